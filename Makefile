@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# boost: one top-level Makefile, out-of-tree build in $(O).
+#   make                 build every program and BPF object into build/
+#   make V=1             show the commands
+#   make SANITIZE=1      build with ASan and UBSan (into build/sanitize/)
+#   make check           install dependencies, build, run every test group
+#   make bench           install dependencies, build, run the benchmarks
+#   make demo            install dependencies, build, show what boost does
+#   make install DESTDIR= PREFIX=
+
+VERSION := 0.1.0
+
+ifeq ($(SANITIZE),1)
+O ?= build/sanitize
+else
+O ?= build
+endif
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# Every library through pkg-config. Recursive (=) so that "make check" on a
+# fresh machine can install the packages before the flags are first needed.
+LIBS_CTL := libbpf libxdp json-c libcrypto
+LIBS_TEST := check json-c
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ifeq ($(SANITIZE),1)
+CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
+	-DBOOST_VERSION='"$(VERSION)"' -I ctl -I bpf
+
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I $(O)/include -I bpf
+
+# ---- sources ---------------------------------------------------------------
+
+CTL_COMMON := ctl/cli.c ctl/output.c
+BOOSTCTL_SRCS := ctl/boostctl.c $(CTL_COMMON)
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+
+PROGS := $(O)/boostctl
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+.PHONY: all
+all: $(PROGS) $(BPF_OBJS) $(UNIT_BINS)
+
+# ---- C ---------------------------------------------------------------------
+
+$(O)/obj/%.o: %.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(LIBS_CTL)) -MMD -MP -c -o $@ $<
+
+$(O)/boostctl: $(call obj,$(BOOSTCTL_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+
+# Each unit test links the module it is named after (tests/unit/test_cli.c
+# tests ctl/cli.c) plus the common ctl code.
+$(O)/tests/unit/test_%: $(O)/obj/tests/unit/test_%.o $(call obj,$(CTL_COMMON))
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL) $(LIBS_TEST))
+
+$(O)/obj/tests/%.o: tests/%.c
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(LIBS_CTL) $(LIBS_TEST)) -MMD -MP -c -o $@ $<
+
+# ---- BPF -------------------------------------------------------------------
+
+# vmlinux.h comes from the running kernel's BTF, never from the tree.
+$(O)/include/vmlinux.h:
+	$(call msg,GEN,$@)
+	@mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/include/vmlinux.h
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+
+# ---- tests, bench, demo ----------------------------------------------------
+
+.PHONY: deps check bench demo
+deps:
+	$(Q)scripts/install-deps
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BOOST_BUILD=$(abspath $(O)) tests/run
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BOOST_BUILD=$(abspath $(O)) scripts/bench
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BOOST_BUILD=$(abspath $(O)) scripts/demo
+
+# ---- install ---------------------------------------------------------------
+
+.PHONY: install
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/boost/bpf \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/boost/policies
+	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
+	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/boost/bpf/)
+	$(Q)install -m 0644 docs/boostctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)$(if $(wildcard policies/*.json),install -m 0644 $(wildcard policies/*.json) \
+		$(DESTDIR)$(PREFIX)/share/boost/policies/)
+
+.PHONY: clean
+clean:
+	$(call msg,CLEAN,build)
+	$(Q)rm -rf build
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# boostctl's command line: dispatch, help, exit codes and JSON output.
+# timeout: 30
+. "$(dirname "$0")/../lib.sh"
+require_tool jq
+
+expect_exit 0 "$BOOSTCTL" version
+expect_match '^boostctl v[0-9]+\.[0-9]+\.[0-9]+' "$out"
+
+# -j gives one JSON document with the same facts as the text.
+expect_exit 0 "$BOOSTCTL" -j version
+v=$(jq -er .version <<<"$out") || fail "no version in JSON: $out"
+expect_match "v$v" "$("$BOOSTCTL" version)"
+[ "$(wc -l <<<"$out")" -eq 1 ] || fail "-j is not on one line: $out"
+expect_exit 0 "$BOOSTCTL" -p version
+[ "$(wc -l <<<"$out")" -gt 1 ] || fail "-p is not pretty: $out"
+[ "$(jq -c . <<<"$out")" = "$("$BOOSTCTL" -j version | jq -c .)" ] || fail "-p and -j differ"
+
+# A prefix of an object is accepted.
+expect_exit 0 "$BOOSTCTL" vers
+expect_exit 0 "$BOOSTCTL" --version
+
+# help: top level, per object, and no object at all.
+expect_exit 0 "$BOOSTCTL" help
+expect_match 'OBJECT +:= \{ version \| help \}' "$out"
+expect_exit 0 "$BOOSTCTL" version help
+expect_match 'Usage: boostctl version' "$out"
+expect_exit 2 "$BOOSTCTL"
+expect_match 'Usage:' "$err"
+
+# Usage errors: exit 2, and the message names the word.
+expect_exit 2 "$BOOSTCTL" frobnicate
+expect_match "unknown object 'frobnicate'" "$err"
+[ -z "$out" ] || fail "usage error printed to stdout: $out"
+expect_exit 2 "$BOOSTCTL" version extra
+expect_match "unexpected argument 'extra'" "$err"
+expect_exit 2 "$BOOSTCTL" --frobnicate version
+expect_match "unknown option '--frobnicate'" "$err"
+
+# In JSON mode an error is a document on stdout.
+expect_exit 2 "$BOOSTCTL" -j frobnicate
+[ "$(jq -er .error <<<"$out")" = "unknown object 'frobnicate'; try 'boostctl help'" ] ||
+	fail "bad JSON error: $out"
+exit 0
