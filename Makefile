@@ -39,7 +39,7 @@ DESTDIR ?=
 
 # Every library through pkg-config. Recursive (=) so that "make check" on a
 # fresh machine can install the packages before the flags are first needed.
-LIBS_CTL := libbpf libxdp json-c libcrypto
+LIBS_CTL := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc
 LIBS_TEST := check json-c
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
@@ -60,7 +60,12 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 
 # ---- sources ---------------------------------------------------------------
 
-CTL_COMMON := ctl/cli.c ctl/output.c
+# Modules shared by boostctl, boostd and the unit tests: one file per module,
+# one line per file.
+CTL_COMMON := \
+	ctl/cli.c \
+	ctl/output.c
+
 BOOSTCTL_SRCS := ctl/boostctl.c $(CTL_COMMON)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
