@@ -71,15 +71,16 @@ BOOSTCTL_SRCS := ctl/boostctl.c $(CTL_COMMON)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(UNIT_SRCS))
+# Check suites: tests/GROUP/test_NAME.c becomes $(O)/tests/GROUP/test_NAME.
+TEST_SRCS := $(wildcard tests/*/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 
 PROGS := $(O)/boostctl
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 .PHONY: all
-all: $(PROGS) $(BPF_OBJS) $(UNIT_BINS)
+all: $(PROGS) $(BPF_OBJS) $(TEST_BINS)
 
 # ---- C ---------------------------------------------------------------------
 
@@ -92,12 +93,13 @@ $(O)/boostctl: $(call obj,$(BOOSTCTL_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
 
-# Each unit test links the module it is named after (tests/unit/test_cli.c
-# tests ctl/cli.c) plus the common ctl code.
-$(O)/tests/unit/test_%: $(O)/obj/tests/unit/test_%.o $(call obj,$(CTL_COMMON))
+# Each suite links the shared ctl modules; suites of the bpf group also need
+# the BPF objects they load.
+$(filter $(O)/tests/bpf/%,$(TEST_BINS)): $(BPF_OBJS)
+$(O)/tests/%: $(O)/obj/tests/%.o $(call obj,$(CTL_COMMON))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL) $(LIBS_TEST))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter-out %.bpf.o,$(filter %.o,$^)) $(call pc_libs,$(LIBS_CTL) $(LIBS_TEST))
 
 $(O)/obj/tests/%.o: tests/%.c
 	$(call msg,CC,$@)
