@@ -70,6 +70,9 @@ BOOSTCTL_SRCS := ctl/boostctl.c $(CTL_COMMON)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
+# Baselines the benchmarks compare against; never installed.
+BENCH_BPF_OBJS := $(patsubst tests/bench/%.bpf.c,$(O)/tests/bench/%.bpf.o,\
+	$(wildcard tests/bench/*.bpf.c))
 
 # Check suites: tests/GROUP/test_NAME.c becomes $(O)/tests/GROUP/test_NAME.
 TEST_SRCS := $(wildcard tests/*/test_*.c)
@@ -80,7 +83,7 @@ PROGS := $(O)/boostctl
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 .PHONY: all
-all: $(PROGS) $(BPF_OBJS) $(TEST_BINS)
+all: $(PROGS) $(BPF_OBJS) $(BENCH_BPF_OBJS) $(TEST_BINS)
 
 # ---- C ---------------------------------------------------------------------
 
@@ -115,6 +118,11 @@ $(O)/include/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
 $(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/include/vmlinux.h
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c $(O)/include/vmlinux.h
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
