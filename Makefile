@@ -65,6 +65,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 CTL_COMMON := \
 	ctl/cli.c \
 	ctl/output.c \
+	ctl/trust_log.c \
 	ctl/trust_sig.c
 
 BOOSTCTL_SRCS := ctl/boostctl.c $(CTL_COMMON)
