@@ -111,6 +111,14 @@ $(O)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(LIBS_CTL) $(LIBS_TEST)) -MMD -MP -c -o $@ $<
 
+# The trust group's driver of ctl/trust_*.c for its shell tests (not a test).
+TRUSTFMT := $(O)/tests/trust-bin/trustfmt
+all: $(TRUSTFMT)
+$(TRUSTFMT): $(O)/obj/tests/trust/trustfmt.o $(call obj,$(CTL_COMMON))
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+
 # ---- BPF -------------------------------------------------------------------
 
 # vmlinux.h comes from the running kernel's BTF, never from the tree.
