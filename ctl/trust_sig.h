@@ -77,9 +77,8 @@ int trust_sig__keyid(EVP_PKEY *key, uint32_t *ret_keyid);
 
 /*
  * Split a blob into its fields. -EBADMSG: truncated, sizes that disagree,
- * not a signature (type byte), unknown version or hash algorithm;
- * -EOPNOTSUPP: a well-formed signature of another version (1, 3) or with
- * another hash algorithm than SHA-256.
+ * not a signature (type byte), unknown version, a hash algorithm outside
+ * the kernel's list; -EOPNOTSUPP: a signature of version 1 or 3.
  */
 int trust_sig__parse(const uint8_t *blob, size_t len, struct trust_sig_info *ret_info);
 
@@ -94,7 +93,8 @@ int trust_sig__sign_file(const char *key_path, const char *path);
 /*
  * Verify @blob over @digest against @certs. 0 and *ret_signer on success
  * (may be NULL); else, in the order checked: -EBADMSG or -EOPNOTSUPP as
- * trust_sig__parse(), -ENOKEY when no trusted signer has the key id,
+ * trust_sig__parse(), -EOPNOTSUPP for a hash algorithm other than SHA-256,
+ * -ENOKEY when no trusted signer has the key id,
  * -EKEYREJECTED when the signature verifies against none of them.
  */
 int trust_sig__verify(const struct trust_certs *certs, const uint8_t *blob, size_t len,
