@@ -64,11 +64,15 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 # one line per file.
 CTL_COMMON := \
 	ctl/cli.c \
+	ctl/config.c \
+	ctl/log.c \
 	ctl/output.c \
+	ctl/proto.c \
 	ctl/trust_log.c \
 	ctl/trust_sig.c
 
-BOOSTCTL_SRCS := ctl/boostctl.c $(CTL_COMMON)
+BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_status.c $(CTL_COMMON)
+BOOSTD_SRCS := ctl/boostd.c $(CTL_COMMON)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -80,7 +84,7 @@ BENCH_BPF_OBJS := $(patsubst tests/bench/%.bpf.c,$(O)/tests/bench/%.bpf.o,\
 TEST_SRCS := $(wildcard tests/*/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 
-PROGS := $(O)/boostctl
+PROGS := $(O)/boostctl $(O)/boostd
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
@@ -95,6 +99,10 @@ $(O)/obj/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(LIBS_CTL)) -MMD -MP -c -o $@ $<
 
 $(O)/boostctl: $(call obj,$(BOOSTCTL_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+
+$(O)/boostd: $(call obj,$(BOOSTD_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
 
@@ -165,6 +173,9 @@ install: all
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/boost/bpf/)
 	$(Q)install -m 0644 docs/boostctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	$(Q)sed 's|/usr/local|$(PREFIX)|' ctl/boostd.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/boostd.service
 	$(Q)$(if $(wildcard policies/*.json),install -m 0644 $(wildcard policies/*.json) \
 		$(DESTDIR)$(PREFIX)/share/boost/policies/)
 

@@ -13,6 +13,7 @@
 #include <openssl/opensslv.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "output.h"
 
 static int do_help(int argc, char **argv)
@@ -21,6 +22,7 @@ static int do_help(int argc, char **argv)
 		out__open_object(NULL);
 		out__string("usage", NULL, "boostctl [OPTIONS] OBJECT { COMMAND | help }");
 		out__open_array("objects");
+		out__string(NULL, NULL, "status");
 		out__string(NULL, NULL, "version");
 		out__string(NULL, NULL, "help");
 		out__close_array();
@@ -31,7 +33,7 @@ static int do_help(int argc, char **argv)
 		  "       %s help\n"
 		  "       %s version\n"
 		  "\n"
-		  "OBJECT  := { version | help }\n"
+		  "OBJECT  := { status | version | help }\n"
 		  "OPTIONS := { -j|--json [-p|--pretty] | -V|--version | -h|--help }\n"
 		  "\n"
 		  "Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -74,6 +76,7 @@ static int do_version(int argc, char **argv)
 
 static const struct cmd objects[] = {
 	{ "help", do_help },
+	{ "status", do_status },
 	{ "version", do_version },
 	{ 0 },
 };

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* boostctl's side of the boostd protocol. */
+#ifndef BOOST_CLIENT_H
+#define BOOST_CLIENT_H
+
+#include <json-c/json.h>
+
+/*
+ * Send one request to boostd and wait for its response. Takes ownership of
+ * @args (may be NULL). On success returns 0 and the "result" object in
+ * *ret_result (the caller puts it). On failure prints the reason through
+ * out__error() (boostd not running, refused, or boostd's own error) and
+ * returns EXIT_FAIL.
+ */
+int client__call(const char *object, const char *command, json_object *args,
+		 json_object **ret_result);
+
+#endif

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "config.h"
+#include "proto.h"
+
+void config__defaults(struct boostd_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->socket, sizeof(cfg->socket), "%s", PROTO_DEFAULT_SOCKET);
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/boost");
+	snprintf(cfg->trust_policy, sizeof(cfg->trust_policy), "/etc/boost/trust.json");
+}
+
+static int config_string(json_object *v, const char *key, char *dst, size_t len,
+			 char *err, size_t errlen)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "key '%s': expected a string", key);
+		return -EINVAL;
+	}
+	s = json_object_get_string(v);
+	if (!*s || strlen(s) >= len) {
+		snprintf(err, errlen, "key '%s': empty or longer than %zu bytes", key, len - 1);
+		return -EINVAL;
+	}
+	snprintf(dst, len, "%s", s);
+	return 0;
+}
+
+int config__load(const char *path, struct boostd_config *ret_cfg, char *err, size_t errlen)
+{
+	struct boostd_config cfg = *ret_cfg;
+	json_object *doc;
+	int ret = 0;
+
+	doc = json_object_from_file(path);
+	if (!doc) {
+		if (errno == ENOENT) {
+			snprintf(err, errlen, "%s: no such file", path);
+			return -ENOENT;
+		}
+		snprintf(err, errlen, "%s: not valid JSON: %s", path, json_util_get_last_err());
+		return -EINVAL;
+	}
+	if (!json_object_is_type(doc, json_type_object)) {
+		snprintf(err, errlen, "%s: expected a JSON object", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	json_object_object_foreach(doc, key, v) {
+		if (strcmp(key, "socket") == 0)
+			ret = config_string(v, key, cfg.socket, sizeof(cfg.socket), err, errlen);
+		else if (strcmp(key, "state_dir") == 0)
+			ret = config_string(v, key, cfg.state_dir, sizeof(cfg.state_dir), err, errlen);
+		else if (strcmp(key, "trust_policy") == 0)
+			ret = config_string(v, key, cfg.trust_policy, sizeof(cfg.trust_policy),
+					    err, errlen);
+		else if (strcmp(key, "log") == 0) {
+			const char *s = json_object_get_string(v);
+
+			if (!json_object_is_type(v, json_type_string) ||
+			    (strcmp(s, "stderr") != 0 && strcmp(s, "syslog") != 0)) {
+				snprintf(err, errlen, "key 'log': expected \"stderr\" or \"syslog\"");
+				ret = -EINVAL;
+			} else {
+				cfg.syslog = strcmp(s, "syslog") == 0;
+			}
+		} else {
+			snprintf(err, errlen, "unknown key '%s'", key);
+			ret = -EINVAL;
+		}
+		if (ret) {
+			/* Prefix the file name to the reason. */
+			char reason[512];
+
+			snprintf(reason, sizeof(reason), "%s", err);
+			snprintf(err, errlen, "%s: %s", path, reason);
+			goto out;
+		}
+	}
+	*ret_cfg = cfg;
+out:
+	json_object_put(doc);
+	return ret;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * boostd's configuration file (JSON, default /etc/boost/boostd.json):
+ *
+ *   {
+ *     "socket": "/run/boost/boostd.sock",
+ *     "state_dir": "/var/lib/boost",
+ *     "trust_policy": "/etc/boost/trust.json",
+ *     "log": "stderr" | "syslog"
+ *   }
+ *
+ * Every key is optional; an unknown key or a value of the wrong type is an
+ * error naming the key.
+ */
+#ifndef BOOST_CONFIG_H
+#define BOOST_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/boost/boostd.json"
+
+struct boostd_config {
+	char socket[108]; /* sizeof(sun_path) */
+	char state_dir[PATH_MAX];
+	char trust_policy[PATH_MAX];
+	bool syslog;
+};
+
+void config__defaults(struct boostd_config *cfg);
+/*
+ * Read @path over the defaults in @cfg. A missing file is -ENOENT (the
+ * caller decides whether the defaults will do). On error, @err (of @errlen
+ * bytes) says which key and why, and @cfg is unchanged.
+ */
+int config__load(const char *path, struct boostd_config *cfg, char *err, size_t errlen);
+
+#endif
