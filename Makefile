@@ -69,7 +69,8 @@ CTL_COMMON := \
 	ctl/output.c \
 	ctl/proto.c \
 	ctl/trust_log.c \
-	ctl/trust_sig.c
+	ctl/trust_sig.c \
+	ctl/trust_tpm.c
 
 BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_status.c $(CTL_COMMON)
 BOOSTD_SRCS := ctl/boostd.c $(CTL_COMMON)
