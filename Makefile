@@ -44,8 +44,10 @@ LIBS_TEST := check json-c
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
 
+# Messages are cut to their buffers by design, so -Wformat-truncation
+# (which cannot tell a message from a path) is off; paths check their length.
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter
+	-Wno-unused-parameter -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ifeq ($(SANITIZE),1)
 CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -63,17 +65,21 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 # Modules shared by boostctl, boostd and the unit tests: one file per module,
 # one line per file.
 CTL_COMMON := \
+	ctl/attest.c \
 	ctl/cli.c \
 	ctl/config.c \
 	ctl/log.c \
 	ctl/output.c \
 	ctl/proto.c \
+	ctl/trust_gate.c \
 	ctl/trust_log.c \
+	ctl/trust_policy.c \
 	ctl/trust_sig.c \
 	ctl/trust_tpm.c
 
-BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_status.c $(CTL_COMMON)
-BOOSTD_SRCS := ctl/boostd.c $(CTL_COMMON)
+BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_attest.c ctl/cmd_status.c \
+	ctl/cmd_trust.c $(CTL_COMMON)
+BOOSTD_SRCS := ctl/boostd.c ctl/boostd_trust.c $(CTL_COMMON)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -90,7 +96,7 @@ PROGS := $(O)/boostctl $(O)/boostd
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 .PHONY: all
-all: $(PROGS) $(BPF_OBJS) $(BENCH_BPF_OBJS) $(TEST_BINS)
+all: $(PROGS) $(BPF_OBJS) $(BENCH_BPF_OBJS) $(TEST_BINS) signed
 
 # ---- C ---------------------------------------------------------------------
 
@@ -145,6 +151,34 @@ $(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c $(O)/include/vmlinux.h
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+
+# ---- signing ---------------------------------------------------------------
+
+# Built artifacts are signed with a development key made here at build time
+# and never committed (build/ is ignored). Production signers are a trust
+# policy setting (docs/trust.md).
+DEV_KEY := $(O)/keys/dev-signer.key
+DEV_CERT := $(O)/keys/dev-signer.crt
+SIGNED := $(BPF_OBJS)
+
+.PHONY: signed
+signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json
+
+$(DEV_KEY): | $(O)/boostctl
+	$(call msg,KEYGEN,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $(DEV_KEY) $(DEV_CERT)
+	$(Q)$(O)/boostctl trust keygen --key $(DEV_KEY) --cert $(DEV_CERT) \
+		--cn "boost development signer (not for production)" >/dev/null
+$(DEV_CERT): $(DEV_KEY)
+
+%.sig: % $(DEV_KEY)
+	$(call msg,SIGN,$<)
+	$(Q)$(O)/boostctl trust sign --key $(DEV_KEY) $< >/dev/null
+
+$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(DEV_CERT)
+	$(call msg,GEN,$@)
+	$(Q)scripts/dev-trust-policy $(O) > $@
 
 # ---- tests, bench, demo ----------------------------------------------------
 

@@ -22,6 +22,8 @@ static int do_help(int argc, char **argv)
 		out__open_object(NULL);
 		out__string("usage", NULL, "boostctl [OPTIONS] OBJECT { COMMAND | help }");
 		out__open_array("objects");
+		out__string(NULL, NULL, "trust");
+		out__string(NULL, NULL, "attest");
 		out__string(NULL, NULL, "status");
 		out__string(NULL, NULL, "version");
 		out__string(NULL, NULL, "help");
@@ -33,7 +35,7 @@ static int do_help(int argc, char **argv)
 		  "       %s help\n"
 		  "       %s version\n"
 		  "\n"
-		  "OBJECT  := { status | version | help }\n"
+		  "OBJECT  := { trust | attest | status | version | help }\n"
 		  "OPTIONS := { -j|--json [-p|--pretty] | -V|--version | -h|--help }\n"
 		  "\n"
 		  "Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -75,8 +77,10 @@ static int do_version(int argc, char **argv)
 }
 
 static const struct cmd objects[] = {
+	{ "attest", do_attest },
 	{ "help", do_help },
 	{ "status", do_status },
+	{ "trust", do_trust },
 	{ "version", do_version },
 	{ 0 },
 };

@@ -32,6 +32,7 @@
 static json_object *handle_status_show(struct boostd *d, json_object *args)
 {
 	json_object *r = json_object_new_object();
+	char why[1024] = "";
 
 	json_object_object_add(r, "version", json_object_new_string(BOOST_VERSION));
 	json_object_object_add(r, "pid", json_object_new_int(getpid()));
@@ -40,12 +41,31 @@ static json_object *handle_status_show(struct boostd *d, json_object *args)
 	json_object_object_add(r, "state_dir", json_object_new_string(d->cfg.state_dir));
 	json_object_object_add(r, "trust_policy", json_object_new_string(d->cfg.trust_policy));
 	json_object_object_add(r, "clients", json_object_new_int(d->nclients));
+	if (d->trust_error[0]) {
+		json_object_object_add(r, "trust", json_object_new_string(d->trust_error));
+	} else {
+		json_object *reasons = json_object_new_array();
+
+		json_object_object_add(r, "attested", json_object_new_boolean(d->attest.trusted));
+		for (size_t i = 0; i < d->attest.nreasons; i++)
+			json_object_array_add(reasons, json_object_new_string(d->attest.reasons[i]));
+		json_object_object_add(r, "attestation", reasons);
+	}
+	json_object_object_add(r, "data_paths_allowed",
+			       json_object_new_boolean(boostd_trust__may_attach(d, why, sizeof(why))));
+	if (why[0])
+		json_object_object_add(r, "data_paths_refused", json_object_new_string(why));
 	return proto__ok(r);
 }
 
-static const struct boostd_handler handlers[] = {
+static const struct boostd_handler status_handlers[] = {
 	{ "status", "show", handle_status_show },
 	{ 0 },
+};
+
+static const struct boostd_handler *const handler_tables[] = {
+	status_handlers,
+	boostd_trust_handlers,
 };
 
 json_object *boostd__dispatch(struct boostd *d, json_object *req)
@@ -66,12 +86,14 @@ json_object *boostd__dispatch(struct boostd *d, json_object *req)
 	object = json_object_get_string(o);
 	command = json_object_get_string(c);
 
-	for (h = handlers; h->object; h++) {
-		if (strcmp(h->object, object) != 0)
-			continue;
-		object_known = true;
-		if (strcmp(h->command, command) == 0)
-			return h->fn(d, args);
+	for (size_t t = 0; t < sizeof(handler_tables) / sizeof(handler_tables[0]); t++) {
+		for (h = handler_tables[t]; h->object; h++) {
+			if (strcmp(h->object, object) != 0)
+				continue;
+			object_known = true;
+			if (strcmp(h->command, command) == 0)
+				return h->fn(d, args);
+		}
 	}
 	if (!object_known)
 		return proto__error("request: unknown object '%s'", object);
@@ -366,8 +388,10 @@ int main(int argc, char **argv)
 		log_err("cannot start: %s", strerror(-ret));
 		return EXIT_FAIL;
 	}
+	boostd_trust__start(&d);
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
 	ret = run(&d);
+	boostd_trust__stop(&d);
 
 	unlink(d.cfg.socket);
 	close(d.listen_fd);

@@ -7,11 +7,25 @@
 #ifndef BOOST_BOOSTD_H
 #define BOOST_BOOSTD_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
+#include "attest.h"
 #include "config.h"
+
+struct bpf_object;
+struct trust_artifact;
+struct trust_gate;
+struct trust_policy;
+
+/* An artifact that went through the trust gate and what it was loaded as. */
+struct boostd_artifact {
+	struct trust_artifact *art;
+	struct bpf_object *bpf; /* kind bpf: opened from the verified bytes, loaded */
+	json_object *policy;    /* kind policy: parsed from the verified bytes */
+};
 
 struct boostd {
 	struct boostd_config cfg;
@@ -21,6 +35,15 @@ struct boostd {
 	int signal_fd;
 	int nclients;
 	int stopping;
+
+	/* trust (boostd_trust.c) */
+	struct trust_policy *pol;
+	struct trust_gate *gate;
+	char trust_error[768]; /* why the trust chain is unavailable, "" if it is up */
+	struct boostd_artifact *artifacts;
+	size_t nartifacts;
+	struct attest_verdict attest; /* boostd's own attestation, the last one */
+	time_t attested_at;
 };
 
 /* A handler returns the whole response: proto__ok(result) or proto__error(). */
@@ -34,5 +57,21 @@ struct boostd_handler {
 
 /* Route one request document to its handler; always returns a response. */
 json_object *boostd__dispatch(struct boostd *d, json_object *req);
+
+/* Handler tables of the object modules, each ended by an empty entry. */
+extern const struct boostd_handler boostd_trust_handlers[];
+
+/*
+ * Load the trust policy, open the gate, load the policy's artifacts through
+ * it, then attest. A failure leaves the trust chain down (trust_error says
+ * why) and boostd running, so that status can tell.
+ */
+void boostd_trust__start(struct boostd *d);
+void boostd_trust__stop(struct boostd *d);
+/*
+ * May a data path be attached? Only on a host that passed its own
+ * attestation; otherwise returns false with the reason in @why.
+ */
+bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len);
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef BOOST_CLIENT_H
 #define BOOST_CLIENT_H
 
+#include <stdint.h>
+
 #include <json-c/json.h>
 
 /*
@@ -14,5 +16,9 @@
  */
 int client__call(const char *object, const char *command, json_object *args,
 		 json_object **ret_result);
+
+/* A member of a result: the string (NULL if absent), the integer (-1 if absent). */
+const char *client__str(json_object *o, const char *key);
+int64_t client__int(json_object *o, const char *key);
 
 #endif

@@ -7,20 +7,6 @@
 #include "cmd.h"
 #include "output.h"
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
-static int64_t num(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
-}
-
 static int do_show(int argc, char **argv)
 {
 	json_object *r;
@@ -31,13 +17,36 @@ static int do_show(int argc, char **argv)
 	if (ret)
 		return ret;
 	out__open_object(NULL);
-	out__string("version", "boostd v%s", str(r, "version"));
-	out__int("pid", ", pid %ld", num(r, "pid"));
-	out__int("uptime", ", up %lds\n", num(r, "uptime"));
-	out__string("socket", "  socket:       %s\n", str(r, "socket"));
-	out__string("state_dir", "  state:        %s\n", str(r, "state_dir"));
-	out__string("trust_policy", "  trust policy: %s\n", str(r, "trust_policy"));
-	out__int("clients", "  clients:      %ld\n", num(r, "clients"));
+	out__string("version", "boostd v%s", client__str(r, "version"));
+	out__int("pid", ", pid %ld", client__int(r, "pid"));
+	out__int("uptime", ", up %lds\n", client__int(r, "uptime"));
+	out__string("socket", "  socket:       %s\n", client__str(r, "socket"));
+	out__string("state_dir", "  state:        %s\n", client__str(r, "state_dir"));
+	out__string("trust_policy", "  trust policy: %s\n", client__str(r, "trust_policy"));
+	out__int("clients", "  clients:      %ld\n", client__int(r, "clients"));
+	if (client__str(r, "trust")) {
+		out__string("trust", "  trust chain:  down: %s\n", client__str(r, "trust"));
+	} else {
+		json_object *reasons = json_object_object_get(r, "attestation");
+
+		out__bool("attested", NULL,
+			  json_object_get_boolean(json_object_object_get(r, "attested")));
+		out__text("  attestation:  %s\n",
+			  json_object_get_boolean(json_object_object_get(r, "attested")) ? "passed"
+											  : "FAILED");
+		out__open_array("attestation");
+		for (size_t i = 0; reasons && i < json_object_array_length(reasons); i++)
+			out__string(NULL, "    %s\n",
+				    json_object_get_string(json_object_array_get_idx(reasons, i)));
+		out__close_array();
+	}
+	out__bool("data_paths_allowed", NULL,
+		  json_object_get_boolean(json_object_object_get(r, "data_paths_allowed")));
+	if (client__str(r, "data_paths_refused"))
+		out__string("data_paths_refused", "  data paths:   refused: %s\n",
+			    client__str(r, "data_paths_refused"));
+	else
+		out__text("  data paths:   may attach\n");
 	out__close_object();
 	json_object_put(r);
 	return EXIT_OK;

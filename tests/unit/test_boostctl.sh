@@ -23,7 +23,7 @@ expect_exit 0 "$BOOSTCTL" --version
 
 # help: top level, per object, and no object at all.
 expect_exit 0 "$BOOSTCTL" help
-expect_match 'OBJECT +:= \{ status \| version \| help \}' "$out"
+expect_match 'OBJECT +:= \{ trust \| attest \| status \| version \| help \}' "$out"
 expect_exit 0 "$BOOSTCTL" version help
 expect_match 'Usage: boostctl version' "$out"
 expect_exit 2 "$BOOSTCTL"

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attest.h"
+#include "trust_gate.h"
+#include "trust_log.h"
+#include "trust_sig.h"
+#include "trust_tpm.h"
+
+#define ATTEST_LOG_MAX (64u << 20)
+
+static void reason(struct attest_verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reason(struct attest_verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->nreasons >= ATTEST_MAX_REASONS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(v->reasons[v->nreasons++], sizeof(v->reasons[0]), fmt, ap);
+	va_end(ap);
+}
+
+static int slurp(const char *path, uint8_t **ret_buf, size_t *ret_len)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t len = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > ATTEST_LOG_MAX) {
+		ret = -EFBIG;
+		goto out;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		n = read(fd, buf + len, st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+out:
+	close(fd);
+	return ret;
+}
+
+struct golden_check {
+	const struct trust_policy *pol;
+	struct trust_certs *certs;
+	struct attest_verdict *v;
+	size_t index, limit; /* entries seen, entries in the replayed prefix */
+	size_t checked;
+};
+
+static bool digest_allowed(const struct trust_golden *g, const uint8_t d[32])
+{
+	if (!g->ndigests)
+		return true;
+	for (size_t i = 0; i < g->ndigests; i++)
+		if (memcmp(g->digests[i], d, 32) == 0)
+			return true;
+	return false;
+}
+
+static int check_entry(const struct trust_log_entry *e, void *arg)
+{
+	struct golden_check *c = arg;
+	const struct trust_signer *signer;
+	int ret;
+
+	if (++c->index > c->limit)
+		return 1; /* past the quoted prefix: stop */
+	if (e->pcr != c->pol->pcr)
+		return 0;
+	c->checked++;
+	if (!e->sig_len) {
+		reason(c->v, "log entry %zu (%s): not signed", c->index, e->path);
+		return 0;
+	}
+	ret = trust_sig__verify(c->certs, e->sig, e->sig_len, e->file_sha256, &signer);
+	if (ret)
+		reason(c->v, "log entry %zu (%s): %s (golden signers)", c->index, e->path,
+		       trust_sig__strerror(ret));
+	if (!digest_allowed(&c->pol->golden, e->file_sha256))
+		reason(c->v, "log entry %zu (%s): digest is not on the golden list", c->index,
+		       e->path);
+	return 0;
+}
+
+int attest__verify(const struct trust_policy *pol, const char *dir, const char *ak_pem,
+		   const uint8_t *nonce, size_t nonce_len, struct attest_verdict *v)
+{
+	struct golden_check c = { .pol = pol, .v = v };
+	struct trust_log_position pos = { 0 };
+	struct trust_log_error lerr = { 0 };
+	struct trust_tpm_pcrs pcrs;
+	const char *why = NULL;
+	uint16_t alg = trust_tpm__alg_from_name(pol->bank);
+	uint8_t *log = NULL;
+	size_t log_len = 0;
+	char path[4096];
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+
+	/* The quote: signature, nonce, PCR digest. */
+	ret = trust_tpm__quote_verify(dir, ak_pem, nonce, nonce_len, &pcrs, &why);
+	if (ret) {
+		reason(v, "quote: %s", why ? why : strerror(-ret));
+		return ret == -ENOENT || ret == -ENOMEM ? ret : 0;
+	}
+	if (pcrs.alg != alg || !(pcrs.mask & (1u << pol->pcr))) {
+		reason(v, "quote: does not cover PCR %u in the %s bank", pol->pcr, pol->bank);
+		return 0;
+	}
+
+	/* The log: replay to the quoted PCR; later entries are fine. */
+	snprintf(path, sizeof(path), "%s/%s", dir, TRUST_LOG_BINARY);
+	ret = slurp(path, &log, &log_len);
+	if (ret) {
+		reason(v, "log %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = trust_log__replay(log, log_len, pol->pcr, pol->bank, NULL, pcrs.value[pol->pcr],
+				pcrs.len, &pos, &lerr);
+	if (ret == -ENOENT) {
+		reason(v, "log: no prefix of it replays to the quoted PCR %u (%s)", pol->pcr,
+		       pol->bank);
+		ret = 0;
+		goto out;
+	}
+	if (ret) {
+		reason(v, "log: entry %zu at byte %zu: %s", lerr.entry, lerr.offset,
+		       lerr.reason ? lerr.reason : strerror(-ret));
+		ret = 0;
+		goto out;
+	}
+	v->entries = pos.entries;
+	v->log_offset = pos.offset;
+
+	/* The golden policy: who signed what was measured. */
+	c.certs = trust_certs__new();
+	if (!c.certs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < pol->golden.nsigners; i++) {
+		ret = trust_certs__add(c.certs, pol->golden.signers[i]);
+		if (ret) {
+			reason(v, "golden signer %s: %s", pol->golden.signers[i],
+			       ret == -ENOENT ? "no such file" : trust_sig__strerror(ret));
+			goto out;
+		}
+	}
+	c.limit = pos.entries;
+	ret = trust_log__parse(log, pos.offset, check_entry, &c, &lerr);
+	if (ret < 0) {
+		reason(v, "log: entry %zu: %s", lerr.entry, lerr.reason ? lerr.reason : "bad");
+		ret = 0;
+		goto out;
+	}
+	ret = 0;
+	if (v->nreasons == 0) {
+		v->trusted = true;
+		reason(v, "quote signed by the AK, nonce matches, PCR %u replayed from %zu log "
+			  "entries (%zu of boost's), all by golden signers", pol->pcr, pos.entries,
+		       c.checked);
+	}
+out:
+	trust_certs__free(c.certs);
+	free(log);
+	return ret;
+}

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * boostd's trust and attest objects: the trust policy, the gate every load
+ * goes through, the artifacts loaded from verified bytes, sealing, quotes,
+ * and boostd's attestation of its own host.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "boostd.h"
+#include "log.h"
+#include "proto.h"
+#include "trust_gate.h"
+#include "trust_policy.h"
+#include "trust_tpm.h"
+
+#define SECRET_HEX_MAX (TRUST_TPM_MAX_SECRET * 2)
+#define BLOB_HEX_MAX (16 * 1024)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static json_object *hex_string(const uint8_t *buf, size_t len)
+{
+	char *s = malloc(len * 2 + 1);
+	json_object *o;
+
+	if (!s)
+		return NULL;
+	if (!OPENSSL_buf2hexstr_ex(s, len * 2 + 1, NULL, buf, len, '\0')) {
+		free(s);
+		return NULL;
+	}
+	/* Lower case, as sha256sum and the IMA logs print digests. */
+	for (char *c = s; *c; c++)
+		*c = tolower((unsigned char)*c);
+	o = json_object_new_string(s);
+	free(s);
+	return o;
+}
+
+/* Decode args[@key], a hex string of at most @max bytes. */
+static int hex_arg(json_object *args, const char *key, size_t max, uint8_t **ret_buf,
+		   size_t *ret_len)
+{
+	json_object *v;
+	const char *s;
+	size_t len;
+	uint8_t *buf;
+
+	if (!args || !json_object_object_get_ex(args, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	s = json_object_get_string(v);
+	if (!*s || strlen(s) % 2 || strlen(s) / 2 > max)
+		return -EINVAL;
+	buf = malloc(strlen(s) / 2);
+	if (!buf)
+		return -ENOMEM;
+	if (!OPENSSL_hexstr2buf_ex(buf, strlen(s) / 2, &len, s, '\0')) {
+		free(buf);
+		return -EINVAL;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static const char *str_arg(json_object *args, const char *key)
+{
+	json_object *v;
+
+	if (!args || !json_object_object_get_ex(args, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static json_object *trust_down(struct boostd *d)
+{
+	return proto__error("trust chain unavailable: %s", d->trust_error);
+}
+
+/* ---- loading verified bytes --------------------------------------------- */
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+/* Hand the verified bytes to their loader; @err says why not. */
+static int load_artifact(struct boostd_artifact *ba, char *err, size_t errlen)
+{
+	struct trust_artifact *a = ba->art;
+	enum json_tokener_error jerr;
+	json_tokener *tok;
+	int ret;
+
+	switch (a->kind) {
+	case TRUST_KIND_BPF: {
+		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "boost");
+
+		libbpf_set_print(libbpf_quiet);
+		ba->bpf = bpf_object__open_mem(a->data, a->len, &opts);
+		if (!ba->bpf) {
+			ret = -errno;
+			snprintf(err, errlen, "artifact %s: not a BPF object libbpf can open: %s",
+				 a->path, strerror(errno));
+			return ret;
+		}
+		ret = bpf_object__load(ba->bpf);
+		if (ret) {
+			snprintf(err, errlen, "artifact %s: the kernel refused to load it: %s",
+				 a->path, strerror(-ret));
+			bpf_object__close(ba->bpf);
+			ba->bpf = NULL;
+			return ret;
+		}
+		return 0;
+	}
+	case TRUST_KIND_POLICY:
+		tok = json_tokener_new();
+		if (!tok)
+			return -ENOMEM;
+		ba->policy = json_tokener_parse_ex(tok, (const char *)a->data, a->len);
+		jerr = json_tokener_get_error(tok);
+		json_tokener_free(tok);
+		if (!ba->policy || jerr != json_tokener_success) {
+			json_object_put(ba->policy);
+			ba->policy = NULL;
+			snprintf(err, errlen, "artifact %s: not valid JSON: %s", a->path,
+				 json_tokener_error_desc(jerr));
+			return -EINVAL;
+		}
+		return 0;
+	case TRUST_KIND_EXEC:
+		/* Kept as the sealed memfd, for fexecve when it is started. */
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void artifact_release(struct boostd_artifact *ba)
+{
+	bpf_object__close(ba->bpf);
+	json_object_put(ba->policy);
+	trust_artifact__free(ba->art);
+	memset(ba, 0, sizeof(*ba));
+}
+
+/* Verify, measure and load @path; on success it replaces any artifact of the same path. */
+static int boostd_load(struct boostd *d, const char *path, enum trust_kind kind, char *err,
+		       size_t errlen, struct boostd_artifact **ret)
+{
+	struct boostd_artifact ba = { 0 }, *grown;
+	size_t i;
+	int ret_code;
+
+	ret_code = trust_gate__verify(d->gate, path, kind, &ba.art, err, errlen);
+	if (ret_code)
+		return ret_code;
+	ret_code = load_artifact(&ba, err, errlen);
+	if (ret_code) {
+		log_warn("%s", err);
+		artifact_release(&ba);
+		return ret_code;
+	}
+	for (i = 0; i < d->nartifacts; i++) {
+		if (strcmp(d->artifacts[i].art->path, path) == 0) {
+			artifact_release(&d->artifacts[i]);
+			d->artifacts[i] = ba;
+			*ret = &d->artifacts[i];
+			return 0;
+		}
+	}
+	grown = realloc(d->artifacts, (d->nartifacts + 1) * sizeof(*grown));
+	if (!grown) {
+		artifact_release(&ba);
+		snprintf(err, errlen, "artifact %s: out of memory", path);
+		return -ENOMEM;
+	}
+	d->artifacts = grown;
+	d->artifacts[d->nartifacts] = ba;
+	*ret = &d->artifacts[d->nartifacts++];
+	return 0;
+}
+
+/* ---- attestation of the own host ---------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, ret = 0;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		ret = -errno;
+		close(in);
+		return ret;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, n) != n) {
+			ret = -EIO;
+			break;
+		}
+	}
+	if (n < 0)
+		ret = -errno;
+	close(in);
+	if (close(out) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* Write a quote of boost's PCR with @nonce and the logs into @dir. */
+static int write_quote(struct boostd *d, const uint8_t *nonce, size_t nonce_len,
+		       const char *dir, char *err, size_t errlen)
+{
+	struct trust_tpm *tpm = trust_gate__tpm(d->gate);
+	char to[4096];
+	int ret, ascii;
+
+	ret = trust_tpm__quote(tpm, trust_tpm__alg_from_name(d->pol->bank), 1u << d->pol->pcr,
+			       nonce, nonce_len, dir);
+	if (ret) {
+		snprintf(err, errlen, "quote into %s: %s", dir, trust_tpm__last_error(tpm));
+		return ret;
+	}
+	for (ascii = 0; ascii <= 1; ascii++) {
+		snprintf(to, sizeof(to), "%s/%s", dir, ascii ? TRUST_LOG_ASCII : TRUST_LOG_BINARY);
+		ret = copy_file(trust_gate__log_path(d->gate, ascii), to);
+		if (ret) {
+			snprintf(err, errlen, "copying the measurement log to %s: %s", to,
+				 strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void self_attest(struct boostd *d)
+{
+	uint8_t nonce[TRUST_TPM_MAX_NONCE];
+	char dir[4096], ak[4200], err[512];
+	int ret;
+
+	memset(&d->attest, 0, sizeof(d->attest));
+	d->attested_at = time(NULL);
+	snprintf(dir, sizeof(dir), "%s/self-attest.XXXXXX", d->cfg.state_dir);
+	if (mkdir(d->cfg.state_dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]),
+			 "state directory %s: %s", d->cfg.state_dir, strerror(errno));
+		d->attest.nreasons = 1;
+		return;
+	}
+	if (!mkdtemp(dir)) {
+		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]),
+			 "cannot make %s: %s", dir, strerror(errno));
+		d->attest.nreasons = 1;
+		return;
+	}
+	if (RAND_bytes(nonce, d->pol->nonce_bytes) != 1) {
+		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]), "no random nonce");
+		d->attest.nreasons = 1;
+		goto out;
+	}
+	ret = write_quote(d, nonce, d->pol->nonce_bytes, dir, err, sizeof(err));
+	if (ret) {
+		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]), "%s", err);
+		d->attest.nreasons = 1;
+		goto out;
+	}
+	snprintf(ak, sizeof(ak), "%s/%s", dir, TRUST_TPM_AK_PEM);
+	attest__verify(d->pol, dir, ak, nonce, d->pol->nonce_bytes, &d->attest);
+out:
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (d->attest.trusted)
+		log_info("attestation of this host: passed");
+	else
+		log_warn("attestation of this host: FAILED: %s", d->attest.reasons[0]);
+}
+
+bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len)
+{
+	if (d->trust_error[0]) {
+		snprintf(why, len, "trust chain unavailable: %s", d->trust_error);
+		return false;
+	}
+	if (!d->attest.trusted) {
+		snprintf(why, len, "this host failed its own attestation: %s",
+			 d->attest.nreasons ? d->attest.reasons[0] : "not attested");
+		return false;
+	}
+	return true;
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+void boostd_trust__start(struct boostd *d)
+{
+	struct boostd_artifact *ba;
+	char err[768];
+	int ret;
+
+	ret = trust_policy__load(d->cfg.trust_policy, &d->pol, d->trust_error,
+				 sizeof(d->trust_error));
+	if (ret) {
+		log_err("%s", d->trust_error);
+		return;
+	}
+	ret = trust_gate__open(d->pol, d->cfg.state_dir, &d->gate, d->trust_error,
+			       sizeof(d->trust_error));
+	if (ret) {
+		log_err("%s", d->trust_error);
+		trust_policy__free(d->pol);
+		d->pol = NULL;
+		return;
+	}
+	if (trust_gate__check_log(d->gate, d->pol->bank, err, sizeof(err)))
+		log_warn("%s", err);
+	for (size_t i = 0; i < d->pol->nartifacts; i++)
+		boostd_load(d, d->pol->artifacts[i].path, d->pol->artifacts[i].kind, err,
+			    sizeof(err), &ba);
+	self_attest(d);
+}
+
+void boostd_trust__stop(struct boostd *d)
+{
+	for (size_t i = 0; i < d->nartifacts; i++)
+		artifact_release(&d->artifacts[i]);
+	free(d->artifacts);
+	d->artifacts = NULL;
+	d->nartifacts = 0;
+	trust_gate__close(d->gate);
+	d->gate = NULL;
+	trust_policy__free(d->pol);
+	d->pol = NULL;
+}
+
+/* ---- handlers ----------------------------------------------------------- */
+
+static json_object *artifact_json(const struct boostd_artifact *ba)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "path", json_object_new_string(ba->art->path));
+	json_object_object_add(o, "kind", json_object_new_string(trust_kind__name(ba->art->kind)));
+	json_object_object_add(o, "sha256", hex_string(ba->art->sha256, 32));
+	json_object_object_add(o, "size", json_object_new_uint64(ba->art->len));
+	json_object_object_add(o, "signer", json_object_new_string(ba->art->signer));
+	return o;
+}
+
+static json_object *attest_json(const struct boostd *d)
+{
+	json_object *o = json_object_new_object(), *reasons = json_object_new_array();
+
+	json_object_object_add(o, "trusted", json_object_new_boolean(d->attest.trusted));
+	json_object_object_add(o, "at", json_object_new_int64(d->attested_at));
+	for (size_t i = 0; i < d->attest.nreasons; i++)
+		json_object_array_add(reasons, json_object_new_string(d->attest.reasons[i]));
+	json_object_object_add(o, "reasons", reasons);
+	return o;
+}
+
+static json_object *handle_status(struct boostd *d, json_object *args)
+{
+	json_object *r = json_object_new_object(), *arts, *banks;
+	struct trust_gate_stats st;
+	uint16_t algs[TRUST_TPM_MAX_BANKS];
+	int n = 0;
+
+	if (d->trust_error[0]) {
+		json_object_object_add(r, "up", json_object_new_boolean(0));
+		json_object_object_add(r, "error", json_object_new_string(d->trust_error));
+		return proto__ok(r);
+	}
+	trust_gate__stats(d->gate, &st);
+	json_object_object_add(r, "up", json_object_new_boolean(1));
+	json_object_object_add(r, "policy", json_object_new_string(d->pol->path));
+	json_object_object_add(r, "pcr", json_object_new_int(d->pol->pcr));
+	banks = json_object_new_array();
+	trust_tpm__banks(trust_gate__tpm(d->gate), algs, &n);
+	for (int i = 0; i < n; i++)
+		json_object_array_add(banks, json_object_new_string(trust_tpm__alg_name(algs[i])));
+	json_object_object_add(r, "banks", banks);
+	json_object_object_add(r, "log", json_object_new_string(trust_gate__log_path(d->gate, 0)));
+	json_object_object_add(r, "measured", json_object_new_int(st.measured));
+	json_object_object_add(r, "refused", json_object_new_int(st.refused));
+	json_object_object_add(r, "tpm_commands", json_object_new_int(st.tpm_commands));
+	arts = json_object_new_array();
+	for (size_t i = 0; i < d->nartifacts; i++)
+		json_object_array_add(arts, artifact_json(&d->artifacts[i]));
+	json_object_object_add(r, "artifacts", arts);
+	json_object_object_add(r, "attestation", attest_json(d));
+	return proto__ok(r);
+}
+
+static json_object *handle_load(struct boostd *d, json_object *args)
+{
+	const char *path = str_arg(args, "path"), *kind_name = str_arg(args, "kind");
+	struct boostd_artifact *ba;
+	enum trust_kind kind;
+	char err[1024];
+
+	if (d->trust_error[0])
+		return trust_down(d);
+	if (!path || path[0] != '/')
+		return proto__error("trust load: 'path' must be an absolute path");
+	if (!kind_name || trust_kind__parse(kind_name, &kind))
+		return proto__error("trust load: 'kind' must be \"bpf\", \"exec\" or \"policy\"");
+	if (boostd_load(d, path, kind, err, sizeof(err), &ba))
+		return proto__error("%s", err);
+	self_attest(d);
+	return proto__ok(artifact_json(ba));
+}
+
+static json_object *handle_seal(struct boostd *d, json_object *args)
+{
+	struct trust_tpm *tpm;
+	uint8_t *secret = NULL, *blob = NULL;
+	size_t len, blob_len;
+	json_object *r;
+	int ret;
+
+	if (d->trust_error[0])
+		return trust_down(d);
+	if (hex_arg(args, "secret", TRUST_TPM_MAX_SECRET, &secret, &len))
+		return proto__error("trust seal: 'secret' must be 1 to %d bytes, in hex",
+				    TRUST_TPM_MAX_SECRET);
+	tpm = trust_gate__tpm(d->gate);
+	ret = trust_tpm__seal(tpm, d->pol->pcr, secret, len, &blob, &blob_len);
+	OPENSSL_cleanse(secret, len);
+	free(secret);
+	if (ret)
+		return proto__error("trust seal: %s", trust_tpm__last_error(tpm));
+	r = json_object_new_object();
+	json_object_object_add(r, "pcr", json_object_new_int(d->pol->pcr));
+	json_object_object_add(r, "blob", hex_string(blob, blob_len));
+	free(blob);
+	return proto__ok(r);
+}
+
+static json_object *handle_unseal(struct boostd *d, json_object *args)
+{
+	struct trust_tpm *tpm;
+	uint8_t *secret = NULL, *blob = NULL;
+	size_t len, blob_len;
+	json_object *r;
+	int ret;
+
+	if (d->trust_error[0])
+		return trust_down(d);
+	if (hex_arg(args, "blob", BLOB_HEX_MAX, &blob, &blob_len))
+		return proto__error("trust unseal: 'blob' must be a sealed blob, in hex");
+	tpm = trust_gate__tpm(d->gate);
+	ret = trust_tpm__unseal(tpm, blob, blob_len, &secret, &len);
+	free(blob);
+	if (ret)
+		return proto__error("trust unseal: %s", trust_tpm__last_error(tpm));
+	r = json_object_new_object();
+	json_object_object_add(r, "secret", hex_string(secret, len));
+	OPENSSL_cleanse(secret, len);
+	free(secret);
+	return proto__ok(r);
+}
+
+static json_object *handle_quote(struct boostd *d, json_object *args)
+{
+	const char *out = str_arg(args, "out");
+	uint8_t *nonce = NULL;
+	size_t nonce_len;
+	char err[1024];
+	json_object *r;
+	int ret;
+
+	if (d->trust_error[0])
+		return trust_down(d);
+	if (hex_arg(args, "nonce", TRUST_TPM_MAX_NONCE, &nonce, &nonce_len) ||
+	    nonce_len < TRUST_TPM_MIN_NONCE) {
+		free(nonce);
+		return proto__error("attest quote: the nonce must be %d to %d bytes (at least "
+				    "128 bits), in hex", TRUST_TPM_MIN_NONCE, TRUST_TPM_MAX_NONCE);
+	}
+	if (!out || out[0] != '/') {
+		free(nonce);
+		return proto__error("attest quote: 'out' must be an absolute path");
+	}
+	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+		free(nonce);
+		return proto__error("attest quote: %s: %s", out, strerror(errno));
+	}
+	ret = write_quote(d, nonce, nonce_len, out, err, sizeof(err));
+	free(nonce);
+	if (ret)
+		return proto__error("attest quote: %s", err);
+	r = json_object_new_object();
+	json_object_object_add(r, "out", json_object_new_string(out));
+	json_object_object_add(r, "pcr", json_object_new_int(d->pol->pcr));
+	json_object_object_add(r, "bank", json_object_new_string(d->pol->bank));
+	return proto__ok(r);
+}
+
+static json_object *handle_self(struct boostd *d, json_object *args)
+{
+	if (d->trust_error[0])
+		return trust_down(d);
+	self_attest(d);
+	return proto__ok(attest_json(d));
+}
+
+const struct boostd_handler boostd_trust_handlers[] = {
+	{ "trust", "status", handle_status },
+	{ "trust", "load", handle_load },
+	{ "trust", "seal", handle_seal },
+	{ "trust", "unseal", handle_unseal },
+	{ "attest", "quote", handle_quote },
+	{ "attest", "self", handle_self },
+	{ 0 },
+};

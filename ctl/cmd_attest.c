@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * boostctl attest: quotes from boostd's TPM, and their verification
+ * offline against a golden policy.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+
+#include "attest.h"
+#include "cli.h"
+#include "client.h"
+#include "cmd.h"
+#include "output.h"
+#include "trust_policy.h"
+#include "trust_tpm.h"
+
+static int parse_nonce(const char *hex, uint8_t *buf, size_t *ret_len)
+{
+	size_t len;
+
+	if (strlen(hex) % 2 || strlen(hex) / 2 > TRUST_TPM_MAX_NONCE ||
+	    !OPENSSL_hexstr2buf_ex(buf, TRUST_TPM_MAX_NONCE, &len, hex, '\0'))
+		return cli__usage_error("--nonce '%s': expected hex, at most %d bytes", hex,
+					TRUST_TPM_MAX_NONCE);
+	if (len < TRUST_TPM_MIN_NONCE)
+		return cli__usage_error("--nonce: %zu bytes is too short; at least %d (128 bits)",
+					len, TRUST_TPM_MIN_NONCE);
+	*ret_len = len;
+	return 0;
+}
+
+static int do_quote(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *nonce = NULL, *outp = NULL;
+	uint8_t buf[TRUST_TPM_MAX_NONCE];
+	char abs[PATH_MAX];
+	json_object *args, *r;
+	size_t len;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'n': nonce = optarg; break;
+		case 'o': outp = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	if (optind - 1 < argc)
+		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
+	if (!nonce || !outp)
+		return cli__usage_error("attest quote needs --nonce HEX and --out DIR");
+	ret = parse_nonce(nonce, buf, &len);
+	if (ret)
+		return ret;
+	if (mkdir(outp, 0755) < 0 && errno != EEXIST)
+		return cli__fail("quote directory %s: %s", outp, strerror(errno));
+	if (!realpath(outp, abs))
+		return cli__fail("quote directory %s: %s", outp, strerror(errno));
+	args = json_object_new_object();
+	json_object_object_add(args, "nonce", json_object_new_string(nonce));
+	json_object_object_add(args, "out", json_object_new_string(abs));
+	ret = client__call("attest", "quote", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__int("pcr", "quote of PCR %ld", client__int(r, "pcr"));
+	out__string("bank", " (%s)", client__str(r, "bank"));
+	out__string("out", " and the logs written to %s\n", client__str(r, "out"));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int print_verdict(const struct attest_verdict *v)
+{
+	out__open_object(NULL);
+	out__bool("trusted", NULL, v->trusted);
+	out__text("verdict: %s\n", v->trusted ? "TRUSTED" : "NOT TRUSTED");
+	out__uint("entries", NULL, v->entries);
+	out__uint("log_offset", NULL, v->log_offset);
+	out__open_array("reasons");
+	for (size_t i = 0; i < v->nreasons; i++)
+		out__string(NULL, "  %s\n", v->reasons[i]);
+	out__close_array();
+	out__close_object();
+	return v->trusted ? EXIT_OK : EXIT_FAIL;
+}
+
+static int do_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "ak", required_argument, NULL, 'a' },
+		{ 0 },
+	};
+	const char *policy = NULL, *nonce = NULL, *ak = NULL;
+	struct trust_policy *pol = NULL;
+	uint8_t buf[TRUST_TPM_MAX_NONCE];
+	struct attest_verdict v;
+	char err[1024];
+	size_t len;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'p': policy = optarg; break;
+		case 'n': nonce = optarg; break;
+		case 'a': ak = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (!policy || !nonce || argc != 1)
+		return cli__usage_error("attest verify needs --policy FILE, --nonce HEX and DIR");
+	ret = parse_nonce(nonce, buf, &len);
+	if (ret)
+		return ret;
+	ret = trust_policy__load(policy, &pol, err, sizeof(err));
+	if (ret)
+		return cli__fail("%s", err);
+	if (!ak)
+		ak = pol->ak_pub;
+	if (!ak) {
+		trust_policy__free(pol);
+		return cli__usage_error("no attestation key: give --ak FILE or enroll the host's "
+					"AK as attestation.ak in %s", policy);
+	}
+	ret = attest__verify(pol, argv[0], ak, buf, len, &v);
+	trust_policy__free(pol);
+	if (ret && v.nreasons == 0)
+		return cli__fail("quote %s: %s", argv[0], strerror(-ret));
+	return print_verdict(&v);
+}
+
+static int do_self(int argc, char **argv)
+{
+	struct attest_verdict v = { 0 };
+	json_object *r, *reasons;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("attest", "self", NULL, &r);
+	if (ret)
+		return ret;
+	v.trusted = json_object_get_boolean(json_object_object_get(r, "trusted"));
+	reasons = json_object_object_get(r, "reasons");
+	for (size_t i = 0; reasons && i < json_object_array_length(reasons) &&
+			   i < ATTEST_MAX_REASONS; i++) {
+		snprintf(v.reasons[i], sizeof(v.reasons[i]), "%s",
+			 json_object_get_string(json_object_array_get_idx(reasons, i)));
+		v.nreasons++;
+	}
+	json_object_put(r);
+	return print_verdict(&v);
+}
+
+static int do_help(int argc, char **argv)
+{
+	out__text("Usage: %s attest quote --nonce HEX --out DIR\n"
+		  "       %s attest verify --policy FILE --nonce HEX [--ak PEM] DIR\n"
+		  "       %s attest self\n"
+		  "       %s attest help\n"
+		  "\n"
+		  "quote asks boostd for a TPM quote of boost's PCR with the verifier's nonce\n"
+		  "(16 to 64 bytes) and writes it to DIR with the measurement logs, in the\n"
+		  "formats of tpm2_quote. verify checks DIR offline: the AK signature, the\n"
+		  "nonce, the PCR digest, the log replay, and the golden policy of FILE\n"
+		  "(attestation.golden); exit 0 only for a trusted host. self makes boostd\n"
+		  "attest its own host again.\n",
+		  cli_prog, cli_prog, cli_prog, cli_prog);
+	return EXIT_OK;
+}
+
+int do_attest(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "quote", do_quote },
+		{ "verify", do_verify },
+		{ "self", do_self },
+		{ "help", do_help },
+		{ 0 },
+	};
+
+	return cli__dispatch(cmds, "command for 'attest'", argc, argv);
+}

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * boostctl trust: keys and signatures (local), and the trust chain of
+ * boostd: status, verified loads, sealing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "cli.h"
+#include "client.h"
+#include "cmd.h"
+#include "output.h"
+#include "trust_policy.h"
+#include "trust_sig.h"
+#include "trust_tpm.h"
+
+#define SEAL_BLOB_MAX (16 * 1024)
+
+/*
+ * getopt_long over a command's arguments; argv[-1] is the command word.
+ * Set optind = 0 before the first call, so getopt starts afresh.
+ */
+int cmd__getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	opterr = 0;
+	return getopt_long(argc + 1, argv - 1, shortopts, longopts, NULL);
+}
+
+int cmd__bad_option(char **argv)
+{
+	if (optopt)
+		return cli__usage_error("unknown or incomplete option '-%c'", optopt);
+	return cli__usage_error("unknown or incomplete option '%s'", argv[optind - 2]);
+}
+
+static int read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len)
+{
+	uint8_t *buf = malloc(max + 1);
+	size_t len = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = path ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0) {
+		ret = -errno;
+		free(buf);
+		return ret;
+	}
+	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		len += n;
+	}
+	if (path)
+		close(fd);
+	if (!ret && len > max)
+		ret = -EFBIG;
+	if (ret) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+		return ret;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static int write_all(const char *path, const uint8_t *buf, size_t len, mode_t mode)
+{
+	int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) : STDOUT_FILENO;
+	ssize_t n;
+	size_t off = 0;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		off += n;
+	}
+	if (path && close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static int hex_decode(const char *s, uint8_t **ret_buf, size_t *ret_len)
+{
+	size_t n = strlen(s) / 2, len;
+	uint8_t *buf;
+
+	if (!*s || strlen(s) % 2)
+		return -EINVAL;
+	buf = malloc(n);
+	if (!buf)
+		return -ENOMEM;
+	if (!OPENSSL_hexstr2buf_ex(buf, n, &len, s, '\0')) {
+		free(buf);
+		return -EINVAL;
+	}
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* ---- local: keygen, sign, verify ----------------------------------------- */
+
+static int do_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "cn", required_argument, NULL, 'n' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "rsa", no_argument, NULL, 'r' },
+		{ 0 },
+	};
+	const char *key = NULL, *cert = NULL, *cn = "boost signer";
+	enum trust_key_type type = TRUST_KEY_EC_P256;
+	int opt, days = 3650, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'k': key = optarg; break;
+		case 'c': cert = optarg; break;
+		case 'n': cn = optarg; break;
+		case 'd':
+			days = atoi(optarg);
+			if (days <= 0)
+				return cli__usage_error("--days '%s': expected a positive number", optarg);
+			break;
+		case 'r': type = TRUST_KEY_RSA_3072; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	if (optind - 1 < argc)
+		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
+	if (!key || !cert)
+		return cli__usage_error("trust keygen needs --key FILE and --cert FILE");
+	ret = trust_sig__keygen(key, cert, cn, days, type);
+	if (ret)
+		return cli__fail("keygen %s, %s: %s", key, cert,
+				 ret == -EEXIST ? "file exists (not overwritten)" : strerror(-ret));
+	out__open_object(NULL);
+	out__string("key", "key %s", key);
+	out__string("cert", ", certificate %s", cert);
+	out__string("type", " (%s)\n", type == TRUST_KEY_EC_P256 ? "ec-p256" : "rsa-3072");
+	out__close_object();
+	return EXIT_OK;
+}
+
+static int do_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	const char *key = NULL;
+	int opt, ret, i, nfiles;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'k')
+			return cmd__bad_option(argv);
+		key = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	nfiles = argc;
+	if (!key || nfiles == 0)
+		return cli__usage_error("trust sign needs --key KEY and at least one FILE");
+	out__open_array(NULL);
+	for (i = 0; i < nfiles; i++) {
+		ret = trust_sig__sign_file(key, argv[i]);
+		if (ret)
+			return cli__fail("artifact %s: cannot sign with %s: %s", argv[i], key,
+					 ret == -ENOENT ? "no such file" : trust_sig__strerror(ret));
+		out__string(NULL, "signed %s\n", argv[i]);
+	}
+	out__close_array();
+	return EXIT_OK;
+}
+
+/* ---- through boostd ------------------------------------------------------- */
+
+static void print_artifact(json_object *a)
+{
+	out__open_object(NULL);
+	out__string("path", "  %s", client__str(a, "path"));
+	out__string("kind", " (%s)\n", client__str(a, "kind"));
+	out__string("sha256", "    sha256 %s\n", client__str(a, "sha256"));
+	out__int("size", "    size %ld", client__int(a, "size"));
+	out__string("signer", ", signer %s\n", client__str(a, "signer"));
+	out__close_object();
+}
+
+static int do_trust_status(int argc, char **argv)
+{
+	json_object *r, *v, *att;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("trust", "status", NULL, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	if (!json_object_get_boolean(json_object_object_get(r, "up"))) {
+		out__bool("up", NULL, false);
+		out__string("error", "trust chain: down: %s\n", client__str(r, "error"));
+		out__close_object();
+		json_object_put(r);
+		return EXIT_OK;
+	}
+	out__bool("up", NULL, true);
+	out__string("policy", "trust policy %s\n", client__str(r, "policy"));
+	out__int("pcr", "  PCR %ld", client__int(r, "pcr"));
+	out__open_array("banks");
+	out__text(", banks");
+	v = json_object_object_get(r, "banks");
+	for (size_t i = 0; v && i < json_object_array_length(v); i++)
+		out__string(NULL, " %s", json_object_get_string(json_object_array_get_idx(v, i)));
+	out__close_array();
+	out__text("\n");
+	out__string("log", "  log %s\n", client__str(r, "log"));
+	out__int("measured", "  measured %ld", client__int(r, "measured"));
+	out__int("refused", ", refused %ld", client__int(r, "refused"));
+	out__int("tpm_commands", ", TPM commands %ld\n", client__int(r, "tpm_commands"));
+	att = json_object_object_get(r, "attestation");
+	out__open_object("attestation");
+	out__bool("trusted", NULL, json_object_get_boolean(json_object_object_get(att, "trusted")));
+	out__text("  attestation: %s\n",
+		  json_object_get_boolean(json_object_object_get(att, "trusted")) ? "passed"
+										 : "FAILED");
+	out__open_array("reasons");
+	v = json_object_object_get(att, "reasons");
+	for (size_t i = 0; v && i < json_object_array_length(v); i++)
+		out__string(NULL, "    %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
+	out__close_array();
+	out__close_object();
+	out__text("artifacts:\n");
+	out__open_array("artifacts");
+	v = json_object_object_get(r, "artifacts");
+	for (size_t i = 0; v && i < json_object_array_length(v); i++)
+		print_artifact(json_object_array_get_idx(v, i));
+	out__close_array();
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static const char *kind_of(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 6 && strcmp(path + n - 6, ".bpf.o") == 0)
+		return "bpf";
+	if (n > 5 && strcmp(path + n - 5, ".json") == 0)
+		return "policy";
+	return "exec";
+}
+
+static int do_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	const char *kind = NULL;
+	enum trust_kind k;
+	json_object *args, *r;
+	char abs[PATH_MAX], *dir, *base, *slash;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'k')
+			return cmd__bad_option(argv);
+		kind = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc != 1)
+		return cli__usage_error("trust load needs exactly one FILE");
+	if (kind && trust_kind__parse(kind, &k))
+		return cli__usage_error("--kind '%s': expected bpf, exec or policy", kind);
+	/* Absolute, with the directory resolved but never the file itself. */
+	dir = strdup(argv[0]);
+	if (!dir)
+		return cli__fail("out of memory");
+	slash = strrchr(dir, '/');
+	base = slash ? slash + 1 : dir;
+	if (slash)
+		*slash = '\0';
+	if (!realpath(slash ? (*dir ? dir : "/") : ".", abs) ||
+	    strlen(abs) + strlen(base) + 2 > sizeof(abs)) {
+		ret = cli__fail("artifact %s: %s", argv[0], strerror(errno));
+		free(dir);
+		return ret;
+	}
+	strcat(strcmp(abs, "/") ? strcat(abs, "/") : abs, base);
+	free(dir);
+
+	args = json_object_new_object();
+	json_object_object_add(args, "path", json_object_new_string(abs));
+	json_object_object_add(args, "kind", json_object_new_string(kind ? kind : kind_of(abs)));
+	ret = client__call("trust", "load", args, &r);
+	if (ret)
+		return ret;
+	out__text("loaded (verified and measured):\n");
+	print_artifact(r);
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_seal(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "in", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *in = NULL, *outp = NULL, *hex;
+	uint8_t *secret = NULL, *blob = NULL;
+	size_t len, blob_len;
+	json_object *args, *r, *h;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'i': in = optarg; break;
+		case 'o': outp = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	if (optind - 1 < argc)
+		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
+	if (!outp)
+		return cli__usage_error("trust seal needs --out BLOB");
+	ret = read_all(in, TRUST_TPM_MAX_SECRET, &secret, &len);
+	if (ret || len == 0) {
+		free(secret);
+		return cli__fail("secret %s: %s", in ? in : "(stdin)",
+				 ret == -EFBIG ? "longer than 128 bytes" :
+				 ret ? strerror(-ret) : "empty");
+	}
+	h = json_object_new_string_len("", 0);
+	{
+		char *s = malloc(len * 2 + 1);
+
+		if (s && OPENSSL_buf2hexstr_ex(s, len * 2 + 1, NULL, secret, len, '\0'))
+			json_object_set_string(h, s);
+		if (s)
+			OPENSSL_cleanse(s, len * 2 + 1);
+		free(s);
+	}
+	OPENSSL_cleanse(secret, len);
+	free(secret);
+	args = json_object_new_object();
+	json_object_object_add(args, "secret", h);
+	ret = client__call("trust", "seal", args, &r);
+	if (ret)
+		return ret;
+	hex = client__str(r, "blob");
+	if (!hex || hex_decode(hex, &blob, &blob_len)) {
+		json_object_put(r);
+		return cli__fail("boostd: seal returned no blob");
+	}
+	ret = write_all(outp, blob, blob_len, 0600);
+	free(blob);
+	if (ret) {
+		json_object_put(r);
+		return cli__fail("sealed blob %s: %s", outp, strerror(-ret));
+	}
+	out__open_object(NULL);
+	out__string("blob", "sealed to %s", outp);
+	out__int("pcr", " (PCR %ld, sha256 bank)\n", client__int(r, "pcr"));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_unseal(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "in", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *in = NULL, *outp = NULL, *hex;
+	uint8_t *blob = NULL, *secret = NULL;
+	size_t blob_len, len;
+	json_object *args, *r;
+	char *s;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'i': in = optarg; break;
+		case 'o': outp = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	if (optind - 1 < argc)
+		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
+	if (!in)
+		return cli__usage_error("trust unseal needs --in BLOB");
+	ret = read_all(in, SEAL_BLOB_MAX, &blob, &blob_len);
+	if (ret || blob_len == 0) {
+		free(blob);
+		return cli__fail("sealed blob %s: %s", in,
+				 ret == -EFBIG ? "too large" : ret ? strerror(-ret) : "empty");
+	}
+	s = malloc(blob_len * 2 + 1);
+	if (!s || !OPENSSL_buf2hexstr_ex(s, blob_len * 2 + 1, NULL, blob, blob_len, '\0')) {
+		free(s);
+		free(blob);
+		return cli__fail("out of memory");
+	}
+	free(blob);
+	args = json_object_new_object();
+	json_object_object_add(args, "blob", json_object_new_string(s));
+	free(s);
+	ret = client__call("trust", "unseal", args, &r);
+	if (ret)
+		return ret;
+	hex = client__str(r, "secret");
+	if (!hex || hex_decode(hex, &secret, &len)) {
+		json_object_put(r);
+		return cli__fail("boostd: unseal returned no secret");
+	}
+	json_object_put(r);
+	ret = write_all(outp, secret, len, 0600);
+	OPENSSL_cleanse(secret, len);
+	free(secret);
+	if (ret)
+		return cli__fail("secret %s: %s", outp ? outp : "(stdout)", strerror(-ret));
+	return EXIT_OK;
+}
+
+static int do_trust_help(int argc, char **argv)
+{
+	out__text("Usage: %s trust keygen --key KEY --cert CERT [--cn NAME] [--days N] [--rsa]\n"
+		  "       %s trust sign --key KEY FILE...\n"
+		  "       %s trust status\n"
+		  "       %s trust load [--kind KIND] FILE\n"
+		  "       %s trust seal [--in SECRET] --out BLOB\n"
+		  "       %s trust unseal --in BLOB [--out SECRET]\n"
+		  "       %s trust help\n"
+		  "\n"
+		  "KIND := { bpf | exec | policy }   (default: by name, *.bpf.o, *.json, else exec)\n"
+		  "\n"
+		  "keygen and sign work locally: sign writes FILE.sig (IMA signature v2, as\n"
+		  "evmctl ima_sign --sigfile). The others ask boostd: load verifies FILE's\n"
+		  "signature, measures it into the TPM and the log, then loads those bytes;\n"
+		  "seal binds a secret (stdin or --in) to boost's PCR, unseal gives it back\n"
+		  "(stdout or --out) only while the PCR holds the same value.\n",
+		  cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog);
+	return EXIT_OK;
+}
+
+int do_trust(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "keygen", do_keygen },
+		{ "sign", do_sign },
+		{ "status", do_trust_status },
+		{ "load", do_load },
+		{ "seal", do_seal },
+		{ "unseal", do_unseal },
+		{ "help", do_trust_help },
+		{ 0 },
+	};
+
+	return cli__dispatch(cmds, "command for 'trust'", argc, argv);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The trust gate: the one way anything gets loaded or executed.
+ *
+ * trust_gate__verify() takes an artifact's path and gives back its bytes,
+ * verified and measured, in a sealed memfd that every loader uses:
+ *   1. open the path once (O_NOFOLLOW) and copy it into a memfd; seal the
+ *      memfd so the bytes can no longer change, and map it;
+ *   2. compute the SHA-256 of the mapped bytes and verify the artifact's
+ *      IMA signature v2 (FILE.sig or security.ima) against the trusted
+ *      signers;
+ *   3. extend boost's PCR in every allocated bank, each with that bank's
+ *      digest of the log entry, in one TPM2_PCR_Extend;
+ *   4. append the entry to the measurement log (IMA ima-sig template);
+ *   5. hand over the same mapped bytes (BPF: bpf_object__open_mem) or the
+ *      sealed memfd (executables: fexecve).
+ * A failure at any step returns an error naming the artifact and the
+ * reason, logs the refusal, and leaves nothing measured as good.
+ */
+#ifndef BOOST_TRUST_GATE_H
+#define BOOST_TRUST_GATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trust_policy.h"
+
+#define TRUST_LOG_BINARY "binary_runtime_measurements"
+#define TRUST_LOG_ASCII "ascii_runtime_measurements"
+
+struct trust_gate;
+struct trust_tpm;
+
+struct trust_artifact {
+	char *path;
+	enum trust_kind kind;
+	int memfd;          /* sealed: F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK */
+	const uint8_t *data; /* a read-only mapping of memfd */
+	size_t len;
+	uint8_t sha256[32];
+	char *signer;       /* the subject of the certificate that verified it */
+};
+
+struct trust_gate_stats {
+	unsigned measured;
+	unsigned refused;
+	unsigned tpm_commands;
+};
+
+/*
+ * Open the TPM ($BOOST_TCTI, else the policy's TCTI), load the trusted
+ * certificates and open the log in @state_dir. @pol must outlive the gate.
+ */
+int trust_gate__open(const struct trust_policy *pol, const char *state_dir,
+		     struct trust_gate **ret_gate, char *err, size_t errlen);
+void trust_gate__close(struct trust_gate *gate);
+
+int trust_gate__verify(struct trust_gate *gate, const char *path, enum trust_kind kind,
+		       struct trust_artifact **ret_art, char *err, size_t errlen);
+void trust_artifact__free(struct trust_artifact *art);
+
+void trust_gate__stats(const struct trust_gate *gate, struct trust_gate_stats *ret);
+struct trust_tpm *trust_gate__tpm(struct trust_gate *gate);
+const char *trust_gate__log_path(const struct trust_gate *gate, int ascii);
+
+/*
+ * Check the log against the TPM: replay it in @bank and compare with the
+ * PCR. Returns 0 when they agree, -EBADMSG with a reason when they do not.
+ */
+int trust_gate__check_log(struct trust_gate *gate, const char *bank, char *err, size_t errlen);
+
+#endif

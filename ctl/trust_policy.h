@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The trust policy (policies/trust.json): whom boost trusts, where it
+ * measures, what must be measured, and what a good host looks like.
+ *
+ *   {
+ *     "signers": ["keys/signer.crt", ...],       trusted signer certificates
+ *     "pcr": 11,                                  boost's PCR (never 16 or 23)
+ *     "tcti": "device:/dev/tpmrm0",               $BOOST_TCTI overrides it
+ *     "artifacts": [                              measured when boostd starts
+ *       {"path": "/usr/local/lib/boost/bpf/net_xdp.bpf.o", "kind": "bpf"}
+ *     ],
+ *     "attestation": {
+ *       "bank": "sha256",                         the bank quoted and replayed
+ *       "nonce_bytes": 32,                        at least 16
+ *       "ak": "keys/host-ak.pub.pem",             the host's enrolled AK, for
+ *                                                 boostctl attest verify
+ *       "golden": {                               what a good host ran
+ *         "signers": ["keys/signer.crt"],         every entry signed by one
+ *         "digests": ["<sha256 hex>", ...]        optional allow-list
+ *       }
+ *     }
+ *   }
+ *
+ * Relative paths are relative to the policy file's directory. An unknown
+ * key, a value of the wrong type or a forbidden PCR is an error naming the
+ * field.
+ */
+#ifndef BOOST_TRUST_POLICY_H
+#define BOOST_TRUST_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum trust_kind {
+	TRUST_KIND_BPF,    /* a BPF object: handed to bpf_object__open_mem */
+	TRUST_KIND_EXEC,   /* an executable: a sealed memfd for fexecve */
+	TRUST_KIND_POLICY, /* a policy file: parsed from the verified bytes */
+};
+
+struct trust_policy_artifact {
+	char *path;
+	enum trust_kind kind;
+};
+
+struct trust_golden {
+	char **signers; /* certificate paths */
+	size_t nsigners;
+	uint8_t (*digests)[32];
+	size_t ndigests; /* 0: any digest, if signed by a golden signer */
+};
+
+struct trust_policy {
+	char *path;
+	char **signers;
+	size_t nsigners;
+	uint32_t pcr;
+	char *tcti;
+	struct trust_policy_artifact *artifacts;
+	size_t nartifacts;
+	char *bank;
+	size_t nonce_bytes;
+	char *ak_pub; /* NULL if not enrolled */
+	struct trust_golden golden;
+};
+
+/*
+ * Parse @path. On error returns -errno and writes the reason, naming the
+ * field, into @err; *ret_pol is untouched.
+ */
+int trust_policy__load(const char *path, struct trust_policy **ret_pol, char *err,
+		       size_t errlen);
+void trust_policy__free(struct trust_policy *pol);
+
+const char *trust_kind__name(enum trust_kind kind);
+int trust_kind__parse(const char *name, enum trust_kind *ret_kind);
+
+#endif
