@@ -90,13 +90,15 @@ BENCH_BPF_OBJS := $(patsubst tests/bench/%.bpf.c,$(O)/tests/bench/%.bpf.o,\
 # Check suites: tests/GROUP/test_NAME.c becomes $(O)/tests/GROUP/test_NAME.
 TEST_SRCS := $(wildcard tests/*/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+# Benchmark drivers: tests/bench/NAME_bench.c becomes $(O)/tests/bench/NAME_bench.
+BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c))
 
 PROGS := $(O)/boostctl $(O)/boostd
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
 .PHONY: all
-all: $(PROGS) $(BPF_OBJS) $(BENCH_BPF_OBJS) $(TEST_BINS) signed
+all: $(PROGS) $(BPF_OBJS) $(BENCH_BPF_OBJS) $(TEST_BINS) $(BENCH_BINS) signed
 
 # ---- C ---------------------------------------------------------------------
 
