@@ -72,6 +72,7 @@ CTL_COMMON := \
 	ctl/output.c \
 	ctl/proto.c \
 	ctl/trust_gate.c \
+	ctl/trust_kernel_ima.c \
 	ctl/trust_log.c \
 	ctl/trust_policy.c \
 	ctl/trust_sig.c \

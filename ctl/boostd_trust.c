@@ -22,6 +22,7 @@
 #include "log.h"
 #include "proto.h"
 #include "trust_gate.h"
+#include "trust_kernel_ima.h"
 #include "trust_policy.h"
 #include "trust_tpm.h"
 
@@ -382,6 +383,28 @@ static json_object *attest_json(const struct boostd *d)
 	return o;
 }
 
+/* The kernel's IMA ($BOOST_KERNEL_IMA_DIR for tests), checked at each request. */
+static json_object *kernel_ima_json(struct boostd *d)
+{
+	const char *dir = getenv("BOOST_KERNEL_IMA_DIR");
+	struct trust_kernel_ima k;
+	json_object *o = json_object_new_object();
+
+	trust_kernel_ima__check(trust_gate__tpm(d->gate), dir && *dir ? dir : TRUST_KERNEL_IMA_DIR,
+				&k);
+	json_object_object_add(o, "present", json_object_new_boolean(k.present));
+	if (!k.present)
+		return o;
+	json_object_object_add(o, "replays", json_object_new_boolean(k.replays));
+	json_object_object_add(o, "entries", json_object_new_uint64(k.entries));
+	json_object_object_add(o, "boostd", json_object_new_string(k.boostd_path));
+	json_object_object_add(o, "boostd_measured", json_object_new_boolean(k.boostd_measured));
+	json_object_object_add(o, "boost_ublk_measured", json_object_new_boolean(k.ublk_measured));
+	if (k.reason[0])
+		json_object_object_add(o, "reason", json_object_new_string(k.reason));
+	return o;
+}
+
 static json_object *handle_status(struct boostd *d, json_object *args)
 {
 	json_object *r = json_object_new_object(), *arts, *banks;
@@ -412,6 +435,7 @@ static json_object *handle_status(struct boostd *d, json_object *args)
 		json_object_array_add(arts, artifact_json(&d->artifacts[i]));
 	json_object_object_add(r, "artifacts", arts);
 	json_object_object_add(r, "attestation", attest_json(d));
+	json_object_object_add(r, "kernel_ima", kernel_ima_json(d));
 	return proto__ok(r);
 }
 

@@ -258,6 +258,24 @@ static int do_trust_status(int argc, char **argv)
 		out__string(NULL, "    %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
 	out__close_array();
 	out__close_object();
+	v = json_object_object_get(r, "kernel_ima");
+	out__open_object("kernel_ima");
+	if (!json_object_get_boolean(json_object_object_get(v, "present"))) {
+		out__bool("present", "  kernel IMA: absent\n", false);
+	} else {
+		out__bool("present", NULL, true);
+		out__bool("replays", "  kernel IMA: log replays to PCR 10: %s",
+			  json_object_get_boolean(json_object_object_get(v, "replays")));
+		out__int("entries", " (%ld entries)\n", client__int(v, "entries"));
+		out__string("boostd", "    %s", client__str(v, "boostd"));
+		out__bool("boostd_measured", " measured by the kernel: %s\n",
+			  json_object_get_boolean(json_object_object_get(v, "boostd_measured")));
+		out__bool("boost_ublk_measured", "    boost-ublk measured by the kernel: %s\n",
+			  json_object_get_boolean(json_object_object_get(v, "boost_ublk_measured")));
+		if (client__str(v, "reason"))
+			out__string("reason", "    %s\n", client__str(v, "reason"));
+	}
+	out__close_object();
 	out__text("artifacts:\n");
 	out__open_array("artifacts");
 	v = json_object_object_get(r, "artifacts");

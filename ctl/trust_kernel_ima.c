@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trust_kernel_ima.h"
+#include "trust_log.h"
+#include "trust_tpm.h"
+
+/* securityfs files report no size: read until EOF. The result is NUL-terminated. */
+static int read_stream(const char *path, uint8_t **ret_buf, size_t *ret_len)
+{
+	size_t len = 0, cap = 65536;
+	uint8_t *buf = malloc(cap), *grown;
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		free(buf);
+		return ret;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap >= (256u << 20)) {
+				ret = -EFBIG;
+				break;
+			}
+			grown = realloc(buf, cap * 2);
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = -errno;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+
+static int scan_entry(const struct trust_log_entry *e, void *arg)
+{
+	struct trust_kernel_ima *r = arg;
+	const char *base = strrchr(e->path, '/');
+
+	r->entries++;
+	if (r->boostd_path[0] && strcmp(e->path, r->boostd_path) == 0)
+		r->boostd_measured = true;
+	if (strcmp(base ? base + 1 : e->path, "boost-ublk") == 0)
+		r->ublk_measured = true;
+	return 0;
+}
+
+int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust_kernel_ima *r)
+{
+	uint8_t *bin = NULL, value[TRUST_LOG_DIGEST_MAX];
+	struct trust_tpm_digest pcr;
+	struct trust_log_error lerr = { 0 };
+	char path[512];
+	size_t bin_len = 0, vlen;
+	ssize_t n;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(path, sizeof(path), "%s/binary_runtime_measurements", dir);
+	if (access(path, R_OK) < 0)
+		return 0; /* no IMA here */
+	r->present = true;
+
+	ret = read_stream(path, &bin, &bin_len);
+	if (ret) {
+		snprintf(r->reason, sizeof(r->reason), "%s: %s", path, strerror(-ret));
+		goto out;
+	}
+	ret = trust_log__fold(bin, bin_len, TRUST_KERNEL_IMA_PCR, "sha256", NULL, value, &vlen,
+			      &lerr);
+	if (ret) {
+		snprintf(r->reason, sizeof(r->reason), "kernel IMA log: entry %zu: %s", lerr.entry,
+			 lerr.reason ? lerr.reason : strerror(-ret));
+		goto out;
+	}
+	ret = trust_tpm__pcr_read(tpm, trust_tpm__alg_from_name("sha256"), TRUST_KERNEL_IMA_PCR,
+				  &pcr);
+	if (ret) {
+		snprintf(r->reason, sizeof(r->reason), "TPM: reading PCR 10: %s",
+			 trust_tpm__last_error(tpm));
+		goto out;
+	}
+	r->replays = pcr.len == vlen && memcmp(pcr.value, value, vlen) == 0;
+	if (!r->replays)
+		snprintf(r->reason, sizeof(r->reason),
+			 "the kernel's IMA log does not replay to PCR 10 (sha256 bank)");
+	n = readlink("/proc/self/exe", r->boostd_path, sizeof(r->boostd_path) - 1);
+	r->boostd_path[n > 0 ? n : 0] = '\0';
+	/* The kernel's templates other than ima-ng and ima-sig stop the scan. */
+	if (trust_log__parse(bin, bin_len, scan_entry, r, &lerr) < 0)
+		snprintf(r->reason, sizeof(r->reason),
+			 "kernel IMA log: entry %zu not read: %s", lerr.entry,
+			 lerr.reason ? lerr.reason : "unknown template");
+	ret = 0;
+out:
+	free(bin);
+	return ret;
+}
