@@ -68,6 +68,7 @@ CTL_COMMON := \
 	ctl/attest.c \
 	ctl/cli.c \
 	ctl/config.c \
+	ctl/fileio.c \
 	ctl/log.c \
 	ctl/output.c \
 	ctl/proto.c \

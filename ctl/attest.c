@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "attest.h"
+#include "fileio.h"
 #include "trust_gate.h"
 #include "trust_log.h"
 #include "trust_sig.h"
@@ -27,45 +28,6 @@ static void reason(struct attest_verdict *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(v->reasons[v->nreasons++], sizeof(v->reasons[0]), fmt, ap);
 	va_end(ap);
-}
-
-static int slurp(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	struct stat st;
-	uint8_t *buf;
-	size_t len = 0;
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > ATTEST_LOG_MAX) {
-		ret = -EFBIG;
-		goto out;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-out:
-	close(fd);
-	return ret;
 }
 
 struct golden_check {
@@ -140,7 +102,7 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 
 	/* The log: replay to the quoted PCR; later entries are fine. */
 	snprintf(path, sizeof(path), "%s/%s", dir, TRUST_LOG_BINARY);
-	ret = slurp(path, &log, &log_len);
+	ret = fileio__read(path, ATTEST_LOG_MAX, O_NOFOLLOW, &log, &log_len);
 	if (ret) {
 		reason(v, "log %s: %s", path, strerror(-ret));
 		return ret;

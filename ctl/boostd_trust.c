@@ -19,6 +19,7 @@
 #include <openssl/rand.h>
 
 #include "boostd.h"
+#include "fileio.h"
 #include "log.h"
 #include "proto.h"
 #include "trust_gate.h"
@@ -198,38 +199,23 @@ static int boostd_load(struct boostd *d, const char *path, enum trust_kind kind,
 
 /* ---- attestation of the own host ---------------------------------------- */
 
+static int copy_file(const char *from, const char *to)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	ret = fileio__read(from, 256u << 20, O_NOFOLLOW, &buf, &len);
+	if (ret)
+		return ret;
+	ret = fileio__write(to, buf, len, 0644);
+	free(buf);
+	return ret;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path);
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t n;
-	int in, out, ret = 0;
-
-	in = open(from, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -errno;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		ret = -errno;
-		close(in);
-		return ret;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, n) != n) {
-			ret = -EIO;
-			break;
-		}
-	}
-	if (n < 0)
-		ret = -errno;
-	close(in);
-	if (close(out) < 0 && !ret)
-		ret = -errno;
-	return ret;
 }
 
 /* Write a quote of boost's PCR with @nonce and the logs into @dir. */

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
+#include "fileio.h"
 #include "output.h"
 #include "trust_policy.h"
 #include "trust_sig.h"
@@ -40,68 +41,6 @@ int cmd__bad_option(char **argv)
 	if (optopt)
 		return cli__usage_error("unknown or incomplete option '-%c'", optopt);
 	return cli__usage_error("unknown or incomplete option '%s'", argv[optind - 2]);
-}
-
-static int read_all(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len)
-{
-	uint8_t *buf = malloc(max + 1);
-	size_t len = 0;
-	ssize_t n;
-	int fd, ret = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = path ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (fd < 0) {
-		ret = -errno;
-		free(buf);
-		return ret;
-	}
-	while (len <= max && (n = read(fd, buf + len, max + 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		len += n;
-	}
-	if (path)
-		close(fd);
-	if (!ret && len > max)
-		ret = -EFBIG;
-	if (ret) {
-		OPENSSL_cleanse(buf, len);
-		free(buf);
-		return ret;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
-static int write_all(const char *path, const uint8_t *buf, size_t len, mode_t mode)
-{
-	int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) : STDOUT_FILENO;
-	ssize_t n;
-	size_t off = 0;
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		n = write(fd, buf + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
-		off += n;
-	}
-	if (path && close(fd) < 0 && !ret)
-		ret = -errno;
-	return ret;
 }
 
 static int hex_decode(const char *s, uint8_t **ret_buf, size_t *ret_len)
@@ -376,7 +315,7 @@ static int do_seal(int argc, char **argv)
 		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
 	if (!outp)
 		return cli__usage_error("trust seal needs --out BLOB");
-	ret = read_all(in, TRUST_TPM_MAX_SECRET, &secret, &len);
+	ret = fileio__read(in, TRUST_TPM_MAX_SECRET, 0, &secret, &len);
 	if (ret || len == 0) {
 		free(secret);
 		return cli__fail("secret %s: %s", in ? in : "(stdin)",
@@ -405,7 +344,7 @@ static int do_seal(int argc, char **argv)
 		json_object_put(r);
 		return cli__fail("boostd: seal returned no blob");
 	}
-	ret = write_all(outp, blob, blob_len, 0600);
+	ret = fileio__write(outp, blob, blob_len, 0600);
 	free(blob);
 	if (ret) {
 		json_object_put(r);
@@ -445,7 +384,7 @@ static int do_unseal(int argc, char **argv)
 		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
 	if (!in)
 		return cli__usage_error("trust unseal needs --in BLOB");
-	ret = read_all(in, SEAL_BLOB_MAX, &blob, &blob_len);
+	ret = fileio__read(in, SEAL_BLOB_MAX, 0, &blob, &blob_len);
 	if (ret || blob_len == 0) {
 		free(blob);
 		return cli__fail("sealed blob %s: %s", in,
@@ -470,7 +409,7 @@ static int do_unseal(int argc, char **argv)
 		return cli__fail("boostd: unseal returned no secret");
 	}
 	json_object_put(r);
-	ret = write_all(outp, secret, len, 0600);
+	ret = fileio__write(outp, secret, len, 0600);
 	OPENSSL_cleanse(secret, len);
 	free(secret);
 	if (ret)

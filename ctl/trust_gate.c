@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "trust_gate.h"
 #include "trust_log.h"
@@ -46,52 +47,6 @@ static int gate_err(char *err, size_t errlen, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* Read the whole binary log; an absent log is empty. */
-static int read_log(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	struct stat st;
-	uint8_t *buf;
-	size_t len = 0;
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			return -errno;
-		*ret_buf = NULL;
-		*ret_len = 0;
-		return 0;
-	}
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if ((size_t)st.st_size > LOG_MAX_SIZE) {
-		ret = -EFBIG;
-		goto out;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, st.st_size - len);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		len += n;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-out:
-	close(fd);
-	return ret;
-}
-
 int trust_gate__check_log(struct trust_gate *g, const char *bank, char *err, size_t errlen)
 {
 	struct trust_tpm_digest pcr;
@@ -101,7 +56,9 @@ int trust_gate__check_log(struct trust_gate *g, const char *bank, char *err, siz
 	uint16_t alg = trust_tpm__alg_from_name(bank);
 	int ret;
 
-	ret = read_log(g->bin_path, &buf, &len);
+	ret = fileio__read(g->bin_path, LOG_MAX_SIZE, O_NOFOLLOW, &buf, &len);
+	if (ret == -ENOENT)
+		ret = 0; /* no log yet: nothing measured */
 	if (ret)
 		return gate_err(err, errlen, ret, "measurement log %s: %s", g->bin_path,
 				strerror(-ret));

@@ -7,59 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "trust_kernel_ima.h"
 #include "trust_log.h"
 #include "trust_tpm.h"
-
-/* securityfs files report no size: read until EOF. The result is NUL-terminated. */
-static int read_stream(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	size_t len = 0, cap = 65536;
-	uint8_t *buf = malloc(cap), *grown;
-	ssize_t n;
-	int fd, ret = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		free(buf);
-		return ret;
-	}
-	for (;;) {
-		if (len + 1 >= cap) {
-			if (cap >= (256u << 20)) {
-				ret = -EFBIG;
-				break;
-			}
-			grown = realloc(buf, cap * 2);
-			if (!grown) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			ret = -errno;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	buf[len] = '\0';
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
 
 
 static int scan_entry(const struct trust_log_entry *e, void *arg)
@@ -91,7 +42,7 @@ int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust
 		return 0; /* no IMA here */
 	r->present = true;
 
-	ret = read_stream(path, &bin, &bin_len);
+	ret = fileio__read(path, 256u << 20, 0, &bin, &bin_len);
 	if (ret) {
 		snprintf(r->reason, sizeof(r->reason), "%s: %s", path, strerror(-ret));
 		goto out;

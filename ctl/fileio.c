@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, size_t *ret_len)
+{
+	size_t len = 0, cap = 4096;
+	uint8_t *buf = malloc(cap), *grown;
+	ssize_t n;
+	int fd, ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = path ? open(path, O_RDONLY | O_CLOEXEC | flags) : STDIN_FILENO;
+	if (fd < 0) {
+		ret = -errno;
+		free(buf);
+		return ret;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (len > max)
+				break;
+			grown = realloc(buf, cap * 2);
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = -errno;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	if (path)
+		close(fd);
+	if (!ret && len > max)
+		ret = -EFBIG;
+	if (ret) {
+		explicit_bzero(buf, len); /* it may be a secret */
+		free(buf);
+		return ret;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	return 0;
+}
+
+int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	const uint8_t *p = buf;
+	size_t off = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) : STDOUT_FILENO;
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		n = write(fd, p + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		off += n;
+	}
+	if (path && close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
