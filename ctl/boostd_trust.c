@@ -106,6 +106,7 @@ static int load_artifact(struct boostd_artifact *ba, char *err, size_t errlen)
 	struct trust_artifact *a = ba->art;
 	enum json_tokener_error jerr;
 	json_tokener *tok;
+	size_t end;
 	int ret;
 
 	switch (a->kind) {
@@ -115,15 +116,21 @@ static int load_artifact(struct boostd_artifact *ba, char *err, size_t errlen)
 		libbpf_set_print(libbpf_quiet);
 		ba->bpf = bpf_object__open_mem(a->data, a->len, &opts);
 		if (!ba->bpf) {
+			char why[128];
+
 			ret = -errno;
+			libbpf_strerror(ret, why, sizeof(why));
 			snprintf(err, errlen, "artifact %s: not a BPF object libbpf can open: %s",
-				 a->path, strerror(errno));
+				 a->path, why);
 			return ret;
 		}
 		ret = bpf_object__load(ba->bpf);
 		if (ret) {
+			char why[128];
+
+			libbpf_strerror(ret, why, sizeof(why));
 			snprintf(err, errlen, "artifact %s: the kernel refused to load it: %s",
-				 a->path, strerror(-ret));
+				 a->path, why);
 			bpf_object__close(ba->bpf);
 			ba->bpf = NULL;
 			return ret;
@@ -136,12 +143,18 @@ static int load_artifact(struct boostd_artifact *ba, char *err, size_t errlen)
 			return -ENOMEM;
 		ba->policy = json_tokener_parse_ex(tok, (const char *)a->data, a->len);
 		jerr = json_tokener_get_error(tok);
+		end = json_tokener_get_parse_end(tok);
 		json_tokener_free(tok);
-		if (!ba->policy || jerr != json_tokener_success) {
+		/* One document, and nothing after it but white space. */
+		while (end < a->len && isspace(a->data[end]))
+			end++;
+		if (!ba->policy || jerr != json_tokener_success || end != a->len) {
 			json_object_put(ba->policy);
 			ba->policy = NULL;
 			snprintf(err, errlen, "artifact %s: not valid JSON: %s", a->path,
-				 json_tokener_error_desc(jerr));
+				 jerr == json_tokener_continue ? "it ends before the document does" :
+				 jerr != json_tokener_success ? json_tokener_error_desc(jerr) :
+				 "more data after the document");
 			return -EINVAL;
 		}
 		return 0;
@@ -160,9 +173,12 @@ static void artifact_release(struct boostd_artifact *ba)
 	memset(ba, 0, sizeof(*ba));
 }
 
-/* Verify, measure and load @path; on success it replaces any artifact of the same path. */
+/*
+ * Verify, measure and load @path; on success it replaces any artifact of the
+ * same path. *ret_measured says whether it got as far as the measurement.
+ */
 static int boostd_load(struct boostd *d, const char *path, enum trust_kind kind, char *err,
-		       size_t errlen, struct boostd_artifact **ret)
+		       size_t errlen, struct boostd_artifact **ret, bool *ret_measured)
 {
 	struct boostd_artifact ba = { 0 }, *grown;
 	size_t i;
@@ -171,6 +187,8 @@ static int boostd_load(struct boostd *d, const char *path, enum trust_kind kind,
 	ret_code = trust_gate__verify(d->gate, path, kind, &ba.art, err, errlen);
 	if (ret_code)
 		return ret_code;
+	/* Measured: the PCR and the log moved, so the host's verdict must follow. */
+	*ret_measured = true;
 	ret_code = load_artifact(&ba, err, errlen);
 	if (ret_code) {
 		log_warn("%s", err);
@@ -305,6 +323,7 @@ bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len)
 void boostd_trust__start(struct boostd *d)
 {
 	struct boostd_artifact *ba;
+	bool measured;
 	char err[768];
 	int ret;
 
@@ -326,7 +345,7 @@ void boostd_trust__start(struct boostd *d)
 		log_warn("%s", err);
 	for (size_t i = 0; i < d->pol->nartifacts; i++)
 		boostd_load(d, d->pol->artifacts[i].path, d->pol->artifacts[i].kind, err,
-			    sizeof(err), &ba);
+			    sizeof(err), &ba, &measured);
 	self_attest(d);
 }
 
@@ -430,7 +449,9 @@ static json_object *handle_load(struct boostd *d, json_object *args)
 	const char *path = str_arg(args, "path"), *kind_name = str_arg(args, "kind");
 	struct boostd_artifact *ba;
 	enum trust_kind kind;
+	bool measured = false;
 	char err[1024];
+	int ret;
 
 	if (d->trust_error[0])
 		return trust_down(d);
@@ -438,9 +459,11 @@ static json_object *handle_load(struct boostd *d, json_object *args)
 		return proto__error("trust load: 'path' must be an absolute path");
 	if (!kind_name || trust_kind__parse(kind_name, &kind))
 		return proto__error("trust load: 'kind' must be \"bpf\", \"exec\" or \"policy\"");
-	if (boostd_load(d, path, kind, err, sizeof(err), &ba))
+	ret = boostd_load(d, path, kind, err, sizeof(err), &ba, &measured);
+	if (measured)
+		self_attest(d);
+	if (ret)
 		return proto__error("%s", err);
-	self_attest(d);
 	return proto__ok(artifact_json(ba));
 }
 
@@ -472,6 +495,7 @@ static json_object *handle_seal(struct boostd *d, json_object *args)
 
 static json_object *handle_unseal(struct boostd *d, json_object *args)
 {
+	char err[1024];
 	struct trust_tpm *tpm;
 	uint8_t *secret = NULL, *blob = NULL;
 	size_t len, blob_len;
@@ -482,6 +506,12 @@ static json_object *handle_unseal(struct boostd *d, json_object *args)
 		return trust_down(d);
 	if (hex_arg(args, "blob", BLOB_HEX_MAX, &blob, &blob_len))
 		return proto__error("trust unseal: 'blob' must be a sealed blob, in hex");
+	/* A host that fails its attestation unseals nothing: check it now. */
+	self_attest(d);
+	if (!boostd_trust__may_attach(d, err, sizeof(err))) {
+		free(blob);
+		return proto__error("trust unseal: refused: %s", err);
+	}
 	tpm = trust_gate__tpm(d->gate);
 	ret = trust_tpm__unseal(tpm, blob, blob_len, &secret, &len);
 	free(blob);
