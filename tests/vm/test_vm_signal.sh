@@ -27,7 +27,7 @@ descendants() {
 # Start a guest that sleeps, kill scripts/vm with signal $1 once qemu and
 # swtpm run, and check that both are gone within 15 s. Exit status in $rc.
 kill_vm() {
-	local sig=$1 pid seen= alive
+	local sig=$1 pid seen='' alive
 	"$VM" --timeout 200 -- sleep 1000 >"$dir/out" 2>"$dir/err" &
 	pid=$!
 	on_exit kill "$pid"
