@@ -31,7 +31,8 @@ kill_vm() {
 	"$VM" --timeout 200 -- sleep 1000 >"$dir/out" 2>"$dir/err" &
 	pid=$!
 	on_exit kill "$pid"
-	for _ in $(seq 120); do
+	# Up to 200 s: another guest on the machine may hold the guest lock first.
+	for _ in $(seq 400); do
 		descendants "$pid" >"$dir/procs"
 		if grep -q ' qemu-system' "$dir/procs" && grep -q ' swtpm$' "$dir/procs"; then
 			seen=$(cat "$dir/procs")

@@ -27,7 +27,8 @@ descendants() {
 pid=$!
 on_exit kill "$pid"
 seen=
-for _ in $(seq 60); do
+# Up to 200 s: another guest on the machine may hold the guest lock first.
+for _ in $(seq 400); do
 	descendants "$pid" >"$dir/procs"
 	if grep -q ' qemu-system' "$dir/procs" && grep -q ' swtpm$' "$dir/procs"; then
 		seen=$(cat "$dir/procs")
