@@ -130,10 +130,10 @@ $(O)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(LIBS_CTL) $(LIBS_TEST)) -MMD -MP -c -o $@ $<
 
-# The trust group's driver of ctl/trust_*.c for its shell tests (not a test).
-TRUSTFMT := $(O)/tests/trust-bin/trustfmt
-all: $(TRUSTFMT)
-$(TRUSTFMT): $(O)/obj/tests/trust/trustfmt.o $(call obj,$(CTL_COMMON))
+# The trust group's drivers of ctl/trust_*.c for its shell tests (not tests).
+TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec
+all: $(TRUST_TOOLS)
+$(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_COMMON))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))

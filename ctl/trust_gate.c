@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -416,6 +417,46 @@ refuse:
 	snprintf(err, errlen, "artifact %s: %s", path, reason);
 	log_warn("refused %s", err);
 	return ret;
+}
+
+int trust_artifact__spawn(const struct trust_artifact *a, char *const argv[],
+			  char *const envp[], pid_t *ret_pid)
+{
+	int pipefd[2], child_errno = 0, ret;
+	ssize_t n;
+	pid_t pid;
+
+	if (a->kind != TRUST_KIND_EXEC)
+		return -EINVAL;
+	/* The child reports a failed exec through a pipe that exec closes. */
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		fexecve(a->memfd, argv, envp);
+		child_errno = errno;
+		if (write(pipefd[1], &child_errno, sizeof(child_errno)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	do
+		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n == sizeof(child_errno)) {
+		waitpid(pid, NULL, 0);
+		return -child_errno;
+	}
+	*ret_pid = pid;
+	return 0;
 }
 
 void trust_gate__stats(const struct trust_gate *g, struct trust_gate_stats *ret)

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "trust_policy.h"
 
@@ -58,6 +59,16 @@ void trust_gate__close(struct trust_gate *gate);
 int trust_gate__verify(struct trust_gate *gate, const char *path, enum trust_kind kind,
 		       struct trust_artifact **ret_art, char *err, size_t errlen);
 void trust_artifact__free(struct trust_artifact *art);
+
+/*
+ * Start an executable artifact: fork, then fexecve() of its sealed memfd,
+ * so what runs is the verified bytes, whatever the path holds now. The
+ * artifact must be of kind exec and an ELF binary (a script cannot run
+ * from a close-on-exec memfd). Returns 0 with the child's pid, or -errno
+ * when the exec itself failed (the child has then exited).
+ */
+int trust_artifact__spawn(const struct trust_artifact *art, char *const argv[],
+			  char *const envp[], pid_t *ret_pid);
 
 void trust_gate__stats(const struct trust_gate *gate, struct trust_gate_stats *ret);
 struct trust_tpm *trust_gate__tpm(struct trust_gate *gate);
