@@ -95,7 +95,7 @@ TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 # Benchmark drivers: tests/bench/NAME_bench.c becomes $(O)/tests/bench/NAME_bench.
 BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c))
 
-PROGS := $(O)/boostctl $(O)/boostd
+PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
@@ -137,6 +137,34 @@ $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_COMMON))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+
+# ---- ublk-target -----------------------------------------------------------
+
+# boost-ublk, one file per module and per backend. It needs the 6.12 UAPI
+# <linux/ublk_cmd.h> (ioctl-encoded commands, newer flags), which Debian's
+# linux-libc-dev (6.1) lacks: scripts/ublk-header takes it from the package
+# linux-headers-6.12.*+deb12-common into $(O)/include/linux/, never the tree.
+UBLK_SRCS := \
+	ublk-target/backend_file.c \
+	ublk-target/backend_mem.c \
+	ublk-target/backend_null.c \
+	ublk-target/blk_backend.c \
+	ublk-target/blk_ctrl.c \
+	ublk-target/blk_queue.c \
+	ublk-target/boost_ublk.c
+UBLK_HDR := $(O)/include/linux/ublk_cmd.h
+LIBS_UBLK := liburing
+
+$(UBLK_HDR): scripts/ublk-header
+	$(call msg,GEN,$@)
+	$(Q)scripts/ublk-header $@
+
+$(call obj,$(UBLK_SRCS)): $(UBLK_HDR)
+$(call obj,$(UBLK_SRCS)): ALL_CFLAGS += -I $(O)/include $(call pc_cflags,$(LIBS_UBLK))
+
+$(O)/boost-ublk: $(call obj,$(UBLK_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(call pc_libs,$(LIBS_UBLK))
 
 # ---- BPF -------------------------------------------------------------------
 

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * boost-ublk: a ublk server. One process serves one device: the main thread
+ * owns the control path (/dev/ublk-control), one thread per hardware queue
+ * owns that queue's io_uring and its slice of /dev/ublkcN. Backends sit
+ * behind struct blk_backend_ops.
+ */
+#ifndef BOOST_BLK_H
+#define BOOST_BLK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <liburing.h>
+#include <linux/ublk_cmd.h>
+
+#define BLK_SECTOR_SHIFT 9
+#define BLK_DEFAULT_DEPTH 128
+/* The largest IO the kernel sends us; each tag has a buffer this big. */
+#define BLK_MAX_IO_BYTES (256u << 10)
+
+struct blk_dev;
+struct blk_queue;
+
+/*
+ * A backend. Callbacks run on the thread named in their comment; a queue's
+ * callbacks are only ever called from that queue's thread, so per-queue state
+ * needs no lock. A backend that shares state across queues locks it itself.
+ *
+ * Asynchronous backends put their own SQEs on the queue's ring
+ * (blk_queue__get_sqe), with user_data from blk_user_data(tag,
+ * BLK_UD_BACKEND, sub); their completions come back through ->complete.
+ */
+struct blk_backend_ops {
+	const char *name;
+	/* Grammar shown by --help, e.g. "mem:SIZE". */
+	const char *usage;
+	/*
+	 * Main thread, before the device exists: parse ARG (the text after
+	 * "name:", or NULL), open resources, and set dev->size when the
+	 * backend knows it (0: --size decides). Also for recovery.
+	 */
+	int (*open)(struct blk_dev *dev, const char *arg);
+	/* Main thread, after every queue thread has ended. */
+	void (*close)(struct blk_dev *dev);
+	/*
+	 * Queue thread, after its ring exists and before the first FETCH:
+	 * per-queue state (q->backend_data), registered files and buffers.
+	 */
+	int (*queue_init)(struct blk_queue *q);
+	/* Queue thread, when it ends. */
+	void (*queue_exit)(struct blk_queue *q);
+	/*
+	 * Queue thread: serve one request. Return the result (bytes for
+	 * read and write, 0 for the others, or a negative errno) when done
+	 * at once, or BLK_IO_QUEUED when SQEs were queued instead; then
+	 * ->complete finishes it later with blk_queue__complete.
+	 */
+	int (*queue_io)(struct blk_queue *q, unsigned int tag,
+			const struct ublksrv_io_desc *iod);
+	/* Queue thread: a CQE of the backend's own SQE. */
+	void (*complete)(struct blk_queue *q, unsigned int tag, unsigned int sub,
+			 const struct io_uring_cqe *cqe);
+};
+
+#define BLK_IO_QUEUED (1 << 30)
+
+extern const struct blk_backend_ops blk_backend_null;
+extern const struct blk_backend_ops blk_backend_mem;
+extern const struct blk_backend_ops blk_backend_file;
+
+/* What a device is asked to be: the command line, or GET_DEV_INFO on recovery. */
+struct blk_config {
+	int dev_id;			/* -1: the kernel picks */
+	unsigned int nr_queues;
+	unsigned int depth;
+	unsigned int block_size;	/* 512 or 4096 */
+	uint64_t size;			/* bytes; 0: the backend's */
+	bool recovery;			/* UBLK_F_USER_RECOVERY(_REISSUE) */
+};
+
+struct blk_queue {
+	struct blk_dev *dev;
+	unsigned int id;
+	unsigned int depth;
+	pthread_t thread;
+	bool thread_started;
+	struct io_uring ring;
+	/* The kernel's request descriptors for this queue (read-only mmap). */
+	const struct ublksrv_io_desc *iods;
+	size_t iods_len;
+	/* depth buffers of BLK_MAX_IO_BYTES, one per tag. */
+	uint8_t *bufs;
+	/* Tags whose FETCH or COMMIT_AND_FETCH is in the kernel. */
+	unsigned int cmd_inflight;
+	/* Backend SQEs not yet completed. */
+	unsigned int backend_inflight;
+	bool stopping;
+	int error;			/* why the thread ended, or 0 */
+	void *backend_data;
+	/* Counters, written by the queue thread only. */
+	uint64_t ios, bytes, errors;
+};
+
+struct blk_dev {
+	struct blk_config cfg;
+	const struct blk_backend_ops *ops;
+	void *backend_data;
+	int ctrl_fd;
+	struct io_uring ctrl_ring;
+	bool ctrl_ring_ready;
+	struct ublksrv_ctrl_dev_info info;
+	int cdev_fd;			/* /dev/ublkcN */
+	struct blk_queue *queues;
+	/* Written by a queue thread when it ends, polled by the main thread. */
+	int exit_efd;
+	/* Queue threads read these once they start: set before. */
+	int stop_efd;			/* readable: queue threads leave */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int nr_ready;		/* queue threads done with setup */
+	int setup_error;		/* the first queue's setup failure */
+	/* Files each queue registers after /dev/ublkcN (fixed index 1...). */
+	int backend_fds[2];
+	unsigned int nr_backend_fds;
+	/* Register each queue's buffers (READ_FIXED/WRITE_FIXED, index 0). */
+	bool register_bufs;
+	/* Attributes the backend asks for (UBLK_ATTR_*). */
+	uint32_t attrs;
+	/* Discard and write-zeroes supported. */
+	bool discard;
+};
+
+/* ---- user_data: packed and unpacked here only --------------------------- */
+
+enum blk_ud_kind {
+	BLK_UD_CMD = 0,		/* FETCH_REQ or COMMIT_AND_FETCH_REQ */
+	BLK_UD_BACKEND = 1,	/* a backend's own SQE */
+};
+
+static inline uint64_t blk_user_data(unsigned int tag, enum blk_ud_kind kind,
+				     unsigned int sub)
+{
+	return (uint64_t)(tag & 0xffff) | (uint64_t)(kind & 0xff) << 16 |
+	       (uint64_t)(sub & 0xff) << 24;
+}
+
+static inline unsigned int blk_ud_tag(uint64_t ud) { return ud & 0xffff; }
+static inline enum blk_ud_kind blk_ud_kind(uint64_t ud) { return (ud >> 16) & 0xff; }
+static inline unsigned int blk_ud_sub(uint64_t ud) { return (ud >> 24) & 0xff; }
+
+/* ---- blk_backend.c: the table, and parsing of BACKEND[:ARG] and sizes ---- */
+
+const struct blk_backend_ops *blk_backend__find(const char *spec, const char **ret_arg);
+void blk_backend__print_usage(FILE *f);
+int blk_parse_size(const char *s, uint64_t *ret_bytes);
+
+/* ---- blk_ctrl.c: /dev/ublk-control ------------------------------------- */
+
+int blk_ctrl__open(struct blk_dev *dev);
+void blk_ctrl__close(struct blk_dev *dev);
+int blk_ctrl__add(struct blk_dev *dev);
+int blk_ctrl__set_params(struct blk_dev *dev);
+int blk_ctrl__get_params(struct blk_dev *dev, struct ublk_params *ret_params);
+int blk_ctrl__start(struct blk_dev *dev);
+int blk_ctrl__stop(struct blk_dev *dev);
+int blk_ctrl__del(struct blk_dev *dev);
+int blk_ctrl__get_info(struct blk_dev *dev, int dev_id);
+int blk_ctrl__start_recovery(struct blk_dev *dev);
+int blk_ctrl__end_recovery(struct blk_dev *dev);
+
+/* ---- blk_queue.c: the data path ----------------------------------------- */
+
+int blk_dev__open_queues(struct blk_dev *dev);
+int blk_dev__start_queues(struct blk_dev *dev);
+void blk_dev__stop_queues(struct blk_dev *dev);
+void blk_dev__close_queues(struct blk_dev *dev);
+
+/* Queue thread: an SQE to fill, submitting first if the ring is full. */
+struct io_uring_sqe *blk_queue__get_sqe(struct blk_queue *q);
+/*
+ * Queue thread: an SQE for the backend's own operation on request TAG,
+ * tagged with SUB for ->complete and counted in flight; NULL if the ring
+ * stays full.
+ */
+struct io_uring_sqe *blk_queue__backend_sqe(struct blk_queue *q, unsigned int tag,
+					    unsigned int sub);
+/* Queue thread: finish request TAG with RESULT (bytes or -errno). */
+void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result);
+
+static inline void *blk_queue__buf(const struct blk_queue *q, unsigned int tag)
+{
+	return q->bufs + (size_t)tag * BLK_MAX_IO_BYTES;
+}
+
+static inline uint64_t blk_iod_offset(const struct ublksrv_io_desc *iod)
+{
+	return iod->start_sector << BLK_SECTOR_SHIFT;
+}
+
+static inline uint32_t blk_iod_bytes(const struct ublksrv_io_desc *iod)
+{
+	return iod->nr_sectors << BLK_SECTOR_SHIFT;
+}
+
+#endif

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The data path: one thread and one io_uring per hardware queue. The thread
+ * creates its ring (SINGLE_ISSUER|DEFER_TASKRUN: only it submits, and
+ * completion work runs when it asks for events, not as interrupts), posts a
+ * FETCH_REQ per tag, then loops: wait for CQEs, serve each request through
+ * the backend, queue its COMMIT_AND_FETCH_REQ, and submit them all with the
+ * next wait, in one io_uring_enter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "blk.h"
+
+#define BLK_UD_STOP_TAG 0xffff
+
+static size_t blk_iods_len(unsigned int depth)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = depth * sizeof(struct ublksrv_io_desc);
+
+	return (len + page - 1) & ~(page - 1);
+}
+
+static size_t blk_iods_stride(void)
+{
+	return blk_iods_len(UBLK_MAX_QUEUE_DEPTH);
+}
+
+int blk_dev__open_queues(struct blk_dev *dev)
+{
+	char path[64];
+	unsigned int i;
+	int err;
+
+	snprintf(path, sizeof(path), "/dev/ublkc%d", dev->cfg.dev_id);
+	dev->cdev_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->cdev_fd < 0)
+		return -errno;
+	dev->stop_efd = eventfd(0, EFD_CLOEXEC);
+	dev->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (dev->stop_efd < 0 || dev->exit_efd < 0)
+		return -errno;
+	dev->queues = calloc(dev->cfg.nr_queues, sizeof(*dev->queues));
+	if (!dev->queues)
+		return -ENOMEM;
+	for (i = 0; i < dev->cfg.nr_queues; i++) {
+		struct blk_queue *q = &dev->queues[i];
+		void *p;
+
+		q->dev = dev;
+		q->id = i;
+		q->depth = dev->cfg.depth;
+		q->iods_len = blk_iods_len(q->depth);
+		p = mmap(NULL, q->iods_len, PROT_READ, MAP_SHARED | MAP_POPULATE,
+			 dev->cdev_fd, UBLKSRV_CMD_BUF_OFFSET + i * blk_iods_stride());
+		if (p == MAP_FAILED) {
+			err = -errno;
+			q->iods_len = 0;
+			return err;
+		}
+		q->iods = p;
+		/* Page-aligned, as O_DIRECT needs; untouched pages cost nothing. */
+		p = mmap(NULL, (size_t)q->depth * BLK_MAX_IO_BYTES,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		q->bufs = p;
+	}
+	return 0;
+}
+
+void blk_dev__close_queues(struct blk_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; dev->queues && i < dev->cfg.nr_queues; i++) {
+		struct blk_queue *q = &dev->queues[i];
+
+		if (q->iods)
+			munmap((void *)q->iods, q->iods_len);
+		if (q->bufs)
+			munmap(q->bufs, (size_t)q->depth * BLK_MAX_IO_BYTES);
+	}
+	free(dev->queues);
+	dev->queues = NULL;
+	if (dev->stop_efd >= 0)
+		close(dev->stop_efd);
+	if (dev->exit_efd >= 0)
+		close(dev->exit_efd);
+	dev->stop_efd = dev->exit_efd = -1;
+	if (dev->cdev_fd >= 0)
+		close(dev->cdev_fd);
+	dev->cdev_fd = -1;
+}
+
+struct io_uring_sqe *blk_queue__get_sqe(struct blk_queue *q)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+
+	if (!sqe) {
+		io_uring_submit(&q->ring);
+		sqe = io_uring_get_sqe(&q->ring);
+	}
+	return sqe;
+}
+
+struct io_uring_sqe *blk_queue__backend_sqe(struct blk_queue *q, unsigned int tag,
+					    unsigned int sub)
+{
+	struct io_uring_sqe *sqe = blk_queue__get_sqe(q);
+
+	if (!sqe)
+		return NULL;
+	/* The caller preps it: io_uring_prep_* leave user_data alone. */
+	q->backend_inflight++;
+	sqe->user_data = blk_user_data(tag, BLK_UD_BACKEND, sub);
+	return sqe;
+}
+
+static int blk_queue_post_cmd(struct blk_queue *q, unsigned int op,
+			      unsigned int tag, int result)
+{
+	struct ublksrv_io_cmd cmd = {
+		.q_id = (uint16_t)q->id,
+		.tag = (uint16_t)tag,
+		.result = result,
+		.addr = (uint64_t)(uintptr_t)blk_queue__buf(q, tag),
+	};
+	struct io_uring_sqe *sqe = blk_queue__get_sqe(q);
+
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, 0, NULL, 0, 0);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->cmd_op = op;
+	memcpy(sqe->cmd, &cmd, sizeof(cmd));
+	io_uring_sqe_set_data64(sqe, blk_user_data(tag, BLK_UD_CMD, 0));
+	q->cmd_inflight++;
+	return 0;
+}
+
+void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)
+{
+	if (result < 0)
+		q->errors++;
+	else
+		q->bytes += (unsigned int)result;
+	q->ios++;
+	if (blk_queue_post_cmd(q, UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result))
+		q->error = -EBUSY;
+}
+
+static int blk_queue_check(const struct blk_queue *q, const struct ublksrv_io_desc *iod)
+{
+	uint64_t end = blk_iod_offset(iod) + blk_iod_bytes(iod);
+
+	switch (ublksrv_get_op(iod)) {
+	case UBLK_IO_OP_READ:
+	case UBLK_IO_OP_WRITE:
+		if (blk_iod_bytes(iod) > BLK_MAX_IO_BYTES)
+			return -EINVAL;
+		/* fall through */
+	case UBLK_IO_OP_DISCARD:
+	case UBLK_IO_OP_WRITE_ZEROES:
+		if (end > q->dev->cfg.size || end < blk_iod_offset(iod))
+			return -EIO;
+		return 0;
+	case UBLK_IO_OP_FLUSH:
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static void blk_queue_serve(struct blk_queue *q, unsigned int tag)
+{
+	const struct ublksrv_io_desc *iod = &q->iods[tag];
+	int r = blk_queue_check(q, iod);
+
+	if (r == 0)
+		r = q->dev->ops->queue_io(q, tag, iod);
+	if (r != BLK_IO_QUEUED)
+		blk_queue__complete(q, tag, r);
+}
+
+static void blk_queue_handle_cqe(struct blk_queue *q, const struct io_uring_cqe *cqe)
+{
+	uint64_t ud = io_uring_cqe_get_data64(cqe);
+	unsigned int tag = blk_ud_tag(ud);
+
+	switch (blk_ud_kind(ud)) {
+	case BLK_UD_CMD:
+		if (tag == BLK_UD_STOP_TAG) {
+			q->stopping = true;
+			return;
+		}
+		q->cmd_inflight--;
+		if (cqe->res == UBLK_IO_RES_OK) {
+			blk_queue_serve(q, tag);
+		} else if (cqe->res != UBLK_IO_RES_ABORT && cqe->res != UBLK_IO_RES_OK) {
+			/* The kernel refused a command: this queue cannot go on. */
+			q->error = cqe->res;
+			q->stopping = true;
+		}
+		return;
+	case BLK_UD_BACKEND:
+		q->backend_inflight--;
+		q->dev->ops->complete(q, tag, blk_ud_sub(ud), cqe);
+		return;
+	}
+}
+
+static int blk_queue_setup(struct blk_queue *q)
+{
+	struct blk_dev *dev = q->dev;
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	};
+	int files[3] = { dev->cdev_fd };
+	unsigned int entries = 2 * q->depth + 1, i;
+	struct io_uring_sqe *sqe;
+	int err;
+
+	err = io_uring_queue_init_params(entries, &q->ring, &p);
+	if (err == -EINVAL) {
+		/* Kernels before 6.1: no DEFER_TASKRUN. */
+		memset(&p, 0, sizeof(p));
+		p.flags = IORING_SETUP_COOP_TASKRUN;
+		err = io_uring_queue_init_params(entries, &q->ring, &p);
+	}
+	if (err)
+		return err;
+	/* Each io_uring_enter then skips looking the ring's fd up. */
+	io_uring_register_ring_fd(&q->ring);
+	for (i = 0; i < dev->nr_backend_fds; i++)
+		files[1 + i] = dev->backend_fds[i];
+	err = io_uring_register_files(&q->ring, files, 1 + dev->nr_backend_fds);
+	if (err)
+		goto err_ring;
+	if (dev->register_bufs) {
+		struct iovec iov = {
+			.iov_base = q->bufs,
+			.iov_len = (size_t)q->depth * BLK_MAX_IO_BYTES,
+		};
+
+		err = io_uring_register_buffers(&q->ring, &iov, 1);
+		if (err)
+			goto err_ring;
+	}
+	if (dev->ops->queue_init) {
+		err = dev->ops->queue_init(q);
+		if (err)
+			goto err_ring;
+	}
+	/* A poll on the stop eventfd tells this thread to leave. */
+	sqe = io_uring_get_sqe(&q->ring);
+	io_uring_prep_poll_add(sqe, dev->stop_efd, POLLIN);
+	io_uring_sqe_set_data64(sqe, blk_user_data(BLK_UD_STOP_TAG, BLK_UD_CMD, 0));
+	for (i = 0; i < q->depth; i++) {
+		err = blk_queue_post_cmd(q, UBLK_U_IO_FETCH_REQ, i, 0);
+		if (err)
+			goto err_backend;
+	}
+	err = io_uring_submit(&q->ring);
+	if (err < 0)
+		goto err_backend;
+	return 0;
+
+err_backend:
+	if (dev->ops->queue_exit)
+		dev->ops->queue_exit(q);
+err_ring:
+	io_uring_queue_exit(&q->ring);
+	return err;
+}
+
+static void blk_queue_report_ready(struct blk_queue *q, int err)
+{
+	struct blk_dev *dev = q->dev;
+
+	pthread_mutex_lock(&dev->lock);
+	if (err && !dev->setup_error)
+		dev->setup_error = err;
+	dev->nr_ready++;
+	pthread_cond_broadcast(&dev->cond);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+static void *blk_queue_thread(void *arg)
+{
+	struct blk_queue *q = arg;
+	uint64_t one = 1;
+	int err;
+
+	err = blk_queue_setup(q);
+	blk_queue_report_ready(q, err);
+	if (err) {
+		q->error = err;
+		goto out;
+	}
+	for (;;) {
+		struct io_uring_cqe *cqe;
+		unsigned int head, n = 0;
+
+		err = io_uring_submit_and_wait(&q->ring, 1);
+		if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
+			q->error = err;
+			break;
+		}
+		io_uring_for_each_cqe(&q->ring, head, cqe) {
+			blk_queue_handle_cqe(q, cqe);
+			n++;
+		}
+		io_uring_cq_advance(&q->ring, n);
+		if (q->backend_inflight == 0 && (q->stopping || q->cmd_inflight == 0))
+			break;
+	}
+	/*
+	 * Closing the ring cancels the FETCH commands still in the kernel;
+	 * with user recovery the device then waits, quiesced, for a new server.
+	 */
+	if (q->dev->ops->queue_exit)
+		q->dev->ops->queue_exit(q);
+	io_uring_queue_exit(&q->ring);
+out:
+	if (write(q->dev->exit_efd, &one, sizeof(one)) < 0)
+		q->error = q->error ? q->error : -errno;
+	return NULL;
+}
+
+/* Main thread: start every queue thread and wait until all have fetched. */
+int blk_dev__start_queues(struct blk_dev *dev)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < dev->cfg.nr_queues; i++) {
+		struct blk_queue *q = &dev->queues[i];
+
+		err = -pthread_create(&q->thread, NULL, blk_queue_thread, q);
+		if (err)
+			break;
+		q->thread_started = true;
+	}
+	pthread_mutex_lock(&dev->lock);
+	while (dev->nr_ready < i)
+		pthread_cond_wait(&dev->cond, &dev->lock);
+	if (!err)
+		err = dev->setup_error;
+	pthread_mutex_unlock(&dev->lock);
+	return err;
+}
+
+/* Main thread: tell the queue threads to leave, and wait for them. */
+void blk_dev__stop_queues(struct blk_dev *dev)
+{
+	uint64_t one = 1;
+	unsigned int i;
+
+	if (dev->stop_efd >= 0 && write(dev->stop_efd, &one, sizeof(one)) < 0)
+		perror("boost-ublk: stop queues");
+	for (i = 0; dev->queues && i < dev->cfg.nr_queues; i++) {
+		if (dev->queues[i].thread_started)
+			pthread_join(dev->queues[i].thread, NULL);
+		dev->queues[i].thread_started = false;
+	}
+}

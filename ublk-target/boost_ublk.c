@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * boost-ublk: serve one ublk block device from a backend, in the foreground.
+ *
+ *   boost-ublk add --backend BACKEND [--queues N] [--depth D]
+ *                  [--block-size 512|4096] [--size SIZE] [--id ID] [--no-recovery]
+ *   boost-ublk recover DEV --backend BACKEND
+ *   boost-ublk del DEV
+ *   boost-ublk list
+ *
+ * Exit status: 0 success, 1 failure, 2 usage error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "blk.h"
+
+#define EXIT_USAGE 2
+
+static void blk_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void blk_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("boost-ublk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: boost-ublk add --backend BACKEND [--queues N] [--depth D]\n"
+		"                      [--block-size 512|4096] [--size SIZE] [--id ID]\n"
+		"                      [--no-recovery]\n"
+		"       boost-ublk recover DEV --backend BACKEND\n"
+		"       boost-ublk del DEV\n"
+		"       boost-ublk list\n"
+		"where  BACKEND := ");
+	blk_backend__print_usage(f);
+	fprintf(f,
+		"       DEV := ID | /dev/ublkbID | /dev/ublkcID\n"
+		"       SIZE := BYTES[K|M|G|T]\n"
+		"add serves the device in the foreground and prints \"id ID dev /dev/ublkbID\"\n"
+		"once it is up; SIGTERM or SIGINT stops and deletes it.\n");
+}
+
+static void blk_dev_init(struct blk_dev *dev)
+{
+	memset(dev, 0, sizeof(*dev));
+	dev->cfg.dev_id = -1;
+	dev->ctrl_fd = dev->cdev_fd = dev->stop_efd = dev->exit_efd = -1;
+	pthread_mutex_init(&dev->lock, NULL);
+	pthread_cond_init(&dev->cond, NULL);
+}
+
+static int parse_uint(const char *s, unsigned int min, unsigned int max,
+		      unsigned int *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max)
+		return -EINVAL;
+	*ret = (unsigned int)v;
+	return 0;
+}
+
+/* DEV := ID | /dev/ublkbID | /dev/ublkcID */
+static int parse_dev(const char *s, int *ret_id)
+{
+	unsigned int id;
+
+	if (strncmp(s, "/dev/ublkb", 10) == 0 || strncmp(s, "/dev/ublkc", 10) == 0)
+		s += 10;
+	if (parse_uint(s, 0, (1u << 20) - 1, &id))
+		return -EINVAL;
+	*ret_id = (int)id;
+	return 0;
+}
+
+/* The message for a backend's open failure. */
+static void report_backend_error(const char *spec, const struct blk_backend_ops *ops,
+				 const char *arg, int err)
+{
+	switch (err) {
+	case -EINVAL:
+		blk_err("backend %s: bad argument (expected %s)", spec, ops->usage);
+		break;
+	case -EFBIG:
+		blk_err("backend %s: --size is larger than the backing store", spec);
+		break;
+	case -ENODATA:
+		blk_err("backend %s: the backing store is empty", spec);
+		break;
+	default:
+		blk_err("backend %s: cannot open %s: %s", spec, arg ? arg : "",
+			strerror(-err));
+	}
+}
+
+static int check_size(const struct blk_dev *dev)
+{
+	if (!dev->cfg.size) {
+		blk_err("device size: none given (--size SIZE, or a backend with a size)");
+		return -EINVAL;
+	}
+	if (dev->cfg.size % dev->cfg.block_size) {
+		blk_err("device size %" PRIu64 ": not a multiple of the block size %u",
+			dev->cfg.size, dev->cfg.block_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Serve until SIGTERM/SIGINT/SIGHUP (then stop and delete the device) or
+ * until the queues end by themselves (someone deleted the device).
+ */
+static int serve(struct blk_dev *dev, int sfd)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = dev->exit_efd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+	int err = 0;
+
+	while (poll(pfd, 2, -1) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	if (pfd[0].revents & POLLIN) {
+		if (read(sfd, &si, sizeof(si)) == sizeof(si))
+			fprintf(stderr, "boost-ublk: device %d: %s, stopping\n",
+				dev->cfg.dev_id, strsignal((int)si.ssi_signo));
+		/* Synchronous: when it returns, the disk is gone and IO drained. */
+		err = blk_ctrl__stop(dev);
+		if (err && err != -ENODEV)
+			blk_err("device %d: stop: %s", dev->cfg.dev_id, strerror(-err));
+		return 0;
+	}
+	fprintf(stderr, "boost-ublk: device %d: the kernel ended its queues (deleted?)\n",
+		dev->cfg.dev_id);
+	return err;
+}
+
+/* Stop the queue threads, close the device's files, delete it. */
+static void teardown(struct blk_dev *dev, bool del)
+{
+	unsigned int i;
+	int err;
+
+	blk_dev__stop_queues(dev);
+	for (i = 0; dev->queues && i < dev->cfg.nr_queues; i++) {
+		if (dev->queues[i].error && dev->queues[i].error != -ECANCELED)
+			blk_err("device %d: queue %u: %s", dev->cfg.dev_id, i,
+				strerror(-dev->queues[i].error));
+	}
+	blk_dev__close_queues(dev);
+	if (del) {
+		err = blk_ctrl__del(dev);
+		if (err && err != -ENODEV)
+			blk_err("device %d: delete: %s", dev->cfg.dev_id, strerror(-err));
+	}
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+	int sfd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* Before any thread exists, so that every thread inherits the mask. */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	return sfd < 0 ? -errno : sfd;
+}
+
+static int ctrl_open_or_report(struct blk_dev *dev)
+{
+	int err = blk_ctrl__open(dev);
+
+	if (err)
+		blk_err("/dev/ublk-control: cannot open: %s%s", strerror(-err),
+			err == -ENOENT ? " (is the ublk_drv module loaded?)" : "");
+	return err;
+}
+
+static void print_started(const struct blk_dev *dev)
+{
+	printf("id %d dev /dev/ublkb%d\n", dev->cfg.dev_id, dev->cfg.dev_id);
+	fflush(stdout);
+}
+
+enum { OPT_NO_RECOVERY = 256 };
+
+static const struct option add_options[] = {
+	{ "backend", required_argument, NULL, 'b' },
+	{ "queues", required_argument, NULL, 'q' },
+	{ "depth", required_argument, NULL, 'd' },
+	{ "block-size", required_argument, NULL, 'B' },
+	{ "size", required_argument, NULL, 's' },
+	{ "id", required_argument, NULL, 'i' },
+	{ "no-recovery", no_argument, NULL, OPT_NO_RECOVERY },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+/* Options of add and recover; recover takes only --backend. */
+static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
+			     const char **ret_spec, bool recover)
+{
+	const char *spec = NULL;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int c;
+
+	dev->cfg.nr_queues = ncpu > 0 ? (unsigned int)ncpu : 1;
+	dev->cfg.depth = BLK_DEFAULT_DEPTH;
+	dev->cfg.block_size = 512;
+	dev->cfg.recovery = true;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+b:q:d:B:s:i:h", add_options, NULL)) != -1) {
+		if (recover && c != 'b' && c != 'h') {
+			blk_err("recover: only --backend may be given; the device keeps its geometry");
+			return -EINVAL;
+		}
+		switch (c) {
+		case 'b':
+			spec = optarg;
+			break;
+		case 'q':
+			if (parse_uint(optarg, 1, UBLK_MAX_NR_QUEUES, &dev->cfg.nr_queues)) {
+				blk_err("--queues %s: not a number from 1 to %u", optarg,
+					UBLK_MAX_NR_QUEUES);
+				return -EINVAL;
+			}
+			break;
+		case 'd':
+			if (parse_uint(optarg, 1, UBLK_MAX_QUEUE_DEPTH, &dev->cfg.depth)) {
+				blk_err("--depth %s: not a number from 1 to %u", optarg,
+					UBLK_MAX_QUEUE_DEPTH);
+				return -EINVAL;
+			}
+			break;
+		case 'B':
+			if (parse_uint(optarg, 512, 4096, &dev->cfg.block_size) ||
+			    (dev->cfg.block_size != 512 && dev->cfg.block_size != 4096)) {
+				blk_err("--block-size %s: must be 512 or 4096", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 's':
+			if (blk_parse_size(optarg, &dev->cfg.size) || !dev->cfg.size) {
+				blk_err("--size %s: not a size (BYTES[K|M|G|T], above 0)", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'i': {
+			unsigned int id;
+
+			if (parse_uint(optarg, 0, (1u << 20) - 1, &id)) {
+				blk_err("--id %s: not a device id", optarg);
+				return -EINVAL;
+			}
+			dev->cfg.dev_id = (int)id;
+			break;
+		}
+		case OPT_NO_RECOVERY:
+			dev->cfg.recovery = false;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -EINVAL;
+		}
+	}
+	if (!spec) {
+		blk_err("%s: --backend is required", recover ? "recover" : "add");
+		return -EINVAL;
+	}
+	*ret_spec = spec;
+	return 0;
+}
+
+static int open_backend(struct blk_dev *dev, const char *spec)
+{
+	const char *arg;
+	int err;
+
+	dev->ops = blk_backend__find(spec, &arg);
+	if (!dev->ops) {
+		fprintf(stderr, "boost-ublk: backend %s: unknown; expected ", spec);
+		blk_backend__print_usage(stderr);
+		return -ENOENT;
+	}
+	err = dev->ops->open(dev, arg);
+	if (err) {
+		report_backend_error(spec, dev->ops, arg, err);
+		dev->ops = NULL;
+	}
+	return err;
+}
+
+static int do_add(int argc, char **argv)
+{
+	struct blk_dev dev;
+	const char *spec;
+	bool added = false;
+	int sfd = -1, err;
+
+	blk_dev_init(&dev);
+	if (parse_add_options(argc, argv, &dev, &spec, false))
+		return EXIT_USAGE;
+	if (optind < argc) {
+		blk_err("add: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	/* Everything that can be refused is refused before the device exists. */
+	err = open_backend(&dev, spec);
+	if (err)
+		return 1;
+	err = check_size(&dev);
+	if (err)
+		goto out;
+	sfd = block_signals();
+	if (sfd < 0) {
+		err = sfd;
+		blk_err("signals: %s", strerror(-err));
+		goto out;
+	}
+	err = ctrl_open_or_report(&dev);
+	if (err)
+		goto out;
+	err = blk_ctrl__add(&dev);
+	if (err) {
+		if (dev.cfg.dev_id >= 0)
+			blk_err("device %d: cannot add: %s", dev.cfg.dev_id, strerror(-err));
+		else
+			blk_err("device: cannot add: %s", strerror(-err));
+		goto out;
+	}
+	added = true;
+	err = blk_ctrl__set_params(&dev);
+	if (err) {
+		blk_err("device %d: cannot set parameters: %s", dev.cfg.dev_id, strerror(-err));
+		goto out;
+	}
+	err = blk_dev__open_queues(&dev);
+	if (err) {
+		blk_err("device %d: /dev/ublkc%d: cannot map the queues: %s", dev.cfg.dev_id,
+			dev.cfg.dev_id, strerror(-err));
+		goto out;
+	}
+	err = blk_dev__start_queues(&dev);
+	if (err) {
+		blk_err("device %d: cannot start the queue threads: %s", dev.cfg.dev_id,
+			strerror(-err));
+		goto out;
+	}
+	err = blk_ctrl__start(&dev);
+	if (err) {
+		blk_err("device %d: cannot start: %s", dev.cfg.dev_id, strerror(-err));
+		goto out;
+	}
+	print_started(&dev);
+	err = serve(&dev, sfd);
+out:
+	if (added)
+		teardown(&dev, true);
+	blk_ctrl__close(&dev);
+	if (dev.ops && dev.ops->close)
+		dev.ops->close(&dev);
+	if (sfd >= 0)
+		close(sfd);
+	return err ? 1 : 0;
+}
+
+/*
+ * A device added with user recovery whose server died is quiesced: its
+ * node stays and IO waits. A new server takes its queues over.
+ */
+static int do_recover(int argc, char **argv)
+{
+	struct blk_dev dev;
+	struct ublk_params p;
+	const char *spec;
+	bool started_recovery = false;
+	int id, sfd = -1, err, i;
+
+	blk_dev_init(&dev);
+	if (argc < 2 || parse_dev(argv[1], &id)) {
+		blk_err("recover: DEV (ID or /dev/ublkbID) is required first");
+		return EXIT_USAGE;
+	}
+	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, true))
+		return EXIT_USAGE;
+	if (ctrl_open_or_report(&dev))
+		return 1;
+	err = blk_ctrl__get_info(&dev, id);
+	if (err) {
+		blk_err("device %d: %s", id, err == -ENODEV ? "no such ublk device" : strerror(-err));
+		goto out;
+	}
+	dev.cfg.dev_id = id;
+	if (!(dev.info.flags & UBLK_F_USER_RECOVERY)) {
+		blk_err("device %d: was added without user recovery", id);
+		err = -EINVAL;
+		goto out;
+	}
+	if (dev.info.max_io_buf_bytes > BLK_MAX_IO_BYTES) {
+		blk_err("device %d: its IO size %u is larger than boost-ublk's %u", id,
+			dev.info.max_io_buf_bytes, BLK_MAX_IO_BYTES);
+		err = -EINVAL;
+		goto out;
+	}
+	err = blk_ctrl__get_params(&dev, &p);
+	if (err) {
+		blk_err("device %d: cannot read its parameters: %s", id, strerror(-err));
+		goto out;
+	}
+	dev.cfg.nr_queues = dev.info.nr_hw_queues;
+	dev.cfg.depth = dev.info.queue_depth;
+	dev.cfg.block_size = 1u << p.basic.logical_bs_shift;
+	dev.cfg.size = p.basic.dev_sectors << BLK_SECTOR_SHIFT;
+	dev.cfg.recovery = true;
+	err = open_backend(&dev, spec);
+	if (err)
+		goto out;
+	sfd = block_signals();
+	if (sfd < 0) {
+		err = sfd;
+		goto out;
+	}
+	/* The dead server's files may take a moment to be released. */
+	for (i = 0; i < 50; i++) {
+		err = blk_ctrl__start_recovery(&dev);
+		if (err != -EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	if (err) {
+		blk_err("device %d: cannot start recovery: %s%s", id, strerror(-err),
+			err == -EBUSY ? " (is its server still running?)" : "");
+		goto out;
+	}
+	started_recovery = true;
+	err = blk_dev__open_queues(&dev);
+	if (err) {
+		blk_err("device %d: cannot map the queues: %s", id, strerror(-err));
+		goto out;
+	}
+	err = blk_dev__start_queues(&dev);
+	if (err) {
+		blk_err("device %d: cannot start the queue threads: %s", id, strerror(-err));
+		goto out;
+	}
+	err = blk_ctrl__end_recovery(&dev);
+	if (err) {
+		blk_err("device %d: cannot end recovery: %s", id, strerror(-err));
+		goto out;
+	}
+	fprintf(stderr, "boost-ublk: device %d: recovered\n", id);
+	print_started(&dev);
+	err = serve(&dev, sfd);
+	teardown(&dev, true);
+	started_recovery = false;
+out:
+	/* A failed recovery leaves the device quiesced, for another try or del. */
+	if (started_recovery)
+		teardown(&dev, false);
+	blk_ctrl__close(&dev);
+	if (dev.ops && dev.ops->close)
+		dev.ops->close(&dev);
+	if (sfd >= 0)
+		close(sfd);
+	return err ? 1 : 0;
+}
+
+static int do_del(int argc, char **argv)
+{
+	struct blk_dev dev;
+	int id, err;
+
+	blk_dev_init(&dev);
+	if (argc != 2 || parse_dev(argv[1], &id)) {
+		blk_err("del: expected one DEV (ID or /dev/ublkbID)");
+		return EXIT_USAGE;
+	}
+	if (ctrl_open_or_report(&dev))
+		return 1;
+	err = blk_ctrl__get_info(&dev, id);
+	if (!err) {
+		dev.cfg.dev_id = id;
+		/* Stops it too, then waits until its server has let go. */
+		err = blk_ctrl__del(&dev);
+	}
+	if (err)
+		blk_err("device %d: %s", id,
+			err == -ENODEV ? "no such ublk device" : strerror(-err));
+	blk_ctrl__close(&dev);
+	return err ? 1 : 0;
+}
+
+static const char *state_name(unsigned int state)
+{
+	switch (state) {
+	case UBLK_S_DEV_DEAD: return "dead";
+	case UBLK_S_DEV_LIVE: return "live";
+	case UBLK_S_DEV_QUIESCED: return "quiesced";
+	default: return "unknown";
+	}
+}
+
+static int do_list(int argc, char **argv)
+{
+	struct blk_dev dev;
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	blk_dev_init(&dev);
+	if (argc != 1) {
+		blk_err("list: takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (ctrl_open_or_report(&dev))
+		return 1;
+	d = opendir("/dev");
+	if (!d) {
+		err = -errno;
+		blk_err("/dev: cannot list: %s", strerror(-err));
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		struct ublk_params p;
+		int id;
+
+		if (strncmp(de->d_name, "ublkc", 5) || parse_dev(de->d_name + 5, &id))
+			continue;
+		if (blk_ctrl__get_info(&dev, id))
+			continue;
+		dev.cfg.dev_id = id;
+		if (blk_ctrl__get_params(&dev, &p))
+			memset(&p, 0, sizeof(p));
+		printf("%d %s queues %u depth %u block-size %u size %llu pid %d%s dev /dev/ublkb%d\n",
+		       id, state_name(dev.info.state), dev.info.nr_hw_queues,
+		       dev.info.queue_depth, 1u << p.basic.logical_bs_shift,
+		       (unsigned long long)p.basic.dev_sectors << BLK_SECTOR_SHIFT,
+		       dev.info.ublksrv_pid,
+		       dev.info.flags & UBLK_F_USER_RECOVERY ? " recovery" : "", id);
+	}
+	closedir(d);
+out:
+	blk_ctrl__close(&dev);
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} cmds[] = {
+		{ "add", do_add },
+		{ "recover", do_recover },
+		{ "del", do_del },
+		{ "list", do_list },
+	};
+	size_t i;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	}
+	blk_err("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
