@@ -70,6 +70,8 @@ CTL_COMMON := \
 	ctl/config.c \
 	ctl/fileio.c \
 	ctl/log.c \
+	ctl/net_pin.c \
+	ctl/net_sg.c \
 	ctl/output.c \
 	ctl/proto.c \
 	ctl/trust_gate.c \

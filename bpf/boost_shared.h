@@ -2,7 +2,8 @@
 /*
  * Structures shared by the BPF programs and userspace: map keys, values and
  * the drop reasons. Both sides include this one header, so they cannot
- * disagree on a layout.
+ * disagree on a layout. Every map is pinned by name under BOOST_PIN_ROOT,
+ * so the XDP and the TC object share them and they outlive a reload.
  */
 #ifndef BOOST_SHARED_H
 #define BOOST_SHARED_H
@@ -13,17 +14,123 @@
 #include <linux/types.h>
 #endif
 
+#define BOOST_PIN_ROOT "/sys/fs/bpf/boost"
+
 /* Why a frame was dropped; each has its own counter. */
 enum boost_drop_reason {
 	BOOST_DROP_MALFORMED = 0, /* truncated or inconsistent headers */
+	BOOST_DROP_SPOOF,         /* a vNIC sent from a MAC or IP not its own */
+	BOOST_DROP_ACL,           /* a security group denied it */
+	BOOST_DROP_NO_ROUTE,      /* no port for the destination MAC, no uplink */
+	BOOST_DROP_VLAN,          /* a tagged frame from a vNIC */
+	BOOST_DROP_BCAST,         /* broadcast or multicast other than ARP and ND */
 	BOOST_DROP__MAX,
 };
 
 /* Per-CPU counters of one port, summed over CPUs in userspace. */
 struct boost_port_stats {
-	__u64 rx_packets;
+	__u64 rx_packets;  /* every frame the port's entry point saw */
 	__u64 rx_bytes;
+	__u64 tx_packets;  /* frames forwarded to this port (unicast) */
+	__u64 tx_bytes;
+	__u64 flooded;     /* ARP and ND frames from this port, flooded */
+	__u64 to_stack;    /* frames passed to the host's stack */
+	__u64 fragments;   /* IP fragments seen (also counted as rx) */
 	__u64 drops[BOOST_DROP__MAX];
+};
+
+enum boost_port_kind {
+	BOOST_PORT_VNIC = 0,
+	BOOST_PORT_UPLINK = 1,
+};
+
+/* Which entry point takes the port's ingress. */
+enum boost_port_mode {
+	BOOST_MODE_TC = 0,
+	BOOST_MODE_XDP = 1,
+};
+
+#define BOOST_PORT_MAX_V4 4
+#define BOOST_PORT_MAX_V6 4
+
+/* boost_ports: ifindex -> port */
+struct boost_port {
+	__u8 mac[6];
+	__u8 kind;  /* enum boost_port_kind */
+	__u8 mode;  /* enum boost_port_mode */
+	__u32 sg_id; /* 0: no security group (the defaults apply) */
+	__u8 n_v4, n_v6;
+	__u8 pad[2];
+	__be32 v4[BOOST_PORT_MAX_V4];
+	__u8 v6[BOOST_PORT_MAX_V6][16];
+};
+
+/* boost_fdb: destination MAC -> ifindex of the vNIC that owns it */
+struct boost_mac {
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+/* boost_config[0] */
+struct boost_config {
+	__u32 uplink; /* ifindex, 0 if none */
+	__u32 nflood; /* entries used in boost_flood_list */
+};
+
+#define BOOST_FLOOD_MAX 64
+
+enum boost_sg_dir {
+	BOOST_DIR_IN = 0,  /* towards the VM */
+	BOOST_DIR_OUT = 1, /* from the VM */
+};
+
+enum boost_sg_action {
+	BOOST_SG_DENY = 0,
+	BOOST_SG_ALLOW = 1,
+};
+
+/*
+ * boost_sg, an LPM trie: (security group, direction, family, remote
+ * prefix) -> the rules that match every address under that prefix, in
+ * priority order. Userspace compiles the rules so that the longest prefix
+ * holds, besides its own rules, those of every shorter prefix containing
+ * it: one lookup finds all rules whose CIDR contains the address.
+ */
+struct boost_sg_key {
+	__u32 prefixlen; /* 64 + the prefix length of addr */
+	__u32 sg_id;     /* sg_id to pad: the 64 bits every key matches exactly */
+	__u8 dir;
+	__u8 family;     /* 4 or 6 */
+	__u8 pad[2];
+	__u8 addr[16];   /* IPv4 in the first 4 bytes */
+};
+#define BOOST_SG_KEY_BITS 64
+
+#define BOOST_SG_MAX_MATCH 16
+
+struct boost_sg_rule {
+	__u16 priority;       /* lower first; userspace sorts */
+	__u8 proto;           /* IP protocol, 0 for any */
+	__u8 action;          /* enum boost_sg_action */
+	__u16 port_lo, port_hi; /* destination port, TCP and UDP only */
+};
+
+struct boost_sg_rules {
+	__u32 n;
+	__u32 pad;
+	struct boost_sg_rule rule[BOOST_SG_MAX_MATCH];
+};
+
+/*
+ * boost_flows, an LRU hash: the return direction of a flow a VM opened
+ * (allowed outbound), so that its replies pass the inbound default deny.
+ */
+struct boost_flow_key {
+	__u32 ifindex;   /* the VM's port */
+	__u16 sport, dport; /* host order; 0 for ICMP */
+	__u8 family, proto;
+	__u8 pad[2];
+	__u8 saddr[16], daddr[16];
 };
 
 #endif

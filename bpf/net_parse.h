@@ -8,7 +8,10 @@
  * Every header is bounds-checked against data_end before it is read; a
  * frame whose headers are truncated or inconsistent is malformed. IPv4
  * fragments other than the first and IPv6 extension headers are parsed up to
- * L3 only (l4_proto stays the IP protocol, with no ports).
+ * L3 only (l4_proto stays the IP protocol, with no ports). ARP must be
+ * Ethernet/IPv4 (28 bytes); ND (neighbour solicitation and advertisement)
+ * must hold its target address, and its first option, if it is a
+ * link-layer address, is read too.
  */
 #ifndef BOOST_NET_PARSE_H
 #define BOOST_NET_PARSE_H
@@ -26,16 +29,31 @@
 #define IPPROTO_UDP_ 17
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_ICMPV6_ 58
+#define IPPROTO_FRAGMENT_ 44
+#define ICMPV6_MLD_QUERY_ 130
+#define ICMPV6_MLD_DONE_ 132
+#define ICMPV6_MLD2_REPORT_ 143
+#define ICMPV6_RS_ 133
+#define ICMPV6_NS_ 135
+#define ICMPV6_NA_ 136
+#define ICMPV6_REDIRECT_ 137
+#define ND_OPT_SLLA_ 1
+#define ND_OPT_TLLA_ 2
 #define IP_MF_ 0x2000
 #define IP_OFFSET_ 0x1FFF
 
 enum net_parse_flags {
-	NET_PKT_FRAGMENT = 1 << 0,   /* IPv4 fragment (any) */
+	NET_PKT_FRAGMENT = 1 << 0,   /* IPv4 fragment, or IPv6 fragment header first */
 	NET_PKT_IP_OPTIONS = 1 << 1, /* IPv4 header longer than 20 bytes */
 	NET_PKT_L4 = 1 << 2,         /* the L4 header was parsed */
+	NET_PKT_ND = 1 << 3,         /* ICMPv6 NS or NA: nd_target is set */
+	NET_PKT_ND_LLADDR = 1 << 4,  /* ... with a link-layer address option */
+	NET_PKT_NDP = 1 << 5,        /* ICMPv6 neighbour discovery or MLD */
+	NET_PKT_VLAN = 1 << 6,       /* the frame had a VLAN tag */
 };
 
 struct net_pkt {
+	__u8 eth_dst[6], eth_src[6];
 	__u16 eth_proto;  /* host order, after any VLAN tags */
 	__u16 vlan_id;    /* outer tag, 0 if none */
 	__u8 l4_proto;    /* IP protocol, 0 for non-IP */
@@ -46,10 +64,50 @@ struct net_pkt {
 		__be32 v4;
 		struct in6_addr v6;
 	} saddr, daddr;
+	/* ARP (Ethernet/IPv4): operation, sender MAC and IP, target IP */
+	__u16 arp_op;
+	__u8 arp_sha[6];
+	__be32 arp_spa, arp_tpa;
+	/* ND: the target address, and the link-layer address option */
+	struct in6_addr nd_target;
+	__u8 nd_lladdr[6];
 };
 
-/* Returns 0, or -1 for a malformed frame. */
-static __always_inline int net_parse(void *data, void *data_end, struct net_pkt *p)
+static __always_inline int net_parse_nd(void *cur, void *data_end, struct net_pkt *p)
+{
+	__u8 *icmp = cur;
+	__u8 *opt = icmp + 24;
+
+	if (icmp[0] >= ICMPV6_MLD_QUERY_ && icmp[0] <= ICMPV6_MLD_DONE_)
+		p->flags |= NET_PKT_NDP;
+	if (icmp[0] == ICMPV6_MLD2_REPORT_)
+		p->flags |= NET_PKT_NDP;
+	if (icmp[0] < ICMPV6_RS_ || icmp[0] > ICMPV6_REDIRECT_)
+		return 0;
+	p->flags |= NET_PKT_NDP;
+	if (icmp[0] != ICMPV6_NS_ && icmp[0] != ICMPV6_NA_)
+		return 0;
+	/* type, code, checksum, flags or reserved, target */
+	if ((void *)(icmp + 24) > data_end)
+		return -1;
+	__builtin_memcpy(&p->nd_target, icmp + 8, 16);
+	p->flags |= NET_PKT_ND;
+	if ((void *)(opt + 8) > data_end)
+		return 0;
+	if ((opt[0] == ND_OPT_SLLA_ || opt[0] == ND_OPT_TLLA_) && opt[1] == 1) {
+		__builtin_memcpy(p->nd_lladdr, opt + 2, 6);
+		p->flags |= NET_PKT_ND_LLADDR;
+	}
+	return 0;
+}
+
+/*
+ * Parse the headers in [data, data_end) of a frame of @len bytes: the TC
+ * entry point sees only the linear part of a longer (GSO) frame, so lengths
+ * in the headers are checked against @len, reads against data_end.
+ * Returns 0, or -1 for a malformed frame.
+ */
+static __always_inline int net_parse(void *data, void *data_end, __u32 len, struct net_pkt *p)
 {
 	struct ethhdr *eth = data;
 	void *cur = eth + 1;
@@ -57,9 +115,11 @@ static __always_inline int net_parse(void *data, void *data_end, struct net_pkt 
 	__u8 l4 = 0;
 	int i;
 
-	p->len = data_end - data;
+	p->len = len;
 	if (cur > data_end)
 		return -1;
+	__builtin_memcpy(p->eth_dst, eth->h_dest, 6);
+	__builtin_memcpy(p->eth_src, eth->h_source, 6);
 	proto = bpf_ntohs(eth->h_proto);
 
 #pragma unroll
@@ -70,6 +130,7 @@ static __always_inline int net_parse(void *data, void *data_end, struct net_pkt 
 			break;
 		if ((void *)(vh + 1) > data_end)
 			return -1;
+		p->flags |= NET_PKT_VLAN;
 		if (!p->vlan_id)
 			p->vlan_id = bpf_ntohs(vh->h_vlan_TCI) & 0x0fff;
 		proto = bpf_ntohs(vh->h_vlan_encapsulated_proto);
@@ -88,7 +149,8 @@ static __always_inline int net_parse(void *data, void *data_end, struct net_pkt 
 		hlen = ip->ihl * 4;
 		if (ip->version != 4 || hlen < sizeof(*ip))
 			return -1;
-		if (bpf_ntohs(ip->tot_len) < hlen || cur + bpf_ntohs(ip->tot_len) > data_end)
+		if (bpf_ntohs(ip->tot_len) < hlen ||
+		    (cur - data) + bpf_ntohs(ip->tot_len) > len)
 			return -1;
 		if (cur + hlen > data_end)
 			return -1;
@@ -111,18 +173,31 @@ static __always_inline int net_parse(void *data, void *data_end, struct net_pkt 
 			return -1;
 		if (ip6->version != 6)
 			return -1;
-		if ((void *)(ip6 + 1) + bpf_ntohs(ip6->payload_len) > data_end)
+		if ((void *)(ip6 + 1) - data + bpf_ntohs(ip6->payload_len) > len)
 			return -1;
 		p->saddr.v6 = ip6->saddr;
 		p->daddr.v6 = ip6->daddr;
 		p->l4_proto = ip6->nexthdr;
+		if (ip6->nexthdr == IPPROTO_FRAGMENT_)
+			p->flags |= NET_PKT_FRAGMENT;
 		l4 = ip6->nexthdr;
 		cur = ip6 + 1;
 	} else if (proto == ETH_P_ARP_) {
 		struct arphdr *arp = cur;
+		__u8 *body = (void *)(arp + 1);
 
 		if ((void *)(arp + 1) > data_end)
 			return -1;
+		/* Only Ethernet/IPv4 ARP exists on Ethernet: anything else is malformed. */
+		if (arp->ar_hrd != bpf_htons(1) || arp->ar_pro != bpf_htons(ETH_P_IP_) ||
+		    arp->ar_hln != 6 || arp->ar_pln != 4)
+			return -1;
+		if ((void *)(body + 20) > data_end)
+			return -1;
+		p->arp_op = bpf_ntohs(arp->ar_op);
+		__builtin_memcpy(p->arp_sha, body, 6);
+		__builtin_memcpy(&p->arp_spa, body + 6, 4);
+		__builtin_memcpy(&p->arp_tpa, body + 16, 4);
 		return 0;
 	} else {
 		return 0;
@@ -149,6 +224,9 @@ static __always_inline int net_parse(void *data, void *data_end, struct net_pkt 
 			return -1;
 		p->sport = icmp[0];
 		p->dport = icmp[1];
+		if (l4 == IPPROTO_ICMPV6_ && proto == ETH_P_IPV6_ &&
+		    net_parse_nd(cur, data_end, p) < 0)
+			return -1;
 	} else {
 		return 0;
 	}

@@ -1,51 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * XDP entry point of the network data path. Today it parses each frame with
- * the policy core's parser, drops and counts malformed frames, counts the
- * rest per ingress interface and passes them to the stack.
+ * XDP entry point of the network data path: the uplink's ingress, and the
+ * ingress of vNICs in xdp mode. The policy core (net_policy.h) decides;
+ * this file only turns its decision into an XDP verdict: forwarding is a
+ * devmap redirect (boost_tx), flooding a BPF_F_BROADCAST redirect to every
+ * port but the ingress.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-#include "boost_shared.h"
-#include "net_parse.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32); /* ifindex */
-	__type(value, struct boost_port_stats);
-} boost_port_stats SEC(".maps");
-
-static __always_inline struct boost_port_stats *port_stats(__u32 ifindex)
-{
-	struct boost_port_stats *st, zero = {};
-
-	st = bpf_map_lookup_elem(&boost_port_stats, &ifindex);
-	if (st)
-		return st;
-	bpf_map_update_elem(&boost_port_stats, &ifindex, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&boost_port_stats, &ifindex);
-}
+#include "net_policy.h"
 
 SEC("xdp")
 int boost_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct boost_port_stats *st = port_stats(ctx->ingress_ifindex);
-	struct net_pkt pkt = {};
+	struct net_verdict v = {};
 
-	if (net_parse(data, data_end, &pkt) < 0) {
-		if (st)
-			st->drops[BOOST_DROP_MALFORMED]++;
+	net_decide(data, data_end, data_end - data, ctx->ingress_ifindex, &v);
+	switch (v.action) {
+	case NET_FORWARD:
+		return bpf_redirect_map(&boost_tx, v.ifindex, 0);
+	case NET_FLOOD:
+		return bpf_redirect_map(&boost_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	case NET_DROP:
 		return XDP_DROP;
+	default:
+		return XDP_PASS;
 	}
-	if (st) {
-		st->rx_packets++;
-		st->rx_bytes += pkt.len;
-	}
-	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -112,6 +112,7 @@ static int load_artifact(struct boostd_artifact *ba, char *err, size_t errlen)
 	switch (a->kind) {
 	case TRUST_KIND_BPF: {
 		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "boost");
+		struct bpf_map *map;
 
 		libbpf_set_print(libbpf_quiet);
 		ba->bpf = bpf_object__open_mem(a->data, a->len, &opts);
@@ -124,6 +125,13 @@ static int load_artifact(struct boostd_artifact *ba, char *err, size_t errlen)
 				 a->path, why);
 			return ret;
 		}
+		/*
+		 * Loaded here to prove the kernel accepts it, with maps of its
+		 * own: pinning belongs to the module that attaches it (the net
+		 * module opens the same verified bytes again, pinned).
+		 */
+		bpf_object__for_each_map(map, ba->bpf)
+			bpf_map__set_pin_path(map, NULL);
 		ret = bpf_object__load(ba->bpf);
 		if (ret) {
 			char why[128];

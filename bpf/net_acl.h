@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Security groups of the policy core: prioritized allow/deny rules by
+ * direction, protocol, remote CIDR and destination port range, found with
+ * one LPM-trie lookup (see struct boost_sg_key for how userspace compiles
+ * them), and the return traffic of flows a VM opened.
+ *
+ * Defaults, as in cloud security groups: inbound (towards a VM) is denied
+ * unless a rule allows it or it returns a flow the VM opened; outbound is
+ * allowed unless a rule denies it. Ports match TCP and UDP only; a rule
+ * with a port range never matches another protocol, nor an IPv4 fragment
+ * after the first (it has no ports): such fragments meet only the rules
+ * without ports, and the default.
+ */
+#ifndef BOOST_NET_ACL_H
+#define BOOST_NET_ACL_H
+
+#include "net_maps.h"
+#include "net_parse.h"
+
+static __always_inline int net_sg_match(__u32 sg_id, __u8 dir, const struct net_pkt *p)
+{
+	struct boost_sg_key key = { .sg_id = sg_id, .dir = dir };
+	const struct boost_sg_rules *rules;
+	const void *remote = dir == BOOST_DIR_IN ? (const void *)&p->saddr : (const void *)&p->daddr;
+	int deflt = dir == BOOST_DIR_IN ? BOOST_SG_DENY : BOOST_SG_ALLOW;
+	bool ports = (p->flags & NET_PKT_L4) &&
+		     (p->l4_proto == IPPROTO_TCP_ || p->l4_proto == IPPROTO_UDP_);
+	__u32 i, n;
+
+	if (!sg_id)
+		return deflt;
+	if (p->eth_proto == ETH_P_IP_) {
+		key.family = 4;
+		key.prefixlen = BOOST_SG_KEY_BITS + 32;
+		__builtin_memcpy(key.addr, remote, 4);
+	} else {
+		key.family = 6;
+		key.prefixlen = BOOST_SG_KEY_BITS + 128;
+		__builtin_memcpy(key.addr, remote, 16);
+	}
+	rules = bpf_map_lookup_elem(&boost_sg, &key);
+	if (!rules)
+		return deflt;
+	n = rules->n;
+#pragma unroll
+	for (i = 0; i < BOOST_SG_MAX_MATCH; i++) {
+		const struct boost_sg_rule *r = &rules->rule[i];
+
+		if (i >= n)
+			break;
+		if (r->proto && r->proto != p->l4_proto)
+			continue;
+		if (r->port_lo != 0 || r->port_hi != 65535) {
+			if (!ports || p->dport < r->port_lo || p->dport > r->port_hi)
+				continue;
+		}
+		return r->action;
+	}
+	return deflt;
+}
+
+/* The key of a frame's flow as seen from the VM's port @ifindex, towards it. */
+static __always_inline void net_flow_key(struct boost_flow_key *k, __u32 ifindex,
+					 const struct net_pkt *p, bool reverse)
+{
+	__u32 alen = p->eth_proto == ETH_P_IP_ ? 4 : 16;
+	bool ports = p->l4_proto == IPPROTO_TCP_ || p->l4_proto == IPPROTO_UDP_;
+
+	k->ifindex = ifindex;
+	k->family = alen == 4 ? 4 : 6;
+	k->proto = p->l4_proto;
+	if (ports && (p->flags & NET_PKT_L4)) {
+		k->sport = reverse ? p->dport : p->sport;
+		k->dport = reverse ? p->sport : p->dport;
+	}
+	if (alen == 4) {
+		__builtin_memcpy(k->saddr, reverse ? &p->daddr.v4 : &p->saddr.v4, 4);
+		__builtin_memcpy(k->daddr, reverse ? &p->saddr.v4 : &p->daddr.v4, 4);
+	} else {
+		__builtin_memcpy(k->saddr, reverse ? (void *)&p->daddr.v6 : (void *)&p->saddr.v6, 16);
+		__builtin_memcpy(k->daddr, reverse ? (void *)&p->saddr.v6 : (void *)&p->daddr.v6, 16);
+	}
+}
+
+/* Outbound from the VM on @ifindex: allowed? If so, let its replies in. */
+static __always_inline bool net_acl_out(const struct boost_port *port, __u32 ifindex,
+					const struct net_pkt *p)
+{
+	struct boost_flow_key k = {};
+	__u64 now;
+
+	if (net_sg_match(port->sg_id, BOOST_DIR_OUT, p) != BOOST_SG_ALLOW)
+		return false;
+	net_flow_key(&k, ifindex, p, true);
+	if (!bpf_map_lookup_elem(&boost_flows, &k)) {
+		now = bpf_ktime_get_ns();
+		bpf_map_update_elem(&boost_flows, &k, &now, BPF_ANY);
+	}
+	return true;
+}
+
+/* Inbound towards the VM on @ifindex: the return of its own flow, or allowed. */
+static __always_inline bool net_acl_in(const struct boost_port *port, __u32 ifindex,
+				       const struct net_pkt *p)
+{
+	struct boost_flow_key k = {};
+
+	net_flow_key(&k, ifindex, p, false);
+	if (bpf_map_lookup_elem(&boost_flows, &k))
+		return true;
+	return net_sg_match(port->sg_id, BOOST_DIR_IN, p) == BOOST_SG_ALLOW;
+}
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The maps of the network data path, declared once for both entry points.
+ * Each is pinned by name (LIBBPF_PIN_BY_NAME): boostd opens the objects with
+ * pin_root_path BOOST_PIN_ROOT, so the XDP and the TC object share one set
+ * of maps, and a reload of the programs finds the ports, rules and counters
+ * where it left them. Keys and values are in boost_shared.h.
+ */
+#ifndef BOOST_NET_MAPS_H
+#define BOOST_NET_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "boost_shared.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32); /* ifindex */
+	__type(value, struct boost_port);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct boost_mac);
+	__type(value, __u32); /* ifindex of the vNIC */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_fdb SEC(".maps");
+
+/* Every port, for XDP redirects and (BPF_F_BROADCAST) floods. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_tx SEC(".maps");
+
+/* The same ports as a list, for the TC entry point's flood by clones. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BOOST_FLOOD_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_flood SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct boost_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__type(key, struct boost_sg_key);
+	__type(value, struct boost_sg_rules);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_sg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct boost_flow_key);
+	__type(value, __u64); /* bpf_ktime_get_ns() of the last outbound frame */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* ifindex */
+	__type(value, struct boost_port_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_stats SEC(".maps");
+
+#endif

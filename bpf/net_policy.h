@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The policy core: one decision per frame, for both entry points. It parses
+ * the frame, checks a vNIC's sources, applies the security groups, picks
+ * the port by destination MAC and counts, and returns what to do; the XDP
+ * and TC entry points only translate that into their own verdicts.
+ *
+ * From a vNIC (traffic its VM sends):
+ *   - a VLAN-tagged frame is dropped (vlan); the network is untagged;
+ *   - the Ethernet source must be the port's MAC; an IPv4 source, an ARP
+ *     sender (MAC and IP; 0.0.0.0 for a probe) and an IPv6 source must be
+ *     the port's; an ND link-layer option must carry its MAC and an NA's
+ *     target must be its address; :: is a source only for ND and MLD (spoof);
+ *   - broadcast and multicast: ARP, ND and MLD are flooded to every other
+ *     port (vNICs and the uplink); anything else is dropped (bcast);
+ *   - unicast to another vNIC's MAC: the sender's outbound rules and the
+ *     receiver's inbound rules (acl), then forwarded to it; to any other MAC:
+ *     outbound rules, then forwarded to the uplink (no_route if none).
+ *     ARP and ND skip the security groups; other ethertypes than IPv4,
+ *     IPv6 and ARP are dropped (acl).
+ * From the uplink (traffic of the network):
+ *   - unicast to a vNIC's MAC: its inbound rules, then forwarded to it;
+ *   - ARP, ND and MLD broadcast or multicast: flooded to the vNICs;
+ *   - anything else (tagged frames, other MACs, other multicast) is the
+ *     host's own traffic: passed to the stack (to_stack).
+ * A frame on an interface that is not a port passes untouched and uncounted.
+ * Drops are counted on the port that received the frame, by reason; rx
+ * counts every frame a port's entry point saw, tx every frame forwarded to
+ * a port.
+ */
+#ifndef BOOST_NET_POLICY_H
+#define BOOST_NET_POLICY_H
+
+#include "net_acl.h"
+#include "net_maps.h"
+#include "net_parse.h"
+
+enum net_action {
+	NET_PASS,    /* to the host's stack */
+	NET_DROP,
+	NET_FORWARD, /* to the port v->ifindex */
+	NET_FLOOD,   /* to every port but the ingress */
+};
+
+struct net_verdict {
+	__u8 action;      /* enum net_action */
+	__u8 target_kind; /* enum boost_port_kind of the target, for NET_FORWARD */
+	__u32 ifindex;    /* the target port */
+};
+
+static __always_inline struct boost_port_stats *net_stats(__u32 ifindex)
+{
+	struct boost_port_stats *st, zero = {};
+
+	st = bpf_map_lookup_elem(&boost_stats, &ifindex);
+	if (st)
+		return st;
+	bpf_map_update_elem(&boost_stats, &ifindex, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&boost_stats, &ifindex);
+}
+
+static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+static __always_inline bool v4_is_port(const struct boost_port *port, __be32 a)
+{
+#pragma unroll
+	for (int i = 0; i < BOOST_PORT_MAX_V4; i++)
+		if (i < port->n_v4 && port->v4[i] == a)
+			return true;
+	return false;
+}
+
+static __always_inline bool v6_eq(const __u8 *a, const void *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+static __always_inline bool v6_is_port(const struct boost_port *port, const void *a)
+{
+#pragma unroll
+	for (int i = 0; i < BOOST_PORT_MAX_V6; i++)
+		if (i < port->n_v6 && v6_eq(port->v6[i], a))
+			return true;
+	return false;
+}
+
+static __always_inline bool v6_is_unspec(const struct in6_addr *a)
+{
+	const __u64 *x = (const __u64 *)a;
+
+	return !x[0] && !x[1];
+}
+
+/* Is the frame from @port's own MAC and addresses? */
+static __always_inline bool net_source_ok(const struct boost_port *port, const struct net_pkt *p)
+{
+	if (!mac_eq(p->eth_src, port->mac))
+		return false;
+	if (p->eth_proto == ETH_P_ARP_)
+		return mac_eq(p->arp_sha, port->mac) &&
+		       (p->arp_spa == 0 || v4_is_port(port, p->arp_spa));
+	if (p->eth_proto == ETH_P_IP_)
+		return v4_is_port(port, p->saddr.v4);
+	if (p->eth_proto == ETH_P_IPV6_) {
+		if (v6_is_unspec(&p->saddr.v6)) {
+			if (!(p->flags & NET_PKT_NDP))
+				return false;
+		} else if (!v6_is_port(port, &p->saddr.v6)) {
+			return false;
+		}
+		if ((p->flags & NET_PKT_ND_LLADDR) && !mac_eq(p->nd_lladdr, port->mac))
+			return false;
+		if ((p->flags & NET_PKT_ND) && p->sport == ICMPV6_NA_ &&
+		    !v6_is_port(port, &p->nd_target))
+			return false;
+	}
+	return true;
+}
+
+static __always_inline bool net_is_control(const struct net_pkt *p)
+{
+	return p->eth_proto == ETH_P_ARP_ || (p->flags & NET_PKT_NDP);
+}
+
+static __always_inline bool net_is_ip(const struct net_pkt *p)
+{
+	return p->eth_proto == ETH_P_IP_ || p->eth_proto == ETH_P_IPV6_;
+}
+
+static __always_inline void net_drop(struct boost_port_stats *st, struct net_verdict *v,
+				     enum boost_drop_reason why)
+{
+	v->action = NET_DROP;
+	if (st && why < BOOST_DROP__MAX)
+		st->drops[why]++;
+}
+
+static __always_inline void net_forward(struct net_verdict *v, __u32 ifindex, __u8 kind,
+					__u32 len)
+{
+	struct boost_port_stats *tx = net_stats(ifindex);
+
+	v->action = NET_FORWARD;
+	v->ifindex = ifindex;
+	v->target_kind = kind;
+	if (tx) {
+		tx->tx_packets++;
+		tx->tx_bytes += len;
+	}
+}
+
+static __always_inline void net_from_vnic(const struct boost_port *port, __u32 ifindex,
+					  const struct net_pkt *p, struct boost_port_stats *st,
+					  struct net_verdict *v)
+{
+	struct boost_mac dst = {};
+	const struct boost_port *to;
+	struct boost_config *cfg;
+	__u32 zero = 0, *target;
+
+	if (p->flags & NET_PKT_VLAN)
+		return net_drop(st, v, BOOST_DROP_VLAN);
+	if (!net_source_ok(port, p))
+		return net_drop(st, v, BOOST_DROP_SPOOF);
+	if (p->eth_dst[0] & 1) {
+		if (!net_is_control(p))
+			return net_drop(st, v, BOOST_DROP_BCAST);
+		v->action = NET_FLOOD;
+		if (st)
+			st->flooded++;
+		return;
+	}
+	if (!net_is_ip(p) && !net_is_control(p))
+		return net_drop(st, v, BOOST_DROP_ACL);
+	if (mac_eq(p->eth_dst, port->mac))
+		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
+	__builtin_memcpy(dst.mac, p->eth_dst, 6);
+	target = bpf_map_lookup_elem(&boost_fdb, &dst);
+	if (target) {
+		__u32 t = *target;
+
+		to = bpf_map_lookup_elem(&boost_ports, &t);
+		if (!to)
+			return net_drop(st, v, BOOST_DROP_NO_ROUTE);
+		if (!net_is_control(p) &&
+		    (!net_acl_out(port, ifindex, p) || !net_acl_in(to, t, p)))
+			return net_drop(st, v, BOOST_DROP_ACL);
+		return net_forward(v, t, to->kind, p->len);
+	}
+	cfg = bpf_map_lookup_elem(&boost_config, &zero);
+	if (!cfg || !cfg->uplink)
+		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
+	if (!net_is_control(p) && !net_acl_out(port, ifindex, p))
+		return net_drop(st, v, BOOST_DROP_ACL);
+	net_forward(v, cfg->uplink, BOOST_PORT_UPLINK, p->len);
+}
+
+static __always_inline void net_from_uplink(const struct net_pkt *p, struct boost_port_stats *st,
+					    struct net_verdict *v)
+{
+	struct boost_mac dst = {};
+	const struct boost_port *to;
+	__u32 *target, t;
+
+	v->action = NET_PASS;
+	if (p->flags & NET_PKT_VLAN)
+		goto to_stack;
+	if (p->eth_dst[0] & 1) {
+		if (!net_is_control(p))
+			goto to_stack;
+		v->action = NET_FLOOD;
+		if (st)
+			st->flooded++;
+		return;
+	}
+	__builtin_memcpy(dst.mac, p->eth_dst, 6);
+	target = bpf_map_lookup_elem(&boost_fdb, &dst);
+	if (!target)
+		goto to_stack;
+	t = *target;
+	to = bpf_map_lookup_elem(&boost_ports, &t);
+	if (!to)
+		goto to_stack;
+	if (!net_is_ip(p) && !net_is_control(p))
+		return net_drop(st, v, BOOST_DROP_ACL);
+	if (!net_is_control(p) && !net_acl_in(to, t, p))
+		return net_drop(st, v, BOOST_DROP_ACL);
+	return net_forward(v, t, to->kind, p->len);
+to_stack:
+	if (st)
+		st->to_stack++;
+}
+
+/*
+ * Decide the fate of the frame of @len bytes that arrived on @ifindex, whose
+ * headers are in [data, data_end).
+ */
+static __always_inline void net_decide(void *data, void *data_end, __u32 len, __u32 ifindex,
+				       struct net_verdict *v)
+{
+	const struct boost_port *port;
+	struct boost_port_stats *st;
+	struct net_pkt pkt = {};
+
+	v->action = NET_PASS;
+	port = bpf_map_lookup_elem(&boost_ports, &ifindex);
+	if (!port)
+		return;
+	st = net_stats(ifindex);
+	if (st) {
+		st->rx_packets++;
+		st->rx_bytes += len;
+	}
+	if (net_parse(data, data_end, len, &pkt) < 0)
+		return net_drop(st, v, BOOST_DROP_MALFORMED);
+	if ((pkt.flags & NET_PKT_FRAGMENT) && st)
+		st->fragments++;
+	if (port->kind == BOOST_PORT_UPLINK)
+		return net_from_uplink(&pkt, st, v);
+	net_from_vnic(port, ifindex, &pkt, st, v);
+}
+
+#endif

@@ -1,0 +1,783 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BPF_PROG_TEST_RUN fixtures for the network data path: one table of frames,
+ * each run through BOTH entry points (XDP and TC), so they cannot drift
+ * apart. A fixture names the port the frame arrives on and what must
+ * happen: pass to the stack, drop (with the reason counter that must move),
+ * forward (with the port whose tx counter must move: the redirect target),
+ * or flood; the frame must leave unchanged.
+ *
+ * The test runs in network and mount namespaces of its own: three veth
+ * pairs stand for vNIC A, vNIC B and the uplink (plus one interface that is
+ * not a port), and the maps are pinned in a private bpffs, where both
+ * objects find and share them as boostd's do. The security group rules go
+ * through ctl/net_sg.c, the compiler boostd uses.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "boost_shared.h"
+#include "net_pin.h"
+#include "net_sg.h"
+
+enum port_id { NOPORT, A, B, UP, NPORTS };
+static const char *const port_names[NPORTS] = { "vx", "va", "vb", "vup" };
+static int ifindex[NPORTS];
+
+static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+static const uint8_t MAC_TOR[6] = { 0x02, 0, 0, 0, 0, 0x0f };
+static const uint8_t MAC_X[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t MCAST4[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
+
+#define IP_A "192.0.2.1"
+#define IP_B "192.0.2.2"
+#define IP6_A "2001:db8::a"
+#define IP6_B "2001:db8::b"
+
+static struct bpf_object *obj_xdp, *obj_tc;
+static int xdp_fd, tc_fd, stats_fd, flows_fd, config_fd;
+static char bpffs[] = "/tmp/boost-bpf-test.XXXXXX";
+
+/* ---- frames ---------------------------------------------------------------- */
+
+/* Frames start 2 bytes into an aligned buffer, as drivers do (NET_IP_ALIGN). */
+#define FRAME_HEADROOM 2
+struct frame {
+	unsigned char buf[256] __attribute__((aligned(8)));
+	unsigned char *b;
+	size_t len;
+};
+
+static void put(struct frame *f, const void *p, size_t n)
+{
+	memcpy(f->b + f->len, p, n);
+	f->len += n;
+}
+
+static void eth_to(struct frame *f, const uint8_t *dst, const uint8_t *src, uint16_t proto)
+{
+	struct ethhdr e = { .h_proto = htons(proto) };
+
+	memcpy(e.h_dest, dst, 6);
+	memcpy(e.h_source, src, 6);
+	put(f, &e, sizeof(e));
+}
+
+/* The default frame: VM A to VM B. */
+static void eth(struct frame *f, uint16_t proto)
+{
+	eth_to(f, MAC_B, MAC_A, proto);
+}
+
+static void vlan(struct frame *f, uint16_t tpid_next, uint16_t id)
+{
+	uint16_t tag[2] = { htons(id), htons(tpid_next) };
+
+	put(f, tag, sizeof(tag));
+}
+
+/* IPv4 header + @payload bytes of L4 (filled by the caller), ihl in words */
+static struct iphdr *ipv4_from(struct frame *f, uint8_t proto, int ihl, size_t payload,
+			       const char *src, const char *dst)
+{
+	struct iphdr *ip = (struct iphdr *)(f->b + f->len);
+	unsigned char opts[40] = { 1, 1, 1, 1 }; /* NOPs */
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = ihl;
+	ip->ttl = 64;
+	ip->protocol = proto;
+	ip->tot_len = htons(ihl * 4 + payload);
+	inet_pton(AF_INET, src, &ip->saddr);
+	inet_pton(AF_INET, dst, &ip->daddr);
+	f->len += sizeof(*ip);
+	if (ihl > 5)
+		put(f, opts, (ihl - 5) * 4);
+	return ip;
+}
+
+static struct iphdr *ipv4(struct frame *f, uint8_t proto, int ihl, size_t payload)
+{
+	return ipv4_from(f, proto, ihl, payload, IP_A, IP_B);
+}
+
+static void ipv6_from(struct frame *f, uint8_t nexthdr, size_t payload, const char *src,
+		      const char *dst)
+{
+	struct ipv6hdr ip6 = { .version = 6, .nexthdr = nexthdr, .hop_limit = 64 };
+
+	ip6.payload_len = htons(payload);
+	inet_pton(AF_INET6, src, &ip6.saddr);
+	inet_pton(AF_INET6, dst, &ip6.daddr);
+	put(f, &ip6, sizeof(ip6));
+}
+
+static void ipv6(struct frame *f, uint8_t nexthdr, size_t payload)
+{
+	ipv6_from(f, nexthdr, payload, IP6_A, IP6_B);
+}
+
+static void udp_ports(struct frame *f, uint16_t sport, uint16_t dport)
+{
+	struct udphdr u = { .source = htons(sport), .dest = htons(dport), .len = htons(8) };
+
+	put(f, &u, sizeof(u));
+}
+
+static void udp(struct frame *f)
+{
+	udp_ports(f, 4000, 53);
+}
+
+static void tcp_ports(struct frame *f, uint16_t sport, uint16_t dport, int doff)
+{
+	struct tcphdr t = { .source = htons(sport), .dest = htons(dport) };
+
+	t.doff = doff;
+	put(f, &t, sizeof(t));
+}
+
+static void tcp(struct frame *f, int doff)
+{
+	tcp_ports(f, 40000, 443, doff);
+}
+
+static void icmp_echo(struct frame *f)
+{
+	put(f, "\x08\0\0\0\0\1\0\1", 8);
+}
+
+/* ARP (Ethernet/IPv4): operation, sender MAC and IP, target IP */
+static void arp(struct frame *f, uint16_t op, const uint8_t *sha, const char *spa, const char *tpa)
+{
+	unsigned char a[28] = { 0, 1, 8, 0, 6, 4 };
+	uint32_t ip;
+
+	a[6] = op >> 8;
+	a[7] = op & 0xff;
+	memcpy(a + 8, sha, 6);
+	inet_pton(AF_INET, spa, &ip);
+	memcpy(a + 14, &ip, 4);
+	inet_pton(AF_INET, tpa, &ip);
+	memcpy(a + 24, &ip, 4);
+	put(f, a, sizeof(a));
+}
+
+/* ICMPv6 NS (135) or NA (136) for @target, with a link-layer option if @ll. */
+static void nd(struct frame *f, uint8_t type, const char *target, const uint8_t *ll)
+{
+	unsigned char m[32] = { type };
+
+	inet_pton(AF_INET6, target, m + 8);
+	if (ll) {
+		m[24] = type == 135 ? 1 : 2;
+		m[25] = 1;
+		memcpy(m + 26, ll, 6);
+	}
+	put(f, m, ll ? 32 : 24);
+}
+
+/* ---- the fixtures -------------------------------------------------------- */
+
+enum want { PASS, DROP, FWD, FLOOD };
+
+struct fixture {
+	const char *name;
+	void (*build)(struct frame *f);
+	enum port_id in;
+	enum want want;
+	int arg;              /* DROP: the reason; FWD: the target port */
+	void (*before)(struct frame *f); /* a frame sent first (stateful cases) */
+	enum port_id before_in;
+	int no_uplink;        /* run with no uplink configured */
+};
+
+/* Parser: well-formed frames, A to B (allowed by B's inbound rule for ICMP/UDP 53). */
+static void f_ipv4_udp(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
+static void f_ipv4_tcp(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_TCP, 5, 20); tcp(f, 5); }
+static void f_ipv4_options(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 6, 8); udp(f); }
+static void f_ipv4_icmp(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_ICMP, 5, 8); icmp_echo(f); }
+static void f_ipv6_tcp(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_TCP, 20); tcp(f, 5); }
+static void f_ipv6_udp(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_UDP, 8); udp(f); }
+static void f_vlan_ipv4(struct frame *f) { eth(f, ETH_P_8021Q); vlan(f, ETH_P_IP, 100); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
+static void f_qinq_ipv4(struct frame *f) { eth(f, ETH_P_8021AD); vlan(f, ETH_P_8021Q, 10); vlan(f, ETH_P_IP, 20); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
+static void f_unknown_ethertype(struct frame *f) { eth(f, 0x88B5); put(f, "payload!", 8); }
+static void f_ipv4_later_fragment(struct frame *f)
+{
+	struct iphdr *ip;
+
+	eth(f, ETH_P_IP);
+	ip = ipv4(f, IPPROTO_UDP, 5, 4);
+	ip->frag_off = htons(100); /* offset 800: no UDP header here */
+	put(f, "frag", 4);
+}
+static void f_ipv4_first_fragment(struct frame *f)
+{
+	eth(f, ETH_P_IP);
+	ipv4(f, IPPROTO_UDP, 5, 8)->frag_off = htons(0x2000); /* MF */
+	udp(f);
+}
+
+/* Malformed: each is dropped and counted (a frame shorter than Ethernet
+ * cannot be a fixture: BPF_PROG_TEST_RUN refuses it with EINVAL). */
+static void f_short_vlan(struct frame *f) { eth(f, ETH_P_8021Q); put(f, "\0", 1); }
+static void f_three_tags(struct frame *f) { eth(f, ETH_P_8021AD); vlan(f, ETH_P_8021Q, 1); vlan(f, ETH_P_8021Q, 2); vlan(f, ETH_P_IP, 3); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
+static void f_short_ipv4(struct frame *f) { eth(f, ETH_P_IP); put(f, "\x45\0\0\x1c\0\0", 6); }
+static void f_ipv4_ihl_small(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8)->ihl = 4; udp(f); }
+static void f_ipv4_bad_version(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8)->version = 6; udp(f); }
+static void f_ipv4_totlen_long(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 200); udp(f); }
+static void f_ipv4_totlen_short(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8)->tot_len = htons(12); udp(f); }
+static void f_ipv4_options_cut(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 15, 0); f->len -= 20; }
+static void f_short_udp(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 4); put(f, "\0\0\0\0", 4); }
+static void f_short_tcp(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_TCP, 5, 10); put(f, "0123456789", 10); }
+static void f_tcp_doff_small(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_TCP, 5, 20); tcp(f, 4); }
+static void f_short_icmp(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_ICMP, 5, 2); put(f, "\x08\0", 2); }
+static void f_short_ipv6(struct frame *f) { eth(f, ETH_P_IPV6); put(f, "\x60\0\0\0\0\x08\x11\x40", 8); }
+static void f_ipv6_payload_long(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_UDP, 100); udp(f); }
+static void f_short_arp(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); put(f, "\0\1\x08\0", 4); }
+static void f_arp_not_ipv4(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, IP_A, IP_B); f->b[f->len - 28 + 3] = 0x06; }
+static void f_arp_body_cut(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, IP_A, IP_B); f->len -= 4; }
+static void f_nd_cut(struct frame *f) { eth_to(f, MAC_B, MAC_A, ETH_P_IPV6); ipv6(f, IPPROTO_ICMPV6, 12); put(f, "\x87\0\0\0\0\0\0\0\x20\x01\x0d\xb8", 12); }
+static void f_garbage(struct frame *f) { put(f, "\x02\0\0\0\0\x0b\x02\0\0\0\0\x0a\x08\x00\xff\xff\xff\xff\xff\xff", 20); }
+
+/* ARP and ND from A */
+static void f_arp_request(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, IP_A, IP_B); }
+static void f_arp_probe(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, "0.0.0.0", IP_A); }
+static void f_arp_reply(struct frame *f) { eth(f, ETH_P_ARP); arp(f, 2, MAC_A, IP_A, IP_B); }
+static void f_arp_spoof_sha(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_X, IP_A, IP_B); }
+static void f_arp_spoof_spa(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, "192.0.2.99", IP_B); }
+static const uint8_t SNMC_B[6] = { 0x33, 0x33, 0xff, 0, 0, 0x0b };
+static void f_ns(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, IP6_A, "ff02::1:ff00:b"); nd(f, 135, IP6_B, MAC_A); }
+static void f_ns_dad(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 24, "::", "ff02::1:ff00:a"); nd(f, 135, IP6_A, NULL); }
+static void f_ns_spoof_ll(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, IP6_A, "ff02::1:ff00:b"); nd(f, 135, IP6_B, MAC_X); }
+static void f_na(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_ICMPV6, 32); nd(f, 136, IP6_A, MAC_A); }
+static void f_na_spoof_target(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_ICMPV6, 32); nd(f, 136, IP6_B, MAC_A); }
+static void f_udp_from_unspec(struct frame *f) { eth(f, ETH_P_IPV6); ipv6_from(f, IPPROTO_UDP, 8, "::", IP6_B); udp(f); }
+
+/* Spoofing and forwarding from A */
+static void f_spoof_mac(struct frame *f) { eth_to(f, MAC_B, MAC_X, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
+static void f_spoof_ipv4(struct frame *f) { eth(f, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "192.0.2.99", IP_B); udp(f); }
+static void f_spoof_ipv6(struct frame *f) { eth(f, ETH_P_IPV6); ipv6_from(f, IPPROTO_UDP, 8, "2001:db8::99", IP6_B); udp(f); }
+static void f_to_self(struct frame *f) { eth_to(f, MAC_A, MAC_A, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
+static void f_bcast_ipv4(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, "192.0.2.255"); udp(f); }
+static void f_mcast_ipv4(struct frame *f) { eth_to(f, MCAST4, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, "224.0.0.1"); udp(f); }
+static void f_a_to_tor_https(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, "203.0.113.9"); tcp(f, 5); }
+static void f_a_to_tor_smtp(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, "203.0.113.9"); tcp_ports(f, 40000, 25, 5); }
+static void f_a_to_dead6(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_UDP, 8, IP6_A, "2001:db8:dead::1"); udp(f); }
+static void f_a_to_b_denied(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8); udp_ports(f, 4000, 9999); }
+static void f_b_to_a_reply(struct frame *f) { eth_to(f, MAC_A, MAC_B, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_B, IP_A); udp_ports(f, 9999, 4000); }
+
+/* From the uplink towards A (inbound rules of A's group) */
+static void up_tcp(struct frame *f, const char *src, uint16_t dport)
+{
+	eth_to(f, MAC_A, MAC_TOR, ETH_P_IP);
+	ipv4_from(f, IPPROTO_TCP, 5, 20, src, IP_A);
+	tcp_ports(f, 50000, dport, 5);
+}
+static void up_udp(struct frame *f, const char *src, uint16_t dport)
+{
+	eth_to(f, MAC_A, MAC_TOR, ETH_P_IP);
+	ipv4_from(f, IPPROTO_UDP, 5, 8, src, IP_A);
+	udp_ports(f, 50000, dport);
+}
+static void f_up_ssh(struct frame *f) { up_tcp(f, "198.51.100.5", 22); }
+static void f_up_telnet(struct frame *f) { up_tcp(f, "198.51.100.5", 23); }
+static void f_up_ssh_denied_host(struct frame *f) { up_tcp(f, "198.51.100.7", 22); }
+static void f_up_ssh_other_net(struct frame *f) { up_tcp(f, "203.0.113.5", 22); }
+static void f_up_udp_5004(struct frame *f) { up_udp(f, "203.0.113.9", 5004); }
+static void f_up_udp_5005(struct frame *f) { up_udp(f, "203.0.113.9", 5005); }
+static void f_up_udp_5005_other(struct frame *f) { up_udp(f, "198.51.100.9", 5005); }
+static void f_up_udp_6000(struct frame *f) { up_udp(f, "198.51.100.9", 6000); }
+static void f_up_udp_options(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 7, 8, "203.0.113.9", IP_A); udp_ports(f, 50000, 5004); }
+static void f_up_fragment(struct frame *f)
+{
+	eth_to(f, MAC_A, MAC_TOR, ETH_P_IP);
+	ipv4_from(f, IPPROTO_UDP, 5, 4, "203.0.113.9", IP_A)->frag_off = htons(100);
+	put(f, "frag", 4);
+}
+static void f_up_first_fragment(struct frame *f)
+{
+	eth_to(f, MAC_A, MAC_TOR, ETH_P_IP);
+	ipv4_from(f, IPPROTO_UDP, 5, 8, "203.0.113.9", IP_A)->frag_off = htons(0x2000);
+	udp_ports(f, 50000, 5004);
+}
+static void f_up_http6(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IPV6); ipv6_from(f, IPPROTO_TCP, 20, "2001:db8:1::5", IP6_A); tcp_ports(f, 50000, 80, 5); }
+static void f_up_http6_other(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IPV6); ipv6_from(f, IPPROTO_TCP, 20, "2001:db8:2::5", IP6_A); tcp_ports(f, 50000, 80, 5); }
+static void f_up_https_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, "203.0.113.9", IP_A); tcp_ports(f, 443, 40000, 5); }
+static void f_up_arp_request(struct frame *f) { eth_to(f, BCAST, MAC_TOR, ETH_P_ARP); arp(f, 1, MAC_TOR, "192.0.2.254", IP_A); }
+static void f_up_arp_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_ARP); arp(f, 2, MAC_TOR, "192.0.2.254", IP_A); }
+static void f_up_other_mac(struct frame *f) { eth_to(f, MAC_X, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "203.0.113.9", "203.0.113.1"); udp(f); }
+static void f_up_mcast(struct frame *f) { eth_to(f, MCAST4, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "203.0.113.9", "224.0.0.1"); udp(f); }
+static void f_up_tagged(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_8021Q); vlan(f, ETH_P_IP, 7); ipv4_from(f, IPPROTO_UDP, 5, 8, "203.0.113.9", IP_A); udp_ports(f, 1, 5004); }
+static void f_up_unknown_ethertype(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, 0x88B5); put(f, "payload!", 8); }
+
+#define MALFORMED(n, fn) { n, fn, UP, DROP, BOOST_DROP_MALFORMED }
+
+/* A table reads best positionally; the fields left out are zero. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+static const struct fixture fixtures[] = {
+	/* well-formed, A to B: forwarded */
+	{ "ipv4 udp", f_ipv4_udp, A, FWD, B },
+	{ "ipv4 icmp", f_ipv4_icmp, A, FWD, B },
+	{ "ipv4 with options", f_ipv4_options, A, FWD, B },
+	{ "ipv4 first fragment", f_ipv4_first_fragment, A, FWD, B },
+	{ "ipv4 later fragment (no ports: B's port rule cannot match)", f_ipv4_later_fragment, A, DROP, BOOST_DROP_ACL },
+	{ "ipv6 udp", f_ipv6_udp, A, FWD, B },
+	{ "ipv4 tcp 443 (B allows no tcp)", f_ipv4_tcp, A, DROP, BOOST_DROP_ACL },
+	{ "ipv6 tcp 443 (B allows no tcp)", f_ipv6_tcp, A, DROP, BOOST_DROP_ACL },
+	{ "802.1Q from a vNIC", f_vlan_ipv4, A, DROP, BOOST_DROP_VLAN },
+	{ "802.1ad+802.1Q from a vNIC", f_qinq_ipv4, A, DROP, BOOST_DROP_VLAN },
+	{ "unknown ethertype from a vNIC", f_unknown_ethertype, A, DROP, BOOST_DROP_ACL },
+	{ "not a port: passed, uncounted", f_ipv4_udp, NOPORT, PASS },
+	/* malformed */
+	MALFORMED("vlan tag cut", f_short_vlan),
+	MALFORMED("three vlan tags", f_three_tags),
+	MALFORMED("ipv4 header cut", f_short_ipv4),
+	MALFORMED("ipv4 ihl below 5", f_ipv4_ihl_small),
+	MALFORMED("ipv4 version 6", f_ipv4_bad_version),
+	MALFORMED("ipv4 tot_len past frame", f_ipv4_totlen_long),
+	MALFORMED("ipv4 tot_len below header", f_ipv4_totlen_short),
+	MALFORMED("ipv4 options cut", f_ipv4_options_cut),
+	MALFORMED("udp header cut", f_short_udp),
+	MALFORMED("tcp header cut", f_short_tcp),
+	MALFORMED("tcp doff below 5", f_tcp_doff_small),
+	MALFORMED("icmp header cut", f_short_icmp),
+	MALFORMED("ipv6 header cut", f_short_ipv6),
+	MALFORMED("ipv6 payload_len past frame", f_ipv6_payload_long),
+	MALFORMED("arp header cut", f_short_arp),
+	MALFORMED("arp not ethernet/ipv4", f_arp_not_ipv4),
+	MALFORMED("arp body cut", f_arp_body_cut),
+	MALFORMED("nd target cut", f_nd_cut),
+	MALFORMED("garbage after ethernet", f_garbage),
+	{ "malformed from a vNIC", f_short_ipv4, A, DROP, BOOST_DROP_MALFORMED },
+	/* ARP and ND */
+	{ "arp request: flooded", f_arp_request, A, FLOOD },
+	{ "arp probe (sender 0.0.0.0): flooded", f_arp_probe, A, FLOOD },
+	{ "arp reply to B: forwarded", f_arp_reply, A, FWD, B },
+	{ "arp sender MAC spoofed", f_arp_spoof_sha, A, DROP, BOOST_DROP_SPOOF },
+	{ "arp sender IP spoofed", f_arp_spoof_spa, A, DROP, BOOST_DROP_SPOOF },
+	{ "nd solicitation: flooded", f_ns, A, FLOOD },
+	{ "nd DAD from ::: flooded", f_ns_dad, A, FLOOD },
+	{ "nd source link-layer spoofed", f_ns_spoof_ll, A, DROP, BOOST_DROP_SPOOF },
+	{ "nd advertisement to B: forwarded", f_na, A, FWD, B },
+	{ "nd advertisement of another's address", f_na_spoof_target, A, DROP, BOOST_DROP_SPOOF },
+	{ "udp from :: (only nd may)", f_udp_from_unspec, A, DROP, BOOST_DROP_SPOOF },
+	/* anti-spoofing, forwarding */
+	{ "source MAC spoofed", f_spoof_mac, A, DROP, BOOST_DROP_SPOOF },
+	{ "source IPv4 spoofed", f_spoof_ipv4, A, DROP, BOOST_DROP_SPOOF },
+	{ "source IPv6 spoofed", f_spoof_ipv6, A, DROP, BOOST_DROP_SPOOF },
+	{ "to its own MAC", f_to_self, A, DROP, BOOST_DROP_NO_ROUTE },
+	{ "ipv4 broadcast", f_bcast_ipv4, A, DROP, BOOST_DROP_BCAST },
+	{ "ipv4 multicast", f_mcast_ipv4, A, DROP, BOOST_DROP_BCAST },
+	{ "to an outside MAC: the uplink", f_a_to_tor_https, A, FWD, UP },
+	{ "to an outside MAC, no uplink", f_a_to_tor_https, A, DROP, BOOST_DROP_NO_ROUTE, .no_uplink = 1 },
+	/* security groups: outbound */
+	{ "outbound tcp 25 denied", f_a_to_tor_smtp, A, DROP, BOOST_DROP_ACL },
+	{ "outbound to 2001:db8:dead::/48 denied", f_a_to_dead6, A, DROP, BOOST_DROP_ACL },
+	/* security groups: inbound */
+	{ "inbound ssh from 198.51.100.0/24", f_up_ssh, UP, FWD, A },
+	{ "inbound telnet: default deny", f_up_telnet, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound ssh from a denied /32 (priority)", f_up_ssh_denied_host, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound ssh from outside the /24", f_up_ssh_other_net, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound udp 5004 (range 5000-5010)", f_up_udp_5004, UP, FWD, A },
+	{ "inbound udp 5005 denied for 203.0.113.0/24", f_up_udp_5005, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound udp 5005 from elsewhere", f_up_udp_5005_other, UP, FWD, A },
+	{ "inbound udp 6000: default deny", f_up_udp_6000, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound udp with ip options", f_up_udp_options, UP, FWD, A },
+	{ "inbound first fragment", f_up_first_fragment, UP, FWD, A },
+	{ "inbound later fragment: no ports", f_up_fragment, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound ipv6 http from 2001:db8:1::/48", f_up_http6, UP, FWD, A },
+	{ "inbound ipv6 http from elsewhere", f_up_http6_other, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound reply without a flow", f_up_https_reply, UP, DROP, BOOST_DROP_ACL },
+	{ "inbound reply of A's flow", f_up_https_reply, UP, FWD, A, f_a_to_tor_https, A },
+	{ "A to B udp 9999: B's default deny", f_a_to_b_denied, A, DROP, BOOST_DROP_ACL },
+	{ "B's reply to A's flow", f_b_to_a_reply, B, FWD, A, f_a_to_b_denied, A },
+	{ "B to A without a flow", f_b_to_a_reply, B, DROP, BOOST_DROP_ACL },
+	/* the uplink's other traffic */
+	{ "uplink arp request: flooded", f_up_arp_request, UP, FLOOD },
+	{ "uplink arp reply to A", f_up_arp_reply, UP, FWD, A },
+	{ "uplink to another MAC: the stack", f_up_other_mac, UP, PASS },
+	{ "uplink ipv4 multicast: the stack", f_up_mcast, UP, PASS },
+	{ "uplink tagged: the stack", f_up_tagged, UP, PASS },
+	{ "uplink unknown ethertype to A", f_up_unknown_ethertype, UP, DROP, BOOST_DROP_ACL },
+};
+#pragma GCC diagnostic pop
+#define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
+
+/* The security group of A and B, in the JSON policy's terms. */
+static const struct {
+	const char *dir, *cidr;
+	uint8_t proto;
+	uint16_t lo, hi, prio;
+	uint8_t action;
+} sg_rules[] = {
+	{ "in", "198.51.100.0/24", IPPROTO_TCP, 22, 22, 10, BOOST_SG_ALLOW },
+	{ "in", "198.51.100.7/32", 0, 0, 65535, 5, BOOST_SG_DENY },
+	{ "in", "0.0.0.0/0", IPPROTO_UDP, 5000, 5010, 100, BOOST_SG_ALLOW },
+	{ "in", "203.0.113.0/24", IPPROTO_UDP, 5005, 5005, 50, BOOST_SG_DENY },
+	{ "in", "192.0.2.0/24", IPPROTO_ICMP, 0, 65535, 10, BOOST_SG_ALLOW },
+	{ "in", "192.0.2.0/24", IPPROTO_UDP, 53, 53, 10, BOOST_SG_ALLOW },
+	{ "in", "2001:db8::/64", IPPROTO_UDP, 53, 53, 10, BOOST_SG_ALLOW },
+	{ "in", "2001:db8:1::/48", IPPROTO_TCP, 80, 80, 10, BOOST_SG_ALLOW },
+	{ "out", "0.0.0.0/0", IPPROTO_TCP, 25, 25, 10, BOOST_SG_DENY },
+	{ "out", "2001:db8:dead::/48", 0, 0, 65535, 1, BOOST_SG_DENY },
+};
+
+/* ---- setup --------------------------------------------------------------- */
+
+/* Setup runs before Check does, where ck_assert cannot report. */
+#define must(cond, ...)                                                        \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "setup: " __VA_ARGS__);                \
+			fprintf(stderr, "\n");                                 \
+			exit(1);                                               \
+		}                                                              \
+	} while (0)
+
+static void sh(const char *cmd)
+{
+	must(system(cmd) == 0, "command failed: %s", cmd);
+}
+
+static int map_fd(struct bpf_object *o, const char *name)
+{
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(o, name));
+
+	must(fd >= 0, "map %s missing", name);
+	return fd;
+}
+
+static struct bpf_object *load(const char *name)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs);
+	const char *build = getenv("BOOST_BUILD");
+	struct bpf_object *o;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/bpf/%s", build ? build : "build", name);
+	o = bpf_object__open_file(path, &opts);
+	must(o, "cannot open %s", path);
+	must(net_pin__reuse_devmaps(o, bpffs) == 0, "%s: cannot reuse the pinned devmaps", path);
+	must(bpf_object__load(o) == 0, "%s does not load", path);
+	return o;
+}
+
+static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const char *v4,
+		     const char *v6)
+{
+	int ports_fd = map_fd(obj_xdp, "boost_ports"), fdb_fd = map_fd(obj_xdp, "boost_fdb");
+	int tx_fd = map_fd(obj_xdp, "boost_tx"), flood_fd = map_fd(obj_xdp, "boost_flood");
+	struct boost_port p = { .kind = kind, .sg_id = kind == BOOST_PORT_VNIC ? 1 : 0 };
+	struct bpf_devmap_val dv = { .ifindex = ifindex[id] };
+	struct boost_mac m = { 0 };
+	uint32_t slot = id - 1, ifi = ifindex[id];
+
+	memcpy(p.mac, mac, 6);
+	if (v4 && inet_pton(AF_INET, v4, &p.v4[0]) == 1)
+		p.n_v4 = 1;
+	if (v6 && inet_pton(AF_INET6, v6, p.v6[0]) == 1)
+		p.n_v6 = 1;
+	must(bpf_map_update_elem(ports_fd, &ifi, &p, 0) == 0, "%s failed: %s", "bpf_map_update_elem(ports_fd, &ifi, &p, 0)", strerror(errno));
+	if (kind == BOOST_PORT_VNIC) {
+		memcpy(m.mac, mac, 6);
+		must(bpf_map_update_elem(fdb_fd, &m, &ifi, 0) == 0, "%s failed: %s", "bpf_map_update_elem(fdb_fd, &m, &ifi, 0)", strerror(errno));
+	}
+	must(bpf_map_update_elem(tx_fd, &ifi, &dv, 0) == 0, "%s failed: %s", "bpf_map_update_elem(tx_fd, &ifi, &dv, 0)", strerror(errno));
+	must(bpf_map_update_elem(flood_fd, &slot, &ifi, 0) == 0, "%s failed: %s", "bpf_map_update_elem(flood_fd, &slot, &ifi, 0)", strerror(errno));
+}
+
+static void set_uplink(int on)
+{
+	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .nflood = 3 };
+	uint32_t zero = 0;
+
+	must(bpf_map_update_elem(config_fd, &zero, &c, 0) == 0, "%s failed: %s", "bpf_map_update_elem(config_fd, &zero, &c, 0)", strerror(errno));
+}
+
+static void setup(void)
+{
+	struct net_sg_rule r[sizeof(sg_rules) / sizeof(sg_rules[0])];
+	struct net_sg_entry *e;
+	size_t ne, bad;
+	char cmd[256];
+
+	must(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0, "unshare: %s", strerror(errno));
+	must(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0, "%s failed: %s", "mount(NULL, \"/\", NULL, MS_REC | MS_PRIVATE, NULL)", strerror(errno));
+	must(mkdtemp(bpffs), "%s failed: %s", "mkdtemp(bpffs)", strerror(errno));
+	must(mount("bpf", bpffs, "bpf", 0, NULL) == 0, "mount bpffs: %s", strerror(errno));
+	for (int i = 0; i < NPORTS; i++) {
+		snprintf(cmd, sizeof(cmd),
+			 "ip link add %s type veth peer name %s-peer && ip link set %s up && "
+			 "ip link set %s-peer up", port_names[i], port_names[i], port_names[i],
+			 port_names[i]);
+		sh(cmd);
+		ifindex[i] = if_nametoindex(port_names[i]);
+		must(ifindex[i] > 0, "%s failed: %s", "ifindex[i]", strerror(errno));
+	}
+	if (!getenv("BOOST_TEST_VERBOSE"))
+		libbpf_set_print(NULL);
+	obj_xdp = load("net_xdp.bpf.o");
+	obj_tc = load("net_tc.bpf.o");
+	xdp_fd = bpf_program__fd(bpf_object__find_program_by_name(obj_xdp, "boost_xdp"));
+	tc_fd = bpf_program__fd(bpf_object__find_program_by_name(obj_tc, "boost_tc"));
+	must(xdp_fd >= 0, "%s failed: %s", "xdp_fd", strerror(errno));
+	must(tc_fd >= 0, "%s failed: %s", "tc_fd", strerror(errno));
+	/* Both objects hold the same maps: pinned by name, reused. */
+	stats_fd = map_fd(obj_xdp, "boost_stats");
+	flows_fd = map_fd(obj_xdp, "boost_flows");
+	config_fd = map_fd(obj_xdp, "boost_config");
+	{
+		struct bpf_map_info a = { 0 }, b = { 0 };
+		uint32_t la = sizeof(a), lb = sizeof(b);
+
+		must(bpf_obj_get_info_by_fd(stats_fd, &a, &la) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(stats_fd, &a, &la)", strerror(errno));
+		must(bpf_obj_get_info_by_fd(map_fd(obj_tc, "boost_stats"), &b, &lb) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(map_fd(obj_tc, \"boost_stats\"), &b, &lb)", strerror(errno));
+		must(a.id == b.id, "the XDP and TC objects do not share boost_stats");
+	}
+	add_port(A, MAC_A, BOOST_PORT_VNIC, IP_A, IP6_A);
+	add_port(B, MAC_B, BOOST_PORT_VNIC, IP_B, IP6_B);
+	add_port(UP, MAC_TOR, BOOST_PORT_UPLINK, NULL, NULL);
+	set_uplink(1);
+
+	for (size_t i = 0; i < sizeof(sg_rules) / sizeof(sg_rules[0]); i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		must(net_sg__parse_cidr(sg_rules[i].cidr, &r[i]) == 0, "%s failed: %s", "net_sg__parse_cidr(sg_rules[i].cidr, &r[i])", strerror(errno));
+		r[i].sg_id = 1;
+		r[i].dir = strcmp(sg_rules[i].dir, "in") ? BOOST_DIR_OUT : BOOST_DIR_IN;
+		r[i].proto = sg_rules[i].proto;
+		r[i].port_lo = sg_rules[i].lo;
+		r[i].port_hi = sg_rules[i].hi;
+		r[i].priority = sg_rules[i].prio;
+		r[i].action = sg_rules[i].action;
+	}
+	must(net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad) == 0, "%s failed: %s", "net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad)", strerror(errno));
+	must(net_sg__sync(map_fd(obj_xdp, "boost_sg"), e, ne) == 0, "%s failed: %s", "net_sg__sync(map_fd(obj_xdp, \"boost_sg\"), e, ne)", strerror(errno));
+	free(e);
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+/* One counter of one port, summed over CPUs. */
+static uint64_t stat(enum port_id id, size_t offset)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct boost_port_stats *v = calloc(ncpu, sizeof(*v));
+	uint32_t key = ifindex[id];
+	uint64_t sum = 0;
+
+	ck_assert_ptr_nonnull(v);
+	if (bpf_map_lookup_elem(stats_fd, &key, v) == 0)
+		for (int c = 0; c < ncpu; c++)
+			sum += *(uint64_t *)((char *)&v[c] + offset);
+	free(v);
+	return sum;
+}
+#define STAT(id, field) stat(id, offsetof(struct boost_port_stats, field))
+
+static void clear_flows(void)
+{
+	struct boost_flow_key k;
+
+	while (bpf_map_get_next_key(flows_fd, NULL, &k) == 0)
+		bpf_map_delete_elem(flows_fd, &k);
+}
+
+/* Run @f through the XDP (@tc false) or TC entry point as arriving on @in. */
+static int run(bool tc, enum port_id in, const struct frame *f, unsigned char *out,
+	       uint32_t *out_len)
+{
+	struct xdp_md xctx = { .data_end = f->len, .ingress_ifindex = ifindex[in] };
+	struct __sk_buff sctx = { .ifindex = ifindex[in] };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->b, .data_size_in = f->len,
+		    .data_out = out, .data_size_out = 256);
+
+	if (tc) {
+		opts.ctx_in = &sctx;
+		opts.ctx_size_in = sizeof(sctx);
+	} else {
+		opts.ctx_in = &xctx;
+		opts.ctx_size_in = sizeof(xctx);
+	}
+	if (bpf_prog_test_run_opts(tc ? tc_fd : xdp_fd, &opts))
+		return -errno;
+	*out_len = opts.data_size_out;
+	return opts.retval;
+}
+
+/*
+ * BPF_PROG_TEST_RUN builds no skb for an IPv4 or IPv6 frame shorter than
+ * its IP header (EINVAL), so such fixtures run through XDP only. On a real
+ * interface such frames do reach TC, and the same parser drops them.
+ */
+static bool tc_refuses(const struct frame *f)
+{
+	uint16_t proto = f->b[12] << 8 | f->b[13];
+
+	return (proto == ETH_P_IP && f->len < ETH_HLEN + sizeof(struct iphdr)) ||
+	       (proto == ETH_P_IPV6 && f->len < ETH_HLEN + sizeof(struct ipv6hdr));
+}
+
+static int expected_retval(bool tc, enum want w)
+{
+	switch (w) {
+	case PASS: return tc ? TC_ACT_OK : XDP_PASS;
+	case DROP: return tc ? TC_ACT_SHOT : XDP_DROP;
+	case FWD: return tc ? TC_ACT_REDIRECT : XDP_REDIRECT;
+	default: return tc ? TC_ACT_STOLEN : XDP_REDIRECT;
+	}
+}
+
+static void check_fixture(const struct fixture *fx, bool tc)
+{
+	const char *ep = tc ? "tc" : "xdp";
+	struct frame f = { .len = 0 };
+	unsigned char out[256];
+	uint64_t rx[NPORTS], tx[NPORTS], txb[NPORTS], drops[NPORTS], stack, flooded;
+	uint32_t out_len;
+	int ret;
+
+	f.b = f.buf + FRAME_HEADROOM;
+	clear_flows();
+	set_uplink(!fx->no_uplink);
+	if (fx->before) {
+		struct frame pre = { .len = 0 };
+
+		pre.b = pre.buf + FRAME_HEADROOM;
+		fx->before(&pre);
+		run(tc, fx->before_in, &pre, out, &out_len);
+	}
+	for (int i = 0; i < NPORTS; i++) {
+		rx[i] = STAT(i, rx_packets);
+		tx[i] = STAT(i, tx_packets);
+		txb[i] = STAT(i, tx_bytes);
+		drops[i] = fx->want == DROP ? STAT(i, drops[fx->arg]) : 0;
+	}
+	stack = STAT(fx->in, to_stack);
+	flooded = STAT(fx->in, flooded);
+
+	fx->build(&f);
+	ret = run(tc, fx->in, &f, out, &out_len);
+	set_uplink(1);
+	if (tc && ret == -EINVAL && tc_refuses(&f))
+		return;
+	ck_assert_msg(ret >= 0, "%s (%s): BPF_PROG_TEST_RUN: %s", fx->name, ep, strerror(-ret));
+	ck_assert_msg(ret == expected_retval(tc, fx->want), "%s (%s): verdict %d, want %d",
+		      fx->name, ep, ret, expected_retval(tc, fx->want));
+	/* The frame leaves unchanged, whatever the verdict. */
+	ck_assert_msg(out_len == f.len && memcmp(out, f.b, f.len) == 0,
+		      "%s (%s): the frame changed", fx->name, ep);
+	if (fx->in == NOPORT) {
+		ck_assert_msg(STAT(NOPORT, rx_packets) == rx[NOPORT], "%s (%s): counted", fx->name, ep);
+		return;
+	}
+	ck_assert_msg(STAT(fx->in, rx_packets) == rx[fx->in] + 1, "%s (%s): rx not counted",
+		      fx->name, ep);
+	for (int i = A; i < NPORTS; i++) {
+		int want_tx = fx->want == FWD && fx->arg == i;
+
+		ck_assert_msg(STAT(i, tx_packets) == tx[i] + want_tx,
+			      "%s (%s): tx of port %s moved by %ld, want %d", fx->name, ep,
+			      port_names[i], (long)(STAT(i, tx_packets) - tx[i]), want_tx);
+		if (want_tx)
+			ck_assert_uint_eq(STAT(i, tx_bytes), txb[i] + f.len);
+		if (fx->want == DROP)
+			ck_assert_msg(STAT(i, drops[fx->arg]) == drops[i] + (i == (int)fx->in),
+				      "%s (%s): drop reason %d not counted on port %s", fx->name,
+				      ep, fx->arg, port_names[i]);
+	}
+	ck_assert_uint_eq(STAT(fx->in, to_stack), stack + (fx->want == PASS));
+	ck_assert_uint_eq(STAT(fx->in, flooded), flooded + (fx->want == FLOOD));
+}
+
+START_TEST(test_xdp)
+{
+	check_fixture(&fixtures[_i], false);
+}
+END_TEST
+
+START_TEST(test_tc)
+{
+	check_fixture(&fixtures[_i], true);
+}
+END_TEST
+
+/* The compiler: more than BOOST_SG_MAX_MATCH rules over one prefix is refused. */
+START_TEST(test_sg_too_many)
+{
+	struct net_sg_rule r[BOOST_SG_MAX_MATCH + 1];
+	struct net_sg_entry *e;
+	size_t ne, bad;
+
+	for (int i = 0; i <= BOOST_SG_MAX_MATCH; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		ck_assert_int_eq(net_sg__parse_cidr(i ? "10.0.0.0/8" : "10.1.2.3", &r[i]), 0);
+		r[i].sg_id = 2;
+		r[i].port_hi = 65535;
+		r[i].priority = i;
+	}
+	ck_assert_int_eq(net_sg__compile(r, BOOST_SG_MAX_MATCH, &e, &ne, &bad), 0);
+	ck_assert_uint_eq(ne, 2);
+	/* the /32 holds its own rule and the /8's, in priority order */
+	ck_assert_uint_eq(e[0].rules.n, BOOST_SG_MAX_MATCH);
+	ck_assert_uint_eq(e[0].rules.rule[0].priority, 0);
+	ck_assert_uint_eq(e[1].rules.n, BOOST_SG_MAX_MATCH - 1);
+	free(e);
+	ck_assert_int_eq(net_sg__compile(r, BOOST_SG_MAX_MATCH + 1, &e, &ne, &bad), -E2BIG);
+	ck_assert_int_eq(net_sg__parse_cidr("10.0.0.0/33", &r[0]), -EINVAL);
+	ck_assert_int_eq(net_sg__parse_cidr("2001:db8::/129", &r[0]), -EINVAL);
+	ck_assert_int_eq(net_sg__parse_cidr("nonsense", &r[0]), -EINVAL);
+	ck_assert_int_eq(net_sg__parse_cidr("198.51.100.77/24", &r[0]), 0);
+	ck_assert_uint_eq(r[0].addr[3], 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("net_path");
+	TCase *tc = tcase_create("fixtures"), *sg = tcase_create("sg");
+	SRunner *sr;
+	int failed;
+
+	if (geteuid() != 0) {
+		printf("SKIP: BPF_PROG_TEST_RUN needs root\n");
+		return 77;
+	}
+	/* Once, in the runner's process: the forked tests inherit it all. */
+	setup();
+	tcase_add_loop_test(tc, test_xdp, 0, NFIXTURES);
+	tcase_add_loop_test(tc, test_tc, 0, NFIXTURES);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tcase_add_test(sg, test_sg_too_many);
+	suite_add_tcase(s, sg);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	umount(bpffs);
+	rmdir(bpffs);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
