@@ -95,6 +95,9 @@ int blk_ctrl__add(struct blk_dev *dev)
 		return err;
 	dev->info = info;
 	dev->cfg.dev_id = (int)info.dev_id;
+	/* The kernel trims the queues to its CPUs: serve what it made. */
+	dev->cfg.nr_queues = info.nr_hw_queues;
+	dev->cfg.depth = info.queue_depth;
 	return 0;
 }
 

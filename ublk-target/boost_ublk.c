@@ -360,6 +360,12 @@ static int do_add(int argc, char **argv)
 		goto out;
 	}
 	added = true;
+	if (dev.info.max_io_buf_bytes > BLK_MAX_IO_BYTES) {
+		blk_err("device %d: the kernel's IO size %u is larger than boost-ublk's %u",
+			dev.cfg.dev_id, dev.info.max_io_buf_bytes, BLK_MAX_IO_BYTES);
+		err = -EOVERFLOW;
+		goto out;
+	}
 	err = blk_ctrl__set_params(&dev);
 	if (err) {
 		blk_err("device %d: cannot set parameters: %s", dev.cfg.dev_id, strerror(-err));
