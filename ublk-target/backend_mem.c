@@ -109,6 +109,7 @@ static int mem_queue_io(struct blk_queue *q, unsigned int tag,
 const struct blk_backend_ops blk_backend_mem = {
 	.name = "mem",
 	.usage = "mem:SIZE",
+	.data_dies_with_server = true,
 	.open = mem_open,
 	.close = mem_close,
 	.queue_io = mem_queue_io,

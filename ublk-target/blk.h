@@ -36,6 +36,8 @@ struct blk_backend_ops {
 	const char *name;
 	/* Grammar shown by --help, e.g. "mem:SIZE". */
 	const char *usage;
+	/* The data lives in the server: a new server cannot take over. */
+	bool data_dies_with_server;
 	/*
 	 * Main thread, before the device exists: parse ARG (the text after
 	 * "name:", or NULL), open resources, and set dev->size when the

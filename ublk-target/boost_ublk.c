@@ -452,6 +452,12 @@ static int do_recover(int argc, char **argv)
 	err = open_backend(&dev, spec);
 	if (err)
 		goto out;
+	if (dev.ops->data_dies_with_server) {
+		blk_err("backend %s: its data died with the server; delete device %d instead",
+			spec, id);
+		err = -EINVAL;
+		goto out;
+	}
 	sfd = block_signals();
 	if (sfd < 0) {
 		err = sfd;
