@@ -6,6 +6,7 @@
 #
 #   ublk_add ARGS...     start "boost-ublk add ARGS" in the background and
 #                        wait until it prints its device; sets $id, $dev, $pid
+#   ublk_recover ARGS... start "boost-ublk recover ARGS" likewise
 #   ublk_stop PID        SIGTERM a server and wait for it; fails unless it
 #                        exits 0
 #   ublk_assert_none     fail unless no ublk device and no boost-ublk remain
@@ -30,9 +31,17 @@ _ublk_cleanup() {
 trap _ublk_cleanup EXIT
 
 ublk_add() {
+	_ublk_start add "$@"
+}
+
+ublk_recover() {
+	_ublk_start recover "$@"
+}
+
+_ublk_start() {
 	local out=/tmp/ublk.$ublk_n.out err=/tmp/ublk.$ublk_n.err i
 	ublk_n=$((ublk_n + 1))
-	"$UBLK" add "$@" >"$out" 2>"$err" &
+	"$UBLK" "$@" >"$out" 2>"$err" &
 	pid=$!
 	ublk_all_pids+=("$pid")
 	# TCG is slow: the partition scan alone can take a second.
@@ -45,7 +54,7 @@ ublk_add() {
 		sleep 0.1
 	done
 	cat "$err" >&2
-	gfail "boost-ublk add $* did not start a device"
+	gfail "boost-ublk $* did not start a device"
 }
 
 ublk_stop() {

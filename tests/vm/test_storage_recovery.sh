@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# In the guest: user recovery. boost-ublk on a file is killed with SIGKILL
+# three times while fio writes and verifies (crc32c) on its device; each
+# time the device stays (quiesced, its node in place), "boost-ublk recover"
+# takes it over, and fio ends without an error. Data outside fio's range
+# is intact afterwards. A mem device, whose data died with its server, is
+# not recovered.
+# timeout: 300
+. "$(dirname "$0")/../lib.sh"
+require_root
+require_tool qemu-system-x86_64 swtpm fio
+VM=$BOOST_TOP/scripts/vm
+[ -x "$BOOST_BUILD/boost-ublk" ] || fail "no $BOOST_BUILD/boost-ublk: run make"
+
+# scripts/vm hands BOOST_* to the guest.
+export BOOST_TOP BOOST_BUILD
+dir=$(mktemp -d)
+on_exit rm -rf "$dir"
+cat >"$dir/guest.sh" <<'GUEST'
+. "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
+M=$((1024 * 1024))
+truncate -s 72M /tmp/img
+ublk_add --backend file:/tmp/img --queues 2
+head -c $((8 * M)) /dev/urandom >/tmp/tail
+dd if=/tmp/tail of="$dev" bs=1M seek=64 oflag=direct status=none || gfail "write to $dev failed"
+
+fio --name=r --filename="$dev" --direct=1 --ioengine=io_uring --rw=randwrite --bs=4k \
+	--size=32M --numjobs=2 --offset_increment=32M --iodepth=16 --verify=crc32c \
+	--verify_backlog=128 --verify_fatal=1 --time_based --runtime=16 \
+	--group_reporting --output=/tmp/fio.txt &
+fio=$!
+for round in 1 2 3; do
+	sleep 3
+	kill -0 $fio 2>/dev/null || gfail "fio ended before kill $round"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	[ -b "$dev" ] || gfail "$dev vanished when its server was killed"
+	state=$("$UBLK" list)
+	[[ $state =~ ^$id\ quiesced ]] || gfail "after kill $round: $state"
+	ublk_recover "$id" --backend file:/tmp/img
+	[[ $("$UBLK" list) =~ ^$id\ live.*pid\ $pid ]] || gfail "not live after recovery: $("$UBLK" list)"
+	echo "round $round: killed and recovered"
+done
+wait $fio
+rc=$?
+cat /tmp/fio.txt >&2
+[ $rc -eq 0 ] || gfail "fio failed across the kills (exit $rc)"
+grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"
+dd if="$dev" bs=1M skip=64 count=8 iflag=direct status=none | cmp -s - /tmp/tail ||
+	gfail "data outside fio's range changed"
+ublk_stop "$pid"
+
+ublk_add --backend mem:8M
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+"$UBLK" recover "$id" --backend mem:8M 2>/tmp/err && gfail "a mem device was recovered"
+grep -q "backend mem:8M: its data died with the server" /tmp/err || gfail "mem: $(cat /tmp/err)"
+"$UBLK" del "$id" || gfail "del of a quiesced device failed"
+ublk_assert_none
+echo "guest: ok"
+GUEST
+expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
+echo "$out"
+expect_match "guest: ok" "$out"
