@@ -67,7 +67,9 @@ assert_queues "$dev" 2
 fio_verify "$dev" 16M
 ublk_stop "$pid"
 
-modprobe brd rd_nr=1 rd_size=32768 || gfail "cannot load brd"
+# The guest loads brd at boot with 16 MiB disks.
+rmmod brd 2>/dev/null
+modprobe brd rd_nr=1 rd_size=32768 && [ "$(cat /sys/block/ram0/size)" = 65536 ] || gfail "cannot load brd"
 ublk_add --backend file:/dev/ram0 --queues 1 --depth 32
 assert_queues "$dev" 1
 fio_verify "$dev" 16M

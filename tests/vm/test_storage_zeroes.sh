@@ -55,6 +55,8 @@ ublk_stop "$pid"
 [ "$(du -k /tmp/tmpfs.img | cut -f1)" -le $((6 * 1024 + 64)) ] ||
 	gfail "discard did not punch a hole in the backing file ($(du -k /tmp/tmpfs.img))"
 
+# The guest loads brd at boot with 16 MiB disks.
+rmmod brd 2>/dev/null
 modprobe brd rd_nr=1 rd_size=65536 && modprobe ext4 || gfail "cannot load brd and ext4"
 mkfs.ext4 -q /dev/ram0 && mkdir -p /mnt/b && mount /dev/ram0 /mnt/b || gfail "no ext4 on brd"
 truncate -s 16M /mnt/b/img
