@@ -168,6 +168,16 @@ $(O)/boost-ublk: $(call obj,$(UBLK_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(call pc_libs,$(LIBS_UBLK))
 
+# Its unit suite links the modules (not main) and liburing, not ctl/.
+UBLK_TEST := $(O)/tests/unit/test_blk_backend
+$(O)/obj/tests/unit/test_blk_backend.o: $(UBLK_HDR)
+$(O)/obj/tests/unit/test_blk_backend.o: ALL_CFLAGS += -I $(O)/include -I ublk-target
+$(UBLK_TEST): $(O)/obj/tests/unit/test_blk_backend.o \
+		$(call obj,$(filter-out ublk-target/boost_ublk.c,$(UBLK_SRCS)))
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(call pc_libs,$(LIBS_TEST) $(LIBS_UBLK))
+
 # ---- BPF -------------------------------------------------------------------
 
 # vmlinux.h comes from the running kernel's BTF, never from the tree.
