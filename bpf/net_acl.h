@@ -6,7 +6,9 @@
  * them), and the return traffic of flows a VM opened.
  *
  * Defaults, as in cloud security groups: inbound (towards a VM) is denied
- * unless a rule allows it or it returns a flow the VM opened; outbound is
+ * unless a rule allows it or it returns a flow the VM opened (TCP and UDP
+ * by addresses and ports, a ping by its echo identifier; entries leave the
+ * LRU map only when it is full: there is no timeout yet); outbound is
  * allowed unless a rule denies it. Ports match TCP and UDP only; a rule
  * with a port range never matches another protocol, nor an IPv4 fragment
  * after the first (it has no ports): such fragments meet only the rules
@@ -60,12 +62,24 @@ static __always_inline int net_sg_match(__u32 sg_id, __u8 dir, const struct net_
 	return deflt;
 }
 
-/* The key of a frame's flow as seen from the VM's port @ifindex, towards it. */
+#define ICMP_ECHO_REPLY_ 0
+#define ICMP_ECHO_ 8
+#define ICMPV6_ECHO_ 128
+#define ICMPV6_ECHO_REPLY_ 129
+#define NET_FLOW_NONE 0xffff /* no return traffic to let in */
+
+/*
+ * The key of a frame's flow as seen from the VM's port @ifindex, towards
+ * it: @reverse makes, from an outbound frame, the key its replies will
+ * have. TCP and UDP are keyed by ports; an ICMP echo by the reply's type
+ * and the identifier, so a ping out lets its replies in and nothing else.
+ */
 static __always_inline void net_flow_key(struct boost_flow_key *k, __u32 ifindex,
 					 const struct net_pkt *p, bool reverse)
 {
 	__u32 alen = p->eth_proto == ETH_P_IP_ ? 4 : 16;
 	bool ports = p->l4_proto == IPPROTO_TCP_ || p->l4_proto == IPPROTO_UDP_;
+	bool icmp = p->l4_proto == IPPROTO_ICMP_ || p->l4_proto == IPPROTO_ICMPV6_;
 
 	k->ifindex = ifindex;
 	k->family = alen == 4 ? 4 : 6;
@@ -73,6 +87,13 @@ static __always_inline void net_flow_key(struct boost_flow_key *k, __u32 ifindex
 	if (ports && (p->flags & NET_PKT_L4)) {
 		k->sport = reverse ? p->dport : p->sport;
 		k->dport = reverse ? p->sport : p->dport;
+	} else if (icmp && (p->flags & NET_PKT_L4)) {
+		k->sport = p->sport;
+		if (reverse)
+			k->sport = p->sport == ICMP_ECHO_ && alen == 4 ? ICMP_ECHO_REPLY_ :
+				   p->sport == ICMPV6_ECHO_ && alen == 16 ? ICMPV6_ECHO_REPLY_ :
+				   NET_FLOW_NONE;
+		k->dport = p->icmp_id;
 	}
 	if (alen == 4) {
 		__builtin_memcpy(k->saddr, reverse ? &p->daddr.v4 : &p->saddr.v4, 4);
@@ -93,6 +114,8 @@ static __always_inline bool net_acl_out(const struct boost_port *port, __u32 ifi
 	if (net_sg_match(port->sg_id, BOOST_DIR_OUT, p) != BOOST_SG_ALLOW)
 		return false;
 	net_flow_key(&k, ifindex, p, true);
+	if (k.sport == NET_FLOW_NONE)
+		return true;
 	if (!bpf_map_lookup_elem(&boost_flows, &k)) {
 		now = bpf_ktime_get_ns();
 		bpf_map_update_elem(&boost_flows, &k, &now, BPF_ANY);

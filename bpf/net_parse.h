@@ -59,6 +59,7 @@ struct net_pkt {
 	__u8 l4_proto;    /* IP protocol, 0 for non-IP */
 	__u8 flags;       /* enum net_parse_flags */
 	__u16 sport, dport; /* host order; type and code for ICMP */
+	__u16 icmp_id;      /* host order: an ICMP echo's identifier */
 	__u32 len;        /* frame length */
 	union {
 		__be32 v4;
@@ -224,6 +225,8 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 			return -1;
 		p->sport = icmp[0];
 		p->dport = icmp[1];
+		if ((void *)(icmp + 8) <= data_end)
+			p->icmp_id = (__u16)icmp[4] << 8 | icmp[5];
 		if (l4 == IPPROTO_ICMPV6_ && proto == ETH_P_IPV6_ &&
 		    net_parse_nd(cur, data_end, p) < 0)
 			return -1;

@@ -325,6 +325,10 @@ static void f_up_first_fragment(struct frame *f)
 static void f_up_http6(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IPV6); ipv6_from(f, IPPROTO_TCP, 20, "2001:db8:1::5", IP6_A); tcp_ports(f, 50000, 80, 5); }
 static void f_up_http6_other(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IPV6); ipv6_from(f, IPPROTO_TCP, 20, "2001:db8:2::5", IP6_A); tcp_ports(f, 50000, 80, 5); }
 static void f_up_https_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, "203.0.113.9", IP_A); tcp_ports(f, 443, 40000, 5); }
+static void f_a_ping_tor(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_ICMP, 5, 8, IP_A, "203.0.113.9"); icmp_echo(f); }
+static void f_up_echo_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_ICMP, 5, 8, "203.0.113.9", IP_A); put(f, "\0\0\0\0\0\1\0\1", 8); }
+static void f_up_echo_other_id(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_ICMP, 5, 8, "203.0.113.9", IP_A); put(f, "\0\0\0\0\0\2\0\1", 8); }
+static void f_up_echo_request(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_ICMP, 5, 8, "203.0.113.9", IP_A); icmp_echo(f); }
 static void f_up_arp_request(struct frame *f) { eth_to(f, BCAST, MAC_TOR, ETH_P_ARP); arp(f, 1, MAC_TOR, "192.0.2.254", IP_A); }
 static void f_up_arp_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_ARP); arp(f, 2, MAC_TOR, "192.0.2.254", IP_A); }
 static void f_up_other_mac(struct frame *f) { eth_to(f, MAC_X, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "203.0.113.9", "203.0.113.1"); udp(f); }
@@ -412,6 +416,9 @@ static const struct fixture fixtures[] = {
 	{ "inbound ipv6 http from elsewhere", f_up_http6_other, UP, DROP, BOOST_DROP_ACL },
 	{ "inbound reply without a flow", f_up_https_reply, UP, DROP, BOOST_DROP_ACL },
 	{ "inbound reply of A's flow", f_up_https_reply, UP, FWD, A, f_a_to_tor_https, A },
+	{ "inbound echo reply of A's ping", f_up_echo_reply, UP, FWD, A, f_a_ping_tor, A },
+	{ "inbound echo reply, another identifier", f_up_echo_other_id, UP, DROP, BOOST_DROP_ACL, f_a_ping_tor, A },
+	{ "inbound echo request after A's ping", f_up_echo_request, UP, DROP, BOOST_DROP_ACL, f_a_ping_tor, A },
 	{ "A to B udp 9999: B's default deny", f_a_to_b_denied, A, DROP, BOOST_DROP_ACL },
 	{ "B's reply to A's flow", f_b_to_a_reply, B, FWD, A, f_a_to_b_denied, A },
 	{ "B to A without a flow", f_b_to_a_reply, B, DROP, BOOST_DROP_ACL },
