@@ -70,6 +70,7 @@ CTL_COMMON := \
 	ctl/config.c \
 	ctl/fileio.c \
 	ctl/log.c \
+	ctl/net_conf.c \
 	ctl/net_pin.c \
 	ctl/net_sg.c \
 	ctl/output.c \
@@ -81,9 +82,9 @@ CTL_COMMON := \
 	ctl/trust_sig.c \
 	ctl/trust_tpm.c
 
-BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_attest.c ctl/cmd_status.c \
+BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_attest.c ctl/cmd_net.c ctl/cmd_status.c \
 	ctl/cmd_trust.c $(CTL_COMMON)
-BOOSTD_SRCS := ctl/boostd.c ctl/boostd_trust.c $(CTL_COMMON)
+BOOSTD_SRCS := ctl/boostd.c ctl/boostd_net.c ctl/boostd_trust.c ctl/net_link.c $(CTL_COMMON)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))

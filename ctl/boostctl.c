@@ -24,6 +24,8 @@ static int do_help(int argc, char **argv)
 		out__open_array("objects");
 		out__string(NULL, NULL, "trust");
 		out__string(NULL, NULL, "attest");
+		out__string(NULL, NULL, "net");
+		out__string(NULL, NULL, "apply");
 		out__string(NULL, NULL, "status");
 		out__string(NULL, NULL, "version");
 		out__string(NULL, NULL, "help");
@@ -35,7 +37,7 @@ static int do_help(int argc, char **argv)
 		  "       %s help\n"
 		  "       %s version\n"
 		  "\n"
-		  "OBJECT  := { trust | attest | status | version | help }\n"
+		  "OBJECT  := { trust | attest | net | apply | status | version | help }\n"
 		  "OPTIONS := { -j|--json [-p|--pretty] | -V|--version | -h|--help }\n"
 		  "\n"
 		  "Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -77,8 +79,10 @@ static int do_version(int argc, char **argv)
 }
 
 static const struct cmd objects[] = {
+	{ "apply", do_apply },
 	{ "attest", do_attest },
 	{ "help", do_help },
+	{ "net", do_net },
 	{ "status", do_status },
 	{ "trust", do_trust },
 	{ "version", do_version },

@@ -66,6 +66,7 @@ static const struct boostd_handler status_handlers[] = {
 static const struct boostd_handler *const handler_tables[] = {
 	status_handlers,
 	boostd_trust_handlers,
+	boostd_net_handlers,
 };
 
 json_object *boostd__dispatch(struct boostd *d, json_object *req)
@@ -389,8 +390,10 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	boostd_trust__start(&d);
+	boostd_net__start(&d);
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
 	ret = run(&d);
+	boostd_net__stop(&d);
 	boostd_trust__stop(&d);
 
 	unlink(d.cfg.socket);

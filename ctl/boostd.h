@@ -15,6 +15,7 @@
 #include "attest.h"
 #include "config.h"
 
+struct boostd_net;
 struct bpf_object;
 struct trust_artifact;
 struct trust_gate;
@@ -44,6 +45,9 @@ struct boostd {
 	size_t nartifacts;
 	struct attest_verdict attest; /* boostd's own attestation, the last one */
 	time_t attested_at;
+
+	/* net (boostd_net.c) */
+	struct boostd_net *net;
 };
 
 /* A handler returns the whole response: proto__ok(result) or proto__error(). */
@@ -60,6 +64,7 @@ json_object *boostd__dispatch(struct boostd *d, json_object *req);
 
 /* Handler tables of the object modules, each ended by an empty entry. */
 extern const struct boostd_handler boostd_trust_handlers[];
+extern const struct boostd_handler boostd_net_handlers[];
 
 /*
  * Load the trust policy, open the gate, load the policy's artifacts through
@@ -73,5 +78,13 @@ void boostd_trust__stop(struct boostd *d);
  * attestation; otherwise returns false with the reason in @why.
  */
 bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len);
+
+/*
+ * The network data path: start reads the persisted desired state (nothing
+ * attaches until `net attach`); stop detaches the programs and keeps the
+ * pinned maps.
+ */
+void boostd_net__start(struct boostd *d);
+void boostd_net__stop(struct boostd *d);
 
 #endif

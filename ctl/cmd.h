@@ -5,7 +5,9 @@
 
 #include <getopt.h>
 
+int do_apply(int argc, char **argv);
 int do_attest(int argc, char **argv);
+int do_net(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_trust(int argc, char **argv);
 

@@ -23,7 +23,18 @@ expect_exit 0 "$BOOSTCTL" --version
 
 # help: top level, per object, and no object at all.
 expect_exit 0 "$BOOSTCTL" help
-expect_match 'OBJECT +:= \{ trust \| attest \| status \| version \| help \}' "$out"
+expect_match 'OBJECT +:= \{ trust \| attest \| net \| apply \| status \| version \| help \}' "$out"
+# net's usage errors are found before boostd is asked.
+expect_exit 2 "$BOOSTCTL" net port add
+expect_exit 2 "$BOOSTCTL" net port add vm1 mac
+expect_match "'mac' needs a value" "$err"
+expect_exit 2 "$BOOSTCTL" net port add vm1 color blue
+expect_exit 2 "$BOOSTCTL" net sg add one
+expect_match "security group 'one': expected a number" "$err"
+expect_exit 2 "$BOOSTCTL" net sg del 1 prio
+expect_exit 2 "$BOOSTCTL" apply
+expect_exit 0 "$BOOSTCTL" net help
+expect_match 'net port' "$out"
 expect_exit 0 "$BOOSTCTL" version help
 expect_match 'Usage: boostctl version' "$out"
 expect_exit 2 "$BOOSTCTL"

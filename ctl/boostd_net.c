@@ -1,0 +1,1046 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * boostd's net object: the network data path's desired state (net_conf.h),
+ * its maps, pinned under BOOST_PIN_ROOT, and its programs, attached to the
+ * ports: XDP through libxdp (the uplink, and vNICs in xdp mode), TC through
+ * libbpf's clsact hooks (vNICs in tc mode).
+ *
+ * The programs are the BPF artifacts the trust gate verified and measured
+ * (net_xdp.bpf.o and net_tc.bpf.o in the trust policy, or loaded with
+ * `boostctl trust load`): this module opens those same bytes again with
+ * bpf_object__open_mem, pinned, and loads and attaches them. It attaches
+ * only on a host that passed its own attestation.
+ *
+ * Every change edits a copy of the document, validates the copy whole, and
+ * only then touches the maps and the interfaces; the document is persisted
+ * in the state directory (network.json) after each change.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "boostd.h"
+#include "fileio.h"
+#include "log.h"
+#include "net_conf.h"
+#include "net_link.h"
+#include "net_pin.h"
+#include "net_sg.h"
+#include "proto.h"
+#include "trust_gate.h"
+
+#define NET_XDP_OBJ "net_xdp.bpf.o"
+#define NET_TC_OBJ "net_tc.bpf.o"
+#define NET_STATE_FILE "network.json"
+#define TC_HANDLE 0xb005
+#define TC_PRIORITY 1
+
+static const char *const drop_names[BOOST_DROP__MAX] = {
+	[BOOST_DROP_MALFORMED] = "malformed",
+	[BOOST_DROP_SPOOF] = "spoof",
+	[BOOST_DROP_ACL] = "acl",
+	[BOOST_DROP_NO_ROUTE] = "no_route",
+	[BOOST_DROP_VLAN] = "vlan",
+	[BOOST_DROP_BCAST] = "bcast",
+};
+
+/* How a port's ingress is attached now. */
+enum net_hook { NET_HOOK_NONE, NET_HOOK_XDP, NET_HOOK_TC };
+
+struct net_attached_port {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	enum net_hook hook;
+	bool tc_hook_created; /* boost made the clsact qdisc: it removes it */
+	bool csum_off;        /* boost turned the VM end's tx checksum off */
+	bool vm_end_ok;
+	struct net_vm_end vm_end;
+	char vm_end_error[256];
+};
+
+struct boostd_net {
+	json_object *doc;
+	struct net_conf conf;
+	bool attached;
+	struct bpf_object *xdp_obj, *tc_obj;
+	struct xdp_program *xdp_prog;
+	int tc_prog_fd;
+	struct net_attached_port *ports;
+	size_t nports;
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+static void errstr(int err, char *buf, size_t len)
+{
+	libxdp_strerror(err, buf, len);
+}
+
+static int pinned_map(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", BOOST_PIN_ROOT, name);
+	return bpf_obj_get(path);
+}
+
+static void state_path(struct boostd *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", d->cfg.state_dir, NET_STATE_FILE);
+}
+
+/* Write the document atomically: a temporary file, fsync, rename. */
+static int persist(struct boostd *d, json_object *doc)
+{
+	char path[4200], tmp[4300];
+	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+	int fd, ret = 0;
+
+	if (mkdir(d->cfg.state_dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	state_path(d, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s) || write(fd, "\n", 1) != 1 ||
+	    fsync(fd) < 0)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+static const struct boostd_artifact *find_artifact(struct boostd *d, const char *base)
+{
+	for (size_t i = 0; i < d->nartifacts; i++) {
+		const char *p = d->artifacts[i].art->path, *slash = strrchr(p, '/');
+
+		if (d->artifacts[i].art->kind == TRUST_KIND_BPF &&
+		    strcmp(slash ? slash + 1 : p, base) == 0)
+			return &d->artifacts[i];
+	}
+	return NULL;
+}
+
+static struct net_attached_port *attached_port(struct boostd_net *n, const char *name)
+{
+	for (size_t i = 0; i < n->nports; i++)
+		if (strcmp(n->ports[i].name, name) == 0)
+			return &n->ports[i];
+	return NULL;
+}
+
+/* ---- maps ------------------------------------------------------------------- */
+
+/* Delete every key of @fd for which @keep returns false. */
+static void prune(int fd, size_t key_size, bool (*keep)(const void *key, void *ctx), void *ctx)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		if (!keep(key, ctx)) {
+			/* Deleting the current key restarts the walk from the top. */
+			bpf_map_delete_elem(fd, key);
+			prev = NULL;
+			continue;
+		}
+		prev = key;
+	}
+}
+
+struct keep_ctx {
+	const int *ifindexes;
+	const struct net_conf *conf;
+	size_t n;
+};
+
+static bool keep_ifindex(const void *key, void *ctx)
+{
+	const struct keep_ctx *k = ctx;
+
+	for (size_t i = 0; i < k->n; i++)
+		if (k->ifindexes[i] == *(const int *)key)
+			return true;
+	return false;
+}
+
+static bool keep_mac(const void *key, void *ctx)
+{
+	const struct keep_ctx *k = ctx;
+	const struct boost_mac *m = key;
+
+	for (size_t i = 0; i < k->n; i++)
+		if (k->conf->ports[i].kind == BOOST_PORT_VNIC &&
+		    memcmp(k->conf->ports[i].mac, m->mac, 6) == 0)
+			return true;
+	return false;
+}
+
+/* The ifindex of every port of @c, or an error naming the missing one. */
+static int resolve(const struct net_conf *c, int *ifindexes, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->nports; i++) {
+		ifindexes[i] = if_nametoindex(c->ports[i].name);
+		if (!ifindexes[i]) {
+			snprintf(err, errlen, "port %s: no such interface in boostd's namespace",
+				 c->ports[i].name);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/* Make the pinned maps say what @c says: add and replace first, then prune. */
+static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, size_t errlen)
+{
+	int ports = pinned_map("boost_ports"), fdb = pinned_map("boost_fdb");
+	int tx = pinned_map("boost_tx"), flood = pinned_map("boost_flood");
+	int config = pinned_map("boost_config"), sg = pinned_map("boost_sg");
+	struct boost_config cfg = { 0 };
+	struct keep_ctx keep = { .ifindexes = ifindexes, .conf = c, .n = c->nports };
+	struct net_sg_entry *entries = NULL;
+	size_t nentries, bad;
+	uint32_t zero = 0, slot;
+	int ret = 0;
+
+	if (ports < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg < 0) {
+		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = net_sg__compile(c->rules, c->nrules, &entries, &nentries, &bad);
+	if (ret) {
+		snprintf(err, errlen, "security group %u: more than %d rules cover the prefix of "
+			 "the rule of priority %u", c->rules[bad].sg_id, BOOST_SG_MAX_MATCH,
+			 c->rules[bad].priority);
+		goto out;
+	}
+	for (size_t i = 0; i < c->nports; i++) {
+		const struct net_conf_port *p = &c->ports[i];
+		struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
+					 .n_v4 = p->n_v4, .n_v6 = p->n_v6 };
+		struct bpf_devmap_val dv = { .ifindex = ifindexes[i] };
+		uint32_t ifi = ifindexes[i];
+
+		memcpy(bp.mac, p->mac, 6);
+		memcpy(bp.v4, p->v4, sizeof(bp.v4));
+		memcpy(bp.v6, p->v6, sizeof(bp.v6));
+		if (bpf_map_update_elem(ports, &ifi, &bp, BPF_ANY) ||
+		    bpf_map_update_elem(tx, &ifi, &dv, BPF_ANY)) {
+			ret = -errno;
+			snprintf(err, errlen, "port %s: cannot write the port maps: %s", p->name,
+				 strerror(errno));
+			goto out;
+		}
+		if (p->kind == BOOST_PORT_VNIC) {
+			struct boost_mac m = { 0 };
+
+			memcpy(m.mac, p->mac, 6);
+			if (bpf_map_update_elem(fdb, &m, &ifi, BPF_ANY)) {
+				ret = -errno;
+				snprintf(err, errlen, "port %s: cannot write the fdb: %s", p->name,
+					 strerror(errno));
+				goto out;
+			}
+		} else {
+			cfg.uplink = ifi;
+		}
+	}
+	ret = net_sg__sync(sg, entries, nentries);
+	if (ret) {
+		snprintf(err, errlen, "security groups: cannot write the rules: %s", strerror(-ret));
+		goto out;
+	}
+	/* The flood list: fill the slots, then publish the count. */
+	for (slot = 0; slot < c->nports && slot < BOOST_FLOOD_MAX; slot++) {
+		uint32_t ifi = ifindexes[slot];
+
+		bpf_map_update_elem(flood, &slot, &ifi, BPF_ANY);
+	}
+	cfg.nflood = slot;
+	if (bpf_map_update_elem(config, &zero, &cfg, BPF_ANY)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot write boost_config: %s", strerror(errno));
+		goto out;
+	}
+	prune(ports, sizeof(uint32_t), keep_ifindex, &keep);
+	prune(tx, sizeof(uint32_t), keep_ifindex, &keep);
+	prune(fdb, sizeof(struct boost_mac), keep_mac, &keep);
+out:
+	free(entries);
+	for (int *fd = (int[]){ ports, fdb, tx, flood, config, sg }, i = 0; i < 6; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return ret;
+}
+
+/* ---- programs ----------------------------------------------------------- */
+
+static struct bpf_object *open_artifact(const struct boostd_artifact *ba, char *err,
+					size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "boost",
+		    .pin_root_path = BOOST_PIN_ROOT);
+	struct bpf_object *obj;
+	char why[128];
+	int ret;
+
+	obj = bpf_object__open_mem(ba->art->data, ba->art->len, &opts);
+	if (!obj) {
+		ret = -errno;
+		libbpf_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "artifact %s: libbpf cannot open it: %s", ba->art->path, why);
+		errno = -ret;
+		return NULL;
+	}
+	ret = net_pin__reuse_devmaps(obj, BOOST_PIN_ROOT);
+	if (ret) {
+		snprintf(err, errlen, "artifact %s: cannot reuse the maps pinned under %s: %s",
+			 ba->art->path, BOOST_PIN_ROOT, strerror(-ret));
+		bpf_object__close(obj);
+		errno = -ret;
+		return NULL;
+	}
+	return obj;
+}
+
+static void programs_close(struct boostd_net *n)
+{
+	/* A program made from an object does not own it: close both. */
+	xdp_program__close(n->xdp_prog);
+	n->xdp_prog = NULL;
+	bpf_object__close(n->xdp_obj);
+	n->xdp_obj = NULL;
+	bpf_object__close(n->tc_obj);
+	n->tc_obj = NULL;
+	n->tc_prog_fd = -1;
+}
+
+/* Open the verified bytes of both objects, pinned, and load them. */
+static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size_t errlen)
+{
+	const struct boostd_artifact *xa = find_artifact(d, NET_XDP_OBJ);
+	const struct boostd_artifact *ta = find_artifact(d, NET_TC_OBJ);
+	char why[128];
+	int ret;
+
+	if (!xa || !ta) {
+		snprintf(err, errlen, "artifact %s: not verified: list it in the trust policy's "
+			 "artifacts or load it with 'boostctl trust load'", !xa ? NET_XDP_OBJ : NET_TC_OBJ);
+		return -ENOENT;
+	}
+	if (mkdir(BOOST_PIN_ROOT, 0700) < 0 && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s (is bpffs mounted on /sys/fs/bpf?)", BOOST_PIN_ROOT,
+			 strerror(errno));
+		return ret;
+	}
+	libbpf_set_print(libbpf_quiet);
+	/* XDP first: it creates and pins the maps the TC object then reuses. */
+	n->xdp_obj = open_artifact(xa, err, errlen);
+	if (!n->xdp_obj)
+		return -errno;
+	ret = bpf_object__load(n->xdp_obj);
+	if (ret) {
+		libbpf_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", xa->art->path, why);
+		goto err;
+	}
+	n->xdp_prog = xdp_program__from_bpf_obj(n->xdp_obj, "xdp");
+	if (libxdp_get_error(n->xdp_prog)) {
+		ret = libxdp_get_error(n->xdp_prog);
+		n->xdp_prog = NULL;
+		errstr(ret, why, sizeof(why));
+		snprintf(err, errlen, "artifact %s: libxdp: %s", xa->art->path, why);
+		goto err;
+	}
+	n->tc_obj = open_artifact(ta, err, errlen);
+	if (!n->tc_obj) {
+		ret = -errno;
+		goto err;
+	}
+	ret = bpf_object__load(n->tc_obj);
+	if (ret) {
+		libbpf_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", ta->art->path, why);
+		goto err;
+	}
+	n->tc_prog_fd = bpf_program__fd(bpf_object__find_program_by_name(n->tc_obj, "boost_tc"));
+	if (n->tc_prog_fd < 0) {
+		snprintf(err, errlen, "artifact %s: no program boost_tc", ta->art->path);
+		ret = -ENOENT;
+		goto err;
+	}
+	return 0;
+err:
+	programs_close(n);
+	return ret;
+}
+
+static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
+{
+	int ret = 0;
+
+	if (ap->hook == NET_HOOK_XDP) {
+		ret = xdp_program__detach(n->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+	} else if (ap->hook == NET_HOOK_TC) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex, .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+
+		ret = bpf_tc_detach(&hook, &opts);
+		if (ap->tc_hook_created) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+			bpf_tc_hook_destroy(&hook);
+		}
+	}
+	ap->hook = NET_HOOK_NONE;
+	ap->tc_hook_created = false;
+	return ret;
+}
+
+static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum net_hook how,
+		       char *err, size_t errlen)
+{
+	char why[128];
+	int ret;
+
+	if (how == NET_HOOK_XDP) {
+		ret = xdp_program__attach(n->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		if (ret) {
+			errstr(ret, why, sizeof(why));
+			snprintf(err, errlen, "port %s: cannot attach XDP (native): %s", ap->name, why);
+			return ret;
+		}
+	} else {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex, .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = n->tc_prog_fd, .handle = TC_HANDLE,
+			    .priority = TC_PRIORITY, .flags = BPF_TC_F_REPLACE);
+
+		ret = bpf_tc_hook_create(&hook);
+		if (ret && ret != -EEXIST) {
+			snprintf(err, errlen, "port %s: cannot create the clsact qdisc: %s", ap->name,
+				 strerror(-ret));
+			return ret;
+		}
+		ap->tc_hook_created = ret == 0;
+		ret = bpf_tc_attach(&hook, &opts);
+		if (ret) {
+			snprintf(err, errlen, "port %s: cannot attach TC ingress: %s", ap->name,
+				 strerror(-ret));
+			if (ap->tc_hook_created) {
+				hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+				bpf_tc_hook_destroy(&hook);
+			}
+			return ret;
+		}
+	}
+	ap->hook = how;
+	return 0;
+}
+
+/* Set the VM end up for @p's mode; failures are reported in status, not fatal. */
+static void vm_end_setup(struct net_attached_port *ap, const struct net_conf_port *p)
+{
+	bool xdp = p->mode == BOOST_MODE_XDP;
+
+	ap->vm_end_ok = false;
+	ap->vm_end_error[0] = '\0';
+	if (p->kind != BOOST_PORT_VNIC)
+		return;
+	if (!p->netns[0]) {
+		snprintf(ap->vm_end_error, sizeof(ap->vm_end_error),
+			 "no netns given: boost cannot turn GRO on at the VM end, and frames "
+			 "XDP redirects into it are delivered only if it is on");
+		return;
+	}
+	if (net_link__setup_vm_end(ap->ifindex, p->netns, xdp, ap->csum_off && !xdp, &ap->vm_end,
+				   ap->vm_end_error, sizeof(ap->vm_end_error)) == 0) {
+		ap->vm_end_ok = true;
+		ap->csum_off = xdp;
+	}
+	if (ap->vm_end_error[0])
+		log_warn("port %s: VM end: %s", p->name, ap->vm_end_error);
+}
+
+/*
+ * Attach every port of @c as its mode says, and detach the ports no longer
+ * there. Ports that keep their hook are left alone: no gap in forwarding.
+ */
+static int sync_hooks(struct boostd_net *n, const struct net_conf *c, const int *ifindexes,
+		      char *err, size_t errlen)
+{
+	struct net_attached_port *grown;
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < n->nports; i++) {
+		struct net_attached_port *ap = &n->ports[i];
+
+		for (j = 0; j < c->nports; j++)
+			if (strcmp(c->ports[j].name, ap->name) == 0 && ifindexes[j] == ap->ifindex)
+				break;
+		if (j == c->nports) {
+			hook_detach(ap, n);
+			/* Give the VM end its checksum offload back. */
+			if (ap->csum_off && ap->vm_end_ok)
+				for (size_t k = 0; k < n->conf.nports; k++)
+					if (strcmp(n->conf.ports[k].name, ap->name) == 0 &&
+					    n->conf.ports[k].netns[0])
+						net_link__setup_vm_end(ap->ifindex,
+								       n->conf.ports[k].netns,
+								       false, true, &ap->vm_end,
+								       ap->vm_end_error,
+								       sizeof(ap->vm_end_error));
+			n->ports[i--] = n->ports[--n->nports];
+		}
+	}
+	for (j = 0; j < c->nports; j++) {
+		const struct net_conf_port *p = &c->ports[j];
+		enum net_hook how = p->mode == BOOST_MODE_XDP ? NET_HOOK_XDP : NET_HOOK_TC;
+		struct net_attached_port *ap = attached_port(n, p->name);
+
+		if (!ap) {
+			grown = realloc(n->ports, (n->nports + 1) * sizeof(*grown));
+			if (!grown) {
+				snprintf(err, errlen, "out of memory");
+				return -ENOMEM;
+			}
+			n->ports = grown;
+			ap = &n->ports[n->nports++];
+			memset(ap, 0, sizeof(*ap));
+			snprintf(ap->name, sizeof(ap->name), "%s", p->name);
+			ap->ifindex = ifindexes[j];
+		}
+		vm_end_setup(ap, p);
+		if (ap->hook == how)
+			continue;
+		hook_detach(ap, n);
+		ret = hook_attach(ap, n, how, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void detach_all(struct boostd_net *n)
+{
+	struct net_conf none = { 0 };
+	char err[256];
+
+	sync_hooks(n, &none, NULL, err, sizeof(err));
+	programs_close(n);
+	n->attached = false;
+}
+
+/*
+ * Make the data path match @doc (already validated into @c): maps first,
+ * then hooks. On success the net state takes @doc and @c.
+ */
+static int net_apply(struct boostd *d, json_object *doc, struct net_conf *c, char *err,
+		     size_t errlen)
+{
+	struct boostd_net *n = d->net;
+	int *ifindexes = calloc(c->nports ? c->nports : 1, sizeof(int));
+	int ret = 0;
+
+	if (!ifindexes)
+		return -ENOMEM;
+	ret = resolve(c, ifindexes, err, errlen);
+	if (ret)
+		goto out;
+	if (n->attached) {
+		ret = sync_maps(c, ifindexes, err, errlen);
+		if (!ret)
+			ret = sync_hooks(n, c, ifindexes, err, errlen);
+		if (ret) {
+			/* Back to the previous state, as far as it goes. */
+			int *old = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(int));
+			char ignored[256];
+
+			if (old && !resolve(&n->conf, old, ignored, sizeof(ignored))) {
+				sync_maps(&n->conf, old, ignored, sizeof(ignored));
+				sync_hooks(n, &n->conf, old, ignored, sizeof(ignored));
+			}
+			free(old);
+			goto out;
+		}
+	}
+	ret = persist(d, doc);
+	if (ret)
+		log_warn("network state %s/%s: cannot persist: %s", d->cfg.state_dir,
+			 NET_STATE_FILE, strerror(-ret));
+	ret = 0;
+	json_object_put(n->doc);
+	n->doc = json_object_get(doc);
+	net_conf__free(&n->conf);
+	n->conf = *c;
+	memset(c, 0, sizeof(*c));
+out:
+	free(ifindexes);
+	return ret;
+}
+
+/* Validate @doc whole, then apply it; nothing changes on error. */
+static json_object *apply_doc(struct boostd *d, json_object *doc, const char *what)
+{
+	struct net_conf c;
+	char err[1024];
+	int ret;
+
+	ret = net_conf__parse(doc, &c, err, sizeof(err));
+	if (ret) {
+		json_object_put(doc);
+		return proto__error("%s: %s", what, err);
+	}
+	ret = net_apply(d, doc, &c, err, sizeof(err));
+	net_conf__free(&c);
+	json_object_put(doc);
+	if (ret)
+		return proto__error("%s: %s", what, err);
+	return NULL;
+}
+
+/* ---- start and stop ----------------------------------------------------- */
+
+void boostd_net__start(struct boostd *d)
+{
+	struct boostd_net *n = calloc(1, sizeof(*n));
+	char path[4200], err[1024];
+	json_object *doc;
+
+	if (!n) {
+		log_err("net: out of memory");
+		return;
+	}
+	n->tc_prog_fd = -1;
+	d->net = n;
+	state_path(d, path, sizeof(path));
+	doc = json_object_from_file(path);
+	if (!doc) {
+		n->doc = net_conf__empty();
+		return;
+	}
+	if (net_conf__parse(doc, &n->conf, err, sizeof(err))) {
+		log_warn("network state %s: %s; starting empty", path, err);
+		json_object_put(doc);
+		n->doc = net_conf__empty();
+		return;
+	}
+	n->doc = doc;
+}
+
+void boostd_net__stop(struct boostd *d)
+{
+	struct boostd_net *n = d->net;
+
+	if (!n)
+		return;
+	/*
+	 * v1 detaches on stop, so that no program stays attached with no one
+	 * to manage it; the maps stay pinned, and `net attach` after a restart
+	 * finds ports, rules and counters where they were.
+	 */
+	if (n->attached)
+		detach_all(n);
+	free(n->ports);
+	json_object_put(n->doc);
+	net_conf__free(&n->conf);
+	free(n);
+	d->net = NULL;
+}
+
+/* ---- handlers ----------------------------------------------------------- */
+
+static json_object *net_unavailable(void)
+{
+	return proto__error("net: not started");
+}
+
+static json_object *handle_attach(struct boostd *d, json_object *args)
+{
+	struct boostd_net *n = d->net;
+	int *ifindexes = NULL;
+	char why[1024], err[1024];
+	int ret;
+
+	if (!n)
+		return net_unavailable();
+	if (!boostd_trust__may_attach(d, why, sizeof(why)))
+		return proto__error("net attach: refused: %s", why);
+	if (n->attached)
+		return proto__error("net attach: already attached (detach first)");
+	ifindexes = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(int));
+	if (!ifindexes)
+		return proto__error("net attach: out of memory");
+	ret = resolve(&n->conf, ifindexes, err, sizeof(err));
+	if (!ret)
+		ret = programs_load(d, n, err, sizeof(err));
+	if (!ret) {
+		ret = sync_maps(&n->conf, ifindexes, err, sizeof(err));
+		if (!ret)
+			ret = sync_hooks(n, &n->conf, ifindexes, err, sizeof(err));
+		if (ret) {
+			detach_all(n);
+		} else {
+			n->attached = true;
+			log_info("net: attached to %zu ports", n->conf.nports);
+		}
+	}
+	free(ifindexes);
+	if (ret)
+		return proto__error("net attach: %s", err);
+	return proto__ok(json_object_new_object());
+}
+
+static json_object *handle_detach(struct boostd *d, json_object *args)
+{
+	struct boostd_net *n = d->net;
+
+	if (!n)
+		return net_unavailable();
+	if (!n->attached)
+		return proto__error("net detach: not attached");
+	detach_all(n);
+	log_info("net: detached");
+	return proto__ok(json_object_new_object());
+}
+
+static json_object *port_json(struct boostd_net *n, const struct net_conf_port *p)
+{
+	json_object *o = json_object_new_object(), *ips = json_object_new_array();
+	struct net_attached_port *ap = attached_port(n, p->name);
+	char buf[64];
+
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "kind", json_object_new_string(p->kind == BOOST_PORT_UPLINK ?
+								  "uplink" : "vnic"));
+	json_object_object_add(o, "mode", json_object_new_string(p->mode == BOOST_MODE_XDP ?
+								  "xdp" : "tc"));
+	json_object_object_add(o, "ifindex", json_object_new_int(if_nametoindex(p->name)));
+	if (p->kind == BOOST_PORT_VNIC) {
+		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
+			 p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
+		json_object_object_add(o, "mac", json_object_new_string(buf));
+		for (int i = 0; i < p->n_v4; i++)
+			json_object_array_add(ips, json_object_new_string(
+				inet_ntop(AF_INET, &p->v4[i], buf, sizeof(buf))));
+		for (int i = 0; i < p->n_v6; i++)
+			json_object_array_add(ips, json_object_new_string(
+				inet_ntop(AF_INET6, p->v6[i], buf, sizeof(buf))));
+		json_object_object_add(o, "ips", ips);
+		json_object_object_add(o, "sg", json_object_new_int64(p->sg_id));
+		if (p->netns[0])
+			json_object_object_add(o, "netns", json_object_new_string(p->netns));
+	} else {
+		json_object_put(ips);
+	}
+	json_object_object_add(o, "attached", json_object_new_string(
+		!ap || ap->hook == NET_HOOK_NONE ? "no" : ap->hook == NET_HOOK_XDP ? "xdp" : "tc"));
+	if (ap && p->kind == BOOST_PORT_VNIC) {
+		json_object *v = json_object_new_object();
+
+		if (ap->vm_end_ok) {
+			json_object_object_add(v, "name", json_object_new_string(ap->vm_end.name));
+			json_object_object_add(v, "gro", json_object_new_boolean(ap->vm_end.gro));
+			json_object_object_add(v, "tx_checksum",
+					       json_object_new_boolean(ap->vm_end.tx_csum));
+			json_object_object_add(v, "tso", json_object_new_boolean(ap->vm_end.tso));
+		} else {
+			json_object_object_add(v, "error", json_object_new_string(ap->vm_end_error));
+		}
+		json_object_object_add(o, "vm_end", v);
+	}
+	return o;
+}
+
+static json_object *handle_status(struct boostd *d, json_object *args)
+{
+	struct boostd_net *n = d->net;
+	json_object *r, *ports;
+	char why[1024] = "";
+
+	if (!n)
+		return net_unavailable();
+	r = json_object_new_object();
+	json_object_object_add(r, "attached", json_object_new_boolean(n->attached));
+	json_object_object_add(r, "may_attach",
+			       json_object_new_boolean(boostd_trust__may_attach(d, why, sizeof(why))));
+	if (why[0])
+		json_object_object_add(r, "refused", json_object_new_string(why));
+	json_object_object_add(r, "pins", json_object_new_string(BOOST_PIN_ROOT));
+	if (n->attached) {
+		json_object_object_add(r, "xdp_program",
+				       json_object_new_string(find_artifact(d, NET_XDP_OBJ)->art->path));
+		json_object_object_add(r, "tc_program",
+				       json_object_new_string(find_artifact(d, NET_TC_OBJ)->art->path));
+	}
+	ports = json_object_new_array();
+	for (size_t i = 0; i < n->conf.nports; i++)
+		json_object_array_add(ports, port_json(n, &n->conf.ports[i]));
+	json_object_object_add(r, "ports", ports);
+	json_object_object_add(r, "rules", json_object_new_uint64(n->conf.nrules));
+	return proto__ok(r);
+}
+
+static json_object *handle_port_list(struct boostd *d, json_object *args)
+{
+	return handle_status(d, args);
+}
+
+/* The array @key of a deep copy of the document. */
+static json_object *doc_copy(struct boostd_net *n, const char *key, json_object **ret_arr)
+{
+	json_object *doc = NULL;
+
+	if (json_object_deep_copy(n->doc, &doc, NULL) < 0)
+		return NULL;
+	if (!json_object_object_get_ex(doc, key, ret_arr)) {
+		*ret_arr = json_object_new_array();
+		json_object_object_add(doc, key, *ret_arr);
+	}
+	return doc;
+}
+
+static int find_named(json_object *arr, const char *key, json_object *want)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *v, *e = json_object_array_get_idx(arr, i);
+
+		if (json_object_object_get_ex(e, key, &v) && json_object_equal(v, want))
+			return i;
+	}
+	return -1;
+}
+
+static json_object *handle_port_add(struct boostd *d, json_object *args)
+{
+	json_object *port, *ports, *doc, *name, *res;
+
+	if (!d->net)
+		return net_unavailable();
+	if (!args || !json_object_object_get_ex(args, "port", &port) ||
+	    !json_object_object_get_ex(port, "name", &name))
+		return proto__error("net port add: 'port' must be an object with a 'name'");
+	doc = doc_copy(d->net, "ports", &ports);
+	if (!doc)
+		return proto__error("net port add: out of memory");
+	if (find_named(ports, "name", name) >= 0) {
+		json_object_put(doc);
+		return proto__error("net port add: port %s exists (del it first)",
+				    json_object_get_string(name));
+	}
+	json_object_array_add(ports, json_object_get(port));
+	res = apply_doc(d, doc, "net port add");
+	return res ? res : proto__ok(json_object_new_object());
+}
+
+static json_object *handle_port_del(struct boostd *d, json_object *args)
+{
+	json_object *ports, *doc, *name, *res;
+	int i;
+
+	if (!d->net)
+		return net_unavailable();
+	if (!args || !json_object_object_get_ex(args, "name", &name))
+		return proto__error("net port del: 'name' is missing");
+	doc = doc_copy(d->net, "ports", &ports);
+	if (!doc)
+		return proto__error("net port del: out of memory");
+	i = find_named(ports, "name", name);
+	if (i < 0) {
+		json_object_put(doc);
+		return proto__error("net port del: no port %s", json_object_get_string(name));
+	}
+	json_object_array_del_idx(ports, i, 1);
+	res = apply_doc(d, doc, "net port del");
+	return res ? res : proto__ok(json_object_new_object());
+}
+
+static json_object *handle_sg_add(struct boostd *d, json_object *args)
+{
+	json_object *sgs, *doc, *id, *rule, *sg, *rules, *res;
+	int i;
+
+	if (!d->net)
+		return net_unavailable();
+	if (!args || !json_object_object_get_ex(args, "id", &id) ||
+	    !json_object_object_get_ex(args, "rule", &rule))
+		return proto__error("net sg add: 'id' and 'rule' are needed");
+	doc = doc_copy(d->net, "security_groups", &sgs);
+	if (!doc)
+		return proto__error("net sg add: out of memory");
+	i = find_named(sgs, "id", id);
+	if (i < 0) {
+		sg = json_object_new_object();
+		json_object_object_add(sg, "id", json_object_get(id));
+		json_object_object_add(sg, "rules", json_object_new_array());
+		json_object_array_add(sgs, sg);
+	} else {
+		sg = json_object_array_get_idx(sgs, i);
+	}
+	if (!json_object_object_get_ex(sg, "rules", &rules)) {
+		rules = json_object_new_array();
+		json_object_object_add(sg, "rules", rules);
+	}
+	json_object_array_add(rules, json_object_get(rule));
+	res = apply_doc(d, doc, "net sg add");
+	return res ? res : proto__ok(json_object_new_object());
+}
+
+static json_object *handle_sg_del(struct boostd *d, json_object *args)
+{
+	json_object *sgs, *doc, *id, *prio, *rules, *res;
+	int i, j;
+
+	if (!d->net)
+		return net_unavailable();
+	if (!args || !json_object_object_get_ex(args, "id", &id))
+		return proto__error("net sg del: 'id' is missing");
+	doc = doc_copy(d->net, "security_groups", &sgs);
+	if (!doc)
+		return proto__error("net sg del: out of memory");
+	i = find_named(sgs, "id", id);
+	if (i < 0) {
+		json_object_put(doc);
+		return proto__error("net sg del: no security group %s", json_object_get_string(id));
+	}
+	if (!json_object_object_get_ex(args, "priority", &prio)) {
+		json_object_array_del_idx(sgs, i, 1);
+	} else {
+		if (!json_object_object_get_ex(json_object_array_get_idx(sgs, i), "rules", &rules) ||
+		    (j = find_named(rules, "priority", prio)) < 0) {
+			json_object_put(doc);
+			return proto__error("net sg del: security group %s has no rule of priority %s",
+					    json_object_get_string(id), json_object_get_string(prio));
+		}
+		json_object_array_del_idx(rules, j, 1);
+	}
+	res = apply_doc(d, doc, "net sg del");
+	return res ? res : proto__ok(json_object_new_object());
+}
+
+static json_object *handle_sg_list(struct boostd *d, json_object *args)
+{
+	json_object *sgs;
+
+	if (!d->net)
+		return net_unavailable();
+	if (!json_object_object_get_ex(d->net->doc, "security_groups", &sgs))
+		return proto__ok(json_object_new_array());
+	return proto__ok(json_object_get(sgs));
+}
+
+static json_object *handle_apply(struct boostd *d, json_object *args)
+{
+	json_object *doc, *res;
+
+	if (!d->net)
+		return net_unavailable();
+	if (!args || !json_object_object_get_ex(args, "document", &doc))
+		return proto__error("apply: 'document' is missing");
+	res = apply_doc(d, json_object_get(doc), "apply");
+	return res ? res : proto__ok(json_object_new_object());
+}
+
+static json_object *handle_show(struct boostd *d, json_object *args)
+{
+	if (!d->net)
+		return net_unavailable();
+	return proto__ok(json_object_get(d->net->doc));
+}
+
+static json_object *handle_stats(struct boostd *d, json_object *args)
+{
+	struct boostd_net *n = d->net;
+	int fd, ncpu = libbpf_num_possible_cpus();
+	struct boost_port_stats *v;
+	json_object *r, *ports;
+
+	if (!n)
+		return net_unavailable();
+	fd = pinned_map("boost_stats");
+	if (fd < 0)
+		return proto__error("net stats: no counters: %s/boost_stats: %s (never attached?)",
+				    BOOST_PIN_ROOT, strerror(errno));
+	v = calloc(ncpu, sizeof(*v));
+	if (!v) {
+		close(fd);
+		return proto__error("net stats: out of memory");
+	}
+	r = json_object_new_object();
+	ports = json_object_new_array();
+	for (size_t i = 0; i < n->conf.nports; i++) {
+		struct boost_port_stats sum = { 0 };
+		uint32_t key = if_nametoindex(n->conf.ports[i].name);
+		json_object *o = json_object_new_object(), *drops = json_object_new_object();
+
+		if (key && bpf_map_lookup_elem(fd, &key, v) == 0) {
+			for (int c = 0; c < ncpu; c++) {
+				sum.rx_packets += v[c].rx_packets;
+				sum.rx_bytes += v[c].rx_bytes;
+				sum.tx_packets += v[c].tx_packets;
+				sum.tx_bytes += v[c].tx_bytes;
+				sum.flooded += v[c].flooded;
+				sum.to_stack += v[c].to_stack;
+				sum.fragments += v[c].fragments;
+				for (int k = 0; k < BOOST_DROP__MAX; k++)
+					sum.drops[k] += v[c].drops[k];
+			}
+		}
+		json_object_object_add(o, "name", json_object_new_string(n->conf.ports[i].name));
+		json_object_object_add(o, "ifindex", json_object_new_int(key));
+		json_object_object_add(o, "rx_packets", json_object_new_uint64(sum.rx_packets));
+		json_object_object_add(o, "rx_bytes", json_object_new_uint64(sum.rx_bytes));
+		json_object_object_add(o, "tx_packets", json_object_new_uint64(sum.tx_packets));
+		json_object_object_add(o, "tx_bytes", json_object_new_uint64(sum.tx_bytes));
+		json_object_object_add(o, "flooded", json_object_new_uint64(sum.flooded));
+		json_object_object_add(o, "to_stack", json_object_new_uint64(sum.to_stack));
+		json_object_object_add(o, "fragments", json_object_new_uint64(sum.fragments));
+		for (int k = 0; k < BOOST_DROP__MAX; k++)
+			json_object_object_add(drops, drop_names[k],
+					       json_object_new_uint64(sum.drops[k]));
+		json_object_object_add(o, "drops", drops);
+		json_object_array_add(ports, o);
+	}
+	free(v);
+	close(fd);
+	json_object_object_add(r, "ports", ports);
+	return proto__ok(r);
+}
+
+const struct boostd_handler boostd_net_handlers[] = {
+	{ "net", "attach", handle_attach },
+	{ "net", "detach", handle_detach },
+	{ "net", "status", handle_status },
+	{ "net", "show", handle_show },
+	{ "net", "port_add", handle_port_add },
+	{ "net", "port_del", handle_port_del },
+	{ "net", "port_list", handle_port_list },
+	{ "net", "sg_add", handle_sg_add },
+	{ "net", "sg_del", handle_sg_del },
+	{ "net", "sg_list", handle_sg_list },
+	{ "net", "stats", handle_stats },
+	{ "net", "apply", handle_apply },
+	{ 0 },
+};

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * boostctl net: the network data path through boostd (ports, security
+ * groups, attach, counters), and boostctl apply: the declarative form.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "client.h"
+#include "cmd.h"
+#include "fileio.h"
+#include "output.h"
+
+static const char *const drop_names[] = { "malformed", "spoof", "acl", "no_route", "vlan",
+					  "bcast" };
+
+static bool jbool(json_object *o, const char *key)
+{
+	return json_object_get_boolean(json_object_object_get(o, key));
+}
+
+static int simple(const char *command, json_object *args, const char *done)
+{
+	json_object *r;
+	int ret = client__call("net", command, args, &r);
+
+	if (ret)
+		return ret;
+	json_object_put(r);
+	out__open_object(NULL);
+	out__string("done", "%s\n", done);
+	out__close_object();
+	return EXIT_OK;
+}
+
+static int do_net_attach(int argc, char **argv)
+{
+	NO_MORE_ARGS();
+	return simple("attach", NULL, "net: attached");
+}
+
+static int do_net_detach(int argc, char **argv)
+{
+	NO_MORE_ARGS();
+	return simple("detach", NULL, "net: detached");
+}
+
+static void print_port(json_object *p)
+{
+	json_object *ips = json_object_object_get(p, "ips"), *vm;
+
+	out__open_object(NULL);
+	out__string("name", "  %-12s", client__str(p, "name"));
+	out__string("kind", " %-6s", client__str(p, "kind"));
+	out__string("mode", " mode %-3s", client__str(p, "mode"));
+	out__int("ifindex", " ifindex %-4ld", client__int(p, "ifindex"));
+	out__string("attached", " attached %s", client__str(p, "attached"));
+	if (client__str(p, "mac")) {
+		out__string("mac", " mac %s", client__str(p, "mac"));
+		out__int("sg", " sg %ld", client__int(p, "sg"));
+		if (client__str(p, "netns"))
+			out__string("netns", " netns %s", client__str(p, "netns"));
+		out__open_array("ips");
+		out__text(" ips");
+		for (size_t i = 0; ips && i < json_object_array_length(ips); i++)
+			out__string(NULL, " %s",
+				    json_object_get_string(json_object_array_get_idx(ips, i)));
+		out__close_array();
+	}
+	out__text("\n");
+	vm = json_object_object_get(p, "vm_end");
+	if (vm) {
+		out__open_object("vm_end");
+		if (client__str(vm, "error")) {
+			out__string("error", "    VM end: %s\n", client__str(vm, "error"));
+		} else {
+			out__string("name", "    VM end %s:", client__str(vm, "name"));
+			out__bool("gro", " gro %s", jbool(vm, "gro"));
+			out__bool("tx_checksum", ", tx-checksumming %s", jbool(vm, "tx_checksum"));
+			out__bool("tso", ", tso %s\n", jbool(vm, "tso"));
+		}
+		out__close_object();
+	}
+	out__close_object();
+}
+
+static int do_net_status(int argc, char **argv)
+{
+	json_object *r, *ports;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("net", "status", NULL, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__bool("attached", NULL, jbool(r, "attached"));
+	out__text("net: %s\n", jbool(r, "attached") ? "attached" : "not attached");
+	out__bool("may_attach", NULL, jbool(r, "may_attach"));
+	if (client__str(r, "refused"))
+		out__string("refused", "  data paths refused: %s\n", client__str(r, "refused"));
+	out__string("pins", "  maps pinned under %s\n", client__str(r, "pins"));
+	if (client__str(r, "xdp_program")) {
+		out__string("xdp_program", "  xdp: %s\n", client__str(r, "xdp_program"));
+		out__string("tc_program", "  tc:  %s\n", client__str(r, "tc_program"));
+	}
+	out__int("rules", "  security group rules: %ld\n", client__int(r, "rules"));
+	out__text("ports:\n");
+	out__open_array("ports");
+	ports = json_object_object_get(r, "ports");
+	for (size_t i = 0; ports && i < json_object_array_length(ports); i++)
+		print_port(json_object_array_get_idx(ports, i));
+	out__close_array();
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_net_stats(int argc, char **argv)
+{
+	json_object *r, *ports;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("net", "stats", NULL, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__open_array("ports");
+	ports = json_object_object_get(r, "ports");
+	for (size_t i = 0; ports && i < json_object_array_length(ports); i++) {
+		json_object *p = json_object_array_get_idx(ports, i);
+		json_object *drops = json_object_object_get(p, "drops");
+
+		out__open_object(NULL);
+		out__string("name", "%s", client__str(p, "name"));
+		out__int("ifindex", " (ifindex %ld)\n", client__int(p, "ifindex"));
+		out__int("rx_packets", "  rx %ld packets", client__int(p, "rx_packets"));
+		out__int("rx_bytes", " %ld bytes", client__int(p, "rx_bytes"));
+		out__int("tx_packets", "  tx %ld packets", client__int(p, "tx_packets"));
+		out__int("tx_bytes", " %ld bytes\n", client__int(p, "tx_bytes"));
+		out__int("flooded", "  flooded %ld", client__int(p, "flooded"));
+		out__int("to_stack", "  to stack %ld", client__int(p, "to_stack"));
+		out__int("fragments", "  fragments %ld\n", client__int(p, "fragments"));
+		out__open_object("drops");
+		out__text("  drops:");
+		for (size_t k = 0; k < sizeof(drop_names) / sizeof(drop_names[0]); k++) {
+			char fmt[48];
+
+			snprintf(fmt, sizeof(fmt), " %s %%ld", drop_names[k]);
+			out__int(drop_names[k], fmt, client__int(drops, drop_names[k]));
+		}
+		out__text("\n");
+		out__close_object();
+		out__close_object();
+	}
+	out__close_array();
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+/* ---- ports ------------------------------------------------------------ */
+
+static int do_port_add(int argc, char **argv)
+{
+	json_object *port, *ips, *args;
+
+	REQ_ARGS(1);
+	port = json_object_new_object();
+	ips = json_object_new_array();
+	json_object_object_add(port, "name", json_object_new_string(argv[0]));
+	NEXT_ARG();
+	while (argc > 0) {
+		const char *w = argv[0];
+
+		if (strcmp(w, "uplink") == 0 || strcmp(w, "vnic") == 0) {
+			json_object_object_add(port, "kind", json_object_new_string(w));
+			NEXT_ARG();
+			continue;
+		}
+		if (argc < 2) {
+			json_object_put(port);
+			json_object_put(ips);
+			return cli__usage_error("'%s' needs a value", w);
+		}
+		if (strcmp(w, "mac") == 0 || strcmp(w, "mode") == 0 || strcmp(w, "netns") == 0) {
+			json_object_object_add(port, w, json_object_new_string(argv[1]));
+		} else if (strcmp(w, "ip") == 0) {
+			json_object_array_add(ips, json_object_new_string(argv[1]));
+		} else if (strcmp(w, "sg") == 0) {
+			char *end;
+			long id = strtol(argv[1], &end, 10);
+
+			if (*end || end == argv[1] || id < 0) {
+				json_object_put(port);
+				json_object_put(ips);
+				return cli__usage_error("sg '%s': expected a number", argv[1]);
+			}
+			json_object_object_add(port, "sg", json_object_new_int64(id));
+		} else {
+			json_object_put(port);
+			json_object_put(ips);
+			return cli__usage_error("unexpected argument '%s'", w);
+		}
+		NEXT_ARG();
+		NEXT_ARG();
+	}
+	if (json_object_array_length(ips))
+		json_object_object_add(port, "ips", ips);
+	else
+		json_object_put(ips);
+	args = json_object_new_object();
+	json_object_object_add(args, "port", port);
+	return simple("port_add", args, "port added");
+}
+
+static int do_port_del(int argc, char **argv)
+{
+	json_object *args;
+
+	REQ_ARGS(1);
+	args = json_object_new_object();
+	json_object_object_add(args, "name", json_object_new_string(argv[0]));
+	NEXT_ARG();
+	if (argc > 0) {
+		json_object_put(args);
+		return cli__usage_error("unexpected argument '%s'", argv[0]);
+	}
+	return simple("port_del", args, "port deleted");
+}
+
+static int do_port_list(int argc, char **argv)
+{
+	return do_net_status(argc, argv);
+}
+
+static int do_port_help(int argc, char **argv)
+{
+	out__text("Usage: %s net port add NAME uplink\n"
+		  "       %s net port add NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS]\n"
+		  "       %s net port del NAME\n"
+		  "       %s net port list\n"
+		  "\n"
+		  "MODE := { tc | xdp }   (default tc: keeps TSO and checksum offload)\n"
+		  "NS is the VM's network namespace (/run/netns/NS): boostd turns GRO on at the\n"
+		  "VM end there and, in xdp mode, tx checksum offload off (TSO follows).\n",
+		  cli_prog, cli_prog, cli_prog, cli_prog);
+	return EXIT_OK;
+}
+
+static int do_port(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "add", do_port_add },
+		{ "del", do_port_del },
+		{ "list", do_port_list },
+		{ "help", do_port_help },
+		{ 0 },
+	};
+
+	return cli__dispatch(cmds, "command for 'net port'", argc, argv);
+}
+
+/* ---- security groups ---------------------------------------------------- */
+
+static int number(const char *s, long max, json_object **ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > max)
+		return -EINVAL;
+	*ret = json_object_new_int64(v);
+	return 0;
+}
+
+static int do_sg_add(int argc, char **argv)
+{
+	json_object *id, *rule, *args, *v;
+
+	REQ_ARGS(1);
+	if (number(argv[0], UINT32_MAX, &id))
+		return cli__usage_error("security group '%s': expected a number", argv[0]);
+	NEXT_ARG();
+	rule = json_object_new_object();
+	while (argc > 0) {
+		const char *w = argv[0];
+
+		if (strcmp(w, "allow") == 0 || strcmp(w, "deny") == 0) {
+			json_object_object_add(rule, "action", json_object_new_string(w));
+			NEXT_ARG();
+			continue;
+		}
+		if (argc < 2) {
+			json_object_put(rule);
+			json_object_put(id);
+			return cli__usage_error("'%s' needs a value", w);
+		}
+		if (strcmp(w, "prio") == 0 || strcmp(w, "priority") == 0) {
+			if (number(argv[1], 65535, &v)) {
+				json_object_put(rule);
+				json_object_put(id);
+				return cli__usage_error("prio '%s': expected 0 to 65535", argv[1]);
+			}
+			json_object_object_add(rule, "priority", v);
+		} else if (strcmp(w, "dir") == 0 || strcmp(w, "proto") == 0 ||
+			   strcmp(w, "cidr") == 0 || strcmp(w, "ports") == 0) {
+			json_object_object_add(rule, w, json_object_new_string(argv[1]));
+		} else {
+			json_object_put(rule);
+			json_object_put(id);
+			return cli__usage_error("unexpected argument '%s'", w);
+		}
+		NEXT_ARG();
+		NEXT_ARG();
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "id", id);
+	json_object_object_add(args, "rule", rule);
+	return simple("sg_add", args, "rule added");
+}
+
+static int do_sg_del(int argc, char **argv)
+{
+	json_object *id, *args, *prio;
+
+	REQ_ARGS(1);
+	if (number(argv[0], UINT32_MAX, &id))
+		return cli__usage_error("security group '%s': expected a number", argv[0]);
+	NEXT_ARG();
+	args = json_object_new_object();
+	json_object_object_add(args, "id", id);
+	if (argc > 0) {
+		if (argc != 2 || (strcmp(argv[0], "prio") && strcmp(argv[0], "priority")) ||
+		    number(argv[1], 65535, &prio)) {
+			json_object_put(args);
+			return cli__usage_error("expected 'prio N' after the group");
+		}
+		json_object_object_add(args, "priority", prio);
+	}
+	return simple("sg_del", args, "deleted");
+}
+
+static int do_sg_list(int argc, char **argv)
+{
+	json_object *r;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("net", "sg_list", NULL, &r);
+	if (ret)
+		return ret;
+	out__open_array(NULL);
+	for (size_t i = 0; i < json_object_array_length(r); i++) {
+		json_object *sg = json_object_array_get_idx(r, i);
+		json_object *rules = json_object_object_get(sg, "rules");
+
+		out__open_object(NULL);
+		out__int("id", "security group %ld\n", client__int(sg, "id"));
+		out__open_array("rules");
+		for (size_t j = 0; rules && j < json_object_array_length(rules); j++) {
+			json_object *ru = json_object_array_get_idx(rules, j);
+
+			out__open_object(NULL);
+			out__int("priority", "  prio %-5ld", client__int(ru, "priority"));
+			out__string("dir", " %-3s", client__str(ru, "dir"));
+			out__string("proto", " %-6s", client__str(ru, "proto") ?
+				    client__str(ru, "proto") : "any");
+			out__string("cidr", " %-20s", client__str(ru, "cidr"));
+			if (client__str(ru, "ports"))
+				out__string("ports", " ports %s", client__str(ru, "ports"));
+			out__string("action", " %s\n", client__str(ru, "action"));
+			out__close_object();
+		}
+		out__close_array();
+		out__close_object();
+	}
+	out__close_array();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_sg_help(int argc, char **argv)
+{
+	out__text("Usage: %s net sg add ID prio N dir DIR [proto PROTO] cidr CIDR [ports RANGE] ACTION\n"
+		  "       %s net sg del ID [prio N]\n"
+		  "       %s net sg list\n"
+		  "\n"
+		  "DIR    := { in | out }       in: towards the VM; default deny in, allow out\n"
+		  "PROTO  := { tcp | udp | icmp | icmpv6 | any }\n"
+		  "RANGE  := PORT | PORT-PORT   destination port, tcp and udp only\n"
+		  "ACTION := { allow | deny }   the rule of the lowest priority that matches wins\n",
+		  cli_prog, cli_prog, cli_prog);
+	return EXIT_OK;
+}
+
+static int do_sg(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "add", do_sg_add },
+		{ "del", do_sg_del },
+		{ "list", do_sg_list },
+		{ "help", do_sg_help },
+		{ 0 },
+	};
+
+	return cli__dispatch(cmds, "command for 'net sg'", argc, argv);
+}
+
+static int do_net_help(int argc, char **argv)
+{
+	out__text("Usage: %s net { attach | detach | status | stats }\n"
+		  "       %s net port { add | del | list | help } ...\n"
+		  "       %s net sg { add | del | list | help } ...\n"
+		  "       %s apply FILE\n"
+		  "\n"
+		  "attach loads the verified net_xdp.bpf.o and net_tc.bpf.o and attaches them to\n"
+		  "the ports (only on a host that passed its own attestation); detach removes\n"
+		  "them, and the pinned maps stay. stats prints the per-port counters.\n",
+		  cli_prog, cli_prog, cli_prog, cli_prog);
+	return EXIT_OK;
+}
+
+int do_net(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "attach", do_net_attach },
+		{ "detach", do_net_detach },
+		{ "status", do_net_status },
+		{ "stats", do_net_stats },
+		{ "port", do_port },
+		{ "sg", do_sg },
+		{ "help", do_net_help },
+		{ 0 },
+	};
+
+	return cli__dispatch(cmds, "command for 'net'", argc, argv);
+}
+
+/* boostctl apply FILE: the whole network document, validated by boostd. */
+int do_apply(int argc, char **argv)
+{
+	enum json_tokener_error jerr;
+	json_object *doc, *args;
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	if (argc == 1 && strcmp(argv[0], "help") == 0) {
+		out__text("Usage: %s apply FILE\n"
+			  "\n"
+			  "Make the network match FILE (policies/network.json's format): ports and\n"
+			  "security groups are added, changed or removed. An invalid FILE changes\n"
+			  "nothing, and the error names the field.\n", cli_prog);
+		return EXIT_OK;
+	}
+	if (argc != 1)
+		return cli__usage_error("apply needs exactly one FILE");
+	ret = fileio__read(argv[0], 16 << 20, 0, &buf, &len);
+	if (ret)
+		return cli__fail("%s: %s", argv[0], strerror(-ret));
+	doc = json_tokener_parse_verbose((const char *)buf, &jerr);
+	free(buf);
+	if (!doc)
+		return cli__fail("%s: not valid JSON: %s", argv[0], json_tokener_error_desc(jerr));
+	args = json_object_new_object();
+	json_object_object_add(args, "document", doc);
+	return simple("apply", args, "applied");
+}

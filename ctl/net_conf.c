@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The network's desired state: parse and validate (see net_conf.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net_conf.h"
+
+#define FAIL(...)                                                  \
+	do {                                                       \
+		snprintf(err, errlen, __VA_ARGS__);                \
+		ret = -EINVAL;                                     \
+		goto out;                                          \
+	} while (0)
+
+static const struct {
+	const char *name;
+	uint8_t proto;
+} protos[] = {
+	{ "any", 0 }, { "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "icmpv6", 58 },
+};
+
+const char *net_conf__proto_name(uint8_t proto)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (protos[i].proto == proto)
+			return protos[i].name;
+	return "?";
+}
+
+json_object *net_conf__empty(void)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ports", json_object_new_array());
+	json_object_object_add(o, "security_groups", json_object_new_array());
+	return o;
+}
+
+/* Every key of @o must be one of @keys (NULL-terminated). */
+static const char *unknown_key(json_object *o, const char *const *keys)
+{
+	json_object_object_foreach(o, k, v) {
+		const char *const *p;
+
+		(void)v;
+		for (p = keys; *p; p++)
+			if (strcmp(*p, k) == 0)
+				break;
+		if (!*p)
+			return k;
+	}
+	return NULL;
+}
+
+static int parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned m[6];
+	char end;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+		   &end) != 6 || strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = m[i];
+	if (mac[0] & 1)
+		return -EINVAL; /* a multicast address is no port's */
+	return 0;
+}
+
+static int parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	char *end;
+	unsigned long a, b;
+
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (end == s || errno || a > 65535)
+		return -EINVAL;
+	b = a;
+	if (*end == '-') {
+		const char *p = end + 1;
+
+		b = strtoul(p, &end, 10);
+		if (end == p || errno || b > 65535 || b < a)
+			return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+static int parse_port(json_object *o, const char *at, struct net_conf_port *p, char *err,
+		      size_t errlen)
+{
+	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
+					    NULL };
+	json_object *v;
+	const char *s, *k;
+	int ret = 0;
+
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("%s: must be an object", at);
+	if ((k = unknown_key(o, keys)))
+		FAIL("%s.%s: unknown key", at, k);
+	if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string))
+		FAIL("%s.name: must be an interface name", at);
+	s = json_object_get_string(v);
+	if (!*s || strlen(s) >= IF_NAMESIZE || strchr(s, '/'))
+		FAIL("%s.name: '%s' is not an interface name", at, s);
+	strcpy(p->name, s);
+	p->kind = BOOST_PORT_VNIC;
+	if (json_object_object_get_ex(o, "kind", &v)) {
+		s = json_object_get_string(v);
+		if (!json_object_is_type(v, json_type_string) ||
+		    (strcmp(s, "vnic") && strcmp(s, "uplink")))
+			FAIL("%s.kind: must be \"vnic\" or \"uplink\"", at);
+		p->kind = strcmp(s, "uplink") == 0 ? BOOST_PORT_UPLINK : BOOST_PORT_VNIC;
+	}
+	if (p->kind == BOOST_PORT_UPLINK) {
+		/* The uplink is the network: none of a VM's attributes apply. */
+		static const char *const vm_keys[] = { "mode", "mac", "ips", "sg", "netns", NULL };
+
+		for (const char *const *q = vm_keys; *q; q++)
+			if (json_object_object_get_ex(o, *q, NULL))
+				FAIL("%s.%s: an uplink has no %s (its ingress is always XDP)", at,
+				     *q, *q);
+		p->mode = BOOST_MODE_XDP;
+		goto out;
+	}
+	p->mode = BOOST_MODE_TC;
+	if (json_object_object_get_ex(o, "mode", &v)) {
+		s = json_object_get_string(v);
+		if (!json_object_is_type(v, json_type_string) || (strcmp(s, "tc") && strcmp(s, "xdp")))
+			FAIL("%s.mode: must be \"tc\" or \"xdp\"", at);
+		p->mode = strcmp(s, "xdp") == 0 ? BOOST_MODE_XDP : BOOST_MODE_TC;
+	}
+	if (!json_object_object_get_ex(o, "mac", &v) || !json_object_is_type(v, json_type_string) ||
+	    parse_mac(json_object_get_string(v), p->mac))
+		FAIL("%s.mac: must be a unicast MAC address, as 02:00:00:00:00:01", at);
+	if (json_object_object_get_ex(o, "ips", &v)) {
+		if (!json_object_is_type(v, json_type_array))
+			FAIL("%s.ips: must be an array of addresses", at);
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			json_object *a = json_object_array_get_idx(v, i);
+			const char *as = json_object_get_string(a);
+
+			if (!json_object_is_type(a, json_type_string))
+				FAIL("%s.ips[%zu]: must be an address", at, i);
+			if (inet_pton(AF_INET, as, &p->v4[p->n_v4]) == 1) {
+				if (++p->n_v4 > BOOST_PORT_MAX_V4)
+					FAIL("%s.ips[%zu]: more than %d IPv4 addresses", at, i,
+					     BOOST_PORT_MAX_V4);
+			} else if (inet_pton(AF_INET6, as, p->v6[p->n_v6]) == 1) {
+				if (++p->n_v6 > BOOST_PORT_MAX_V6)
+					FAIL("%s.ips[%zu]: more than %d IPv6 addresses", at, i,
+					     BOOST_PORT_MAX_V6);
+			} else {
+				FAIL("%s.ips[%zu]: '%s' is not an IPv4 or IPv6 address", at, i, as);
+			}
+		}
+	}
+	if (json_object_object_get_ex(o, "sg", &v)) {
+		int64_t id = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || id < 0 || id > UINT32_MAX)
+			FAIL("%s.sg: must be a security group id (0 for none)", at);
+		p->sg_id = id;
+	}
+	if (json_object_object_get_ex(o, "netns", &v)) {
+		s = json_object_get_string(v);
+		if (!json_object_is_type(v, json_type_string) || !*s ||
+		    strlen(s) >= sizeof(p->netns) || strchr(s, '/') || s[0] == '.')
+			FAIL("%s.netns: must be a network namespace name (as in /run/netns)", at);
+		strcpy(p->netns, s);
+	}
+out:
+	return ret;
+}
+
+static int parse_rule(json_object *o, const char *at, uint32_t sg_id, struct net_sg_rule *r,
+		      char *err, size_t errlen)
+{
+	static const char *const keys[] = { "priority", "dir", "proto", "cidr", "ports", "action",
+					    NULL };
+	json_object *v;
+	const char *s, *k;
+	int64_t prio;
+	size_t i;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->sg_id = sg_id;
+	r->port_hi = 65535;
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("%s: must be an object", at);
+	if ((k = unknown_key(o, keys)))
+		FAIL("%s.%s: unknown key", at, k);
+	if (!json_object_object_get_ex(o, "priority", &v) || !json_object_is_type(v, json_type_int) ||
+	    (prio = json_object_get_int64(v)) < 0 || prio > 65535)
+		FAIL("%s.priority: must be 0 to 65535 (lower first)", at);
+	r->priority = prio;
+	if (!json_object_object_get_ex(o, "dir", &v) || !json_object_is_type(v, json_type_string) ||
+	    (strcmp(json_object_get_string(v), "in") && strcmp(json_object_get_string(v), "out")))
+		FAIL("%s.dir: must be \"in\" or \"out\"", at);
+	r->dir = strcmp(json_object_get_string(v), "in") == 0 ? BOOST_DIR_IN : BOOST_DIR_OUT;
+	if (json_object_object_get_ex(o, "proto", &v)) {
+		s = json_object_get_string(v);
+		for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+			if (json_object_is_type(v, json_type_string) && strcmp(s, protos[i].name) == 0)
+				break;
+		if (i == sizeof(protos) / sizeof(protos[0]))
+			FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
+		r->proto = protos[i].proto;
+	}
+	if (!json_object_object_get_ex(o, "cidr", &v) || !json_object_is_type(v, json_type_string) ||
+	    net_sg__parse_cidr(json_object_get_string(v), r))
+		FAIL("%s.cidr: must be an IPv4 or IPv6 prefix, as 198.51.100.0/24", at);
+	if (json_object_object_get_ex(o, "ports", &v)) {
+		if (r->proto != 6 && r->proto != 17)
+			FAIL("%s.ports: only tcp and udp rules have ports", at);
+		if (!json_object_is_type(v, json_type_string) ||
+		    parse_ports(json_object_get_string(v), &r->port_lo, &r->port_hi))
+			FAIL("%s.ports: must be \"N\" or \"N-M\", 0 to 65535", at);
+	}
+	if (!json_object_object_get_ex(o, "action", &v) || !json_object_is_type(v, json_type_string) ||
+	    (strcmp(json_object_get_string(v), "allow") && strcmp(json_object_get_string(v), "deny")))
+		FAIL("%s.action: must be \"allow\" or \"deny\"", at);
+	r->action = strcmp(json_object_get_string(v), "allow") == 0 ? BOOST_SG_ALLOW : BOOST_SG_DENY;
+out:
+	return ret;
+}
+
+int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "ports", "security_groups", NULL };
+	struct net_conf c = { 0 };
+	json_object *ports = NULL, *sgs = NULL;
+	char at[96];
+	const char *k;
+	size_t i, j, n, nuplinks = 0;
+	int ret = 0;
+
+	if (!json_object_is_type(doc, json_type_object))
+		FAIL("network policy: must be a JSON object");
+	if ((k = unknown_key(doc, keys)))
+		FAIL("%s: unknown key", k);
+	if (json_object_object_get_ex(doc, "ports", &ports) &&
+	    !json_object_is_type(ports, json_type_array))
+		FAIL("ports: must be an array");
+	if (json_object_object_get_ex(doc, "security_groups", &sgs) &&
+	    !json_object_is_type(sgs, json_type_array))
+		FAIL("security_groups: must be an array");
+
+	n = ports ? json_object_array_length(ports) : 0;
+	if (n > 256)
+		FAIL("ports: more than 256");
+	c.ports = calloc(n ? n : 1, sizeof(*c.ports));
+	if (!c.ports) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(at, sizeof(at), "ports[%zu]", i);
+		ret = parse_port(json_object_array_get_idx(ports, i), at, &c.ports[i], err, errlen);
+		if (ret)
+			goto out;
+		c.nports++;
+		for (j = 0; j < i; j++) {
+			if (strcmp(c.ports[j].name, c.ports[i].name) == 0)
+				FAIL("%s.name: '%s' is already ports[%zu]", at, c.ports[i].name, j);
+			if (c.ports[i].kind == BOOST_PORT_VNIC && c.ports[j].kind == BOOST_PORT_VNIC &&
+			    memcmp(c.ports[i].mac, c.ports[j].mac, 6) == 0)
+				FAIL("%s.mac: already the MAC of ports[%zu] (%s)", at, j, c.ports[j].name);
+		}
+		if (c.ports[i].kind == BOOST_PORT_UPLINK && ++nuplinks > 1)
+			FAIL("%s.kind: a second uplink (v1 has one)", at);
+	}
+
+	n = sgs ? json_object_array_length(sgs) : 0;
+	c.sg_ids = calloc(n ? n : 1, sizeof(*c.sg_ids));
+	if (!c.sg_ids) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		static const char *const sg_keys[] = { "id", "rules", NULL };
+		json_object *sg = json_object_array_get_idx(sgs, i), *id, *rules;
+		int64_t sg_id;
+		size_t nr;
+
+		snprintf(at, sizeof(at), "security_groups[%zu]", i);
+		if (!json_object_is_type(sg, json_type_object))
+			FAIL("%s: must be an object", at);
+		if ((k = unknown_key(sg, sg_keys)))
+			FAIL("%s.%s: unknown key", at, k);
+		if (!json_object_object_get_ex(sg, "id", &id) || !json_object_is_type(id, json_type_int) ||
+		    (sg_id = json_object_get_int64(id)) < 1 || sg_id > UINT32_MAX)
+			FAIL("%s.id: must be a number from 1", at);
+		for (j = 0; j < c.nsgs; j++)
+			if (c.sg_ids[j] == sg_id)
+				FAIL("%s.id: %ld is already security_groups[%zu]", at, (long)sg_id, j);
+		c.sg_ids[c.nsgs++] = sg_id;
+		if (!json_object_object_get_ex(sg, "rules", &rules))
+			continue;
+		if (!json_object_is_type(rules, json_type_array))
+			FAIL("%s.rules: must be an array", at);
+		nr = json_object_array_length(rules);
+		if (nr) {
+			struct net_sg_rule *grown = realloc(c.rules, (c.nrules + nr) * sizeof(*grown));
+
+			if (!grown) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			c.rules = grown;
+		}
+		for (j = 0; j < nr; j++) {
+			char rat[128];
+
+			snprintf(rat, sizeof(rat), "%s.rules[%zu]", at, j);
+			ret = parse_rule(json_object_array_get_idx(rules, j), rat, sg_id,
+					 &c.rules[c.nrules], err, errlen);
+			if (ret)
+				goto out;
+			for (size_t q = c.nrules - j; q < c.nrules; q++)
+				if (c.rules[q].priority == c.rules[c.nrules].priority)
+					FAIL("%s.priority: %u is already rules[%zu]'s", rat,
+					     c.rules[q].priority, q - (c.nrules - j));
+			c.nrules++;
+		}
+	}
+	for (i = 0; i < c.nports; i++) {
+		if (!c.ports[i].sg_id)
+			continue;
+		for (j = 0; j < c.nsgs; j++)
+			if (c.sg_ids[j] == c.ports[i].sg_id)
+				break;
+		if (j == c.nsgs)
+			FAIL("ports[%zu].sg: no security group %u", i, c.ports[i].sg_id);
+	}
+out:
+	if (ret) {
+		net_conf__free(&c);
+		return ret;
+	}
+	*ret_conf = c;
+	return 0;
+}
+
+void net_conf__free(struct net_conf *c)
+{
+	free(c->ports);
+	free(c->rules);
+	free(c->sg_ids);
+	memset(c, 0, sizeof(*c));
+}

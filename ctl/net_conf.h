@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The network's desired state, one JSON document (policies/network.json):
+ *
+ *   {
+ *     "ports": [
+ *       {"name": "up0", "kind": "uplink"},
+ *       {"name": "vm1", "kind": "vnic", "mode": "tc",        tc (default) | xdp
+ *        "mac": "02:00:00:00:00:01",                         the VM's MAC
+ *        "ips": ["192.0.2.1", "2001:db8::1"],                its addresses
+ *        "sg": 1,                                            0 or absent: none
+ *        "netns": "vm1"}                                     the VM end's netns
+ *     ],
+ *     "security_groups": [
+ *       {"id": 1, "rules": [
+ *         {"priority": 10, "dir": "in", "proto": "tcp",      tcp udp icmp icmpv6 any
+ *          "cidr": "198.51.100.0/24", "ports": "22",         "N" or "N-M", TCP/UDP
+ *          "action": "allow"}                                allow | deny
+ *       ]}
+ *     ]
+ *   }
+ *
+ * Everything boostd's net commands change goes through this document:
+ * a command edits a copy, the copy is validated whole, and only then
+ * applied. An invalid document is an error naming the field.
+ */
+#ifndef BOOST_NET_CONF_H
+#define BOOST_NET_CONF_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "boost_shared.h"
+#include "net_sg.h"
+
+struct net_conf_port {
+	char name[IF_NAMESIZE];
+	char netns[64];  /* "" if not given */
+	uint8_t kind;    /* enum boost_port_kind */
+	uint8_t mode;    /* enum boost_port_mode */
+	uint8_t mac[6];
+	uint32_t sg_id;
+	uint8_t n_v4, n_v6;
+	uint32_t v4[BOOST_PORT_MAX_V4]; /* network order */
+	uint8_t v6[BOOST_PORT_MAX_V6][16];
+};
+
+struct net_conf {
+	struct net_conf_port *ports;
+	size_t nports;
+	struct net_sg_rule *rules;
+	size_t nrules;
+	uint32_t *sg_ids; /* the groups declared, with or without rules */
+	size_t nsgs;
+};
+
+/* Parse and validate @doc; on error, the reason names the field. */
+int net_conf__parse(json_object *doc, struct net_conf *ret, char *err, size_t errlen);
+void net_conf__free(struct net_conf *c);
+
+/* An empty document: {"ports": [], "security_groups": []} */
+json_object *net_conf__empty(void);
+
+const char *net_conf__proto_name(uint8_t proto);
+
+#endif

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The VM end of a vNIC: its peer, GRO, checksum offload (see net_link.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net_link.h"
+
+int net_link__veth_peer(int ifindex, int *ret_peer)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
+	};
+	char buf[16384];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	struct rtattr *rta;
+	int fd, len, attrlen, ret = -ENOENT;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (!NLMSG_OK(nh, (unsigned)len)) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		ret = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+		goto out;
+	}
+	attrlen = nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, attrlen); rta = RTA_NEXT(rta, attrlen)) {
+		if (rta->rta_type == IFLA_LINK && RTA_PAYLOAD(rta) >= 4) {
+			memcpy(ret_peer, RTA_DATA(rta), 4);
+			ret = 0;
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+static int ethtool_value(int fd, const char *name, __u32 cmd, __u32 *inout)
+{
+	struct ethtool_value ev = { .cmd = cmd, .data = *inout };
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	*inout = ev.data;
+	return 0;
+}
+
+/* A socket in namespace @netns: the ioctls on it act there. */
+static int socket_in_netns(const char *netns, char *err, size_t errlen)
+{
+	char path[128];
+	int self, ns, fd = -1, saved;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0) {
+		saved = -errno;
+		snprintf(err, errlen, "network namespace %s: %s", netns, strerror(errno));
+		return saved;
+	}
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || setns(ns, CLONE_NEWNET) < 0) {
+		saved = -errno;
+		snprintf(err, errlen, "network namespace %s: cannot enter: %s", netns,
+			 strerror(errno));
+		if (self >= 0)
+			close(self);
+		close(ns);
+		return saved;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	saved = -errno;
+	/* Back home; boostd cannot run on in the VM's namespace. */
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();
+	close(self);
+	close(ns);
+	if (fd < 0)
+		snprintf(err, errlen, "network namespace %s: socket: %s", netns, strerror(-saved));
+	return fd < 0 ? saved : fd;
+}
+
+int net_link__setup_vm_end(int ifindex, const char *netns, bool xdp_mode, bool restore_csum,
+			   struct net_vm_end *ret, char *err, size_t errlen)
+{
+	struct net_vm_end e = { 0 };
+	struct ifreq ifr = { 0 };
+	__u32 v;
+	int fd, r;
+
+	r = net_link__veth_peer(ifindex, &e.ifindex);
+	if (r) {
+		snprintf(err, errlen, "not a veth with a peer: %s", strerror(-r));
+		return r;
+	}
+	fd = socket_in_netns(netns, err, errlen);
+	if (fd < 0)
+		return fd;
+	ifr.ifr_ifindex = e.ifindex;
+	if (ioctl(fd, SIOCGIFNAME, &ifr) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "its peer (ifindex %d) is not in network namespace %s",
+			 e.ifindex, netns);
+		goto out;
+	}
+	snprintf(e.name, sizeof(e.name), "%s", ifr.ifr_name);
+	v = 1;
+	r = ethtool_value(fd, e.name, ETHTOOL_SGRO, &v);
+	if (!r && (xdp_mode || restore_csum)) {
+		v = !xdp_mode;
+		r = ethtool_value(fd, e.name, ETHTOOL_STXCSUM, &v);
+	}
+	if (r) {
+		snprintf(err, errlen, "%s in %s: ethtool: %s", e.name, netns, strerror(-r));
+		goto out;
+	}
+	v = 0;
+	if (!ethtool_value(fd, e.name, ETHTOOL_GGRO, &v))
+		e.gro = v;
+	v = 0;
+	if (!ethtool_value(fd, e.name, ETHTOOL_GTXCSUM, &v))
+		e.tx_csum = v;
+	v = 0;
+	if (!ethtool_value(fd, e.name, ETHTOOL_GTSO, &v))
+		e.tso = v;
+	*ret = e;
+out:
+	close(fd);
+	return r;
+}

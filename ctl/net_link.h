@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What boostd arranges on the far (VM) end of a vNIC's veth pair, in the
+ * VM's network namespace:
+ *   - GRO on, in every mode: a frame that XDP redirects into a veth is
+ *     delivered only if the far end has NAPI, which GRO (or an XDP program
+ *     there) turns on; the uplink's XDP redirects into every vNIC;
+ *   - in xdp mode, tx checksum offload off: XDP-redirected frames lose the
+ *     checksum-offload state, so TCP with partial checksums would fail; the
+ *     kernel then turns TSO off too, and boostd reports it.
+ */
+#ifndef BOOST_NET_LINK_H
+#define BOOST_NET_LINK_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct net_vm_end {
+	char name[IF_NAMESIZE]; /* in the VM's namespace */
+	int ifindex;
+	bool gro, tx_csum, tso;
+};
+
+/* The ifindex (in its own namespace) of the peer of veth @ifindex. */
+int net_link__veth_peer(int ifindex, int *ret_peer);
+
+/*
+ * In network namespace @netns (/run/netns/NAME), set the veth peer of
+ * @ifindex up for boost: GRO on, and tx checksum off if @xdp_mode (on
+ * again otherwise, if @restore_csum). Reads back its state into *ret.
+ */
+int net_link__setup_vm_end(int ifindex, const char *netns, bool xdp_mode, bool restore_csum,
+			   struct net_vm_end *ret, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The topology of the net group's tests, sourced after tests/lib.sh:
+#
+#   net_topology           namespaces $HOST (boostd's), $VM1, $VM2 and $TOR,
+#                          each VM and the ToR joined to $HOST by a veth pair:
+#                          vm1, vm2 and up0 are the host ends, eth0 the far
+#                          ends. VMs: 192.0.2.1, .2 /24 and 2001:db8::1, ::2
+#                          /64 with MACs $MAC1 and $MAC2; the ToR 192.0.2.254
+#                          and 2001:db8::fe, GRO on and tx checksum offload
+#                          off (it stands for the wire: see below).
+#                          Everything is removed at exit.
+#   net_boostd_start       boostd_setup, a trust policy listing both network
+#                          objects (signed copies in $B/art), and boostd started
+#                          in $HOST with a bpffs of its own on /sys/fs/bpf
+#   in_ns NS CMD...        ip netns exec NS CMD...
+#   stat PORT FIELD        a counter of `boostctl -j net stats` (drops.acl ...)
+#   ping_ok NS ADDR [OPT...] / ping_fails NS ADDR [OPT...]
+#                          3 pings (2 for ping_fails), 1 s each at most
+#
+# Only documentation addresses; the root namespace is never touched.
+
+. "$BOOST_TOP/tests/trust/boostd.sh"
+
+MAC1=02:00:00:00:01:01
+MAC2=02:00:00:00:01:02
+MACT=02:00:00:00:01:fe
+
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+net_topology() {
+	require_root
+	require_tool ip ethtool jq
+	# Not $(netns_new ...): its cleanup must be registered in this shell.
+	netns_new host >/dev/null && netns_new vm1 >/dev/null && netns_new vm2 >/dev/null &&
+		netns_new tor >/dev/null || fail "cannot create the namespaces"
+	HOST=$T-host VM1=$T-vm1 VM2=$T-vm2 TOR=$T-tor
+	local ns dev mac a4 a6
+	for spec in "$VM1 vm1 $MAC1 192.0.2.1 2001:db8::1" "$VM2 vm2 $MAC2 192.0.2.2 2001:db8::2" \
+		"$TOR up0 $MACT 192.0.2.254 2001:db8::fe"; do
+		read -r ns dev mac a4 a6 <<<"$spec"
+		ip -n "$HOST" link add "$dev" type veth peer name eth0 netns "$ns" ||
+			fail "cannot create veth $dev"
+		ip -n "$ns" link set eth0 address "$mac"
+		# No SLAAC link-local: the VMs own exactly the addresses boost knows.
+		ip -n "$ns" link set eth0 addrgenmode none
+		ip -n "$ns" addr add "$a4/24" dev eth0
+		ip -n "$ns" addr add "$a6/64" dev eth0 nodad
+		ip -n "$ns" link set eth0 up
+		ip -n "$HOST" link set "$dev" up
+	done
+	# The ToR stands for the physical network: GRO on, as NAPI is on for a
+	# NIC, and full checksums, as frames from a wire have (a veth's partial
+	# checksums would not survive the uplink's XDP redirect).
+	in_ns "$TOR" ethtool -K eth0 gro on tx off >/dev/null
+}
+
+net_boostd_start() {
+	boostd_setup
+	cp "$BOOST_BUILD/bpf/net_xdp.bpf.o" "$BOOST_BUILD/bpf/net_tc.bpf.o" "$B/art/"
+	sign "$B/art/net_xdp.bpf.o" "$B/art/net_tc.bpf.o"
+	write_policy --artifact "$B/art/net_xdp.bpf.o:bpf" --artifact "$B/art/net_tc.bpf.o:bpf"
+	# boostd in $HOST, with its own bpffs where it pins the maps.
+	cat >"$B/boostd-in-host" <<-WRAP
+	#!/bin/sh
+	exec ip netns exec $HOST sh -c 'mount -t bpf bpf /sys/fs/bpf && exec "\$0" "\$@"' \
+		"$BOOST_BUILD/boostd" "\$@"
+	WRAP
+	chmod +x "$B/boostd-in-host"
+	BOOSTD=$B/boostd-in-host
+	boostd_start
+}
+
+stat() {
+	"$BOOSTCTL" -j net stats | jq -r --arg p "$1" ".ports[] | select(.name == \$p) | .$2"
+}
+
+ping_ok() {
+	local v=4
+	[[ $2 == *:* ]] && v=6
+	in_ns "$1" ping -"$v" -c 3 -i 0.2 -W 1 -w 5 "${@:3}" "$2" >/dev/null ||
+		fail "ping from $1 to $2 got no answer"
+}
+
+ping_fails() {
+	local v=4
+	[[ $2 == *:* ]] && v=6
+	! in_ns "$1" ping -"$v" -c 2 -i 0.2 -W 1 -w 2 "${@:3}" "$2" >/dev/null 2>&1 ||
+		fail "ping from $1 to $2 was answered"
+}

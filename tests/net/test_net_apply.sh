@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# timeout: 90
+#
+# boostctl apply: policies/network.json brings up the whole network at once;
+# an invalid document is refused with the field named and changes nothing;
+# a second document adds, changes and removes until the state matches it.
+. "$(dirname "$0")/../lib.sh"
+. "$BOOST_TOP/tests/net/net.sh"
+require_tool ping
+net_topology
+net_boostd_start
+
+# The example policy, with this test's namespace names.
+doc=$B/network.json
+sed "s/\"netns\": \"vm\([12]\)\"/\"netns\": \"$T-vm\1\"/" "$BOOST_TOP/policies/network.json" >"$doc"
+expect_exit 0 "$BOOSTCTL" apply "$doc"
+expect_exit 0 "$BOOSTCTL" net attach
+ping_ok "$VM1" 192.0.2.2
+ping_ok "$VM2" 2001:db8::1
+ping_ok "$TOR" 192.0.2.1
+[ "$("$BOOSTCTL" -j net status | jq '.rules')" = 6 ] || fail "apply did not load the 6 rules"
+
+# Invalid documents: the field is named, and nothing changes.
+before=$("$BOOSTCTL" -j net status)
+bad() {
+	local filter=$1 want=$2
+	jq "$filter" "$doc" >"$B/bad.json" || fail "jq $filter"
+	expect_exit 1 "$BOOSTCTL" apply "$B/bad.json"
+	expect_match "$want" "$err"
+	[ "$("$BOOSTCTL" -j net status)" = "$before" ] || fail "a refused document changed the state ($filter)"
+}
+bad '.ports[1].mac = "02:00:00:00:01"' 'ports\[1\]\.mac: must be a unicast MAC'
+bad '.ports[2].mode = "fast"' 'ports\[2\]\.mode: must be "tc" or "xdp"'
+bad '.ports[1].ips += ["192.0.2.300"]' "ports\[1\]\.ips\[2\]: '192.0.2.300' is not an IPv4 or IPv6 address"
+bad '.ports[0].mac = "02:00:00:00:00:01"' 'ports\[0\]\.mac: an uplink has no mac'
+bad '.ports[1].sg = 7' 'ports\[1\]\.sg: no security group 7'
+bad '.ports += [{"name": "nosuch0", "mac": "02:00:00:00:09:09"}]' 'port nosuch0: no such interface'
+bad '.security_groups[0].rules[2].ports = "22-21"' 'security_groups\[0\]\.rules\[2\]\.ports: must be "N" or "N-M"'
+bad '.security_groups[0].rules[0].proto = "sctp"' 'security_groups\[0\]\.rules\[0\]\.proto'
+bad '.security_groups[0].rules[1].cidr = "2001:db8::/129"' 'security_groups\[0\]\.rules\[1\]\.cidr'
+bad '.security_groups[0].rules[0].ports = "1"' 'only tcp and udp rules have ports'
+bad '.security_groups[0].rules[3].priority = 10' 'priority: 10 is already rules\[0\]'
+bad '.colour = "blue"' 'colour: unknown key'
+ping_ok "$VM1" 192.0.2.2
+
+# A second document: vm2 leaves, vm1 switches to xdp mode, the ICMP rule goes.
+jq 'del(.ports[2]) | .ports[1].mode = "xdp" |
+	.security_groups[0].rules |= map(select(.priority != 10))' "$doc" >"$B/second.json"
+expect_exit 0 "$BOOSTCTL" apply "$B/second.json"
+st=$("$BOOSTCTL" -j net status)
+jq -e '(.ports | length) == 2 and (.ports[] | select(.name == "vm1") | .attached == "xdp"
+	and .vm_end.tx_checksum == false)' <<<"$st" >/dev/null || fail "the second document is not in force: $st"
+ip -n "$HOST" link show vm2 | grep -q "prog/xdp" && fail "vm2 left the policy but kept its program"
+ping_fails "$TOR" 192.0.2.1
+ping_ok "$VM1" 192.0.2.254
+# And back: vm1 in tc mode gets its checksum offload back.
+expect_exit 0 "$BOOSTCTL" apply "$doc"
+jq -e '.ports[] | select(.name == "vm1") | .attached == "tc" and .vm_end.tx_checksum == true' \
+	<<<"$("$BOOSTCTL" -j net status)" >/dev/null || fail "vm1 back in tc mode kept tx checksum off"
+ping_ok "$TOR" 192.0.2.1
+ping_ok "$VM1" 192.0.2.2
+boostd_stop
+exit 0
