@@ -72,7 +72,7 @@ iperf() {
 	local rc=$?
 	wait "$srv"
 	[ $rc -eq 0 ] || fail "iperf3 $* from $from to $addr failed ($rc): $out"
-	echo "$out" | grep -E 'receiver|sender' | tail -n 1
+	echo "iperf3 ${from#"$T-"} -> $addr $*: $(echo "$out" | grep -E 'receiver' | tail -n 1)"
 }
 tx2=$(stat vm2 tx_bytes)
 iperf "$VM1" "$VM2" 192.0.2.2
