@@ -10,9 +10,12 @@
 #                          and 2001:db8::fe, GRO on and tx checksum offload
 #                          off (it stands for the wire: see below).
 #                          Everything is removed at exit.
-#   net_boostd_start       boostd_setup, a trust policy listing both network
-#                          objects (signed copies in $B/art), and boostd started
-#                          in $HOST with a bpffs of its own on /sys/fs/bpf
+#   net_boostd_setup       boostd_setup, a second signer $B/keys/other.*, and
+#                          signed copies of both network objects in $B/art
+#   net_boostd_run [OPTION...]  a trust policy listing both objects (OPTIONs
+#                          go to write_policy), and boostd started in $HOST
+#                          with a bpffs of its own on /sys/fs/bpf
+#   net_boostd_start       both
 #   in_ns NS CMD...        ip netns exec NS CMD...
 #   stat PORT FIELD        a counter of `boostctl -j net stats` (drops.acl ...)
 #   ping_ok NS ADDR [OPT...] / ping_fails NS ADDR [OPT...]
@@ -59,11 +62,20 @@ net_topology() {
 	in_ns "$TOR" ethtool -K eth0 gro on tx off >/dev/null
 }
 
-net_boostd_start() {
+net_boostd_setup() {
 	boostd_setup
+	make_signer other
 	cp "$BOOST_BUILD/bpf/net_xdp.bpf.o" "$BOOST_BUILD/bpf/net_tc.bpf.o" "$B/art/"
 	sign "$B/art/net_xdp.bpf.o" "$B/art/net_tc.bpf.o"
-	write_policy --artifact "$B/art/net_xdp.bpf.o:bpf" --artifact "$B/art/net_tc.bpf.o:bpf"
+}
+
+net_boostd_start() {
+	net_boostd_setup
+	net_boostd_run
+}
+
+net_boostd_run() {
+	write_policy --artifact "$B/art/net_xdp.bpf.o:bpf" --artifact "$B/art/net_tc.bpf.o:bpf" "$@"
 	# boostd in $HOST, with its own bpffs where it pins the maps.
 	cat >"$B/boostd-in-host" <<-WRAP
 	#!/bin/sh
