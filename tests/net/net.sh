@@ -14,7 +14,7 @@
 #                          signed copies of both network objects in $B/art
 #   net_boostd_run [OPTION...]  a trust policy listing both objects (OPTIONs
 #                          go to write_policy), and boostd started in $HOST
-#                          with a bpffs of its own on /sys/fs/bpf
+#                          with the test's own bpffs ($B/bpffs) on /sys/fs/bpf
 #   net_boostd_start       both
 #   in_ns NS CMD...        ip netns exec NS CMD...
 #   stat PORT FIELD        a counter of `boostctl -j net stats` (drops.acl ...)
@@ -76,10 +76,18 @@ net_boostd_start() {
 
 net_boostd_run() {
 	write_policy --artifact "$B/art/net_xdp.bpf.o:bpf" --artifact "$B/art/net_tc.bpf.o:bpf" "$@"
-	# boostd in $HOST, with its own bpffs where it pins the maps.
+	# boostd in $HOST. Its bpffs, where it pins the maps, is one instance
+	# for the whole test (as /sys/fs/bpf is for a host), so that pins
+	# outlive a restart: mounted once on $B/bpffs, bound onto /sys/fs/bpf
+	# in the mount namespace that ip netns exec makes for each boostd.
+	if ! mountpoint -q "$B/bpffs"; then
+		mkdir -p "$B/bpffs"
+		mount -t bpf bpf "$B/bpffs" || fail "cannot mount a bpffs on $B/bpffs"
+		on_exit umount "$B/bpffs"
+	fi
 	cat >"$B/boostd-in-host" <<-WRAP
 	#!/bin/sh
-	exec ip netns exec $HOST sh -c 'mount -t bpf bpf /sys/fs/bpf && exec "\$0" "\$@"' \
+	exec ip netns exec $HOST sh -c 'mount --bind "$B/bpffs" /sys/fs/bpf && exec "\$0" "\$@"' \
 		"$BOOST_BUILD/boostd" "\$@"
 	WRAP
 	chmod +x "$B/boostd-in-host"

@@ -4,7 +4,8 @@
 #
 # boostctl apply: policies/network.json brings up the whole network at once;
 # an invalid document is refused with the field named and changes nothing;
-# a second document adds, changes and removes until the state matches it.
+# a second document adds, changes and removes until the state matches it;
+# the state outlives a restart of boostd.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 require_tool ping
@@ -60,5 +61,19 @@ jq -e '.ports[] | select(.name == "vm1") | .attached == "tc" and .vm_end.tx_chec
 	<<<"$("$BOOSTCTL" -j net status)" >/dev/null || fail "vm1 back in tc mode kept tx checksum off"
 ping_ok "$TOR" 192.0.2.1
 ping_ok "$VM1" 192.0.2.2
+
+# A restart of boostd: its stop detaches, the desired state and the pinned
+# counters stay, and attach brings the same network back.
+rx=$(stat vm1 rx_packets)
+boostd_stop
+ip -n "$HOST" link show up0 | grep -q "prog/xdp" && fail "boostd's stop left XDP on up0"
+boostd_start
+st=$("$BOOSTCTL" -j net status)
+jq -e '.attached == false and (.ports | length) == 3 and .rules == 6' <<<"$st" >/dev/null ||
+	fail "the restarted boostd lost the network's state: $st"
+expect_exit 0 "$BOOSTCTL" net attach
+[ "$(stat vm1 rx_packets)" -ge "$rx" ] || fail "the counters did not survive boostd's restart"
+ping_ok "$VM1" 192.0.2.2
+ping_ok "$TOR" 192.0.2.1
 boostd_stop
 exit 0

@@ -3,8 +3,8 @@
 # timeout: 180
 #
 # The network data path end to end, through boostd and boostctl, in
-# namespaces: VM1 (a vNIC in tc mode), VM2 (a vNIC in xdp mode) and a ToR
-# behind the uplink. Ping (IPv4, IPv6), TCP with the VMs' default offloads
+# namespaces: VM1 (a vNIC in tc mode), VM2 (a vNIC in xdp mode; later both
+# in xdp, then both in tc mode) and a ToR behind the uplink. Ping (IPv4, IPv6), TCP with the VMs' default offloads
 # and UDP between the VMs and to the ToR go through boost, with its counters
 # as proof; spoofed sources and denied flows are dropped and counted; a
 # rule change takes effect without reattaching; detach leaves no program on
@@ -85,6 +85,17 @@ iperf "$VM1" "$TOR" 192.0.2.254
 [ "$(stat up0 tx_bytes)" -gt $((txu + 10000000)) ] || fail "the TCP stream to the ToR did not go through boost"
 iperf "$TOR" "$VM2" 192.0.2.2
 iperf "$VM1" "$VM2" 192.0.2.2 -u -b 20M
+# Both VMs in xdp mode, then both in tc mode: a port changes mode in place.
+ctl net port del vm1
+ctl net port add vm1 mac "$MAC1" ip 192.0.2.1 ip 2001:db8::1 sg 1 netns "$VM1" mode xdp
+iperf "$VM1" "$VM2" 192.0.2.2
+ctl net port del vm1
+ctl net port add vm1 mac "$MAC1" ip 192.0.2.1 ip 2001:db8::1 sg 1 netns "$VM1"
+ctl net port del vm2
+ctl net port add vm2 mac "$MAC2" ip 192.0.2.2 ip 2001:db8::2 sg 1 netns "$VM2"
+[ "$(in_ns "$VM2" ethtool -k eth0 | sed -n 's/^tx-checksumming: //p')" = on ] ||
+	fail "vm2 back in tc mode did not get its tx checksumming back"
+iperf "$VM2" "$VM1" 192.0.2.1
 
 # ---- spoofing ------------------------------------------------------------------
 sp=$(stat vm1 drops.spoof)
