@@ -4,7 +4,8 @@
 # once, on boost-ublk's mem backend and its file backend (a file on tmpfs
 # and a raw block device, brd), with several queues; and fio without verify
 # on the null backend, which stores nothing. The device has the queues asked
-# for, and every run moves data with no error.
+# for, and every run moves data with no error. On the file backend, fsyncs
+# reach boost-ublk as flushes and complete.
 # timeout: 400
 . "$(dirname "$0")/../lib.sh"
 require_root
@@ -65,6 +66,14 @@ assert_queues "$dev" 2
 [ "$(cat /sys/block/${dev#/dev/}/queue/logical_block_size)" = 4096 ] ||
 	gfail "$dev: logical block size is not 4096"
 fio_verify "$dev" 16M
+# The file backend has a volatile cache: fsyncs reach it as flushes, which
+# the kernel counts (field 16 of the stat file) once they complete.
+[ "$(cat /sys/block/${dev#/dev/}/queue/write_cache)" = "write back" ] ||
+	gfail "$dev: the file backend's cache is not write back"
+fio_run fsync "$dev" --rw=randwrite --bs=4k --iodepth=4 --size=4M --offset_increment=4M \
+	--fsync=8 --verify=crc32c --verify_fatal=1
+read -r -a st </sys/block/${dev#/dev/}/stat
+[ "${st[15]:-0}" -gt 0 ] || gfail "$dev: no flush completed (stat: ${st[*]})"
 ublk_stop "$pid"
 
 # The guest loads brd at boot with 16 MiB disks.
