@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The cost of the policy core per frame, by entry point and number of
+ * security-group rules: a 64-byte IPv4/UDP frame from vNIC A to vNIC B
+ * (anti-spoofing, A's outbound and B's inbound rules, the fdb, counters,
+ * the redirect decision) through BPF_PROG_TEST_RUN, against a bare
+ * XDP_PASS program. Rounds interleave the variants; medians are printed.
+ * This is the programs' cost, not a packet rate: no frame leaves.
+ *
+ *   net_bench BUILD_DIR [ROUNDS] [REPEAT]
+ *
+ * It runs in network and mount namespaces of its own (veth pairs stand for
+ * the ports; a private bpffs holds the pins), like tests/bpf/test_net_path.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "boost_shared.h"
+#include "net_pin.h"
+#include "net_sg.h"
+
+static char bpffs[] = "/tmp/boost-bpf-bench.XXXXXX";
+static const char *build;
+
+#define die(...)                                                  \
+	do {                                                      \
+		fprintf(stderr, "net_bench: " __VA_ARGS__);       \
+		fprintf(stderr, "\n");                            \
+		exit(1);                                          \
+	} while (0)
+
+static struct bpf_object *load(const char *rel, bool pinned)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pinned ? bpffs : NULL);
+	struct bpf_object *o;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", build, rel);
+	o = bpf_object__open_file(path, &opts);
+	if (!o || (pinned && net_pin__reuse_devmaps(o, bpffs)) || bpf_object__load(o))
+		die("cannot load %s", path);
+	return o;
+}
+
+static int map_fd(struct bpf_object *o, const char *name)
+{
+	int fd = bpf_map__fd(bpf_object__find_map_by_name(o, name));
+
+	if (fd < 0)
+		die("no map %s", name);
+	return fd;
+}
+
+static int prog_fd(struct bpf_object *o)
+{
+	return bpf_program__fd(bpf_object__next_program(o, NULL));
+}
+
+/* @n rules in group 1: the one that lets A's frame into B, and n - 1 more. */
+static void set_rules(struct bpf_object *o, size_t n)
+{
+	struct net_sg_rule *r = calloc(n, sizeof(*r));
+	struct net_sg_entry *e;
+	size_t ne, bad;
+	char cidr[64];
+
+	if (!r)
+		die("out of memory");
+	net_sg__parse_cidr("192.0.2.0/24", &r[0]);
+	r[0].sg_id = 1;
+	r[0].proto = IPPROTO_UDP;
+	r[0].port_lo = r[0].port_hi = 53;
+	r[0].action = BOOST_SG_ALLOW;
+	for (size_t i = 1; i < n; i++) {
+		/* Distinct prefixes in 2001:db8::/32, both directions, mixed lengths. */
+		snprintf(cidr, sizeof(cidr), "2001:db8:%zx:%zx::/%d", i / 16, i % 16 * 16,
+			 i % 2 ? 64 : 60);
+		if (net_sg__parse_cidr(cidr, &r[i]))
+			die("bad cidr %s", cidr);
+		r[i].sg_id = 1;
+		r[i].dir = i % 2 ? BOOST_DIR_IN : BOOST_DIR_OUT;
+		r[i].priority = i;
+		r[i].proto = IPPROTO_TCP;
+		r[i].port_lo = 1000 + i % 1000;
+		r[i].port_hi = r[i].port_lo;
+		r[i].action = i % 3 ? BOOST_SG_ALLOW : BOOST_SG_DENY;
+	}
+	if (net_sg__compile(r, n, &e, &ne, &bad))
+		die("cannot compile %zu rules", n);
+	if (net_sg__sync(map_fd(o, "boost_sg"), e, ne))
+		die("cannot write %zu rules", n);
+	free(e);
+	free(r);
+}
+
+static void add_port(struct bpf_object *o, int ifi, uint8_t last, uint8_t kind, const char *ip)
+{
+	struct boost_port p = { .mac = { 2, 0, 0, 0, 0, last }, .kind = kind };
+	struct bpf_devmap_val dv = { .ifindex = ifi };
+	struct boost_mac m = { .mac = { 2, 0, 0, 0, 0, last } };
+	uint32_t k = ifi;
+
+	if (kind == BOOST_PORT_VNIC) {
+		p.sg_id = 1;
+		inet_pton(AF_INET, ip, &p.v4[0]);
+		p.n_v4 = 1;
+		bpf_map_update_elem(map_fd(o, "boost_fdb"), &m, &k, 0);
+	}
+	if (bpf_map_update_elem(map_fd(o, "boost_ports"), &k, &p, 0) ||
+	    bpf_map_update_elem(map_fd(o, "boost_tx"), &k, &dv, 0))
+		die("cannot add port %d: %s", ifi, strerror(errno));
+}
+
+/* The 64-byte frame A -> B, UDP 4000 -> 53. */
+static size_t frame(unsigned char *b)
+{
+	struct ethhdr eth = { .h_dest = { 2, 0, 0, 0, 0, 0xb }, .h_source = { 2, 0, 0, 0, 0, 0xa },
+			      .h_proto = htons(ETH_P_IP) };
+	struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_UDP,
+			    .tot_len = htons(50) };
+	struct udphdr u = { .source = htons(4000), .dest = htons(53), .len = htons(30) };
+
+	inet_pton(AF_INET, "192.0.2.1", &ip.saddr);
+	inet_pton(AF_INET, "192.0.2.2", &ip.daddr);
+	memset(b, 0, 64);
+	memcpy(b, &eth, sizeof(eth));
+	memcpy(b + 14, &ip, sizeof(ip));
+	memcpy(b + 34, &u, sizeof(u));
+	return 64;
+}
+
+/* ns per run of @fd on the frame, arriving on @ifindex, @repeat times. */
+static unsigned run(int fd, bool tc, int ifindex, unsigned repeat, int want)
+{
+	unsigned char b[64];
+	size_t len = frame(b);
+	struct xdp_md x = { .data_end = len, .ingress_ifindex = ifindex };
+	struct __sk_buff s = { .ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = b, .data_size_in = len,
+		    .repeat = repeat);
+
+	opts.ctx_in = tc ? (void *)&s : (void *)&x;
+	opts.ctx_size_in = tc ? sizeof(s) : sizeof(x);
+	if (bpf_prog_test_run_opts(fd, &opts))
+		die("BPF_PROG_TEST_RUN: %s", strerror(errno));
+	if (want >= 0 && (int)opts.retval != want)
+		die("verdict %u, want %d: the frame is not forwarded", opts.retval, want);
+	return opts.duration;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	return *(const unsigned *)a - *(const unsigned *)b;
+}
+
+int main(int argc, char **argv)
+{
+	static const size_t nrules[] = { 1, 1000, 10000 };
+	unsigned rounds = argc > 2 ? atoi(argv[2]) : 7, repeat = argc > 3 ? atoi(argv[3]) : 1000000;
+	unsigned t[2][3][64], base[64], med[2][3], mbase;
+	struct bpf_object *xdp, *tc, *pass;
+	int a, b, up;
+
+	if (argc < 2 || !rounds || rounds > 64 || !repeat)
+		die("usage: net_bench BUILD_DIR [ROUNDS (1-64)] [REPEAT]");
+	build = argv[1];
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		die("unshare: %s", strerror(errno));
+	if (!mkdtemp(bpffs) || mount("bpf", bpffs, "bpf", 0, NULL))
+		die("bpffs: %s", strerror(errno));
+	if (system("ip link add va type veth peer name va-peer && ip link add vb type veth peer "
+		   "name vb-peer && ip link add vup type veth peer name vup-peer"))
+		die("cannot create the veth pairs");
+	a = if_nametoindex("va");
+	b = if_nametoindex("vb");
+	up = if_nametoindex("vup");
+	libbpf_set_print(NULL);
+	xdp = load("bpf/net_xdp.bpf.o", true);
+	tc = load("bpf/net_tc.bpf.o", true);
+	pass = load("tests/bench/xdp_pass.bpf.o", false);
+	add_port(xdp, a, 0xa, BOOST_PORT_VNIC, "192.0.2.1");
+	add_port(xdp, b, 0xb, BOOST_PORT_VNIC, "192.0.2.2");
+	add_port(xdp, up, 0xf, BOOST_PORT_UPLINK, NULL);
+	{
+		struct boost_config c = { .uplink = up, .nflood = 0 };
+		uint32_t zero = 0;
+
+		bpf_map_update_elem(map_fd(xdp, "boost_config"), &zero, &c, 0);
+	}
+	for (unsigned r = 0; r < rounds; r++) {
+		base[r] = run(prog_fd(pass), false, a, repeat, -1);
+		for (int k = 0; k < 3; k++) {
+			set_rules(xdp, nrules[k]);
+			t[0][k][r] = run(prog_fd(xdp), false, a, repeat, XDP_REDIRECT);
+			t[1][k][r] = run(prog_fd(tc), true, a, repeat, 7 /* TC_ACT_REDIRECT */);
+		}
+	}
+	qsort(base, rounds, sizeof(unsigned), cmp);
+	mbase = base[rounds / 2];
+	for (int e = 0; e < 2; e++)
+		for (int k = 0; k < 3; k++) {
+			qsort(t[e][k], rounds, sizeof(unsigned), cmp);
+			med[e][k] = t[e][k][rounds / 2];
+		}
+	printf("%-44s %7s %9s %9s\n", "64-byte IPv4/UDP, vNIC A to vNIC B", "ns/pkt", "vs 1 rule",
+	       "vs PASS");
+	printf("%-44s %7u %9s %9s\n", "bare XDP_PASS (baseline)", mbase, "", "1.00");
+	for (int e = 0; e < 2; e++)
+		for (int k = 0; k < 3; k++) {
+			char label[64];
+
+			snprintf(label, sizeof(label), "boost_%s, %zu rule%s", e ? "tc" : "xdp",
+				 nrules[k], nrules[k] == 1 ? "" : "s");
+			printf("%-44s %7u %9.2f %9.2f\n", label, med[e][k],
+			       med[e][0] ? (double)med[e][k] / med[e][0] : 0,
+			       mbase ? (double)med[e][k] / mbase : 0);
+		}
+	printf("(median of %u interleaved rounds of %u runs; BPF_PROG_TEST_RUN: the programs' "
+	       "cost, no frame leaves)\n", rounds, repeat);
+	umount(bpffs);
+	rmdir(bpffs);
+	return 0;
+}
