@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * net_conf: the network document. policies/network.json parses; each
+ * invalid document is refused with the field it names; the rules compile
+ * into trie entries that hold every covering rule in priority order.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net_conf.h"
+#include "net_sg.h"
+
+static json_object *parse_str(const char *s)
+{
+	json_object *o = json_tokener_parse(s);
+
+	ck_assert_msg(o, "fixture is not JSON: %s", s);
+	return o;
+}
+
+START_TEST(test_example_policy)
+{
+	const char *top = getenv("BOOST_TOP");
+	char path[4096];
+	struct net_conf c;
+	char err[512] = "";
+	json_object *doc;
+
+	snprintf(path, sizeof(path), "%s/policies/network.json", top ? top : ".");
+	doc = json_object_from_file(path);
+	ck_assert_msg(doc, "cannot read %s", path);
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.nports, 3);
+	ck_assert_uint_eq(c.ports[0].kind, BOOST_PORT_UPLINK);
+	ck_assert_uint_eq(c.ports[2].mode, BOOST_MODE_XDP);
+	ck_assert_uint_eq(c.ports[1].n_v4, 1);
+	ck_assert_uint_eq(c.ports[1].n_v6, 1);
+	ck_assert_uint_eq(c.nrules, 6);
+	net_conf__free(&c);
+	json_object_put(doc);
+}
+END_TEST
+
+static const struct {
+	const char *doc, *err;
+} bad[] = {
+	{ "[]", "must be a JSON object" },
+	{ "{\"ports\": {}}", "ports: must be an array" },
+	{ "{\"port\": []}", "port: unknown key" },
+	{ "{\"ports\": [{\"name\": \"\"}]}", "ports[0].name: '' is not an interface name" },
+	{ "{\"ports\": [{\"name\": \"a/b\", \"mac\": \"02:00:00:00:00:01\"}]}", "ports[0].name" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"01:00:00:00:00:01\"}]}", "ports[0].mac: must be a unicast MAC" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"fast\"}]}", "ports[0].mode" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"ips\": [\"x\"]}]}", "ports[0].ips[0]: 'x' is not" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"ips\": [\"192.0.2.1\", \"192.0.2.2\", \"192.0.2.3\", \"192.0.2.4\", \"192.0.2.5\"]}]}", "ports[0].ips[4]: more than 4 IPv4" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"netns\": \"../x\"}]}", "ports[0].netns" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"sg\": 1}]}", "ports[0].sg: an uplink has no sg" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\"}, {\"name\": \"w\", \"kind\": \"uplink\"}]}", "ports[1].kind: a second uplink" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"v\", \"mac\": \"02:00:00:00:00:02\"}]}", "ports[1].name: 'v' is already ports[0]" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"w\", \"mac\": \"02:00:00:00:00:01\"}]}", "ports[1].mac: already the MAC of ports[0]" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"sg\": 3}]}", "ports[0].sg: no security group 3" },
+	{ "{\"security_groups\": [{\"id\": 0}]}", "security_groups[0].id: must be a number from 1" },
+	{ "{\"security_groups\": [{\"id\": 1}, {\"id\": 1}]}", "security_groups[1].id: 1 is already" },
+	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"dir\": \"in\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}]}]}", "rules[0].priority" },
+	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"up\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}]}]}", "rules[0].dir" },
+	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"cidr\": \"192.0.2.0/33\", \"action\": \"allow\"}]}]}", "rules[0].cidr" },
+	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"proto\": \"icmp\", \"ports\": \"1\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}]}]}", "rules[0].ports: only tcp and udp" },
+	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"proto\": \"tcp\", \"ports\": \"9-8\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}]}]}", "rules[0].ports: must be" },
+	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"cidr\": \"192.0.2.0/24\", \"action\": \"maybe\"}]}]}", "rules[0].action" },
+	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}, {\"priority\": 1, \"dir\": \"out\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}]}]}", "rules[1].priority: 1 is already rules[0]'s" },
+};
+
+START_TEST(test_bad_document)
+{
+	json_object *doc = parse_str(bad[_i].doc);
+	struct net_conf c;
+	char err[512] = "";
+
+	ck_assert_int_eq(net_conf__parse(doc, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, bad[_i].err), "%s: error '%s' does not say '%s'", bad[_i].doc,
+		      err, bad[_i].err);
+	json_object_put(doc);
+}
+END_TEST
+
+/* A /32 under a /24 under a /0: the /32's entry holds all three, by priority. */
+START_TEST(test_compile_nesting)
+{
+	const char *cidrs[] = { "0.0.0.0/0", "198.51.100.0/24", "198.51.100.7/32", "2001:db8::/32" };
+	uint16_t prio[] = { 30, 20, 10, 5 };
+	struct net_sg_rule r[4];
+	struct net_sg_entry *e;
+	size_t ne, bad_idx;
+
+	for (int i = 0; i < 4; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		ck_assert_int_eq(net_sg__parse_cidr(cidrs[i], &r[i]), 0);
+		r[i].sg_id = 1;
+		r[i].priority = prio[i];
+		r[i].port_hi = 65535;
+	}
+	ck_assert_int_eq(net_sg__compile(r, 4, &e, &ne, &bad_idx), 0);
+	ck_assert_uint_eq(ne, 4);
+	ck_assert_uint_eq(e[0].rules.n, 1);  /* /0 */
+	ck_assert_uint_eq(e[1].rules.n, 2);  /* /24: itself and the /0 */
+	ck_assert_uint_eq(e[1].rules.rule[0].priority, 20);
+	ck_assert_uint_eq(e[2].rules.n, 3);  /* /32 */
+	ck_assert_uint_eq(e[2].rules.rule[0].priority, 10);
+	ck_assert_uint_eq(e[2].rules.rule[2].priority, 30);
+	ck_assert_uint_eq(e[2].key.prefixlen, BOOST_SG_KEY_BITS + 32);
+	ck_assert_uint_eq(e[3].rules.n, 1);  /* IPv6: the IPv4 /0 does not cover it */
+	ck_assert_uint_eq(e[3].key.family, 6);
+	free(e);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("net_conf");
+	TCase *tc = tcase_create("net_conf");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_example_policy);
+	tcase_add_loop_test(tc, test_bad_document, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_compile_nesting);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
