@@ -419,6 +419,29 @@ static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
 	return ret;
 }
 
+/*
+ * A boost_xdp left attached by a boostd that died (SIGKILL, a crash) is
+ * ours to replace; any other program stays, and the attach then fails
+ * with libxdp's reason.
+ */
+static void detach_stale_xdp(struct net_attached_port *ap)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 id = 0, len = sizeof(info);
+	int fd;
+
+	if (bpf_xdp_query_id(ap->ifindex, 0, &id) || !id)
+		return;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && strcmp(info.name, "boost_xdp") == 0) {
+		log_warn("port %s: replacing a boost_xdp (id %u) left attached", ap->name, id);
+		bpf_xdp_detach(ap->ifindex, 0, NULL);
+	}
+	close(fd);
+}
+
 static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum net_hook how,
 		       char *err, size_t errlen)
 {
@@ -426,6 +449,7 @@ static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum 
 	int ret;
 
 	if (how == NET_HOOK_XDP) {
+		detach_stale_xdp(ap);
 		ret = xdp_program__attach(n->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
 		if (ret) {
 			errstr(ret, why, sizeof(why));

@@ -5,7 +5,8 @@
 # boostctl apply: policies/network.json brings up the whole network at once;
 # an invalid document is refused with the field named and changes nothing;
 # a second document adds, changes and removes until the state matches it;
-# the state outlives a restart of boostd.
+# the state outlives a restart of boostd, and a killed boostd's programs
+# are replaced by the next one's.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 require_tool ping
@@ -73,6 +74,17 @@ jq -e '.attached == false and (.ports | length) == 3 and .rules == 6' <<<"$st" >
 	fail "the restarted boostd lost the network's state: $st"
 expect_exit 0 "$BOOSTCTL" net attach
 [ "$(stat vm1 rx_packets)" -ge "$rx" ] || fail "the counters did not survive boostd's restart"
+ping_ok "$VM1" 192.0.2.2
+ping_ok "$TOR" 192.0.2.1
+
+# A boostd killed with SIGKILL leaves its programs attached; the next one
+# replaces them on attach.
+kill -KILL "$BOOSTD_PID"
+wait "$BOOSTD_PID" 2>/dev/null
+_boostd_pid=
+ip -n "$HOST" link show up0 | grep -q "prog/xdp" || fail "SIGKILL should have left XDP on up0"
+boostd_start
+expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$VM1" 192.0.2.2
 ping_ok "$TOR" 192.0.2.1
 boostd_stop
