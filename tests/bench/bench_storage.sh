@@ -48,41 +48,45 @@ proc_cpu() { # utime+stime of PID in jiffies
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-# run NAME DEV [SERVER_PID]: every job on DEV; lines "NAME JOB IOPS BUSYUS SRVUS"
-run() {
-	local name=$1 d=$2 spid=${3:-} job rw bs qd b0 s0 b1 s1 ios iops hz
-	hz=$(getconf CLK_TCK)
-	for job in "${jobs[@]}"; do
-		IFS=- read -r rw bs qd <<<"$job"
-		b0=$(busy) s0=$(proc_cpu "$spid")
-		fio --name="$job" --filename="$d" --direct=1 --ioengine=io_uring --rw="$rw" \
-			--bs="$bs" --iodepth="${qd#qd}" --size=128M --time_based --runtime="$rt" \
-			--ramp_time=1 --output-format=json --output=/tmp/f.json >/dev/null 2>&1 ||
-			gfail "fio $job on $name failed"
-		b1=$(busy) s1=$(proc_cpu "$spid")
-		set -- $(sed -n '/^{/,$p' /tmp/f.json | jq -r '.jobs[0] |
-			[(.read.total_ios + .write.total_ios), (.read.iops + .write.iops)] | @tsv')
-		ios=$1 iops=${2%.*}
-		[ "$ios" -gt 0 ] || gfail "fio $job on $name did no IO"
-		# CPU per IO in microseconds; the ramp's IOs are not counted, so it
-		# is an upper bound.
-		echo "$name $job $iops $(( (b1 - b0) * 1000000 / hz / ios )) $(( (s1 - s0) * 1000000 / hz / ios ))"
-	done
+# one NAME DEV SERVER_PID JOB: JOB on DEV; prints "NAME JOB IOPS BUSYUS SRVUS"
+one() {
+	local name=$1 d=$2 spid=$3 job=$4 rw bs qd b0 s0 b1 s1 ios iops
+	IFS=- read -r rw bs qd <<<"$job"
+	b0=$(busy) s0=$(proc_cpu "$spid")
+	fio --name="$job" --filename="$d" --direct=1 --ioengine=io_uring --rw="$rw" \
+		--bs="$bs" --iodepth="${qd#qd}" --size=128M --time_based --runtime="$rt" \
+		--ramp_time=1 --output-format=json --output=/tmp/f.json >/dev/null 2>&1 ||
+		gfail "fio $job on $name failed"
+	b1=$(busy) s1=$(proc_cpu "$spid")
+	set -- $(sed -n '/^{/,$p' /tmp/f.json | jq -r '.jobs[0] |
+		[(.read.total_ios + .write.total_ios), (.read.iops + .write.iops)] | @tsv')
+	ios=$1 iops=${2%.*}
+	[ "$ios" -gt 0 ] || gfail "fio $job on $name did no IO"
+	# CPU per IO in microseconds; the ramp's IOs are not counted, so it is
+	# an upper bound.
+	echo "$name $job $iops $(( (b1 - b0) * 1000000 / hz / ios )) $(( (s1 - s0) * 1000000 / hz / ios ))"
 }
 
-{
-	run brd /dev/ram0
-	ublk_add --backend null --size 256M --queues "$q"
-	run null "$dev" "$pid"
-	ublk_stop "$pid"
-	ublk_add --backend mem:256M --queues "$q"
-	run mem "$dev" "$pid"
-	ublk_stop "$pid"
-	run loop-dio "$loopdev"
-	ublk_add --backend file:/mnt/b/img --queues "$q"
-	run file "$dev" "$pid"
-	ublk_stop "$pid"
-} >/tmp/results
+# Every device exists at once, and each job runs on all of them in turn, so
+# the ratios of one job are measured minutes apart at most; an idle
+# boost-ublk waits in io_uring_enter and costs nothing.
+hz=$(getconf CLK_TCK)
+names=(brd) devs=(/dev/ram0) pids=("")
+ublk_add --backend null --size 256M --queues "$q"
+names+=(null) devs+=("$dev") pids+=("$pid")
+ublk_add --backend mem:256M --queues "$q"
+names+=(mem) devs+=("$dev") pids+=("$pid")
+names+=(loop-dio) devs+=("$loopdev") pids+=("")
+ublk_add --backend file:/mnt/b/img --queues "$q"
+names+=(file) devs+=("$dev") pids+=("$pid")
+for job in "${jobs[@]}"; do
+	for i in "${!names[@]}"; do
+		one "${names[$i]}" "${devs[$i]}" "${pids[$i]}" "$job"
+	done
+done >/tmp/results
+for pid in "${pids[@]}"; do
+	[ -n "$pid" ] && ublk_stop "$pid"
+done
 losetup -d "$loopdev"
 umount /mnt/b
 cat /tmp/results >"$BOOST_BENCH_OUT"
