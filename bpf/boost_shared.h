@@ -50,6 +50,7 @@ enum boost_port_mode {
 	BOOST_MODE_XDP = 1,
 };
 
+#define BOOST_MAX_PORTS 256
 #define BOOST_PORT_MAX_V4 4
 #define BOOST_PORT_MAX_V6 4
 
@@ -60,7 +61,7 @@ struct boost_port {
 	__u8 mode;  /* enum boost_port_mode */
 	__u32 sg_id; /* 0: no security group (the defaults apply) */
 	__u8 n_v4, n_v6;
-	__u8 pad[2];
+	__u16 slot; /* its counters: boost_stats[slot], below BOOST_MAX_PORTS */
 	__be32 v4[BOOST_PORT_MAX_V4];
 	__u8 v6[BOOST_PORT_MAX_V6][16];
 };
@@ -73,8 +74,9 @@ struct boost_mac {
 
 /* boost_config[0] */
 struct boost_config {
-	__u32 uplink; /* ifindex, 0 if none */
-	__u32 nflood; /* entries used in boost_flood_list */
+	__u32 uplink;      /* ifindex, 0 if none */
+	__u32 uplink_slot; /* its counters' slot */
+	__u32 nflood;      /* entries used in boost_flood */
 };
 
 #define BOOST_FLOOD_MAX 64

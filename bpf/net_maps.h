@@ -16,7 +16,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, BOOST_MAX_PORTS);
 	__type(key, __u32); /* ifindex */
 	__type(value, struct boost_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -73,10 +73,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_flows SEC(".maps");
 
+/* A per-CPU array, indexed by the port's slot: no hashing per frame. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32); /* ifindex */
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BOOST_MAX_PORTS);
+	__type(key, __u32); /* struct boost_port's slot */
 	__type(value, struct boost_port_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_stats SEC(".maps");

@@ -48,15 +48,9 @@ struct net_verdict {
 	__u32 ifindex;    /* the target port */
 };
 
-static __always_inline struct boost_port_stats *net_stats(__u32 ifindex)
+static __always_inline struct boost_port_stats *net_stats(__u32 slot)
 {
-	struct boost_port_stats *st, zero = {};
-
-	st = bpf_map_lookup_elem(&boost_stats, &ifindex);
-	if (st)
-		return st;
-	bpf_map_update_elem(&boost_stats, &ifindex, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&boost_stats, &ifindex);
+	return bpf_map_lookup_elem(&boost_stats, &slot);
 }
 
 static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
@@ -142,9 +136,9 @@ static __always_inline void net_drop(struct boost_port_stats *st, struct net_ver
 }
 
 static __always_inline void net_forward(struct net_verdict *v, __u32 ifindex, __u8 kind,
-					__u32 len)
+					__u32 slot, __u32 len)
 {
-	struct boost_port_stats *tx = net_stats(ifindex);
+	struct boost_port_stats *tx = net_stats(slot);
 
 	v->action = NET_FORWARD;
 	v->ifindex = ifindex;
@@ -191,14 +185,14 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 		if (!net_is_control(p) &&
 		    (!net_acl_out(port, ifindex, p) || !net_acl_in(to, t, p)))
 			return net_drop(st, v, BOOST_DROP_ACL);
-		return net_forward(v, t, to->kind, p->len);
+		return net_forward(v, t, to->kind, to->slot, p->len);
 	}
 	cfg = bpf_map_lookup_elem(&boost_config, &zero);
 	if (!cfg || !cfg->uplink)
 		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
 	if (!net_is_control(p) && !net_acl_out(port, ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	net_forward(v, cfg->uplink, BOOST_PORT_UPLINK, p->len);
+	net_forward(v, cfg->uplink, BOOST_PORT_UPLINK, cfg->uplink_slot, p->len);
 }
 
 static __always_inline void net_from_uplink(const struct net_pkt *p, struct boost_port_stats *st,
@@ -231,7 +225,7 @@ static __always_inline void net_from_uplink(const struct net_pkt *p, struct boos
 		return net_drop(st, v, BOOST_DROP_ACL);
 	if (!net_is_control(p) && !net_acl_in(to, t, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	return net_forward(v, t, to->kind, p->len);
+	return net_forward(v, t, to->kind, to->slot, p->len);
 to_stack:
 	if (st)
 		st->to_stack++;
@@ -252,7 +246,7 @@ static __always_inline void net_decide(void *data, void *data_end, __u32 len, __
 	port = bpf_map_lookup_elem(&boost_ports, &ifindex);
 	if (!port)
 		return;
-	st = net_stats(ifindex);
+	st = net_stats(port->slot);
 	if (st) {
 		st->rx_packets++;
 		st->rx_bytes += len;

@@ -211,12 +211,69 @@ static int resolve(const struct net_conf *c, int *ifindexes, char *err, size_t e
 	return 0;
 }
 
+/*
+ * Each port's counters slot: the one it has in the pinned boost_ports (so
+ * counters outlive detach, reload and restart), else the lowest free one,
+ * whose counters start from zero.
+ */
+static int assign_slots(int ports, int stats, const struct net_conf *c, const int *ifindexes,
+			uint16_t *slots, char *err, size_t errlen)
+{
+	bool used[BOOST_MAX_PORTS] = { false }, *have = calloc(c->nports + 1, sizeof(bool));
+	int ncpu = libbpf_num_possible_cpus();
+	struct boost_port_stats *zeros = calloc(ncpu > 0 ? ncpu : 1, sizeof(*zeros));
+	int ret = 0;
+
+	if (!have || !zeros) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->nports; i++) {
+		struct boost_port old;
+		uint32_t ifi = ifindexes[i];
+
+		if (bpf_map_lookup_elem(ports, &ifi, &old) == 0 && old.slot < BOOST_MAX_PORTS &&
+		    !used[old.slot]) {
+			slots[i] = old.slot;
+			used[old.slot] = have[i] = true;
+		}
+	}
+	for (size_t i = 0; i < c->nports; i++) {
+		uint32_t s;
+
+		if (have[i])
+			continue;
+		for (s = 0; s < BOOST_MAX_PORTS && used[s]; s++)
+			;
+		if (s == BOOST_MAX_PORTS) {
+			ret = -ENOSPC;
+			snprintf(err, errlen, "port %s: no free counters slot", c->ports[i].name);
+			goto out;
+		}
+		if (bpf_map_update_elem(stats, &s, zeros, BPF_ANY)) {
+			ret = -errno;
+			snprintf(err, errlen, "port %s: cannot reset its counters: %s",
+				 c->ports[i].name, strerror(errno));
+			goto out;
+		}
+		slots[i] = s;
+		used[s] = true;
+	}
+out:
+	free(have);
+	free(zeros);
+	return ret;
+}
+
 /* Make the pinned maps say what @c says: add and replace first, then prune. */
 static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, size_t errlen)
 {
 	int ports = pinned_map("boost_ports"), fdb = pinned_map("boost_fdb");
 	int tx = pinned_map("boost_tx"), flood = pinned_map("boost_flood");
 	int config = pinned_map("boost_config"), sg = pinned_map("boost_sg");
+	int stats = pinned_map("boost_stats");
+	uint16_t slots[BOOST_MAX_PORTS];
 	struct boost_config cfg = { 0 };
 	struct keep_ctx keep = { .ifindexes = ifindexes, .conf = c, .n = c->nports };
 	struct net_sg_entry *entries = NULL;
@@ -224,11 +281,14 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 	uint32_t zero = 0, slot;
 	int ret = 0;
 
-	if (ports < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg < 0) {
+	if (ports < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg < 0 || stats < 0) {
 		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
 		ret = -ENOENT;
 		goto out;
 	}
+	ret = assign_slots(ports, stats, c, ifindexes, slots, err, errlen);
+	if (ret)
+		goto out;
 	ret = net_sg__compile(c->rules, c->nrules, &entries, &nentries, &bad);
 	if (ret) {
 		snprintf(err, errlen, "security group %u: more than %d rules cover the prefix of "
@@ -239,7 +299,7 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 	for (size_t i = 0; i < c->nports; i++) {
 		const struct net_conf_port *p = &c->ports[i];
 		struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
-					 .n_v4 = p->n_v4, .n_v6 = p->n_v6 };
+					 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slots[i] };
 		struct bpf_devmap_val dv = { .ifindex = ifindexes[i] };
 		uint32_t ifi = ifindexes[i];
 
@@ -265,6 +325,7 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 			}
 		} else {
 			cfg.uplink = ifi;
+			cfg.uplink_slot = slots[i];
 		}
 	}
 	ret = net_sg__sync(sg, entries, nentries);
@@ -289,7 +350,7 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 	prune(fdb, sizeof(struct boost_mac), keep_mac, &keep);
 out:
 	free(entries);
-	for (int *fd = (int[]){ ports, fdb, tx, flood, config, sg }, i = 0; i < 6; i++)
+	for (int *fd = (int[]){ ports, fdb, tx, flood, config, sg, stats }, i = 0; i < 7; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	return ret;
@@ -997,29 +1058,37 @@ static json_object *handle_show(struct boostd *d, json_object *args)
 static json_object *handle_stats(struct boostd *d, json_object *args)
 {
 	struct boostd_net *n = d->net;
-	int fd, ncpu = libbpf_num_possible_cpus();
+	int fd, ports_fd, ncpu = libbpf_num_possible_cpus();
 	struct boost_port_stats *v;
 	json_object *r, *ports;
 
 	if (!n)
 		return net_unavailable();
 	fd = pinned_map("boost_stats");
-	if (fd < 0)
-		return proto__error("net stats: no counters: %s/boost_stats: %s (never attached?)",
-				    BOOST_PIN_ROOT, strerror(errno));
+	ports_fd = pinned_map("boost_ports");
+	if (fd < 0 || ports_fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return proto__error("net stats: no counters under %s (never attached?)",
+				    BOOST_PIN_ROOT);
+	}
 	v = calloc(ncpu, sizeof(*v));
 	if (!v) {
 		close(fd);
+		close(ports_fd);
 		return proto__error("net stats: out of memory");
 	}
 	r = json_object_new_object();
 	ports = json_object_new_array();
 	for (size_t i = 0; i < n->conf.nports; i++) {
 		struct boost_port_stats sum = { 0 };
-		uint32_t key = if_nametoindex(n->conf.ports[i].name);
+		uint32_t key = if_nametoindex(n->conf.ports[i].name), slot;
 		json_object *o = json_object_new_object(), *drops = json_object_new_object();
+		struct boost_port bp;
 
-		if (key && bpf_map_lookup_elem(fd, &key, v) == 0) {
+		/* A port's counters are at the slot its entry in boost_ports names. */
+		if (key && bpf_map_lookup_elem(ports_fd, &key, &bp) == 0 &&
+		    (slot = bp.slot, bpf_map_lookup_elem(fd, &slot, v) == 0)) {
 			for (int c = 0; c < ncpu; c++) {
 				sum.rx_packets += v[c].rx_packets;
 				sum.rx_bytes += v[c].rx_bytes;
@@ -1049,6 +1118,7 @@ static json_object *handle_stats(struct boostd *d, json_object *args)
 	}
 	free(v);
 	close(fd);
+	close(ports_fd);
 	json_object_object_add(r, "ports", ports);
 	return proto__ok(r);
 }

@@ -109,7 +109,7 @@ static void set_rules(struct bpf_object *o, size_t n)
 
 static void add_port(struct bpf_object *o, int ifi, uint8_t last, uint8_t kind, const char *ip)
 {
-	struct boost_port p = { .mac = { 2, 0, 0, 0, 0, last }, .kind = kind };
+	struct boost_port p = { .mac = { 2, 0, 0, 0, 0, last }, .kind = kind, .slot = last & 0xf };
 	struct bpf_devmap_val dv = { .ifindex = ifi };
 	struct boost_mac m = { .mac = { 2, 0, 0, 0, 0, last } };
 	uint32_t k = ifi;
@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 	add_port(xdp, b, 0xb, BOOST_PORT_VNIC, "192.0.2.2");
 	add_port(xdp, up, 0xf, BOOST_PORT_UPLINK, NULL);
 	{
-		struct boost_config c = { .uplink = up, .nflood = 0 };
+		struct boost_config c = { .uplink = up, .uplink_slot = 0xf, .nflood = 0 };
 		uint32_t zero = 0;
 
 		bpf_map_update_elem(map_fd(xdp, "boost_config"), &zero, &c, 0);

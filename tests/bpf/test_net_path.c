@@ -497,7 +497,8 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const ch
 {
 	int ports_fd = map_fd(obj_xdp, "boost_ports"), fdb_fd = map_fd(obj_xdp, "boost_fdb");
 	int tx_fd = map_fd(obj_xdp, "boost_tx"), flood_fd = map_fd(obj_xdp, "boost_flood");
-	struct boost_port p = { .kind = kind, .sg_id = kind == BOOST_PORT_VNIC ? 1 : 0 };
+	struct boost_port p = { .kind = kind, .sg_id = kind == BOOST_PORT_VNIC ? 1 : 0,
+				.slot = id };
 	struct bpf_devmap_val dv = { .ifindex = ifindex[id] };
 	struct boost_mac m = { 0 };
 	uint32_t slot = id - 1, ifi = ifindex[id];
@@ -518,7 +519,7 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const ch
 
 static void set_uplink(int on)
 {
-	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .nflood = 3 };
+	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = 3 };
 	uint32_t zero = 0;
 
 	must(bpf_map_update_elem(config_fd, &zero, &c, 0) == 0, "%s failed: %s", "bpf_map_update_elem(config_fd, &zero, &c, 0)", strerror(errno));
@@ -587,12 +588,12 @@ static void setup(void)
 
 /* ---- running ------------------------------------------------------------- */
 
-/* One counter of one port, summed over CPUs. */
+/* One counter of one port (its slot is its id; NOPORT's slot 0 is no port's), summed over CPUs. */
 static uint64_t stat(enum port_id id, size_t offset)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct boost_port_stats *v = calloc(ncpu, sizeof(*v));
-	uint32_t key = ifindex[id];
+	uint32_t key = id;
 	uint64_t sum = 0;
 
 	ck_assert_ptr_nonnull(v);
