@@ -253,7 +253,7 @@ install: all
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)) \
 		$(DESTDIR)$(PREFIX)/lib/boost/bpf/)
-	$(Q)install -m 0644 docs/boostctl.8 docs/boostd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -m 0644 docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	$(Q)sed 's|/usr/local|$(PREFIX)|' ctl/boostd.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/boostd.service
