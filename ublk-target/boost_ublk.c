@@ -600,6 +600,11 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
+	/*
+	 * A reader of our one line that has gone away must not kill a server
+	 * with a live device: the write fails instead, and the device is served.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);

@@ -5,7 +5,8 @@
 # process: an unknown backend, a missing backing file, a size that is not a
 # multiple of the block size, a device id that does not exist, an id already
 # taken. Then the ways a device ends while fio runs on it: SIGTERM to its
-# server, and "boost-ublk del" from outside; both leave nothing behind.
+# server, and "boost-ublk del" from outside; both leave nothing behind. A
+# server whose stdout reader has gone keeps serving.
 # timeout: 300
 . "$(dirname "$0")/../lib.sh"
 require_root
@@ -82,6 +83,18 @@ fio_bg "$dev"
 wait "$pid"
 echo "server after del: exit $?"
 wait $fio && gfail "fio went on without a device"
+ublk_assert_none
+
+# A reader of the first line that has gone away (SIGPIPE) does not kill a
+# server with a live device.
+"$UBLK" add --backend mem:8M | true &
+for i in $(seq 100); do [ -b /dev/ublkb0 ] && break; sleep 0.1; done
+sleep 1
+pid=$(pgrep -x boost-ublk) || gfail "the server died with its reader"
+dd if=/dev/zero of=/dev/ublkb0 bs=4k count=1 oflag=direct status=none ||
+	gfail "the device of a server without a reader does not work"
+kill -TERM "$pid"
+for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 ublk_assert_none
 echo "guest: ok"
 GUEST
