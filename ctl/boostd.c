@@ -132,12 +132,14 @@ static void client_accept(struct boostd *d)
 	if (cred.uid != 0) {
 		log_warn("client pid %d uid %u refused: boostd serves root only",
 			 cred.pid, cred.uid);
-		resp = proto__error("permission denied: boostd serves root only (peer uid %u)",
-				    cred.uid);
-		proto__send(fd, resp);
-		json_object_put(resp);
-		close(fd);
-		return;
+		/*
+		 * Answered at its first request, not now: closing a socket with
+		 * the request unread would reset the connection, and the client
+		 * might never see why.
+		 */
+		ev.data.u64 = (uint32_t)fd | ((uint64_t)cred.uid + 1) << 32;
+	} else {
+		ev.data.u64 = (uint32_t)fd;
 	}
 	if (d->nclients >= BOOSTD_MAX_CLIENTS) {
 		resp = proto__error("boostd is busy: %d clients connected", d->nclients);
@@ -146,7 +148,6 @@ static void client_accept(struct boostd *d)
 		close(fd);
 		return;
 	}
-	ev.data.fd = fd;
 	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_warn("client: epoll: %s", strerror(errno));
 		close(fd);
@@ -155,7 +156,8 @@ static void client_accept(struct boostd *d)
 	d->nclients++;
 }
 
-static void client_request(struct boostd *d, int fd)
+/* A request from a client; @refused_uid is 1 + the uid of a peer that is not root, else 0. */
+static void client_request(struct boostd *d, int fd, uint32_t refused_uid)
 {
 	json_object *req = NULL, *resp;
 	int ret;
@@ -164,6 +166,15 @@ static void client_request(struct boostd *d, int fd)
 	if (ret == -EAGAIN)
 		return;
 	if (ret == -ECONNRESET) {
+		client_close(d, fd);
+		return;
+	}
+	if (refused_uid) {
+		resp = proto__error("permission denied: boostd serves root only (peer uid %u)",
+				    refused_uid - 1);
+		proto__send(fd, resp);
+		json_object_put(resp);
+		json_object_put(req);
 		client_close(d, fd);
 		return;
 	}
@@ -286,7 +297,7 @@ static int run(struct boostd *d)
 			return -errno;
 		}
 		for (i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
+			int fd = (int)(uint32_t)evs[i].data.u64;
 
 			if (fd == d->signal_fd) {
 				struct signalfd_siginfo si;
@@ -301,7 +312,7 @@ static int run(struct boostd *d)
 				   !(evs[i].events & EPOLLIN)) {
 				client_close(d, fd);
 			} else {
-				client_request(d, fd);
+				client_request(d, fd, evs[i].data.u64 >> 32);
 			}
 		}
 	}
