@@ -40,7 +40,7 @@ k=$(jq -c .kernel_ima <<<"$s")
 [ "$(jq -r .entries <<<"$k")" -gt 1 ] || fail "the kernel's IMA log has no entries: $k"
 [ "$(jq -r .boostd <<<"$k")" = "$BOOST_BUILD/boostd" ] || fail "wrong boostd path: $k"
 [ "$(jq -r .boostd_measured <<<"$k")" = true ] || fail "the kernel did not measure boostd: $k"
-# boost-ublk does not exist yet, so the kernel cannot have measured it.
+# boost-ublk does not run in this guest, so the kernel cannot have measured it.
 [ "$(jq -r .boost_ublk_measured <<<"$k")" = false ] || fail "boost-ublk measured: $k"
 # boostd's own chain on the guest's TPM.
 [ "$(jq -r .measured <<<"$s")" -ge 1 ] || fail "nothing measured in the guest: $s"

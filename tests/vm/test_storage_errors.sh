@@ -62,7 +62,7 @@ ublk_assert_none
 
 # fio_bg DEV: fio in the background for long enough; sets $fio.
 fio_bg() {
-	fio --name=bg --filename="$1" --direct=1 --ioengine=io_uring --rw=randrw --bs=4k \
+	fio --name=bg --filename="$1" --direct=1 --verify_state_save=0 --ioengine=io_uring --rw=randrw --bs=4k \
 		--iodepth=32 --time_based --runtime=30 --output=/dev/null >/dev/null 2>&1 &
 	fio=$!
 	sleep 2

@@ -25,7 +25,7 @@ ublk_add --backend file:/tmp/img --queues 2
 head -c $((8 * M)) /dev/urandom >/tmp/tail
 dd if=/tmp/tail of="$dev" bs=1M seek=64 oflag=direct status=none || gfail "write to $dev failed"
 
-fio --name=r --filename="$dev" --direct=1 --ioengine=io_uring --rw=randwrite --bs=4k \
+fio --name=r --filename="$dev" --direct=1 --verify_state_save=0 --ioengine=io_uring --rw=randwrite --bs=4k \
 	--size=32M --numjobs=2 --offset_increment=32M --iodepth=16 --verify=crc32c \
 	--verify_backlog=128 --verify_fatal=1 --time_based --runtime=16 \
 	--group_reporting --output=/tmp/fio.txt &
