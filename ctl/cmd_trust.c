@@ -290,29 +290,40 @@ static int do_load(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int do_seal(int argc, char **argv)
+/* The options of seal and unseal: --in FILE and --out FILE, both optional here. */
+static int parse_in_out(int argc, char **argv, const char **ret_in, const char **ret_out)
 {
 	static const struct option opts[] = {
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ 0 },
 	};
-	const char *in = NULL, *outp = NULL, *hex;
-	uint8_t *secret = NULL, *blob = NULL;
-	size_t len, blob_len;
-	json_object *args, *r, *h;
-	int opt, ret;
+	int opt;
 
 	optind = 0;
 	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
 		switch (opt) {
-		case 'i': in = optarg; break;
-		case 'o': outp = optarg; break;
+		case 'i': *ret_in = optarg; break;
+		case 'o': *ret_out = optarg; break;
 		default: return cmd__bad_option(argv);
 		}
 	}
 	if (optind - 1 < argc)
 		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
+	return 0;
+}
+
+static int do_seal(int argc, char **argv)
+{
+	const char *in = NULL, *outp = NULL, *hex;
+	uint8_t *secret = NULL, *blob = NULL;
+	size_t len, blob_len;
+	json_object *args, *r, *h;
+	int ret;
+
+	ret = parse_in_out(argc, argv, &in, &outp);
+	if (ret)
+		return ret;
 	if (!outp)
 		return cli__usage_error("trust seal needs --out BLOB");
 	ret = fileio__read(in, TRUST_TPM_MAX_SECRET, 0, &secret, &len);
@@ -360,28 +371,16 @@ static int do_seal(int argc, char **argv)
 
 static int do_unseal(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "in", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ 0 },
-	};
 	const char *in = NULL, *outp = NULL, *hex;
 	uint8_t *blob = NULL, *secret = NULL;
 	size_t blob_len, len;
 	json_object *args, *r;
 	char *s;
-	int opt, ret;
+	int ret;
 
-	optind = 0;
-	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
-		switch (opt) {
-		case 'i': in = optarg; break;
-		case 'o': outp = optarg; break;
-		default: return cmd__bad_option(argv);
-		}
-	}
-	if (optind - 1 < argc)
-		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
+	ret = parse_in_out(argc, argv, &in, &outp);
+	if (ret)
+		return ret;
 	if (!in)
 		return cli__usage_error("trust unseal needs --in BLOB");
 	ret = fileio__read(in, SEAL_BLOB_MAX, 0, &blob, &blob_len);
