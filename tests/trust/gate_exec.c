@@ -20,12 +20,12 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
-	struct trust_policy *pol;
-	struct trust_gate *gate;
-	struct trust_artifact *art;
+	struct trust_policy *pol = NULL;
+	struct trust_gate *gate = NULL;
+	struct trust_artifact *art = NULL;
 	const char *hook = getenv("GATE_EXEC_BEFORE");
 	char err[1024];
-	int status, ret;
+	int status, ret = 125;
 	pid_t pid;
 
 	if (argc < 4) {
@@ -34,28 +34,27 @@ int main(int argc, char **argv)
 	}
 	log__init("gate_exec", false);
 	if (trust_policy__load(argv[1], &pol, err, sizeof(err)) ||
-	    trust_gate__open(pol, argv[2], &gate, err, sizeof(err))) {
+	    trust_gate__open(pol, argv[2], &gate, err, sizeof(err)) ||
+	    trust_gate__verify(gate, argv[3], TRUST_KIND_EXEC, &art, err, sizeof(err))) {
 		fprintf(stderr, "gate_exec: %s\n", err);
-		return 125;
-	}
-	if (trust_gate__verify(gate, argv[3], TRUST_KIND_EXEC, &art, err, sizeof(err))) {
-		fprintf(stderr, "gate_exec: %s\n", err);
-		return 125;
+		goto out;
 	}
 	if (hook && system(hook) != 0) {
 		fprintf(stderr, "gate_exec: hook failed\n");
-		return 125;
+		goto out;
 	}
 	argv[3] = (char *)"verified";
-	ret = trust_artifact__spawn(art, argv + 3, environ, &pid);
-	if (ret) {
-		fprintf(stderr, "gate_exec: exec of %s: %s\n", art->path, strerror(-ret));
-		return 125;
+	status = trust_artifact__spawn(art, argv + 3, environ, &pid);
+	if (status) {
+		fprintf(stderr, "gate_exec: exec of %s: %s\n", art->path, strerror(-status));
+		goto out;
 	}
 	if (waitpid(pid, &status, 0) < 0)
-		return 125;
+		goto out;
+	ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+out:
 	trust_artifact__free(art);
 	trust_gate__close(gate);
 	trust_policy__free(pol);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ret;
 }
