@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "blk.h"
+#include "../check_run.h"
 
 static void dev_init(struct blk_dev *dev, uint64_t size)
 {
@@ -127,8 +128,6 @@ int main(void)
 {
 	Suite *s = suite_create("blk_backend");
 	TCase *tc = tcase_create("backend");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_parse_size);
@@ -137,9 +136,5 @@ int main(void)
 	tcase_add_test(tc, test_file_open_refusals);
 	tcase_add_test(tc, test_null_open);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

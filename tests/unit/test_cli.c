@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "../check_run.h"
 
 static int last_called;
 static int last_argc;
@@ -139,11 +140,5 @@ static Suite *cli_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(cli_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(cli_suite());
 }

@@ -12,6 +12,7 @@
 
 #include "net_conf.h"
 #include "net_sg.h"
+#include "../check_run.h"
 
 static json_object *parse_str(const char *s)
 {
@@ -121,16 +122,10 @@ int main(void)
 {
 	Suite *s = suite_create("net_conf");
 	TCase *tc = tcase_create("net_conf");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_example_policy);
 	tcase_add_loop_test(tc, test_bad_document, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_compile_nesting);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

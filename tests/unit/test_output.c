@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "../check_run.h"
 
 static char *buf;
 static size_t len;
@@ -159,11 +160,5 @@ static Suite *output_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(output_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(output_suite());
 }

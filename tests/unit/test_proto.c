@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "../check_run.h"
 
 static int sv[2];
 
@@ -108,8 +109,6 @@ int main(void)
 {
 	Suite *s = suite_create("proto");
 	TCase *tc = tcase_create("codec");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
@@ -118,9 +117,5 @@ int main(void)
 	tcase_add_test(tc, test_too_large);
 	tcase_add_test(tc, test_peer_closed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

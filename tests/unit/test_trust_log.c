@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "trust_log.h"
+#include "../check_run.h"
 
 /*
  * Golden vectors, computed by a separate script from the layout of the
@@ -741,11 +742,5 @@ static Suite *trust_log_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(trust_log_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(trust_log_suite());
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "trust_policy.h"
+#include "../check_run.h"
 
 static char dir[] = "/tmp/boost-policy-XXXXXX";
 static char path[256];
@@ -140,8 +141,6 @@ int main(void)
 {
 	Suite *s = suite_create("trust_policy");
 	TCase *tc = tcase_create("load");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_full);
@@ -149,9 +148,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

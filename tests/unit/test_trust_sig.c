@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "trust_sig.h"
+#include "../check_run.h"
 
 /*
  * Golden vectors made by evmctl 1.4 (`evmctl ima_sign --sigfile -a sha256
@@ -647,11 +648,5 @@ static Suite *trust_sig_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(trust_sig_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(trust_sig_suite());
 }
