@@ -321,6 +321,16 @@ static int open_backend(struct blk_dev *dev, const char *spec)
 	return err;
 }
 
+/* Close what add and recover opened: the control fd, the backend, the signalfd. */
+static void release(struct blk_dev *dev, int sfd)
+{
+	blk_ctrl__close(dev);
+	if (dev->ops && dev->ops->close)
+		dev->ops->close(dev);
+	if (sfd >= 0)
+		close(sfd);
+}
+
 static int do_add(int argc, char **argv)
 {
 	struct blk_dev dev;
@@ -393,11 +403,7 @@ static int do_add(int argc, char **argv)
 out:
 	if (added)
 		teardown(&dev, true);
-	blk_ctrl__close(&dev);
-	if (dev.ops && dev.ops->close)
-		dev.ops->close(&dev);
-	if (sfd >= 0)
-		close(sfd);
+	release(&dev, sfd);
 	return err ? 1 : 0;
 }
 
@@ -500,11 +506,7 @@ out:
 	/* A failed recovery leaves the device quiesced, for another try or del. */
 	if (started_recovery)
 		teardown(&dev, false);
-	blk_ctrl__close(&dev);
-	if (dev.ops && dev.ops->close)
-		dev.ops->close(&dev);
-	if (sfd >= 0)
-		close(sfd);
+	release(&dev, sfd);
 	return err ? 1 : 0;
 }
 
