@@ -62,6 +62,14 @@ struct net_attached_port {
 	int ifindex;
 	enum net_hook hook;
 	bool tc_hook_created; /* boost made the clsact qdisc: it removes it */
+	/*
+	 * An XDP port's own copy of boost_xdp, loaded by libxdp at attach: as
+	 * a component of its dispatcher (BPF_PROG_TYPE_EXT) where the kernel
+	 * runs one, else as a single program. A program loaded beforehand
+	 * could only be the latter.
+	 */
+	struct bpf_object *xdp_obj;
+	struct xdp_program *xdp_prog;
 	bool csum_off;        /* boost turned the VM end's tx checksum off */
 	bool vm_end_ok;
 	struct net_vm_end vm_end;
@@ -72,8 +80,9 @@ struct boostd_net {
 	json_object *doc;
 	struct net_conf conf;
 	bool attached;
+	/* xdp_obj makes and pins the maps; the ports attach copies of it. */
 	struct bpf_object *xdp_obj, *tc_obj;
-	struct xdp_program *xdp_prog;
+	const struct boostd_artifact *xdp_art;
 	int tc_prog_fd;
 	struct net_attached_port *ports;
 	size_t nports;
@@ -388,9 +397,6 @@ static struct bpf_object *open_artifact(const struct boostd_artifact *ba, char *
 
 static void programs_close(struct boostd_net *n)
 {
-	/* A program made from an object does not own it: close both. */
-	xdp_program__close(n->xdp_prog);
-	n->xdp_prog = NULL;
 	bpf_object__close(n->xdp_obj);
 	n->xdp_obj = NULL;
 	bpf_object__close(n->tc_obj);
@@ -428,14 +434,7 @@ static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size
 		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", xa->art->path, why);
 		goto err;
 	}
-	n->xdp_prog = xdp_program__from_bpf_obj(n->xdp_obj, "xdp");
-	if (libxdp_get_error(n->xdp_prog)) {
-		ret = libxdp_get_error(n->xdp_prog);
-		n->xdp_prog = NULL;
-		errstr(ret, why, sizeof(why));
-		snprintf(err, errlen, "artifact %s: libxdp: %s", xa->art->path, why);
-		goto err;
-	}
+	n->xdp_art = xa;
 	n->tc_obj = open_artifact(ta, err, errlen);
 	if (!n->tc_obj) {
 		ret = -errno;
@@ -459,12 +458,22 @@ err:
 	return ret;
 }
 
+/* A program made from an object does not own it: close both. */
+static void xdp_program_free(struct net_attached_port *ap)
+{
+	xdp_program__close(ap->xdp_prog);
+	ap->xdp_prog = NULL;
+	bpf_object__close(ap->xdp_obj);
+	ap->xdp_obj = NULL;
+}
+
 static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
 {
 	int ret = 0;
 
 	if (ap->hook == NET_HOOK_XDP) {
-		ret = xdp_program__detach(n->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		ret = xdp_program__detach(ap->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		xdp_program_free(ap);
 	} else if (ap->hook == NET_HOOK_TC) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex, .attach_point = BPF_TC_INGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
@@ -482,25 +491,33 @@ static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
 
 /*
  * A boost_xdp left attached by a boostd that died (SIGKILL, a crash) is
- * ours to replace; any other program stays, and the attach then fails
- * with libxdp's reason.
+ * ours to replace, alone or under libxdp's dispatcher; any other program
+ * stays (under a dispatcher, boost joins it; alone, the attach then fails
+ * with libxdp's reason).
  */
 static void detach_stale_xdp(struct net_attached_port *ap)
 {
-	struct bpf_prog_info info = { 0 };
-	__u32 id = 0, len = sizeof(info);
-	int fd;
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ap->ifindex);
+	struct xdp_program *p = NULL;
 
-	if (bpf_xdp_query_id(ap->ifindex, 0, &id) || !id)
+	if (!mp || libxdp_get_error(mp))
 		return;
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && strcmp(info.name, "boost_xdp") == 0) {
-		log_warn("port %s: replacing a boost_xdp (id %u) left attached", ap->name, id);
-		bpf_xdp_detach(ap->ifindex, 0, NULL);
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && strcmp(xdp_program__name(p), "boost_xdp") == 0) {
+			log_warn("port %s: replacing a boost_xdp (id %u) left attached", ap->name,
+				 xdp_program__id(p));
+			bpf_xdp_detach(ap->ifindex, 0, NULL);
+		}
+	} else {
+		while ((p = xdp_multiprog__next_prog(p, mp)))
+			if (strcmp(xdp_program__name(p), "boost_xdp") == 0) {
+				log_warn("port %s: removing a boost_xdp (id %u) left under the "
+					 "dispatcher", ap->name, xdp_program__id(p));
+				xdp_program__detach(p, ap->ifindex, XDP_MODE_NATIVE, 0);
+			}
 	}
-	close(fd);
+	xdp_multiprog__close(mp);
 }
 
 static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum net_hook how,
@@ -511,8 +528,17 @@ static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum 
 
 	if (how == NET_HOOK_XDP) {
 		detach_stale_xdp(ap);
-		ret = xdp_program__attach(n->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		ap->xdp_obj = open_artifact(n->xdp_art, err, errlen);
+		if (!ap->xdp_obj)
+			return -errno;
+		ap->xdp_prog = xdp_program__from_bpf_obj(ap->xdp_obj, "xdp");
+		ret = libxdp_get_error(ap->xdp_prog);
+		if (!ret)
+			ret = xdp_program__attach(ap->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
 		if (ret) {
+			if (libxdp_get_error(ap->xdp_prog))
+				ap->xdp_prog = NULL;
+			xdp_program_free(ap);
 			errstr(ret, why, sizeof(why));
 			snprintf(err, errlen, "port %s: cannot attach XDP (native): %s", ap->name, why);
 			return ret;
