@@ -16,6 +16,17 @@ int proto__send(int fd, json_object *doc)
 
 	if (len > PROTO_MAX_MSG)
 		return -EMSGSIZE;
+	/*
+	 * A SEQPACKET message must fit the send buffer whole, and the default
+	 * one (net.core.wmem_default, 208 KB) is smaller than the largest
+	 * message. SO_SNDBUFFORCE (root) passes net.core.wmem_max.
+	 */
+	if (len > 64 * 1024) {
+		int size = len + 64 * 1024;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
 	do
 		n = send(fd, s, len, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);

@@ -11,7 +11,8 @@
 
 #include <json-c/json.h>
 
-#define PROTO_MAX_MSG (1 << 20)
+/* A network document of 10k rules is about 1 MB. */
+#define PROTO_MAX_MSG (4 << 20)
 #define PROTO_DEFAULT_SOCKET "/run/boost/boostd.sock"
 
 /* Send @doc as one message. Returns 0 or -errno. */
