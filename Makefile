@@ -95,8 +95,10 @@ BENCH_BPF_OBJS := $(patsubst tests/bench/%.bpf.c,$(O)/tests/bench/%.bpf.o,\
 # Check suites: tests/GROUP/test_NAME.c becomes $(O)/tests/GROUP/test_NAME.
 TEST_SRCS := $(wildcard tests/*/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
-# Benchmark drivers: tests/bench/NAME_bench.c becomes $(O)/tests/bench/NAME_bench.
-BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c))
+# Benchmark drivers: tests/bench/NAME_bench.c becomes $(O)/tests/bench/NAME_bench;
+# pktgen, the network bench's traffic generator, is built the same way.
+BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c) \
+	tests/bench/pktgen.c)
 
 PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk
 

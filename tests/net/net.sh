@@ -9,7 +9,9 @@
 #                          /64 with MACs $MAC1 and $MAC2; the ToR 192.0.2.254
 #                          and 2001:db8::fe, GRO on and tx checksum offload
 #                          off (it stands for the wire: see below).
-#                          Everything is removed at exit.
+#                          Everything is removed at exit. NET_QUEUES (default
+#                          1) queues per veth: the bench's generator sends
+#                          from every CPU, each into a queue of its own.
 #   net_boostd_setup       boostd_setup, a second signer $B/keys/other.*, and
 #                          signed copies of both network objects in $B/art
 #   net_boostd_run [OPTION...]  a trust policy listing both objects (OPTIONs
@@ -42,11 +44,12 @@ net_topology() {
 	netns_new host >/dev/null && netns_new vm1 >/dev/null && netns_new vm2 >/dev/null &&
 		netns_new tor >/dev/null || fail "cannot create the namespaces"
 	HOST=$T-host VM1=$T-vm1 VM2=$T-vm2 TOR=$T-tor
-	local ns dev mac a4 a6
+	local ns dev mac a4 a6 q=${NET_QUEUES:-1}
 	for spec in "$VM1 vm1 $MAC1 192.0.2.1 2001:db8::1" "$VM2 vm2 $MAC2 192.0.2.2 2001:db8::2" \
 		"$TOR up0 $MACT 192.0.2.254 2001:db8::fe"; do
 		read -r ns dev mac a4 a6 <<<"$spec"
-		ip -n "$HOST" link add "$dev" type veth peer name eth0 netns "$ns" ||
+		ip -n "$HOST" link add "$dev" numtxqueues "$q" numrxqueues "$q" type veth \
+			peer name eth0 netns "$ns" numtxqueues "$q" numrxqueues "$q" ||
 			fail "cannot create veth $dev"
 		ip -n "$ns" link set eth0 address "$mac"
 		# No SLAAC link-local: the VMs own exactly the addresses boost knows.
