@@ -156,6 +156,7 @@ UBLK_SRCS := \
 	ublk-target/blk_backend.c \
 	ublk-target/blk_ctrl.c \
 	ublk-target/blk_queue.c \
+	ublk-target/blk_size.c \
 	ublk-target/boost_ublk.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
 LIBS_UBLK := liburing

@@ -15,6 +15,9 @@
 #include <liburing.h>
 #include <linux/ublk_cmd.h>
 
+#include "blk_size.h"
+#include "blk_stats.h"
+
 #define BLK_SECTOR_SHIFT 9
 #define BLK_DEFAULT_DEPTH 128
 /* The largest IO the kernel sends us; each tag has a buffer this big. */
@@ -101,8 +104,14 @@ struct blk_queue {
 	bool stopping;
 	int error;			/* why the thread ended, or 0 */
 	void *backend_data;
-	/* Counters, written by the queue thread only. */
-	uint64_t ios, bytes, errors;
+	/*
+	 * Counters: this queue's slot of the device's stats region (or of a
+	 * private one), written by this thread only. @now is the clock at
+	 * the last wake-up, @started[tag] the wake-up that delivered TAG.
+	 */
+	struct blk_stats_queue *stats;
+	uint64_t now;
+	uint64_t *started;
 };
 
 struct blk_dev {
@@ -132,6 +141,9 @@ struct blk_dev {
 	uint32_t attrs;
 	/* Discard and write-zeroes supported. */
 	bool discard;
+	/* The counters: boostd's region (--stats-fd), else a private one. */
+	struct blk_stats_region *stats;
+	size_t stats_len;
 };
 
 /* ---- user_data: packed and unpacked here only --------------------------- */
@@ -152,11 +164,10 @@ static inline unsigned int blk_ud_tag(uint64_t ud) { return ud & 0xffff; }
 static inline enum blk_ud_kind blk_ud_kind(uint64_t ud) { return (ud >> 16) & 0xff; }
 static inline unsigned int blk_ud_sub(uint64_t ud) { return (ud >> 24) & 0xff; }
 
-/* ---- blk_backend.c: the table, and parsing of BACKEND[:ARG] and sizes ---- */
+/* ---- blk_backend.c: the table, and parsing of BACKEND[:ARG] ------------- */
 
 const struct blk_backend_ops *blk_backend__find(const char *spec, const char **ret_arg);
 void blk_backend__print_usage(FILE *f);
-int blk_parse_size(const char *s, uint64_t *ret_bytes);
 
 /* ---- blk_ctrl.c: /dev/ublk-control ------------------------------------- */
 
@@ -174,6 +185,14 @@ int blk_ctrl__end_recovery(struct blk_dev *dev);
 
 /* ---- blk_queue.c: the data path ----------------------------------------- */
 
+/*
+ * Map the stats region of @fd (from boostd), or a private one when @fd < 0,
+ * with a slot for each of dev->cfg.nr_queues.
+ */
+int blk_dev__map_stats(struct blk_dev *dev, int fd);
+void blk_dev__unmap_stats(struct blk_dev *dev);
+/* Write the device's id and geometry into the stats region's header. */
+void blk_dev__publish_geometry(struct blk_dev *dev);
 int blk_dev__open_queues(struct blk_dev *dev);
 int blk_dev__start_queues(struct blk_dev *dev);
 void blk_dev__stop_queues(struct blk_dev *dev);

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blk.h"
@@ -32,6 +34,56 @@ static size_t blk_iods_len(unsigned int depth)
 static size_t blk_iods_stride(void)
 {
 	return blk_iods_len(UBLK_MAX_QUEUE_DEPTH);
+}
+
+int blk_dev__map_stats(struct blk_dev *dev, int fd)
+{
+	size_t need = blk_stats__size(dev->cfg.nr_queues);
+	struct stat st;
+	void *p;
+
+	if (fd < 0) {
+		p = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		dev->stats = p;
+		dev->stats_len = need;
+		dev->stats->magic = BLK_STATS_MAGIC;
+		dev->stats->nr_queues = dev->cfg.nr_queues;
+		return 0;
+	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if ((size_t)st.st_size < need)
+		return -EMSGSIZE;
+	p = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	dev->stats = p;
+	dev->stats_len = need;
+	if (dev->stats->magic != BLK_STATS_MAGIC || dev->stats->nr_queues < dev->cfg.nr_queues) {
+		blk_dev__unmap_stats(dev);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+void blk_dev__publish_geometry(struct blk_dev *dev)
+{
+	struct blk_stats_region *r = dev->stats;
+
+	r->dev_id = dev->cfg.dev_id;
+	r->queues = dev->cfg.nr_queues;
+	r->depth = dev->cfg.depth;
+	r->block_size = dev->cfg.block_size;
+	r->size = dev->cfg.size;
+}
+
+void blk_dev__unmap_stats(struct blk_dev *dev)
+{
+	if (dev->stats)
+		munmap(dev->stats, dev->stats_len);
+	dev->stats = NULL;
 }
 
 int blk_dev__open_queues(struct blk_dev *dev)
@@ -58,6 +110,10 @@ int blk_dev__open_queues(struct blk_dev *dev)
 		q->dev = dev;
 		q->id = i;
 		q->depth = dev->cfg.depth;
+		q->stats = &dev->stats->q[i];
+		q->started = calloc(q->depth, sizeof(*q->started));
+		if (!q->started)
+			return -ENOMEM;
 		q->iods_len = blk_iods_len(q->depth);
 		p = mmap(NULL, q->iods_len, PROT_READ, MAP_SHARED | MAP_POPULATE,
 			 dev->cdev_fd, UBLKSRV_CMD_BUF_OFFSET + i * blk_iods_stride());
@@ -88,6 +144,7 @@ void blk_dev__close_queues(struct blk_dev *dev)
 			munmap((void *)q->iods, q->iods_len);
 		if (q->bufs)
 			munmap(q->bufs, (size_t)q->depth * BLK_MAX_IO_BYTES);
+		free(q->started);
 	}
 	free(dev->queues);
 	dev->queues = NULL;
@@ -147,13 +204,33 @@ static int blk_queue_post_cmd(struct blk_queue *q, unsigned int op,
 	return 0;
 }
 
+/* The counter of a ublk operation, or -1 (blk_queue_check refused it). */
+static int op_counter(unsigned int op)
+{
+	switch (op) {
+	case UBLK_IO_OP_READ: return BLK_STATS_READ;
+	case UBLK_IO_OP_WRITE: return BLK_STATS_WRITE;
+	case UBLK_IO_OP_FLUSH: return BLK_STATS_FLUSH;
+	case UBLK_IO_OP_DISCARD: return BLK_STATS_DISCARD;
+	case UBLK_IO_OP_WRITE_ZEROES: return BLK_STATS_WRITE_ZEROES;
+	default: return -1;
+	}
+}
+
 void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)
 {
+	struct blk_stats_queue *s = q->stats;
+	int op = op_counter(ublksrv_get_op(&q->iods[tag]));
+
+	/* Single writer, plain stores, no clock read: q->now is this wake-up's. */
+	if (op >= 0) {
+		BLK_STATS_ADD(s->ios[op], 1);
+		if (result > 0 && op <= BLK_STATS_WRITE)
+			BLK_STATS_ADD(s->bytes[op], (unsigned int)result);
+	}
 	if (result < 0)
-		q->errors++;
-	else
-		q->bytes += (unsigned int)result;
-	q->ios++;
+		BLK_STATS_ADD(s->errors, 1);
+	BLK_STATS_ADD(s->lat_hist[blk_stats__bucket(q->now - q->started[tag])], 1);
 	if (blk_queue_post_cmd(q, UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result))
 		q->error = -EBUSY;
 }
@@ -204,6 +281,7 @@ static void blk_queue_handle_cqe(struct blk_queue *q, const struct io_uring_cqe 
 		}
 		q->cmd_inflight--;
 		if (cqe->res == UBLK_IO_RES_OK) {
+			q->started[tag] = q->now;
 			blk_queue_serve(q, tag);
 		} else if (cqe->res != UBLK_IO_RES_ABORT && cqe->res != UBLK_IO_RES_OK) {
 			/* The kernel refused a command: this queue cannot go on. */
@@ -309,12 +387,16 @@ static void *blk_queue_thread(void *arg)
 	for (;;) {
 		struct io_uring_cqe *cqe;
 		unsigned int head, n = 0;
+		struct timespec ts;
 
 		err = io_uring_submit_and_wait(&q->ring, 1);
 		if (err < 0 && err != -EINTR && err != -EAGAIN && err != -EBUSY) {
 			q->error = err;
 			break;
 		}
+		/* The one clock read of this wake-up, for every request in it. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		q->now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		io_uring_for_each_cqe(&q->ring, head, cqe) {
 			blk_queue_handle_cqe(q, cqe);
 			n++;

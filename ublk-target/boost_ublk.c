@@ -4,7 +4,8 @@
  *
  *   boost-ublk add --backend BACKEND [--queues N] [--depth D]
  *                  [--block-size 512|4096] [--size SIZE] [--id ID] [--no-recovery]
- *   boost-ublk recover DEV --backend BACKEND
+ *                  [--stats-fd FD]
+ *   boost-ublk recover DEV --backend BACKEND [--stats-fd FD]
  *   boost-ublk del DEV
  *   boost-ublk list
  *
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -44,8 +46,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: boost-ublk add --backend BACKEND [--queues N] [--depth D]\n"
 		"                      [--block-size 512|4096] [--size SIZE] [--id ID]\n"
-		"                      [--no-recovery]\n"
-		"       boost-ublk recover DEV --backend BACKEND\n"
+		"                      [--no-recovery] [--stats-fd FD]\n"
+		"       boost-ublk recover DEV --backend BACKEND [--stats-fd FD]\n"
 		"       boost-ublk del DEV\n"
 		"       boost-ublk list\n"
 		"where  BACKEND := ");
@@ -54,7 +56,8 @@ static void usage(FILE *f)
 		"       DEV := ID | /dev/ublkbID | /dev/ublkcID\n"
 		"       SIZE := BYTES[K|M|G|T]\n"
 		"add serves the device in the foreground and prints \"id ID dev /dev/ublkbID\"\n"
-		"once it is up; SIGTERM or SIGINT stops and deletes it.\n");
+		"once it is up; SIGTERM or SIGINT stops and deletes it. --stats-fd: the\n"
+		"counters go to the shared region FD (made by boostd, see blk_stats.h).\n");
 }
 
 static void blk_dev_init(struct blk_dev *dev)
@@ -211,7 +214,7 @@ static void print_started(const struct blk_dev *dev)
 	fflush(stdout);
 }
 
-enum { OPT_NO_RECOVERY = 256 };
+enum { OPT_NO_RECOVERY = 256, OPT_STATS_FD };
 
 static const struct option add_options[] = {
 	{ "backend", required_argument, NULL, 'b' },
@@ -221,13 +224,14 @@ static const struct option add_options[] = {
 	{ "size", required_argument, NULL, 's' },
 	{ "id", required_argument, NULL, 'i' },
 	{ "no-recovery", no_argument, NULL, OPT_NO_RECOVERY },
+	{ "stats-fd", required_argument, NULL, OPT_STATS_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
 
-/* Options of add and recover; recover takes only --backend. */
+/* Options of add and recover; recover takes only --backend and --stats-fd. */
 static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
-			     const char **ret_spec, bool recover)
+			     const char **ret_spec, int *ret_stats_fd, bool recover)
 {
 	const char *spec = NULL;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -239,7 +243,7 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 	dev->cfg.recovery = true;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+b:q:d:B:s:i:h", add_options, NULL)) != -1) {
-		if (recover && c != 'b' && c != 'h') {
+		if (recover && c != 'b' && c != 'h' && c != OPT_STATS_FD) {
 			blk_err("recover: only --backend may be given; the device keeps its geometry");
 			return -EINVAL;
 		}
@@ -287,6 +291,16 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 		case OPT_NO_RECOVERY:
 			dev->cfg.recovery = false;
 			break;
+		case OPT_STATS_FD: {
+			unsigned int fd;
+
+			if (parse_uint(optarg, 3, INT32_MAX, &fd)) {
+				blk_err("--stats-fd %s: not a file descriptor above 2", optarg);
+				return -EINVAL;
+			}
+			*ret_stats_fd = (int)fd;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -321,9 +335,21 @@ static int open_backend(struct blk_dev *dev, const char *spec)
 	return err;
 }
 
-/* Close what add and recover opened: the control fd, the backend, the signalfd. */
+static int map_stats_or_report(struct blk_dev *dev, int fd)
+{
+	int err = blk_dev__map_stats(dev, fd);
+
+	if (err)
+		blk_err("device %d: --stats-fd %d: %s", dev->cfg.dev_id, fd,
+			err == -EMSGSIZE || err == -EBADMSG ?
+			"not a stats region with a slot for every queue" : strerror(-err));
+	return err;
+}
+
+/* Close what add and recover opened: the control fd, the backend, the signalfd, the stats. */
 static void release(struct blk_dev *dev, int sfd)
 {
+	blk_dev__unmap_stats(dev);
 	blk_ctrl__close(dev);
 	if (dev->ops && dev->ops->close)
 		dev->ops->close(dev);
@@ -336,10 +362,10 @@ static int do_add(int argc, char **argv)
 	struct blk_dev dev;
 	const char *spec;
 	bool added = false;
-	int sfd = -1, err;
+	int sfd = -1, stats_fd = -1, err;
 
 	blk_dev_init(&dev);
-	if (parse_add_options(argc, argv, &dev, &spec, false))
+	if (parse_add_options(argc, argv, &dev, &spec, &stats_fd, false))
 		return EXIT_USAGE;
 	if (optind < argc) {
 		blk_err("add: unexpected argument '%s'", argv[optind]);
@@ -381,6 +407,10 @@ static int do_add(int argc, char **argv)
 		blk_err("device %d: cannot set parameters: %s", dev.cfg.dev_id, strerror(-err));
 		goto out;
 	}
+	err = map_stats_or_report(&dev, stats_fd);
+	if (err)
+		goto out;
+	blk_dev__publish_geometry(&dev);
 	err = blk_dev__open_queues(&dev);
 	if (err) {
 		blk_err("device %d: /dev/ublkc%d: cannot map the queues: %s", dev.cfg.dev_id,
@@ -417,14 +447,14 @@ static int do_recover(int argc, char **argv)
 	struct ublk_params p;
 	const char *spec;
 	bool started_recovery = false;
-	int id, sfd = -1, err, i;
+	int id, sfd = -1, stats_fd = -1, err, i;
 
 	blk_dev_init(&dev);
 	if (argc < 2 || parse_dev(argv[1], &id)) {
 		blk_err("recover: DEV (ID or /dev/ublkbID) is required first");
 		return EXIT_USAGE;
 	}
-	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, true))
+	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, &stats_fd, true))
 		return EXIT_USAGE;
 	if (ctrl_open_or_report(&dev))
 		return 1;
@@ -464,6 +494,10 @@ static int do_recover(int argc, char **argv)
 		err = -EINVAL;
 		goto out;
 	}
+	err = map_stats_or_report(&dev, stats_fd);
+	if (err)
+		goto out;
+	blk_dev__publish_geometry(&dev);
 	sfd = block_signals();
 	if (sfd < 0) {
 		err = sfd;
@@ -602,6 +636,12 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
+	/*
+	 * Started by boostd from a memfd (fexecve), the kernel names the
+	 * process after the descriptor ("64"): give it its own name for ps,
+	 * pgrep and the log. Threads made later inherit it.
+	 */
+	prctl(PR_SET_NAME, "boost-ublk", 0, 0, 0);
 	/*
 	 * A reader of our one line that has gone away must not kill a server
 	 * with a live device: the write fails instead, and the device is served.

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The counters of a boost-ublk device, in a shared memory region that
+ * boostd creates (a memfd), hands to boost-ublk at spawn (--stats-fd) and
+ * reads on request. Included by both sides.
+ *
+ * Each queue thread is the only writer of its own cache-line-aligned slot
+ * and updates it with plain stores (relaxed atomics, a plain mov on
+ * x86-64): no lock, no syscall, no shared cache line on the IO path.
+ * Readers sum the slots; a sum may lag a request or two behind.
+ *
+ * Latency is the time a request spent in boost-ublk, from the wake-up of
+ * the queue thread that delivered it to the wake-up in which it completed:
+ * the queue thread reads the clock once per wake-up, never per request.
+ * A request the backend served at once (null, mem) has latency 0 at that
+ * resolution. The histogram is log2: bucket 0 holds 0 ns, bucket b > 0
+ * holds [2^(b-1), 2^b) ns, the last one everything longer.
+ */
+#ifndef BOOST_BLK_STATS_H
+#define BOOST_BLK_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BLK_STATS_MAGIC 0x31545354534b4c42ull /* "BLKSTST1" */
+#define BLK_STATS_LAT_BUCKETS 40               /* up to 2^39 ns, about 9 min */
+
+enum blk_stats_op {
+	BLK_STATS_READ,
+	BLK_STATS_WRITE,
+	BLK_STATS_FLUSH,
+	BLK_STATS_DISCARD,
+	BLK_STATS_WRITE_ZEROES,
+	BLK_STATS_OP__MAX,
+};
+
+struct blk_stats_queue {
+	uint64_t ios[BLK_STATS_OP__MAX];   /* completed, errors included */
+	uint64_t bytes[2];                 /* read, written: successful only */
+	uint64_t errors;                   /* completed with a negative result */
+	uint64_t lat_hist[BLK_STATS_LAT_BUCKETS];
+} __attribute__((aligned(64)));
+
+struct blk_stats_region {
+	uint64_t magic;
+	uint32_t nr_queues;  /* slots that follow; set by whoever made the region */
+	/* The device as served, written by boost-ublk before it starts serving: */
+	int32_t dev_id;
+	uint32_t queues;     /* what the kernel made: at most nr_queues */
+	uint32_t depth;
+	uint32_t block_size;
+	uint32_t reserved;
+	uint64_t size;       /* bytes */
+	uint8_t pad[24];
+	struct blk_stats_queue q[];
+};
+
+_Static_assert(sizeof(struct blk_stats_region) == 64, "the queues' slots start on a cache line");
+
+static inline size_t blk_stats__size(unsigned int nr_queues)
+{
+	return sizeof(struct blk_stats_region) + (size_t)nr_queues * sizeof(struct blk_stats_queue);
+}
+
+/* The bucket of a latency of @ns nanoseconds. */
+static inline unsigned int blk_stats__bucket(uint64_t ns)
+{
+	unsigned int b = ns ? 64 - (unsigned int)__builtin_clzll(ns) : 0;
+
+	return b < BLK_STATS_LAT_BUCKETS ? b : BLK_STATS_LAT_BUCKETS - 1;
+}
+
+/* The single writer's increment: a plain load, add and store. */
+#define BLK_STATS_ADD(field, v) \
+	__atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
+
+#endif
