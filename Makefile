@@ -55,7 +55,7 @@ CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
-	-DBOOST_VERSION='"$(VERSION)"' -I ctl -I bpf
+	-DBOOST_VERSION='"$(VERSION)"' -I ctl -I bpf -I ublk-target
 
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	-I $(O)/include -I bpf
@@ -75,12 +75,14 @@ CTL_COMMON := \
 	ctl/net_sg.c \
 	ctl/output.c \
 	ctl/proto.c \
+	ctl/storage_conf.c \
 	ctl/trust_gate.c \
 	ctl/trust_kernel_ima.c \
 	ctl/trust_log.c \
 	ctl/trust_policy.c \
 	ctl/trust_sig.c \
-	ctl/trust_tpm.c
+	ctl/trust_tpm.c \
+	ublk-target/blk_size.c
 
 BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_attest.c ctl/cmd_net.c ctl/cmd_status.c \
 	ctl/cmd_trust.c $(CTL_COMMON)

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The storage's desired state: parse and validate (see storage_conf.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blk_size.h"
+#include "storage_conf.h"
+
+#define BACKENDS "null | mem:SIZE | file:PATH"
+
+static bool is_device_key(const char *k)
+{
+	static const char *const keys[] = { "id", "backend", "size", "queues", "depth",
+					    "block_size" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i], k) == 0)
+			return true;
+	return false;
+}
+
+/* A whole number in [min, max] at @key of @o; 0 and *ret untouched if absent. */
+static int get_uint(json_object *o, const char *at, const char *key, int64_t min, int64_t max,
+		    int64_t *ret, char *err, size_t errlen)
+{
+	json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	n = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || n < min || n > max) {
+		snprintf(err, errlen, "%s.%s: must be a whole number from %lld to %lld", at, key,
+			 (long long)min, (long long)max);
+		return -EINVAL;
+	}
+	*ret = n;
+	return 0;
+}
+
+/* A size: a number of bytes, or a string BYTES[K|M|G|T]. */
+static int get_size(json_object *v, const char *at, const char *what, uint64_t *ret,
+		    char *err, size_t errlen)
+{
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0) {
+		*ret = (uint64_t)json_object_get_int64(v);
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_string) &&
+	    blk_parse_size(json_object_get_string(v), ret) == 0 && *ret > 0)
+		return 0;
+	snprintf(err, errlen, "%s: %s '%s' is not a size (BYTES[K|M|G|T], above 0)", at, what,
+		 json_object_get_string(v));
+	return -EINVAL;
+}
+
+/* BACKEND := null | mem:SIZE | file:PATH; sets *ret_mem to mem's size. */
+static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char *err,
+			 size_t errlen)
+{
+	*ret_mem = 0;
+	if (strcmp(b, "null") == 0)
+		return 0;
+	if (strncmp(b, "mem:", 4) == 0) {
+		if (blk_parse_size(b + 4, ret_mem) == 0 && *ret_mem > 0)
+			return 0;
+		snprintf(err, errlen, "%s: backend %s: '%s' is not a size", at, b, b + 4);
+		return -EINVAL;
+	}
+	if (strncmp(b, "file:", 5) == 0) {
+		if (b[5] == '/')
+			return 0;
+		snprintf(err, errlen, "%s: backend %s: the path must be absolute", at, b);
+		return -EINVAL;
+	}
+	snprintf(err, errlen, "%s: backend %s: unknown; expected " BACKENDS, at, b);
+	return -EINVAL;
+}
+
+int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
+			       struct storage_conf_dev *ret, char *err, size_t errlen)
+{
+	struct storage_conf_dev d = { .id = -1 };
+	int64_t id = -1, queues = 0, depth = 0, bs = 0;
+	char where[96];
+	uint64_t mem;
+	json_object *v = NULL;
+	const char *b;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		snprintf(err, errlen, "%s: must be an object", at);
+		return -EINVAL;
+	}
+	json_object_object_foreach(o, k, val) {
+		(void)val;
+		if (!is_device_key(k)) {
+			snprintf(err, errlen, "%s.%s: unknown key", at, k);
+			return -EINVAL;
+		}
+	}
+	if (!json_object_object_get_ex(o, "backend", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		snprintf(err, errlen, "%s.backend: %s; expected " BACKENDS, at,
+			 v ? "must be a string" : "missing");
+		return -EINVAL;
+	}
+	b = json_object_get_string(v);
+	if (strlen(b) >= sizeof(d.backend)) {
+		snprintf(err, errlen, "%s.backend: longer than %zu bytes", at, sizeof(d.backend) - 1);
+		return -EINVAL;
+	}
+	if (check_backend(b, at, &mem, err, errlen))
+		return -EINVAL;
+	snprintf(d.backend, sizeof(d.backend), "%s", b);
+	if (need_id && !json_object_object_get_ex(o, "id", NULL)) {
+		snprintf(err, errlen, "%s.id: missing (a document names each device)", at);
+		return -EINVAL;
+	}
+	if (get_uint(o, at, "id", 0, STORAGE_MAX_ID, &id, err, errlen) ||
+	    get_uint(o, at, "queues", 1, STORAGE_MAX_QUEUES, &queues, err, errlen) ||
+	    get_uint(o, at, "depth", 1, STORAGE_MAX_DEPTH, &depth, err, errlen) ||
+	    get_uint(o, at, "block_size", 512, 4096, &bs, err, errlen))
+		return -EINVAL;
+	if (bs && bs != 512 && bs != 4096) {
+		snprintf(err, errlen, "%s.block_size: must be 512 or 4096", at);
+		return -EINVAL;
+	}
+	d.id = (int)id;
+	d.queues = (unsigned int)queues;
+	d.depth = (unsigned int)depth;
+	d.block_size = (unsigned int)bs;
+	snprintf(where, sizeof(where), "%s.size", at);
+	if (json_object_object_get_ex(o, "size", &v) &&
+	    get_size(v, where, "size", &d.size, err, errlen))
+		return -EINVAL;
+	if (!d.size && !mem && strcmp(b, "null") == 0) {
+		snprintf(err, errlen, "%s.size: required for backend null, which has no size", at);
+		return -EINVAL;
+	}
+	if (d.size && mem && d.size > mem) {
+		snprintf(err, errlen, "%s.size: %llu is larger than the backend %s", at,
+			 (unsigned long long)d.size, b);
+		return -EINVAL;
+	}
+	if ((d.size ? d.size : mem) % (d.block_size ? d.block_size : 512)) {
+		snprintf(err, errlen, "%s.size: %llu is not a multiple of the block size %u", at,
+			 (unsigned long long)(d.size ? d.size : mem), d.block_size ? d.block_size : 512);
+		return -EINVAL;
+	}
+	*ret = d;
+	return 0;
+}
+
+int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, size_t errlen)
+{
+	struct storage_conf c = { 0 };
+	json_object *devs = NULL;
+	char at[32];
+	size_t n;
+
+	if (!json_object_is_type(doc, json_type_object)) {
+		snprintf(err, errlen, "storage document: must be a JSON object");
+		return -EINVAL;
+	}
+	json_object_object_foreach(doc, k, val) {
+		(void)val;
+		if (strcmp(k, "devices") != 0) {
+			snprintf(err, errlen, "%s: unknown key (a storage document has only 'devices')",
+				 k);
+			return -EINVAL;
+		}
+	}
+	if (!json_object_object_get_ex(doc, "devices", &devs) ||
+	    !json_object_is_type(devs, json_type_array)) {
+		snprintf(err, errlen, "devices: %s", devs ? "must be an array" : "missing");
+		return -EINVAL;
+	}
+	n = json_object_array_length(devs);
+	c.devs = calloc(n ? n : 1, sizeof(*c.devs));
+	if (!c.devs) {
+		snprintf(err, errlen, "devices: out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(at, sizeof(at), "devices[%zu]", i);
+		if (storage_conf__parse_device(json_object_array_get_idx(devs, i), at, true,
+					       &c.devs[i], err, errlen))
+			goto err;
+		for (size_t j = 0; j < i; j++) {
+			if (c.devs[j].id == c.devs[i].id) {
+				snprintf(err, errlen, "%s.id: %d is also devices[%zu]'s", at,
+					 c.devs[i].id, j);
+				goto err;
+			}
+		}
+		c.ndevs++;
+	}
+	*ret = c;
+	return 0;
+err:
+	storage_conf__free(&c);
+	return -EINVAL;
+}
+
+void storage_conf__free(struct storage_conf *c)
+{
+	free(c->devs);
+	c->devs = NULL;
+	c->ndevs = 0;
+}
+
+bool storage_conf__is_storage_doc(json_object *doc)
+{
+	return json_object_is_type(doc, json_type_object) &&
+	       json_object_object_get_ex(doc, "devices", NULL);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The storage's desired state, one JSON document (policies/storage.json):
+ *
+ *   {
+ *     "devices": [
+ *       {"id": 0,                         the ublk id: /dev/ublkb0
+ *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH
+ *        "size": "1G",                    bytes, or BYTES[K|M|G|T]; default the backend's
+ *        "queues": 2,                     default: one per CPU
+ *        "depth": 128,                    default 128
+ *        "block_size": 4096}              512 (default) or 4096
+ *     ]
+ *   }
+ *
+ * `boostctl apply` makes the devices match the document; `boostctl storage
+ * add` sends one device object (without "id", the kernel picks one). An
+ * invalid document is an error naming the field.
+ */
+#ifndef BOOST_STORAGE_CONF_H
+#define BOOST_STORAGE_CONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#define STORAGE_MAX_QUEUES 4096 /* UBLK_MAX_NR_QUEUES */
+#define STORAGE_MAX_DEPTH 4096  /* UBLK_MAX_QUEUE_DEPTH */
+#define STORAGE_MAX_ID ((1 << 20) - 1)
+
+struct storage_conf_dev {
+	int id;                     /* -1: the kernel picks */
+	char backend[PATH_MAX + 8]; /* as written: "file:/srv/disk.img" */
+	unsigned int queues;        /* 0: one per CPU */
+	unsigned int depth;         /* 0: the default */
+	unsigned int block_size;    /* 0: 512 */
+	uint64_t size;              /* 0: the backend's */
+};
+
+struct storage_conf {
+	struct storage_conf_dev *devs;
+	size_t ndevs;
+};
+
+/*
+ * One device object; @at names it in errors ("devices[1]"). With
+ * @need_id, "id" is required (documents); without, optional (add).
+ */
+int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
+			       struct storage_conf_dev *ret, char *err, size_t errlen);
+/* A whole document; ids must be given and distinct. */
+int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, size_t errlen);
+void storage_conf__free(struct storage_conf *c);
+
+/* Is @doc a storage document (it has "devices"), to route `boostctl apply`? */
+bool storage_conf__is_storage_doc(json_object *doc);
+
+#endif

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * storage_conf: the storage document. policies/storage.json parses; each
+ * invalid document is refused with the field it names; a device object
+ * without an id is one `storage add` may send; apply routes by "devices".
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage_conf.h"
+#include "../check_run.h"
+
+static json_object *parse_str(const char *s)
+{
+	json_object *o = json_tokener_parse(s);
+
+	ck_assert_msg(o, "fixture is not JSON: %s", s);
+	return o;
+}
+
+START_TEST(test_example_policy)
+{
+	const char *top = getenv("BOOST_TOP");
+	struct storage_conf c;
+	char path[4096], err[512] = "";
+	json_object *doc;
+
+	snprintf(path, sizeof(path), "%s/policies/storage.json", top ? top : ".");
+	doc = json_object_from_file(path);
+	ck_assert_msg(doc, "cannot read %s", path);
+	ck_assert(storage_conf__is_storage_doc(doc));
+	ck_assert_msg(storage_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.ndevs, 3);
+	ck_assert_int_eq(c.devs[0].id, 0);
+	ck_assert_str_eq(c.devs[0].backend, "file:/var/lib/boost/disks/vm1.img");
+	ck_assert_uint_eq(c.devs[0].block_size, 4096);
+	ck_assert_uint_eq(c.devs[0].size, 0);
+	ck_assert_uint_eq(c.devs[1].depth, 64);
+	ck_assert_uint_eq(c.devs[2].size, 1ull << 30);
+	ck_assert_uint_eq(c.devs[2].queues, 1);
+	storage_conf__free(&c);
+	json_object_put(doc);
+}
+END_TEST
+
+static const struct {
+	const char *doc, *err;
+} bad[] = {
+	{ "[]", "storage document: must be a JSON object" },
+	{ "{}", "devices: missing" },
+	{ "{\"devices\": {}}", "devices: must be an array" },
+	{ "{\"devices\": [], \"ports\": []}", "ports: unknown key" },
+	{ "{\"devices\": [1]}", "devices[0]: must be an object" },
+	{ "{\"devices\": [{\"id\": 0}]}", "devices[0].backend: missing" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": 7}]}", "devices[0].backend: must be a string" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:x\"}]}",
+	  "devices[0]: backend nbd:x: unknown; expected null | mem:SIZE | file:PATH" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:lots\"}]}",
+	  "devices[0]: backend mem:lots: 'lots' is not a size" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"file:disk.img\"}]}",
+	  "devices[0]: backend file:disk.img: the path must be absolute" },
+	{ "{\"devices\": [{\"backend\": \"mem:8M\"}]}", "devices[0].id: missing" },
+	{ "{\"devices\": [{\"id\": -1, \"backend\": \"mem:8M\"}]}", "devices[0].id: must be a whole number" },
+	{ "{\"devices\": [{\"id\": \"0\", \"backend\": \"mem:8M\"}]}", "devices[0].id: must be a whole number" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"queues\": 0}]}", "devices[0].queues: must be a whole number from 1 to 4096" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"depth\": 5000}]}", "devices[0].depth: must be a whole number from 1 to 4096" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"block_size\": 1024}]}", "devices[0].block_size: must be 512 or 4096" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"null\"}]}", "devices[0].size: required for backend null" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"null\", \"size\": \"1000\"}]}",
+	  "devices[0].size: 1000 is not a multiple of the block size 512" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"null\", \"size\": \"1M\", \"block_size\": 4096, \"queues\": 1}, {\"id\": 1, \"backend\": \"null\", \"size\": 6144, \"block_size\": 4096}]}",
+	  "devices[1].size: 6144 is not a multiple of the block size 4096" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"null\", \"size\": \"big\"}]}", "devices[0].size: size 'big' is not a size" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"null\", \"size\": 0}]}", "devices[0].size: size '0' is not a size" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"size\": \"16M\"}]}", "devices[0].size: 16777216 is larger than the backend mem:8M" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"name\": \"x\"}]}", "devices[0].name: unknown key" },
+	{ "{\"devices\": [{\"id\": 3, \"backend\": \"mem:8M\"}, {\"id\": 3, \"backend\": \"null\", \"size\": 4096}]}",
+	  "devices[1].id: 3 is also devices[0]'s" },
+};
+
+START_TEST(test_invalid)
+{
+	struct storage_conf c = { 0 };
+	char err[512] = "";
+	json_object *doc = parse_str(bad[_i].doc);
+
+	ck_assert_msg(storage_conf__parse(doc, &c, err, sizeof(err)) == -EINVAL,
+		      "accepted: %s", bad[_i].doc);
+	ck_assert_msg(strstr(err, bad[_i].err), "%s: got '%s', want '%s'", bad[_i].doc, err,
+		      bad[_i].err);
+	ck_assert_ptr_null(c.devs);
+	json_object_put(doc);
+}
+END_TEST
+
+START_TEST(test_device_without_id)
+{
+	struct storage_conf_dev d;
+	char err[512] = "";
+	json_object *o = parse_str("{\"backend\": \"file:/tmp/x\", \"size\": \"64M\", \"queues\": 2}");
+
+	ck_assert_msg(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_int_eq(d.id, -1);
+	ck_assert_uint_eq(d.size, 64u << 20);
+	ck_assert_uint_eq(d.queues, 2);
+	ck_assert_uint_eq(d.depth, 0);
+	json_object_put(o);
+	o = parse_str("{\"backend\": \"bogus\"}");
+	ck_assert_int_eq(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH");
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_routing)
+{
+	json_object *net = parse_str("{\"ports\": [], \"security_groups\": []}");
+	json_object *sto = parse_str("{\"devices\": []}");
+
+	ck_assert(!storage_conf__is_storage_doc(net));
+	ck_assert(storage_conf__is_storage_doc(sto));
+	json_object_put(net);
+	json_object_put(sto);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("storage_conf");
+	TCase *tc = tcase_create("storage_conf");
+
+	tcase_add_test(tc, test_example_policy);
+	tcase_add_loop_test(tc, test_invalid, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_device_without_id);
+	tcase_add_test(tc, test_routing);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
