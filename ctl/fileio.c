@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,5 +82,28 @@ int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)
 	}
 	if (path && close(fd) < 0 && !ret)
 		ret = -errno;
+	return ret;
+}
+
+int fileio__write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int fd, ret;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	ret = fileio__write(tmp, buf, len, mode);
+	if (ret)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+out:
+	if (ret)
+		unlink(tmp);
 	return ret;
 }

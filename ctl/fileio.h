@@ -18,4 +18,10 @@ int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, siz
 /* Write @len bytes to @path (created with @mode, truncated; standard output if NULL). */
 int fileio__write(const char *path, const void *buf, size_t len, mode_t mode);
 
+/*
+ * Replace @path with @len bytes atomically: a temporary file beside it,
+ * fsync, rename. A reader sees the old contents or the new, never a part.
+ */
+int fileio__write_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,14 +420,34 @@ refuse:
 	return ret;
 }
 
-int trust_artifact__spawn(const struct trust_artifact *a, char *const argv[],
-			  char *const envp[], pid_t *ret_pid)
+/* In the child: put fds[i] at fd i (clearing close-on-exec), moving everything out of the way first. */
+static int child_place_fds(int *memfd, const int *fds, int nfds)
 {
-	int pipefd[2], child_errno = 0, ret;
+	int moved[TRUST_SPAWN_MAX_FDS];
+
+	*memfd = fcntl(*memfd, F_DUPFD_CLOEXEC, 64);
+	if (*memfd < 0)
+		return -errno;
+	for (int i = 0; i < nfds; i++) {
+		moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);
+		if (moved[i] < 0)
+			return -errno;
+	}
+	for (int i = 0; i < nfds; i++) {
+		if (dup2(moved[i], i) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int trust_artifact__spawn_fds(const struct trust_artifact *a, char *const argv[],
+			      char *const envp[], const int *fds, int nfds, pid_t *ret_pid)
+{
+	int pipefd[2], child_errno = 0, memfd = a->memfd, ret;
 	ssize_t n;
 	pid_t pid;
 
-	if (a->kind != TRUST_KIND_EXEC)
+	if (a->kind != TRUST_KIND_EXEC || nfds < 0 || nfds > TRUST_SPAWN_MAX_FDS)
 		return -EINVAL;
 	/* The child reports a failed exec through a pipe that exec closes. */
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -440,8 +461,23 @@ int trust_artifact__spawn(const struct trust_artifact *a, char *const argv[],
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		fexecve(a->memfd, argv, envp);
-		child_errno = errno;
+		ret = 0;
+		if (nfds) {
+			sigset_t none;
+
+			/* Its own session: a signal to the parent's group is not its. */
+			setsid();
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			/* The report pipe must not be one of the fds overwritten. */
+			n = fcntl(pipefd[1], F_DUPFD_CLOEXEC, 64);
+			if (n >= 0)
+				pipefd[1] = (int)n;
+			ret = child_place_fds(&memfd, fds, nfds);
+		}
+		if (!ret)
+			fexecve(memfd, argv, envp);
+		child_errno = ret ? -ret : errno;
 		if (write(pipefd[1], &child_errno, sizeof(child_errno)) < 0)
 			_exit(127);
 		_exit(127);
@@ -457,6 +493,12 @@ int trust_artifact__spawn(const struct trust_artifact *a, char *const argv[],
 	}
 	*ret_pid = pid;
 	return 0;
+}
+
+int trust_artifact__spawn(const struct trust_artifact *a, char *const argv[],
+			  char *const envp[], pid_t *ret_pid)
+{
+	return trust_artifact__spawn_fds(a, argv, envp, NULL, 0, ret_pid);
 }
 
 void trust_gate__stats(const struct trust_gate *g, struct trust_gate_stats *ret)

@@ -70,6 +70,17 @@ void trust_artifact__free(struct trust_artifact *art);
 int trust_artifact__spawn(const struct trust_artifact *art, char *const argv[],
 			  char *const envp[], pid_t *ret_pid);
 
+/*
+ * The same, with the child's first @nfds descriptors set: fds[i] becomes
+ * its fd i (0, 1, 2: standard input, output, error; 3...: inherited, e.g. a
+ * shared memory region), every other descriptor of the parent that is
+ * close-on-exec stays behind. The child runs in a session of its own, so a
+ * signal to the parent's process group (a terminal's Ctrl-C) is not its.
+ */
+#define TRUST_SPAWN_MAX_FDS 8
+int trust_artifact__spawn_fds(const struct trust_artifact *art, char *const argv[],
+			      char *const envp[], const int *fds, int nfds, pid_t *ret_pid);
+
 void trust_gate__stats(const struct trust_gate *gate, struct trust_gate_stats *ret);
 struct trust_tpm *trust_gate__tpm(struct trust_gate *gate);
 const char *trust_gate__log_path(const struct trust_gate *gate, int ascii);
