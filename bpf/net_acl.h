@@ -69,38 +69,76 @@ static __always_inline int net_sg_match(__u32 sg_id, __u8 dir, const struct net_
 #define NET_FLOW_NONE 0xffff /* no return traffic to let in */
 
 /*
- * The key of a frame's flow as seen from the VM's port @ifindex, towards
- * it: @reverse makes, from an outbound frame, the key its replies will
- * have. TCP and UDP are keyed by ports; an ICMP echo by the reply's type
- * and the identifier, so a ping out lets its replies in and nothing else.
+ * The ports of a frame's flow as seen from the VM, towards it: @reverse
+ * makes, from an outbound frame, those its replies will have. TCP and UDP
+ * by ports; an ICMP echo by the reply's type and the identifier, so a ping
+ * out lets its replies in and nothing else (NET_FLOW_NONE: nothing).
  */
-static __always_inline void net_flow_key(struct boost_flow_key *k, __u32 ifindex,
-					 const struct net_pkt *p, bool reverse)
+static __always_inline void net_flow_ports(const struct net_pkt *p, bool reverse, __u16 *sport,
+					   __u16 *dport)
 {
-	__u32 alen = p->eth_proto == ETH_P_IP_ ? 4 : 16;
+	bool v4 = p->eth_proto == ETH_P_IP_;
 	bool ports = p->l4_proto == IPPROTO_TCP_ || p->l4_proto == IPPROTO_UDP_;
 	bool icmp = p->l4_proto == IPPROTO_ICMP_ || p->l4_proto == IPPROTO_ICMPV6_;
 
-	k->ifindex = ifindex;
-	k->family = alen == 4 ? 4 : 6;
-	k->proto = p->l4_proto;
+	*sport = *dport = 0;
 	if (ports && (p->flags & NET_PKT_L4)) {
-		k->sport = reverse ? p->dport : p->sport;
-		k->dport = reverse ? p->sport : p->dport;
+		*sport = reverse ? p->dport : p->sport;
+		*dport = reverse ? p->sport : p->dport;
 	} else if (icmp && (p->flags & NET_PKT_L4)) {
-		k->sport = p->sport;
+		*sport = p->sport;
 		if (reverse)
-			k->sport = p->sport == ICMP_ECHO_ && alen == 4 ? ICMP_ECHO_REPLY_ :
-				   p->sport == ICMPV6_ECHO_ && alen == 16 ? ICMPV6_ECHO_REPLY_ :
-				   NET_FLOW_NONE;
-		k->dport = p->icmp_id;
+			*sport = p->sport == ICMP_ECHO_ && v4 ? ICMP_ECHO_REPLY_ :
+				 p->sport == ICMPV6_ECHO_ && !v4 ? ICMPV6_ECHO_REPLY_ :
+				 NET_FLOW_NONE;
+		*dport = p->icmp_id;
 	}
-	if (alen == 4) {
-		__builtin_memcpy(k->saddr, reverse ? &p->daddr.v4 : &p->saddr.v4, 4);
-		__builtin_memcpy(k->daddr, reverse ? &p->saddr.v4 : &p->daddr.v4, 4);
+}
+
+/*
+ * Look @key up in @map; with @record, put it there if it is not. Each map
+ * has a call site of its own: a lookup whose map the verifier knows is
+ * inlined, one through a pointer that may be either map is not.
+ */
+#define NET_FLOW_LOOKUP(map, key, record)					\
+	({									\
+		bool found_ = bpf_map_lookup_elem(map, key) != NULL;		\
+		if (!found_ && (record)) {					\
+			__u64 now_ = bpf_ktime_get_ns();			\
+			bpf_map_update_elem(map, key, &now_, BPF_ANY);		\
+		}								\
+		found_;								\
+	})
+
+/*
+ * Is the flow of @p, seen from the VM's port @ifindex (@reverse: its
+ * replies), in the flow table? With @record, put it there if not.
+ */
+static __always_inline bool net_flow(__u32 ifindex, const struct net_pkt *p, bool reverse,
+				     bool record)
+{
+	__u16 sport, dport;
+
+	net_flow_ports(p, reverse, &sport, &dport);
+	if (sport == NET_FLOW_NONE)
+		return false;
+	if (p->eth_proto == ETH_P_IP_) {
+		struct boost_flow4_key k = {
+			.ifindex = ifindex, .proto = p->l4_proto, .sport = sport, .dport = dport,
+			.saddr = reverse ? p->daddr.v4 : p->saddr.v4,
+			.daddr = reverse ? p->saddr.v4 : p->daddr.v4,
+		};
+
+		return NET_FLOW_LOOKUP(&boost_flows4, &k, record);
 	} else {
-		__builtin_memcpy(k->saddr, reverse ? (void *)&p->daddr.v6 : (void *)&p->saddr.v6, 16);
-		__builtin_memcpy(k->daddr, reverse ? (void *)&p->saddr.v6 : (void *)&p->daddr.v6, 16);
+		struct boost_flow_key k = {
+			.ifindex = ifindex, .family = 6, .proto = p->l4_proto, .sport = sport,
+			.dport = dport,
+		};
+
+		__builtin_memcpy(k.saddr, reverse ? (void *)&p->daddr.v6 : (void *)&p->saddr.v6, 16);
+		__builtin_memcpy(k.daddr, reverse ? (void *)&p->saddr.v6 : (void *)&p->daddr.v6, 16);
+		return NET_FLOW_LOOKUP(&boost_flows6, &k, record);
 	}
 }
 
@@ -108,18 +146,9 @@ static __always_inline void net_flow_key(struct boost_flow_key *k, __u32 ifindex
 static __always_inline bool net_acl_out(const struct boost_port *port, __u32 ifindex,
 					const struct net_pkt *p)
 {
-	struct boost_flow_key k = {};
-	__u64 now;
-
 	if (net_sg_match(port->sg_id, BOOST_DIR_OUT, p) != BOOST_SG_ALLOW)
 		return false;
-	net_flow_key(&k, ifindex, p, true);
-	if (k.sport == NET_FLOW_NONE)
-		return true;
-	if (!bpf_map_lookup_elem(&boost_flows, &k)) {
-		now = bpf_ktime_get_ns();
-		bpf_map_update_elem(&boost_flows, &k, &now, BPF_ANY);
-	}
+	net_flow(ifindex, p, true, true);
 	return true;
 }
 
@@ -131,12 +160,9 @@ static __always_inline bool net_acl_out(const struct boost_port *port, __u32 ifi
 static __always_inline bool net_acl_in(const struct boost_port *port, __u32 ifindex,
 				       const struct net_pkt *p)
 {
-	struct boost_flow_key k = {};
-
 	if (net_sg_match(port->sg_id, BOOST_DIR_IN, p) == BOOST_SG_ALLOW)
 		return true;
-	net_flow_key(&k, ifindex, p, false);
-	return bpf_map_lookup_elem(&boost_flows, &k) != NULL;
+	return net_flow(ifindex, p, false, false);
 }
 
 #endif

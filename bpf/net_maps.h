@@ -68,10 +68,18 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct boost_flow_key);
-	__type(value, __u64); /* bpf_ktime_get_ns() of the last outbound frame */
+	__type(key, struct boost_flow4_key);
+	__type(value, __u64); /* bpf_ktime_get_ns() of the first outbound frame */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_flows SEC(".maps");
+} boost_flows4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct boost_flow_key);
+	__type(value, __u64); /* bpf_ktime_get_ns() of the first outbound frame */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_flows6 SEC(".maps");
 
 /* A per-CPU array, indexed by the port's slot: no hashing per frame. */
 struct {

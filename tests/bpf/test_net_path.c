@@ -55,7 +55,7 @@ static const uint8_t MCAST4[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
 #define IP6_B "2001:db8::b"
 
 static struct bpf_object *obj_xdp, *obj_tc;
-static int xdp_fd, tc_fd, stats_fd, flows_fd, config_fd;
+static int xdp_fd, tc_fd, stats_fd, flows4_fd, flows6_fd, config_fd;
 static char bpffs[] = "/tmp/boost-bpf-test.XXXXXX";
 
 /* ---- frames ---------------------------------------------------------------- */
@@ -555,7 +555,8 @@ static void setup(void)
 	must(tc_fd >= 0, "%s failed: %s", "tc_fd", strerror(errno));
 	/* Both objects hold the same maps: pinned by name, reused. */
 	stats_fd = map_fd(obj_xdp, "boost_stats");
-	flows_fd = map_fd(obj_xdp, "boost_flows");
+	flows4_fd = map_fd(obj_xdp, "boost_flows4");
+	flows6_fd = map_fd(obj_xdp, "boost_flows6");
 	config_fd = map_fd(obj_xdp, "boost_config");
 	{
 		struct bpf_map_info a = { 0 }, b = { 0 };
@@ -607,10 +608,13 @@ static uint64_t stat(enum port_id id, size_t offset)
 
 static void clear_flows(void)
 {
-	struct boost_flow_key k;
+	struct boost_flow4_key k4;
+	struct boost_flow_key k6;
 
-	while (bpf_map_get_next_key(flows_fd, NULL, &k) == 0)
-		bpf_map_delete_elem(flows_fd, &k);
+	while (bpf_map_get_next_key(flows4_fd, NULL, &k4) == 0)
+		bpf_map_delete_elem(flows4_fd, &k4);
+	while (bpf_map_get_next_key(flows6_fd, NULL, &k6) == 0)
+		bpf_map_delete_elem(flows6_fd, &k6);
 }
 
 /* Run @f through the XDP (@tc false) or TC entry point as arriving on @in. */
