@@ -85,8 +85,9 @@ CTL_COMMON := \
 	ublk-target/blk_size.c
 
 BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_attest.c ctl/cmd_net.c ctl/cmd_status.c \
-	ctl/cmd_trust.c $(CTL_COMMON)
-BOOSTD_SRCS := ctl/boostd.c ctl/boostd_net.c ctl/boostd_trust.c ctl/net_link.c $(CTL_COMMON)
+	ctl/cmd_storage.c ctl/cmd_trust.c $(CTL_COMMON)
+BOOSTD_SRCS := ctl/boostd.c ctl/boostd_net.c ctl/boostd_storage.c ctl/boostd_trust.c \
+	ctl/net_link.c $(CTL_COMMON)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -209,7 +210,8 @@ $(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c $(O)/include/vmlinux.h
 # policy setting (docs/trust.md).
 DEV_KEY := $(O)/keys/dev-signer.key
 DEV_CERT := $(O)/keys/dev-signer.crt
-SIGNED := $(BPF_OBJS)
+# boost-ublk too: boostd starts it only through the trust gate (kind exec).
+SIGNED := $(BPF_OBJS) $(O)/boost-ublk
 
 .PHONY: signed
 signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json
@@ -226,7 +228,7 @@ $(DEV_CERT): $(DEV_KEY)
 	$(call msg,SIGN,$<)
 	$(Q)$(O)/boostctl trust sign --key $(DEV_KEY) $< >/dev/null
 
-$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(DEV_CERT)
+$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(DEV_CERT)
 	$(call msg,GEN,$@)
 	$(Q)scripts/dev-trust-policy $(O) > $@
 
@@ -256,6 +258,7 @@ install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/boost/bpf \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/boost/policies
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
+	$(Q)install -m 0644 $(O)/boost-ublk.sig $(DESTDIR)$(PREFIX)/sbin/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)) \
 		$(DESTDIR)$(PREFIX)/lib/boost/bpf/)
 	$(Q)install -m 0644 docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8 $(DESTDIR)$(PREFIX)/share/man/man8/

@@ -25,6 +25,7 @@ static int do_help(int argc, char **argv)
 		out__string(NULL, NULL, "trust");
 		out__string(NULL, NULL, "attest");
 		out__string(NULL, NULL, "net");
+		out__string(NULL, NULL, "storage");
 		out__string(NULL, NULL, "apply");
 		out__string(NULL, NULL, "status");
 		out__string(NULL, NULL, "version");
@@ -37,7 +38,7 @@ static int do_help(int argc, char **argv)
 		  "       %s help\n"
 		  "       %s version\n"
 		  "\n"
-		  "OBJECT  := { trust | attest | net | apply | status | version | help }\n"
+		  "OBJECT  := { trust | attest | net | storage | apply | status | version | help }\n"
 		  "OPTIONS := { -j|--json [-p|--pretty] | -V|--version | -h|--help }\n"
 		  "\n"
 		  "Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -84,6 +85,7 @@ static const struct cmd objects[] = {
 	{ "help", do_help },
 	{ "net", do_net },
 	{ "status", do_status },
+	{ "storage", do_storage },
 	{ "trust", do_trust },
 	{ "version", do_version },
 	{ 0 },

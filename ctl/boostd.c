@@ -2,8 +2,8 @@
 /*
  * boostd: the boost controller.
  *
- * One thread, one epoll loop over the listening socket, the clients and a
- * signalfd. Requests are JSON documents on a SOCK_SEQPACKET Unix socket
+ * One thread, one epoll loop over the listening socket, the clients, a
+ * signalfd, and each supervised boost-ublk's pidfd and stderr. Requests are JSON documents on a SOCK_SEQPACKET Unix socket
  * (mode 0600, and SO_PEERCRED must say root).
  */
 #include <errno.h>
@@ -67,6 +67,7 @@ static const struct boostd_handler *const handler_tables[] = {
 	status_handlers,
 	boostd_trust_handlers,
 	boostd_net_handlers,
+	boostd_storage_handlers,
 };
 
 json_object *boostd__dispatch(struct boostd *d, json_object *req)
@@ -308,6 +309,8 @@ static int run(struct boostd *d)
 				}
 			} else if (fd == d->listen_fd) {
 				client_accept(d);
+			} else if (boostd_storage__event(d, fd, evs[i].events)) {
+				continue;
 			} else if (evs[i].events & (EPOLLHUP | EPOLLERR) &&
 				   !(evs[i].events & EPOLLIN)) {
 				client_close(d, fd);
@@ -402,8 +405,10 @@ int main(int argc, char **argv)
 	}
 	boostd_trust__start(&d);
 	boostd_net__start(&d);
+	boostd_storage__start(&d);
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
 	ret = run(&d);
+	boostd_storage__stop(&d);
 	boostd_net__stop(&d);
 	boostd_trust__stop(&d);
 

@@ -8,6 +8,7 @@
 #define BOOST_BOOSTD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -16,6 +17,7 @@
 #include "config.h"
 
 struct boostd_net;
+struct boostd_storage;
 struct bpf_object;
 struct trust_artifact;
 struct trust_gate;
@@ -48,6 +50,9 @@ struct boostd {
 
 	/* net (boostd_net.c) */
 	struct boostd_net *net;
+
+	/* storage (boostd_storage.c) */
+	struct boostd_storage *storage;
 };
 
 /* A handler returns the whole response: proto__ok(result) or proto__error(). */
@@ -65,6 +70,7 @@ json_object *boostd__dispatch(struct boostd *d, json_object *req);
 /* Handler tables of the object modules, each ended by an empty entry. */
 extern const struct boostd_handler boostd_trust_handlers[];
 extern const struct boostd_handler boostd_net_handlers[];
+extern const struct boostd_handler boostd_storage_handlers[];
 
 /*
  * Load the trust policy, open the gate, load the policy's artifacts through
@@ -78,6 +84,9 @@ void boostd_trust__stop(struct boostd *d);
  * attestation; otherwise returns false with the reason in @why.
  */
 bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len);
+/* The verified artifact of @kind whose file name is @base, or NULL. */
+const struct boostd_artifact *boostd_trust__artifact(struct boostd *d, int kind,
+						     const char *base);
 
 /*
  * The network data path: start reads the persisted desired state (nothing
@@ -86,5 +95,15 @@ bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len);
  */
 void boostd_net__start(struct boostd *d);
 void boostd_net__stop(struct boostd *d);
+
+/*
+ * Storage: start re-adopts the boost-ublk servers of the persisted state
+ * (and recovers those that died meanwhile); stop leaves them serving.
+ * boostd_storage__event handles an epoll event on one of its descriptors
+ * (a server's pidfd or its stderr) and returns false for any other fd.
+ */
+void boostd_storage__start(struct boostd *d);
+void boostd_storage__stop(struct boostd *d);
+bool boostd_storage__event(struct boostd *d, int fd, uint32_t events);
 
 #endif

@@ -326,6 +326,19 @@ bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len)
 	return true;
 }
 
+const struct boostd_artifact *boostd_trust__artifact(struct boostd *d, int kind,
+						     const char *base)
+{
+	for (size_t i = 0; i < d->nartifacts; i++) {
+		const char *p = d->artifacts[i].art->path, *slash = strrchr(p, '/');
+
+		if ((int)d->artifacts[i].art->kind == kind &&
+		    strcmp(slash ? slash + 1 : p, base) == 0)
+			return &d->artifacts[i];
+	}
+	return NULL;
+}
+
 /* ---- start and stop ----------------------------------------------------- */
 
 void boostd_trust__start(struct boostd *d)

@@ -9,6 +9,7 @@ int do_apply(int argc, char **argv);
 int do_attest(int argc, char **argv);
 int do_net(int argc, char **argv);
 int do_status(int argc, char **argv);
+int do_storage(int argc, char **argv);
 int do_trust(int argc, char **argv);
 
 /*
@@ -18,5 +19,9 @@ int do_trust(int argc, char **argv);
  */
 int cmd__getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 int cmd__bad_option(char **argv);
+
+/* `boostctl apply` of a storage document: {"document": DOC} to boostd, the result printed. */
+struct json_object;
+int storage__apply(struct json_object *args);
 
 #endif

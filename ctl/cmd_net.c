@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "fileio.h"
 #include "output.h"
+#include "storage_conf.h"
 
 static const char *const drop_names[] = { "malformed", "spoof", "acl", "no_route", "vlan",
 					  "bcast" };
@@ -448,6 +449,7 @@ int do_apply(int argc, char **argv)
 {
 	enum json_tokener_error jerr;
 	json_object *doc, *args;
+	bool storage;
 	uint8_t *buf;
 	size_t len;
 	int ret;
@@ -456,7 +458,9 @@ int do_apply(int argc, char **argv)
 		out__text("Usage: %s apply FILE\n"
 			  "\n"
 			  "Make the network match FILE (policies/network.json's format): ports and\n"
-			  "security groups are added, changed or removed. An invalid FILE changes\n"
+			  "security groups are added, changed or removed. A FILE with \"devices\" is a\n"
+			  "storage document (policies/storage.json's format): devices are added or\n"
+			  "deleted until the served devices match it. An invalid FILE changes\n"
 			  "nothing, and the error names the field.\n", cli_prog);
 		return EXIT_OK;
 	}
@@ -469,7 +473,11 @@ int do_apply(int argc, char **argv)
 	free(buf);
 	if (!doc)
 		return cli__fail("%s: not valid JSON: %s", argv[0], json_tokener_error_desc(jerr));
+	/* A document with "devices" is storage's (docs/storage.md), any other the network's. */
+	storage = storage_conf__is_storage_doc(doc);
 	args = json_object_new_object();
 	json_object_object_add(args, "document", doc);
+	if (storage)
+		return storage__apply(args);
 	return simple("apply", args, "applied");
 }

@@ -23,7 +23,7 @@ expect_exit 0 "$BOOSTCTL" --version
 
 # help: top level, per object, and no object at all.
 expect_exit 0 "$BOOSTCTL" help
-expect_match 'OBJECT +:= \{ trust \| attest \| net \| apply \| status \| version \| help \}' "$out"
+expect_match 'OBJECT +:= \{ trust \| attest \| net \| storage \| apply \| status \| version \| help \}' "$out"
 # net's usage errors are found before boostd is asked.
 expect_exit 2 "$BOOSTCTL" net port add
 expect_exit 2 "$BOOSTCTL" net port add vm1 mac
@@ -35,6 +35,20 @@ expect_exit 2 "$BOOSTCTL" net sg del 1 prio
 expect_exit 2 "$BOOSTCTL" apply
 expect_exit 0 "$BOOSTCTL" net help
 expect_match 'net port' "$out"
+# storage's too; -j after the command is -j.
+expect_exit 2 "$BOOSTCTL" storage add
+expect_match "storage add needs a BACKEND" "$err"
+expect_exit 2 "$BOOSTCTL" storage add null --queues many
+expect_match "--queues 'many': expected a number" "$err"
+expect_exit 2 "$BOOSTCTL" storage add null mem:8M
+expect_match "unexpected argument 'mem:8M'" "$err"
+expect_exit 2 "$BOOSTCTL" storage show
+expect_exit 2 "$BOOSTCTL" storage del 1 2
+expect_exit 0 "$BOOSTCTL" storage help
+expect_match 'DEV +:= \{ ID \| /dev/ublkbID \}' "$out"
+expect_exit 1 env BOOST_SOCKET=/nonexistent/boostd.sock "$BOOSTCTL" storage list -j
+[ "$(jq -er .error <<<"$out")" = "boostd is not running (no socket at /nonexistent/boostd.sock)" ] ||
+	[[ $(jq -er .error <<<"$out") =~ boostd\ is\ not\ running ]] || fail "storage list -j: $out"
 expect_exit 0 "$BOOSTCTL" version help
 expect_match 'Usage: boostctl version' "$out"
 expect_exit 2 "$BOOSTCTL"

@@ -11,8 +11,24 @@
 #                        exits 0
 #   ublk_assert_none     fail unless no ublk device and no boost-ublk remain
 #   gfail MESSAGE        end the guest script as failed
+#   fio_crc DEV SECONDS  start fio in the background for SECONDS: two
+#                        jobs write 4k at random over DEV's first 64 MiB and
+#                        verify it (crc32c) as they go; its pid is $fio, its
+#                        report /tmp/fio.txt
+#   fio_crc_wait         wait for it; fail unless it ends 0 with "err= 0"
+#
+# boostd in the guest, on the guest's TPM, with the build's development
+# trust policy (it lists boost-ublk as an exec artifact):
+#   boostd_start         start boostd (state in /tmp/boost, socket
+#                        /tmp/boostd.sock, log appended to /tmp/boostd.log)
+#                        and wait for its socket; its pid is $boostd_pid
+#   boostd_stop          SIGTERM it; fail unless it exits 0 within 20 s
+#   bctl ARGS...         boostctl ARGS
+#   bjq FILTER ARGS...   jq -r FILTER over `boostctl -j ARGS`
 set -u
 UBLK=$BOOST_BUILD/boost-ublk
+# A boost-ublk by its command line, whether started by path or (by boostd) from a memfd.
+UBLK_PROC='^(/[^ ]*/)?boost-ublk (add|recover|del|list)'
 ublk_n=0
 ublk_all_pids=()
 
@@ -26,7 +42,11 @@ _ublk_cleanup() {
 	for p in "${ublk_all_pids[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
+	[ -n "${boostd_pid:-}" ] && kill -TERM "$boostd_pid" 2>/dev/null
 	wait 2>/dev/null
+	# Servers boostd started are in sessions of their own.
+	pkill -TERM -f "$UBLK_PROC" 2>/dev/null
+	[ -f /tmp/boostd.log ] && { echo "--- boostd's log"; cat /tmp/boostd.log; } >&2
 }
 trap _ublk_cleanup EXIT
 
@@ -65,6 +85,23 @@ ublk_stop() {
 	[ $rc -eq 0 ] || gfail "boost-ublk (pid $1) exited $rc after SIGTERM"
 }
 
+fio_crc() {
+	fio --name=r --filename="$1" --direct=1 --verify_state_save=0 --ioengine=io_uring \
+		--rw=randwrite --bs=4k --size=32M --numjobs=2 --offset_increment=32M --iodepth=16 \
+		--verify=crc32c --verify_backlog=128 --verify_fatal=1 --time_based --runtime="$2" \
+		--group_reporting --output=/tmp/fio.txt &
+	fio=$!
+}
+
+fio_crc_wait() {
+	local rc
+	wait $fio
+	rc=$?
+	cat /tmp/fio.txt >&2
+	[ $rc -eq 0 ] || gfail "fio failed (exit $rc)"
+	grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"
+}
+
 ublk_assert_none() {
 	local left
 	left=$("$UBLK" list) || gfail "boost-ublk list failed"
@@ -72,6 +109,48 @@ ublk_assert_none() {
 	for left in /dev/ublkc* /dev/ublkb*; do
 		[ -e "$left" ] && gfail "device node left: $left"
 	done
-	left=$(pgrep -x boost-ublk) && gfail "boost-ublk processes left: $left"
+	left=$(pgrep -f "$UBLK_PROC") && gfail "boost-ublk processes left: $left"
 	return 0
+}
+
+export BOOST_SOCKET=/tmp/boostd.sock BOOST_TCTI=device:/dev/tpmrm0
+boostd_pid=
+
+boostd_start() {
+	local i
+	mkdir -p /tmp/boost
+	printf '{"socket": "%s", "state_dir": "/tmp/boost", "trust_policy": "%s"}\n' \
+		"$BOOST_SOCKET" "$BOOST_BUILD/trust-dev.json" >/tmp/boostd.json
+	"$BOOST_BUILD/boostd" --foreground --config /tmp/boostd.json 2>>/tmp/boostd.log &
+	boostd_pid=$!
+	for ((i = 0; i < 200; i++)); do
+		"$BOOST_BUILD/boostctl" status >/dev/null 2>&1 && return 0
+		kill -0 "$boostd_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	gfail "boostd did not start: $(cat /tmp/boostd.log)"
+}
+
+boostd_stop() {
+	local i rc
+	kill -TERM "$boostd_pid"
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$boostd_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$boostd_pid" 2>/dev/null && gfail "boostd did not stop within 20 s"
+	wait "$boostd_pid"
+	rc=$?
+	[ $rc -eq 0 ] || gfail "boostd exited $rc"
+	boostd_pid=
+}
+
+bctl() {
+	"$BOOST_BUILD/boostctl" "$@"
+}
+
+bjq() {
+	local filter=$1
+	shift
+	"$BOOST_BUILD/boostctl" -j "$@" | jq -r "$filter"
 }

@@ -25,11 +25,7 @@ ublk_add --backend file:/tmp/img --queues 2
 head -c $((8 * M)) /dev/urandom >/tmp/tail
 dd if=/tmp/tail of="$dev" bs=1M seek=64 oflag=direct status=none || gfail "write to $dev failed"
 
-fio --name=r --filename="$dev" --direct=1 --verify_state_save=0 --ioengine=io_uring --rw=randwrite --bs=4k \
-	--size=32M --numjobs=2 --offset_increment=32M --iodepth=16 --verify=crc32c \
-	--verify_backlog=128 --verify_fatal=1 --time_based --runtime=16 \
-	--group_reporting --output=/tmp/fio.txt &
-fio=$!
+fio_crc "$dev" 16
 for round in 1 2 3; do
 	sleep 3
 	kill -0 $fio 2>/dev/null || gfail "fio ended before kill $round"
@@ -42,11 +38,7 @@ for round in 1 2 3; do
 	[[ $("$UBLK" list) =~ ^$id\ live.*pid\ $pid ]] || gfail "not live after recovery: $("$UBLK" list)"
 	echo "round $round: killed and recovered"
 done
-wait $fio
-rc=$?
-cat /tmp/fio.txt >&2
-[ $rc -eq 0 ] || gfail "fio failed across the kills (exit $rc)"
-grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"
+fio_crc_wait
 dd if="$dev" bs=1M skip=64 count=8 iflag=direct status=none | cmp -s - /tmp/tail ||
 	gfail "data outside fio's range changed"
 ublk_stop "$pid"

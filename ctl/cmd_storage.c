@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * boostctl storage: the block devices boostd serves through boost-ublk
+ * (add, list, show, stats, del, recover). The declarative form is
+ * `boostctl apply FILE` with a storage document (cmd_net.c routes it).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "client.h"
+#include "cmd.h"
+#include "output.h"
+
+static const char *const op_names[] = { "reads", "writes", "flushes", "discards",
+					"write_zeroes" };
+
+static json_object *member(json_object *o, const char *key)
+{
+	return json_object_object_get(o, key);
+}
+
+/* {"id": DEV} for the commands that take one DEV. */
+static int dev_args(int argc, char **argv, json_object **ret)
+{
+	REQ_ARGS(1);
+	if (argc > 1)
+		return cli__usage_error("unexpected argument '%s'", argv[1]);
+	*ret = json_object_new_object();
+	json_object_object_add(*ret, "id", json_object_new_string(argv[0]));
+	return EXIT_OK;
+}
+
+static void print_summary(json_object *r)
+{
+	out__int("id", "%-3ld", client__int(r, "id"));
+	out__string("dev", " %-13s", client__str(r, "dev"));
+	out__string("state", " %-7s", client__str(r, "state"));
+	out__int("pid", " pid %-7ld", client__int(r, "pid"));
+	out__int("restarts", " restarts %-3ld", client__int(r, "restarts"));
+	out__string("backend", " %s\n", client__str(r, "backend"));
+}
+
+static int number_opt(const char *name, const char *s, long max, json_object *dev)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > max)
+		return cli__usage_error("--%s '%s': expected a number from 0 to %ld", name, s, max);
+	json_object_object_add(dev, name, json_object_new_int64(v));
+	return EXIT_OK;
+}
+
+static int do_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "queues", required_argument, NULL, 'q' },
+		{ "depth", required_argument, NULL, 'd' },
+		{ "block-size", required_argument, NULL, 'b' },
+		{ "size", required_argument, NULL, 's' },
+		{ "id", required_argument, NULL, 'i' },
+		{ 0 },
+	};
+	json_object *dev = json_object_new_object(), *args, *r;
+	const char *backend = NULL;
+	int opt, ret = EXIT_OK;
+
+	optind = 0;
+	while (ret == EXIT_OK && (opt = cmd__getopt(argc, argv, "-", opts)) >= 0) {
+		switch (opt) {
+		case 1:
+			if (backend)
+				ret = cli__usage_error("unexpected argument '%s'", optarg);
+			backend = optarg;
+			break;
+		case 'q': ret = number_opt("queues", optarg, 4096, dev); break;
+		case 'd': ret = number_opt("depth", optarg, 4096, dev); break;
+		case 'b': ret = number_opt("block_size", optarg, 4096, dev); break;
+		case 'i': ret = number_opt("id", optarg, (1 << 20) - 1, dev); break;
+		case 's':
+			json_object_object_add(dev, "size", json_object_new_string(optarg));
+			break;
+		default:
+			ret = cmd__bad_option(argv);
+		}
+	}
+	if (ret == EXIT_OK && !backend)
+		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH)");
+	if (ret) {
+		json_object_put(dev);
+		return ret;
+	}
+	json_object_object_add(dev, "backend", json_object_new_string(backend));
+	args = json_object_new_object();
+	json_object_object_add(args, "device", dev);
+	ret = client__call("storage", "add", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__string("dev", "%s", client__str(r, "dev"));
+	out__int("id", " id %ld", client__int(r, "id"));
+	out__int("pid", " (server pid %ld)\n", client__int(r, "pid"));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_list(int argc, char **argv)
+{
+	json_object *r;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("storage", "list", NULL, &r);
+	if (ret)
+		return ret;
+	out__open_array(NULL);
+	for (size_t i = 0; i < json_object_array_length(r); i++) {
+		out__open_object(NULL);
+		print_summary(json_object_array_get_idx(r, i));
+		out__close_object();
+	}
+	out__close_array();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_show(int argc, char **argv)
+{
+	json_object *args, *r, *o;
+	int ret = dev_args(argc, argv, &args);
+
+	if (ret)
+		return ret;
+	ret = client__call("storage", "show", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	print_summary(r);
+	o = member(r, "identity");
+	out__open_object("identity");
+	out__string("serial", "  serial number     %s\n", client__str(o, "serial"));
+	out__string("model", "  model             %s\n", client__str(o, "model"));
+	out__string("firmware", "  firmware revision %s\n", client__str(o, "firmware"));
+	out__close_object();
+	o = member(r, "geometry");
+	out__open_object("geometry");
+	out__int("queues", "  queues %ld", client__int(o, "queues"));
+	out__int("depth", " depth %ld", client__int(o, "depth"));
+	out__int("block_size", " block size %ld", client__int(o, "block_size"));
+	if (member(o, "size")) {
+		out__int("size", " size %ld bytes", client__int(o, "size"));
+		out__int("blocks", " (%ld blocks)", client__int(o, "blocks"));
+	}
+	out__text("\n");
+	out__close_object();
+	o = member(r, "supervision");
+	out__open_object("supervision");
+	out__int("restarts", "  restarts %ld", client__int(o, "restarts"));
+	out__int("recent_restarts", " (%ld", client__int(o, "recent_restarts"));
+	out__int("limit", " of at most %ld", client__int(o, "limit"));
+	out__int("window", " in %ld s)\n", client__int(o, "window"));
+	if (client__str(o, "failure"))
+		out__string("failure", "  FAILED: %s\n", client__str(o, "failure"));
+	if (client__str(o, "last"))
+		out__string("last", "  %s\n", client__str(o, "last"));
+	out__close_object();
+	out__int("created", NULL, client__int(r, "created"));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_stats(int argc, char **argv)
+{
+	json_object *args = NULL, *r;
+	int ret;
+
+	if (argc > 0 && (ret = dev_args(argc, argv, &args)))
+		return ret;
+	ret = client__call("storage", "stats", args, &r);
+	if (ret)
+		return ret;
+	out__open_array(NULL);
+	for (size_t i = 0; i < json_object_array_length(r); i++) {
+		json_object *s = json_object_array_get_idx(r, i), *ios = member(s, "ios");
+		json_object *lat = member(s, "latency"), *h = member(s, "health");
+		json_object *hist = member(lat, "log2_ns_histogram");
+
+		out__open_object(NULL);
+		out__int("id", "device %ld\n", client__int(s, "id"));
+		out__bool("counters", NULL, json_object_get_boolean(member(s, "counters")));
+		out__open_object("ios");
+		out__text(" ");
+		for (size_t k = 0; k < sizeof(op_names) / sizeof(op_names[0]); k++) {
+			char fmt[32];
+
+			snprintf(fmt, sizeof(fmt), " %s %%ld", op_names[k]);
+			out__int(op_names[k], fmt, client__int(ios, op_names[k]));
+		}
+		out__text("\n");
+		out__close_object();
+		out__int("read_bytes", "  read %ld bytes", client__int(s, "read_bytes"));
+		out__int("write_bytes", ", written %ld bytes", client__int(s, "write_bytes"));
+		out__int("errors", ", errors %ld\n", client__int(s, "errors"));
+		out__int("iops", "  %ld IOPS", client__int(s, "iops"));
+		out__int("bytes_per_s", ", %ld bytes/s", client__int(s, "bytes_per_s"));
+		out__int("interval_ms", " over the last %ld ms\n", client__int(s, "interval_ms"));
+		out__open_object("latency");
+		out__int("p50_ns", "  latency in the server, ns: p50 < %ld", client__int(lat, "p50_ns"));
+		out__int("p90_ns", ", p90 < %ld", client__int(lat, "p90_ns"));
+		out__int("p99_ns", ", p99 < %ld", client__int(lat, "p99_ns"));
+		out__int("p999_ns", ", p99.9 < %ld\n", client__int(lat, "p999_ns"));
+		out__open_array("log2_ns_histogram");
+		for (size_t b = 0; hist && b < json_object_array_length(hist); b++)
+			out__int(NULL, NULL, json_object_get_int64(json_object_array_get_idx(hist, b)));
+		out__close_array();
+		out__close_object();
+		out__open_object("health");
+		out__int("data_units_read", "  health: data units read %ld",
+			 client__int(h, "data_units_read"));
+		out__int("data_units_written", ", written %ld", client__int(h, "data_units_written"));
+		out__int("host_read_commands", "; host read commands %ld",
+			 client__int(h, "host_read_commands"));
+		out__int("host_write_commands", ", write commands %ld",
+			 client__int(h, "host_write_commands"));
+		out__int("media_errors", "; media errors %ld", client__int(h, "media_errors"));
+		out__int("unsafe_shutdowns", "; unsafe shutdowns %ld\n",
+			 client__int(h, "unsafe_shutdowns"));
+		out__close_object();
+		out__close_object();
+	}
+	out__close_array();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int simple(const char *command, int argc, char **argv, const char *done)
+{
+	json_object *args, *r;
+	int ret = dev_args(argc, argv, &args);
+
+	if (ret)
+		return ret;
+	ret = client__call("storage", command, args, &r);
+	if (ret)
+		return ret;
+	json_object_put(r);
+	out__open_object(NULL);
+	out__string("done", "%s\n", done);
+	out__close_object();
+	return EXIT_OK;
+}
+
+static int do_del(int argc, char **argv)
+{
+	return simple("del", argc, argv, "deleted");
+}
+
+static int do_recover(int argc, char **argv)
+{
+	return simple("recover", argc, argv, "recovered");
+}
+
+int storage__apply(json_object *args)
+{
+	static const char *const lists[] = { "added", "removed", "kept" };
+	json_object *r;
+	int ret = client__call("storage", "apply", args, &r);
+
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__text("applied:");
+	for (size_t k = 0; k < 3; k++) {
+		json_object *a = member(r, lists[k]);
+
+		out__open_array(lists[k]);
+		out__text(" %s", lists[k]);
+		for (size_t i = 0; a && i < json_object_array_length(a); i++)
+			out__int(NULL, " %ld", json_object_get_int64(json_object_array_get_idx(a, i)));
+		out__text(k < 2 ? ";" : "\n");
+		out__close_array();
+	}
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_help(int argc, char **argv)
+{
+	out__text("Usage: %s storage add BACKEND [--queues N] [--depth D] [--block-size B]\n"
+		  "                           [--size SIZE] [--id ID]\n"
+		  "       %s storage { list | stats [DEV] }\n"
+		  "       %s storage { show | del | recover } DEV\n"
+		  "       %s apply FILE\n"
+		  "\n"
+		  "BACKEND := { null | mem:SIZE | file:PATH }\n"
+		  "DEV     := { ID | /dev/ublkbID }\n"
+		  "SIZE    := BYTES[K|M|G|T]\n"
+		  "B       := { 512 | 4096 }\n"
+		  "\n"
+		  "boostd starts one verified boost-ublk per device and restarts it with user\n"
+		  "recovery when it dies. -j after the command works as before it.\n",
+		  cli_prog, cli_prog, cli_prog, cli_prog);
+	return EXIT_OK;
+}
+
+int do_storage(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "add", do_add },
+		{ "list", do_list },
+		{ "show", do_show },
+		{ "stats", do_stats },
+		{ "del", do_del },
+		{ "recover", do_recover },
+		{ "help", do_help },
+		{ 0 },
+	};
+	int n = 0;
+
+	/* "storage list -j": -j and -p after the command, as before the object. */
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0)
+			cli_json = true;
+		else if (strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--pretty") == 0)
+			cli_json = cli_pretty = true;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	out__init(cli_json, cli_pretty, NULL, NULL);
+	return cli__dispatch(cmds, "command for 'storage'", n, argv);
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# In the guest: a restart of boostd does not interrupt the devices. fio
+# writes and verifies (crc32c) on a file device while boostd is stopped
+# and started again: the server keeps serving, the new boostd adopts it
+# (same pid, counters still read through its stats region) and supervises
+# it (a kill -9 after the adoption is recovered). A server killed while
+# boostd is away is recovered by the next boostd. fio ends with no error.
+# timeout: 400
+. "$(dirname "$0")/../lib.sh"
+require_root
+require_tool qemu-system-x86_64 swtpm fio jq
+VM=$BOOST_TOP/scripts/vm
+[ -x "$BOOST_BUILD/boostd" ] && [ -x "$BOOST_BUILD/boost-ublk" ] || fail "run make"
+
+export BOOST_TOP BOOST_BUILD
+dir=$(mktemp -d)
+on_exit rm -rf "$dir"
+cat >"$dir/guest.sh" <<'GUEST'
+. "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
+
+# wait_live OLD_PID: wait until device $id is live with a server other than OLD_PID; sets $pid.
+wait_live() {
+	local i s
+	for ((i = 0; i < 600; i++)); do
+		s=$(bjq '.state + " " + (.pid|tostring)' storage show "$id")
+		case $s in
+		"live $1" | "live 0") ;;
+		live\ *) pid=${s#live }; return 0 ;;
+		failed\ *) gfail "device $id failed: $(bctl storage show "$id")" ;;
+		esac
+		sleep 0.1
+	done
+	gfail "no new server for device $id after pid $1"
+}
+
+boostd_start
+truncate -s 64M /tmp/img
+out=$(bctl storage add file:/tmp/img --queues 2) || gfail "storage add failed"
+[[ $out =~ ^/dev/ublkb([0-9]+)\ id\ ([0-9]+)\ \(server\ pid\ ([0-9]+)\) ]] || gfail "add said: $out"
+id=${BASH_REMATCH[2]} dev=/dev/ublkb${BASH_REMATCH[2]} pid=${BASH_REMATCH[3]}
+
+fio_crc "$dev" 20
+
+# 1. boostd stops and starts: the server serves on, and is adopted.
+sleep 2
+boostd_stop
+kill -0 "$pid" || gfail "the server died with boostd"
+sleep 1
+boostd_start
+[ "$(bjq '.state + " " + (.pid|tostring)' storage show "$id")" = "live $pid" ] ||
+	gfail "not adopted: $(bctl storage show "$id")"
+grep -q "device $id: adopted its running server, pid $pid" /tmp/boostd.log || gfail "no adoption in the log"
+w1=$(bjq '.[0].ios.writes' storage stats "$id")
+sleep 1
+w2=$(bjq '.[0].ios.writes' storage stats "$id")
+[ "$w2" -gt "$w1" ] || gfail "the adopted server's counters do not move: $w1 then $w2"
+echo "adopted pid $pid"
+
+# 2. supervised after the adoption: a kill -9 is recovered.
+old=$pid
+kill -KILL "$old"
+wait_live "$old"
+echo "adopted server killed, pid $pid serves"
+
+# 3. killed while boostd is away: the next boostd recovers it.
+boostd_stop
+old=$pid
+kill -KILL "$old"
+sleep 1
+[[ $("$UBLK" list) =~ ^$id\ quiesced ]] || gfail "not quiesced: $("$UBLK" list)"
+boostd_start
+wait_live "$old"
+grep -q "device $id: its server died while boostd was away; recovering" /tmp/boostd.log ||
+	gfail "the log does not say it recovered a device"
+echo "recovered by the next boostd, pid $pid serves"
+
+fio_crc_wait
+bctl storage del "$id" || gfail "del failed"
+ublk_assert_none
+boostd_stop
+echo "guest: ok"
+GUEST
+expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
+echo "$out"
+expect_match "guest: ok" "$out"
