@@ -66,10 +66,23 @@ struct boost_port {
 	__u8 v6[BOOST_PORT_MAX_V6][16];
 };
 
-/* boost_fdb: destination MAC -> ifindex of the vNIC that owns it */
+/* boost_macs: destination MAC -> the vNIC that owns it */
 struct boost_mac {
 	__u8 mac[6];
 	__u8 pad[2];
+};
+
+/*
+ * What the policy needs of the vNIC a frame goes to, copied from its
+ * boost_ports entry: a forwarded frame needs one hash lookup (its MAC),
+ * not two (its MAC, then the port). boostd writes both from one document.
+ */
+struct boost_mac_port {
+	__u32 ifindex;
+	__u32 sg_id;
+	__u16 slot; /* its counters */
+	__u8 kind;  /* enum boost_port_kind */
+	__u8 pad;
 };
 
 /* boost_config[0] */

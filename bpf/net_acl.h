@@ -142,25 +142,27 @@ static __always_inline bool net_flow(__u32 ifindex, const struct net_pkt *p, boo
 	}
 }
 
-/* Outbound from the VM on @ifindex: allowed? If so, let its replies in. */
-static __always_inline bool net_acl_out(const struct boost_port *port, __u32 ifindex,
-					const struct net_pkt *p)
+/*
+ * Outbound from the VM on @ifindex, in security group @sg_id: allowed? If
+ * so, let its replies in.
+ */
+static __always_inline bool net_acl_out(__u32 sg_id, __u32 ifindex, const struct net_pkt *p)
 {
-	if (net_sg_match(port->sg_id, BOOST_DIR_OUT, p) != BOOST_SG_ALLOW)
+	if (net_sg_match(sg_id, BOOST_DIR_OUT, p) != BOOST_SG_ALLOW)
 		return false;
 	net_flow(ifindex, p, true, true);
 	return true;
 }
 
 /*
- * Inbound towards the VM on @ifindex: allowed by the rules, or the return
+ * Inbound towards the VM on @ifindex, in security group @sg_id: allowed by
+ * the rules, or the return
  * of its own flow. The rules first: the trie is the cheaper lookup, and
  * most inbound traffic that a group allows needs no flow-table lookup.
  */
-static __always_inline bool net_acl_in(const struct boost_port *port, __u32 ifindex,
-				       const struct net_pkt *p)
+static __always_inline bool net_acl_in(__u32 sg_id, __u32 ifindex, const struct net_pkt *p)
 {
-	if (net_sg_match(port->sg_id, BOOST_DIR_IN, p) == BOOST_SG_ALLOW)
+	if (net_sg_match(sg_id, BOOST_DIR_IN, p) == BOOST_SG_ALLOW)
 		return true;
 	return net_flow(ifindex, p, false, false);
 }

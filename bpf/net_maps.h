@@ -26,9 +26,9 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
 	__type(key, struct boost_mac);
-	__type(value, __u32); /* ifindex of the vNIC */
+	__type(value, struct boost_mac_port);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_fdb SEC(".maps");
+} boost_macs SEC(".maps");
 
 /* Every port, for XDP redirects and (BPF_F_BROADCAST) floods. */
 struct {

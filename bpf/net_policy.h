@@ -154,9 +154,9 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 					  struct net_verdict *v)
 {
 	struct boost_mac dst = {};
-	const struct boost_port *to;
+	const struct boost_mac_port *to;
 	struct boost_config *cfg;
-	__u32 zero = 0, *target;
+	__u32 zero = 0;
 
 	if (p->flags & NET_PKT_VLAN)
 		return net_drop(st, v, BOOST_DROP_VLAN);
@@ -175,22 +175,17 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	if (mac_eq(p->eth_dst, port->mac))
 		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
 	__builtin_memcpy(dst.mac, p->eth_dst, 6);
-	target = bpf_map_lookup_elem(&boost_fdb, &dst);
-	if (target) {
-		__u32 t = *target;
-
-		to = bpf_map_lookup_elem(&boost_ports, &t);
-		if (!to)
-			return net_drop(st, v, BOOST_DROP_NO_ROUTE);
+	to = bpf_map_lookup_elem(&boost_macs, &dst);
+	if (to) {
 		if (!net_is_control(p) &&
-		    (!net_acl_out(port, ifindex, p) || !net_acl_in(to, t, p)))
+		    (!net_acl_out(port->sg_id, ifindex, p) || !net_acl_in(to->sg_id, to->ifindex, p)))
 			return net_drop(st, v, BOOST_DROP_ACL);
-		return net_forward(v, t, to->kind, to->slot, p->len);
+		return net_forward(v, to->ifindex, to->kind, to->slot, p->len);
 	}
 	cfg = bpf_map_lookup_elem(&boost_config, &zero);
 	if (!cfg || !cfg->uplink)
 		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
-	if (!net_is_control(p) && !net_acl_out(port, ifindex, p))
+	if (!net_is_control(p) && !net_acl_out(port->sg_id, ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
 	net_forward(v, cfg->uplink, BOOST_PORT_UPLINK, cfg->uplink_slot, p->len);
 }
@@ -199,8 +194,7 @@ static __always_inline void net_from_uplink(const struct net_pkt *p, struct boos
 					    struct net_verdict *v)
 {
 	struct boost_mac dst = {};
-	const struct boost_port *to;
-	__u32 *target, t;
+	const struct boost_mac_port *to;
 
 	v->action = NET_PASS;
 	if (p->flags & NET_PKT_VLAN)
@@ -214,18 +208,14 @@ static __always_inline void net_from_uplink(const struct net_pkt *p, struct boos
 		return;
 	}
 	__builtin_memcpy(dst.mac, p->eth_dst, 6);
-	target = bpf_map_lookup_elem(&boost_fdb, &dst);
-	if (!target)
-		goto to_stack;
-	t = *target;
-	to = bpf_map_lookup_elem(&boost_ports, &t);
+	to = bpf_map_lookup_elem(&boost_macs, &dst);
 	if (!to)
 		goto to_stack;
 	if (!net_is_ip(p) && !net_is_control(p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	if (!net_is_control(p) && !net_acl_in(to, t, p))
+	if (!net_is_control(p) && !net_acl_in(to->sg_id, to->ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	return net_forward(v, t, to->kind, to->slot, p->len);
+	return net_forward(v, to->ifindex, to->kind, to->slot, p->len);
 to_stack:
 	if (st)
 		st->to_stack++;

@@ -278,7 +278,7 @@ out:
 /* Make the pinned maps say what @c says: add and replace first, then prune. */
 static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, size_t errlen)
 {
-	int ports = pinned_map("boost_ports"), fdb = pinned_map("boost_fdb");
+	int ports = pinned_map("boost_ports"), fdb = pinned_map("boost_macs");
 	int tx = pinned_map("boost_tx"), flood = pinned_map("boost_flood");
 	int config = pinned_map("boost_config"), sg = pinned_map("boost_sg");
 	int stats = pinned_map("boost_stats");
@@ -324,9 +324,11 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 		}
 		if (p->kind == BOOST_PORT_VNIC) {
 			struct boost_mac m = { 0 };
+			struct boost_mac_port mp = { .ifindex = ifi, .sg_id = bp.sg_id,
+						     .slot = bp.slot, .kind = bp.kind };
 
 			memcpy(m.mac, p->mac, 6);
-			if (bpf_map_update_elem(fdb, &m, &ifi, BPF_ANY)) {
+			if (bpf_map_update_elem(fdb, &m, &mp, BPF_ANY)) {
 				ret = -errno;
 				snprintf(err, errlen, "port %s: cannot write the fdb: %s", p->name,
 					 strerror(errno));

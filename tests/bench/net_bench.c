@@ -118,7 +118,9 @@ static void add_port(struct bpf_object *o, int ifi, uint8_t last, uint8_t kind, 
 		p.sg_id = 1;
 		inet_pton(AF_INET, ip, &p.v4[0]);
 		p.n_v4 = 1;
-		bpf_map_update_elem(map_fd(o, "boost_fdb"), &m, &k, 0);
+		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = 1, .slot = p.slot, .kind = kind };
+
+		bpf_map_update_elem(map_fd(o, "boost_macs"), &m, &mp, 0);
 	}
 	if (bpf_map_update_elem(map_fd(o, "boost_ports"), &k, &p, 0) ||
 	    bpf_map_update_elem(map_fd(o, "boost_tx"), &k, &dv, 0))

@@ -495,7 +495,7 @@ static struct bpf_object *load(const char *name)
 static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const char *v4,
 		     const char *v6)
 {
-	int ports_fd = map_fd(obj_xdp, "boost_ports"), fdb_fd = map_fd(obj_xdp, "boost_fdb");
+	int ports_fd = map_fd(obj_xdp, "boost_ports"), fdb_fd = map_fd(obj_xdp, "boost_macs");
 	int tx_fd = map_fd(obj_xdp, "boost_tx"), flood_fd = map_fd(obj_xdp, "boost_flood");
 	struct boost_port p = { .kind = kind, .sg_id = kind == BOOST_PORT_VNIC ? 1 : 0,
 				.slot = id };
@@ -510,8 +510,11 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const ch
 		p.n_v6 = 1;
 	must(bpf_map_update_elem(ports_fd, &ifi, &p, 0) == 0, "%s failed: %s", "bpf_map_update_elem(ports_fd, &ifi, &p, 0)", strerror(errno));
 	if (kind == BOOST_PORT_VNIC) {
+		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = p.sg_id, .slot = p.slot,
+					     .kind = kind };
+
 		memcpy(m.mac, mac, 6);
-		must(bpf_map_update_elem(fdb_fd, &m, &ifi, 0) == 0, "%s failed: %s", "bpf_map_update_elem(fdb_fd, &m, &ifi, 0)", strerror(errno));
+		must(bpf_map_update_elem(fdb_fd, &m, &mp, 0) == 0, "%s failed: %s", "bpf_map_update_elem(fdb_fd, &m, &mp, 0)", strerror(errno));
 	}
 	must(bpf_map_update_elem(tx_fd, &ifi, &dv, 0) == 0, "%s failed: %s", "bpf_map_update_elem(tx_fd, &ifi, &dv, 0)", strerror(errno));
 	must(bpf_map_update_elem(flood_fd, &slot, &ifi, 0) == 0, "%s failed: %s", "bpf_map_update_elem(flood_fd, &slot, &ifi, 0)", strerror(errno));
