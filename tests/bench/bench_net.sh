@@ -3,7 +3,8 @@
 #
 # The network data path's bench, in one run:
 #   1. the policy core's cost per frame (net_bench: BPF_PROG_TEST_RUN, no
-#      frame leaves), XDP and TC entry points, 1, 1k and 10k rules;
+#      frame leaves), XDP and TC entry points, 0, 1k and 10k rules (the
+#      same rules as part 2);
 #   2. 64-byte UDP packets per second through one topology (tests/net/net.sh:
 #      a generator namespace, boostd's host namespace, a sink namespace, two
 #      veth hops) with one generator and sink (tests/bench/pktgen): the
