@@ -291,6 +291,7 @@ static int run(struct boostd *d)
 
 	while (!d->stopping) {
 		n = epoll_wait(d->epoll_fd, evs, 16, -1);
+		d->loop_gen++;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

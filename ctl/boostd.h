@@ -38,6 +38,9 @@ struct boostd {
 	int signal_fd;
 	int nclients;
 	int stopping;
+	/* Counts the event loop's batches: a module that closes an fd knows
+	 * whether a pending event of this batch may still name it. */
+	unsigned long loop_gen;
 
 	/* trust (boostd_trust.c) */
 	struct trust_policy *pol;

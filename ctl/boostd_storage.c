@@ -87,9 +87,17 @@ struct sdev {
 	char failure[512];                          /* why it is failed, or the last death */
 };
 
+/* A descriptor closed while the loop handles a batch, whose events of that batch are stale. */
+struct closed_fd {
+	int fd;
+	unsigned long gen;
+};
+
 struct boostd_storage {
 	struct sdev **devs;
 	size_t ndevs;
+	struct closed_fd closed[16];
+	unsigned int nclosed;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -171,10 +179,14 @@ static int epoll_watch(struct boostd *d, int fd)
 
 static void close_watched(struct boostd *d, int *fd)
 {
+	struct boostd_storage *s = d->storage;
+
 	if (*fd < 0)
 		return;
 	epoll_ctl(d->epoll_fd, EPOLL_CTL_DEL, *fd, NULL);
 	close(*fd);
+	/* An event of this batch may still name it: boostd_storage__event swallows it. */
+	s->closed[s->nclosed++ % 16] = (struct closed_fd){ .fd = *fd, .gen = d->loop_gen };
 	*fd = -1;
 }
 
@@ -794,7 +806,11 @@ bool boostd_storage__event(struct boostd *d, int fd, uint32_t events)
 		struct sdev *v = s->devs[i];
 
 		if (fd == v->pidfd) {
-			server_died(d, v);
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			/* Readable only once the process ended: a stale event of a reused fd is not. */
+			if (poll(&p, 1, 0) == 1)
+				server_died(d, v);
 			return true;
 		}
 		if (fd == v->err_fd) {
@@ -810,6 +826,9 @@ bool boostd_storage__event(struct boostd *d, int fd, uint32_t events)
 			return true;
 		}
 	}
+	for (unsigned int i = 0; s && i < 16 && i < s->nclosed; i++)
+		if (s->closed[i].fd == fd && s->closed[i].gen == d->loop_gen)
+			return true;
 	return false;
 }
 
