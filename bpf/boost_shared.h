@@ -105,11 +105,15 @@ enum boost_sg_action {
 };
 
 /*
- * boost_sg, an LPM trie: (security group, direction, family, remote
- * prefix) -> the rules that match every address under that prefix, in
- * priority order. Userspace compiles the rules so that the longest prefix
- * holds, besides its own rules, those of every shorter prefix containing
- * it: one lookup finds all rules whose CIDR contains the address.
+ * The security groups: (security group, direction, family, remote prefix)
+ * -> the rules that match every address under that prefix, in priority
+ * order. Userspace compiles the rules so that the longest prefix holds,
+ * besides its own rules, those of every shorter prefix containing it: one
+ * lookup finds all rules whose CIDR contains the address. A compiled
+ * entry's key is a boost_sg_key; the entries live in four LPM tries, one
+ * per direction and family (BOOST_SG_MAP_*), keyed by boost_sg_key4 and
+ * boost_sg_key6: a trie that holds one direction and family is shallower
+ * by the nodes where those split, and every frame makes two lookups.
  */
 struct boost_sg_key {
 	__u32 prefixlen; /* 64 + the prefix length of addr */
@@ -120,6 +124,30 @@ struct boost_sg_key {
 	__u8 addr[16];   /* IPv4 in the first 4 bytes */
 };
 #define BOOST_SG_KEY_BITS 64
+
+/* boost_sg_in4 and boost_sg_out4 */
+struct boost_sg_key4 {
+	__u32 prefixlen; /* 32 + the prefix length of addr */
+	__u32 sg_id;
+	__u8 addr[4];
+};
+
+/* boost_sg_in6 and boost_sg_out6 */
+struct boost_sg_key6 {
+	__u32 prefixlen; /* 32 + the prefix length of addr */
+	__u32 sg_id;
+	__u8 addr[16];
+};
+#define BOOST_SG_MAP_KEY_BITS 32
+
+/* The tries, in this order: index dir * 2 + (family == 6). */
+enum {
+	BOOST_SG_MAP_IN4,
+	BOOST_SG_MAP_IN6,
+	BOOST_SG_MAP_OUT4,
+	BOOST_SG_MAP_OUT6,
+	BOOST_SG_NMAPS,
+};
 
 #define BOOST_SG_MAX_MATCH 16
 

@@ -20,11 +20,35 @@
 #include "net_maps.h"
 #include "net_parse.h"
 
+/*
+ * The rules of group @sg_id for direction @dir (a constant once inlined)
+ * whose CIDR holds the remote address of @p. One call site per trie: a
+ * lookup whose map the verifier knows is a direct call, one through a
+ * pointer that may be either map an indirect one.
+ */
+static __always_inline const struct boost_sg_rules *net_sg_rules(__u32 sg_id, __u8 dir,
+								 const struct net_pkt *p)
+{
+	const void *remote = dir == BOOST_DIR_IN ? (const void *)&p->saddr : (const void *)&p->daddr;
+
+	if (p->eth_proto == ETH_P_IP_) {
+		struct boost_sg_key4 k = { .prefixlen = BOOST_SG_MAP_KEY_BITS + 32, .sg_id = sg_id };
+
+		__builtin_memcpy(k.addr, remote, 4);
+		return dir == BOOST_DIR_IN ? bpf_map_lookup_elem(&boost_sg_in4, &k) :
+					     bpf_map_lookup_elem(&boost_sg_out4, &k);
+	} else {
+		struct boost_sg_key6 k = { .prefixlen = BOOST_SG_MAP_KEY_BITS + 128, .sg_id = sg_id };
+
+		__builtin_memcpy(k.addr, remote, 16);
+		return dir == BOOST_DIR_IN ? bpf_map_lookup_elem(&boost_sg_in6, &k) :
+					     bpf_map_lookup_elem(&boost_sg_out6, &k);
+	}
+}
+
 static __always_inline int net_sg_match(__u32 sg_id, __u8 dir, const struct net_pkt *p)
 {
-	struct boost_sg_key key = { .sg_id = sg_id, .dir = dir };
 	const struct boost_sg_rules *rules;
-	const void *remote = dir == BOOST_DIR_IN ? (const void *)&p->saddr : (const void *)&p->daddr;
 	int deflt = dir == BOOST_DIR_IN ? BOOST_SG_DENY : BOOST_SG_ALLOW;
 	bool ports = (p->flags & NET_PKT_L4) &&
 		     (p->l4_proto == IPPROTO_TCP_ || p->l4_proto == IPPROTO_UDP_);
@@ -32,16 +56,7 @@ static __always_inline int net_sg_match(__u32 sg_id, __u8 dir, const struct net_
 
 	if (!sg_id)
 		return deflt;
-	if (p->eth_proto == ETH_P_IP_) {
-		key.family = 4;
-		key.prefixlen = BOOST_SG_KEY_BITS + 32;
-		__builtin_memcpy(key.addr, remote, 4);
-	} else {
-		key.family = 6;
-		key.prefixlen = BOOST_SG_KEY_BITS + 128;
-		__builtin_memcpy(key.addr, remote, 16);
-	}
-	rules = bpf_map_lookup_elem(&boost_sg, &key);
+	rules = net_sg_rules(sg_id, dir, p);
 	if (!rules)
 		return deflt;
 	n = rules->n;

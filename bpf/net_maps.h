@@ -56,14 +56,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_config SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 65536);
-	__type(key, struct boost_sg_key);
-	__type(value, struct boost_sg_rules);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_sg SEC(".maps");
+/* The security groups' tries, one per direction and family (boost_shared.h). */
+#define BOOST_SG_TRIE(name, key_type)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);			\
+		__uint(max_entries, 65536);				\
+		__type(key, key_type);					\
+		__type(value, struct boost_sg_rules);			\
+		__uint(map_flags, BPF_F_NO_PREALLOC);			\
+		__uint(pinning, LIBBPF_PIN_BY_NAME);			\
+	} name SEC(".maps")
+
+BOOST_SG_TRIE(boost_sg_in4, struct boost_sg_key4);
+BOOST_SG_TRIE(boost_sg_in6, struct boost_sg_key6);
+BOOST_SG_TRIE(boost_sg_out4, struct boost_sg_key4);
+BOOST_SG_TRIE(boost_sg_out6, struct boost_sg_key6);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -280,8 +280,8 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 {
 	int ports = pinned_map("boost_ports"), fdb = pinned_map("boost_macs");
 	int tx = pinned_map("boost_tx"), flood = pinned_map("boost_flood");
-	int config = pinned_map("boost_config"), sg = pinned_map("boost_sg");
-	int stats = pinned_map("boost_stats");
+	int config = pinned_map("boost_config"), stats = pinned_map("boost_stats");
+	int sg[BOOST_SG_NMAPS], sg_missing = 0;
 	uint16_t slots[BOOST_MAX_PORTS];
 	struct boost_config cfg = { 0 };
 	struct keep_ctx keep = { .ifindexes = ifindexes, .conf = c, .n = c->nports };
@@ -290,7 +290,11 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 	uint32_t zero = 0, slot;
 	int ret = 0;
 
-	if (ports < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg < 0 || stats < 0) {
+	for (int m = 0; m < BOOST_SG_NMAPS; m++) {
+		sg[m] = pinned_map(net_sg__map_names[m]);
+		sg_missing |= sg[m] < 0;
+	}
+	if (ports < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg_missing || stats < 0) {
 		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
 		ret = -ENOENT;
 		goto out;
@@ -361,9 +365,12 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 	prune(fdb, sizeof(struct boost_mac), keep_mac, &keep);
 out:
 	free(entries);
-	for (int *fd = (int[]){ ports, fdb, tx, flood, config, sg, stats }, i = 0; i < 7; i++)
+	for (int *fd = (int[]){ ports, fdb, tx, flood, config, stats }, i = 0; i < 6; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
+	for (int m = 0; m < BOOST_SG_NMAPS; m++)
+		if (sg[m] >= 0)
+			close(sg[m]);
 	return ret;
 }
 

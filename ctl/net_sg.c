@@ -135,23 +135,49 @@ int net_sg__compile(const struct net_sg_rule *rules, size_t n, struct net_sg_ent
 	return 0;
 }
 
-int net_sg__sync(int map_fd, const struct net_sg_entry *entries, size_t n)
+const char *const net_sg__map_names[BOOST_SG_NMAPS] = {
+	[BOOST_SG_MAP_IN4] = "boost_sg_in4",
+	[BOOST_SG_MAP_IN6] = "boost_sg_in6",
+	[BOOST_SG_MAP_OUT4] = "boost_sg_out4",
+	[BOOST_SG_MAP_OUT6] = "boost_sg_out6",
+};
+
+/* The trie of @k, and @k as that trie's key in @out; returns the trie's index. */
+static int sg_map_key(const struct boost_sg_key *k, union net_sg_map_key *out)
 {
-	struct boost_sg_key key, next, *prev = NULL;
-	struct boost_sg_key *stale = NULL;
+	int six = k->family == 6;
+
+	memset(out, 0, sizeof(*out));
+	if (six) {
+		out->k6.prefixlen = k->prefixlen - BOOST_SG_KEY_BITS + BOOST_SG_MAP_KEY_BITS;
+		out->k6.sg_id = k->sg_id;
+		memcpy(out->k6.addr, k->addr, 16);
+	} else {
+		out->k4.prefixlen = k->prefixlen - BOOST_SG_KEY_BITS + BOOST_SG_MAP_KEY_BITS;
+		out->k4.sg_id = k->sg_id;
+		memcpy(out->k4.addr, k->addr, 4);
+	}
+	return (k->dir == BOOST_DIR_OUT) * 2 + six;
+}
+
+/* Delete from trie @m (@fd) every key that no entry has. */
+static int sg_prune(int m, int fd, const struct net_sg_entry *entries, size_t n)
+{
+	size_t ksize = m == BOOST_SG_MAP_IN6 || m == BOOST_SG_MAP_OUT6 ?
+			       sizeof(struct boost_sg_key6) : sizeof(struct boost_sg_key4);
+	union net_sg_map_key key, next, want, *stale = NULL;
+	void *prev = NULL;
 	size_t nstale = 0, i;
 	int ret = 0;
 
-	for (i = 0; i < n; i++)
-		if (bpf_map_update_elem(map_fd, &entries[i].key, &entries[i].rules, BPF_ANY))
-			return -errno;
-	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
-		struct boost_sg_key *grown;
+	memset(&next, 0, sizeof(next));
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		union net_sg_map_key *grown;
 
 		key = next;
 		prev = &key;
 		for (i = 0; i < n; i++)
-			if (memcmp(&entries[i].key, &key, sizeof(key)) == 0)
+			if (sg_map_key(&entries[i].key, &want) == m && !memcmp(&want, &key, ksize))
 				break;
 		if (i < n)
 			continue;
@@ -164,8 +190,27 @@ int net_sg__sync(int map_fd, const struct net_sg_entry *entries, size_t n)
 		stale[nstale++] = key;
 	}
 	for (i = 0; i < nstale; i++)
-		if (bpf_map_delete_elem(map_fd, &stale[i]) && errno != ENOENT && !ret)
+		if (bpf_map_delete_elem(fd, &stale[i]) && errno != ENOENT && !ret)
 			ret = -errno;
 	free(stale);
+	return ret;
+}
+
+int net_sg__sync(const int map_fds[BOOST_SG_NMAPS], const struct net_sg_entry *entries, size_t n)
+{
+	union net_sg_map_key key;
+	int ret = 0, err;
+
+	for (size_t i = 0; i < n; i++) {
+		int m = sg_map_key(&entries[i].key, &key);
+
+		if (bpf_map_update_elem(map_fds[m], &key, &entries[i].rules, BPF_ANY))
+			return -errno;
+	}
+	for (int m = 0; m < BOOST_SG_NMAPS; m++) {
+		err = sg_prune(m, map_fds[m], entries, n);
+		if (err && !ret)
+			ret = err;
+	}
 	return ret;
 }

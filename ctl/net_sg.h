@@ -50,11 +50,21 @@ void net_sg__format_cidr(const struct net_sg_rule *r, char *buf, size_t len);
 int net_sg__compile(const struct net_sg_rule *rules, size_t n, struct net_sg_entry **ret_entries,
 		    size_t *ret_n, size_t *ret_bad);
 
+/* The tries' pinned names, by BOOST_SG_MAP_* index. */
+extern const char *const net_sg__map_names[BOOST_SG_NMAPS];
+
+/* A key of one of the tries. */
+union net_sg_map_key {
+	struct boost_sg_key4 k4;
+	struct boost_sg_key6 k6;
+};
+
 /*
- * Make the trie @map_fd hold exactly @entries: add and replace first, then
- * delete what is no longer there, so a lookup never misses a rule that
- * stays. Returns 0 or -errno.
+ * Make the tries @map_fds (by BOOST_SG_MAP_* index) hold exactly @entries,
+ * each in the trie of its direction and family: add and replace first,
+ * then delete what is no longer there, so a lookup never misses a rule
+ * that stays. Returns 0 or -errno.
  */
-int net_sg__sync(int map_fd, const struct net_sg_entry *entries, size_t n);
+int net_sg__sync(const int map_fds[BOOST_SG_NMAPS], const struct net_sg_entry *entries, size_t n);
 
 #endif

@@ -128,7 +128,11 @@ static void set_rules(struct bpf_object *o, size_t n)
 	n += 2;
 	if (net_sg__compile(r, n, &e, &ne, &bad))
 		die("cannot compile %zu rules", n);
-	if (net_sg__sync(map_fd(o, "boost_sg"), e, ne))
+	int fds[BOOST_SG_NMAPS];
+
+	for (int m = 0; m < BOOST_SG_NMAPS; m++)
+		fds[m] = map_fd(o, net_sg__map_names[m]);
+	if (net_sg__sync(fds, e, ne))
 		die("cannot write %zu rules", n);
 	free(e);
 	free(r);

@@ -520,6 +520,16 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const ch
 	must(bpf_map_update_elem(flood_fd, &slot, &ifi, 0) == 0, "%s failed: %s", "bpf_map_update_elem(flood_fd, &slot, &ifi, 0)", strerror(errno));
 }
 
+/* The security groups' tries, by BOOST_SG_MAP_* index. */
+static const int *sg_fds(void)
+{
+	static int fds[BOOST_SG_NMAPS];
+
+	for (int m = 0; m < BOOST_SG_NMAPS; m++)
+		fds[m] = map_fd(obj_xdp, net_sg__map_names[m]);
+	return fds;
+}
+
 static void set_uplink(int on)
 {
 	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = 3 };
@@ -586,7 +596,7 @@ static void setup(void)
 		r[i].action = sg_rules[i].action;
 	}
 	must(net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad) == 0, "%s failed: %s", "net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad)", strerror(errno));
-	must(net_sg__sync(map_fd(obj_xdp, "boost_sg"), e, ne) == 0, "%s failed: %s", "net_sg__sync(map_fd(obj_xdp, \"boost_sg\"), e, ne)", strerror(errno));
+	must(net_sg__sync(sg_fds(), e, ne) == 0, "%s failed: %s", "net_sg__sync(sg_fds(), e, ne)", strerror(errno));
 	free(e);
 }
 
