@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "output.h"
 #include "proto.h"
 
 static int client_connect(const char *path, int *ret_fd)
@@ -94,4 +95,19 @@ int64_t client__int(json_object *o, const char *key)
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : -1;
+}
+
+int client__call_done(const char *object, const char *command, json_object *args,
+		      const char *done)
+{
+	json_object *r;
+	int ret = client__call(object, command, args, &r);
+
+	if (ret)
+		return ret;
+	json_object_put(r);
+	out__open_object(NULL);
+	out__string("done", "%s\n", done);
+	out__close_object();
+	return EXIT_OK;
 }

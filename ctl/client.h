@@ -17,6 +17,13 @@
 int client__call(const char *object, const char *command, json_object *args,
 		 json_object **ret_result);
 
+/*
+ * client__call() for a command whose result is only that it worked: prints
+ * @done (text) or {"done": @done} (JSON). Returns the exit status.
+ */
+int client__call_done(const char *object, const char *command, json_object *args,
+		      const char *done);
+
 /* A member of a result: the string (NULL if absent), the integer (-1 if absent). */
 const char *client__str(json_object *o, const char *key);
 int64_t client__int(json_object *o, const char *key);

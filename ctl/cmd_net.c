@@ -25,16 +25,7 @@ static bool jbool(json_object *o, const char *key)
 
 static int simple(const char *command, json_object *args, const char *done)
 {
-	json_object *r;
-	int ret = client__call("net", command, args, &r);
-
-	if (ret)
-		return ret;
-	json_object_put(r);
-	out__open_object(NULL);
-	out__string("done", "%s\n", done);
-	out__close_object();
-	return EXIT_OK;
+	return client__call_done("net", command, args, done);
 }
 
 static int do_net_attach(int argc, char **argv)

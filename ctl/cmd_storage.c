@@ -243,19 +243,10 @@ static int do_stats(int argc, char **argv)
 
 static int simple(const char *command, int argc, char **argv, const char *done)
 {
-	json_object *args, *r;
+	json_object *args = NULL;
 	int ret = dev_args(argc, argv, &args);
 
-	if (ret)
-		return ret;
-	ret = client__call("storage", command, args, &r);
-	if (ret)
-		return ret;
-	json_object_put(r);
-	out__open_object(NULL);
-	out__string("done", "%s\n", done);
-	out__close_object();
-	return EXIT_OK;
+	return ret ? ret : client__call_done("storage", command, args, done);
 }
 
 static int do_del(int argc, char **argv)
