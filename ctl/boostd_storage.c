@@ -1098,19 +1098,6 @@ static json_object *handle_show(struct boostd *d, json_object *args)
 	return proto__ok(r);
 }
 
-/* The latency under which @pct percent of the requests completed, in ns (a bucket's bound). */
-static uint64_t percentile(const struct blk_stats_queue *s, uint64_t total, double pct)
-{
-	uint64_t want = (uint64_t)(total * pct / 100.0 + 0.999999), seen = 0;
-
-	for (int b = 0; b < BLK_STATS_LAT_BUCKETS; b++) {
-		seen += s->lat_hist[b];
-		if (seen >= want && want)
-			return b ? 1ull << b : 0;
-	}
-	return 0;
-}
-
 static json_object *stats_json(struct sdev *v)
 {
 	static const char *const op_names[BLK_STATS_OP__MAX] = {
@@ -1118,7 +1105,7 @@ static json_object *stats_json(struct sdev *v)
 	};
 	json_object *o = json_object_new_object(), *lat, *health, *ios, *hist;
 	struct blk_stats_queue s;
-	uint64_t total = 0, bytes, lat_total = 0;
+	uint64_t total = 0, bytes;
 	struct timespec now;
 	double dt;
 
@@ -1148,22 +1135,24 @@ static json_object *stats_json(struct sdev *v)
 	v->last_at = now;
 	lat = json_object_new_object();
 	hist = json_object_new_array();
-	for (int b = 0; b < BLK_STATS_LAT_BUCKETS; b++) {
-		lat_total += s.lat_hist[b];
+	for (int b = 0; b < BLK_STATS_LAT_BUCKETS; b++)
 		json_object_array_add(hist, json_object_new_uint64(s.lat_hist[b]));
-	}
-	json_object_object_add(lat, "p50_ns", json_object_new_uint64(percentile(&s, lat_total, 50)));
-	json_object_object_add(lat, "p90_ns", json_object_new_uint64(percentile(&s, lat_total, 90)));
-	json_object_object_add(lat, "p99_ns", json_object_new_uint64(percentile(&s, lat_total, 99)));
-	json_object_object_add(lat, "p999_ns", json_object_new_uint64(percentile(&s, lat_total, 99.9)));
+	json_object_object_add(lat, "p50_ns",
+			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 500)));
+	json_object_object_add(lat, "p90_ns",
+			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 900)));
+	json_object_object_add(lat, "p99_ns",
+			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 990)));
+	json_object_object_add(lat, "p999_ns",
+			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 999)));
 	json_object_object_add(lat, "log2_ns_histogram", hist);
 	json_object_object_add(o, "latency", lat);
 	/* NVMe's SMART / health log: data units of 1000 512-byte blocks, rounded up. */
 	health = json_object_new_object();
 	json_object_object_add(health, "data_units_read",
-			       json_object_new_uint64((s.bytes[0] + 512000 - 1) / 512000));
+			       json_object_new_uint64(blk_stats__data_units(s.bytes[0])));
 	json_object_object_add(health, "data_units_written",
-			       json_object_new_uint64((s.bytes[1] + 512000 - 1) / 512000));
+			       json_object_new_uint64(blk_stats__data_units(s.bytes[1])));
 	json_object_object_add(health, "host_read_commands", json_object_new_uint64(s.ios[BLK_STATS_READ]));
 	json_object_object_add(health, "host_write_commands",
 			       json_object_new_uint64(s.ios[BLK_STATS_WRITE]));

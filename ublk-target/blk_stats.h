@@ -70,6 +70,35 @@ static inline unsigned int blk_stats__bucket(uint64_t ns)
 	return b < BLK_STATS_LAT_BUCKETS ? b : BLK_STATS_LAT_BUCKETS - 1;
 }
 
+/*
+ * The latency under which @permille thousandths of the requests in @hist
+ * completed (500: the median), as the upper bound of its bucket: 2^b ns
+ * for bucket b (1 for bucket 0, which holds 0 ns). 0 when @hist is empty.
+ */
+static inline uint64_t blk_stats__percentile(const uint64_t *hist, unsigned int permille)
+{
+	uint64_t total = 0, seen = 0, want;
+	unsigned int b;
+
+	for (b = 0; b < BLK_STATS_LAT_BUCKETS; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	want = (total * permille + 999) / 1000;
+	for (b = 0; b < BLK_STATS_LAT_BUCKETS - 1; b++) {
+		seen += hist[b];
+		if (seen >= want)
+			break;
+	}
+	return 1ull << b;
+}
+
+/* NVMe's data units: thousands of 512-byte blocks, rounded up. */
+static inline uint64_t blk_stats__data_units(uint64_t bytes)
+{
+	return (bytes + 512 * 1000 - 1) / (512 * 1000);
+}
+
 /* The single writer's increment: a plain load, add and store. */
 #define BLK_STATS_ADD(field, v) \
 	__atomic_store_n(&(field), (field) + (v), __ATOMIC_RELAXED)
