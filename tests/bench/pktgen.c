@@ -71,7 +71,8 @@ static const char usage[] =
 	"run options:\n"
 	"  -n, --count N      send exactly N frames, then count them at the sink\n"
 	"  -t, --seconds S    send for a window of S seconds (after a warm-up); the rate\n"
-	"  -T, --threads N    generator threads, one per CPU from the first (default 1)\n"
+	"  -T, --threads N    generator threads, one per CPU (default 1)\n"
+	"  -c, --cpu N        the first thread's CPU; the others follow (default 0)\n"
 	"  -b, --batch N      frames per batch of the live test run (1-256, default 64)\n"
 	"      --smac MAC --dmac MAC --saddr IPV4 --daddr IPV4 --sport N --dport N\n"
 	"                     the frame (default 02:00:00:00:01:01 192.0.2.1:4000 to\n"
@@ -359,6 +360,7 @@ static int do_run(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "cpu", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "smac", required_argument, NULL, 1 },
 		{ "dmac", required_argument, NULL, 2 },
@@ -368,7 +370,7 @@ static int do_run(int argc, char **argv)
 		{ "dport", required_argument, NULL, 6 },
 		{ 0 },
 	};
-	unsigned long count = 0, seconds = 0, threads = 1, batch = 64, v;
+	unsigned long count = 0, seconds = 0, threads = 1, batch = 64, cpu0 = 0, v;
 	struct gen_thread g[MAX_THREADS] = {};
 	struct bpf_object *sink_obj = NULL, *gen_obj = NULL;
 	struct sink sink = {};
@@ -384,7 +386,7 @@ static int do_run(int argc, char **argv)
 	inet_pton(AF_INET, "192.0.2.2", &spec.daddr);
 	spec.sport = 4000;
 	spec.dport = 5201;
-	while ((c = getopt_long(argc, argv, "n:t:T:b:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:T:c:b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_u("--count", optarg, 1, 1ul << 40, &count))
@@ -398,6 +400,10 @@ static int do_run(int argc, char **argv)
 			if (parse_u("--threads", optarg, 1, MAX_THREADS, &threads))
 				return 2;
 			break;
+		case 'c':
+			if (parse_u("--cpu", optarg, 0, CPU_SETSIZE - 1, &cpu0))
+				return 2;
+			break;
 		case 'b':
 			if (parse_u("--batch", optarg, 1, 256, &batch))
 				return 2;
@@ -407,7 +413,7 @@ static int do_run(int argc, char **argv)
 			mac = c == 1 ? &spec.smac : &spec.dmac;
 			if (!ether_aton_r(optarg, mac)) {
 				fprintf(stderr, "pktgen: --%s: '%s' is not a MAC address\n",
-					opts[c + 3].name, optarg);
+					opts[c + 4].name, optarg);
 				return 2;
 			}
 			break;
@@ -415,7 +421,7 @@ static int do_run(int argc, char **argv)
 		case 4:
 			if (inet_pton(AF_INET, optarg, c == 3 ? &spec.saddr : &spec.daddr) != 1) {
 				fprintf(stderr, "pktgen: --%s: '%s' is not an IPv4 address\n",
-					opts[c + 3].name, optarg);
+					opts[c + 4].name, optarg);
 				return 2;
 			}
 			break;
@@ -471,7 +477,7 @@ static int do_run(int argc, char **argv)
 	t0 = now();
 	for (unsigned long i = 0; i < threads; i++) {
 		g[i].prog_fd = bpf_program__fd(bpf_object__find_program_by_name(gen_obj, "pktgen_tx"));
-		g[i].cpu = i % libbpf_num_possible_cpus();
+		g[i].cpu = (cpu0 + i) % libbpf_num_possible_cpus();
 		g[i].batch = batch;
 		g[i].count = count ? count / threads + (i < count % threads) : 0;
 		if (count && !g[i].count)
