@@ -14,11 +14,15 @@
  *       sink is an XDP program and a TC ingress program on SINK_DEV (a
  *       frame that bpf_redirect_peer() hands over skips XDP); both are
  *       removed at exit. Prints one line:
- *         sent N delivered N seconds S mpps R
- *       With --count the seconds are those of the whole send and the rate
- *       is not printed (0): the point is the count. With --seconds the
+ *         sent N delivered N seconds S mpps R cpu C mpps_per_cpu R
+ *       With --count the seconds are those of the whole send and the rates
+ *       are not printed (0): the point is the count. With --seconds the
  *       rate is the frames delivered in a window of that length, after a
- *       warm-up, divided by its length.
+ *       warm-up, divided by its length; cpu is the path's CPU time in
+ *       that window (the generator threads', in whose context the softirq
+ *       that ends a batch runs, and ksoftirqd's on their CPUs), and
+ *       mpps_per_cpu the frames per CPU second: it holds however much of
+ *       the CPUs other work takes.
  *   pktgen fwd {xdp|tc} NS DEV_A DEV_B
  *       Attach a bare forwarder both ways between DEV_A and DEV_B in NS:
  *       XDP, a devmap redirect; TC, bpf_redirect_peer() into the peer of
@@ -30,6 +34,7 @@
  * on a usage error.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -330,6 +335,66 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* The run time so far of ksoftirqd/@cpu (its schedstat), in seconds; 0 if unknown. */
+static double softirqd_cpu(int cpu)
+{
+	char want[32], path[64], comm[32];
+	unsigned long long run = 0;
+	struct dirent *d;
+	double ret = 0;
+	DIR *proc;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "ksoftirqd/%d\n", cpu);
+	proc = opendir("/proc");
+	while (proc && (d = readdir(proc))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.16s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want)) {
+			fclose(f);
+			snprintf(path, sizeof(path), "/proc/%.16s/schedstat", d->d_name);
+			f = fopen(path, "r");
+			if (f && fscanf(f, "%llu", &run) == 1)
+				ret = run / 1e9;
+			if (f)
+				fclose(f);
+			break;
+		}
+		fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+	return ret;
+}
+
+/*
+ * The CPU time of the path so far: the generator threads', in whose
+ * context the softirq that ends a batch runs (the peer's NAPI, the next
+ * hop, the sink), and that of ksoftirqd on their CPUs, which takes over
+ * softirq work that runs too long. This holds whatever share of the CPUs
+ * other work takes.
+ */
+static double threads_cpu(const struct gen_thread *g, unsigned long n)
+{
+	double total = 0;
+
+	for (unsigned long i = 0; i < n; i++) {
+		struct timespec t;
+		clockid_t c;
+
+		if (!g[i].tid)
+			continue;
+		if (!pthread_getcpuclockid(g[i].tid, &c) && !clock_gettime(c, &t))
+			total += t.tv_sec + t.tv_nsec / 1e9;
+		total += softirqd_cpu(g[i].cpu);
+	}
+	return total;
+}
+
 static void sleep_s(double s)
 {
 	struct timespec t = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (time_t)s) * 1e9) };
@@ -376,7 +441,7 @@ static int do_run(int argc, char **argv)
 	struct sink sink = {};
 	const char *gen_ns, *gen_dev, *sink_ns, *sink_dev;
 	uint64_t before = 0, after = 0;
-	double t0 = 0, t1 = 0;
+	double t0 = 0, t1 = 0, cpu0_s = 0, cpu1_s = 0;
 	int c, rc = 1, home = -1, tx, err = 0;
 	struct ether_addr *mac;
 
@@ -493,8 +558,10 @@ static int do_run(int argc, char **argv)
 		sleep_s(0.5); /* warm-up: caches, the flow table, NAPI */
 		before = sink_read(&sink);
 		t0 = now();
+		cpu0_s = threads_cpu(g, threads);
 		sleep_s(seconds);
 		after = sink_read(&sink);
+		cpu1_s = threads_cpu(g, threads);
 		t1 = now();
 		atomic_store(&stop, true);
 	}
@@ -521,9 +588,10 @@ static int do_run(int argc, char **argv)
 	}
 	if (err || (atomic_load(&stop) && count))
 		goto out;
-	printf("sent %lu delivered %lu seconds %.3f mpps %.3f\n", atomic_load(&sent),
-	       (unsigned long)(after - before), t1 - t0,
-	       seconds ? (after - before) / (t1 - t0) / 1e6 : 0.0);
+	printf("sent %lu delivered %lu seconds %.3f mpps %.3f cpu %.3f mpps_per_cpu %.3f\n",
+	       atomic_load(&sent), (unsigned long)(after - before), t1 - t0,
+	       seconds ? (after - before) / (t1 - t0) / 1e6 : 0.0, cpu1_s - cpu0_s,
+	       seconds && cpu1_s > cpu0_s ? (after - before) / (cpu1_s - cpu0_s) / 1e6 : 0.0);
 	rc = 0;
 out:
 	if (sink.ifindex && !setns(home, CLONE_NEWNET) && !enter_netns(sink_ns))
