@@ -14,10 +14,11 @@
 #   3. bulk TCP (iperf3, one stream, default offloads) VM to VM: boost in tc
 #      and xdp mode, a bare TC bpf_redirect_peer, a bridge, a bare veth pair.
 # Rounds interleave the variants; tables print medians and ratios, with the
-# targets of issue 9. Environment: BENCH_ROUNDS (pps rounds, default 3),
-# BENCH_SECONDS (per pps measurement, default 2), BENCH_TCP_ROUNDS (default
-# 5), BENCH_THREADS (generator threads, default one per CPU), BENCH_PARTS
-# (any of "cost pps tcp", default all).
+# targets of issue 9, checked on the rates per second of the path's CPU
+# time (docs/network.md says why). Environment: BENCH_ROUNDS (pps rounds,
+# default 3), BENCH_SECONDS (per pps measurement, default 2),
+# BENCH_TCP_ROUNDS (default 5), BENCH_THREADS (generator threads, default
+# 1), BENCH_PARTS (any of "cost pps tcp", default all).
 set -u
 BOOST_BUILD=${BOOST_BUILD:-build}
 [ "$(id -u)" -eq 0 ] || { echo "bench net: needs root" >&2; exit 1; }
