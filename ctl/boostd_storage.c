@@ -538,6 +538,24 @@ static int server_recover(struct boostd *d, struct sdev *v, char *err, size_t er
 	return server_run(d, v, argv, true, err, errlen);
 }
 
+/*
+ * Serve @v's device with a new server: recover it where the kernel still
+ * has it (quiesced, its node in place), else create it again with the
+ * same id, as after a reboot.
+ */
+static int server_start(struct boostd *d, struct sdev *v, char *err, size_t errlen)
+{
+	int ret;
+
+	if (ublk_exists(v->conf.id))
+		return server_recover(d, v, err, errlen);
+	if (!v->stats && (ret = stats_create(v))) {
+		snprintf(err, errlen, "stats region: %s", strerror(-ret));
+		return ret;
+	}
+	return server_add(d, v, err, errlen);
+}
+
 /* `boost-ublk del` of a device no server serves. */
 static int server_del(struct boostd *d, struct sdev *v, char *err, size_t errlen)
 {
@@ -766,7 +784,7 @@ static void dev_restart(struct boostd *d, struct sdev *v, const char *how)
 	}
 	v->restart_at[v->restarts % STORAGE_RESTART_MAX] = now;
 	v->restarts++;
-	if (server_recover(d, v, err, sizeof(err))) {
+	if (server_start(d, v, err, sizeof(err))) {
 		v->failed = true;
 		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", err);
 		log_err("storage: device %d: %s", v->conf.id, v->failure);
@@ -908,9 +926,10 @@ static void load_state(struct boostd *d)
 		if (json_object_object_get_ex(o, "restarts", &x))
 			v->restarts = json_object_get_int(x);
 		if (!ublk_exists(conf.id)) {
-			log_warn("storage: device %d: gone from the kernel (a reboot?): forgotten",
-				 conf.id);
-			dev_remove(d, v);
+			/* The state is what the host should serve: a reboot loses nothing of it. */
+			log_warn("storage: device %d: gone from the kernel (a reboot?): creating it "
+				 "again", conf.id);
+			dev_restart(d, v, "was gone from the kernel (a reboot?)");
 			continue;
 		}
 		if (adopt(d, v, json_object_get_int(json_object_object_get(o, "pid")),
@@ -1214,7 +1233,7 @@ static json_object *handle_recover(struct boostd *d, json_object *args)
 	if (v->pid)
 		return proto__error("storage recover: device %d: its server (pid %d) is running",
 				    v->conf.id, v->pid);
-	if (server_recover(d, v, why, sizeof(why))) {
+	if (server_start(d, v, why, sizeof(why))) {
 		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", why);
 		return proto__error("storage recover: device %d: %s", v->conf.id, why);
 	}

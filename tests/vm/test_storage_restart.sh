@@ -6,6 +6,7 @@
 # (same pid, counters still read through its stats region) and supervises
 # it (a kill -9 after the adoption is recovered). A server killed while
 # boostd is away is recovered by the next boostd. fio ends with no error.
+# A device gone from the kernel (as after a reboot) is created again.
 # timeout: 400
 . "$(dirname "$0")/../lib.sh"
 require_root
@@ -76,6 +77,38 @@ grep -q "device $id: its server died while boostd was away; recovering" /tmp/boo
 echo "recovered by the next boostd, pid $pid serves"
 
 fio_crc_wait
+
+# 4. Gone from the kernel while boostd is away, as after a reboot: the next
+# boostd creates it again, same id and serial, and a file device still
+# holds its data. One whose backing file went too is kept, failed, with
+# the reason, until deleted.
+truncate -s 16M /tmp/img2
+out=$(bctl storage add file:/tmp/img2) || gfail "storage add of a second device failed"
+[[ $out =~ id\ ([0-9]+) ]] || gfail "add said: $out"
+id2=${BASH_REMATCH[1]}
+serial=$(bjq .serial storage show "$id")
+pid2=$(bjq .pid storage show "$id2")
+sum=$(dd if="$dev" bs=1M iflag=direct status=none | sha256sum)
+boostd_stop
+kill -KILL "$pid" "$pid2"
+sleep 1
+"$UBLK" del "$id" && "$UBLK" del "$id2" || gfail "cannot delete the devices behind boostd"
+[ ! -e "$dev" ] || gfail "$dev is still there"
+rm /tmp/img2
+old=$pid
+boostd_start
+wait_live "$old"
+grep -q "device $id: gone from the kernel (a reboot?): creating it again" /tmp/boostd.log ||
+	gfail "the log does not say it created the device again"
+[ -b "$dev" ] || gfail "$dev was not created again"
+[ "$(bjq .serial storage show "$id")" = "$serial" ] || gfail "the serial changed: $(bctl storage show "$id")"
+[ "$(dd if="$dev" bs=1M iflag=direct status=none | sha256sum)" = "$sum" ] ||
+	gfail "device $id does not hold its data after it was created again"
+[ "$(bjq .state storage show "$id2")" = failed ] || gfail "device $id2: $(bctl storage show "$id2")"
+bctl storage show "$id2" | grep -q "/tmp/img2" || gfail "no reason naming /tmp/img2: $(bctl storage show "$id2")"
+bctl storage del "$id2" || gfail "del of the failed device failed"
+echo "created again after it was gone, pid $pid serves"
+
 bctl storage del "$id" || gfail "del failed"
 ublk_assert_none
 boostd_stop
