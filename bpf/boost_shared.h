@@ -66,6 +66,21 @@ struct boost_port {
 	__u8 v6[BOOST_PORT_MAX_V6][16];
 };
 
+/*
+ * boost_ports_direct: the same ports as boost_ports, for ifindexes below
+ * BOOST_PORT_DIRECT, in an array indexed by ifindex: every frame looks its
+ * ingress port up, and an array lookup is inlined where a hash lookup
+ * hashes. An entry whose ifindex is not its index is no port. Ports with
+ * larger ifindexes are looked up in boost_ports.
+ */
+#define BOOST_PORT_DIRECT 4096
+
+struct boost_port_direct {
+	__u32 ifindex; /* its index when set, 0 when free */
+	__u32 pad;
+	struct boost_port port;
+};
+
 /* boost_macs: destination MAC -> the vNIC that owns it */
 struct boost_mac {
 	__u8 mac[6];

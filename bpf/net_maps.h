@@ -88,6 +88,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_flows6 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BOOST_PORT_DIRECT);
+	__type(key, __u32); /* ifindex */
+	__type(value, struct boost_port_direct);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_ports_direct SEC(".maps");
+
 /* A per-CPU array, indexed by the port's slot: no hashing per frame. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -53,6 +53,17 @@ static __always_inline struct boost_port_stats *net_stats(__u32 slot)
 	return bpf_map_lookup_elem(&boost_stats, &slot);
 }
 
+/* The port on @ifindex, or NULL if it is none. */
+static __always_inline const struct boost_port *net_port(__u32 ifindex)
+{
+	const struct boost_port_direct *d;
+
+	if (ifindex >= BOOST_PORT_DIRECT)
+		return bpf_map_lookup_elem(&boost_ports, &ifindex);
+	d = bpf_map_lookup_elem(&boost_ports_direct, &ifindex);
+	return d && d->ifindex == ifindex ? &d->port : NULL;
+}
+
 static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
 {
 	return *(const __u32 *)a == *(const __u32 *)b &&
@@ -233,7 +244,7 @@ static __always_inline void net_decide(void *data, void *data_end, __u32 len, __
 	struct net_pkt pkt = {};
 
 	v->action = NET_PASS;
-	port = bpf_map_lookup_elem(&boost_ports, &ifindex);
+	port = net_port(ifindex);
 	if (!port)
 		return;
 	st = net_stats(port->slot);

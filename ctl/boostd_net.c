@@ -194,6 +194,16 @@ static bool keep_ifindex(const void *key, void *ctx)
 	return false;
 }
 
+/* Free every entry of boost_ports_direct (@fd) whose port @keep does not hold. */
+static void prune_direct(int fd, struct keep_ctx *keep)
+{
+	struct boost_port_direct d, none = { 0 };
+
+	for (uint32_t i = 1; i < BOOST_PORT_DIRECT; i++)
+		if (!bpf_map_lookup_elem(fd, &i, &d) && d.ifindex && !keep_ifindex(&i, keep))
+			bpf_map_update_elem(fd, &i, &none, BPF_ANY);
+}
+
 static bool keep_mac(const void *key, void *ctx)
 {
 	const struct keep_ctx *k = ctx;
@@ -279,6 +289,7 @@ out:
 static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, size_t errlen)
 {
 	int ports = pinned_map("boost_ports"), fdb = pinned_map("boost_macs");
+	int direct = pinned_map("boost_ports_direct");
 	int tx = pinned_map("boost_tx"), flood = pinned_map("boost_flood");
 	int config = pinned_map("boost_config"), stats = pinned_map("boost_stats");
 	int sg[BOOST_SG_NMAPS], sg_missing = 0;
@@ -294,7 +305,8 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 		sg[m] = pinned_map(net_sg__map_names[m]);
 		sg_missing |= sg[m] < 0;
 	}
-	if (ports < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg_missing || stats < 0) {
+	if (ports < 0 || direct < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg_missing ||
+	    stats < 0) {
 		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
 		ret = -ENOENT;
 		goto out;
@@ -319,7 +331,10 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 		memcpy(bp.mac, p->mac, 6);
 		memcpy(bp.v4, p->v4, sizeof(bp.v4));
 		memcpy(bp.v6, p->v6, sizeof(bp.v6));
+		struct boost_port_direct d = { .ifindex = ifi, .port = bp };
+
 		if (bpf_map_update_elem(ports, &ifi, &bp, BPF_ANY) ||
+		    (ifi < BOOST_PORT_DIRECT && bpf_map_update_elem(direct, &ifi, &d, BPF_ANY)) ||
 		    bpf_map_update_elem(tx, &ifi, &dv, BPF_ANY)) {
 			ret = -errno;
 			snprintf(err, errlen, "port %s: cannot write the port maps: %s", p->name,
@@ -361,11 +376,12 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 		goto out;
 	}
 	prune(ports, sizeof(uint32_t), keep_ifindex, &keep);
+	prune_direct(direct, &keep);
 	prune(tx, sizeof(uint32_t), keep_ifindex, &keep);
 	prune(fdb, sizeof(struct boost_mac), keep_mac, &keep);
 out:
 	free(entries);
-	for (int *fd = (int[]){ ports, fdb, tx, flood, config, stats }, i = 0; i < 6; i++)
+	for (int *fd = (int[]){ ports, direct, fdb, tx, flood, config, stats }, i = 0; i < 7; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	for (int m = 0; m < BOOST_SG_NMAPS; m++)

@@ -153,7 +153,10 @@ static void add_port(struct bpf_object *o, int ifi, uint8_t last, uint8_t kind, 
 
 		bpf_map_update_elem(map_fd(o, "boost_macs"), &m, &mp, 0);
 	}
+	struct boost_port_direct d = { .ifindex = k, .port = p };
+
 	if (bpf_map_update_elem(map_fd(o, "boost_ports"), &k, &p, 0) ||
+	    bpf_map_update_elem(map_fd(o, "boost_ports_direct"), &k, &d, 0) ||
 	    bpf_map_update_elem(map_fd(o, "boost_tx"), &k, &dv, 0))
 		die("cannot add port %d: %s", ifi, strerror(errno));
 }

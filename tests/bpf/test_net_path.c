@@ -509,6 +509,12 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const ch
 	if (v6 && inet_pton(AF_INET6, v6, p.v6[0]) == 1)
 		p.n_v6 = 1;
 	must(bpf_map_update_elem(ports_fd, &ifi, &p, 0) == 0, "%s failed: %s", "bpf_map_update_elem(ports_fd, &ifi, &p, 0)", strerror(errno));
+	{
+		struct boost_port_direct d = { .ifindex = ifi, .port = p };
+
+		must(ifi < BOOST_PORT_DIRECT, "ifindex %u is beyond boost_ports_direct", ifi);
+		must(bpf_map_update_elem(map_fd(obj_xdp, "boost_ports_direct"), &ifi, &d, 0) == 0, "%s failed: %s", "bpf_map_update_elem(boost_ports_direct)", strerror(errno));
+	}
 	if (kind == BOOST_PORT_VNIC) {
 		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = p.sg_id, .slot = p.slot,
 					     .kind = kind };
