@@ -138,18 +138,6 @@ static int persist(struct boostd *d, json_object *doc)
 	return ret;
 }
 
-static const struct boostd_artifact *find_artifact(struct boostd *d, const char *base)
-{
-	for (size_t i = 0; i < d->nartifacts; i++) {
-		const char *p = d->artifacts[i].art->path, *slash = strrchr(p, '/');
-
-		if (d->artifacts[i].art->kind == TRUST_KIND_BPF &&
-		    strcmp(slash ? slash + 1 : p, base) == 0)
-			return &d->artifacts[i];
-	}
-	return NULL;
-}
-
 static struct net_attached_port *attached_port(struct boostd_net *n, const char *name)
 {
 	for (size_t i = 0; i < n->nports; i++)
@@ -432,8 +420,8 @@ static void programs_close(struct boostd_net *n)
 /* Open the verified bytes of both objects, pinned, and load them. */
 static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size_t errlen)
 {
-	const struct boostd_artifact *xa = find_artifact(d, NET_XDP_OBJ);
-	const struct boostd_artifact *ta = find_artifact(d, NET_TC_OBJ);
+	const struct boostd_artifact *xa = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_XDP_OBJ);
+	const struct boostd_artifact *ta = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_TC_OBJ);
 	char why[128];
 	int ret;
 
@@ -926,10 +914,16 @@ static json_object *handle_status(struct boostd *d, json_object *args)
 		json_object_object_add(r, "refused", json_object_new_string(why));
 	json_object_object_add(r, "pins", json_object_new_string(BOOST_PIN_ROOT));
 	if (n->attached) {
-		json_object_object_add(r, "xdp_program",
-				       json_object_new_string(find_artifact(d, NET_XDP_OBJ)->art->path));
-		json_object_object_add(r, "tc_program",
-				       json_object_new_string(find_artifact(d, NET_TC_OBJ)->art->path));
+		const struct boostd_artifact *xa, *ta;
+
+		xa = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_XDP_OBJ);
+		ta = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_TC_OBJ);
+		if (xa)
+			json_object_object_add(r, "xdp_program",
+					       json_object_new_string(xa->art->path));
+		if (ta)
+			json_object_object_add(r, "tc_program",
+					       json_object_new_string(ta->art->path));
 	}
 	ports = json_object_new_array();
 	for (size_t i = 0; i < n->conf.nports; i++)
