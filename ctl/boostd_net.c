@@ -16,6 +16,7 @@
  * in the state directory (network.json) after each change.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -417,6 +418,43 @@ static void programs_close(struct boostd_net *n)
 	n->tc_prog_fd = -1;
 }
 
+static bool object_has_map(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj)
+		if (strcmp(bpf_map__name(m), name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Unpin what no map of the loaded objects is: maps of an older build that
+ * this one renamed or dropped, which would otherwise hold kernel memory
+ * under BOOST_PIN_ROOT for good. boost owns that directory alone.
+ */
+static void unpin_stale(struct boostd_net *n)
+{
+	char path[sizeof(BOOST_PIN_ROOT) + 256 + 1];
+	DIR *dir = opendir(BOOST_PIN_ROOT);
+	struct dirent *e;
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.' || object_has_map(n->xdp_obj, e->d_name) ||
+		    object_has_map(n->tc_obj, e->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", BOOST_PIN_ROOT, e->d_name);
+		if (unlink(path) == 0)
+			log_info("net: unpinned %s, no map of this build's objects", path);
+		else
+			log_warn("net: cannot unpin %s, no map of this build's objects: %s", path,
+				 strerror(errno));
+	}
+	closedir(dir);
+}
+
 /* Open the verified bytes of both objects, pinned, and load them. */
 static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size_t errlen)
 {
@@ -465,6 +503,7 @@ static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size
 		ret = -ENOENT;
 		goto err;
 	}
+	unpin_stale(n);
 	return 0;
 err:
 	programs_close(n);

@@ -9,7 +9,7 @@
 # are replaced by the next one's.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
-require_tool ping
+require_tool ping bpftool
 net_topology
 net_boostd_start
 
@@ -72,7 +72,15 @@ boostd_start
 st=$("$BOOSTCTL" -j net status)
 jq -e '.attached == false and (.ports | length) == 3 and .rules == 6' <<<"$st" >/dev/null ||
 	fail "the restarted boostd lost the network's state: $st"
+# A map an older build pinned and this one has no more is unpinned at
+# attach; this build's own pins stay.
+bpftool map create "$B/bpffs/boost/boost_gone" type array key 4 value 4 entries 1 name boost_gone ||
+	fail "cannot pin a stale map"
 expect_exit 0 "$BOOSTCTL" net attach
+[ ! -e "$B/bpffs/boost/boost_gone" ] || fail "the stale pin boost_gone was left"
+boostd_log | grep -q "unpinned /sys/fs/bpf/boost/boost_gone" || fail "the unpin is not logged"
+[ -e "$B/bpffs/boost/boost_stats" ] && [ -e "$B/bpffs/boost/boost_tx" ] ||
+	fail "attach unpinned this build's maps: $(ls "$B/bpffs/boost")"
 [ "$(stat vm1 rx_packets)" -ge "$rx" ] || fail "the counters did not survive boostd's restart"
 ping_ok "$VM1" 192.0.2.2
 ping_ok "$TOR" 192.0.2.1
