@@ -14,6 +14,10 @@
 #   expect_exit CODE CMD...  run CMD, fail unless it exits with CODE; its
 #                          stdout is in $out, its stderr in $err
 #   expect_match REGEX TEXT  fail unless TEXT matches the extended REGEX
+#   guest_run              run the bash script on stdin as root in the guest
+#                          of scripts/vm, BOOST_TOP and BOOST_BUILD handed
+#                          over; fail unless it exits 0; its stdout is in
+#                          $out, its stderr in $err
 set -u
 
 BOOST_TOP=${BOOST_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
@@ -88,4 +92,14 @@ expect_match() {
 	if ! [[ $2 =~ $1 ]]; then
 		fail "expected to match /$1/: $2"
 	fi
+}
+
+guest_run() {
+	local d
+	d=$(mktemp -d) || fail "cannot create a temporary directory"
+	on_exit rm -rf "$d"
+	cat >"$d/guest.sh"
+	# scripts/vm hands BOOST_* to the guest.
+	export BOOST_TOP BOOST_BUILD
+	expect_exit 0 "$BOOST_TOP/scripts/vm" --rw "$d" -- bash "$d/guest.sh"
 }

@@ -14,14 +14,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm jq xdp-filter xdp-loader
-VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boostd" ] || fail "no $BOOST_BUILD/boostd: run make"
 
-# scripts/vm hands BOOST_* to the guest.
-export BOOST_TOP BOOST_BUILD
-dir=$(mktemp -d)
-on_exit rm -rf "$dir"
-cat >"$dir/guest.sh" <<'GUEST'
+guest_run <<'GUEST'
 . "$BOOST_TOP/tests/lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 net_topology
@@ -100,7 +95,6 @@ xt xdp-filter unload up0 || fail "xdp-filter could not unload at the end"
 boostd_stop
 echo "coexistence ok"
 GUEST
-expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
 expect_match "dispatcher: boost_xdp xdp_dispatcher xdpfilt_alw_all" "$out"
 expect_match "coexistence ok" "$out"
 exit 0

@@ -11,14 +11,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio
-VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boost-ublk" ] || fail "no $BOOST_BUILD/boost-ublk: run make"
 
-# scripts/vm hands BOOST_* to the guest.
-export BOOST_TOP BOOST_BUILD
-dir=$(mktemp -d)
-on_exit rm -rf "$dir"
-cat >"$dir/guest.sh" <<'GUEST'
+guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 
 # refused STATUS REGEX ARGS...: boost-ublk ARGS exits STATUS, says REGEX on
@@ -98,6 +93,5 @@ for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 ublk_assert_none
 echo "guest: ok"
 GUEST
-expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
 echo "$out"
 expect_match "guest: ok" "$out"

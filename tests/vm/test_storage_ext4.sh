@@ -8,14 +8,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm mkfs.ext4 fsck.ext4
-VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boost-ublk" ] || fail "no $BOOST_BUILD/boost-ublk: run make"
 
-# scripts/vm hands BOOST_* to the guest.
-export BOOST_TOP BOOST_BUILD
-dir=$(mktemp -d)
-on_exit rm -rf "$dir"
-cat >"$dir/guest.sh" <<'GUEST'
+guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 modprobe ext4 || gfail "cannot load ext4"
 mkdir -p /mnt/t
@@ -54,5 +49,4 @@ ublk_stop "$pid"
 ublk_assert_none
 echo "guest: ok"
 GUEST
-expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
 expect_match "guest: ok" "$out"

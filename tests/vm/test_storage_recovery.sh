@@ -10,14 +10,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio
-VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boost-ublk" ] || fail "no $BOOST_BUILD/boost-ublk: run make"
 
-# scripts/vm hands BOOST_* to the guest.
-export BOOST_TOP BOOST_BUILD
-dir=$(mktemp -d)
-on_exit rm -rf "$dir"
-cat >"$dir/guest.sh" <<'GUEST'
+guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 M=$((1024 * 1024))
 truncate -s 72M /tmp/img
@@ -52,6 +47,5 @@ grep -q "backend mem:8M: its data died with the server" /tmp/err || gfail "mem: 
 ublk_assert_none
 echo "guest: ok"
 GUEST
-expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
 echo "$out"
 expect_match "guest: ok" "$out"

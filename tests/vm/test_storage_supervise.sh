@@ -12,13 +12,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio jq
-VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boostd" ] && [ -x "$BOOST_BUILD/boost-ublk" ] || fail "run make"
 
-export BOOST_TOP BOOST_BUILD
-dir=$(mktemp -d)
-on_exit rm -rf "$dir"
-cat >"$dir/guest.sh" <<'GUEST'
+guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 M=$((1024 * 1024))
 
@@ -103,6 +99,5 @@ ublk_assert_none
 boostd_stop
 echo "guest: ok"
 GUEST
-expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
 echo "$out"
 expect_match "guest: ok" "$out"

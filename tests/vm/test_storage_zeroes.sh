@@ -9,14 +9,9 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm blkdiscard mkfs.ext4
-VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boost-ublk" ] || fail "no $BOOST_BUILD/boost-ublk: run make"
 
-# scripts/vm hands BOOST_* to the guest.
-export BOOST_TOP BOOST_BUILD
-dir=$(mktemp -d)
-on_exit rm -rf "$dir"
-cat >"$dir/guest.sh" <<'GUEST'
+guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 M=$((1024 * 1024))
 head -c $((8 * M)) /dev/urandom >/tmp/data
@@ -67,6 +62,5 @@ umount /mnt/b
 ublk_assert_none
 echo "guest: ok"
 GUEST
-expect_exit 0 "$VM" --rw "$dir" -- bash "$dir/guest.sh"
 echo "$out"
 expect_match "guest: ok" "$out"
