@@ -62,32 +62,55 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 
 # ---- sources ---------------------------------------------------------------
 
-# Modules shared by boostctl, boostd and the unit tests: one file per module,
-# one line per file.
-CTL_COMMON := \
-	ctl/attest.c \
-	ctl/cli.c \
-	ctl/config.c \
-	ctl/fileio.c \
-	ctl/log.c \
-	ctl/net_conf.c \
-	ctl/net_pin.c \
-	ctl/net_sg.c \
-	ctl/output.c \
-	ctl/proto.c \
-	ctl/storage_conf.c \
-	ctl/trust_gate.c \
-	ctl/trust_kernel_ima.c \
-	ctl/trust_log.c \
-	ctl/trust_policy.c \
-	ctl/trust_sig.c \
-	ctl/trust_tpm.c \
+# One source list per part of ctl/ (docs/architecture.md); each program
+# links only the parts it uses, and no part of the daemon is in boostctl.
+COMMON_SRCS := \
+	ctl/common/fileio.c \
+	ctl/common/log.c \
+	ctl/common/proto.c
+# The trust chain, offline: signatures, logs, the policy, quote checks.
+TRUST_SRCS := \
+	ctl/trust/attest.c \
+	ctl/trust/trust_log.c \
+	ctl/trust/trust_policy.c \
+	ctl/trust/trust_sig.c \
+	ctl/trust/trust_tpm.c
+# ... and the parts that talk to a TPM and measure: the daemon's.
+TRUST_TPM_SRCS := \
+	ctl/trust/trust_gate.c \
+	ctl/trust/trust_kernel_ima.c
+DAEMON_SRCS := \
+	ctl/daemon/boostd.c \
+	ctl/daemon/config.c \
+	ctl/daemon/trust_object.c
+NET_SRCS := \
+	ctl/net/net_conf.c \
+	ctl/net/net_link.c \
+	ctl/net/net_object.c \
+	ctl/net/net_pin.c \
+	ctl/net/net_sg.c
+STORAGE_SRCS := \
+	ctl/storage/storage_conf.c \
+	ctl/storage/storage_object.c \
 	ublk-target/blk_size.c
+CLI_SRCS := \
+	ctl/cli/boostctl.c \
+	ctl/cli/cli.c \
+	ctl/cli/client.c \
+	ctl/cli/cmd_attest.c \
+	ctl/cli/cmd_net.c \
+	ctl/cli/cmd_status.c \
+	ctl/cli/cmd_storage.c \
+	ctl/cli/cmd_trust.c \
+	ctl/cli/output.c
 
-BOOSTCTL_SRCS := ctl/boostctl.c ctl/client.c ctl/cmd_attest.c ctl/cmd_net.c ctl/cmd_status.c \
-	ctl/cmd_storage.c ctl/cmd_trust.c $(CTL_COMMON)
-BOOSTD_SRCS := ctl/boostd.c ctl/boostd_net.c ctl/boostd_storage.c ctl/boostd_trust.c \
-	ctl/net_link.c $(CTL_COMMON)
+BOOSTCTL_SRCS := $(CLI_SRCS) $(COMMON_SRCS) $(TRUST_SRCS) ctl/storage/storage_conf.c \
+	ublk-target/blk_size.c
+BOOSTD_SRCS := $(DAEMON_SRCS) $(NET_SRCS) $(STORAGE_SRCS) $(COMMON_SRCS) $(TRUST_SRCS) \
+	$(TRUST_TPM_SRCS)
+# What the tests and tools link: every module but the programs' mains.
+CTL_LIB_SRCS := $(filter-out ctl/cli/boostctl.c ctl/daemon/boostd.c,\
+	$(sort $(BOOSTCTL_SRCS) $(BOOSTD_SRCS)))
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
@@ -125,10 +148,10 @@ $(O)/boostd: $(call obj,$(BOOSTD_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
 
-# Each suite links the shared ctl modules; suites of the bpf group also need
+# Each suite links the ctl modules; suites of the bpf group also need
 # the BPF objects they load.
 $(filter $(O)/tests/bpf/%,$(TEST_BINS)): $(BPF_OBJS)
-$(O)/tests/%: $(O)/obj/tests/%.o $(call obj,$(CTL_COMMON))
+$(O)/tests/%: $(O)/obj/tests/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter-out %.bpf.o,$(filter %.o,$^)) $(call pc_libs,$(LIBS_CTL) $(LIBS_TEST))
@@ -141,7 +164,7 @@ $(O)/obj/tests/%.o: tests/%.c
 # The trust group's drivers of ctl/trust_*.c for its shell tests (not tests).
 TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec
 all: $(TRUST_TOOLS)
-$(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_COMMON))
+$(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
@@ -263,7 +286,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/boost/bpf/)
 	$(Q)install -m 0644 docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	$(Q)sed 's|/usr/local|$(PREFIX)|' ctl/boostd.service \
+	$(Q)sed 's|/usr/local|$(PREFIX)|' ctl/daemon/boostd.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/boostd.service
 	$(Q)$(if $(wildcard policies/*.json),install -m 0644 $(wildcard policies/*.json) \
 		$(DESTDIR)$(PREFIX)/share/boost/policies/)

@@ -30,8 +30,8 @@
 #include <linux/bpf.h>
 
 #include "boost_shared.h"
-#include "net_pin.h"
-#include "net_sg.h"
+#include "net/net_pin.h"
+#include "net/net_sg.h"
 
 static char bpffs[] = "/tmp/boost-bpf-bench.XXXXXX";
 static const char *build;

@@ -22,10 +22,10 @@
 
 #include <bpf/libbpf.h>
 
-#include "log.h"
-#include "trust_gate.h"
-#include "trust_policy.h"
-#include "trust_tpm.h"
+#include "common/log.h"
+#include "trust/trust_gate.h"
+#include "trust/trust_policy.h"
+#include "trust/trust_tpm.h"
 
 static double now(void)
 {

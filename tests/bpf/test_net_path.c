@@ -11,7 +11,7 @@
  * pairs stand for vNIC A, vNIC B and the uplink (plus one interface that is
  * not a port), and the maps are pinned in a private bpffs, where both
  * objects find and share them as boostd's do. The security group rules go
- * through ctl/net_sg.c, the compiler boostd uses.
+ * through ctl/net/net_sg.c, the compiler boostd uses.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -35,8 +35,8 @@
 #include <linux/bpf.h>
 
 #include "boost_shared.h"
-#include "net_pin.h"
-#include "net_sg.h"
+#include "net/net_pin.h"
+#include "net/net_sg.h"
 
 enum port_id { NOPORT, A, B, UP, NPORTS };
 static const char *const port_names[NPORTS] = { "vx", "va", "vb", "vup" };

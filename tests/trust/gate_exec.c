@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "log.h"
-#include "trust_gate.h"
-#include "trust_policy.h"
+#include "common/log.h"
+#include "trust/trust_gate.h"
+#include "trust/trust_policy.h"
 
 extern char **environ;
 

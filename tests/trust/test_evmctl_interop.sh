@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The trust chain's formats against the ordinary IMA tools: signatures made
-# by evmctl verify with ctl/trust_sig.c and the other way round (FILE.sig and
-# the security.ima xattr); the measurement log of ctl/trust_log.c, with
+# by evmctl verify with ctl/trust/trust_sig.c and the other way round (FILE.sig and
+# the security.ima xattr); the measurement log of ctl/trust/trust_log.c, with
 # entries on PCRs 11 and 12, replays with `evmctl ima_measurement` against
 # PCR values computed twice: by trust_log's fold, and here from the
 # template bytes with openssl dgst. A flipped byte or a forged entry fails

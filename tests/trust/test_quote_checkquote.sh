@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Quotes of ctl/trust_tpm.c against tpm2-tools, both ways: tpm2_checkquote
+# Quotes of ctl/trust/trust_tpm.c against tpm2-tools, both ways: tpm2_checkquote
 # accepts our files, and our verifier accepts tpm2_quote's, made with
 # tpm2-tools from the same AK template (which gives the same key).
 # timeout: 60

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# A secret sealed to PCR 11 by ctl/trust_tpm.c: it never crosses the TPM
+# A secret sealed to PCR 11 by ctl/trust/trust_tpm.c: it never crosses the TPM
 # interface in clear; it unseals while the PCR holds its sealed value (also
 # after a reboot, which resets it), not after another tool extends it, and
 # not on another TPM.

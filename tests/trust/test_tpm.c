@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of ctl/trust_tpm.c against a real software TPM. Each test case runs
+ * Tests of ctl/trust/trust_tpm.c against a real software TPM. Each test case runs
  * in its own process (Check's fork mode) with its own swtpm, started fresh
  * on a Unix socket in a new state directory and killed with the test, so no
  * test sees another's PCRs or handles. What the TPM holds afterwards is
@@ -47,7 +47,7 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tpm2_types.h>
 
-#include "trust_tpm.h"
+#include "trust/trust_tpm.h"
 
 #define EXIT_SKIP 77
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * trustfmt: a small driver of ctl/trust_sig.c and ctl/trust_log.c for the
+ * trustfmt: a small driver of ctl/trust/trust_sig.c and ctl/trust/trust_log.c for the
  * interoperability tests with evmctl, until boostctl has "trust" commands.
  *
  *   trustfmt keygen KEY CERT CN [ec|rsa2048|rsa3072]
@@ -24,10 +24,10 @@
 
 #include <openssl/evp.h>
 
-#include "cli.h"
-#include "output.h"
-#include "trust_log.h"
-#include "trust_sig.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "trust/trust_log.h"
+#include "trust/trust_sig.h"
 
 #define TRUSTFMT_MAX_FILE (64 << 20)
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of ctl/cli.c: prefix matching and dispatch. */
+/* Unit tests of ctl/cli/cli.c: prefix matching and dispatch. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "output.h"
+#include "cli/cli.h"
+#include "cli/output.h"
 #include "../check_run.h"
 
 static int last_called;

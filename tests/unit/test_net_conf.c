@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net_conf.h"
-#include "net_sg.h"
+#include "net/net_conf.h"
+#include "net/net_sg.h"
 #include "../check_run.h"
 
 static json_object *parse_str(const char *s)

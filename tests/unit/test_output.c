@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of ctl/output.c: one set of calls, text and JSON. */
+/* Unit tests of ctl/cli/output.c: one set of calls, text and JSON. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <json-c/json.h>
 
-#include "cli.h"
-#include "output.h"
+#include "cli/cli.h"
+#include "cli/output.h"
 #include "../check_run.h"
 
 static char *buf;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of ctl/proto.c: one JSON document per SEQPACKET message. */
+/* Unit tests of ctl/common/proto.c: one JSON document per SEQPACKET message. */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "proto.h"
+#include "common/proto.h"
 #include "../check_run.h"
 
 static int sv[2];

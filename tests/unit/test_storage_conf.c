@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "storage_conf.h"
+#include "storage/storage_conf.h"
 #include "../check_run.h"
 
 static json_object *parse_str(const char *s)

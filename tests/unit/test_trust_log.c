@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of ctl/trust_log.c: the measurement log in IMA's formats. */
+/* Unit tests of ctl/trust/trust_log.c: the measurement log in IMA's formats. */
 #include <check.h>
 #include <endian.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 
 #include <openssl/evp.h>
 
-#include "trust_log.h"
+#include "trust/trust_log.h"
 #include "../check_run.h"
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of ctl/trust_policy.c: the trust policy file and its errors. */
+/* Unit tests of ctl/trust/trust_policy.c: the trust policy file and its errors. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trust_policy.h"
+#include "trust/trust_policy.h"
 #include "../check_run.h"
 
 static char dir[] = "/tmp/boost-policy-XXXXXX";

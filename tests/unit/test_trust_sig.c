@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Unit tests of ctl/trust_sig.c: IMA signature v2 blobs and their keys. */
+/* Unit tests of ctl/trust/trust_sig.c: IMA signature v2 blobs and their keys. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "trust_sig.h"
+#include "trust/trust_sig.h"
 #include "../check_run.h"
 
 /*

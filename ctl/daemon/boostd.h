@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "attest.h"
+#include "trust/attest.h"
 #include "config.h"
 
 struct boostd_net;

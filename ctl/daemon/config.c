@@ -6,7 +6,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
-#include "proto.h"
+#include "common/proto.h"
 
 void config__defaults(struct boostd_config *cfg)
 {

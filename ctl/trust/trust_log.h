@@ -19,6 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The names of the log files, in the state directory and in a quote directory. */
+#define TRUST_LOG_BINARY "binary_runtime_measurements"
+#define TRUST_LOG_ASCII "ascii_runtime_measurements"
+
 #define TRUST_LOG_TEMPLATE "ima-sig"
 #define TRUST_LOG_NUM_PCRS 24
 #define TRUST_LOG_DIGEST_MAX 64		/* the largest bank digest, SHA-512 */

@@ -22,10 +22,10 @@
 #include <unistd.h>
 
 #include "boostd.h"
-#include "cli.h"
+#include "common/exit.h"
 #include "config.h"
-#include "log.h"
-#include "proto.h"
+#include "common/log.h"
+#include "common/proto.h"
 
 #define BOOSTD_MAX_CLIENTS 64
 

@@ -18,11 +18,11 @@
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
-#include "fileio.h"
+#include "common/fileio.h"
 #include "output.h"
-#include "trust_policy.h"
-#include "trust_sig.h"
-#include "trust_tpm.h"
+#include "trust/trust_policy.h"
+#include "trust/trust_sig.h"
+#include "trust/trust_tpm.h"
 
 #define SEAL_BLOB_MAX (16 * 1024)
 

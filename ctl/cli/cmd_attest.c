@@ -13,13 +13,13 @@
 
 #include <openssl/crypto.h>
 
-#include "attest.h"
+#include "trust/attest.h"
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
 #include "output.h"
-#include "trust_policy.h"
-#include "trust_tpm.h"
+#include "trust/trust_policy.h"
+#include "trust/trust_tpm.h"
 
 static int parse_nonce(const char *hex, uint8_t *buf, size_t *ret_len)
 {

@@ -19,13 +19,13 @@
 #include <openssl/rand.h>
 
 #include "boostd.h"
-#include "fileio.h"
-#include "log.h"
-#include "proto.h"
-#include "trust_gate.h"
-#include "trust_kernel_ima.h"
-#include "trust_policy.h"
-#include "trust_tpm.h"
+#include "common/fileio.h"
+#include "common/log.h"
+#include "common/proto.h"
+#include "trust/trust_gate.h"
+#include "trust/trust_kernel_ima.h"
+#include "trust/trust_policy.h"
+#include "trust/trust_tpm.h"
 
 #define SECRET_HEX_MAX (TRUST_TPM_MAX_SECRET * 2)
 #define BLOB_HEX_MAX (16 * 1024)

@@ -30,15 +30,15 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
-#include "boostd.h"
-#include "fileio.h"
-#include "log.h"
+#include "daemon/boostd.h"
+#include "common/fileio.h"
+#include "common/log.h"
 #include "net_conf.h"
 #include "net_link.h"
 #include "net_pin.h"
 #include "net_sg.h"
-#include "proto.h"
-#include "trust_gate.h"
+#include "common/proto.h"
+#include "trust/trust_gate.h"
 
 #define NET_XDP_OBJ "net_xdp.bpf.o"
 #define NET_TC_OBJ "net_tc.bpf.o"

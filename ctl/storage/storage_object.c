@@ -46,12 +46,12 @@
 #include <unistd.h>
 
 #include "blk_stats.h"
-#include "boostd.h"
-#include "fileio.h"
-#include "log.h"
-#include "proto.h"
+#include "daemon/boostd.h"
+#include "common/fileio.h"
+#include "common/log.h"
+#include "common/proto.h"
 #include "storage_conf.h"
-#include "trust_gate.h"
+#include "trust/trust_gate.h"
 
 #define UBLK_ARTIFACT "boost-ublk"
 #define STORAGE_STATE_FILE "storage.json"

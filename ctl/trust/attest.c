@@ -9,8 +9,7 @@
 #include <unistd.h>
 
 #include "attest.h"
-#include "fileio.h"
-#include "trust_gate.h"
+#include "common/fileio.h"
 #include "trust_log.h"
 #include "trust_sig.h"
 #include "trust_tpm.h"

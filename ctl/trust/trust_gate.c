@@ -16,8 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "fileio.h"
-#include "log.h"
+#include "common/fileio.h"
+#include "common/log.h"
 #include "trust_gate.h"
 #include "trust_log.h"
 #include "trust_sig.h"

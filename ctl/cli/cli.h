@@ -8,12 +8,8 @@
 
 #include <stdbool.h>
 
-/* Exit statuses, documented in boostctl(8). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,
-	EXIT_USAGE = 2,
-};
+#include "common/exit.h"
+
 
 struct cmd {
 	const char *name;

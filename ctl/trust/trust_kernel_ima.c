@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fileio.h"
+#include "common/fileio.h"
 #include "trust_kernel_ima.h"
 #include "trust_log.h"
 #include "trust_tpm.h"

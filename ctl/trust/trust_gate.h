@@ -24,10 +24,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "trust_log.h"
 #include "trust_policy.h"
-
-#define TRUST_LOG_BINARY "binary_runtime_measurements"
-#define TRUST_LOG_ASCII "ascii_runtime_measurements"
 
 struct trust_gate;
 struct trust_tpm;

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "client.h"
 #include "output.h"
-#include "proto.h"
+#include "common/proto.h"
 
 static int client_connect(const char *path, int *ret_fd)
 {

@@ -11,9 +11,9 @@
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
-#include "fileio.h"
+#include "common/fileio.h"
 #include "output.h"
-#include "storage_conf.h"
+#include "storage/storage_conf.h"
 
 static const char *const drop_names[] = { "malformed", "spoof", "acl", "no_route", "vlan",
 					  "bcast" };
