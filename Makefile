@@ -82,6 +82,7 @@ TRUST_TPM_SRCS := \
 DAEMON_SRCS := \
 	ctl/daemon/boostd.c \
 	ctl/daemon/config.c \
+	ctl/daemon/loop.c \
 	ctl/daemon/trust_object.c
 NET_SRCS := \
 	ctl/net/net_conf.c \
@@ -97,6 +98,7 @@ CLI_SRCS := \
 	ctl/cli/boostctl.c \
 	ctl/cli/cli.c \
 	ctl/cli/client.c \
+	ctl/cli/cmd_apply.c \
 	ctl/cli/cmd_attest.c \
 	ctl/cli/cmd_net.c \
 	ctl/cli/cmd_status.c \
@@ -104,8 +106,7 @@ CLI_SRCS := \
 	ctl/cli/cmd_trust.c \
 	ctl/cli/output.c
 
-BOOSTCTL_SRCS := $(CLI_SRCS) $(COMMON_SRCS) $(TRUST_SRCS) ctl/storage/storage_conf.c \
-	ublk-target/blk_size.c
+BOOSTCTL_SRCS := $(CLI_SRCS) $(COMMON_SRCS) $(TRUST_SRCS) ublk-target/blk_size.c
 BOOSTD_SRCS := $(DAEMON_SRCS) $(NET_SRCS) $(STORAGE_SRCS) $(COMMON_SRCS) $(TRUST_SRCS) \
 	$(TRUST_TPM_SRCS)
 # What the tests and tools link: every module but the programs' mains.

@@ -16,16 +16,39 @@
 
 #define BOOST_PIN_ROOT "/sys/fs/bpf/boost"
 
-/* Why a frame was dropped; each has its own counter. */
+/*
+ * Why a frame was dropped; each has its own counter. The one list of the
+ * reasons and their names (in counters, JSON and metrics):
+ *   MALFORMED  truncated or inconsistent headers
+ *   SPOOF      a vNIC sent from a MAC or IP not its own
+ *   ACL        a security group denied it
+ *   NO_ROUTE   no port for the destination MAC, no uplink
+ *   VLAN       a tagged frame from a vNIC
+ *   BCAST      broadcast or multicast other than ARP and ND
+ */
+#define BOOST_DROP_REASONS(X) \
+	X(MALFORMED, "malformed") \
+	X(SPOOF, "spoof") \
+	X(ACL, "acl") \
+	X(NO_ROUTE, "no_route") \
+	X(VLAN, "vlan") \
+	X(BCAST, "bcast")
+
 enum boost_drop_reason {
-	BOOST_DROP_MALFORMED = 0, /* truncated or inconsistent headers */
-	BOOST_DROP_SPOOF,         /* a vNIC sent from a MAC or IP not its own */
-	BOOST_DROP_ACL,           /* a security group denied it */
-	BOOST_DROP_NO_ROUTE,      /* no port for the destination MAC, no uplink */
-	BOOST_DROP_VLAN,          /* a tagged frame from a vNIC */
-	BOOST_DROP_BCAST,         /* broadcast or multicast other than ARP and ND */
+#define BOOST_DROP_ENUM_(e, name) BOOST_DROP_##e,
+	BOOST_DROP_REASONS(BOOST_DROP_ENUM_)
+#undef BOOST_DROP_ENUM_
 	BOOST_DROP__MAX,
 };
+
+#ifndef __bpf__
+/* The reasons' names, indexed by enum boost_drop_reason (userspace only). */
+static const char *const boost_drop_names[BOOST_DROP__MAX] __attribute__((unused)) = {
+#define BOOST_DROP_NAME_(e, name) [BOOST_DROP_##e] = name,
+	BOOST_DROP_REASONS(BOOST_DROP_NAME_)
+#undef BOOST_DROP_NAME_
+};
+#endif
 
 /* Per-CPU counters of one port, summed over CPUs in userspace. */
 struct boost_port_stats {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The objects of boostctl, one module each (ctl/cmd_OBJECT.c). */
+/* The objects of boostctl, one module each (ctl/cli/cmd_OBJECT.c). */
 #ifndef BOOST_CMD_H
 #define BOOST_CMD_H
 
@@ -19,9 +19,5 @@ int do_trust(int argc, char **argv);
  */
 int cmd__getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 int cmd__bad_option(char **argv);
-
-/* `boostctl apply` of a storage document: {"document": DOC} to boostd, the result printed. */
-struct json_object;
-int storage__apply(struct json_object *args);
 
 #endif

@@ -1,22 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * boostctl net: the network data path through boostd (ports, security
- * groups, attach, counters), and boostctl apply: the declarative form.
+ * groups, attach, counters).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "boost_shared.h"
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
 #include "common/fileio.h"
 #include "output.h"
-#include "storage/storage_conf.h"
-
-static const char *const drop_names[] = { "malformed", "spoof", "acl", "no_route", "vlan",
-					  "bcast" };
 
 static bool jbool(json_object *o, const char *key)
 {
@@ -139,11 +136,11 @@ static int do_net_stats(int argc, char **argv)
 		out__int("fragments", "  fragments %ld\n", client__int(p, "fragments"));
 		out__open_object("drops");
 		out__text("  drops:");
-		for (size_t k = 0; k < sizeof(drop_names) / sizeof(drop_names[0]); k++) {
+		for (size_t k = 0; k < BOOST_DROP__MAX; k++) {
 			char fmt[48];
 
-			snprintf(fmt, sizeof(fmt), " %s %%ld", drop_names[k]);
-			out__int(drop_names[k], fmt, client__int(drops, drop_names[k]));
+			snprintf(fmt, sizeof(fmt), " %s %%ld", boost_drop_names[k]);
+			out__int(boost_drop_names[k], fmt, client__int(drops, boost_drop_names[k]));
 		}
 		out__text("\n");
 		out__close_object();
@@ -433,42 +430,4 @@ int do_net(int argc, char **argv)
 	};
 
 	return cli__dispatch(cmds, "command for 'net'", argc, argv);
-}
-
-/* boostctl apply FILE: the whole network document, validated by boostd. */
-int do_apply(int argc, char **argv)
-{
-	enum json_tokener_error jerr;
-	json_object *doc, *args;
-	bool storage;
-	uint8_t *buf;
-	size_t len;
-	int ret;
-
-	if (argc == 1 && strcmp(argv[0], "help") == 0) {
-		out__text("Usage: %s apply FILE\n"
-			  "\n"
-			  "Make the network match FILE (policies/network.json's format): ports and\n"
-			  "security groups are added, changed or removed. A FILE with \"devices\" is a\n"
-			  "storage document (policies/storage.json's format): devices are added or\n"
-			  "deleted until the served devices match it. An invalid FILE changes\n"
-			  "nothing, and the error names the field.\n", cli_prog);
-		return EXIT_OK;
-	}
-	if (argc != 1)
-		return cli__usage_error("apply needs exactly one FILE");
-	ret = fileio__read(argv[0], 16 << 20, 0, &buf, &len);
-	if (ret)
-		return cli__fail("%s: %s", argv[0], strerror(-ret));
-	doc = json_tokener_parse_verbose((const char *)buf, &jerr);
-	free(buf);
-	if (!doc)
-		return cli__fail("%s: not valid JSON: %s", argv[0], json_tokener_error_desc(jerr));
-	/* A document with "devices" is storage's (docs/storage.md), any other the network's. */
-	storage = storage_conf__is_storage_doc(doc);
-	args = json_object_new_object();
-	json_object_object_add(args, "document", doc);
-	if (storage)
-		return storage__apply(args);
-	return simple("apply", args, "applied");
 }

@@ -2,7 +2,7 @@
 /*
  * boostctl storage: the block devices boostd serves through boost-ublk
  * (add, list, show, stats, del, recover). The declarative form is
- * `boostctl apply FILE` with a storage document (cmd_net.c routes it).
+ * `boostctl apply FILE` with a storage document (cmd_apply.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -257,31 +257,6 @@ static int do_del(int argc, char **argv)
 static int do_recover(int argc, char **argv)
 {
 	return simple("recover", argc, argv, "recovered");
-}
-
-int storage__apply(json_object *args)
-{
-	static const char *const lists[] = { "added", "removed", "kept" };
-	json_object *r;
-	int ret = client__call("storage", "apply", args, &r);
-
-	if (ret)
-		return ret;
-	out__open_object(NULL);
-	out__text("applied:");
-	for (size_t k = 0; k < 3; k++) {
-		json_object *a = member(r, lists[k]);
-
-		out__open_array(lists[k]);
-		out__text(" %s", lists[k]);
-		for (size_t i = 0; a && i < json_object_array_length(a); i++)
-			out__int(NULL, " %ld", json_object_get_int64(json_object_array_get_idx(a, i)));
-		out__text(k < 2 ? ";" : "\n");
-		out__close_array();
-	}
-	out__close_object();
-	json_object_put(r);
-	return EXIT_OK;
 }
 
 static int do_help(int argc, char **argv)

@@ -232,8 +232,6 @@ static const char *kind_of(const char *path)
 
 	if (n > 6 && strcmp(path + n - 6, ".bpf.o") == 0)
 		return "bpf";
-	if (n > 5 && strcmp(path + n - 5, ".json") == 0)
-		return "policy";
 	return "exec";
 }
 
@@ -260,7 +258,7 @@ static int do_load(int argc, char **argv)
 	if (argc != 1)
 		return cli__usage_error("trust load needs exactly one FILE");
 	if (kind && trust_kind__parse(kind, &k))
-		return cli__usage_error("--kind '%s': expected bpf, exec or policy", kind);
+		return cli__usage_error("--kind '%s': expected bpf or exec (KIND := { bpf | exec })", kind);
 	/* Absolute, with the directory resolved but never the file itself. */
 	dir = strdup(argv[0]);
 	if (!dir)
@@ -426,7 +424,7 @@ static int do_trust_help(int argc, char **argv)
 		  "       %s trust unseal --in BLOB [--out SECRET]\n"
 		  "       %s trust help\n"
 		  "\n"
-		  "KIND := { bpf | exec | policy }   (default: by name, *.bpf.o, *.json, else exec)\n"
+		  "KIND := { bpf | exec }   (default: by name, *.bpf.o, else exec)\n"
 		  "\n"
 		  "keygen and sign work locally: sign writes FILE.sig (IMA signature v2, as\n"
 		  "evmctl ima_sign --sigfile). The others ask boostd: load verifies FILE's\n"

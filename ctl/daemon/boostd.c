@@ -2,9 +2,10 @@
 /*
  * boostd: the boost controller.
  *
- * One thread, one epoll loop over the listening socket, the clients, a
- * signalfd, and each supervised boost-ublk's pidfd and stderr. Requests are JSON documents on a SOCK_SEQPACKET Unix socket
- * (mode 0600, and SO_PEERCRED must say root).
+ * One thread, one event loop (loop.c) over the listening socket, the
+ * clients, a signalfd, and what the objects watch (boost-ublk's pidfds...).
+ * Requests are JSON documents on a SOCK_SEQPACKET Unix socket (mode 0600,
+ * and SO_PEERCRED must say root), routed to the objects' handlers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "boostd.h"
+#include "loop.h"
 #include "common/exit.h"
 #include "config.h"
 #include "common/log.h"
@@ -29,10 +31,9 @@
 
 #define BOOSTD_MAX_CLIENTS 64
 
-static json_object *handle_status_show(struct boostd *d, json_object *args)
+static json_object *handle_status_show(struct boostd *d)
 {
 	json_object *r = json_object_new_object();
-	char why[1024] = "";
 
 	json_object_object_add(r, "version", json_object_new_string(BOOST_VERSION));
 	json_object_object_add(r, "pid", json_object_new_int(getpid()));
@@ -41,34 +42,73 @@ static json_object *handle_status_show(struct boostd *d, json_object *args)
 	json_object_object_add(r, "state_dir", json_object_new_string(d->cfg.state_dir));
 	json_object_object_add(r, "trust_policy", json_object_new_string(d->cfg.trust_policy));
 	json_object_object_add(r, "clients", json_object_new_int(d->nclients));
-	if (d->trust_error[0]) {
-		json_object_object_add(r, "trust", json_object_new_string(d->trust_error));
-	} else {
-		json_object *reasons = json_object_new_array();
-
-		json_object_object_add(r, "attested", json_object_new_boolean(d->attest.trusted));
-		for (size_t i = 0; i < d->attest.nreasons; i++)
-			json_object_array_add(reasons, json_object_new_string(d->attest.reasons[i]));
-		json_object_object_add(r, "attestation", reasons);
-	}
-	json_object_object_add(r, "data_paths_allowed",
-			       json_object_new_boolean(boostd_trust__may_attach(d, why, sizeof(why))));
-	if (why[0])
-		json_object_object_add(r, "data_paths_refused", json_object_new_string(why));
+	for (int i = 0; i < BOOSTD_NOBJECTS; i++)
+		if (d->states[i] && d->objects[i]->status)
+			d->objects[i]->status(d->states[i], r);
 	return proto__ok(r);
 }
 
-static const struct boostd_handler status_handlers[] = {
-	{ "status", "show", handle_status_show },
-	{ 0 },
-};
+static int handler_call(struct boostd *d, int i, const char *command, json_object *args,
+			json_object **ret)
+{
+	for (const struct boostd_handler *h = d->objects[i]->handlers; h->object; h++) {
+		if (strcmp(h->object, d->objects[i]->name) || strcmp(h->command, command))
+			continue;
+		if (!d->states[i])
+			*ret = proto__error("%s: unavailable: %s", d->objects[i]->name, d->errors[i]);
+		else
+			*ret = h->fn(d->states[i], args);
+		return 0;
+	}
+	return -ENOENT;
+}
 
-static const struct boostd_handler *const handler_tables[] = {
-	status_handlers,
-	boostd_trust_handlers,
-	boostd_net_handlers,
-	boostd_storage_handlers,
-};
+static bool owns_key(const struct boostd_object *o, const char *key)
+{
+	for (const char *const *k = o->doc_keys; k && *k; k++)
+		if (strcmp(*k, key) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * `apply`: the document goes whole to the one object that owns its keys,
+ * whose parser then refuses any key it does not know. A document that mixes
+ * objects, or has no key of any, changes nothing.
+ */
+static json_object *handle_apply(struct boostd *d, json_object *args)
+{
+	json_object *doc, *resp = NULL;
+	const char *first_key = NULL;
+	int owner = -1;
+
+	if (!args || !json_object_object_get_ex(args, "document", &doc) ||
+	    !json_object_is_type(doc, json_type_object))
+		return proto__error("apply: 'document' must be an object");
+	json_object_object_foreach(doc, key, val) {
+		int i;
+
+		(void)val;
+		for (i = 0; i < BOOSTD_NOBJECTS && !owns_key(d->objects[i], key); i++)
+			;
+		if (i == BOOSTD_NOBJECTS)
+			continue;
+		if (owner >= 0 && owner != i)
+			return proto__error("apply: the document mixes '%s' (%s) and '%s' (%s): "
+					    "apply each in a document of its own", first_key,
+					    d->objects[owner]->name, key, d->objects[i]->name);
+		owner = i;
+		first_key = key;
+	}
+	if (owner < 0)
+		return proto__error("apply: not a network document (ports, security_groups) nor "
+				    "a storage document (devices)");
+	handler_call(d, owner, "apply", args, &resp);
+	if (resp && json_object_is_type(json_object_object_get(resp, "result"), json_type_object))
+		json_object_object_add(json_object_object_get(resp, "result"), "object",
+				       json_object_new_string(d->objects[owner]->name));
+	return resp;
+}
 
 json_object *boostd__dispatch(struct boostd *d, json_object *req)
 {
@@ -88,13 +128,27 @@ json_object *boostd__dispatch(struct boostd *d, json_object *req)
 	object = json_object_get_string(o);
 	command = json_object_get_string(c);
 
-	for (size_t t = 0; t < sizeof(handler_tables) / sizeof(handler_tables[0]); t++) {
-		for (h = handler_tables[t]; h->object; h++) {
+	if (strcmp(object, "status") == 0) {
+		if (strcmp(command, "show") == 0)
+			return handle_status_show(d);
+		return proto__error("request: object 'status' has no command '%s'", command);
+	}
+	if (strcmp(object, "apply") == 0) {
+		if (strcmp(command, "document") == 0)
+			return handle_apply(d, args);
+		return proto__error("request: object 'apply' has no command '%s'", command);
+	}
+	for (int i = 0; i < BOOSTD_NOBJECTS; i++) {
+		for (h = d->objects[i]->handlers; h->object; h++) {
 			if (strcmp(h->object, object) != 0)
 				continue;
 			object_known = true;
-			if (strcmp(h->command, command) == 0)
-				return h->fn(d, args);
+			if (strcmp(h->command, command) != 0)
+				continue;
+			if (!d->states[i])
+				return proto__error("%s: unavailable: %s", d->objects[i]->name,
+						    d->errors[i]);
+			return h->fn(d->states[i], args);
 		}
 	}
 	if (!object_known)
@@ -104,22 +158,75 @@ json_object *boostd__dispatch(struct boostd *d, json_object *req)
 
 /* ---- clients ---------------------------------------------------------- */
 
-static void client_close(struct boostd *d, int fd)
+struct client {
+	struct boostd *d;
+	int fd;
+	uid_t refused_uid; /* a peer that is not root, answered at its first request */
+	bool refused;
+};
+
+static void client_close(struct client *c)
 {
-	epoll_ctl(d->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-	close(fd);
-	d->nclients--;
+	boostd_loop__unwatch(c->d->loop, c->fd);
+	close(c->fd);
+	c->d->nclients--;
+	free(c);
 }
 
-static void client_accept(struct boostd *d)
+/* A request from a client, or its hang-up. */
+static void client_event(void *ctx, int fd, uint32_t events)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct client *c = ctx;
+	json_object *req = NULL, *resp;
+	int ret;
+
+	if (events & (EPOLLHUP | EPOLLERR) && !(events & EPOLLIN)) {
+		client_close(c);
+		return;
+	}
+	ret = proto__recv(fd, &req);
+	if (ret == -EAGAIN)
+		return;
+	if (ret == -ECONNRESET) {
+		client_close(c);
+		return;
+	}
+	if (c->refused) {
+		resp = proto__error("permission denied: boostd serves root only (peer uid %u)",
+				    c->refused_uid);
+		proto__send(fd, resp);
+		json_object_put(resp);
+		json_object_put(req);
+		client_close(c);
+		return;
+	}
+	if (ret == -EMSGSIZE)
+		resp = proto__error("request: larger than %d bytes", PROTO_MAX_MSG);
+	else if (ret == -EBADMSG)
+		resp = proto__error("request: not a JSON object");
+	else if (ret < 0) {
+		client_close(c);
+		return;
+	} else
+		resp = boostd__dispatch(c->d, req);
+
+	ret = proto__send(fd, resp);
+	json_object_put(resp);
+	json_object_put(req);
+	if (ret < 0)
+		client_close(c);
+}
+
+static void client_accept(void *ctx, int listen_fd, uint32_t events)
+{
+	struct boostd *d = ctx;
+	struct client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	json_object *resp;
 	int fd;
 
-	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			log_warn("accept: %s", strerror(errno));
@@ -130,6 +237,20 @@ static void client_accept(struct boostd *d)
 		close(fd);
 		return;
 	}
+	if (d->nclients >= BOOSTD_MAX_CLIENTS) {
+		resp = proto__error("boostd is busy: %d clients connected", d->nclients);
+		proto__send(fd, resp);
+		json_object_put(resp);
+		close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->d = d;
+	c->fd = fd;
 	if (cred.uid != 0) {
 		log_warn("client pid %d uid %u refused: boostd serves root only",
 			 cred.pid, cred.uid);
@@ -138,61 +259,27 @@ static void client_accept(struct boostd *d)
 		 * the request unread would reset the connection, and the client
 		 * might never see why.
 		 */
-		ev.data.u64 = (uint32_t)fd | ((uint64_t)cred.uid + 1) << 32;
-	} else {
-		ev.data.u64 = (uint32_t)fd;
+		c->refused = true;
+		c->refused_uid = cred.uid;
 	}
-	if (d->nclients >= BOOSTD_MAX_CLIENTS) {
-		resp = proto__error("boostd is busy: %d clients connected", d->nclients);
-		proto__send(fd, resp);
-		json_object_put(resp);
-		close(fd);
-		return;
-	}
-	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (boostd_loop__watch(d->loop, fd, EPOLLIN, client_event, c) < 0) {
 		log_warn("client: epoll: %s", strerror(errno));
 		close(fd);
+		free(c);
 		return;
 	}
 	d->nclients++;
 }
 
-/* A request from a client; @refused_uid is 1 + the uid of a peer that is not root, else 0. */
-static void client_request(struct boostd *d, int fd, uint32_t refused_uid)
+static void signal_event(void *ctx, int fd, uint32_t events)
 {
-	json_object *req = NULL, *resp;
-	int ret;
+	struct boostd *d = ctx;
+	struct signalfd_siginfo si;
 
-	ret = proto__recv(fd, &req);
-	if (ret == -EAGAIN)
-		return;
-	if (ret == -ECONNRESET) {
-		client_close(d, fd);
-		return;
+	if (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		log_info("signal %u: stopping", si.ssi_signo);
+		boostd_loop__stop(d->loop);
 	}
-	if (refused_uid) {
-		resp = proto__error("permission denied: boostd serves root only (peer uid %u)",
-				    refused_uid - 1);
-		proto__send(fd, resp);
-		json_object_put(resp);
-		json_object_put(req);
-		client_close(d, fd);
-		return;
-	}
-	if (ret == -EMSGSIZE)
-		resp = proto__error("request: larger than %d bytes", PROTO_MAX_MSG);
-	else if (ret == -EBADMSG)
-		resp = proto__error("request: not a JSON object");
-	else if (ret < 0) {
-		client_close(d, fd);
-		return;
-	} else
-		resp = boostd__dispatch(d, req);
-
-	if (proto__send(fd, resp) < 0)
-		client_close(d, fd);
-	json_object_put(resp);
-	json_object_put(req);
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -255,12 +342,11 @@ static int listen_socket(const char *path, int *ret_fd)
 
 static int setup(struct boostd *d)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t mask;
 	int ret;
 
-	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->epoll_fd < 0)
+	d->loop = boostd_loop__new();
+	if (!d->loop)
 		return -errno;
 
 	sigemptyset(&mask);
@@ -271,56 +357,42 @@ static int setup(struct boostd *d)
 	d->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (d->signal_fd < 0)
 		return -errno;
-	ev.data.fd = d->signal_fd;
-	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, d->signal_fd, &ev) < 0)
-		return -errno;
+	ret = boostd_loop__watch(d->loop, d->signal_fd, EPOLLIN, signal_event, d);
+	if (ret)
+		return ret;
 
 	ret = listen_socket(d->cfg.socket, &d->listen_fd);
 	if (ret)
 		return ret;
-	ev.data.fd = d->listen_fd;
-	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, d->listen_fd, &ev) < 0)
-		return -errno;
-	return 0;
+	return boostd_loop__watch(d->loop, d->listen_fd, EPOLLIN, client_accept, d);
 }
 
-static int run(struct boostd *d)
+/* Start each object in order; the trust object's state is the others' loader. */
+static void objects_start(struct boostd *d)
 {
-	struct epoll_event evs[16];
-	int n, i;
-
-	while (!d->stopping) {
-		n = epoll_wait(d->epoll_fd, evs, 16, -1);
-		d->loop_gen++;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("epoll_wait: %s", strerror(errno));
-			return -errno;
+	d->env = (struct boostd_env){
+		.loop = d->loop,
+		.state_dir = d->cfg.state_dir,
+		.trust_policy = d->cfg.trust_policy,
+	};
+	for (int i = 0; i < BOOSTD_NOBJECTS; i++) {
+		d->states[i] = d->objects[i]->start(&d->env);
+		if (!d->states[i]) {
+			snprintf(d->errors[i], sizeof(d->errors[i]), "%s", strerror(errno));
+			log_err("%s: cannot start: %s", d->objects[i]->name, d->errors[i]);
 		}
-		for (i = 0; i < n; i++) {
-			int fd = (int)(uint32_t)evs[i].data.u64;
-
-			if (fd == d->signal_fd) {
-				struct signalfd_siginfo si;
-
-				if (read(fd, &si, sizeof(si)) == sizeof(si)) {
-					log_info("signal %u: stopping", si.ssi_signo);
-					d->stopping = 1;
-				}
-			} else if (fd == d->listen_fd) {
-				client_accept(d);
-			} else if (boostd_storage__event(d, fd, evs[i].events)) {
-				continue;
-			} else if (evs[i].events & (EPOLLHUP | EPOLLERR) &&
-				   !(evs[i].events & EPOLLIN)) {
-				client_close(d, fd);
-			} else {
-				client_request(d, fd, evs[i].data.u64 >> 32);
-			}
-		}
+		if (d->objects[i] == &trust_object)
+			d->env.loader = d->states[i];
 	}
-	return 0;
+}
+
+static void objects_stop(struct boostd *d)
+{
+	for (int i = BOOSTD_NOBJECTS - 1; i >= 0; i--) {
+		if (d->states[i])
+			d->objects[i]->stop(d->states[i]);
+		d->states[i] = NULL;
+	}
 }
 
 static void usage(FILE *f)
@@ -345,7 +417,11 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *config_path = NULL, *socket_path = NULL;
-	struct boostd d = { .listen_fd = -1, .epoll_fd = -1, .signal_fd = -1 };
+	struct boostd d = {
+		.listen_fd = -1,
+		.signal_fd = -1,
+		.objects = { &trust_object, &net_object, &storage_object },
+	};
 	bool foreground = false, force_syslog = false;
 	char err[1024];
 	int opt, ret;
@@ -404,18 +480,14 @@ int main(int argc, char **argv)
 		log_err("cannot start: %s", strerror(-ret));
 		return EXIT_FAIL;
 	}
-	boostd_trust__start(&d);
-	boostd_net__start(&d);
-	boostd_storage__start(&d);
+	objects_start(&d);
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
-	ret = run(&d);
-	boostd_storage__stop(&d);
-	boostd_net__stop(&d);
-	boostd_trust__stop(&d);
+	ret = boostd_loop__run(d.loop);
+	objects_stop(&d);
 
 	unlink(d.cfg.socket);
 	close(d.listen_fd);
 	close(d.signal_fd);
-	close(d.epoll_fd);
+	boostd_loop__free(d.loop);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * boostd's trust and attest objects: the trust policy, the gate every load
- * goes through, the artifacts loaded from verified bytes, sealing, quotes,
- * and boostd's attestation of its own host.
+ * boostd's trust object (requests "trust" and "attest"): the trust policy,
+ * the gate, the verified artifacts, sealing, quotes, and boostd's
+ * attestation of its own host. It lives in the daemon because it is the
+ * daemon's loader (object.h): the other objects get every BPF object and
+ * executable from it, verified, measured, and only on an attested host.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include "common/fileio.h"
 #include "common/log.h"
 #include "common/proto.h"
+#include "trust/attest.h"
 #include "trust/trust_gate.h"
 #include "trust/trust_kernel_ima.h"
 #include "trust/trust_policy.h"
@@ -88,138 +91,107 @@ static const char *str_arg(json_object *args, const char *key)
 	return json_object_get_string(v);
 }
 
-static json_object *trust_down(struct boostd *d)
+/* The trust object's state; to the other objects, it is their loader. */
+struct boostd_loader {
+	const char *state_dir;
+	const char *policy_path;
+	struct trust_policy *pol;
+	struct trust_gate *gate;
+	char trust_error[768]; /* why the trust chain is unavailable, "" if it is up */
+	struct trust_artifact **artifacts;
+	size_t nartifacts;
+	struct attest_verdict attest; /* this host's own attestation, the last one */
+	time_t attested_at;
+};
+
+static json_object *trust_down(struct boostd_loader *d)
 {
 	return proto__error("trust chain unavailable: %s", d->trust_error);
 }
 
-/* ---- loading verified bytes --------------------------------------------- */
+/* ---- verified artifacts -------------------------------------------------- */
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
 }
 
-/* Hand the verified bytes to their loader; @err says why not. */
-static int load_artifact(struct boostd_artifact *ba, char *err, size_t errlen)
+/* A BPF object opened from @a's verified bytes, never the path again; NULL with errno. */
+static struct bpf_object *open_bytes(const struct trust_artifact *a, char *err, size_t errlen)
 {
-	struct trust_artifact *a = ba->art;
-	enum json_tokener_error jerr;
-	json_tokener *tok;
-	size_t end;
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "boost");
+	struct bpf_object *obj;
+	char why[128];
 	int ret;
 
-	switch (a->kind) {
-	case TRUST_KIND_BPF: {
-		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "boost");
-		struct bpf_map *map;
-
-		libbpf_set_print(libbpf_quiet);
-		ba->bpf = bpf_object__open_mem(a->data, a->len, &opts);
-		if (!ba->bpf) {
-			char why[128];
-
-			ret = -errno;
-			libbpf_strerror(ret, why, sizeof(why));
-			snprintf(err, errlen, "artifact %s: not a BPF object libbpf can open: %s",
-				 a->path, why);
-			return ret;
-		}
-		/*
-		 * Loaded here to prove the kernel accepts it, with maps of its
-		 * own: pinning belongs to the module that attaches it (the net
-		 * module opens the same verified bytes again, pinned).
-		 */
-		bpf_object__for_each_map(map, ba->bpf)
-			bpf_map__set_pin_path(map, NULL);
-		ret = bpf_object__load(ba->bpf);
-		if (ret) {
-			char why[128];
-
-			libbpf_strerror(ret, why, sizeof(why));
-			snprintf(err, errlen, "artifact %s: the kernel refused to load it: %s",
-				 a->path, why);
-			bpf_object__close(ba->bpf);
-			ba->bpf = NULL;
-			return ret;
-		}
-		return 0;
+	libbpf_set_print(libbpf_quiet);
+	obj = bpf_object__open_mem(a->data, a->len, &opts);
+	if (!obj) {
+		ret = -errno;
+		libbpf_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "artifact %s: not a BPF object libbpf can open: %s", a->path,
+			 why);
+		errno = -ret;
+		return NULL;
 	}
-	case TRUST_KIND_POLICY:
-		tok = json_tokener_new();
-		if (!tok)
-			return -ENOMEM;
-		ba->policy = json_tokener_parse_ex(tok, (const char *)a->data, a->len);
-		jerr = json_tokener_get_error(tok);
-		end = json_tokener_get_parse_end(tok);
-		json_tokener_free(tok);
-		/* One document, and nothing after it but white space. */
-		while (end < a->len && isspace(a->data[end]))
-			end++;
-		if (!ba->policy || jerr != json_tokener_success || end != a->len) {
-			json_object_put(ba->policy);
-			ba->policy = NULL;
-			snprintf(err, errlen, "artifact %s: not valid JSON: %s", a->path,
-				 jerr == json_tokener_continue ? "it ends before the document does" :
-				 jerr != json_tokener_success ? json_tokener_error_desc(jerr) :
-				 "more data after the document");
-			return -EINVAL;
-		}
-		return 0;
-	case TRUST_KIND_EXEC:
-		/* Kept as the sealed memfd, for fexecve when it is started. */
-		return 0;
-	}
-	return -EINVAL;
+	return obj;
 }
 
-static void artifact_release(struct boostd_artifact *ba)
+/* An artifact's name: its file name up to the first dot ("net_xdp", "boost-ublk"). */
+static bool artifact_named(const struct trust_artifact *a, const char *name)
 {
-	bpf_object__close(ba->bpf);
-	json_object_put(ba->policy);
-	trust_artifact__free(ba->art);
-	memset(ba, 0, sizeof(*ba));
+	const char *slash = strrchr(a->path, '/'), *base = slash ? slash + 1 : a->path;
+	size_t n = strcspn(base, ".");
+
+	return strlen(name) == n && strncmp(base, name, n) == 0;
 }
 
 /*
- * Verify, measure and load @path; on success it replaces any artifact of the
- * same path. *ret_measured says whether it got as far as the measurement.
+ * Verify and measure @path; on success it replaces any artifact of the same
+ * path. *ret_measured says whether it got as far as the measurement.
  */
-static int boostd_load(struct boostd *d, const char *path, enum trust_kind kind, char *err,
-		       size_t errlen, struct boostd_artifact **ret, bool *ret_measured)
+static int artifact_load(struct boostd_loader *d, const char *path, enum trust_kind kind,
+			 char *err, size_t errlen, const struct trust_artifact **ret,
+			 bool *ret_measured)
 {
-	struct boostd_artifact ba = { 0 }, *grown;
+	struct trust_artifact *art, **grown;
 	size_t i;
 	int ret_code;
 
-	ret_code = trust_gate__verify(d->gate, path, kind, &ba.art, err, errlen);
+	ret_code = trust_gate__verify(d->gate, path, kind, &art, err, errlen);
 	if (ret_code)
 		return ret_code;
 	/* Measured: the PCR and the log moved, so the host's verdict must follow. */
 	*ret_measured = true;
-	ret_code = load_artifact(&ba, err, errlen);
-	if (ret_code) {
-		log_warn("%s", err);
-		artifact_release(&ba);
-		return ret_code;
+	if (kind == TRUST_KIND_BPF) {
+		/* Refused now if libbpf cannot parse it; the kernel sees it at attach. */
+		struct bpf_object *obj = open_bytes(art, err, errlen);
+
+		if (!obj) {
+			ret_code = -errno;
+			log_warn("%s", err);
+			trust_artifact__free(art);
+			return ret_code;
+		}
+		bpf_object__close(obj);
 	}
 	for (i = 0; i < d->nartifacts; i++) {
-		if (strcmp(d->artifacts[i].art->path, path) == 0) {
-			artifact_release(&d->artifacts[i]);
-			d->artifacts[i] = ba;
-			*ret = &d->artifacts[i];
+		if (strcmp(d->artifacts[i]->path, path) == 0) {
+			trust_artifact__free(d->artifacts[i]);
+			d->artifacts[i] = art;
+			*ret = art;
 			return 0;
 		}
 	}
 	grown = realloc(d->artifacts, (d->nartifacts + 1) * sizeof(*grown));
 	if (!grown) {
-		artifact_release(&ba);
+		trust_artifact__free(art);
 		snprintf(err, errlen, "artifact %s: out of memory", path);
 		return -ENOMEM;
 	}
 	d->artifacts = grown;
-	d->artifacts[d->nartifacts] = ba;
-	*ret = &d->artifacts[d->nartifacts++];
+	d->artifacts[d->nartifacts++] = art;
+	*ret = art;
 	return 0;
 }
 
@@ -245,7 +217,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 /* Write a quote of boost's PCR with @nonce and the logs into @dir. */
-static int write_quote(struct boostd *d, const uint8_t *nonce, size_t nonce_len,
+static int write_quote(struct boostd_loader *d, const uint8_t *nonce, size_t nonce_len,
 		       const char *dir, char *err, size_t errlen)
 {
 	struct trust_tpm *tpm = trust_gate__tpm(d->gate);
@@ -270,7 +242,7 @@ static int write_quote(struct boostd *d, const uint8_t *nonce, size_t nonce_len,
 	return 0;
 }
 
-static void self_attest(struct boostd *d)
+static void self_attest(struct boostd_loader *d)
 {
 	uint8_t nonce[TRUST_TPM_MAX_NONCE];
 	char dir[4096], ak[4200], err[512];
@@ -278,10 +250,10 @@ static void self_attest(struct boostd *d)
 
 	memset(&d->attest, 0, sizeof(d->attest));
 	d->attested_at = time(NULL);
-	snprintf(dir, sizeof(dir), "%s/self-attest.XXXXXX", d->cfg.state_dir);
-	if (mkdir(d->cfg.state_dir, 0700) < 0 && errno != EEXIST) {
+	snprintf(dir, sizeof(dir), "%s/self-attest.XXXXXX", d->state_dir);
+	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]),
-			 "state directory %s: %s", d->cfg.state_dir, strerror(errno));
+			 "state directory %s: %s", d->state_dir, strerror(errno));
 		d->attest.nreasons = 1;
 		return;
 	}
@@ -312,7 +284,9 @@ out:
 		log_warn("attestation of this host: FAILED: %s", d->attest.reasons[0]);
 }
 
-bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len)
+/* ---- the loader ----------------------------------------------------------- */
+
+bool boostd_loader__may_attach(struct boostd_loader *d, char *why, size_t len)
 {
 	if (d->trust_error[0]) {
 		snprintf(why, len, "trust chain unavailable: %s", d->trust_error);
@@ -326,78 +300,136 @@ bool boostd_trust__may_attach(struct boostd *d, char *why, size_t len)
 	return true;
 }
 
-const struct boostd_artifact *boostd_trust__artifact(struct boostd *d, int kind,
-						     const char *base)
+/* The verified artifact @name of @kind, on an attested host; else NULL and @err says why. */
+static const struct trust_artifact *artifact_get(struct boostd_loader *d, const char *name,
+						 enum trust_kind kind, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < d->nartifacts; i++) {
-		const char *p = d->artifacts[i].art->path, *slash = strrchr(p, '/');
+	char why[1024];
 
-		if ((int)d->artifacts[i].art->kind == kind &&
-		    strcmp(slash ? slash + 1 : p, base) == 0)
-			return &d->artifacts[i];
+	if (!boostd_loader__may_attach(d, why, sizeof(why))) {
+		snprintf(err, errlen, "refused: %s", why);
+		errno = EPERM;
+		return NULL;
 	}
+	for (size_t i = 0; i < d->nartifacts; i++)
+		if (d->artifacts[i]->kind == kind && artifact_named(d->artifacts[i], name))
+			return d->artifacts[i];
+	snprintf(err, errlen, "artifact %s: not verified: list it in the trust policy's "
+		 "artifacts or load it with 'boostctl trust load --kind %s'", name,
+		 trust_kind__name(kind));
+	errno = ENOENT;
 	return NULL;
+}
+
+struct bpf_object *boostd_loader__open_bpf(struct boostd_loader *d, const char *name,
+					   char *err, size_t errlen)
+{
+	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+
+	return a ? open_bytes(a, err, errlen) : NULL;
+}
+
+int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const argv[],
+			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
+			 size_t errlen)
+{
+	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	int ret;
+
+	if (!a)
+		return -errno;
+	ret = trust_artifact__spawn_fds(a, argv, envp, fds, nfds, ret_pid);
+	if (ret)
+		snprintf(err, errlen, "artifact %s: cannot execute: %s", a->path, strerror(-ret));
+	return ret;
 }
 
 /* ---- start and stop ----------------------------------------------------- */
 
-void boostd_trust__start(struct boostd *d)
+static void *trust_start(const struct boostd_env *env)
 {
-	struct boostd_artifact *ba;
+	struct boostd_loader *d = calloc(1, sizeof(*d));
+	const struct trust_artifact *art;
 	bool measured;
 	char err[768];
 	int ret;
 
-	ret = trust_policy__load(d->cfg.trust_policy, &d->pol, d->trust_error,
-				 sizeof(d->trust_error));
+	if (!d)
+		return NULL;
+	d->state_dir = env->state_dir;
+	d->policy_path = env->trust_policy;
+	ret = trust_policy__load(d->policy_path, &d->pol, d->trust_error, sizeof(d->trust_error));
 	if (ret) {
 		log_err("%s", d->trust_error);
-		return;
+		return d;
 	}
-	ret = trust_gate__open(d->pol, d->cfg.state_dir, &d->gate, d->trust_error,
+	ret = trust_gate__open(d->pol, d->state_dir, &d->gate, d->trust_error,
 			       sizeof(d->trust_error));
 	if (ret) {
 		log_err("%s", d->trust_error);
 		trust_policy__free(d->pol);
 		d->pol = NULL;
-		return;
+		return d;
 	}
 	if (trust_gate__check_log(d->gate, d->pol->bank, err, sizeof(err)))
 		log_warn("%s", err);
 	for (size_t i = 0; i < d->pol->nartifacts; i++)
-		boostd_load(d, d->pol->artifacts[i].path, d->pol->artifacts[i].kind, err,
-			    sizeof(err), &ba, &measured);
+		if (artifact_load(d, d->pol->artifacts[i].path, d->pol->artifacts[i].kind, err,
+				  sizeof(err), &art, &measured))
+			log_warn("%s", err);
 	self_attest(d);
+	return d;
 }
 
-void boostd_trust__stop(struct boostd *d)
+static void trust_stop(void *obj)
 {
+	struct boostd_loader *d = obj;
+
 	for (size_t i = 0; i < d->nartifacts; i++)
-		artifact_release(&d->artifacts[i]);
+		trust_artifact__free(d->artifacts[i]);
 	free(d->artifacts);
-	d->artifacts = NULL;
-	d->nartifacts = 0;
 	trust_gate__close(d->gate);
-	d->gate = NULL;
 	trust_policy__free(d->pol);
-	d->pol = NULL;
+	free(d);
+}
+
+/* boostd's `status show`: the trust chain and whether data paths may attach. */
+static void trust_status(void *obj, json_object *r)
+{
+	struct boostd_loader *d = obj;
+	char why[1024] = "";
+
+	if (d->trust_error[0]) {
+		json_object_object_add(r, "trust", json_object_new_string(d->trust_error));
+	} else {
+		json_object *reasons = json_object_new_array();
+
+		json_object_object_add(r, "attested", json_object_new_boolean(d->attest.trusted));
+		for (size_t i = 0; i < d->attest.nreasons; i++)
+			json_object_array_add(reasons, json_object_new_string(d->attest.reasons[i]));
+		json_object_object_add(r, "attestation", reasons);
+	}
+	json_object_object_add(r, "data_paths_allowed",
+			       json_object_new_boolean(boostd_loader__may_attach(d, why, sizeof(why))));
+	if (why[0])
+		json_object_object_add(r, "data_paths_refused", json_object_new_string(why));
 }
 
 /* ---- handlers ----------------------------------------------------------- */
 
-static json_object *artifact_json(const struct boostd_artifact *ba)
+static json_object *artifact_json(const struct trust_artifact *a)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "path", json_object_new_string(ba->art->path));
-	json_object_object_add(o, "kind", json_object_new_string(trust_kind__name(ba->art->kind)));
-	json_object_object_add(o, "sha256", hex_string(ba->art->sha256, 32));
-	json_object_object_add(o, "size", json_object_new_uint64(ba->art->len));
-	json_object_object_add(o, "signer", json_object_new_string(ba->art->signer));
+	json_object_object_add(o, "path", json_object_new_string(a->path));
+	json_object_object_add(o, "kind", json_object_new_string(trust_kind__name(a->kind)));
+	json_object_object_add(o, "sha256", hex_string(a->sha256, 32));
+	json_object_object_add(o, "size", json_object_new_uint64(a->len));
+	json_object_object_add(o, "signer", json_object_new_string(a->signer));
 	return o;
 }
 
-static json_object *attest_json(const struct boostd *d)
+static json_object *attest_json(const struct boostd_loader *d)
 {
 	json_object *o = json_object_new_object(), *reasons = json_object_new_array();
 
@@ -410,7 +442,7 @@ static json_object *attest_json(const struct boostd *d)
 }
 
 /* The kernel's IMA ($BOOST_KERNEL_IMA_DIR for tests), checked at each request. */
-static json_object *kernel_ima_json(struct boostd *d)
+static json_object *kernel_ima_json(struct boostd_loader *d)
 {
 	const char *dir = getenv("BOOST_KERNEL_IMA_DIR");
 	struct trust_kernel_ima k;
@@ -431,8 +463,9 @@ static json_object *kernel_ima_json(struct boostd *d)
 	return o;
 }
 
-static json_object *handle_status(struct boostd *d, json_object *args)
+static json_object *handle_status(void *obj, json_object *args)
 {
+	struct boostd_loader *d = obj;
 	json_object *r = json_object_new_object(), *arts, *banks;
 	struct trust_gate_stats st;
 	uint16_t algs[TRUST_TPM_MAX_BANKS];
@@ -458,17 +491,18 @@ static json_object *handle_status(struct boostd *d, json_object *args)
 	json_object_object_add(r, "tpm_commands", json_object_new_int(st.tpm_commands));
 	arts = json_object_new_array();
 	for (size_t i = 0; i < d->nartifacts; i++)
-		json_object_array_add(arts, artifact_json(&d->artifacts[i]));
+		json_object_array_add(arts, artifact_json(d->artifacts[i]));
 	json_object_object_add(r, "artifacts", arts);
 	json_object_object_add(r, "attestation", attest_json(d));
 	json_object_object_add(r, "kernel_ima", kernel_ima_json(d));
 	return proto__ok(r);
 }
 
-static json_object *handle_load(struct boostd *d, json_object *args)
+static json_object *handle_load(void *obj, json_object *args)
 {
+	struct boostd_loader *d = obj;
 	const char *path = str_arg(args, "path"), *kind_name = str_arg(args, "kind");
-	struct boostd_artifact *ba;
+	const struct trust_artifact *art;
 	enum trust_kind kind;
 	bool measured = false;
 	char err[1024];
@@ -479,17 +513,18 @@ static json_object *handle_load(struct boostd *d, json_object *args)
 	if (!path || path[0] != '/')
 		return proto__error("trust load: 'path' must be an absolute path");
 	if (!kind_name || trust_kind__parse(kind_name, &kind))
-		return proto__error("trust load: 'kind' must be \"bpf\", \"exec\" or \"policy\"");
-	ret = boostd_load(d, path, kind, err, sizeof(err), &ba, &measured);
+		return proto__error("trust load: 'kind' must be \"bpf\" or \"exec\"");
+	ret = artifact_load(d, path, kind, err, sizeof(err), &art, &measured);
 	if (measured)
 		self_attest(d);
 	if (ret)
 		return proto__error("%s", err);
-	return proto__ok(artifact_json(ba));
+	return proto__ok(artifact_json(art));
 }
 
-static json_object *handle_seal(struct boostd *d, json_object *args)
+static json_object *handle_seal(void *obj, json_object *args)
 {
+	struct boostd_loader *d = obj;
 	struct trust_tpm *tpm;
 	uint8_t *secret = NULL, *blob = NULL;
 	size_t len, blob_len;
@@ -514,8 +549,9 @@ static json_object *handle_seal(struct boostd *d, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_unseal(struct boostd *d, json_object *args)
+static json_object *handle_unseal(void *obj, json_object *args)
 {
+	struct boostd_loader *d = obj;
 	char err[1024];
 	struct trust_tpm *tpm;
 	uint8_t *secret = NULL, *blob = NULL;
@@ -529,7 +565,7 @@ static json_object *handle_unseal(struct boostd *d, json_object *args)
 		return proto__error("trust unseal: 'blob' must be a sealed blob, in hex");
 	/* A host that fails its attestation unseals nothing: check it now. */
 	self_attest(d);
-	if (!boostd_trust__may_attach(d, err, sizeof(err))) {
+	if (!boostd_loader__may_attach(d, err, sizeof(err))) {
 		free(blob);
 		return proto__error("trust unseal: refused: %s", err);
 	}
@@ -545,8 +581,9 @@ static json_object *handle_unseal(struct boostd *d, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_quote(struct boostd *d, json_object *args)
+static json_object *handle_quote(void *obj, json_object *args)
 {
+	struct boostd_loader *d = obj;
 	const char *out = str_arg(args, "out");
 	uint8_t *nonce = NULL;
 	size_t nonce_len;
@@ -581,15 +618,16 @@ static json_object *handle_quote(struct boostd *d, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_self(struct boostd *d, json_object *args)
+static json_object *handle_self(void *obj, json_object *args)
 {
+	struct boostd_loader *d = obj;
 	if (d->trust_error[0])
 		return trust_down(d);
 	self_attest(d);
 	return proto__ok(attest_json(d));
 }
 
-const struct boostd_handler boostd_trust_handlers[] = {
+static const struct boostd_handler trust_handlers[] = {
 	{ "trust", "status", handle_status },
 	{ "trust", "load", handle_load },
 	{ "trust", "seal", handle_seal },
@@ -597,4 +635,12 @@ const struct boostd_handler boostd_trust_handlers[] = {
 	{ "attest", "quote", handle_quote },
 	{ "attest", "self", handle_self },
 	{ 0 },
+};
+
+const struct boostd_object trust_object = {
+	.name = "trust",
+	.start = trust_start,
+	.stop = trust_stop,
+	.status = trust_status,
+	.handlers = trust_handlers,
 };

@@ -5,11 +5,10 @@
  * ports: XDP through libxdp (the uplink, and vNICs in xdp mode), TC through
  * libbpf's clsact hooks (vNICs in tc mode).
  *
- * The programs are the BPF artifacts the trust gate verified and measured
- * (net_xdp.bpf.o and net_tc.bpf.o in the trust policy, or loaded with
- * `boostctl trust load`): this module opens those same bytes again with
- * bpf_object__open_mem, pinned, and loads and attaches them. It attaches
- * only on a host that passed its own attestation.
+ * The programs are the BPF artifacts net_xdp and net_tc, which the loader
+ * (object.h) hands over verified and measured, only on a host that passed
+ * its own attestation: one copy of each is loaded and pins the maps, and
+ * each XDP port attaches a copy of its own, from the same verified bytes.
  *
  * Every change edits a copy of the document, validates the copy whole, and
  * only then touches the maps and the interfaces; the document is persisted
@@ -30,30 +29,21 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
-#include "daemon/boostd.h"
 #include "common/fileio.h"
 #include "common/log.h"
+#include "common/proto.h"
+#include "daemon/object.h"
 #include "net_conf.h"
 #include "net_link.h"
 #include "net_pin.h"
 #include "net_sg.h"
-#include "common/proto.h"
-#include "trust/trust_gate.h"
 
-#define NET_XDP_OBJ "net_xdp.bpf.o"
-#define NET_TC_OBJ "net_tc.bpf.o"
+/* The artifacts' names in the trust policy (the loader's, object.h). */
+#define NET_XDP_OBJ "net_xdp"
+#define NET_TC_OBJ "net_tc"
 #define NET_STATE_FILE "network.json"
 #define TC_HANDLE 0xb005
 #define TC_PRIORITY 1
-
-static const char *const drop_names[BOOST_DROP__MAX] = {
-	[BOOST_DROP_MALFORMED] = "malformed",
-	[BOOST_DROP_SPOOF] = "spoof",
-	[BOOST_DROP_ACL] = "acl",
-	[BOOST_DROP_NO_ROUTE] = "no_route",
-	[BOOST_DROP_VLAN] = "vlan",
-	[BOOST_DROP_BCAST] = "bcast",
-};
 
 /* How a port's ingress is attached now. */
 enum net_hook { NET_HOOK_NONE, NET_HOOK_XDP, NET_HOOK_TC };
@@ -78,12 +68,13 @@ struct net_attached_port {
 };
 
 struct boostd_net {
+	struct boostd_loader *loader;
+	const char *state_dir;
 	json_object *doc;
 	struct net_conf conf;
 	bool attached;
 	/* xdp_obj makes and pins the maps; the ports attach copies of it. */
 	struct bpf_object *xdp_obj, *tc_obj;
-	const struct boostd_artifact *xdp_art;
 	int tc_prog_fd;
 	struct net_attached_port *ports;
 	size_t nports;
@@ -109,21 +100,21 @@ static int pinned_map(const char *name)
 	return bpf_obj_get(path);
 }
 
-static void state_path(struct boostd *d, char *buf, size_t len)
+static void state_path(struct boostd_net *n, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", d->cfg.state_dir, NET_STATE_FILE);
+	snprintf(buf, len, "%s/%s", n->state_dir, NET_STATE_FILE);
 }
 
 /* Write the document atomically: a temporary file, fsync, rename. */
-static int persist(struct boostd *d, json_object *doc)
+static int persist(struct boostd_net *n, json_object *doc)
 {
 	char path[4200], tmp[4300];
 	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
 	int fd, ret = 0;
 
-	if (mkdir(d->cfg.state_dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(n->state_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	state_path(d, path, sizeof(path));
+	state_path(n, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -381,32 +372,35 @@ out:
 
 /* ---- programs ----------------------------------------------------------- */
 
-static struct bpf_object *open_artifact(const struct boostd_artifact *ba, char *err,
+/* A copy of the verified object @name, its maps pinned under BOOST_PIN_ROOT. */
+static struct bpf_object *open_artifact(struct boostd_net *n, const char *name, char *err,
 					size_t errlen)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "boost",
-		    .pin_root_path = BOOST_PIN_ROOT);
-	struct bpf_object *obj;
-	char why[128];
+	struct bpf_object *obj = boostd_loader__open_bpf(n->loader, name, err, errlen);
+	struct bpf_map *m;
+	char path[256];
 	int ret;
 
-	obj = bpf_object__open_mem(ba->art->data, ba->art->len, &opts);
-	if (!obj) {
-		ret = -errno;
-		libbpf_strerror(ret, why, sizeof(why));
-		snprintf(err, errlen, "artifact %s: libbpf cannot open it: %s", ba->art->path, why);
-		errno = -ret;
+	if (!obj)
 		return NULL;
+	bpf_object__for_each_map(m, obj) {
+		if (!bpf_map__pin_path(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", BOOST_PIN_ROOT, bpf_map__name(m));
+		ret = bpf_map__set_pin_path(m, path);
+		if (ret)
+			goto err;
 	}
 	ret = net_pin__reuse_devmaps(obj, BOOST_PIN_ROOT);
-	if (ret) {
-		snprintf(err, errlen, "artifact %s: cannot reuse the maps pinned under %s: %s",
-			 ba->art->path, BOOST_PIN_ROOT, strerror(-ret));
-		bpf_object__close(obj);
-		errno = -ret;
-		return NULL;
-	}
+	if (ret)
+		goto err;
 	return obj;
+err:
+	snprintf(err, errlen, "artifact %s: cannot reuse the maps pinned under %s: %s", name,
+		 BOOST_PIN_ROOT, strerror(-ret));
+	bpf_object__close(obj);
+	errno = -ret;
+	return NULL;
 }
 
 static void programs_close(struct boostd_net *n)
@@ -456,18 +450,11 @@ static void unpin_stale(struct boostd_net *n)
 }
 
 /* Open the verified bytes of both objects, pinned, and load them. */
-static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size_t errlen)
+static int programs_load(struct boostd_net *n, char *err, size_t errlen)
 {
-	const struct boostd_artifact *xa = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_XDP_OBJ);
-	const struct boostd_artifact *ta = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_TC_OBJ);
 	char why[128];
 	int ret;
 
-	if (!xa || !ta) {
-		snprintf(err, errlen, "artifact %s: not verified: list it in the trust policy's "
-			 "artifacts or load it with 'boostctl trust load'", !xa ? NET_XDP_OBJ : NET_TC_OBJ);
-		return -ENOENT;
-	}
 	if (mkdir(BOOST_PIN_ROOT, 0700) < 0 && errno != EEXIST) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s (is bpffs mounted on /sys/fs/bpf?)", BOOST_PIN_ROOT,
@@ -476,17 +463,16 @@ static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size
 	}
 	libbpf_set_print(libbpf_quiet);
 	/* XDP first: it creates and pins the maps the TC object then reuses. */
-	n->xdp_obj = open_artifact(xa, err, errlen);
+	n->xdp_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
 	if (!n->xdp_obj)
 		return -errno;
 	ret = bpf_object__load(n->xdp_obj);
 	if (ret) {
 		libbpf_strerror(ret, why, sizeof(why));
-		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", xa->art->path, why);
+		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", NET_XDP_OBJ, why);
 		goto err;
 	}
-	n->xdp_art = xa;
-	n->tc_obj = open_artifact(ta, err, errlen);
+	n->tc_obj = open_artifact(n, NET_TC_OBJ, err, errlen);
 	if (!n->tc_obj) {
 		ret = -errno;
 		goto err;
@@ -494,12 +480,12 @@ static int programs_load(struct boostd *d, struct boostd_net *n, char *err, size
 	ret = bpf_object__load(n->tc_obj);
 	if (ret) {
 		libbpf_strerror(ret, why, sizeof(why));
-		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", ta->art->path, why);
+		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", NET_TC_OBJ, why);
 		goto err;
 	}
 	n->tc_prog_fd = bpf_program__fd(bpf_object__find_program_by_name(n->tc_obj, "boost_tc"));
 	if (n->tc_prog_fd < 0) {
-		snprintf(err, errlen, "artifact %s: no program boost_tc", ta->art->path);
+		snprintf(err, errlen, "artifact %s: no program boost_tc", NET_TC_OBJ);
 		ret = -ENOENT;
 		goto err;
 	}
@@ -580,7 +566,7 @@ static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum 
 
 	if (how == NET_HOOK_XDP) {
 		detach_stale_xdp(ap);
-		ap->xdp_obj = open_artifact(n->xdp_art, err, errlen);
+		ap->xdp_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
 		if (!ap->xdp_obj)
 			return -errno;
 		ap->xdp_prog = xdp_program__from_bpf_obj(ap->xdp_obj, "xdp");
@@ -720,10 +706,9 @@ static void detach_all(struct boostd_net *n)
  * Make the data path match @doc (already validated into @c): maps first,
  * then hooks. On success the net state takes @doc and @c.
  */
-static int net_apply(struct boostd *d, json_object *doc, struct net_conf *c, char *err,
+static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c, char *err,
 		     size_t errlen)
 {
-	struct boostd_net *n = d->net;
 	int *ifindexes = calloc(c->nports ? c->nports : 1, sizeof(int));
 	int ret = 0;
 
@@ -749,9 +734,9 @@ static int net_apply(struct boostd *d, json_object *doc, struct net_conf *c, cha
 			goto out;
 		}
 	}
-	ret = persist(d, doc);
+	ret = persist(n, doc);
 	if (ret)
-		log_warn("network state %s/%s: cannot persist: %s", d->cfg.state_dir,
+		log_warn("network state %s/%s: cannot persist: %s", n->state_dir,
 			 NET_STATE_FILE, strerror(-ret));
 	ret = 0;
 	json_object_put(n->doc);
@@ -765,7 +750,7 @@ out:
 }
 
 /* Validate @doc whole, then apply it; nothing changes on error. */
-static json_object *apply_doc(struct boostd *d, json_object *doc, const char *what)
+static json_object *apply_doc(struct boostd_net *n, json_object *doc, const char *what)
 {
 	struct net_conf c;
 	char err[1024];
@@ -776,7 +761,7 @@ static json_object *apply_doc(struct boostd *d, json_object *doc, const char *wh
 		json_object_put(doc);
 		return proto__error("%s: %s", what, err);
 	}
-	ret = net_apply(d, doc, &c, err, sizeof(err));
+	ret = net_apply(n, doc, &c, err, sizeof(err));
 	net_conf__free(&c);
 	json_object_put(doc);
 	if (ret)
@@ -786,39 +771,37 @@ static json_object *apply_doc(struct boostd *d, json_object *doc, const char *wh
 
 /* ---- start and stop ----------------------------------------------------- */
 
-void boostd_net__start(struct boostd *d)
+static void *net_start(const struct boostd_env *env)
 {
 	struct boostd_net *n = calloc(1, sizeof(*n));
 	char path[4200], err[1024];
 	json_object *doc;
 
-	if (!n) {
-		log_err("net: out of memory");
-		return;
-	}
+	if (!n)
+		return NULL;
+	n->loader = env->loader;
+	n->state_dir = env->state_dir;
 	n->tc_prog_fd = -1;
-	d->net = n;
-	state_path(d, path, sizeof(path));
+	state_path(n, path, sizeof(path));
 	doc = json_object_from_file(path);
 	if (!doc) {
 		n->doc = net_conf__empty();
-		return;
+		return n;
 	}
 	if (net_conf__parse(doc, &n->conf, err, sizeof(err))) {
 		log_warn("network state %s: %s; starting empty", path, err);
 		json_object_put(doc);
 		n->doc = net_conf__empty();
-		return;
+		return n;
 	}
 	n->doc = doc;
+	return n;
 }
 
-void boostd_net__stop(struct boostd *d)
+static void net_stop(void *obj)
 {
-	struct boostd_net *n = d->net;
+	struct boostd_net *n = obj;
 
-	if (!n)
-		return;
 	/*
 	 * v1 detaches on stop, so that no program stays attached with no one
 	 * to manage it; the maps stay pinned, and `net attach` after a restart
@@ -830,26 +813,18 @@ void boostd_net__stop(struct boostd *d)
 	json_object_put(n->doc);
 	net_conf__free(&n->conf);
 	free(n);
-	d->net = NULL;
 }
 
 /* ---- handlers ----------------------------------------------------------- */
 
-static json_object *net_unavailable(void)
+static json_object *handle_attach(void *obj, json_object *args)
 {
-	return proto__error("net: not started");
-}
-
-static json_object *handle_attach(struct boostd *d, json_object *args)
-{
-	struct boostd_net *n = d->net;
+	struct boostd_net *n = obj;
 	int *ifindexes = NULL;
 	char why[1024], err[1024];
 	int ret;
 
-	if (!n)
-		return net_unavailable();
-	if (!boostd_trust__may_attach(d, why, sizeof(why)))
+	if (!boostd_loader__may_attach(n->loader, why, sizeof(why)))
 		return proto__error("net attach: refused: %s", why);
 	if (n->attached)
 		return proto__error("net attach: already attached (detach first)");
@@ -858,7 +833,7 @@ static json_object *handle_attach(struct boostd *d, json_object *args)
 		return proto__error("net attach: out of memory");
 	ret = resolve(&n->conf, ifindexes, err, sizeof(err));
 	if (!ret)
-		ret = programs_load(d, n, err, sizeof(err));
+		ret = programs_load(n, err, sizeof(err));
 	if (!ret) {
 		ret = sync_maps(&n->conf, ifindexes, err, sizeof(err));
 		if (!ret)
@@ -876,12 +851,10 @@ static json_object *handle_attach(struct boostd *d, json_object *args)
 	return proto__ok(json_object_new_object());
 }
 
-static json_object *handle_detach(struct boostd *d, json_object *args)
+static json_object *handle_detach(void *obj, json_object *args)
 {
-	struct boostd_net *n = d->net;
+	struct boostd_net *n = obj;
 
-	if (!n)
-		return net_unavailable();
 	if (!n->attached)
 		return proto__error("net detach: not attached");
 	detach_all(n);
@@ -937,32 +910,22 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 	return o;
 }
 
-static json_object *handle_status(struct boostd *d, json_object *args)
+static json_object *handle_status(void *obj, json_object *args)
 {
-	struct boostd_net *n = d->net;
+	struct boostd_net *n = obj;
 	json_object *r, *ports;
 	char why[1024] = "";
 
-	if (!n)
-		return net_unavailable();
 	r = json_object_new_object();
 	json_object_object_add(r, "attached", json_object_new_boolean(n->attached));
 	json_object_object_add(r, "may_attach",
-			       json_object_new_boolean(boostd_trust__may_attach(d, why, sizeof(why))));
+			       json_object_new_boolean(boostd_loader__may_attach(n->loader, why, sizeof(why))));
 	if (why[0])
 		json_object_object_add(r, "refused", json_object_new_string(why));
 	json_object_object_add(r, "pins", json_object_new_string(BOOST_PIN_ROOT));
 	if (n->attached) {
-		const struct boostd_artifact *xa, *ta;
-
-		xa = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_XDP_OBJ);
-		ta = boostd_trust__artifact(d, TRUST_KIND_BPF, NET_TC_OBJ);
-		if (xa)
-			json_object_object_add(r, "xdp_program",
-					       json_object_new_string(xa->art->path));
-		if (ta)
-			json_object_object_add(r, "tc_program",
-					       json_object_new_string(ta->art->path));
+		json_object_object_add(r, "xdp_program", json_object_new_string(NET_XDP_OBJ));
+		json_object_object_add(r, "tc_program", json_object_new_string(NET_TC_OBJ));
 	}
 	ports = json_object_new_array();
 	for (size_t i = 0; i < n->conf.nports; i++)
@@ -972,9 +935,9 @@ static json_object *handle_status(struct boostd *d, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_port_list(struct boostd *d, json_object *args)
+static json_object *handle_port_list(void *obj, json_object *args)
 {
-	return handle_status(d, args);
+	return handle_status(obj, args);
 }
 
 /* The array @key of a deep copy of the document. */
@@ -1002,16 +965,15 @@ static int find_named(json_object *arr, const char *key, json_object *want)
 	return -1;
 }
 
-static json_object *handle_port_add(struct boostd *d, json_object *args)
+static json_object *handle_port_add(void *obj, json_object *args)
 {
+	struct boostd_net *n = obj;
 	json_object *port, *ports, *doc, *name, *res;
 
-	if (!d->net)
-		return net_unavailable();
 	if (!args || !json_object_object_get_ex(args, "port", &port) ||
 	    !json_object_object_get_ex(port, "name", &name))
 		return proto__error("net port add: 'port' must be an object with a 'name'");
-	doc = doc_copy(d->net, "ports", &ports);
+	doc = doc_copy(n, "ports", &ports);
 	if (!doc)
 		return proto__error("net port add: out of memory");
 	if (find_named(ports, "name", name) >= 0) {
@@ -1020,20 +982,19 @@ static json_object *handle_port_add(struct boostd *d, json_object *args)
 				    json_object_get_string(name));
 	}
 	json_object_array_add(ports, json_object_get(port));
-	res = apply_doc(d, doc, "net port add");
+	res = apply_doc(n, doc, "net port add");
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_port_del(struct boostd *d, json_object *args)
+static json_object *handle_port_del(void *obj, json_object *args)
 {
+	struct boostd_net *n = obj;
 	json_object *ports, *doc, *name, *res;
 	int i;
 
-	if (!d->net)
-		return net_unavailable();
 	if (!args || !json_object_object_get_ex(args, "name", &name))
 		return proto__error("net port del: 'name' is missing");
-	doc = doc_copy(d->net, "ports", &ports);
+	doc = doc_copy(n, "ports", &ports);
 	if (!doc)
 		return proto__error("net port del: out of memory");
 	i = find_named(ports, "name", name);
@@ -1042,21 +1003,20 @@ static json_object *handle_port_del(struct boostd *d, json_object *args)
 		return proto__error("net port del: no port %s", json_object_get_string(name));
 	}
 	json_object_array_del_idx(ports, i, 1);
-	res = apply_doc(d, doc, "net port del");
+	res = apply_doc(n, doc, "net port del");
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_sg_add(struct boostd *d, json_object *args)
+static json_object *handle_sg_add(void *obj, json_object *args)
 {
+	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *rule, *sg, *rules, *res;
 	int i;
 
-	if (!d->net)
-		return net_unavailable();
 	if (!args || !json_object_object_get_ex(args, "id", &id) ||
 	    !json_object_object_get_ex(args, "rule", &rule))
 		return proto__error("net sg add: 'id' and 'rule' are needed");
-	doc = doc_copy(d->net, "security_groups", &sgs);
+	doc = doc_copy(n, "security_groups", &sgs);
 	if (!doc)
 		return proto__error("net sg add: out of memory");
 	i = find_named(sgs, "id", id);
@@ -1073,20 +1033,19 @@ static json_object *handle_sg_add(struct boostd *d, json_object *args)
 		json_object_object_add(sg, "rules", rules);
 	}
 	json_object_array_add(rules, json_object_get(rule));
-	res = apply_doc(d, doc, "net sg add");
+	res = apply_doc(n, doc, "net sg add");
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_sg_del(struct boostd *d, json_object *args)
+static json_object *handle_sg_del(void *obj, json_object *args)
 {
+	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *prio, *rules, *res;
 	int i, j;
 
-	if (!d->net)
-		return net_unavailable();
 	if (!args || !json_object_object_get_ex(args, "id", &id))
 		return proto__error("net sg del: 'id' is missing");
-	doc = doc_copy(d->net, "security_groups", &sgs);
+	doc = doc_copy(n, "security_groups", &sgs);
 	if (!doc)
 		return proto__error("net sg del: out of memory");
 	i = find_named(sgs, "id", id);
@@ -1105,49 +1064,44 @@ static json_object *handle_sg_del(struct boostd *d, json_object *args)
 		}
 		json_object_array_del_idx(rules, j, 1);
 	}
-	res = apply_doc(d, doc, "net sg del");
+	res = apply_doc(n, doc, "net sg del");
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_sg_list(struct boostd *d, json_object *args)
+static json_object *handle_sg_list(void *obj, json_object *args)
 {
+	struct boostd_net *n = obj;
 	json_object *sgs;
 
-	if (!d->net)
-		return net_unavailable();
-	if (!json_object_object_get_ex(d->net->doc, "security_groups", &sgs))
+	if (!json_object_object_get_ex(n->doc, "security_groups", &sgs))
 		return proto__ok(json_object_new_array());
 	return proto__ok(json_object_get(sgs));
 }
 
-static json_object *handle_apply(struct boostd *d, json_object *args)
+static json_object *handle_apply(void *obj, json_object *args)
 {
+	struct boostd_net *n = obj;
 	json_object *doc, *res;
 
-	if (!d->net)
-		return net_unavailable();
 	if (!args || !json_object_object_get_ex(args, "document", &doc))
 		return proto__error("apply: 'document' is missing");
-	res = apply_doc(d, json_object_get(doc), "apply");
+	res = apply_doc(n, json_object_get(doc), "apply");
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_show(struct boostd *d, json_object *args)
+static json_object *handle_show(void *obj, json_object *args)
 {
-	if (!d->net)
-		return net_unavailable();
-	return proto__ok(json_object_get(d->net->doc));
+	struct boostd_net *n = obj;
+	return proto__ok(json_object_get(n->doc));
 }
 
-static json_object *handle_stats(struct boostd *d, json_object *args)
+static json_object *handle_stats(void *obj, json_object *args)
 {
-	struct boostd_net *n = d->net;
+	struct boostd_net *n = obj;
 	int fd, ports_fd, ncpu = libbpf_num_possible_cpus();
 	struct boost_port_stats *v;
 	json_object *r, *ports;
 
-	if (!n)
-		return net_unavailable();
 	fd = pinned_map("boost_stats");
 	ports_fd = pinned_map("boost_ports");
 	if (fd < 0 || ports_fd < 0) {
@@ -1195,7 +1149,7 @@ static json_object *handle_stats(struct boostd *d, json_object *args)
 		json_object_object_add(o, "to_stack", json_object_new_uint64(sum.to_stack));
 		json_object_object_add(o, "fragments", json_object_new_uint64(sum.fragments));
 		for (int k = 0; k < BOOST_DROP__MAX; k++)
-			json_object_object_add(drops, drop_names[k],
+			json_object_object_add(drops, boost_drop_names[k],
 					       json_object_new_uint64(sum.drops[k]));
 		json_object_object_add(o, "drops", drops);
 		json_object_array_add(ports, o);
@@ -1207,7 +1161,7 @@ static json_object *handle_stats(struct boostd *d, json_object *args)
 	return proto__ok(r);
 }
 
-const struct boostd_handler boostd_net_handlers[] = {
+static const struct boostd_handler net_handlers[] = {
 	{ "net", "attach", handle_attach },
 	{ "net", "detach", handle_detach },
 	{ "net", "status", handle_status },
@@ -1221,4 +1175,12 @@ const struct boostd_handler boostd_net_handlers[] = {
 	{ "net", "stats", handle_stats },
 	{ "net", "apply", handle_apply },
 	{ 0 },
+};
+
+const struct boostd_object net_object = {
+	.name = "net",
+	.start = net_start,
+	.stop = net_stop,
+	.handlers = net_handlers,
+	.doc_keys = (const char *const[]){ "ports", "security_groups", NULL },
 };

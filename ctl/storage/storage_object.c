@@ -46,12 +46,11 @@
 #include <unistd.h>
 
 #include "blk_stats.h"
-#include "daemon/boostd.h"
+#include "daemon/object.h"
 #include "common/fileio.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "storage_conf.h"
-#include "trust/trust_gate.h"
 
 #define UBLK_ARTIFACT "boost-ublk"
 #define STORAGE_STATE_FILE "storage.json"
@@ -63,7 +62,10 @@
 /* The server's fd of the stats region. */
 #define STATS_FD 3
 
+struct boostd_storage;
+
 struct sdev {
+	struct boostd_storage *s;
 	struct storage_conf_dev conf; /* as asked, defaults filled in; size 0: the backend's */
 	char serial[24];
 	time_t created;
@@ -87,17 +89,12 @@ struct sdev {
 	char failure[512];                          /* why it is failed, or the last death */
 };
 
-/* A descriptor closed while the loop handles a batch, whose events of that batch are stale. */
-struct closed_fd {
-	int fd;
-	unsigned long gen;
-};
-
 struct boostd_storage {
+	struct boostd_loop *loop;
+	struct boostd_loader *loader;
+	const char *state_dir;
 	struct sdev **devs;
 	size_t ndevs;
-	struct closed_fd closed[16];
-	unsigned int nclosed;
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -170,23 +167,12 @@ static struct sdev *find_dev(struct boostd_storage *s, int id)
 	return NULL;
 }
 
-static int epoll_watch(struct boostd *d, int fd)
+static void close_watched(struct boostd_storage *s, int *fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint32_t)fd };
-
-	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
-}
-
-static void close_watched(struct boostd *d, int *fd)
-{
-	struct boostd_storage *s = d->storage;
-
 	if (*fd < 0)
 		return;
-	epoll_ctl(d->epoll_fd, EPOLL_CTL_DEL, *fd, NULL);
+	boostd_loop__unwatch(s->loop, *fd);
 	close(*fd);
-	/* An event of this batch may still name it: boostd_storage__event swallows it. */
-	s->closed[s->nclosed++ % 16] = (struct closed_fd){ .fd = *fd, .gen = d->loop_gen };
 	*fd = -1;
 }
 
@@ -282,15 +268,14 @@ static json_object *dev_conf_json(const struct storage_conf_dev *c)
 	return o;
 }
 
-static void persist(struct boostd *d)
+static void persist(struct boostd_storage *s)
 {
-	struct boostd_storage *s = d->storage;
 	json_object *doc, *devs;
 	char path[PATH_MAX + 32];
 	const char *text;
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s", d->cfg.state_dir, STORAGE_STATE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", s->state_dir, STORAGE_STATE_FILE);
 	/* A boostd that never had a device leaves no file. */
 	if (!s->ndevs && access(path, F_OK) < 0)
 		return;
@@ -310,7 +295,7 @@ static void persist(struct boostd *d)
 	}
 	json_object_object_add(doc, "devices", devs);
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	if (mkdir(d->cfg.state_dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(s->state_dir, 0700) < 0 && errno != EEXIST)
 		ret = -errno;
 	else
 		ret = fileio__write_atomic(path, text, strlen(text), 0600);
@@ -318,6 +303,9 @@ static void persist(struct boostd *d)
 		log_err("storage: cannot persist %s: %s", path, strerror(-ret));
 	json_object_put(doc);
 }
+
+static void pidfd_event(void *ctx, int fd, uint32_t events);
+static void stderr_event(void *ctx, int fd, uint32_t events);
 
 /* ---- starting and stopping servers ---------------------------------------- */
 
@@ -329,12 +317,11 @@ static void persist(struct boostd *d)
  * failure the reason (the server's own words when it said any) is in @err
  * and no process is left.
  */
-static int server_run(struct boostd *d, struct sdev *v, char *const argv[], bool serves,
+static int server_run(struct boostd_storage *s, struct sdev *v, char *const argv[], bool serves,
 		      char *err, size_t errlen)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	const struct boostd_artifact *ba;
-	char out[256] = "", errtext[2048] = "", why[1024];
+	char out[256] = "", errtext[2048] = "";
 	size_t outlen = 0, errlen_used = 0;
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1, pidfd = -1, ret;
 	int64_t deadline = now_ms() + STORAGE_START_TIMEOUT_MS;
@@ -343,17 +330,6 @@ static int server_run(struct boostd *d, struct sdev *v, char *const argv[], bool
 	pid_t pid = 0;
 	int id = -1;
 
-	if (!boostd_trust__may_attach(d, why, sizeof(why))) {
-		snprintf(err, errlen, "refused: %s", why);
-		return -EPERM;
-	}
-	ba = boostd_trust__artifact(d, TRUST_KIND_EXEC, UBLK_ARTIFACT);
-	if (!ba) {
-		snprintf(err, errlen, "artifact %s: not verified: list it in the trust policy's "
-			 "artifacts (kind exec) or load it with 'boostctl trust load --kind exec'",
-			 UBLK_ARTIFACT);
-		return -ENOENT;
-	}
 	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
 	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
 		ret = -errno;
@@ -363,15 +339,13 @@ static int server_run(struct boostd *d, struct sdev *v, char *const argv[], bool
 	{
 		int fds[] = { devnull, outp[1], errp[1], v->stats_fd };
 
-		ret = trust_artifact__spawn_fds(ba->art, argv, envp, fds,
-						serves && v->stats_fd >= 0 ? 4 : 3, &pid);
+		ret = boostd_loader__spawn(s->loader, UBLK_ARTIFACT, argv, envp, fds,
+					   serves && v->stats_fd >= 0 ? 4 : 3, &pid, err, errlen);
 	}
 	close(outp[1]);
 	close(errp[1]);
 	outp[1] = errp[1] = -1;
 	if (ret) {
-		snprintf(err, errlen, "artifact %s: cannot execute: %s", ba->art->path,
-			 strerror(-ret));
 		pid = 0;
 		goto out;
 	}
@@ -468,7 +442,8 @@ static int server_run(struct boostd *d, struct sdev *v, char *const argv[], bool
 	if (errtext[0])
 		log_lines(v, errtext);
 	fcntl(v->err_fd, F_SETFL, O_NONBLOCK);
-	if (epoll_watch(d, v->pidfd) || epoll_watch(d, v->err_fd))
+	if (boostd_loop__watch(s->loop, v->pidfd, EPOLLIN, pidfd_event, v) ||
+	    boostd_loop__watch(s->loop, v->err_fd, EPOLLIN, stderr_event, v))
 		log_warn("storage: device %d: cannot watch its server: %s", id, strerror(errno));
 	ret = 0;
 out:
@@ -486,7 +461,7 @@ out:
 }
 
 /* `boost-ublk add` for @v's configuration. */
-static int server_add(struct boostd *d, struct sdev *v, char *err, size_t errlen)
+static int server_add(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
 {
 	char q[16], dp[16], bs[16], size[32], id[16], fd[8], *argv[20];
 	int n = 0;
@@ -518,11 +493,11 @@ static int server_add(struct boostd *d, struct sdev *v, char *err, size_t errlen
 	argv[n++] = "--stats-fd";
 	argv[n++] = fd;
 	argv[n] = NULL;
-	return server_run(d, v, argv, true, err, errlen);
+	return server_run(s, v, argv, true, err, errlen);
 }
 
 /* `boost-ublk recover` of @v's device, whose server is gone. */
-static int server_recover(struct boostd *d, struct sdev *v, char *err, size_t errlen)
+static int server_recover(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
 {
 	char id[16], fd[8];
 	char *argv[] = { UBLK_ARTIFACT, "recover", id, "--backend", v->conf.backend,
@@ -535,7 +510,7 @@ static int server_recover(struct boostd *d, struct sdev *v, char *err, size_t er
 	if (!v->stats) {
 		argv[5] = NULL; /* serve without counters rather than not at all */
 	}
-	return server_run(d, v, argv, true, err, errlen);
+	return server_run(s, v, argv, true, err, errlen);
 }
 
 /*
@@ -543,27 +518,27 @@ static int server_recover(struct boostd *d, struct sdev *v, char *err, size_t er
  * has it (quiesced, its node in place), else create it again with the
  * same id, as after a reboot.
  */
-static int server_start(struct boostd *d, struct sdev *v, char *err, size_t errlen)
+static int server_start(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
 {
 	int ret;
 
 	if (ublk_exists(v->conf.id))
-		return server_recover(d, v, err, errlen);
+		return server_recover(s, v, err, errlen);
 	if (!v->stats && (ret = stats_create(v))) {
 		snprintf(err, errlen, "stats region: %s", strerror(-ret));
 		return ret;
 	}
-	return server_add(d, v, err, errlen);
+	return server_add(s, v, err, errlen);
 }
 
 /* `boost-ublk del` of a device no server serves. */
-static int server_del(struct boostd *d, struct sdev *v, char *err, size_t errlen)
+static int server_del(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
 {
 	char id[16];
 	char *argv[] = { UBLK_ARTIFACT, "del", id, NULL };
 
 	snprintf(id, sizeof(id), "%d", v->conf.id);
-	return server_run(d, v, argv, false, err, errlen);
+	return server_run(s, v, argv, false, err, errlen);
 }
 
 /* Log what the server wrote and boostd has not read yet (its last words). */
@@ -579,10 +554,10 @@ static void server_drain_stderr(struct sdev *v)
 }
 
 /* Forget the server (its pidfd and stderr); the process is gone or left alone. */
-static void server_forget(struct boostd *d, struct sdev *v)
+static void server_forget(struct boostd_storage *s, struct sdev *v)
 {
-	close_watched(d, &v->pidfd);
-	close_watched(d, &v->err_fd);
+	close_watched(s, &v->pidfd);
+	close_watched(s, &v->err_fd);
 	v->pid = 0;
 	v->starttime = 0;
 }
@@ -602,7 +577,7 @@ static void server_reap(struct sdev *v, char *how, size_t len)
 }
 
 /* Stop a server: SIGTERM (it stops and deletes its device), then wait; SIGKILL past the time. */
-static int server_stop(struct boostd *d, struct sdev *v, char *err, size_t errlen)
+static int server_stop(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
 {
 	struct pollfd p = { .fd = v->pidfd, .events = POLLIN };
 	char how[128];
@@ -623,21 +598,22 @@ static int server_stop(struct boostd *d, struct sdev *v, char *err, size_t errle
 	server_reap(v, how, sizeof(how));
 	server_drain_stderr(v);
 	log_info("storage: device %d: server pid %d %s", v->conf.id, v->pid, how);
-	server_forget(d, v);
+	server_forget(s, v);
 	if (ublk_exists(v->conf.id))
-		return server_del(d, v, err, errlen);
+		return server_del(s, v, err, errlen);
 	return 0;
 }
 
 /* ---- the device list ------------------------------------------------------ */
 
-static struct sdev *dev_new(const struct storage_conf_dev *c)
+static struct sdev *dev_new(struct boostd_storage *s, const struct storage_conf_dev *c)
 {
 	struct sdev *v = calloc(1, sizeof(*v));
 	uint64_t r = 0;
 
 	if (!v)
 		return NULL;
+	v->s = s;
 	v->conf = *c;
 	v->pidfd = v->err_fd = v->stats_fd = -1;
 	v->created = time(NULL);
@@ -647,11 +623,11 @@ static struct sdev *dev_new(const struct storage_conf_dev *c)
 	return v;
 }
 
-static void dev_free(struct boostd *d, struct sdev *v)
+static void dev_free(struct boostd_storage *s, struct sdev *v)
 {
 	if (!v)
 		return;
-	server_forget(d, v);
+	server_forget(s, v);
 	stats_unmap(v);
 	free(v);
 }
@@ -667,9 +643,8 @@ static int dev_append(struct boostd_storage *s, struct sdev *v)
 	return 0;
 }
 
-static void dev_remove(struct boostd *d, struct sdev *v)
+static void dev_remove(struct boostd_storage *s, struct sdev *v)
 {
-	struct boostd_storage *s = d->storage;
 
 	for (size_t i = 0; i < s->ndevs; i++) {
 		if (s->devs[i] == v) {
@@ -678,7 +653,7 @@ static void dev_remove(struct boostd *d, struct sdev *v)
 			break;
 		}
 	}
-	dev_free(d, v);
+	dev_free(s, v);
 }
 
 /* Fill in the defaults of a device as asked, so that the state says what runs. */
@@ -695,17 +670,17 @@ static void conf_defaults(struct storage_conf_dev *c)
 }
 
 /* Add and start a device; on failure nothing of it is left. */
-static int dev_add(struct boostd *d, const struct storage_conf_dev *c, struct sdev **ret,
+static int dev_add(struct boostd_storage *s, const struct storage_conf_dev *c, struct sdev **ret,
 		   char *err, size_t errlen)
 {
 	struct sdev *v;
 	int ret_code;
 
-	if (c->id >= 0 && find_dev(d->storage, c->id)) {
+	if (c->id >= 0 && find_dev(s, c->id)) {
 		snprintf(err, errlen, "device %d: already exists", c->id);
 		return -EEXIST;
 	}
-	v = dev_new(c);
+	v = dev_new(s, c);
 	if (!v) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -716,41 +691,41 @@ static int dev_add(struct boostd *d, const struct storage_conf_dev *c, struct sd
 		snprintf(err, errlen, "stats region: %s", strerror(-ret_code));
 		goto err;
 	}
-	ret_code = server_add(d, v, err, errlen);
+	ret_code = server_add(s, v, err, errlen);
 	if (ret_code)
 		goto err;
-	ret_code = dev_append(d->storage, v);
+	ret_code = dev_append(s, v);
 	if (ret_code) {
 		char ignored[256];
 
-		server_stop(d, v, ignored, sizeof(ignored));
+		server_stop(s, v, ignored, sizeof(ignored));
 		snprintf(err, errlen, "out of memory");
 		goto err;
 	}
 	log_info("storage: device %d added: %s, server pid %d", v->conf.id, v->conf.backend,
 		 v->pid);
-	persist(d);
+	persist(s);
 	*ret = v;
 	return 0;
 err:
-	dev_free(d, v);
+	dev_free(s, v);
 	return ret_code;
 }
 
-static int dev_del(struct boostd *d, struct sdev *v, char *err, size_t errlen)
+static int dev_del(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
 {
 	int id = v->conf.id, ret;
 
 	if (v->pidfd >= 0)
-		ret = server_stop(d, v, err, errlen);
+		ret = server_stop(s, v, err, errlen);
 	else if (ublk_exists(id))
-		ret = server_del(d, v, err, errlen);
+		ret = server_del(s, v, err, errlen);
 	else
 		ret = 0;
 	if (ret)
 		return ret;
-	dev_remove(d, v);
-	persist(d);
+	dev_remove(s, v);
+	persist(s);
 	log_info("storage: device %d deleted", id);
 	return 0;
 }
@@ -768,7 +743,7 @@ static unsigned int recent_restarts(const struct sdev *v, time_t now)
 }
 
 /* Recover @v's device with a new server, within the bound of restarts. */
-static void dev_restart(struct boostd *d, struct sdev *v, const char *how)
+static void dev_restart(struct boostd_storage *s, struct sdev *v, const char *how)
 {
 	time_t now = time(NULL);
 	char err[1024];
@@ -784,7 +759,7 @@ static void dev_restart(struct boostd *d, struct sdev *v, const char *how)
 	}
 	v->restart_at[v->restarts % STORAGE_RESTART_MAX] = now;
 	v->restarts++;
-	if (server_start(d, v, err, sizeof(err))) {
+	if (server_start(s, v, err, sizeof(err))) {
 		v->failed = true;
 		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", err);
 		log_err("storage: device %d: %s", v->conf.id, v->failure);
@@ -796,64 +771,53 @@ static void dev_restart(struct boostd *d, struct sdev *v, const char *how)
 		 v->conf.id, v->pid, v->restarts);
 }
 
-static void server_died(struct boostd *d, struct sdev *v)
+static void server_died(struct boostd_storage *s, struct sdev *v)
 {
 	char how[160];
 	pid_t pid = v->pid;
 
 	server_reap(v, how, sizeof(how));
 	server_drain_stderr(v);
-	server_forget(d, v);
+	server_forget(s, v);
 	if (!ublk_exists(v->conf.id)) {
 		log_warn("storage: device %d: server pid %d %s and the device is gone "
 			 "(deleted behind boostd's back?): forgotten", v->conf.id, pid, how);
-		dev_remove(d, v);
-		persist(d);
+		dev_remove(s, v);
+		persist(s);
 		return;
 	}
 	log_warn("storage: device %d: server pid %d %s; recovering", v->conf.id, pid, how);
-	dev_restart(d, v, how);
-	persist(d);
+	dev_restart(s, v, how);
+	persist(s);
 }
 
-bool boostd_storage__event(struct boostd *d, int fd, uint32_t events)
+/* The server's pidfd is readable: it ended. */
+static void pidfd_event(void *ctx, int fd, uint32_t events)
 {
-	struct boostd_storage *s = d->storage;
+	struct sdev *v = ctx;
 
-	for (size_t i = 0; s && i < s->ndevs; i++) {
-		struct sdev *v = s->devs[i];
+	server_died(v->s, v);
+}
 
-		if (fd == v->pidfd) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
+/* The server wrote to its stderr: log it, line by line. */
+static void stderr_event(void *ctx, int fd, uint32_t events)
+{
+	struct sdev *v = ctx;
+	char buf[2048];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 
-			/* Readable only once the process ended: a stale event of a reused fd is not. */
-			if (poll(&p, 1, 0) == 1)
-				server_died(d, v);
-			return true;
-		}
-		if (fd == v->err_fd) {
-			char buf[2048];
-			ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-			if (n > 0) {
-				buf[n] = '\0';
-				log_lines(v, buf);
-			} else if (n == 0 || errno != EAGAIN) {
-				close_watched(d, &v->err_fd);
-			}
-			return true;
-		}
+	if (n > 0) {
+		buf[n] = '\0';
+		log_lines(v, buf);
+	} else if (n == 0 || errno != EAGAIN) {
+		close_watched(v->s, &v->err_fd);
 	}
-	for (unsigned int i = 0; s && i < 16 && i < s->nclosed; i++)
-		if (s->closed[i].fd == fd && s->closed[i].gen == d->loop_gen)
-			return true;
-	return false;
 }
 
 /* ---- start and stop -------------------------------------------------------- */
 
 /* Take over the server of @v recorded in the state, if it still runs. */
-static bool adopt(struct boostd *d, struct sdev *v, pid_t pid, uint64_t starttime)
+static bool adopt(struct boostd_storage *s, struct sdev *v, pid_t pid, uint64_t starttime)
 {
 	int pidfd, fd;
 
@@ -882,19 +846,19 @@ static bool adopt(struct boostd *d, struct sdev *v, pid_t pid, uint64_t starttim
 	v->pid = pid;
 	v->starttime = starttime;
 	v->pidfd = pidfd;
-	if (epoll_watch(d, pidfd))
+	if (boostd_loop__watch(s->loop, pidfd, EPOLLIN, pidfd_event, v))
 		log_warn("storage: device %d: cannot watch its server: %s", v->conf.id,
 			 strerror(errno));
 	log_info("storage: device %d: adopted its running server, pid %d", v->conf.id, pid);
 	return true;
 }
 
-static void load_state(struct boostd *d)
+static void load_state(struct boostd_storage *s)
 {
 	char path[PATH_MAX + 32], err[512];
 	json_object *doc, *devs;
 
-	snprintf(path, sizeof(path), "%s/%s", d->cfg.state_dir, STORAGE_STATE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", s->state_dir, STORAGE_STATE_FILE);
 	if (access(path, F_OK) < 0)
 		return;
 	doc = json_object_from_file(path);
@@ -914,8 +878,8 @@ static void load_state(struct boostd *d)
 			log_err("storage: %s: devices[%zu]: %s; skipped", path, i, err);
 			continue;
 		}
-		v = dev_new(&conf);
-		if (!v || dev_append(d->storage, v)) {
+		v = dev_new(s, &conf);
+		if (!v || dev_append(s, v)) {
 			free(v);
 			break;
 		}
@@ -929,60 +893,58 @@ static void load_state(struct boostd *d)
 			/* The state is what the host should serve: a reboot loses nothing of it. */
 			log_warn("storage: device %d: gone from the kernel (a reboot?): creating it "
 				 "again", conf.id);
-			dev_restart(d, v, "was gone from the kernel (a reboot?)");
+			dev_restart(s, v, "was gone from the kernel (a reboot?)");
 			continue;
 		}
-		if (adopt(d, v, json_object_get_int(json_object_object_get(o, "pid")),
+		if (adopt(s, v, json_object_get_int(json_object_object_get(o, "pid")),
 			  json_object_get_uint64(json_object_object_get(o, "starttime"))))
 			continue;
 		log_warn("storage: device %d: its server died while boostd was away; recovering",
 			 conf.id);
-		dev_restart(d, v, "died while boostd was away");
+		dev_restart(s, v, "died while boostd was away");
 	}
 	json_object_put(doc);
 }
 
-void boostd_storage__start(struct boostd *d)
+static void *storage_start(const struct boostd_env *env)
 {
-	d->storage = calloc(1, sizeof(*d->storage));
-	if (!d->storage) {
-		log_err("storage: out of memory");
-		return;
-	}
-	load_state(d);
-	persist(d);
+	struct boostd_storage *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->loop = env->loop;
+	s->loader = env->loader;
+	s->state_dir = env->state_dir;
+	load_state(s);
+	persist(s);
+	return s;
 }
 
-void boostd_storage__stop(struct boostd *d)
+static void storage_stop(void *obj)
 {
-	struct boostd_storage *s = d->storage;
+	struct boostd_storage *s = obj;
+
 
 	if (!s)
 		return;
-	persist(d);
+	persist(s);
 	/* The servers keep serving: the next boostd adopts them. */
 	for (size_t i = 0; i < s->ndevs; i++)
-		dev_free(d, s->devs[i]);
+		dev_free(s, s->devs[i]);
 	if (s->ndevs)
 		log_info("storage: %zu devices left serving", s->ndevs);
 	free(s->devs);
 	free(s);
-	d->storage = NULL;
 }
 
 /* ---- handlers --------------------------------------------------------------- */
 
-static json_object *storage_unavailable(void)
-{
-	return proto__error("storage: not started");
-}
-
 /* DEV := ID | /dev/ublkbID, as a number or a string. */
-static struct sdev *arg_dev(struct boostd *d, json_object *args, const char *cmd,
+static struct sdev *arg_dev(struct boostd_storage *s, json_object *args, const char *cmd,
 			    json_object **ret_err)
 {
 	json_object *v;
-	const char *s;
+	const char *str;
 	char *end;
 	long id;
 	struct sdev *dev;
@@ -991,17 +953,17 @@ static struct sdev *arg_dev(struct boostd *d, json_object *args, const char *cmd
 		*ret_err = proto__error("storage %s: 'id' is missing", cmd);
 		return NULL;
 	}
-	s = json_object_get_string(v);
-	if (strncmp(s, "/dev/ublkb", 10) == 0)
-		s += 10;
+	str = json_object_get_string(v);
+	if (strncmp(str, "/dev/ublkb", 10) == 0)
+		str += 10;
 	errno = 0;
-	id = strtol(s, &end, 10);
-	if (!*s || *end || errno || id < 0 || id > STORAGE_MAX_ID) {
+	id = strtol(str, &end, 10);
+	if (!*str || *end || errno || id < 0 || id > STORAGE_MAX_ID) {
 		*ret_err = proto__error("storage %s: device %s: not a device id (ID or /dev/ublkbID)",
 					cmd, json_object_get_string(v));
 		return NULL;
 	}
-	dev = find_dev(d->storage, (int)id);
+	dev = find_dev(s, (int)id);
 	if (!dev)
 		*ret_err = proto__error("storage %s: device %ld: no such device", cmd, id);
 	return dev;
@@ -1025,37 +987,35 @@ static void add_summary(json_object *o, const struct sdev *v)
 	json_object_object_add(o, "restarts", json_object_new_int(v->restarts));
 }
 
-static json_object *handle_add(struct boostd *d, json_object *args)
+static json_object *handle_add(void *obj, json_object *args)
 {
+	struct boostd_storage *s = obj;
 	struct storage_conf_dev c;
 	json_object *o, *r;
 	struct sdev *v;
 	char err[1024];
 
-	if (!d->storage)
-		return storage_unavailable();
 	if (!args || !json_object_object_get_ex(args, "device", &o))
 		return proto__error("storage add: 'device' is missing");
 	if (storage_conf__parse_device(o, "storage add", false, &c, err, sizeof(err)))
 		return proto__error("%s", err);
-	if (dev_add(d, &c, &v, err, sizeof(err)))
+	if (dev_add(s, &c, &v, err, sizeof(err)))
 		return proto__error("storage add: %s", err);
 	r = json_object_new_object();
 	add_summary(r, v);
 	return proto__ok(r);
 }
 
-static json_object *handle_list(struct boostd *d, json_object *args)
+static json_object *handle_list(void *obj, json_object *args)
 {
+	struct boostd_storage *s = obj;
 	json_object *a;
 
-	if (!d->storage)
-		return storage_unavailable();
 	a = json_object_new_array();
-	for (size_t i = 0; i < d->storage->ndevs; i++) {
+	for (size_t i = 0; i < s->ndevs; i++) {
 		json_object *o = json_object_new_object();
 
-		add_summary(o, d->storage->devs[i]);
+		add_summary(o, s->devs[i]);
 		json_object_array_add(a, o);
 	}
 	return proto__ok(a);
@@ -1070,16 +1030,15 @@ static void model_name(const struct sdev *v, char *buf, size_t len)
 		 (int)strlen(v->conf.backend), v->conf.backend);
 }
 
-static json_object *handle_show(struct boostd *d, json_object *args)
+static json_object *handle_show(void *obj, json_object *args)
 {
+	struct boostd_storage *s = obj;
 	json_object *err = NULL, *r, *ident, *geo, *sup;
 	const struct blk_stats_region *st;
 	struct sdev *v;
 	char model[64];
 
-	if (!d->storage)
-		return storage_unavailable();
-	v = arg_dev(d, args, "show", &err);
+	v = arg_dev(s, args, "show", &err);
 	if (!v)
 		return err;
 	st = v->stats;
@@ -1181,16 +1140,15 @@ static json_object *stats_json(struct sdev *v)
 	return o;
 }
 
-static json_object *handle_stats(struct boostd *d, json_object *args)
+static json_object *handle_stats(void *obj, json_object *args)
 {
+	struct boostd_storage *s = obj;
 	json_object *a, *err = NULL;
 	struct sdev *v;
 
-	if (!d->storage)
-		return storage_unavailable();
 	a = json_object_new_array();
 	if (args && json_object_object_get_ex(args, "id", NULL)) {
-		v = arg_dev(d, args, "stats", &err);
+		v = arg_dev(s, args, "stats", &err);
 		if (!v) {
 			json_object_put(a);
 			return err;
@@ -1198,42 +1156,40 @@ static json_object *handle_stats(struct boostd *d, json_object *args)
 		json_object_array_add(a, stats_json(v));
 		return proto__ok(a);
 	}
-	for (size_t i = 0; i < d->storage->ndevs; i++)
-		json_object_array_add(a, stats_json(d->storage->devs[i]));
+	for (size_t i = 0; i < s->ndevs; i++)
+		json_object_array_add(a, stats_json(s->devs[i]));
 	return proto__ok(a);
 }
 
-static json_object *handle_del(struct boostd *d, json_object *args)
+static json_object *handle_del(void *obj, json_object *args)
 {
+	struct boostd_storage *s = obj;
 	json_object *err = NULL;
 	struct sdev *v;
 	char why[1024];
 
-	if (!d->storage)
-		return storage_unavailable();
-	v = arg_dev(d, args, "del", &err);
+	v = arg_dev(s, args, "del", &err);
 	if (!v)
 		return err;
-	if (dev_del(d, v, why, sizeof(why)))
+	if (dev_del(s, v, why, sizeof(why)))
 		return proto__error("storage del: device %d: %s", v->conf.id, why);
 	return proto__ok(json_object_new_object());
 }
 
-static json_object *handle_recover(struct boostd *d, json_object *args)
+static json_object *handle_recover(void *obj, json_object *args)
 {
+	struct boostd_storage *s = obj;
 	json_object *err = NULL, *r;
 	struct sdev *v;
 	char why[1024];
 
-	if (!d->storage)
-		return storage_unavailable();
-	v = arg_dev(d, args, "recover", &err);
+	v = arg_dev(s, args, "recover", &err);
 	if (!v)
 		return err;
 	if (v->pid)
 		return proto__error("storage recover: device %d: its server (pid %d) is running",
 				    v->conf.id, v->pid);
-	if (server_start(d, v, why, sizeof(why))) {
+	if (server_start(s, v, why, sizeof(why))) {
 		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", why);
 		return proto__error("storage recover: device %d: %s", v->conf.id, why);
 	}
@@ -1241,7 +1197,7 @@ static json_object *handle_recover(struct boostd *d, json_object *args)
 	memset(v->restart_at, 0, sizeof(v->restart_at));
 	v->failed = false;
 	v->failure[0] = '\0';
-	persist(d);
+	persist(s);
 	r = json_object_new_object();
 	add_summary(r, v);
 	return proto__ok(r);
@@ -1263,8 +1219,9 @@ static bool dev_matches(const struct sdev *v, const struct storage_conf_dev *c)
  * what the host must have (the backing files, the trust chain). Then
  * devices not in it, or changed, are deleted, and those missing are added.
  */
-static json_object *handle_apply(struct boostd *d, json_object *args)
+static json_object *handle_apply(void *obj, json_object *args)
 {
+	struct boostd_storage *s = obj;
 	json_object *doc, *added, *removed, *kept, *r;
 	struct storage_conf c;
 	char err[1024], why[1024];
@@ -1272,15 +1229,13 @@ static json_object *handle_apply(struct boostd *d, json_object *args)
 	struct stat st;
 	int ret = 0;
 
-	if (!d->storage)
-		return storage_unavailable();
 	if (!args || !json_object_object_get_ex(args, "document", &doc))
 		return proto__error("apply: 'document' is missing");
 	if (storage_conf__parse(doc, &c, err, sizeof(err)))
 		return proto__error("apply: %s", err);
 	for (size_t i = 0; i < c.ndevs; i++) {
 		const char *b = c.devs[i].backend;
-		struct sdev *v = find_dev(d->storage, c.devs[i].id);
+		struct sdev *v = find_dev(s, c.devs[i].id);
 
 		if (!v || !dev_matches(v, &c.devs[i]))
 			adds = true;
@@ -1290,15 +1245,15 @@ static json_object *handle_apply(struct boostd *d, json_object *args)
 			return proto__error("apply: %s", err);
 		}
 	}
-	if (adds && !boostd_trust__may_attach(d, why, sizeof(why))) {
+	if (adds && !boostd_loader__may_attach(s->loader, why, sizeof(why))) {
 		storage_conf__free(&c);
 		return proto__error("apply: refused: %s", why);
 	}
 	added = json_object_new_array();
 	removed = json_object_new_array();
 	kept = json_object_new_array();
-	for (size_t i = 0; i < d->storage->ndevs && !ret;) {
-		struct sdev *v = d->storage->devs[i];
+	for (size_t i = 0; i < s->ndevs && !ret;) {
+		struct sdev *v = s->devs[i];
 		bool keep = false;
 		int id = v->conf.id;
 
@@ -1309,7 +1264,7 @@ static json_object *handle_apply(struct boostd *d, json_object *args)
 			i++;
 			continue;
 		}
-		ret = dev_del(d, v, why, sizeof(why));
+		ret = dev_del(s, v, why, sizeof(why));
 		if (ret)
 			snprintf(err, sizeof(err), "device %d: cannot delete: %s", id, why);
 		else
@@ -1318,9 +1273,9 @@ static json_object *handle_apply(struct boostd *d, json_object *args)
 	for (size_t j = 0; j < c.ndevs && !ret; j++) {
 		struct sdev *v;
 
-		if (find_dev(d->storage, c.devs[j].id))
+		if (find_dev(s, c.devs[j].id))
 			continue;
-		ret = dev_add(d, &c.devs[j], &v, why, sizeof(why));
+		ret = dev_add(s, &c.devs[j], &v, why, sizeof(why));
 		if (ret)
 			snprintf(err, sizeof(err), "devices[%zu]: %s", j, why);
 		else
@@ -1340,7 +1295,7 @@ static json_object *handle_apply(struct boostd *d, json_object *args)
 	return proto__ok(r);
 }
 
-const struct boostd_handler boostd_storage_handlers[] = {
+static const struct boostd_handler storage_handlers[] = {
 	{ "storage", "add", handle_add },
 	{ "storage", "list", handle_list },
 	{ "storage", "show", handle_show },
@@ -1349,4 +1304,12 @@ const struct boostd_handler boostd_storage_handlers[] = {
 	{ "storage", "recover", handle_recover },
 	{ "storage", "apply", handle_apply },
 	{ 0 },
+};
+
+const struct boostd_object storage_object = {
+	.name = "storage",
+	.start = storage_start,
+	.stop = storage_stop,
+	.handlers = storage_handlers,
+	.doc_keys = (const char *const[]){ "devices", NULL },
 };

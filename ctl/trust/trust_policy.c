@@ -17,7 +17,6 @@
 static const char *const kind_names[] = {
 	[TRUST_KIND_BPF] = "bpf",
 	[TRUST_KIND_EXEC] = "exec",
-	[TRUST_KIND_POLICY] = "policy",
 };
 
 const char *trust_kind__name(enum trust_kind kind)

@@ -35,7 +35,6 @@
 enum trust_kind {
 	TRUST_KIND_BPF,    /* a BPF object: handed to bpf_object__open_mem */
 	TRUST_KIND_EXEC,   /* an executable: a sealed memfd for fexecve */
-	TRUST_KIND_POLICY, /* a policy file: parsed from the verified bytes */
 };
 
 struct trust_policy_artifact {

@@ -44,6 +44,10 @@ bad '.security_groups[0].rules[1].cidr = "2001:db8::/129"' 'security_groups\[0\]
 bad '.security_groups[0].rules[0].ports = "1"' 'only tcp and udp rules have ports'
 bad '.security_groups[0].rules[3].priority = 10' 'priority: 10 is already rules\[0\]'
 bad '.colour = "blue"' 'colour: unknown key'
+# boostd routes a document by its keys: one that mixes the network's and
+# storage's, or has neither, is nobody's.
+bad '.devices = []' "apply: the document mixes '[a-z_]+' \\(net\\) and 'devices' \\(storage\\)"
+bad '{"colour": "blue"}' 'apply: not a network document \(ports, security_groups\) nor a storage document \(devices\)'
 ping_ok "$VM1" 192.0.2.2
 
 # A second document: vm2 leaves, vm1 switches to xdp mode, the ICMP rule goes.

@@ -31,7 +31,7 @@ write_policy --artifact "$B/art/net_xdp.bpf.o:bpf"
 swtpm_restart
 boostd_start
 expect_exit 1 "$BOOSTCTL" net attach
-expect_match "artifact net_tc.bpf.o: not verified" "$err"
+expect_match "artifact net_tc: not verified" "$err"
 ip -n "$HOST" link show up0 | grep -q "prog/xdp" && fail "a refused attach left XDP on up0"
 boostd_stop
 exit 0

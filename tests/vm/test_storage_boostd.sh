@@ -113,7 +113,7 @@ JSON
 bctl apply /tmp/s1.json || gfail "apply s1 failed"
 keep="5 6" managed_only "5 6"
 pids=$(bjq '[.[].pid] | join(" ")' storage list)
-[ "$(bctl -j apply /tmp/s1.json | jq -c .)" = '{"added":[],"removed":[],"kept":[5,6]}' ] ||
+[ "$(bctl -j apply /tmp/s1.json | jq -c .)" = '{"object":"storage","added":[],"removed":[],"kept":[5,6]}' ] ||
 	gfail "second apply of s1 changed something"
 [ "$(bjq '[.[].pid] | join(" ")' storage list)" = "$pids" ] || gfail "the servers changed"
 echo '{"devices": [{"id": 5, "backend": "mem:16M", "queues": 0}]}' >/tmp/bad1.json
@@ -129,7 +129,7 @@ keep="5 6" refused "apply: devices\[0\].name: unknown key" apply /tmp/bad3.json
 cat >/tmp/s2.json <<JSON
 {"devices": [{"id": 6, "backend": "file:/tmp/img2", "queues": 1, "block_size": 4096}]}
 JSON
-[ "$(bctl -j apply /tmp/s2.json | jq -c .)" = '{"added":[6],"removed":[5,6],"kept":[]}' ] ||
+[ "$(bctl -j apply /tmp/s2.json | jq -c .)" = '{"object":"storage","added":[6],"removed":[5,6],"kept":[]}' ] ||
 	gfail "apply s2: $(bctl storage list)"
 [ "$(bjq '.geometry.queues' storage show 6)" = 1 ] || gfail "device 6 was not replaced"
 echo '{"devices": []}' >/tmp/s3.json

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The object interface: all that a daemon object (trust, net, storage) sees
+ * of boostd. An object has a name, a start and a stop, and a table of
+ * request handlers; it watches its descriptors through the loop, and it gets
+ * what it loads or executes from the loader, never from a path. Objects
+ * never include each other's headers nor boostd's (tests/unit/test_layering.sh
+ * checks it).
+ */
+#ifndef BOOST_DAEMON_OBJECT_H
+#define BOOST_DAEMON_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+struct bpf_object;
+
+/* ---- the loop ------------------------------------------------------------ */
+
+struct boostd_loop;
+
+/* Called on the loop's thread with the epoll events of @fd. */
+typedef void (*boostd_watch_fn)(void *ctx, int fd, uint32_t events);
+
+/*
+ * Watch @fd for @events (EPOLLIN, ...): @fn runs when they happen. Returns 0
+ * or -errno. Unwatch before closing the fd: after unwatch, no pending event
+ * of the fd reaches @fn, even one of the batch being handled.
+ */
+int boostd_loop__watch(struct boostd_loop *loop, int fd, uint32_t events, boostd_watch_fn fn,
+		       void *ctx);
+void boostd_loop__unwatch(struct boostd_loop *loop, int fd);
+
+/* ---- the loader ---------------------------------------------------------- */
+
+/*
+ * The trust object's service to the others: the one way to get something to
+ * load or execute. Each call checks that this host passed its own
+ * attestation, and finds the artifact by its name in the trust policy (its
+ * file name without the extension: "net_xdp", "boost-ublk"); what it hands
+ * over was verified and measured by the trust gate.
+ */
+struct boostd_loader;
+
+/* May a data path be attached? false, with the reason in @why, if not. */
+bool boostd_loader__may_attach(struct boostd_loader *l, char *why, size_t len);
+
+/*
+ * A BPF object opened from the verified bytes of artifact @name, not loaded
+ * yet: the caller sets its pins, loads and closes it. Each call gives a new
+ * copy of the same verified bytes. NULL with errno, and @err says why.
+ */
+struct bpf_object *boostd_loader__open_bpf(struct boostd_loader *l, const char *name,
+					   char *err, size_t errlen);
+
+/*
+ * Start the executable artifact @name from its sealed memfd (fexecve), with
+ * @fds as its descriptors 0.. (trust_artifact__spawn_fds). 0 with the pid,
+ * or -errno with @err saying why.
+ */
+int boostd_loader__spawn(struct boostd_loader *l, const char *name, char *const argv[],
+			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
+			 size_t errlen);
+
+/* ---- objects ------------------------------------------------------------- */
+
+/* What boostd hands an object when it starts it. */
+struct boostd_env {
+	struct boostd_loop *loop;
+	struct boostd_loader *loader; /* NULL for the trust object, which is the loader */
+	const char *state_dir;        /* persisted state lives here */
+	const char *trust_policy;     /* the trust policy's path */
+};
+
+/* A handler returns the whole response: proto__ok(result) or proto__error(). */
+typedef json_object *(*boostd_handler_fn)(void *obj, json_object *args);
+
+struct boostd_handler {
+	const char *object; /* the request's "object" (an object may serve several) */
+	const char *command;
+	boostd_handler_fn fn;
+};
+
+struct boostd_object {
+	const char *name;
+	/*
+	 * Start: read persisted state, adopt what still runs. Returns the
+	 * object's state, or NULL with errno if it cannot run at all (boostd
+	 * then answers its requests with that error). An object that can run
+	 * in part (the trust chain down) starts and says why in its status.
+	 */
+	void *(*start)(const struct boostd_env *env);
+	/* Stop: release what the object holds; the data paths keep running. */
+	void (*stop)(void *obj);
+	/* Add the object's part of `status show` to @r. May be NULL. */
+	void (*status)(void *obj, json_object *r);
+	const struct boostd_handler *handlers; /* ended by an empty entry */
+	/*
+	 * The top-level keys of the documents this object applies (`boostctl
+	 * apply`): a document goes to the object that owns its keys, through
+	 * the object's handler "apply" with {"document": DOC}. NULL-ended.
+	 */
+	const char *const *doc_keys;
+};
+
+#endif
