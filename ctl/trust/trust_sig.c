@@ -28,6 +28,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "common/fileio.h"
 #include "trust_sig.h"
 
 #define TRUST_SIG_XATTR "security.ima"
@@ -35,6 +36,8 @@
 #define TRUST_SIG_HASH_ALGO_LAST 23
 /* Certificates and keys are small; refuse to slurp anything bigger. */
 #define TRUST_SIG_MAX_PEM (1 << 20)
+/* Keys, certificates, FILE.sig: O_NONBLOCK, so that a FIFO there cannot hang us. */
+#define TRUST_SIG_READ_FLAGS (O_NONBLOCK | O_NOCTTY)
 
 static const char *trust_sig_hash_names[TRUST_SIG_HASH_ALGO_LAST] = {
 	"md4", "md5", "sha1", "rmd160", "sha256", "sha384", "sha512", "sha224",
@@ -66,63 +69,6 @@ const char *trust_sig__strerror(int err)
 	default:
 		return strerror(err < 0 ? -err : err);
 	}
-}
-
-/* Read a whole small file; -EFBIG past @max bytes. */
-static int trust_sig_slurp(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	ssize_t n;
-	int fd, err;
-
-	/* O_NONBLOCK: a FIFO in place of a file must not hang us. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
-	if ((size_t)st.st_size > max) {
-		err = -EFBIG;
-		goto out;
-	}
-	/* One byte more than the size, to notice a file that grew. */
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > (size_t)st.st_size) {
-			err = -EFBIG;
-			goto out;
-		}
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	buf = NULL;
-	err = 0;
-out:
-	free(buf);
-	close(fd);
-	return err;
 }
 
 int trust_sig__keyid(EVP_PKEY *key, uint32_t *ret_keyid)
@@ -257,7 +203,7 @@ int trust_certs__add(struct trust_certs *certs, const char *path)
 	X509 *cert;
 	int err;
 
-	err = trust_sig_slurp(path, TRUST_SIG_MAX_PEM, &buf, &len);
+	err = fileio__read(path, TRUST_SIG_MAX_PEM, TRUST_SIG_READ_FLAGS, &buf, &len);
 	if (err)
 		return err;
 	if (memmem(buf, len, "-----BEGIN", 10)) {
@@ -323,7 +269,7 @@ int trust_sig__load_key(const char *path, EVP_PKEY **ret_key)
 	BIO *bio;
 	int err;
 
-	err = trust_sig_slurp(path, TRUST_SIG_MAX_PEM, &buf, &len);
+	err = fileio__read(path, TRUST_SIG_MAX_PEM, TRUST_SIG_READ_FLAGS, &buf, &len);
 	if (err)
 		return err;
 	if (memmem(buf, len, "-----BEGIN", 10)) {
@@ -602,7 +548,7 @@ int trust_sig__read_for(int fd, const char *path, uint8_t **ret_sig, size_t *ret
 
 	if (snprintf(sig_path, sizeof(sig_path), "%s.sig", path) >= (int)sizeof(sig_path))
 		return -ENAMETOOLONG;
-	err = trust_sig_slurp(sig_path, TRUST_SIG_MAX_LEN, &buf, &len);
+	err = fileio__read(sig_path, TRUST_SIG_MAX_LEN, TRUST_SIG_READ_FLAGS, &buf, &len);
 	if (err != -ENOENT) {
 		if (!err) {
 			*ret_sig = buf;

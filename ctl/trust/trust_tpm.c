@@ -16,12 +16,12 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -36,6 +36,7 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "common/fileio.h"
 #include "trust_tpm.h"
 
 #define TPM_DEFAULT_TCTI "device:/dev/tpmrm0"
@@ -692,80 +693,27 @@ static int start_session(struct trust_tpm *tpm, ESYS_TR salt_key, TPM2_SE type,
 
 /* ---- files --------------------------------------------------------------- */
 
-static int write_file(const char *dir, const char *name, const void *data, size_t len)
+static int quote_file_path(const char *dir, const char *name, char *path, size_t size)
 {
-	const uint8_t *p = data;
-	char path[4096];
-	int fd, err = 0;
-	ssize_t n;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		p += n;
-		len -= n;
-	}
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
+	return (size_t)snprintf(path, size, "%s/%s", dir, name) < size ? 0 : -ENAMETOOLONG;
 }
 
+static int write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[PATH_MAX];
+	int err = quote_file_path(dir, name, path, sizeof(path));
+
+	return err ? err : fileio__write(path, data, len, 0644);
+}
+
+/* O_NONBLOCK: a FIFO in place of a file must not hang the verifier. */
 static int read_file(const char *dir, const char *name, uint8_t **ret_buf, size_t *ret_len)
 {
-	uint8_t *buf = NULL;
-	char path[4096];
-	size_t len = 0;
-	struct stat st;
-	int fd, err = 0;
-	ssize_t n;
+	char path[PATH_MAX];
+	int err = quote_file_path(dir, name, path, sizeof(path));
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > QUOTE_FILE_MAX) {
-		err = -EFBIG;
-		goto out;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return err;
+	return err ? err : fileio__read(path, QUOTE_FILE_MAX, O_NONBLOCK | O_NOCTTY, ret_buf,
+					ret_len);
 }
 
 /* ---- attestation key and quote ------------------------------------------- */

@@ -47,6 +47,7 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include "common/fileio.h"
 #include "trust/trust_tpm.h"
 
 #define EXIT_SKIP 77
@@ -130,49 +131,6 @@ static int parse_pcrs(const char *list, uint32_t *ret_mask)
 	} while (*end);
 	*ret_mask = mask;
 	return 0;
-}
-
-static int slurp(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	char chunk[4096];
-	size_t n;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		uint8_t *more = realloc(buf, len + n);
-
-		if (!more) {
-			free(buf);
-			fclose(f);
-			return -ENOMEM;
-		}
-		buf = more;
-		memcpy(buf + len, chunk, n);
-		len += n;
-	}
-	fclose(f);
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
-static int spill(const char *path, const void *buf, size_t len)
-{
-	FILE *f = fopen(path, "we");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fwrite(buf, 1, len, f) != len)
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -EIO;
-	return err;
 }
 
 static void rm_rf(const char *path);
@@ -321,12 +279,12 @@ static int tool_main(int argc, char **argv)
 	} else if (!strcmp(cmd, "seal")) {
 		err = trust_tpm__seal(tpm, atoi(argv[0]), (const uint8_t *)argv[1], strlen(argv[1]),
 				      &out, &out_len);
-		if (!err && spill(argv[2], out, out_len)) {
+		if (!err && fileio__write(argv[2], out, out_len, 0644)) {
 			fprintf(stderr, "%s: cannot write %s\n", prog, argv[2]);
 			goto out;
 		}
 	} else {
-		if (slurp(argv[0], &buf, &len)) {
+		if (fileio__read(argv[0], 1 << 20, 0, &buf, &len)) {
 			fprintf(stderr, "%s: cannot read %s\n", prog, argv[0]);
 			goto out;
 		}
@@ -761,9 +719,9 @@ static void forge(const char *dir, EVP_PKEY *key, const uint8_t *msg, size_t msg
 	ECDSA_SIG_free(es);
 	ck_assert_int_eq(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, out, sizeof(out), &off), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, TRUST_TPM_QUOTE_SIG);
-	ck_assert_int_eq(spill(path, out, off), 0);
+	ck_assert_int_eq(fileio__write(path, out, off, 0644), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, TRUST_TPM_QUOTE_MSG);
-	ck_assert_int_eq(spill(path, msg, msg_len), 0);
+	ck_assert_int_eq(fileio__write(path, msg, msg_len, 0644), 0);
 }
 
 START_TEST(test_quote_refused)
@@ -861,7 +819,7 @@ START_TEST(test_quote_refused)
 
 	/* What the software key can sign is not a TPM quote: no TPM_GENERATED magic. */
 	snprintf(path, sizeof(path), "%s/%s", good, TRUST_TPM_QUOTE_MSG);
-	ck_assert_int_eq(slurp(path, &msg, &msg_len), 0);
+	ck_assert_int_eq(fileio__read(path, 1 << 20, 0, &msg, &msg_len), 0);
 	ck_assert_int_eq(Tss2_MU_TPMS_ATTEST_Unmarshal(msg, msg_len, &off, &attest), 0);
 	free(msg);
 	attest.magic = 0x12345678;

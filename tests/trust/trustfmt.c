@@ -26,65 +26,11 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "common/fileio.h"
 #include "trust/trust_log.h"
 #include "trust/trust_sig.h"
 
 #define TRUSTFMT_MAX_FILE (64 << 20)
-
-static int read_fd(int fd, uint8_t **ret_buf, size_t *ret_len)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int err = 0;
-
-	for (;;) {
-		if (len == cap) {
-			uint8_t *grown;
-
-			cap = cap ? 2 * cap : 65536;
-			if (cap > TRUSTFMT_MAX_FILE) {
-				err = -EFBIG;
-				break;
-			}
-			grown = realloc(buf, cap);
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
-static int read_file(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = read_fd(fd, ret_buf, ret_len);
-	close(fd);
-	return err;
-}
 
 static void print_hex(const uint8_t *p, size_t len)
 {
@@ -140,7 +86,7 @@ static int artifact_read(const char *path, struct artifact *a, bool need_sig)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = read_fd(fd, &buf, &len);
+	err = fileio__read_fd(fd, TRUSTFMT_MAX_FILE, &buf, &len);
 	if (err)
 		goto out;
 	err = EVP_Digest(buf, len, a->digest, NULL, EVP_sha256(), NULL) ? 0 : -ENOMEM;
@@ -326,7 +272,7 @@ static int do_parse(int argc, char **argv)
 	int err;
 
 	REQ_ARGS(1);
-	err = read_file(argv[0], &buf, &len);
+	err = fileio__read(argv[0], TRUSTFMT_MAX_FILE, 0, &buf, &len);
 	if (err)
 		return cli__fail("log %s: %s", argv[0], strerror(-err));
 	err = trust_log__parse(buf, len, print_entry, &n, &where);
@@ -349,7 +295,7 @@ static int do_fold(int argc, char **argv)
 	if (parse_pcr(argv[1], &pcr))
 		return cli__usage_error("PCR '%s' is not a number below %d", argv[1],
 					TRUST_LOG_NUM_PCRS);
-	err = read_file(argv[0], &buf, &len);
+	err = fileio__read(argv[0], TRUSTFMT_MAX_FILE, 0, &buf, &len);
 	if (err)
 		return cli__fail("log %s: %s", argv[0], strerror(-err));
 	err = trust_log__fold(buf, len, pcr, argv[2], NULL, value, &value_len, &where);
@@ -375,7 +321,7 @@ static int do_replay(int argc, char **argv)
 					TRUST_LOG_NUM_PCRS);
 	if (parse_hex(argv[3], quoted, sizeof(quoted), &quoted_len))
 		return cli__usage_error("PCR value '%s' is not hex", argv[3]);
-	err = read_file(argv[0], &buf, &len);
+	err = fileio__read(argv[0], TRUSTFMT_MAX_FILE, 0, &buf, &len);
 	if (err)
 		return cli__fail("log %s: %s", argv[0], strerror(-err));
 	err = trust_log__replay(buf, len, pcr, argv[2], NULL, quoted, quoted_len, &pos, &where);

@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "common/fileio.h"
 #include "trust/trust_sig.h"
 #include "../check_run.h"
 
@@ -456,20 +457,13 @@ START_TEST(test_load_certs)
 	char *c0 = cert_path(0), *c1 = cert_path(1), *bundle = path_in("bundle.pem");
 	char *garbage = path_in("garbage.pem"), *broken = path_in("broken.pem");
 	char *weak = path_in("weak.pem"), *key = key_path(0);
-	char *both, *b0, *b1;
+	uint8_t *both, *b0, *b1;
 	size_t l0, l1;
 	EVP_PKEY *rsa1024;
-	FILE *f;
 
 	/* A PEM bundle of two certificates gives two signers. */
-	f = fopen(c0, "r");
-	b0 = calloc(1, 8192);
-	l0 = fread(b0, 1, 8191, f);
-	fclose(f);
-	f = fopen(c1, "r");
-	b1 = calloc(1, 8192);
-	l1 = fread(b1, 1, 8191, f);
-	fclose(f);
+	ck_assert_int_eq(fileio__read(c0, 8192, 0, &b0, &l0), 0);
+	ck_assert_int_eq(fileio__read(c1, 8192, 0, &b1, &l1), 0);
 	both = malloc(l0 + l1);
 	memcpy(both, b0, l0);
 	memcpy(both + l0, b1, l1);
