@@ -66,6 +66,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 # links only the parts it uses, and no part of the daemon is in boostctl.
 COMMON_SRCS := \
 	ctl/common/fileio.c \
+	ctl/common/hex.c \
 	ctl/common/log.c \
 	ctl/common/proto.c
 # The trust chain, offline: signatures, logs, the policy, quote checks.

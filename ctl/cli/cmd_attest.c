@@ -11,12 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/crypto.h>
-
 #include "trust/attest.h"
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
+#include "common/hex.h"
 #include "output.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_tpm.h"
@@ -25,8 +24,7 @@ static int parse_nonce(const char *hex, uint8_t *buf, size_t *ret_len)
 {
 	size_t len;
 
-	if (strlen(hex) % 2 || strlen(hex) / 2 > TRUST_TPM_MAX_NONCE ||
-	    !OPENSSL_hexstr2buf_ex(buf, TRUST_TPM_MAX_NONCE, &len, hex, '\0'))
+	if (hex__decode(hex, buf, TRUST_TPM_MAX_NONCE, &len))
 		return cli__usage_error("--nonce '%s': expected hex, at most %d bytes", hex,
 					TRUST_TPM_MAX_NONCE);
 	if (len < TRUST_TPM_MIN_NONCE)

@@ -19,6 +19,7 @@
 #include "client.h"
 #include "cmd.h"
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "output.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_sig.h"
@@ -41,25 +42,6 @@ int cmd__bad_option(char **argv)
 	if (optopt)
 		return cli__usage_error("unknown or incomplete option '-%c'", optopt);
 	return cli__usage_error("unknown or incomplete option '%s'", argv[optind - 2]);
-}
-
-static int hex_decode(const char *s, uint8_t **ret_buf, size_t *ret_len)
-{
-	size_t n = strlen(s) / 2, len;
-	uint8_t *buf;
-
-	if (!*s || strlen(s) % 2)
-		return -EINVAL;
-	buf = malloc(n);
-	if (!buf)
-		return -ENOMEM;
-	if (!OPENSSL_hexstr2buf_ex(buf, n, &len, s, '\0')) {
-		free(buf);
-		return -EINVAL;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
 }
 
 /* ---- local: keygen, sign, verify ----------------------------------------- */
@@ -335,12 +317,12 @@ static int do_seal(int argc, char **argv)
 	}
 	h = json_object_new_string_len("", 0);
 	{
-		char *s = malloc(len * 2 + 1);
+		char *s = hex__encode_alloc(secret, len);
 
-		if (s && OPENSSL_buf2hexstr_ex(s, len * 2 + 1, NULL, secret, len, '\0'))
+		if (s) {
 			json_object_set_string(h, s);
-		if (s)
-			OPENSSL_cleanse(s, len * 2 + 1);
+			OPENSSL_cleanse(s, HEX_LEN(len));
+		}
 		free(s);
 	}
 	OPENSSL_cleanse(secret, len);
@@ -351,7 +333,7 @@ static int do_seal(int argc, char **argv)
 	if (ret)
 		return ret;
 	hex = client__str(r, "blob");
-	if (!hex || hex_decode(hex, &blob, &blob_len)) {
+	if (!hex || hex__decode_alloc(hex, SEAL_BLOB_MAX, &blob, &blob_len)) {
 		json_object_put(r);
 		return cli__fail("boostd: seal returned no blob");
 	}
@@ -389,9 +371,8 @@ static int do_unseal(int argc, char **argv)
 		return cli__fail("sealed blob %s: %s", in,
 				 ret == -EFBIG ? "too large" : ret ? strerror(-ret) : "empty");
 	}
-	s = malloc(blob_len * 2 + 1);
-	if (!s || !OPENSSL_buf2hexstr_ex(s, blob_len * 2 + 1, NULL, blob, blob_len, '\0')) {
-		free(s);
+	s = hex__encode_alloc(blob, blob_len);
+	if (!s) {
 		free(blob);
 		return cli__fail("out of memory");
 	}
@@ -403,7 +384,7 @@ static int do_unseal(int argc, char **argv)
 	if (ret)
 		return ret;
 	hex = client__str(r, "secret");
-	if (!hex || hex_decode(hex, &secret, &len)) {
+	if (!hex || hex__decode_alloc(hex, TRUST_TPM_MAX_SECRET, &secret, &len)) {
 		json_object_put(r);
 		return cli__fail("boostd: unseal returned no secret");
 	}

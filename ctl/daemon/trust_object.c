@@ -20,6 +20,7 @@
 
 #include "boostd.h"
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "trust/trust_gate.h"
@@ -34,48 +35,11 @@
 
 static json_object *hex_string(const uint8_t *buf, size_t len)
 {
-	char *s = malloc(len * 2 + 1);
-	json_object *o;
+	char *s = hex__encode_alloc(buf, len);
+	json_object *o = s ? json_object_new_string(s) : NULL;
 
-	if (!s)
-		return NULL;
-	if (!OPENSSL_buf2hexstr_ex(s, len * 2 + 1, NULL, buf, len, '\0')) {
-		free(s);
-		return NULL;
-	}
-	/* Lower case, as sha256sum and the IMA logs print digests. */
-	for (char *c = s; *c; c++)
-		*c = tolower((unsigned char)*c);
-	o = json_object_new_string(s);
 	free(s);
 	return o;
-}
-
-/* Decode args[@key], a hex string of at most @max bytes. */
-static int hex_arg(json_object *args, const char *key, size_t max, uint8_t **ret_buf,
-		   size_t *ret_len)
-{
-	json_object *v;
-	const char *s;
-	size_t len;
-	uint8_t *buf;
-
-	if (!args || !json_object_object_get_ex(args, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return -EINVAL;
-	s = json_object_get_string(v);
-	if (!*s || strlen(s) % 2 || strlen(s) / 2 > max)
-		return -EINVAL;
-	buf = malloc(strlen(s) / 2);
-	if (!buf)
-		return -ENOMEM;
-	if (!OPENSSL_hexstr2buf_ex(buf, strlen(s) / 2, &len, s, '\0')) {
-		free(buf);
-		return -EINVAL;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
 }
 
 static const char *str_arg(json_object *args, const char *key)
@@ -86,6 +50,15 @@ static const char *str_arg(json_object *args, const char *key)
 	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
+}
+
+/* Decode args[@key], a hex string of 1 to @max bytes. */
+static int hex_arg(json_object *args, const char *key, size_t max, uint8_t **ret_buf,
+		   size_t *ret_len)
+{
+	const char *s = str_arg(args, key);
+
+	return s ? hex__decode_alloc(s, max, ret_buf, ret_len) : -EINVAL;
 }
 
 static json_object *trust_down(struct boostd *d)

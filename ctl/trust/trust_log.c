@@ -18,6 +18,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/hex.h"
 #include "trust_log.h"
 
 #define TRUST_LOG_SHA1_LEN 20
@@ -154,32 +155,19 @@ static int trust_log_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static void trust_log_hex(char *out, const uint8_t *in, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0xf];
-	}
-	out[2 * len] = '\0';
-}
-
 /* The line ascii_runtime_measurements would show for @e; as the kernel,
  * an empty sig field leaves a trailing space. */
 static char *trust_log_ascii_line(const struct trust_log_entry *e,
 				  const uint8_t sha1[TRUST_LOG_SHA1_LEN])
 {
-	char sha1_hex[2 * TRUST_LOG_SHA1_LEN + 1], file_hex[2 * TRUST_LOG_FILE_DIGEST_LEN + 1];
+	char sha1_hex[HEX_LEN(TRUST_LOG_SHA1_LEN)], file_hex[HEX_LEN(TRUST_LOG_FILE_DIGEST_LEN)];
 	char *sig_hex, *line = NULL;
 
-	sig_hex = malloc(2 * e->sig_len + 1);
+	sig_hex = hex__encode_alloc(e->sig, e->sig_len);
 	if (!sig_hex)
 		return NULL;
-	trust_log_hex(sig_hex, e->sig, e->sig_len);
-	trust_log_hex(sha1_hex, sha1, TRUST_LOG_SHA1_LEN);
-	trust_log_hex(file_hex, e->file_sha256, TRUST_LOG_FILE_DIGEST_LEN);
+	hex__encode(sha1, TRUST_LOG_SHA1_LEN, sha1_hex);
+	hex__encode(e->file_sha256, TRUST_LOG_FILE_DIGEST_LEN, file_hex);
 	if (asprintf(&line, "%2u %s %s sha256:%s %s %s\n", e->pcr, sha1_hex, TRUST_LOG_TEMPLATE,
 		     file_hex, e->path, sig_hex) < 0)
 		line = NULL;

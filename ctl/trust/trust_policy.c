@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
+#include "common/hex.h"
 #include "trust_policy.h"
 #include "trust_tpm.h"
 
@@ -100,17 +100,11 @@ static int parse_paths(struct parse *p, json_object *v, const char *field, char 
 
 static int hex_digest(const char *s, uint8_t out[32])
 {
-	long len;
-	unsigned char *b;
+	size_t len;
 
-	if (strlen(s) != 64)
+	if (hex__decode(s, out, 32, &len) || len != 32)
 		return -EINVAL;
-	b = OPENSSL_hexstr2buf(s, &len);
-	if (!b)
-		return -EINVAL;
-	memcpy(out, b, 32);
-	OPENSSL_free(b);
-	return len == 32 ? 0 : -EINVAL;
+	return 0;
 }
 
 static int parse_golden(struct parse *p, json_object *g, struct trust_golden *golden)

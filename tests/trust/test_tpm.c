@@ -48,6 +48,7 @@
 #include <tss2/tss2_tpm2_types.h>
 
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "trust/trust_tpm.h"
 
 #define EXIT_SKIP 77
@@ -89,31 +90,6 @@ static int digests_of(struct trust_tpm *tpm, const void *data, size_t len,
 	if (!err)
 		*ret_n = n;
 	return err;
-}
-
-static int parse_hex(const char *hex, uint8_t *buf, size_t max, size_t *ret_len)
-{
-	size_t n = strlen(hex) / 2, i;
-	unsigned byte;
-
-	if (strlen(hex) % 2 || n > max)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-			return -EINVAL;
-		buf[i] = byte;
-	}
-	*ret_len = n;
-	return 0;
-}
-
-static void to_hex(const uint8_t *buf, size_t len, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		sprintf(out + 2 * i, "%02x", buf[i]);
-	out[2 * len] = 0;
 }
 
 static int parse_pcrs(const char *list, uint32_t *ret_mask)
@@ -160,7 +136,7 @@ static int tool_verify(char **argv)
 	size_t nonce_len;
 	int err, pcr;
 
-	if (parse_hex(argv[2], nonce, sizeof(nonce), &nonce_len))
+	if (hex__decode(argv[2], nonce, sizeof(nonce), &nonce_len))
 		return usage();
 	err = trust_tpm__quote_verify(argv[0], argv[1], nonce, nonce_len, &pcrs, &reason);
 	if (err) {
@@ -170,7 +146,7 @@ static int tool_verify(char **argv)
 	for (pcr = 0; pcr < TRUST_TPM_NUM_PCRS; pcr++) {
 		if (!(pcrs.mask & (1U << pcr)))
 			continue;
-		to_hex(pcrs.value[pcr], pcrs.len, hex);
+		hex__encode(pcrs.value[pcr], pcrs.len, hex);
 		printf("%s:%d %s\n", trust_tpm__alg_name(pcrs.alg), pcr, hex);
 	}
 	return 0;
@@ -268,7 +244,7 @@ static int tool_main(int argc, char **argv)
 		if (!err)
 			err = trust_tpm__extend(tpm, atoi(argv[0]), digests, n);
 	} else if (!strcmp(cmd, "quote")) {
-		if (parse_pcrs(argv[2], &mask) || parse_hex(argv[3], nonce, sizeof(nonce), &len)) {
+		if (parse_pcrs(argv[2], &mask) || hex__decode(argv[3], nonce, sizeof(nonce), &len)) {
 			rc = usage();
 			goto out;
 		}
@@ -512,7 +488,7 @@ START_TEST(test_extend_every_bank)
 		memset(buf, 0, d[i].len);
 		memcpy(buf + d[i].len, d[i].value, d[i].len);
 		ck_assert_int_eq(digest_of(d[i].alg, buf, 2 * d[i].len, &want), 0);
-		to_hex(want.value, want.len, hex);
+		hex__encode(want.value, want.len, hex);
 		ck_assert_str_eq(pcrread(d[i].alg, 11), hex);
 		ck_assert_int_eq(trust_tpm__pcr_read(tpm, d[i].alg, 11, &got), 0);
 		ck_assert_int_eq(got.len, want.len);
@@ -646,7 +622,7 @@ START_TEST(test_quote_verifies)
 	int n, pcr;
 
 	ck_assert_int_eq(RAND_bytes(nonce, sizeof(nonce)), 1);
-	to_hex(nonce, sizeof(nonce), hex);
+	hex__encode(nonce, sizeof(nonce), hex);
 	ck_assert_int_eq(digests_of(tpm, "artifact", 8, d, &n), 0);
 	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
 	make_tmp_dir(dir, sizeof(dir), "q");
@@ -685,7 +661,7 @@ START_TEST(test_quote_all_pcrs_sha1_bank)
 	struct trust_tpm *tpm = open_tpm();
 	char dir[256], hex[33];
 
-	to_hex(nonce16, sizeof(nonce16), hex);
+	hex__encode(nonce16, sizeof(nonce16), hex);
 	make_tmp_dir(dir, sizeof(dir), "q");
 	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA1, 0xffffff, nonce16, 16, dir) == 0, "%s",
 		      trust_tpm__last_error(tpm));
@@ -737,7 +713,7 @@ START_TEST(test_quote_refused)
 				TRUST_TPM_QUOTE_PCRS };
 	unsigned i;
 
-	to_hex(nonce16, sizeof(nonce16), hex);
+	hex__encode(nonce16, sizeof(nonce16), hex);
 	make_tmp_dir(good, sizeof(good), "good");
 	make_tmp_dir(bad, sizeof(bad), "bad");
 	make_tmp_dir(other, sizeof(other), "other");

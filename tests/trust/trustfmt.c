@@ -27,6 +27,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "trust/trust_log.h"
 #include "trust/trust_sig.h"
 
@@ -34,27 +35,10 @@
 
 static void print_hex(const uint8_t *p, size_t len)
 {
-	size_t i;
+	char hex[HEX_LEN(TRUST_LOG_DIGEST_MAX)];
 
-	for (i = 0; i < len; i++)
-		out__text("%02x", p[i]);
-	out__text("\n");
-}
-
-static int parse_hex(const char *hex, uint8_t *out, size_t max, size_t *ret_len)
-{
-	size_t n = strlen(hex), i;
-	unsigned int byte;
-
-	if (n % 2 || n / 2 > max)
-		return -EINVAL;
-	for (i = 0; i < n / 2; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-			return -EINVAL;
-		out[i] = (uint8_t)byte;
-	}
-	*ret_len = n / 2;
-	return 0;
+	hex__encode(p, len, hex);
+	out__text("%s\n", hex);
 }
 
 static int parse_pcr(const char *s, uint32_t *ret_pcr)
@@ -319,7 +303,7 @@ static int do_replay(int argc, char **argv)
 	if (parse_pcr(argv[1], &pcr))
 		return cli__usage_error("PCR '%s' is not a number below %d", argv[1],
 					TRUST_LOG_NUM_PCRS);
-	if (parse_hex(argv[3], quoted, sizeof(quoted), &quoted_len))
+	if (hex__decode(argv[3], quoted, sizeof(quoted), &quoted_len))
 		return cli__usage_error("PCR value '%s' is not hex", argv[3]);
 	err = fileio__read(argv[0], TRUSTFMT_MAX_FILE, 0, &buf, &len);
 	if (err)

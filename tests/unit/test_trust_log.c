@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/hex.h"
 #include "trust/trust_log.h"
 #include "../check_run.h"
 
@@ -56,14 +57,9 @@ static uint8_t sig_bytes[16];
 
 static size_t unhex(const char *hex, uint8_t *out, size_t max)
 {
-	size_t n = strlen(hex) / 2, i;
-	unsigned int b;
+	size_t n;
 
-	ck_assert_uint_le(n, max);
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
-		out[i] = (uint8_t)b;
-	}
+	ck_assert_int_eq(hex__decode(hex, out, max, &n), 0);
 	return n;
 }
 
