@@ -18,7 +18,7 @@
 #include "common/hex.h"
 #include "output.h"
 #include "trust/trust_policy.h"
-#include "trust/trust_tpm.h"
+#include "trust/trust_quote.h"
 
 static int parse_nonce(const char *hex, uint8_t *buf, size_t *ret_len)
 {

@@ -225,7 +225,7 @@ static int write_quote(struct boostd *d, const uint8_t *nonce, size_t nonce_len,
 	char to[4096];
 	int ret, ascii;
 
-	ret = trust_tpm__quote(tpm, trust_tpm__alg_from_name(d->pol->bank), 1u << d->pol->pcr,
+	ret = trust_tpm__quote(tpm, trust_quote__alg_from_name(d->pol->bank), 1u << d->pol->pcr,
 			       nonce, nonce_len, dir);
 	if (ret) {
 		snprintf(err, errlen, "quote into %s: %s", dir, trust_tpm__last_error(tpm));
@@ -423,7 +423,7 @@ static json_object *handle_status(struct boostd *d, json_object *args)
 	banks = json_object_new_array();
 	trust_tpm__banks(trust_gate__tpm(d->gate), algs, &n);
 	for (int i = 0; i < n; i++)
-		json_object_array_add(banks, json_object_new_string(trust_tpm__alg_name(algs[i])));
+		json_object_array_add(banks, json_object_new_string(trust_quote__alg_name(algs[i])));
 	json_object_object_add(r, "banks", banks);
 	json_object_object_add(r, "log", json_object_new_string(trust_gate__log_path(d->gate, 0)));
 	json_object_object_add(r, "measured", json_object_new_int(st.measured));

@@ -12,7 +12,7 @@
 #include "common/fileio.h"
 #include "trust_log.h"
 #include "trust_sig.h"
-#include "trust_tpm.h"
+#include "trust_quote.h"
 
 #define ATTEST_LOG_MAX (64u << 20)
 
@@ -79,8 +79,8 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 	struct trust_log_position pos = { 0 };
 	struct trust_log_error lerr = { 0 };
 	struct trust_tpm_pcrs pcrs;
-	const char *why = NULL;
-	uint16_t alg = trust_tpm__alg_from_name(pol->bank);
+	char why[256];
+	uint16_t alg = trust_quote__alg_from_name(pol->bank);
 	uint8_t *log = NULL;
 	size_t log_len = 0;
 	char path[4096];
@@ -89,9 +89,9 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 	memset(v, 0, sizeof(*v));
 
 	/* The quote: signature, nonce, PCR digest. */
-	ret = trust_tpm__quote_verify(dir, ak_pem, nonce, nonce_len, &pcrs, &why);
+	ret = trust_quote__verify(dir, ak_pem, nonce, nonce_len, &pcrs, why, sizeof(why));
 	if (ret) {
-		reason(v, "quote: %s", why ? why : strerror(-ret));
+		reason(v, "quote: %s", why);
 		return ret == -ENOENT || ret == -ENOMEM ? ret : 0;
 	}
 	if (pcrs.alg != alg || !(pcrs.mask & (1u << pol->pcr))) {

@@ -55,7 +55,7 @@ int trust_gate__check_log(struct trust_gate *g, const char *bank, char *err, siz
 	uint8_t *buf = NULL, value[TRUST_LOG_DIGEST_MAX];
 	struct trust_log_error lerr = { 0 };
 	size_t len = 0, vlen;
-	uint16_t alg = trust_tpm__alg_from_name(bank);
+	uint16_t alg = trust_quote__alg_from_name(bank);
 	int ret;
 
 	ret = fileio__read(g->bin_path, LOG_MAX_SIZE, O_NOFOLLOW, &buf, &len);
@@ -106,7 +106,7 @@ static int rotate_stale_log(struct trust_gate *g)
 
 	if (stat(g->bin_path, &st) < 0 || st.st_size == 0)
 		return 0;
-	ret = trust_tpm__pcr_read(g->tpm, trust_tpm__alg_from_name("sha256"), g->pol->pcr, &pcr);
+	ret = trust_tpm__pcr_read(g->tpm, trust_quote__alg_from_name("sha256"), g->pol->pcr, &pcr);
 	if (ret || !all_zero(pcr.value, pcr.len))
 		return ret;
 	snprintf(old, sizeof(old), "%s.previous", g->bin_path);
@@ -163,10 +163,10 @@ int trust_gate__open(const struct trust_policy *pol, const char *state_dir,
 	for (i = 0; i < g->nbanks; i++) {
 		struct trust_log_entry probe = { .pcr = pol->pcr, .path = "probe" };
 
-		if (trust_log__template_digest(&probe, trust_tpm__alg_name(g->banks[i]), d, &dlen)) {
+		if (trust_log__template_digest(&probe, trust_quote__alg_name(g->banks[i]), d, &dlen)) {
 			ret = gate_err(err, errlen, -EOPNOTSUPP,
 				       "TPM: PCR bank %s is allocated, and boost cannot compute "
-				       "its digests", trust_tpm__alg_name(g->banks[i]));
+				       "its digests", trust_quote__alg_name(g->banks[i]));
 			goto fail;
 		}
 	}
@@ -350,11 +350,11 @@ static int measure(struct trust_gate *g, const struct trust_log_entry *e, char *
 
 	for (i = 0; i < g->nbanks; i++) {
 		digests[i].alg = g->banks[i];
-		ret = trust_log__template_digest(e, trust_tpm__alg_name(g->banks[i]),
+		ret = trust_log__template_digest(e, trust_quote__alg_name(g->banks[i]),
 						 digests[i].value, &dlen);
 		if (ret)
 			return gate_err(err, errlen, ret, "log entry digest (%s): %s",
-					trust_tpm__alg_name(g->banks[i]), strerror(-ret));
+					trust_quote__alg_name(g->banks[i]), strerror(-ret));
 		digests[i].len = dlen;
 	}
 	ret = trust_tpm__extend(g->tpm, g->pol->pcr, digests, g->nbanks);

@@ -54,7 +54,7 @@ int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust
 			 lerr.reason ? lerr.reason : strerror(-ret));
 		goto out;
 	}
-	ret = trust_tpm__pcr_read(tpm, trust_tpm__alg_from_name("sha256"), TRUST_KERNEL_IMA_PCR,
+	ret = trust_tpm__pcr_read(tpm, trust_quote__alg_from_name("sha256"), TRUST_KERNEL_IMA_PCR,
 				  &pcr);
 	if (ret) {
 		snprintf(r->reason, sizeof(r->reason), "TPM: reading PCR 10: %s",

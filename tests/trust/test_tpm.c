@@ -59,7 +59,7 @@ static const char *prog = "test_tpm";
 
 static int digest_of(uint16_t alg, const void *data, size_t len, struct trust_tpm_digest *ret)
 {
-	const char *name = trust_tpm__alg_name(alg);
+	const char *name = trust_quote__alg_name(alg);
 	char ossl_name[16];
 	const EVP_MD *md;
 	unsigned out_len;
@@ -132,13 +132,14 @@ static int tool_verify(char **argv)
 	struct trust_tpm_pcrs pcrs;
 	uint8_t nonce[TRUST_TPM_MAX_NONCE + 1];
 	char hex[2 * TRUST_TPM_MAX_DIGEST + 1];
-	const char *reason = NULL;
+	char reason[256];
 	size_t nonce_len;
 	int err, pcr;
 
 	if (hex__decode(argv[2], nonce, sizeof(nonce), &nonce_len))
 		return usage();
-	err = trust_tpm__quote_verify(argv[0], argv[1], nonce, nonce_len, &pcrs, &reason);
+	err = trust_quote__verify(argv[0], argv[1], nonce, nonce_len, &pcrs, reason,
+				  sizeof(reason));
 	if (err) {
 		fprintf(stderr, "%s: quote in %s: %s (%s)\n", prog, argv[0], reason, strerror(-err));
 		return 1;
@@ -147,7 +148,7 @@ static int tool_verify(char **argv)
 		if (!(pcrs.mask & (1U << pcr)))
 			continue;
 		hex__encode(pcrs.value[pcr], pcrs.len, hex);
-		printf("%s:%d %s\n", trust_tpm__alg_name(pcrs.alg), pcr, hex);
+		printf("%s:%d %s\n", trust_quote__alg_name(pcrs.alg), pcr, hex);
 	}
 	return 0;
 }
@@ -248,7 +249,7 @@ static int tool_main(int argc, char **argv)
 			rc = usage();
 			goto out;
 		}
-		err = trust_tpm__quote(tpm, trust_tpm__alg_from_name(argv[1]), mask, nonce, len,
+		err = trust_tpm__quote(tpm, trust_quote__alg_from_name(argv[1]), mask, nonce, len,
 				       argv[0]);
 	} else if (!strcmp(cmd, "cost")) {
 		err = tool_cost(tpm, atoi(argv[0]));
@@ -383,7 +384,7 @@ static const char *pcrread(uint16_t alg, unsigned pcr)
 	const char *p;
 	size_t i;
 
-	ck_assert_int_eq(run("tpm2_pcrread %s:%u 2>&1", trust_tpm__alg_name(alg), pcr), 0);
+	ck_assert_int_eq(run("tpm2_pcrread %s:%u 2>&1", trust_quote__alg_name(alg), pcr), 0);
 	p = strstr(tool_out, ": 0x");
 	ck_assert_msg(p, "tpm2_pcrread printed: %s", tool_out);
 	p += 4;
@@ -409,7 +410,7 @@ static void assert_pcr_zero(struct trust_tpm *tpm, uint16_t alg, unsigned pcr)
 
 	ck_assert_int_eq(trust_tpm__pcr_read(tpm, alg, pcr, &v), 0);
 	ck_assert_msg(!memcmp(v.value, zeros, v.len), "%s PCR %u is not zero",
-		      trust_tpm__alg_name(alg), pcr);
+		      trust_quote__alg_name(alg), pcr);
 }
 
 static bool no_transient_handles(void)
@@ -464,8 +465,8 @@ START_TEST(test_banks)
 	for (i = 0; i < n; i++) {
 		sha1 |= banks[i] == TPM2_ALG_SHA1;
 		sha256 |= banks[i] == TPM2_ALG_SHA256;
-		ck_assert_msg(strstr(tool_out, trust_tpm__alg_name(banks[i])), "%s not in %s",
-			      trust_tpm__alg_name(banks[i]), tool_out);
+		ck_assert_msg(strstr(tool_out, trust_quote__alg_name(banks[i])), "%s not in %s",
+			      trust_quote__alg_name(banks[i]), tool_out);
 	}
 	ck_assert(sha1 && sha256);
 	trust_tpm__close(tpm);
@@ -566,9 +567,9 @@ START_TEST(test_resettable_pcrs)
 
 	for (pcr = 0; pcr < TRUST_TPM_NUM_PCRS; pcr++)
 		ck_assert_msg((run("tpm2_pcrreset %u >/dev/null 2>&1", pcr) == 0) ==
-				      trust_tpm__pcr_resettable(pcr),
+				      trust_quote__pcr_resettable(pcr),
 			      "PCR %u", pcr);
-	ck_assert(!trust_tpm__pcr_resettable(TRUST_TPM_DEFAULT_PCR));
+	ck_assert(!trust_quote__pcr_resettable(TRUST_TPM_DEFAULT_PCR));
 }
 END_TEST
 
@@ -589,7 +590,7 @@ END_TEST
 
 /* ---- quote --------------------------------------------------------------- */
 
-static const char *verify_reason;
+static char verify_reason[256];
 
 static int verify(const char *dir, const char *ak, const uint8_t *nonce, size_t len)
 {
@@ -600,8 +601,8 @@ static int verify(const char *dir, const char *ak, const uint8_t *nonce, size_t 
 		snprintf(pem, sizeof(pem), "%s/%s", dir, TRUST_TPM_AK_PEM);
 		ak = pem;
 	}
-	verify_reason = NULL;
-	return trust_tpm__quote_verify(dir, ak, nonce, len, &pcrs, &verify_reason);
+	verify_reason[0] = '\0';
+	return trust_quote__verify(dir, ak, nonce, len, &pcrs, verify_reason, sizeof(verify_reason));
 }
 
 static int checkquote(const char *dir, const char *nonce_hex)
@@ -616,8 +617,7 @@ START_TEST(test_quote_verifies)
 	struct trust_tpm *tpm = open_tpm();
 	struct trust_tpm_pcrs pcrs;
 	uint8_t nonce[32];
-	char dir[256], ak[512], hex[65], *pem1 = NULL, *pem2 = NULL;
-	const char *reason = NULL;
+	char dir[256], ak[512], hex[65], *pem1 = NULL, *pem2 = NULL, reason[256];
 	uint32_t mask = (1U << 0) | (1U << 11) | (1U << 12);
 	int n, pcr;
 
@@ -630,10 +630,11 @@ START_TEST(test_quote_verifies)
 		      "%s", trust_tpm__last_error(tpm));
 
 	ck_assert_int_eq(checkquote(dir, hex), 0);
-	ck_assert_int_eq(trust_tpm__quote_verify(dir, "/dev/null", nonce, sizeof(nonce), &pcrs,
-						 &reason), -EBADMSG);
+	ck_assert_int_eq(trust_quote__verify(dir, "/dev/null", nonce, sizeof(nonce), &pcrs, reason,
+					     sizeof(reason)), -EBADMSG);
 	snprintf(ak, sizeof(ak), "%s/%s", dir, TRUST_TPM_AK_PEM);
-	ck_assert_msg(trust_tpm__quote_verify(dir, ak, nonce, sizeof(nonce), &pcrs, &reason) == 0,
+	ck_assert_msg(trust_quote__verify(dir, ak, nonce, sizeof(nonce), &pcrs, reason,
+					  sizeof(reason)) == 0,
 		      "%s", reason);
 	ck_assert_int_eq(pcrs.alg, TPM2_ALG_SHA256);
 	ck_assert_uint_eq(pcrs.mask, mask);
