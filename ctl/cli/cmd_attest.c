@@ -139,10 +139,10 @@ static int do_verify(int argc, char **argv)
 		return cli__usage_error("no attestation key: give --ak FILE or enroll the host's "
 					"AK as attestation.ak in %s", policy);
 	}
-	ret = attest__verify(pol, argv[0], ak, buf, len, &v);
+	ret = attest__verify(pol, argv[0], ak, buf, len, &v, err, sizeof(err));
 	trust_policy__free(pol);
 	if (ret && v.nreasons == 0)
-		return cli__fail("quote %s: %s", argv[0], strerror(-ret));
+		return cli__fail("quote %s: %s", argv[0], err);
 	return print_verdict(&v);
 }
 

@@ -59,6 +59,7 @@ static int do_keygen(int argc, char **argv)
 	const char *key = NULL, *cert = NULL, *cn = "boost signer";
 	enum trust_key_type type = TRUST_KEY_EC_P256;
 	int opt, days = 3650, ret;
+	char err[512];
 
 	optind = 0;
 	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
@@ -79,10 +80,9 @@ static int do_keygen(int argc, char **argv)
 		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
 	if (!key || !cert)
 		return cli__usage_error("trust keygen needs --key FILE and --cert FILE");
-	ret = trust_sig__keygen(key, cert, cn, days, type);
+	ret = trust_sig__keygen(key, cert, cn, days, type, err, sizeof(err));
 	if (ret)
-		return cli__fail("keygen %s, %s: %s", key, cert,
-				 ret == -EEXIST ? "file exists (not overwritten)" : strerror(-ret));
+		return cli__fail("%s", err);
 	out__open_object(NULL);
 	out__string("key", "key %s", key);
 	out__string("cert", ", certificate %s", cert);
@@ -99,6 +99,7 @@ static int do_sign(int argc, char **argv)
 	};
 	const char *key = NULL;
 	int opt, ret, i, nfiles;
+	char err[512];
 
 	optind = 0;
 	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
@@ -113,10 +114,9 @@ static int do_sign(int argc, char **argv)
 		return cli__usage_error("trust sign needs --key KEY and at least one FILE");
 	out__open_array(NULL);
 	for (i = 0; i < nfiles; i++) {
-		ret = trust_sig__sign_file(key, argv[i]);
+		ret = trust_sig__sign_file(key, argv[i], err, sizeof(err));
 		if (ret)
-			return cli__fail("artifact %s: cannot sign with %s: %s", argv[i], key,
-					 ret == -ENOENT ? "no such file" : trust_sig__strerror(ret));
+			return cli__fail("%s", err);
 		out__string(NULL, "signed %s\n", argv[i]);
 	}
 	out__close_array();

@@ -166,7 +166,8 @@ int trust_quote__pcrs_encode(const struct trust_tpm_pcrs *pcrs, uint8_t **ret_bu
 		i++;
 		if (i % 8 == 0 || i == n) {
 			list->count = htole32((i - 1) % 8 + 1);
-			memcpy(buf + sizeof(sel) + sizeof(count) + ((i - 1) / 8) * sizeof(*list), list,
+			memcpy(buf + sizeof(sel) + sizeof(count) + ((i - 1) / 8) * sizeof(*list),
+			       list,
 			       sizeof(*list));
 			memset(list, 0, sizeof(*list));
 		}

@@ -33,12 +33,12 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "common/errmsg.h"
 #include "common/fileio.h"
 #include "trust_tpm.h"
 #include "trust_tpm_types.h"
 
 #define TPM_DEFAULT_TCTI "device:/dev/tpmrm0"
-#define TPM_ERROR_LEN 512
 #define TCTI_COUNTER_MAGIC 0x626f6f7374636e74ULL /* "boostcnt" */
 #define SEALED_MAGIC 0x626f5331U		 /* "boS1": sealed blob, version 1 */
 #define QUOTE_ATTEMPTS 3
@@ -58,10 +58,8 @@ struct trust_tpm {
 	ESYS_CONTEXT *esys;
 	uint16_t banks[TRUST_TPM_MAX_BANKS];
 	int n_banks;
-	char error[TPM_ERROR_LEN];
 };
 
-static __thread char open_error[TPM_ERROR_LEN];
 /* Attestation key: restricted signing, ECDSA over NIST P-256 with SHA-256. */
 static const TPM2B_PUBLIC ak_template = {
 	.publicArea = {
@@ -179,45 +177,27 @@ static int errno_of_rc(TSS2_RC rc)
 	}
 }
 
-/* Record why a call was refused, without a TSS2 code; returns @err. */
-static int __attribute__((format(printf, 3, 4)))
-tpm_refuse(struct trust_tpm *tpm, int err, const char *fmt, ...)
+/* "CONTEXT: decoded TSS2 code" into @err; returns the errno for @rc. */
+static int __attribute__((format(printf, 4, 5)))
+tpm_fail(char *err, size_t errlen, TSS2_RC rc, const char *fmt, ...)
 {
+	char context[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(tpm->error, sizeof(tpm->error), fmt, ap);
+	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
-	return err;
+	return errmsg__set(err, errlen, errno_of_rc(rc), "%s: %s", context, Tss2_RC_Decode(rc));
 }
 
-/* Record "CONTEXT: decoded TSS2 code"; returns the errno for @rc. */
-static int __attribute__((format(printf, 3, 4)))
-tpm_fail(struct trust_tpm *tpm, TSS2_RC rc, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tpm->error, sizeof(tpm->error), fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(tpm->error))
-		snprintf(tpm->error + n, sizeof(tpm->error) - n, ": %s", Tss2_RC_Decode(rc));
-	return errno_of_rc(rc);
-}
-
-static int ssl_fail(struct trust_tpm *tpm, int err, const char *what)
+/* "WHAT: OpenSSL's reason" into @err; returns @ret. */
+static int ssl_fail(char *err, size_t errlen, int ret, const char *what)
 {
 	char buf[256];
 
 	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
 	ERR_clear_error();
-	return tpm_refuse(tpm, err, "%s: %s", what, buf);
-}
-
-const char *trust_tpm__last_error(const struct trust_tpm *tpm)
-{
-	return tpm ? tpm->error : open_error;
+	return errmsg__set(err, errlen, ret, "%s: %s", what, buf);
 }
 
 /* ---- the counting TCTI --------------------------------------------------- */
@@ -296,18 +276,19 @@ static bool bank_allocated(const struct trust_tpm *tpm, uint16_t alg)
 }
 
 /* A bank is allocated when it has PCRs; it may be implemented without. */
-static int read_banks(struct trust_tpm *tpm, const char *tcti)
+static int read_banks(struct trust_tpm *tpm, const char *tcti, char *err, size_t errlen)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
 	TSS2_RC rc;
 	UINT32 i;
-	int err = 0;
+	int ret = 0;
 
 	rc = Esys_GetCapability(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				TPM2_CAP_PCRS, 0, 1, &more, &cap);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM %s: TPM2_GetCapability of the PCR banks", tcti);
+		ret = tpm_fail(err, errlen, rc, "TPM %s: TPM2_GetCapability of the PCR banks",
+			       tcti);
 		goto out;
 	}
 	tpm->n_banks = 0;
@@ -318,17 +299,17 @@ static int read_banks(struct trust_tpm *tpm, const char *tcti)
 			tpm->banks[tpm->n_banks++] = s->hash;
 	}
 	if (!tpm->n_banks)
-		err = tpm_refuse(tpm, -ENODEV, "TPM %s: no PCR bank is allocated", tcti);
+		ret = errmsg__set(err, errlen, -ENODEV, "TPM %s: no PCR bank is allocated", tcti);
 out:
 	Esys_Free(cap);
-	return err;
+	return ret;
 }
 
-int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm)
+int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm, char *err, size_t errlen)
 {
 	struct trust_tpm *tpm;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
 	if (!tcti)
 		tcti = getenv("BOOST_TCTI");
@@ -338,30 +319,27 @@ int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm)
 	setenv("TSS2_LOG", "all+none", 0);
 
 	tpm = calloc(1, sizeof(*tpm));
-	if (!tpm) {
-		snprintf(open_error, sizeof(open_error), "TPM %s: out of memory", tcti);
-		return -ENOMEM;
-	}
+	if (!tpm)
+		return errmsg__set(err, errlen, -ENOMEM, "TPM %s: out of memory", tcti);
 	rc = Tss2_TctiLdr_Initialize(tcti, &tpm->tcti.inner);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM %s: cannot connect", tcti);
-		goto err;
+		ret = tpm_fail(err, errlen, rc, "TPM %s: cannot connect", tcti);
+		goto ret;
 	}
 	counter_init(&tpm->tcti);
 	rc = Esys_Initialize(&tpm->esys, (TSS2_TCTI_CONTEXT *)&tpm->tcti, NULL);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM %s: cannot initialize ESYS", tcti);
-		goto err;
+		ret = tpm_fail(err, errlen, rc, "TPM %s: cannot initialize ESYS", tcti);
+		goto ret;
 	}
-	err = read_banks(tpm, tcti);
-	if (err)
-		goto err;
+	ret = read_banks(tpm, tcti, err, errlen);
+	if (ret)
+		goto ret;
 	*ret_tpm = tpm;
 	return 0;
-err:
-	snprintf(open_error, sizeof(open_error), "%s", tpm->error);
+ret:
 	trust_tpm__close(tpm);
-	return err;
+	return ret;
 }
 
 void trust_tpm__close(struct trust_tpm *tpm)
@@ -388,7 +366,7 @@ unsigned trust_tpm__commands(const struct trust_tpm *tpm)
 }
 
 int trust_tpm__extend(struct trust_tpm *tpm, uint32_t pcr,
-		      const struct trust_tpm_digest *digests, int n)
+		      const struct trust_tpm_digest *digests, int n, char *err, size_t errlen)
 {
 	TPML_DIGEST_VALUES values;
 	char label[8];
@@ -396,28 +374,28 @@ int trust_tpm__extend(struct trust_tpm *tpm, uint32_t pcr,
 	int i, j;
 
 	if (pcr >= TRUST_TPM_NUM_PCRS)
-		return tpm_refuse(tpm, -EINVAL, "extend of PCR %u: PCRs are 0 to %d", pcr,
-				  TRUST_TPM_NUM_PCRS - 1);
+		return errmsg__set(err, errlen, -EINVAL, "extend of PCR %u: PCRs are 0 to %d", pcr,
+				   TRUST_TPM_NUM_PCRS - 1);
 	if (n < 0 || n > TRUST_TPM_MAX_BANKS)
-		return tpm_refuse(tpm, -EINVAL, "extend of PCR %u: %d digests", pcr, n);
+		return errmsg__set(err, errlen, -EINVAL, "extend of PCR %u: %d digests", pcr, n);
 	memset(&values, 0, sizeof(values));
 	for (i = 0; i < n; i++) {
 		const struct trust_tpm_digest *d = &digests[i];
 		const char *name = alg_label(d->alg, label, sizeof(label));
 
 		if (!bank_allocated(tpm, d->alg))
-			return tpm_refuse(tpm, -EINVAL,
-					  "extend of PCR %u: the %s bank is not allocated on this TPM",
-					  pcr, name);
+			return errmsg__set(err, errlen, -EINVAL,
+					   "extend of PCR %u: the %s bank is not allocated on this TPM",
+					   pcr, name);
 		if (d->len != trust_quote__alg_size(d->alg))
-			return tpm_refuse(tpm, -EINVAL,
-					  "extend of PCR %u: the %s digest has %u bytes, not %u",
-					  pcr, name, d->len, trust_quote__alg_size(d->alg));
+			return errmsg__set(err, errlen, -EINVAL,
+					   "extend of PCR %u: the %s digest has %u bytes, not %u",
+					   pcr, name, d->len, trust_quote__alg_size(d->alg));
 		for (j = 0; j < i; j++)
 			if (digests[j].alg == d->alg)
-				return tpm_refuse(tpm, -EINVAL,
-						  "extend of PCR %u: two digests for the %s bank",
-						  pcr, name);
+				return errmsg__set(err, errlen, -EINVAL,
+						   "extend of PCR %u: two digests for the %s bank",
+						   pcr, name);
 		values.digests[i].hashAlg = d->alg;
 		memcpy(&values.digests[i].digest, d->value, d->len);
 	}
@@ -429,28 +407,28 @@ int trust_tpm__extend(struct trust_tpm *tpm, uint32_t pcr,
 			if (j == n)
 				break;
 		}
-		return tpm_refuse(tpm, -EINVAL,
-				  "extend of PCR %u: no digest for the allocated %s bank", pcr,
-				  alg_label(tpm->banks[i], label, sizeof(label)));
+		return errmsg__set(err, errlen, -EINVAL,
+				   "extend of PCR %u: no digest for the allocated %s bank", pcr,
+				   alg_label(tpm->banks[i], label, sizeof(label)));
 	}
 	values.count = n;
 	rc = Esys_PCR_Extend(tpm->esys, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 			     ESYS_TR_NONE, &values);
 	if (rc)
-		return tpm_fail(tpm, rc, "TPM2_PCR_Extend of PCR %u", pcr);
+		return tpm_fail(err, errlen, rc, "TPM2_PCR_Extend of PCR %u", pcr);
 	return 0;
 }
 
 /* Read the PCRs of @mask in bank @alg; the TPM returns at most 8 per call. */
 static int read_pcrs(struct trust_tpm *tpm, uint16_t alg, uint32_t mask,
-		     struct trust_tpm_pcrs *ret)
+		     struct trust_tpm_pcrs *ret_pcrs, char *err, size_t errlen)
 {
 	uint16_t size = trust_quote__alg_size(alg);
 	uint32_t left = mask, got;
 	char label[8];
-	int err = 0;
+	int ret = 0;
 
-	memset(ret, 0, sizeof(*ret));
+	memset(ret_pcrs, 0, sizeof(*ret_pcrs));
 	while (left) {
 		TPML_PCR_SELECTION in, *out = NULL;
 		TPML_DIGEST *values = NULL;
@@ -462,64 +440,69 @@ static int read_pcrs(struct trust_tpm *tpm, uint16_t alg, uint32_t mask,
 		rc = Esys_PCR_Read(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &in,
 				   &counter, &out, &values);
 		if (rc)
-			return tpm_fail(tpm, rc, "TPM2_PCR_Read of %s PCRs",
+			return tpm_fail(err, errlen, rc, "TPM2_PCR_Read of %s PCRs",
 					alg_label(alg, label, sizeof(label)));
 		got = out->count == 1 && out->pcrSelections[0].hash == alg ?
 			      selection_mask(&out->pcrSelections[0]) : 0;
 		if (!got || (got & ~left) || (UINT32)__builtin_popcount(got) != values->count)
-			err = tpm_refuse(tpm, -EIO, "TPM2_PCR_Read of %s PCRs: the TPM returned other PCRs than asked",
-					 alg_label(alg, label, sizeof(label)));
-		for (pcr = 0; !err && pcr < TRUST_TPM_NUM_PCRS; pcr++) {
+			ret = errmsg__set(err, errlen, -EIO,
+					  "TPM2_PCR_Read of %s PCRs: the TPM returned other PCRs than asked",
+					  alg_label(alg, label, sizeof(label)));
+		for (pcr = 0; !ret && pcr < TRUST_TPM_NUM_PCRS; pcr++) {
 			if (!(got & (1U << pcr)))
 				continue;
 			if (values->digests[i].size != size) {
-				err = tpm_refuse(tpm, -EIO, "TPM2_PCR_Read of %s PCR %d: %u bytes",
-						 alg_label(alg, label, sizeof(label)), pcr,
-						 values->digests[i].size);
+				ret = errmsg__set(err, errlen, -EIO,
+						  "TPM2_PCR_Read of %s PCR %d: %u bytes",
+						  alg_label(alg, label, sizeof(label)), pcr,
+						  values->digests[i].size);
 				break;
 			}
-			memcpy(ret->value[pcr], values->digests[i++].buffer, size);
+			memcpy(ret_pcrs->value[pcr], values->digests[i++].buffer, size);
 		}
 		Esys_Free(out);
 		Esys_Free(values);
-		if (err)
-			return err;
+		if (ret)
+			return ret;
 		left &= ~got;
 	}
-	ret->alg = alg;
-	ret->len = size;
-	ret->mask = mask;
+	ret_pcrs->alg = alg;
+	ret_pcrs->len = size;
+	ret_pcrs->mask = mask;
 	return 0;
 }
 
-static int check_bank(struct trust_tpm *tpm, const char *what, uint16_t alg, uint32_t mask)
+static int check_bank(struct trust_tpm *tpm, const char *what, uint16_t alg, uint32_t mask,
+		      char *err, size_t errlen)
 {
 	char label[8];
 
 	if (!mask || (mask & ~PCR_MASK_ALL))
-		return tpm_refuse(tpm, -EINVAL, "%s: PCR selection 0x%x is not within PCRs 0 to %d",
-				  what, mask, TRUST_TPM_NUM_PCRS - 1);
+		return errmsg__set(err, errlen, -EINVAL,
+				   "%s: PCR selection 0x%x is not within PCRs 0 to %d",
+				   what, mask, TRUST_TPM_NUM_PCRS - 1);
 	if (!bank_allocated(tpm, alg))
-		return tpm_refuse(tpm, -EINVAL, "%s: the %s bank is not allocated on this TPM", what,
-				  alg_label(alg, label, sizeof(label)));
+		return errmsg__set(err, errlen, -EINVAL,
+				   "%s: the %s bank is not allocated on this TPM", what,
+				   alg_label(alg, label, sizeof(label)));
 	return 0;
 }
 
 int trust_tpm__pcr_read(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr,
-			struct trust_tpm_digest *ret_value)
+			struct trust_tpm_digest *ret_value, char *err, size_t errlen)
 {
 	struct trust_tpm_pcrs pcrs;
-	int err;
+	int ret;
 
 	if (pcr >= TRUST_TPM_NUM_PCRS)
-		return tpm_refuse(tpm, -EINVAL, "read of PCR %u: PCRs are 0 to %d", pcr,
-				  TRUST_TPM_NUM_PCRS - 1);
-	err = check_bank(tpm, "read of a PCR", alg, 1U << pcr);
-	if (err)
-		return err;
-	err = read_pcrs(tpm, alg, 1U << pcr, &pcrs);
-	if (err)
-		return err;
+		return errmsg__set(err, errlen, -EINVAL, "read of PCR %u: PCRs are 0 to %d", pcr,
+				   TRUST_TPM_NUM_PCRS - 1);
+	ret = check_bank(tpm, "read of a PCR", alg, 1U << pcr, err, errlen);
+	if (ret)
+		return ret;
+	ret = read_pcrs(tpm, alg, 1U << pcr, &pcrs, err, errlen);
+	if (ret)
+		return ret;
 	ret_value->alg = alg;
 	ret_value->len = pcrs.len;
 	memcpy(ret_value->value, pcrs.value[pcr], pcrs.len);
@@ -537,7 +520,7 @@ static void flush(struct trust_tpm *tpm, ESYS_TR *handle)
 }
 
 static int create_primary(struct trust_tpm *tpm, const TPM2B_PUBLIC *template, const char *what,
-			  ESYS_TR *ret_handle, TPM2B_PUBLIC **ret_public)
+			  ESYS_TR *ret_handle, TPM2B_PUBLIC **ret_public, char *err, size_t errlen)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_DATA outside = { 0 };
@@ -548,7 +531,8 @@ static int create_primary(struct trust_tpm *tpm, const TPM2B_PUBLIC *template, c
 				ESYS_TR_NONE, &sensitive, template, &outside, &creation,
 				ret_handle, ret_public, NULL, NULL, NULL);
 	if (rc)
-		return tpm_fail(tpm, rc, "TPM2_CreatePrimary of the %s in the owner hierarchy", what);
+		return tpm_fail(err, errlen, rc,
+				"TPM2_CreatePrimary of the %s in the owner hierarchy", what);
 	return 0;
 }
 
@@ -558,7 +542,7 @@ static int create_primary(struct trust_tpm *tpm, const TPM2B_PUBLIC *template, c
  * AES-128-CFB as @attrs says, so secrets do not cross the bus in clear.
  */
 static int start_session(struct trust_tpm *tpm, ESYS_TR salt_key, TPM2_SE type,
-			 TPMA_SESSION attrs, ESYS_TR *ret_session)
+			 TPMA_SESSION attrs, ESYS_TR *ret_session, char *err, size_t errlen)
 {
 	TPMT_SYM_DEF aes = {
 		.algorithm = TPM2_ALG_AES,
@@ -574,12 +558,12 @@ static int start_session(struct trust_tpm *tpm, ESYS_TR salt_key, TPM2_SE type,
 				   salt_key != ESYS_TR_NONE ? &aes : &none, TPM2_ALG_SHA256,
 				   &session);
 	if (rc)
-		return tpm_fail(tpm, rc, "TPM2_StartAuthSession");
+		return tpm_fail(err, errlen, rc, "TPM2_StartAuthSession");
 	rc = Esys_TRSess_SetAttributes(tpm->esys, session, attrs | TPMA_SESSION_CONTINUESESSION,
 				       0xff);
 	if (rc) {
 		flush(tpm, &session);
-		return tpm_fail(tpm, rc, "setting the session attributes");
+		return tpm_fail(err, errlen, rc, "setting the session attributes");
 	}
 	*ret_session = session;
 	return 0;
@@ -641,19 +625,21 @@ out:
 	return pem;
 }
 
-static int ak_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, char **ret_pem)
+static int ak_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, char **ret_pem, char *err,
+		     size_t errlen)
 {
 	TPM2B_PUBLIC *pub = NULL;
 	ESYS_TR ak = ESYS_TR_NONE;
 	char *pem;
-	int err;
+	int ret;
 
-	err = create_primary(tpm, &ak_template, "attestation key", &ak, &pub);
-	if (err)
+	ret = create_primary(tpm, &ak_template, "attestation key", &ak, &pub, err, errlen);
+	if (ret)
 		goto out;
 	pem = pem_of_public(&pub->publicArea);
 	if (!pem) {
-		err = ssl_fail(tpm, -EPROTO, "attestation key: cannot write its public key as PEM");
+		ret = ssl_fail(err, errlen, -EPROTO,
+			       "attestation key: cannot write its public key as PEM");
 		goto out;
 	}
 	*ret_pem = pem;
@@ -664,16 +650,17 @@ static int ak_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, char **ret_pem)
 out:
 	flush(tpm, &ak);
 	Esys_Free(pub);
-	return err;
+	return ret;
 }
 
-int trust_tpm__ak_public_pem(struct trust_tpm *tpm, char **ret_pem)
+int trust_tpm__ak_public_pem(struct trust_tpm *tpm, char **ret_pem, char *err, size_t errlen)
 {
-	return ak_create(tpm, NULL, ret_pem);
+	return ak_create(tpm, NULL, ret_pem, err, errlen);
 }
 
 int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
-		     const uint8_t *nonce, size_t nonce_len, const char *out_dir)
+		     const uint8_t *nonce, size_t nonce_len, const char *out_dir, char *err,
+		     size_t errlen)
 {
 	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL };
 	TPM2B_DATA qualifying = { .size = nonce_len };
@@ -688,23 +675,24 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 	unsigned digest_len;
 	char *pem = NULL;
 	const char *file;
-	int attempt, err;
+	int attempt, ret;
 	TSS2_RC rc;
 
 	if (nonce_len < TRUST_TPM_MIN_NONCE || nonce_len > TRUST_TPM_MAX_NONCE)
-		return tpm_refuse(tpm, -EINVAL, "quote: the nonce has %zu bytes, not %d to %d",
-				  nonce_len, TRUST_TPM_MIN_NONCE, TRUST_TPM_MAX_NONCE);
-	err = check_bank(tpm, "quote", alg, pcr_mask);
-	if (err)
-		return err;
+		return errmsg__set(err, errlen, -EINVAL,
+				   "quote: the nonce has %zu bytes, not %d to %d",
+				   nonce_len, TRUST_TPM_MIN_NONCE, TRUST_TPM_MAX_NONCE);
+	ret = check_bank(tpm, "quote", alg, pcr_mask, err, errlen);
+	if (ret)
+		return ret;
 	memcpy(qualifying.buffer, nonce, nonce_len);
 	selection_of(alg, pcr_mask, &sel);
 	pcrs = malloc(sizeof(*pcrs));
 	if (!pcrs)
-		return -ENOMEM;
+		return errmsg__set(err, errlen, -ENOMEM, "quote: out of memory");
 
-	err = ak_create(tpm, &ak, &pem);
-	if (err)
+	ret = ak_create(tpm, &ak, &pem, err, errlen);
+	if (ret)
 		goto out;
 	/*
 	 * The values go in a separate file, read after the quote: if a PCR
@@ -718,7 +706,7 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 		rc = Esys_Quote(tpm->esys, ak, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 				&qualifying, &scheme, &sel, &quoted, &signature);
 		if (rc) {
-			err = tpm_fail(tpm, rc, "TPM2_Quote");
+			ret = tpm_fail(err, errlen, rc, "TPM2_Quote");
 			goto out;
 		}
 		off = 0;
@@ -726,15 +714,17 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 		rc = Tss2_MU_TPMS_ATTEST_Unmarshal(quoted->attestationData, quoted->size, &off,
 						   &attest);
 		if (rc) {
-			err = tpm_fail(tpm, rc, "TPM2_Quote: unmarshalling its TPMS_ATTEST");
+			ret = tpm_fail(err, errlen, rc,
+				       "TPM2_Quote: unmarshalling its TPMS_ATTEST");
 			goto out;
 		}
-		err = read_pcrs(tpm, alg, pcr_mask, pcrs);
-		if (err)
+		ret = read_pcrs(tpm, alg, pcr_mask, pcrs, err, errlen);
+		if (ret)
 			goto out;
-		err = trust_quote__pcrs_digest(pcrs, signature_hash(signature), digest, &digest_len);
-		if (err) {
-			tpm_refuse(tpm, err, "quote: cannot hash the PCR values");
+		ret = trust_quote__pcrs_digest(pcrs, signature_hash(signature), digest,
+					       &digest_len);
+		if (ret) {
+			errmsg__set(err, errlen, ret, "quote: cannot hash the PCR values");
 			goto out;
 		}
 		if (digest_len == attest.attested.quote.pcrDigest.size &&
@@ -742,29 +732,33 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 			break;
 	}
 	if (attempt == QUOTE_ATTEMPTS) {
-		err = tpm_refuse(tpm, -EAGAIN, "quote: the PCRs changed during each of %d quotes",
-				 QUOTE_ATTEMPTS);
+		ret = errmsg__set(err, errlen, -EAGAIN,
+				  "quote: the PCRs changed during each of %d quotes",
+				  QUOTE_ATTEMPTS);
 		goto out;
 	}
 	rc = Tss2_MU_TPMT_SIGNATURE_Marshal(signature, sig, sizeof(sig), &sig_len);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "quote: marshalling its TPMT_SIGNATURE");
+		ret = tpm_fail(err, errlen, rc, "quote: marshalling its TPMT_SIGNATURE");
 		goto out;
 	}
-	err = trust_quote__pcrs_encode(pcrs, &pcrs_file, &pcrs_file_len);
-	if (err)
+	ret = trust_quote__pcrs_encode(pcrs, &pcrs_file, &pcrs_file_len);
+	if (ret) {
+		errmsg__set(err, errlen, ret, "quote: cannot encode %s", TRUST_TPM_QUOTE_PCRS);
 		goto out;
+	}
 
-	err = write_file(out_dir, file = TRUST_TPM_AK_PEM, pem, strlen(pem));
-	if (!err)
-		err = write_file(out_dir, file = TRUST_TPM_QUOTE_MSG, quoted->attestationData,
+	ret = write_file(out_dir, file = TRUST_TPM_AK_PEM, pem, strlen(pem));
+	if (!ret)
+		ret = write_file(out_dir, file = TRUST_TPM_QUOTE_MSG, quoted->attestationData,
 				 quoted->size);
-	if (!err)
-		err = write_file(out_dir, file = TRUST_TPM_QUOTE_SIG, sig, sig_len);
-	if (!err)
-		err = write_file(out_dir, file = TRUST_TPM_QUOTE_PCRS, pcrs_file, pcrs_file_len);
-	if (err)
-		tpm_refuse(tpm, err, "quote: cannot write %s/%s: %s", out_dir, file, strerror(-err));
+	if (!ret)
+		ret = write_file(out_dir, file = TRUST_TPM_QUOTE_SIG, sig, sig_len);
+	if (!ret)
+		ret = write_file(out_dir, file = TRUST_TPM_QUOTE_PCRS, pcrs_file, pcrs_file_len);
+	if (ret)
+		errmsg__set(err, errlen, ret, "quote: cannot write %s/%s: %s", out_dir, file,
+			    strerror(-ret));
 out:
 	flush(tpm, &ak);
 	Esys_Free(quoted);
@@ -772,36 +766,36 @@ out:
 	free(pcrs_file);
 	free(pcrs);
 	free(pem);
-	return err;
+	return ret;
 }
 
 /* ---- seal and unseal ----------------------------------------------------- */
 
 /* The policy digest of PolicyPCR over the current values, as the TPM computes it. */
 static int policy_pcr_digest(struct trust_tpm *tpm, const TPML_PCR_SELECTION *sel,
-			     TPM2B_DIGEST **ret_digest)
+			     TPM2B_DIGEST **ret_digest, char *err, size_t errlen)
 {
 	TPM2B_DIGEST current = { .size = 0 };
 	ESYS_TR trial = ESYS_TR_NONE;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
-	err = start_session(tpm, ESYS_TR_NONE, TPM2_SE_TRIAL, 0, &trial);
-	if (err)
-		return err;
+	ret = start_session(tpm, ESYS_TR_NONE, TPM2_SE_TRIAL, 0, &trial, err, errlen);
+	if (ret)
+		return ret;
 	rc = Esys_PolicyPCR(tpm->esys, trial, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current,
 			    sel);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_PolicyPCR in a trial session");
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyPCR in a trial session");
 		goto out;
 	}
 	rc = Esys_PolicyGetDigest(tpm->esys, trial, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				  ret_digest);
 	if (rc)
-		err = tpm_fail(tpm, rc, "TPM2_PolicyGetDigest");
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyGetDigest");
 out:
 	flush(tpm, &trial);
-	return err;
+	return ret;
 }
 
 static int blob_encode(const TPML_PCR_SELECTION *sel, const TPM2B_PUBLIC *pub,
@@ -843,7 +837,7 @@ static int blob_decode(const uint8_t *blob, size_t len, TPML_PCR_SELECTION *sel,
 }
 
 int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
-		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len)
+		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len, char *err, size_t errlen)
 {
 	TPM2B_PUBLIC template = sealed_template, *pub = NULL;
 	ESYS_TR srk = ESYS_TR_NONE, session = ESYS_TR_NONE;
@@ -853,41 +847,43 @@ int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
 	TPM2B_DIGEST *policy = NULL;
 	TPM2B_PRIVATE *priv = NULL;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
 	if (pcr >= TRUST_TPM_NUM_PCRS)
-		return tpm_refuse(tpm, -EINVAL, "seal to PCR %u: PCRs are 0 to %d", pcr,
-				  TRUST_TPM_NUM_PCRS - 1);
+		return errmsg__set(err, errlen, -EINVAL, "seal to PCR %u: PCRs are 0 to %d", pcr,
+				   TRUST_TPM_NUM_PCRS - 1);
 	if (!len || len > TRUST_TPM_MAX_SECRET)
-		return tpm_refuse(tpm, -EINVAL, "seal to PCR %u: the secret has %zu bytes, not 1 to %d",
-				  pcr, len, TRUST_TPM_MAX_SECRET);
-	err = check_bank(tpm, "seal", TPM2_ALG_SHA256, 1U << pcr);
-	if (err)
-		return err;
+		return errmsg__set(err, errlen, -EINVAL,
+				   "seal to PCR %u: the secret has %zu bytes, not 1 to %d",
+				   pcr, len, TRUST_TPM_MAX_SECRET);
+	ret = check_bank(tpm, "seal", TPM2_ALG_SHA256, 1U << pcr, err, errlen);
+	if (ret)
+		return ret;
 	selection_of(TPM2_ALG_SHA256, 1U << pcr, &sel);
 
-	err = create_primary(tpm, &srk_template, "storage key", &srk, NULL);
-	if (err)
+	ret = create_primary(tpm, &srk_template, "storage key", &srk, NULL, err, errlen);
+	if (ret)
 		goto out;
-	err = policy_pcr_digest(tpm, &sel, &policy);
-	if (err)
+	ret = policy_pcr_digest(tpm, &sel, &policy, err, errlen);
+	if (ret)
 		goto out;
 	template.publicArea.authPolicy = *policy;
 	sensitive.sensitive.data.size = len;
 	memcpy(sensitive.sensitive.data.buffer, secret, len);
 	/* The secret goes to the TPM encrypted by a session salted with the SRK. */
-	err = start_session(tpm, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &session);
-	if (err)
+	ret = start_session(tpm, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &session, err, errlen);
+	if (ret)
 		goto out;
 	rc = Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
 			 &template, &outside, &creation, &priv, &pub, NULL, NULL, NULL);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_Create of the sealed object for PCR %u", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_Create of the sealed object for PCR %u", pcr);
 		goto out;
 	}
-	err = blob_encode(&sel, pub, priv, ret_blob, ret_blob_len);
-	if (err)
-		tpm_refuse(tpm, err, "seal to PCR %u: cannot marshal the sealed object", pcr);
+	ret = blob_encode(&sel, pub, priv, ret_blob, ret_blob_len);
+	if (ret)
+		errmsg__set(err, errlen, ret, "seal to PCR %u: cannot marshal the sealed object",
+			    pcr);
 out:
 	explicit_bzero(&sensitive, sizeof(sensitive));
 	flush(tpm, &session);
@@ -895,11 +891,11 @@ out:
 	Esys_Free(policy);
 	Esys_Free(priv);
 	Esys_Free(pub);
-	return err;
+	return ret;
 }
 
 int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_len,
-		      uint8_t **ret_secret, size_t *ret_len)
+		      uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen)
 {
 	ESYS_TR srk = ESYS_TR_NONE, object = ESYS_TR_NONE, session = ESYS_TR_NONE;
 	TPM2B_DIGEST current = { .size = 0 };
@@ -911,49 +907,52 @@ int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_le
 	uint8_t *secret;
 	unsigned pcr;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
 	if (blob_decode(blob, blob_len, &sel, &pub, &priv))
-		return tpm_refuse(tpm, -EBADMSG, "unseal: the blob is not a sealed object of boost");
+		return errmsg__set(err, errlen, -EBADMSG,
+				   "unseal: the blob is not a sealed object of boost");
 	mask = sel.count == 1 ? selection_mask(&sel.pcrSelections[0]) : 0;
 	if (sel.count != 1 || sel.pcrSelections[0].hash != TPM2_ALG_SHA256 ||
 	    __builtin_popcount(mask) != 1 || (mask & ~PCR_MASK_ALL))
-		return tpm_refuse(tpm, -EBADMSG,
-				  "unseal: the blob is not sealed to one PCR of the sha256 bank");
+		return errmsg__set(err, errlen, -EBADMSG,
+				   "unseal: the blob is not sealed to one PCR of the sha256 bank");
 	pcr = __builtin_ctz(mask);
 
-	err = create_primary(tpm, &srk_template, "storage key", &srk, NULL);
-	if (err)
+	ret = create_primary(tpm, &srk_template, "storage key", &srk, NULL, err, errlen);
+	if (ret)
 		goto out;
 	rc = Esys_Load(tpm->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub,
 		       &object);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "unseal: the blob sealed to PCR %u does not load under this TPM's storage key",
+		ret = tpm_fail(err, errlen, rc,
+			       "unseal: the blob sealed to PCR %u does not load under this TPM's storage key",
 			       pcr);
 		if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER)
-			err = -EBADMSG;
+			ret = -EBADMSG;
 		goto out;
 	}
 	/* The secret comes back encrypted by the session, salted with the SRK. */
-	err = start_session(tpm, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &session);
-	if (err)
+	ret = start_session(tpm, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &session, err, errlen);
+	if (ret)
 		goto out;
 	rc = Esys_PolicyPCR(tpm->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current,
 			    &sel);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_PolicyPCR of PCR %u", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyPCR of PCR %u", pcr);
 		goto out;
 	}
 	rc = Esys_Unseal(tpm->esys, object, session, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_Unseal");
-		if (err == -EACCES)
-			tpm_fail(tpm, rc, "unseal: PCR %u differs from the sealed state", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_Unseal");
+		if (ret == -EACCES)
+			tpm_fail(err, errlen, rc, "unseal: PCR %u differs from the sealed state",
+				 pcr);
 		goto out;
 	}
 	secret = malloc(data->size ? data->size : 1);
 	if (!secret) {
-		err = -ENOMEM;
+		ret = errmsg__set(err, errlen, -ENOMEM, "unseal: out of memory");
 		goto out;
 	}
 	memcpy(secret, data->buffer, data->size);
@@ -966,5 +965,5 @@ out:
 	flush(tpm, &session);
 	flush(tpm, &object);
 	flush(tpm, &srk);
-	return err;
+	return ret;
 }

@@ -4,8 +4,9 @@
  * into a PCR in every allocated bank, quote PCRs for attestation, and seal
  * a secret to a PCR. Checking a quote needs no TPM: trust_quote.h.
  *
- * Every function returns 0 or a negative errno. After a failure,
- * trust_tpm__last_error() says what failed and why, TSS2 codes decoded.
+ * Every function returns 0 or a negative errno; those that take @err,
+ * @errlen write there what failed and why (TSS2 codes decoded, @err may be
+ * NULL), for example "TPM2_PCR_Extend of PCR 11: tpm:error(2.0): ...".
  * Algorithms are TPM algorithm ids (TPM2_ALG_SHA256 = 0x000b, ...).
  * Nothing is left loaded in the TPM between calls: every key and session a
  * call makes is flushed before it returns, whatever the result.
@@ -33,10 +34,9 @@ struct trust_tpm_digest {
  * Connect through the TCTI config string @tcti ("device:/dev/tpmrm0",
  * "swtpm:path=/run/swtpm.sock", "swtpm:host=127.0.0.1,port=2321"); NULL means
  * $BOOST_TCTI, else "device:/dev/tpmrm0". Reads the allocated banks once.
- * The TSS's own logging is off unless $TSS2_LOG is set. On failure,
- * trust_tpm__last_error(NULL) says why.
+ * The TSS's own logging is off unless $TSS2_LOG is set.
  */
-int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm);
+int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm, char *err, size_t errlen);
 void trust_tpm__close(struct trust_tpm *tpm); /* NULL is fine */
 
 /* The allocated PCR banks, in the TPM's order (at most TRUST_TPM_MAX_BANKS). */
@@ -49,16 +49,16 @@ int trust_tpm__banks(const struct trust_tpm *tpm, uint16_t *ret_algs, int *ret_n
  * extended.
  */
 int trust_tpm__extend(struct trust_tpm *tpm, uint32_t pcr,
-		      const struct trust_tpm_digest *digests, int n);
+		      const struct trust_tpm_digest *digests, int n, char *err, size_t errlen);
 
 int trust_tpm__pcr_read(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr,
-			struct trust_tpm_digest *ret_value);
+			struct trust_tpm_digest *ret_value, char *err, size_t errlen);
 
 /* TPM commands sent since open, counted at the TCTI: the cost of a call. */
 unsigned trust_tpm__commands(const struct trust_tpm *tpm);
 
 /* The attestation key's public key, PEM, malloc'ed. */
-int trust_tpm__ak_public_pem(struct trust_tpm *tpm, char **ret_pem);
+int trust_tpm__ak_public_pem(struct trust_tpm *tpm, char **ret_pem, char *err, size_t errlen);
 
 /*
  * Quote the PCRs in @pcr_mask (bit i = PCR i) of bank @alg with the nonce
@@ -70,7 +70,8 @@ int trust_tpm__ak_public_pem(struct trust_tpm *tpm, char **ret_pem);
  * accepts them.
  */
 int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
-		     const uint8_t *nonce, size_t nonce_len, const char *out_dir);
+		     const uint8_t *nonce, size_t nonce_len, const char *out_dir, char *err,
+		     size_t errlen);
 
 /*
  * Seal @secret (1 to TRUST_TPM_MAX_SECRET bytes) to the current value of
@@ -80,11 +81,8 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
  * -EBADMSG if the blob is not one of ours or does not load on this TPM.
  */
 int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
-		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len);
+		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len, char *err, size_t errlen);
 int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_len,
-		      uint8_t **ret_secret, size_t *ret_len);
-
-/* What the last failed call on @tpm did and why; @tpm NULL: the last open. */
-const char *trust_tpm__last_error(const struct trust_tpm *tpm);
+		      uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen);
 
 #endif

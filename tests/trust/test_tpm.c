@@ -54,6 +54,9 @@
 #define EXIT_SKIP 77
 
 static const char *prog = "test_tpm";
+/* Why the last trust_tpm call failed: the last arguments of each. */
+static char tpm_err[512];
+#define TPM_ERR tpm_err, sizeof(tpm_err)
 
 /* ---- shared helpers ------------------------------------------------------ */
 
@@ -123,7 +126,7 @@ static int usage(void)
 
 static int tool_fail(struct trust_tpm *tpm, int err)
 {
-	fprintf(stderr, "%s: %s (%s)\n", prog, trust_tpm__last_error(tpm), strerror(-err));
+	fprintf(stderr, "%s: %s (%s)\n", prog, tpm_err, strerror(-err));
 	return 1;
 }
 
@@ -186,13 +189,14 @@ static int tool_cost(struct trust_tpm *tpm, int n)
 	commands = trust_tpm__commands(tpm);
 	start = now_us();
 	for (i = 0; !err && i < n; i++)
-		err = trust_tpm__extend(tpm, 23, d, nd);
+		err = trust_tpm__extend(tpm, 23, d, nd, TPM_ERR);
 	if (!err)
 		cost_line("extend", tpm, commands, start, n);
 	commands = trust_tpm__commands(tpm);
 	start = now_us();
 	for (i = 0; !err && i < rounds; i++)
-		err = trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 23, nonce, 16, dir);
+		err = trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 23, nonce, 16, dir,
+				       TPM_ERR);
 	if (!err)
 		cost_line("quote", tpm, commands, start, rounds);
 	commands = trust_tpm__commands(tpm);
@@ -200,14 +204,16 @@ static int tool_cost(struct trust_tpm *tpm, int n)
 	for (i = 0; !err && i < rounds; i++) {
 		free(blob);
 		blob = NULL;
-		err = trust_tpm__seal(tpm, 23, nonce, 16, &blob, &blob_len);
+		err = trust_tpm__seal(tpm, 23, nonce, 16, &blob, &blob_len, tpm_err,
+				      sizeof(tpm_err));
 	}
 	if (!err)
 		cost_line("seal", tpm, commands, start, rounds);
 	commands = trust_tpm__commands(tpm);
 	start = now_us();
 	for (i = 0; !err && i < rounds; i++) {
-		err = trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len);
+		err = trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, tpm_err,
+					sizeof(tpm_err));
 		if (!err)
 			free(out);
 	}
@@ -236,26 +242,27 @@ static int tool_main(int argc, char **argv)
 	    !(!strcmp(cmd, "seal") && argc == 3) && !(!strcmp(cmd, "unseal") && argc == 1) &&
 	    !(!strcmp(cmd, "cost") && argc == 1 && atoi(argv[0]) > 0))
 		return usage();
-	err = trust_tpm__open(NULL, &tpm);
+	err = trust_tpm__open(NULL, &tpm, TPM_ERR);
 	if (err)
 		return tool_fail(NULL, err);
 
 	if (!strcmp(cmd, "extend")) {
 		err = digests_of(tpm, argv[1], strlen(argv[1]), digests, &n);
 		if (!err)
-			err = trust_tpm__extend(tpm, atoi(argv[0]), digests, n);
+			err = trust_tpm__extend(tpm, atoi(argv[0]), digests, n, tpm_err,
+						sizeof(tpm_err));
 	} else if (!strcmp(cmd, "quote")) {
 		if (parse_pcrs(argv[2], &mask) || hex__decode(argv[3], nonce, sizeof(nonce), &len)) {
 			rc = usage();
 			goto out;
 		}
 		err = trust_tpm__quote(tpm, trust_quote__alg_from_name(argv[1]), mask, nonce, len,
-				       argv[0]);
+				       argv[0], TPM_ERR);
 	} else if (!strcmp(cmd, "cost")) {
 		err = tool_cost(tpm, atoi(argv[0]));
 	} else if (!strcmp(cmd, "seal")) {
 		err = trust_tpm__seal(tpm, atoi(argv[0]), (const uint8_t *)argv[1], strlen(argv[1]),
-				      &out, &out_len);
+				      &out, &out_len, TPM_ERR);
 		if (!err && fileio__write(argv[2], out, out_len, 0644)) {
 			fprintf(stderr, "%s: cannot write %s\n", prog, argv[2]);
 			goto out;
@@ -265,7 +272,7 @@ static int tool_main(int argc, char **argv)
 			fprintf(stderr, "%s: cannot read %s\n", prog, argv[0]);
 			goto out;
 		}
-		err = trust_tpm__unseal(tpm, buf, len, &out, &out_len);
+		err = trust_tpm__unseal(tpm, buf, len, &out, &out_len, TPM_ERR);
 		if (!err)
 			printf("%.*s\n", (int)out_len, out);
 	}
@@ -397,9 +404,9 @@ static const char *pcrread(uint16_t alg, unsigned pcr)
 static struct trust_tpm *open_tpm(void)
 {
 	struct trust_tpm *tpm = NULL;
-	int err = trust_tpm__open(NULL, &tpm);
+	int err = trust_tpm__open(NULL, &tpm, TPM_ERR);
 
-	ck_assert_msg(!err, "open: %s", trust_tpm__last_error(NULL));
+	ck_assert_msg(!err, "open: %s", tpm_err);
 	return tpm;
 }
 
@@ -408,7 +415,7 @@ static void assert_pcr_zero(struct trust_tpm *tpm, uint16_t alg, unsigned pcr)
 	struct trust_tpm_digest v;
 	uint8_t zeros[TRUST_TPM_MAX_DIGEST] = { 0 };
 
-	ck_assert_int_eq(trust_tpm__pcr_read(tpm, alg, pcr, &v), 0);
+	ck_assert_int_eq(trust_tpm__pcr_read(tpm, alg, pcr, &v, TPM_ERR), 0);
 	ck_assert_msg(!memcmp(v.value, zeros, v.len), "%s PCR %u is not zero",
 		      trust_quote__alg_name(alg), pcr);
 }
@@ -483,7 +490,8 @@ START_TEST(test_extend_every_bank)
 	int i, n;
 
 	ck_assert_int_eq(digests_of(tpm, artifact, strlen(artifact), d, &n), 0);
-	ck_assert_msg(trust_tpm__extend(tpm, 11, d, n) == 0, "%s", trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__extend(tpm, 11, d, n, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	for (i = 0; i < n; i++) {
 		/* PCR_new = H_bank(PCR_old || digest), PCR_old = zeros. */
 		memset(buf, 0, d[i].len);
@@ -491,7 +499,7 @@ START_TEST(test_extend_every_bank)
 		ck_assert_int_eq(digest_of(d[i].alg, buf, 2 * d[i].len, &want), 0);
 		hex__encode(want.value, want.len, hex);
 		ck_assert_str_eq(pcrread(d[i].alg, 11), hex);
-		ck_assert_int_eq(trust_tpm__pcr_read(tpm, d[i].alg, 11, &got), 0);
+		ck_assert_int_eq(trust_tpm__pcr_read(tpm, d[i].alg, 11, &got, TPM_ERR), 0);
 		ck_assert_int_eq(got.len, want.len);
 		ck_assert_mem_eq(got.value, want.value, want.len);
 	}
@@ -508,7 +516,7 @@ START_TEST(test_extend_is_one_command)
 
 	ck_assert_int_eq(digests_of(tpm, "x", 1, d, &n), 0);
 	before = trust_tpm__commands(tpm);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
 	ck_assert_uint_eq(trust_tpm__commands(tpm) - before, 1);
 	trust_tpm__close(tpm);
 }
@@ -526,31 +534,32 @@ START_TEST(test_extend_refused)
 	before = trust_tpm__commands(tpm);
 
 	/* A missing bank: only sha256 given. */
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, &d[1], n - 1), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm),
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, &d[1], n - 1, TPM_ERR),
+			 -EINVAL);
+	ck_assert_str_eq(tpm_err,
 			 "extend of PCR 11: no digest for the allocated sha1 bank");
 
 	/* The wrong bank: a sha1 digest labelled sha256 (wrong size). */
 	saved = d[1];
 	d[1] = d[0];
 	d[1].alg = TPM2_ALG_SHA256;
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm),
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), -EINVAL);
+	ck_assert_str_eq(tpm_err,
 			 "extend of PCR 11: the sha256 digest has 20 bytes, not 32");
 	d[1] = saved;
 
 	/* A bank this TPM does not allocate. */
 	ck_assert_int_eq(digest_of(TPM2_ALG_SHA3_256, "x", 1, &d[n]), 0);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm),
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1, TPM_ERR), -EINVAL);
+	ck_assert_str_eq(tpm_err,
 			 "extend of PCR 11: the sha3_256 bank is not allocated on this TPM");
 
 	/* The same bank twice. */
 	d[n] = d[0];
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm), "extend of PCR 11: two digests for the sha1 bank");
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1, TPM_ERR), -EINVAL);
+	ck_assert_str_eq(tpm_err, "extend of PCR 11: two digests for the sha1 bank");
 
-	ck_assert_int_eq(trust_tpm__extend(tpm, 24, d, n), -EINVAL);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 24, d, n, TPM_ERR), -EINVAL);
 
 	/* Nothing reached the TPM; every bank of PCR 11 is as it was. */
 	ck_assert_uint_eq(trust_tpm__commands(tpm), before);
@@ -579,10 +588,10 @@ START_TEST(test_open_refused)
 	char tcti[256];
 
 	snprintf(tcti, sizeof(tcti), "swtpm:path=%s/nothing", tpm_dir);
-	ck_assert_int_lt(trust_tpm__open(tcti, &tpm), 0);
+	ck_assert_int_lt(trust_tpm__open(tcti, &tpm, TPM_ERR), 0);
 	ck_assert_ptr_null(tpm);
-	ck_assert_msg(strstr(trust_tpm__last_error(NULL), tcti), "%s", trust_tpm__last_error(NULL));
-	ck_assert_int_lt(trust_tpm__open("nosuchtcti:x", &tpm), 0);
+	ck_assert_msg(strstr(tpm_err, tcti), "%s", tpm_err);
+	ck_assert_int_lt(trust_tpm__open("nosuchtcti:x", &tpm, TPM_ERR), 0);
 	ck_assert_ptr_null(tpm);
 	trust_tpm__close(NULL);
 }
@@ -602,7 +611,8 @@ static int verify(const char *dir, const char *ak, const uint8_t *nonce, size_t 
 		ak = pem;
 	}
 	verify_reason[0] = '\0';
-	return trust_quote__verify(dir, ak, nonce, len, &pcrs, verify_reason, sizeof(verify_reason));
+	return trust_quote__verify(dir, ak, nonce, len, &pcrs, verify_reason,
+				   sizeof(verify_reason));
 }
 
 static int checkquote(const char *dir, const char *nonce_hex)
@@ -624,10 +634,10 @@ START_TEST(test_quote_verifies)
 	ck_assert_int_eq(RAND_bytes(nonce, sizeof(nonce)), 1);
 	hex__encode(nonce, sizeof(nonce), hex);
 	ck_assert_int_eq(digests_of(tpm, "artifact", 8, d, &n), 0);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
 	make_tmp_dir(dir, sizeof(dir), "q");
-	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA256, mask, nonce, sizeof(nonce), dir) == 0,
-		      "%s", trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA256, mask, nonce, sizeof(nonce), dir, TPM_ERR) == 0,
+		      "%s", tpm_err);
 
 	ck_assert_int_eq(checkquote(dir, hex), 0);
 	ck_assert_int_eq(trust_quote__verify(dir, "/dev/null", nonce, sizeof(nonce), &pcrs, reason,
@@ -641,13 +651,13 @@ START_TEST(test_quote_verifies)
 	for (pcr = 0; pcr < TRUST_TPM_NUM_PCRS; pcr++) {
 		if (!(mask & (1U << pcr)))
 			continue;
-		ck_assert_int_eq(trust_tpm__pcr_read(tpm, TPM2_ALG_SHA256, pcr, &v), 0);
+		ck_assert_int_eq(trust_tpm__pcr_read(tpm, TPM2_ALG_SHA256, pcr, &v, TPM_ERR), 0);
 		ck_assert_mem_eq(pcrs.value[pcr], v.value, v.len);
 	}
 
 	/* The AK is the same key every time, with no persistent handle. */
-	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem1), 0);
-	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem2), 0);
+	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem1, TPM_ERR), 0);
+	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem2, TPM_ERR), 0);
 	ck_assert_str_eq(pem1, pem2);
 	ck_assert_ptr_nonnull(strstr(pem1, "-----BEGIN PUBLIC KEY-----"));
 	free(pem1);
@@ -664,8 +674,8 @@ START_TEST(test_quote_all_pcrs_sha1_bank)
 
 	hex__encode(nonce16, sizeof(nonce16), hex);
 	make_tmp_dir(dir, sizeof(dir), "q");
-	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA1, 0xffffff, nonce16, 16, dir) == 0, "%s",
-		      trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA1, 0xffffff, nonce16, 16, dir, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	ck_assert_int_eq(checkquote(dir, hex), 0);
 	ck_assert_msg(verify(dir, NULL, nonce16, 16) == 0, "%s", verify_reason);
 	trust_tpm__close(tpm);
@@ -718,12 +728,12 @@ START_TEST(test_quote_refused)
 	make_tmp_dir(good, sizeof(good), "good");
 	make_tmp_dir(bad, sizeof(bad), "bad");
 	make_tmp_dir(other, sizeof(other), "other");
-	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 0, nonce16, 16, good), 0);
-	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 12 | 1U << 0, nonce16, 16, other), 0);
+	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 0, nonce16, 16, good, TPM_ERR), 0);
+	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 12 | 1U << 0, nonce16, 16, other, TPM_ERR), 0);
 	ck_assert_int_eq(verify(good, NULL, nonce16, 16), 0);
 
 	/* A nonce shorter than 128 bits, to quote or to verify. */
-	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 15, bad), -EINVAL);
+	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 15, bad, TPM_ERR), -EINVAL);
 	ck_assert_int_eq(verify(good, NULL, nonce16, 15), -EINVAL);
 	ck_assert_str_eq(verify_reason, "the nonce is shorter than 16 bytes");
 
@@ -823,10 +833,10 @@ START_TEST(test_seal_unseal)
 	size_t blob_len, out_len;
 	int n;
 
-	ck_assert_msg(trust_tpm__seal(tpm, 11, secret, sizeof(secret), &blob, &blob_len) == 0, "%s",
-		      trust_tpm__last_error(tpm));
-	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len) == 0, "%s",
-		      trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__seal(tpm, 11, secret, sizeof(secret), &blob, &blob_len, TPM_ERR) == 0, "%s",
+		      tpm_err);
+	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	ck_assert_uint_eq(out_len, sizeof(secret));
 	ck_assert_mem_eq(out, secret, sizeof(secret));
 	free(out);
@@ -834,21 +844,22 @@ START_TEST(test_seal_unseal)
 
 	/* Another PCR moves: still unseals. PCR 11 moves: refused. */
 	ck_assert_int_eq(digests_of(tpm, "next", 4, d, &n), 0);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 12, d, n), 0);
-	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len) == 0, "%s",
-		      trust_tpm__last_error(tpm));
+	ck_assert_int_eq(trust_tpm__extend(tpm, 12, d, n, TPM_ERR), 0);
+	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	free(out);
 	out = NULL;
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
-	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EACCES);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
+	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EACCES);
 	ck_assert_ptr_null(out);
-	ck_assert_msg(!strncmp(trust_tpm__last_error(tpm),
+	ck_assert_msg(!strncmp(tpm_err,
 			       "unseal: PCR 11 differs from the sealed state: ", 46),
-		      "%s", trust_tpm__last_error(tpm));
+		      "%s", tpm_err);
 
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, sizeof(big), &out, &out_len), -EINVAL);
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, 0, &out, &out_len), -EINVAL);
-	ck_assert_int_eq(trust_tpm__seal(tpm, 24, secret, 4, &out, &out_len), -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, sizeof(big), &out, &out_len, TPM_ERR), -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, 0, &out, &out_len, TPM_ERR),
+			 -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 24, secret, 4, &out, &out_len, TPM_ERR), -EINVAL);
 	ck_assert(no_transient_handles());
 	free(blob);
 	trust_tpm__close(tpm);
@@ -861,16 +872,16 @@ START_TEST(test_unseal_corrupt_blob)
 	uint8_t *blob = NULL, *out = NULL, junk[64] = { 1, 2, 3 };
 	size_t blob_len, out_len;
 
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, (const uint8_t *)"key", 3, &blob, &blob_len), 0);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 11, (const uint8_t *)"key", 3, &blob, &blob_len, TPM_ERR), 0);
 
-	ck_assert_int_eq(trust_tpm__unseal(tpm, junk, sizeof(junk), &out, &out_len), -EBADMSG);
-	ck_assert_str_eq(trust_tpm__last_error(tpm), "unseal: the blob is not a sealed object of boost");
-	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len - 1, &out, &out_len), -EBADMSG);
+	ck_assert_int_eq(trust_tpm__unseal(tpm, junk, sizeof(junk), &out, &out_len, TPM_ERR), -EBADMSG);
+	ck_assert_str_eq(tpm_err, "unseal: the blob is not a sealed object of boost");
+	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len - 1, &out, &out_len, TPM_ERR), -EBADMSG);
 	/* The last bytes are the encrypted private part: the TPM refuses it. */
 	blob[blob_len - 5] ^= 0x80;
-	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EBADMSG);
-	ck_assert_msg(strstr(trust_tpm__last_error(tpm), "does not load under this TPM's storage key"),
-		      "%s", trust_tpm__last_error(tpm));
+	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EBADMSG);
+	ck_assert_msg(strstr(tpm_err, "does not load under this TPM's storage key"),
+		      "%s", tpm_err);
 	ck_assert_ptr_null(out);
 	ck_assert(no_transient_handles());
 	free(blob);
@@ -896,19 +907,19 @@ START_TEST(test_nothing_left_loaded)
 	make_tmp_dir(dir, sizeof(dir), "q");
 	ck_assert_int_eq(digests_of(tpm, "x", 1, d, &n), 0);
 	for (round = 0; round < 6; round++) {
-		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
-		ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 16, dir), 0);
-		ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem), 0);
+		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
+		ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 16, dir, TPM_ERR), 0);
+		ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem, TPM_ERR), 0);
 		free(pem);
-		ck_assert_msg(trust_tpm__seal(tpm, 11, (const uint8_t *)"k", 1, &blob, &blob_len) == 0,
-			      "round %d: %s", round, trust_tpm__last_error(tpm));
-		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), 0);
+		ck_assert_msg(trust_tpm__seal(tpm, 11, (const uint8_t *)"k", 1, &blob, &blob_len, TPM_ERR) == 0,
+			      "round %d: %s", round, tpm_err);
+		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), 0);
 		free(out);
 		/* The failing paths flush too. */
-		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
-		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EACCES);
+		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
+		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EACCES);
 		blob[blob_len - 5] ^= 0x80;
-		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EBADMSG);
+		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EBADMSG);
 		free(blob);
 	}
 	ck_assert(no_transient_handles());
