@@ -18,4 +18,7 @@ int errmsg__set(char *err, size_t errlen, int ret, const char *fmt, ...)
 int errmsg__vset(char *err, size_t errlen, int ret, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 
+/* "@what: OpenSSL's reason" (ERR_error_string of the oldest error, then the queue cleared). */
+int errmsg__ssl(char *err, size_t errlen, int ret, const char *what);
+
 #endif

@@ -73,16 +73,6 @@ static const char *trust_sig_reason(int ret)
 	}
 }
 
-/* "WHAT: OpenSSL's reason" into @err; returns @ret. */
-static int trust_sig_ssl_fail(char *err, size_t errlen, int ret, const char *what)
-{
-	char buf[256];
-
-	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
-	ERR_clear_error();
-	return errmsg__set(err, errlen, ret, "%s: %s", what, buf);
-}
-
 /* Why a key or certificate file is refused, in words. */
 static const char *trust_sig_file_reason(int ret, bool is_key)
 {
@@ -766,11 +756,10 @@ int trust_sig__keygen(const char *key_path, const char *cert_path, const char *s
 		return errmsg__set(err, errlen, -EINVAL, "keygen: unknown key type %d", type);
 	}
 	if (!key)
-		return trust_sig_ssl_fail(err, errlen, -ENOMEM, "keygen: cannot make the key");
+		return errmsg__ssl(err, errlen, -ENOMEM, "keygen: cannot make the key");
 	cert = trust_sig_self_signed(key, subject_cn, days);
 	if (!cert) {
-		ret = trust_sig_ssl_fail(err, errlen, -EINVAL,
-					 "keygen: cannot make the certificate");
+		ret = errmsg__ssl(err, errlen, -EINVAL, "keygen: cannot make the certificate");
 		goto out;
 	}
 	ret = trust_sig_write_pem(key_path, 0600, true, key);

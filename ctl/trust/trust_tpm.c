@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include <openssl/core_names.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
@@ -188,16 +187,6 @@ tpm_fail(char *err, size_t errlen, TSS2_RC rc, const char *fmt, ...)
 	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
 	return errmsg__set(err, errlen, errno_of_rc(rc), "%s: %s", context, Tss2_RC_Decode(rc));
-}
-
-/* "WHAT: OpenSSL's reason" into @err; returns @ret. */
-static int ssl_fail(char *err, size_t errlen, int ret, const char *what)
-{
-	char buf[256];
-
-	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
-	ERR_clear_error();
-	return errmsg__set(err, errlen, ret, "%s: %s", what, buf);
 }
 
 /* ---- the counting TCTI --------------------------------------------------- */
@@ -638,8 +627,8 @@ static int ak_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, char **ret_pem,
 		goto out;
 	pem = pem_of_public(&pub->publicArea);
 	if (!pem) {
-		ret = ssl_fail(err, errlen, -EPROTO,
-			       "attestation key: cannot write its public key as PEM");
+		ret = errmsg__ssl(err, errlen, -EPROTO,
+				  "attestation key: cannot write its public key as PEM");
 		goto out;
 	}
 	*ret_pem = pem;
