@@ -39,7 +39,13 @@ DESTDIR ?=
 
 # Every library through pkg-config. Recursive (=) so that "make check" on a
 # fresh machine can install the packages before the flags are first needed.
-LIBS_CTL := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc
+# Per program: boostctl checks quotes offline and talks to no TPM, so it
+# links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
+# only for the versions it prints.
+LIBS_CLI := libbpf json-c libcrypto tss2-mu
+LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc
+# Headers of every ctl/ library, for every ctl/ object.
+LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs = $(shell $(PKG_CONFIG) --libs $(1))
@@ -65,7 +71,9 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 # One source list per part of ctl/ (docs/architecture.md); each program
 # links only the parts it uses, and no part of the daemon is in boostctl.
 COMMON_SRCS := \
+	ctl/common/errmsg.c \
 	ctl/common/fileio.c \
+	ctl/common/hex.c \
 	ctl/common/log.c \
 	ctl/common/proto.c
 # The trust chain, offline: signatures, logs, the policy, quote checks.
@@ -73,12 +81,13 @@ TRUST_SRCS := \
 	ctl/trust/attest.c \
 	ctl/trust/trust_log.c \
 	ctl/trust/trust_policy.c \
-	ctl/trust/trust_sig.c \
-	ctl/trust/trust_tpm.c
-# ... and the parts that talk to a TPM and measure: the daemon's.
+	ctl/trust/trust_quote.c \
+	ctl/trust/trust_sig.c
+# ... and the parts that talk to a TPM (ESYS) and measure: the daemon's.
 TRUST_TPM_SRCS := \
 	ctl/trust/trust_gate.c \
-	ctl/trust/trust_kernel_ima.c
+	ctl/trust/trust_kernel_ima.c \
+	ctl/trust/trust_tpm.c
 DAEMON_SRCS := \
 	ctl/daemon/boostd.c \
 	ctl/daemon/config.c \
@@ -143,11 +152,11 @@ $(O)/obj/%.o: %.c
 
 $(O)/boostctl: $(call obj,$(BOOSTCTL_SRCS))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CLI))
 
 $(O)/boostd: $(call obj,$(BOOSTD_SRCS))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_DAEMON))
 
 # Each suite links the ctl modules; suites of the bpf group also need
 # the BPF objects they load.

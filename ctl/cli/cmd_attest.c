@@ -11,22 +11,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/crypto.h>
-
 #include "trust/attest.h"
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
+#include "common/hex.h"
 #include "output.h"
 #include "trust/trust_policy.h"
-#include "trust/trust_tpm.h"
+#include "trust/trust_quote.h"
 
 static int parse_nonce(const char *hex, uint8_t *buf, size_t *ret_len)
 {
 	size_t len;
 
-	if (strlen(hex) % 2 || strlen(hex) / 2 > TRUST_TPM_MAX_NONCE ||
-	    !OPENSSL_hexstr2buf_ex(buf, TRUST_TPM_MAX_NONCE, &len, hex, '\0'))
+	if (hex__decode(hex, buf, TRUST_TPM_MAX_NONCE, &len))
 		return cli__usage_error("--nonce '%s': expected hex, at most %d bytes", hex,
 					TRUST_TPM_MAX_NONCE);
 	if (len < TRUST_TPM_MIN_NONCE)
@@ -141,10 +139,10 @@ static int do_verify(int argc, char **argv)
 		return cli__usage_error("no attestation key: give --ak FILE or enroll the host's "
 					"AK as attestation.ak in %s", policy);
 	}
-	ret = attest__verify(pol, argv[0], ak, buf, len, &v);
+	ret = attest__verify(pol, argv[0], ak, buf, len, &v, err, sizeof(err));
 	trust_policy__free(pol);
 	if (ret && v.nreasons == 0)
-		return cli__fail("quote %s: %s", argv[0], strerror(-ret));
+		return cli__fail("quote %s: %s", argv[0], err);
 	return print_verdict(&v);
 }
 

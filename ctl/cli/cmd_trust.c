@@ -19,6 +19,7 @@
 #include "client.h"
 #include "cmd.h"
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "output.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_sig.h"
@@ -43,25 +44,6 @@ int cmd__bad_option(char **argv)
 	return cli__usage_error("unknown or incomplete option '%s'", argv[optind - 2]);
 }
 
-static int hex_decode(const char *s, uint8_t **ret_buf, size_t *ret_len)
-{
-	size_t n = strlen(s) / 2, len;
-	uint8_t *buf;
-
-	if (!*s || strlen(s) % 2)
-		return -EINVAL;
-	buf = malloc(n);
-	if (!buf)
-		return -ENOMEM;
-	if (!OPENSSL_hexstr2buf_ex(buf, n, &len, s, '\0')) {
-		free(buf);
-		return -EINVAL;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
 /* ---- local: keygen, sign, verify ----------------------------------------- */
 
 static int do_keygen(int argc, char **argv)
@@ -77,6 +59,7 @@ static int do_keygen(int argc, char **argv)
 	const char *key = NULL, *cert = NULL, *cn = "boost signer";
 	enum trust_key_type type = TRUST_KEY_EC_P256;
 	int opt, days = 3650, ret;
+	char err[512];
 
 	optind = 0;
 	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
@@ -97,10 +80,9 @@ static int do_keygen(int argc, char **argv)
 		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
 	if (!key || !cert)
 		return cli__usage_error("trust keygen needs --key FILE and --cert FILE");
-	ret = trust_sig__keygen(key, cert, cn, days, type);
+	ret = trust_sig__keygen(key, cert, cn, days, type, err, sizeof(err));
 	if (ret)
-		return cli__fail("keygen %s, %s: %s", key, cert,
-				 ret == -EEXIST ? "file exists (not overwritten)" : strerror(-ret));
+		return cli__fail("%s", err);
 	out__open_object(NULL);
 	out__string("key", "key %s", key);
 	out__string("cert", ", certificate %s", cert);
@@ -117,6 +99,7 @@ static int do_sign(int argc, char **argv)
 	};
 	const char *key = NULL;
 	int opt, ret, i, nfiles;
+	char err[512];
 
 	optind = 0;
 	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
@@ -131,10 +114,9 @@ static int do_sign(int argc, char **argv)
 		return cli__usage_error("trust sign needs --key KEY and at least one FILE");
 	out__open_array(NULL);
 	for (i = 0; i < nfiles; i++) {
-		ret = trust_sig__sign_file(key, argv[i]);
+		ret = trust_sig__sign_file(key, argv[i], err, sizeof(err));
 		if (ret)
-			return cli__fail("artifact %s: cannot sign with %s: %s", argv[i], key,
-					 ret == -ENOENT ? "no such file" : trust_sig__strerror(ret));
+			return cli__fail("%s", err);
 		out__string(NULL, "signed %s\n", argv[i]);
 	}
 	out__close_array();
@@ -333,12 +315,12 @@ static int do_seal(int argc, char **argv)
 	}
 	h = json_object_new_string_len("", 0);
 	{
-		char *s = malloc(len * 2 + 1);
+		char *s = hex__encode_alloc(secret, len);
 
-		if (s && OPENSSL_buf2hexstr_ex(s, len * 2 + 1, NULL, secret, len, '\0'))
+		if (s) {
 			json_object_set_string(h, s);
-		if (s)
-			OPENSSL_cleanse(s, len * 2 + 1);
+			OPENSSL_cleanse(s, HEX_LEN(len));
+		}
 		free(s);
 	}
 	OPENSSL_cleanse(secret, len);
@@ -349,7 +331,7 @@ static int do_seal(int argc, char **argv)
 	if (ret)
 		return ret;
 	hex = client__str(r, "blob");
-	if (!hex || hex_decode(hex, &blob, &blob_len)) {
+	if (!hex || hex__decode_alloc(hex, SEAL_BLOB_MAX, &blob, &blob_len)) {
 		json_object_put(r);
 		return cli__fail("boostd: seal returned no blob");
 	}
@@ -387,9 +369,8 @@ static int do_unseal(int argc, char **argv)
 		return cli__fail("sealed blob %s: %s", in,
 				 ret == -EFBIG ? "too large" : ret ? strerror(-ret) : "empty");
 	}
-	s = malloc(blob_len * 2 + 1);
-	if (!s || !OPENSSL_buf2hexstr_ex(s, blob_len * 2 + 1, NULL, blob, blob_len, '\0')) {
-		free(s);
+	s = hex__encode_alloc(blob, blob_len);
+	if (!s) {
 		free(blob);
 		return cli__fail("out of memory");
 	}
@@ -401,7 +382,7 @@ static int do_unseal(int argc, char **argv)
 	if (ret)
 		return ret;
 	hex = client__str(r, "secret");
-	if (!hex || hex_decode(hex, &secret, &len)) {
+	if (!hex || hex__decode_alloc(hex, TRUST_TPM_MAX_SECRET, &secret, &len)) {
 		json_object_put(r);
 		return cli__fail("boostd: unseal returned no secret");
 	}

@@ -9,21 +9,15 @@
 
 #include "fileio.h"
 
-int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, size_t *ret_len)
+int fileio__read_fd(int fd, size_t max, uint8_t **ret_buf, size_t *ret_len)
 {
 	size_t len = 0, cap = 4096;
 	uint8_t *buf = malloc(cap), *grown;
 	ssize_t n;
-	int fd, ret = 0;
+	int ret = 0;
 
 	if (!buf)
 		return -ENOMEM;
-	fd = path ? open(path, O_RDONLY | O_CLOEXEC | flags) : STDIN_FILENO;
-	if (fd < 0) {
-		ret = -errno;
-		free(buf);
-		return ret;
-	}
 	for (;;) {
 		if (len + 1 >= cap) {
 			if (len > max)
@@ -45,8 +39,6 @@ int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, siz
 			break;
 		len += n;
 	}
-	if (path)
-		close(fd);
 	if (!ret && len > max)
 		ret = -EFBIG;
 	if (ret) {
@@ -58,6 +50,20 @@ int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, siz
 	*ret_buf = buf;
 	*ret_len = len;
 	return 0;
+}
+
+int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, size_t *ret_len)
+{
+	int fd, ret;
+
+	if (!path)
+		return fileio__read_fd(STDIN_FILENO, max, ret_buf, ret_len);
+	fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -errno;
+	ret = fileio__read_fd(fd, max, ret_buf, ret_len);
+	close(fd);
+	return ret;
 }
 
 int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)

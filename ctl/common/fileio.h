@@ -15,6 +15,9 @@
  */
 int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, size_t *ret_len);
 
+/* The same from the current offset of @fd, which stays open: for callers that need the fd after. */
+int fileio__read_fd(int fd, size_t max, uint8_t **ret_buf, size_t *ret_len);
+
 /* Write @len bytes to @path (created with @mode, truncated; standard output if NULL). */
 int fileio__write(const char *path, const void *buf, size_t len, mode_t mode);
 

@@ -22,6 +22,7 @@
 
 #include "boostd.h"
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "trust/attest.h"
@@ -37,48 +38,23 @@
 
 static json_object *hex_string(const uint8_t *buf, size_t len)
 {
-	char *s = malloc(len * 2 + 1);
-	json_object *o;
+	char *s = hex__encode_alloc(buf, len);
+	json_object *o = s ? json_object_new_string(s) : NULL;
 
-	if (!s)
-		return NULL;
-	if (!OPENSSL_buf2hexstr_ex(s, len * 2 + 1, NULL, buf, len, '\0')) {
-		free(s);
-		return NULL;
-	}
-	/* Lower case, as sha256sum and the IMA logs print digests. */
-	for (char *c = s; *c; c++)
-		*c = tolower((unsigned char)*c);
-	o = json_object_new_string(s);
 	free(s);
 	return o;
 }
 
-/* Decode args[@key], a hex string of at most @max bytes. */
+/* Decode args[@key], a hex string of 1 to @max bytes. */
 static int hex_arg(json_object *args, const char *key, size_t max, uint8_t **ret_buf,
 		   size_t *ret_len)
 {
 	json_object *v;
-	const char *s;
-	size_t len;
-	uint8_t *buf;
 
 	if (!args || !json_object_object_get_ex(args, key, &v) ||
 	    !json_object_is_type(v, json_type_string))
 		return -EINVAL;
-	s = json_object_get_string(v);
-	if (!*s || strlen(s) % 2 || strlen(s) / 2 > max)
-		return -EINVAL;
-	buf = malloc(strlen(s) / 2);
-	if (!buf)
-		return -ENOMEM;
-	if (!OPENSSL_hexstr2buf_ex(buf, strlen(s) / 2, &len, s, '\0')) {
-		free(buf);
-		return -EINVAL;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
+	return hex__decode_alloc(json_object_get_string(v), max, ret_buf, ret_len);
 }
 
 static const char *str_arg(json_object *args, const char *key)
@@ -221,13 +197,13 @@ static int write_quote(struct boostd_loader *d, const uint8_t *nonce, size_t non
 		       const char *dir, char *err, size_t errlen)
 {
 	struct trust_tpm *tpm = trust_gate__tpm(d->gate);
-	char to[4096];
+	char to[4096], why[512];
 	int ret, ascii;
 
-	ret = trust_tpm__quote(tpm, trust_tpm__alg_from_name(d->pol->bank), 1u << d->pol->pcr,
-			       nonce, nonce_len, dir);
+	ret = trust_tpm__quote(tpm, trust_quote__alg_from_name(d->pol->bank), 1u << d->pol->pcr,
+			       nonce, nonce_len, dir, why, sizeof(why));
 	if (ret) {
-		snprintf(err, errlen, "quote into %s: %s", dir, trust_tpm__last_error(tpm));
+		snprintf(err, errlen, "quote into %s: %s", dir, why);
 		return ret;
 	}
 	for (ascii = 0; ascii <= 1; ascii++) {
@@ -275,7 +251,7 @@ static void self_attest(struct boostd_loader *d)
 		goto out;
 	}
 	snprintf(ak, sizeof(ak), "%s/%s", dir, TRUST_TPM_AK_PEM);
-	attest__verify(d->pol, dir, ak, nonce, d->pol->nonce_bytes, &d->attest);
+	attest__verify(d->pol, dir, ak, nonce, d->pol->nonce_bytes, &d->attest, NULL, 0);
 out:
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	if (d->attest.trusted)
@@ -447,9 +423,11 @@ static json_object *kernel_ima_json(struct boostd_loader *d)
 	const char *dir = getenv("BOOST_KERNEL_IMA_DIR");
 	struct trust_kernel_ima k;
 	json_object *o = json_object_new_object();
+	char err[256];
 
-	trust_kernel_ima__check(trust_gate__tpm(d->gate), dir && *dir ? dir : TRUST_KERNEL_IMA_DIR,
-				&k);
+	if (trust_kernel_ima__check(trust_gate__tpm(d->gate),
+				    dir && *dir ? dir : TRUST_KERNEL_IMA_DIR, &k, err, sizeof(err)))
+		snprintf(k.reason, sizeof(k.reason), "%s", err);
 	json_object_object_add(o, "present", json_object_new_boolean(k.present));
 	if (!k.present)
 		return o;
@@ -483,7 +461,8 @@ static json_object *handle_status(void *obj, json_object *args)
 	banks = json_object_new_array();
 	trust_tpm__banks(trust_gate__tpm(d->gate), algs, &n);
 	for (int i = 0; i < n; i++)
-		json_object_array_add(banks, json_object_new_string(trust_tpm__alg_name(algs[i])));
+		json_object_array_add(banks,
+				      json_object_new_string(trust_quote__alg_name(algs[i])));
 	json_object_object_add(r, "banks", banks);
 	json_object_object_add(r, "log", json_object_new_string(trust_gate__log_path(d->gate, 0)));
 	json_object_object_add(r, "measured", json_object_new_int(st.measured));
@@ -525,6 +504,7 @@ static json_object *handle_load(void *obj, json_object *args)
 static json_object *handle_seal(void *obj, json_object *args)
 {
 	struct boostd_loader *d = obj;
+	char err[1024];
 	struct trust_tpm *tpm;
 	uint8_t *secret = NULL, *blob = NULL;
 	size_t len, blob_len;
@@ -537,11 +517,11 @@ static json_object *handle_seal(void *obj, json_object *args)
 		return proto__error("trust seal: 'secret' must be 1 to %d bytes, in hex",
 				    TRUST_TPM_MAX_SECRET);
 	tpm = trust_gate__tpm(d->gate);
-	ret = trust_tpm__seal(tpm, d->pol->pcr, secret, len, &blob, &blob_len);
+	ret = trust_tpm__seal(tpm, d->pol->pcr, secret, len, &blob, &blob_len, err, sizeof(err));
 	OPENSSL_cleanse(secret, len);
 	free(secret);
 	if (ret)
-		return proto__error("trust seal: %s", trust_tpm__last_error(tpm));
+		return proto__error("trust seal: %s", err);
 	r = json_object_new_object();
 	json_object_object_add(r, "pcr", json_object_new_int(d->pol->pcr));
 	json_object_object_add(r, "blob", hex_string(blob, blob_len));
@@ -570,10 +550,10 @@ static json_object *handle_unseal(void *obj, json_object *args)
 		return proto__error("trust unseal: refused: %s", err);
 	}
 	tpm = trust_gate__tpm(d->gate);
-	ret = trust_tpm__unseal(tpm, blob, blob_len, &secret, &len);
+	ret = trust_tpm__unseal(tpm, blob, blob_len, &secret, &len, err, sizeof(err));
 	free(blob);
 	if (ret)
-		return proto__error("trust unseal: %s", trust_tpm__last_error(tpm));
+		return proto__error("trust unseal: %s", err);
 	r = json_object_new_object();
 	json_object_object_add(r, "secret", hex_string(secret, len));
 	OPENSSL_cleanse(secret, len);

@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "attest.h"
+#include "common/errmsg.h"
 #include "common/fileio.h"
 #include "trust_log.h"
 #include "trust_sig.h"
-#include "trust_tpm.h"
+#include "trust_quote.h"
 
 #define ATTEST_LOG_MAX (64u << 20)
 
@@ -51,6 +52,7 @@ static int check_entry(const struct trust_log_entry *e, void *arg)
 {
 	struct golden_check *c = arg;
 	const struct trust_signer *signer;
+	char why[256];
 	int ret;
 
 	if (++c->index > c->limit)
@@ -62,25 +64,41 @@ static int check_entry(const struct trust_log_entry *e, void *arg)
 		reason(c->v, "log entry %zu (%s): not signed", c->index, e->path);
 		return 0;
 	}
-	ret = trust_sig__verify(c->certs, e->sig, e->sig_len, e->file_sha256, &signer);
+	ret = trust_sig__verify(c->certs, e->sig, e->sig_len, e->file_sha256, &signer, why,
+				sizeof(why));
 	if (ret)
-		reason(c->v, "log entry %zu (%s): %s (golden signers)", c->index, e->path,
-		       trust_sig__strerror(ret));
+		reason(c->v, "log entry %zu (%s): %s (golden signers)", c->index, e->path, why);
 	if (!digest_allowed(&c->pol->golden, e->file_sha256))
 		reason(c->v, "log entry %zu (%s): digest is not on the golden list", c->index,
 		       e->path);
 	return 0;
 }
 
+/* The check could not run: the verdict says so too. */
+static int attest_fail(struct attest_verdict *v, char *err, size_t errlen, int ret,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int attest_fail(struct attest_verdict *v, char *err, size_t errlen, int ret,
+		       const char *fmt, ...)
+{
+	char msg[sizeof(v->reasons[0])];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reason(v, "%s", msg);
+	return errmsg__set(err, errlen, ret, "%s", msg);
+}
+
 int attest__verify(const struct trust_policy *pol, const char *dir, const char *ak_pem,
-		   const uint8_t *nonce, size_t nonce_len, struct attest_verdict *v)
+		   const uint8_t *nonce, size_t nonce_len, struct attest_verdict *v, char *err,
+		   size_t errlen)
 {
 	struct golden_check c = { .pol = pol, .v = v };
 	struct trust_log_position pos = { 0 };
-	struct trust_log_error lerr = { 0 };
 	struct trust_tpm_pcrs pcrs;
-	const char *why = NULL;
-	uint16_t alg = trust_tpm__alg_from_name(pol->bank);
+	char why[256];
+	uint16_t alg = trust_quote__alg_from_name(pol->bank);
 	uint8_t *log = NULL;
 	size_t log_len = 0;
 	char path[4096];
@@ -89,10 +107,12 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 	memset(v, 0, sizeof(*v));
 
 	/* The quote: signature, nonce, PCR digest. */
-	ret = trust_tpm__quote_verify(dir, ak_pem, nonce, nonce_len, &pcrs, &why);
+	ret = trust_quote__verify(dir, ak_pem, nonce, nonce_len, &pcrs, why, sizeof(why));
+	if (ret == -ENOENT || ret == -ENOMEM)
+		return attest_fail(v, err, errlen, ret, "quote: %s", why);
 	if (ret) {
-		reason(v, "quote: %s", why ? why : strerror(-ret));
-		return ret == -ENOENT || ret == -ENOMEM ? ret : 0;
+		reason(v, "quote: %s", why);
+		return 0;
 	}
 	if (pcrs.alg != alg || !(pcrs.mask & (1u << pol->pcr))) {
 		reason(v, "quote: does not cover PCR %u in the %s bank", pol->pcr, pol->bank);
@@ -102,12 +122,10 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 	/* The log: replay to the quoted PCR; later entries are fine. */
 	snprintf(path, sizeof(path), "%s/%s", dir, TRUST_LOG_BINARY);
 	ret = fileio__read(path, ATTEST_LOG_MAX, O_NOFOLLOW, &log, &log_len);
-	if (ret) {
-		reason(v, "log %s: %s", path, strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return attest_fail(v, err, errlen, ret, "log %s: %s", path, strerror(-ret));
 	ret = trust_log__replay(log, log_len, pol->pcr, pol->bank, NULL, pcrs.value[pol->pcr],
-				pcrs.len, &pos, &lerr);
+				pcrs.len, &pos, why, sizeof(why));
 	if (ret == -ENOENT) {
 		reason(v, "log: no prefix of it replays to the quoted PCR %u (%s)", pol->pcr,
 		       pol->bank);
@@ -115,8 +133,7 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 		goto out;
 	}
 	if (ret) {
-		reason(v, "log: entry %zu at byte %zu: %s", lerr.entry, lerr.offset,
-		       lerr.reason ? lerr.reason : strerror(-ret));
+		reason(v, "log: %s", why);
 		ret = 0;
 		goto out;
 	}
@@ -126,21 +143,20 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 	/* The golden policy: who signed what was measured. */
 	c.certs = trust_certs__new();
 	if (!c.certs) {
-		ret = -ENOMEM;
+		ret = attest_fail(v, err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < pol->golden.nsigners; i++) {
-		ret = trust_certs__add(c.certs, pol->golden.signers[i]);
+		ret = trust_certs__add(c.certs, pol->golden.signers[i], why, sizeof(why));
 		if (ret) {
-			reason(v, "golden signer %s: %s", pol->golden.signers[i],
-			       ret == -ENOENT ? "no such file" : trust_sig__strerror(ret));
+			attest_fail(v, err, errlen, ret, "golden signer: %s", why);
 			goto out;
 		}
 	}
 	c.limit = pos.entries;
-	ret = trust_log__parse(log, pos.offset, check_entry, &c, &lerr);
+	ret = trust_log__parse(log, pos.offset, check_entry, &c, why, sizeof(why));
 	if (ret < 0) {
-		reason(v, "log: entry %zu: %s", lerr.entry, lerr.reason ? lerr.reason : "bad");
+		reason(v, "log: %s", why);
 		ret = 0;
 		goto out;
 	}

@@ -33,9 +33,11 @@ struct attest_verdict {
  * value of @pol's PCR in @pol's bank, and every entry of that prefix signed
  * by a golden signer (and on the golden digest list, if there is one).
  * Returns 0 with the verdict (trusted or not, with reasons) in @ret, or
- * -errno when the check itself could not run (reason in @ret too).
+ * -errno when the check itself could not run (a file missing, no memory):
+ * then @err (may be NULL) says why, and the verdict, not trusted, too.
  */
 int attest__verify(const struct trust_policy *pol, const char *dir, const char *ak_pem,
-		   const uint8_t *nonce, size_t nonce_len, struct attest_verdict *ret);
+		   const uint8_t *nonce, size_t nonce_len, struct attest_verdict *ret, char *err,
+		   size_t errlen);
 
 #endif

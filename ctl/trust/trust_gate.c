@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "common/errmsg.h"
 #include "common/fileio.h"
 #include "common/log.h"
 #include "trust_gate.h"
@@ -37,49 +37,36 @@ struct trust_gate {
 	unsigned measured, refused;
 };
 
-static int gate_err(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int gate_err(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 int trust_gate__check_log(struct trust_gate *g, const char *bank, char *err, size_t errlen)
 {
 	struct trust_tpm_digest pcr;
 	uint8_t *buf = NULL, value[TRUST_LOG_DIGEST_MAX];
-	struct trust_log_error lerr = { 0 };
+	char why[256];
 	size_t len = 0, vlen;
-	uint16_t alg = trust_tpm__alg_from_name(bank);
+	uint16_t alg = trust_quote__alg_from_name(bank);
 	int ret;
 
 	ret = fileio__read(g->bin_path, LOG_MAX_SIZE, O_NOFOLLOW, &buf, &len);
 	if (ret == -ENOENT)
 		ret = 0; /* no log yet: nothing measured */
 	if (ret)
-		return gate_err(err, errlen, ret, "measurement log %s: %s", g->bin_path,
-				strerror(-ret));
-	ret = trust_log__fold(buf, len, g->pol->pcr, bank, NULL, value, &vlen, &lerr);
+		return errmsg__set(err, errlen, ret, "measurement log %s: %s", g->bin_path,
+				   strerror(-ret));
+	ret = trust_log__fold(buf, len, g->pol->pcr, bank, NULL, value, &vlen, why, sizeof(why));
 	if (ret) {
-		ret = gate_err(err, errlen, -EBADMSG, "measurement log %s: entry %zu: %s",
-			       g->bin_path, lerr.entry, lerr.reason ? lerr.reason : strerror(-ret));
+		ret = errmsg__set(err, errlen, -EBADMSG, "measurement log %s: %s", g->bin_path,
+				  why);
 		goto out;
 	}
-	ret = trust_tpm__pcr_read(g->tpm, alg, g->pol->pcr, &pcr);
+	ret = trust_tpm__pcr_read(g->tpm, alg, g->pol->pcr, &pcr, why, sizeof(why));
 	if (ret) {
-		ret = gate_err(err, errlen, ret, "TPM: reading PCR %u: %s", g->pol->pcr,
-			       trust_tpm__last_error(g->tpm));
+		ret = errmsg__set(err, errlen, ret, "TPM: reading PCR %u: %s", g->pol->pcr, why);
 		goto out;
 	}
 	if (pcr.len != vlen || memcmp(pcr.value, value, vlen) != 0)
-		ret = gate_err(err, errlen, -EBADMSG,
-			       "measurement log %s does not replay to PCR %u (%s bank)",
-			       g->bin_path, g->pol->pcr, bank);
+		ret = errmsg__set(err, errlen, -EBADMSG,
+				  "measurement log %s does not replay to PCR %u (%s bank)",
+				  g->bin_path, g->pol->pcr, bank);
 out:
 	free(buf);
 	return ret;
@@ -97,7 +84,7 @@ static bool all_zero(const uint8_t *b, size_t n)
  * A log left from an earlier boot (the PCR is back at zero but the log is
  * not empty) is moved aside, so the log always describes this boot.
  */
-static int rotate_stale_log(struct trust_gate *g)
+static int rotate_stale_log(struct trust_gate *g, char *err, size_t errlen)
 {
 	struct trust_tpm_digest pcr;
 	struct stat st;
@@ -106,7 +93,8 @@ static int rotate_stale_log(struct trust_gate *g)
 
 	if (stat(g->bin_path, &st) < 0 || st.st_size == 0)
 		return 0;
-	ret = trust_tpm__pcr_read(g->tpm, trust_tpm__alg_from_name("sha256"), g->pol->pcr, &pcr);
+	ret = trust_tpm__pcr_read(g->tpm, trust_quote__alg_from_name("sha256"), g->pol->pcr, &pcr,
+				  err, errlen);
 	if (ret || !all_zero(pcr.value, pcr.len))
 		return ret;
 	snprintf(old, sizeof(old), "%s.previous", g->bin_path);
@@ -124,76 +112,74 @@ int trust_gate__open(const struct trust_policy *pol, const char *state_dir,
 	const char *tcti = getenv("BOOST_TCTI");
 	struct trust_gate *g;
 	uint8_t d[TRUST_LOG_DIGEST_MAX];
+	char why[512];
 	size_t dlen;
 	int ret, i;
 
 	g = calloc(1, sizeof(*g));
 	if (!g)
-		return gate_err(err, errlen, -ENOMEM, "out of memory");
+		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
 	g->pol = pol;
 	g->bin_fd = g->ascii_fd = -1;
 
 	g->certs = trust_certs__new();
 	if (!g->certs) {
-		ret = gate_err(err, errlen, -ENOMEM, "out of memory");
+		ret = errmsg__set(err, errlen, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	for (size_t s = 0; s < pol->nsigners; s++) {
-		ret = trust_certs__add(g->certs, pol->signers[s]);
+		ret = trust_certs__add(g->certs, pol->signers[s], why, sizeof(why));
 		if (ret) {
-			gate_err(err, errlen, ret, "trusted signer %s: %s", pol->signers[s],
-				 ret == -ENOENT ? "no such file" : trust_sig__strerror(ret));
+			errmsg__set(err, errlen, ret, "trusted signer: %s", why);
 			goto fail;
 		}
 	}
 
 	if (!tcti || !*tcti)
 		tcti = pol->tcti;
-	ret = trust_tpm__open(tcti, &g->tpm);
+	ret = trust_tpm__open(tcti, &g->tpm, why, sizeof(why));
 	if (ret) {
-		gate_err(err, errlen, ret, "TPM at %s: %s", tcti, strerror(-ret));
+		errmsg__set(err, errlen, ret, "%s", why);
 		goto fail;
 	}
 	ret = trust_tpm__banks(g->tpm, g->banks, &g->nbanks);
 	if (ret) {
-		gate_err(err, errlen, ret, "TPM: listing PCR banks: %s",
-			 trust_tpm__last_error(g->tpm));
+		errmsg__set(err, errlen, ret, "TPM: listing PCR banks: %s", strerror(-ret));
 		goto fail;
 	}
 	for (i = 0; i < g->nbanks; i++) {
 		struct trust_log_entry probe = { .pcr = pol->pcr, .path = "probe" };
 
-		if (trust_log__template_digest(&probe, trust_tpm__alg_name(g->banks[i]), d, &dlen)) {
-			ret = gate_err(err, errlen, -EOPNOTSUPP,
-				       "TPM: PCR bank %s is allocated, and boost cannot compute "
-				       "its digests", trust_tpm__alg_name(g->banks[i]));
+		if (trust_log__template_digest(&probe, trust_quote__alg_name(g->banks[i]), d, &dlen)) {
+			ret = errmsg__set(err, errlen, -EOPNOTSUPP,
+					  "TPM: PCR bank %s is allocated, and boost cannot compute "
+					  "its digests", trust_quote__alg_name(g->banks[i]));
 			goto fail;
 		}
 	}
 
 	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
-		ret = gate_err(err, errlen, -errno, "state directory %s: %s", state_dir,
-			       strerror(errno));
+		ret = errmsg__set(err, errlen, -errno, "state directory %s: %s", state_dir,
+				  strerror(errno));
 		goto fail;
 	}
 	if (asprintf(&g->bin_path, "%s/%s", state_dir, TRUST_LOG_BINARY) < 0 ||
 	    asprintf(&g->ascii_path, "%s/%s", state_dir, TRUST_LOG_ASCII) < 0) {
 		g->bin_path = g->ascii_path = NULL;
-		ret = gate_err(err, errlen, -ENOMEM, "out of memory");
+		ret = errmsg__set(err, errlen, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	ret = rotate_stale_log(g);
+	ret = rotate_stale_log(g, why, sizeof(why));
 	if (ret) {
-		gate_err(err, errlen, ret, "TPM: reading PCR %u: %s", pol->pcr,
-			 trust_tpm__last_error(g->tpm));
+		errmsg__set(err, errlen, ret, "TPM: reading PCR %u: %s", pol->pcr, why);
 		goto fail;
 	}
 	g->bin_fd = open(g->bin_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	g->ascii_fd = open(g->ascii_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 			   0600);
 	if (g->bin_fd < 0 || g->ascii_fd < 0) {
-		ret = gate_err(err, errlen, -errno, "measurement log in %s: %s", state_dir,
-			       strerror(errno));
+		ret = errmsg__set(err, errlen, -errno, "measurement log in %s: %s", state_dir,
+				  strerror(errno));
 		goto fail;
 	}
 	*ret_gate = g;
@@ -246,20 +232,20 @@ static int copy_sealed(const char *path, struct trust_artifact *a, int *ret_fd, 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return gate_err(err, errlen, -ELOOP, "is a symbolic link (refused)");
-		return gate_err(err, errlen, -errno, "%s", strerror(errno));
+			return errmsg__set(err, errlen, -ELOOP, "is a symbolic link (refused)");
+		return errmsg__set(err, errlen, -errno, "%s", strerror(errno));
 	}
 	if (fstat(fd, &st) < 0) {
-		ret = gate_err(err, errlen, -errno, "%s", strerror(errno));
+		ret = errmsg__set(err, errlen, -errno, "%s", strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ret = gate_err(err, errlen, -EINVAL, "not a regular file");
+		ret = errmsg__set(err, errlen, -EINVAL, "not a regular file");
 		goto out;
 	}
 	if (st.st_size == 0 || (size_t)st.st_size > ARTIFACT_MAX_SIZE) {
-		ret = gate_err(err, errlen, -EFBIG, "size %lld is not in 1..%u bytes",
-			       (long long)st.st_size, ARTIFACT_MAX_SIZE);
+		ret = errmsg__set(err, errlen, -EFBIG, "size %lld is not in 1..%u bytes",
+				  (long long)st.st_size, ARTIFACT_MAX_SIZE);
 		goto out;
 	}
 
@@ -268,7 +254,7 @@ static int copy_sealed(const char *path, struct trust_artifact *a, int *ret_fd, 
 	a->memfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	free(copy);
 	if (a->memfd < 0) {
-		ret = gate_err(err, errlen, -errno, "memfd: %s", strerror(errno));
+		ret = errmsg__set(err, errlen, -errno, "memfd: %s", strerror(errno));
 		goto out;
 	}
 	for (;;) {
@@ -276,35 +262,35 @@ static int copy_sealed(const char *path, struct trust_artifact *a, int *ret_fd, 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = gate_err(err, errlen, -errno, "read: %s", strerror(errno));
+			ret = errmsg__set(err, errlen, -errno, "read: %s", strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if (a->len + n > ARTIFACT_MAX_SIZE) {
-			ret = gate_err(err, errlen, -EFBIG, "grew past %u bytes while read",
-				       ARTIFACT_MAX_SIZE);
+			ret = errmsg__set(err, errlen, -EFBIG, "grew past %u bytes while read",
+					  ARTIFACT_MAX_SIZE);
 			goto out;
 		}
 		if (write(a->memfd, buf, n) != n) {
-			ret = gate_err(err, errlen, -EIO, "memfd write: %s", strerror(errno));
+			ret = errmsg__set(err, errlen, -EIO, "memfd write: %s", strerror(errno));
 			goto out;
 		}
 		a->len += n;
 	}
 	if (a->len == 0) {
-		ret = gate_err(err, errlen, -EFBIG, "is empty");
+		ret = errmsg__set(err, errlen, -EFBIG, "is empty");
 		goto out;
 	}
 	if (fcntl(a->memfd, F_ADD_SEALS,
 		  F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
-		ret = gate_err(err, errlen, -errno, "sealing memfd: %s", strerror(errno));
+		ret = errmsg__set(err, errlen, -errno, "sealing memfd: %s", strerror(errno));
 		goto out;
 	}
 	a->data = mmap(NULL, a->len, PROT_READ, MAP_SHARED, a->memfd, 0);
 	if (a->data == MAP_FAILED) {
 		a->data = NULL;
-		ret = gate_err(err, errlen, -errno, "mmap: %s", strerror(errno));
+		ret = errmsg__set(err, errlen, -errno, "mmap: %s", strerror(errno));
 		goto out;
 	}
 	*ret_fd = fd;
@@ -325,14 +311,14 @@ static int verify_signature(struct trust_gate *g, const char *path, int fd,
 	int ret;
 
 	if (!EVP_Digest(a->data, a->len, a->sha256, NULL, EVP_sha256(), NULL))
-		return gate_err(err, errlen, -EIO, "SHA-256 failed");
-	ret = trust_sig__read_for(fd, path, &sig, &sig_len);
+		return errmsg__set(err, errlen, -EIO, "SHA-256 failed");
+	ret = trust_sig__read_for(fd, path, &sig, &sig_len, err, errlen);
 	if (ret)
-		return gate_err(err, errlen, ret, "%s", trust_sig__strerror(ret));
-	ret = trust_sig__verify(g->certs, sig, sig_len, a->sha256, &signer);
+		return ret;
+	ret = trust_sig__verify(g->certs, sig, sig_len, a->sha256, &signer, err, errlen);
 	if (ret) {
 		free(sig);
-		return gate_err(err, errlen, ret, "%s", trust_sig__strerror(ret));
+		return ret;
 	}
 	a->signer = strdup(signer->subject ? signer->subject : "?");
 	*ret_sig = sig;
@@ -345,28 +331,28 @@ static int measure(struct trust_gate *g, const struct trust_log_entry *e, char *
 		   size_t errlen)
 {
 	struct trust_tpm_digest digests[TRUST_TPM_MAX_BANKS];
+	char why[512];
 	size_t dlen;
 	int i, ret;
 
 	for (i = 0; i < g->nbanks; i++) {
 		digests[i].alg = g->banks[i];
-		ret = trust_log__template_digest(e, trust_tpm__alg_name(g->banks[i]),
+		ret = trust_log__template_digest(e, trust_quote__alg_name(g->banks[i]),
 						 digests[i].value, &dlen);
 		if (ret)
-			return gate_err(err, errlen, ret, "log entry digest (%s): %s",
-					trust_tpm__alg_name(g->banks[i]), strerror(-ret));
+			return errmsg__set(err, errlen, ret, "log entry digest (%s): %s",
+					   trust_quote__alg_name(g->banks[i]), strerror(-ret));
 		digests[i].len = dlen;
 	}
-	ret = trust_tpm__extend(g->tpm, g->pol->pcr, digests, g->nbanks);
+	ret = trust_tpm__extend(g->tpm, g->pol->pcr, digests, g->nbanks, why, sizeof(why));
 	if (ret)
-		return gate_err(err, errlen, ret, "TPM: extending PCR %u: %s", g->pol->pcr,
-				trust_tpm__last_error(g->tpm));
+		return errmsg__set(err, errlen, ret, "TPM: extending PCR %u: %s", g->pol->pcr, why);
 	ret = trust_log__append(g->bin_fd, g->ascii_fd, e);
 	if (ret)
-		return gate_err(err, errlen, ret,
-				"measured into PCR %u, but appending to the measurement log "
-				"failed (%s): attestation will fail until the next boot",
-				g->pol->pcr, strerror(-ret));
+		return errmsg__set(err, errlen, ret,
+				   "measured into PCR %u, but appending to the measurement log "
+				   "failed (%s): attestation will fail until the next boot",
+				   g->pol->pcr, strerror(-ret));
 	return 0;
 }
 
@@ -382,12 +368,12 @@ int trust_gate__verify(struct trust_gate *g, const char *path, enum trust_kind k
 
 	a = calloc(1, sizeof(*a));
 	if (!a)
-		return gate_err(err, errlen, -ENOMEM, "artifact %s: out of memory", path);
+		return errmsg__set(err, errlen, -ENOMEM, "artifact %s: out of memory", path);
 	a->memfd = -1;
 	a->kind = kind;
 	a->path = strdup(path);
 	if (!a->path) {
-		ret = gate_err(reason, sizeof(reason), -ENOMEM, "out of memory");
+		ret = errmsg__set(reason, sizeof(reason), -ENOMEM, "out of memory");
 		goto refuse;
 	}
 	ret = copy_sealed(path, a, &fd, reason, sizeof(reason));

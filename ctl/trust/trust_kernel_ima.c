@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/errmsg.h"
 #include "common/fileio.h"
 #include "trust_kernel_ima.h"
 #include "trust_log.h"
@@ -26,12 +27,12 @@ static int scan_entry(const struct trust_log_entry *e, void *arg)
 	return 0;
 }
 
-int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust_kernel_ima *r)
+int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust_kernel_ima *r,
+			    char *err, size_t errlen)
 {
 	uint8_t *bin = NULL, value[TRUST_LOG_DIGEST_MAX];
 	struct trust_tpm_digest pcr;
-	struct trust_log_error lerr = { 0 };
-	char path[512];
+	char path[512], why[256];
 	size_t bin_len = 0, vlen;
 	ssize_t n;
 	int ret;
@@ -44,21 +45,19 @@ int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust
 
 	ret = fileio__read(path, 256u << 20, 0, &bin, &bin_len);
 	if (ret) {
-		snprintf(r->reason, sizeof(r->reason), "%s: %s", path, strerror(-ret));
+		errmsg__set(err, errlen, ret, "kernel IMA log %s: %s", path, strerror(-ret));
 		goto out;
 	}
 	ret = trust_log__fold(bin, bin_len, TRUST_KERNEL_IMA_PCR, "sha256", NULL, value, &vlen,
-			      &lerr);
+			      why, sizeof(why));
 	if (ret) {
-		snprintf(r->reason, sizeof(r->reason), "kernel IMA log: entry %zu: %s", lerr.entry,
-			 lerr.reason ? lerr.reason : strerror(-ret));
+		errmsg__set(err, errlen, ret, "kernel IMA log: %s", why);
 		goto out;
 	}
-	ret = trust_tpm__pcr_read(tpm, trust_tpm__alg_from_name("sha256"), TRUST_KERNEL_IMA_PCR,
-				  &pcr);
+	ret = trust_tpm__pcr_read(tpm, trust_quote__alg_from_name("sha256"), TRUST_KERNEL_IMA_PCR,
+				  &pcr, why, sizeof(why));
 	if (ret) {
-		snprintf(r->reason, sizeof(r->reason), "TPM: reading PCR 10: %s",
-			 trust_tpm__last_error(tpm));
+		errmsg__set(err, errlen, ret, "TPM: reading PCR %d: %s", TRUST_KERNEL_IMA_PCR, why);
 		goto out;
 	}
 	r->replays = pcr.len == vlen && memcmp(pcr.value, value, vlen) == 0;
@@ -68,10 +67,9 @@ int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust
 	n = readlink("/proc/self/exe", r->boostd_path, sizeof(r->boostd_path) - 1);
 	r->boostd_path[n > 0 ? n : 0] = '\0';
 	/* The kernel's templates other than ima-ng and ima-sig stop the scan. */
-	if (trust_log__parse(bin, bin_len, scan_entry, r, &lerr) < 0)
-		snprintf(r->reason, sizeof(r->reason),
-			 "kernel IMA log: entry %zu not read: %s", lerr.entry,
-			 lerr.reason ? lerr.reason : "unknown template");
+	if (trust_log__parse(bin, bin_len, scan_entry, r, why, sizeof(why)) < 0)
+		snprintf(r->reason, sizeof(r->reason), "kernel IMA log: not read to the end: %s",
+			 why);
 	ret = 0;
 out:
 	free(bin);

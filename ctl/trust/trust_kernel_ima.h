@@ -22,14 +22,15 @@ struct trust_kernel_ima {
 	bool boostd_measured; /* an entry for the running boostd's path */
 	bool ublk_measured;   /* an entry for a file named boost-ublk */
 	char boostd_path[256];
-	char reason[256];     /* why not, when present but not replaying */
+	char reason[256];     /* why not, when present but not replaying or not read */
 };
 
 /*
  * Fill @ret. @dir is TRUST_KERNEL_IMA_DIR, or another directory holding the
- * two logs (for tests). Returns 0, or -errno if the check could not run
- * (reason in @ret); a kernel without IMA is 0 with present = false.
+ * two logs (for tests). Returns 0, or -errno if the check could not run,
+ * with the reason in @err; a kernel without IMA is 0 with present = false.
  */
-int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust_kernel_ima *ret);
+int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust_kernel_ima *ret,
+			    char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,8 @@
 
 #include <openssl/evp.h>
 
+#include "common/hex.h"
+#include "common/errmsg.h"
 #include "trust_log.h"
 
 #define TRUST_LOG_SHA1_LEN 20
@@ -80,11 +82,11 @@ int trust_log__template_data(const struct trust_log_entry *e, uint8_t **ret_data
 {
 	size_t path_len, len;
 	uint8_t *data, *p;
-	int err;
+	int ret;
 
-	err = trust_log_check_entry(e);
-	if (err)
-		return err;
+	ret = trust_log_check_entry(e);
+	if (ret)
+		return ret;
 	path_len = strlen(e->path) + 1;
 	len = 4 + TRUST_LOG_DNG_LEN + 4 + path_len + 4 + e->sig_len;
 	data = malloc(len);
@@ -123,16 +125,16 @@ int trust_log__template_digest(const struct trust_log_entry *e, const char *bank
 	const EVP_MD *md = trust_log_bank_md(bank);
 	uint8_t *data;
 	size_t len;
-	int err;
+	int ret;
 
 	if (!md)
 		return -EOPNOTSUPP;
-	err = trust_log__template_data(e, &data, &len);
-	if (err)
-		return err;
-	err = trust_log_hash(md, data, len, ret_digest, ret_len);
+	ret = trust_log__template_data(e, &data, &len);
+	if (ret)
+		return ret;
+	ret = trust_log_hash(md, data, len, ret_digest, ret_len);
 	free(data);
-	return err;
+	return ret;
 }
 
 static int trust_log_write_all(int fd, const void *buf, size_t len)
@@ -154,32 +156,19 @@ static int trust_log_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static void trust_log_hex(char *out, const uint8_t *in, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0xf];
-	}
-	out[2 * len] = '\0';
-}
-
 /* The line ascii_runtime_measurements would show for @e; as the kernel,
  * an empty sig field leaves a trailing space. */
 static char *trust_log_ascii_line(const struct trust_log_entry *e,
 				  const uint8_t sha1[TRUST_LOG_SHA1_LEN])
 {
-	char sha1_hex[2 * TRUST_LOG_SHA1_LEN + 1], file_hex[2 * TRUST_LOG_FILE_DIGEST_LEN + 1];
+	char sha1_hex[HEX_LEN(TRUST_LOG_SHA1_LEN)], file_hex[HEX_LEN(TRUST_LOG_FILE_DIGEST_LEN)];
 	char *sig_hex, *line = NULL;
 
-	sig_hex = malloc(2 * e->sig_len + 1);
+	sig_hex = hex__encode_alloc(e->sig, e->sig_len);
 	if (!sig_hex)
 		return NULL;
-	trust_log_hex(sig_hex, e->sig, e->sig_len);
-	trust_log_hex(sha1_hex, sha1, TRUST_LOG_SHA1_LEN);
-	trust_log_hex(file_hex, e->file_sha256, TRUST_LOG_FILE_DIGEST_LEN);
+	hex__encode(sha1, TRUST_LOG_SHA1_LEN, sha1_hex);
+	hex__encode(e->file_sha256, TRUST_LOG_FILE_DIGEST_LEN, file_hex);
 	if (asprintf(&line, "%2u %s %s sha256:%s %s %s\n", e->pcr, sha1_hex, TRUST_LOG_TEMPLATE,
 		     file_hex, e->path, sig_hex) < 0)
 		line = NULL;
@@ -193,18 +182,18 @@ int trust_log__append(int bin_fd, int ascii_fd, const struct trust_log_entry *e)
 	off_t bin_end = -1, ascii_end = -1;
 	size_t data_len, rec_len, sha1_len;
 	char *line = NULL;
-	int err;
+	int ret;
 
-	err = trust_log__template_data(e, &data, &data_len);
-	if (err)
-		return err;
-	err = trust_log_hash(EVP_sha1(), data, data_len, sha1, &sha1_len);
-	if (err)
+	ret = trust_log__template_data(e, &data, &data_len);
+	if (ret)
+		return ret;
+	ret = trust_log_hash(EVP_sha1(), data, data_len, sha1, &sha1_len);
+	if (ret)
 		goto out;
 	rec_len = TRUST_LOG_HDR_LEN + strlen(TRUST_LOG_TEMPLATE) + 4 + data_len;
 	rec = malloc(rec_len);
 	if (!rec) {
-		err = -ENOMEM;
+		ret = -ENOMEM;
 		goto out;
 	}
 	p = trust_log_put_u32(rec, e->pcr);
@@ -218,33 +207,33 @@ int trust_log__append(int bin_fd, int ascii_fd, const struct trust_log_entry *e)
 	if (ascii_fd >= 0) {
 		line = trust_log_ascii_line(e, sha1);
 		if (!line) {
-			err = -ENOMEM;
+			ret = -ENOMEM;
 			goto out;
 		}
 	}
 
 	bin_end = lseek(bin_fd, 0, SEEK_END);
 	if (bin_end < 0) {
-		err = -errno;
+		ret = -errno;
 		goto out;
 	}
 	if (ascii_fd >= 0) {
 		ascii_end = lseek(ascii_fd, 0, SEEK_END);
 		if (ascii_end < 0) {
-			err = -errno;
+			ret = -errno;
 			bin_end = -1;	/* nothing written yet */
 			goto out;
 		}
 	}
-	err = trust_log_write_all(bin_fd, rec, rec_len);
-	if (!err && ascii_fd >= 0)
-		err = trust_log_write_all(ascii_fd, line, strlen(line));
-	if (!err && fsync(bin_fd) < 0)
-		err = -errno;
-	if (!err && ascii_fd >= 0 && fsync(ascii_fd) < 0)
-		err = -errno;
+	ret = trust_log_write_all(bin_fd, rec, rec_len);
+	if (!ret && ascii_fd >= 0)
+		ret = trust_log_write_all(ascii_fd, line, strlen(line));
+	if (!ret && fsync(bin_fd) < 0)
+		ret = -errno;
+	if (!ret && ascii_fd >= 0 && fsync(ascii_fd) < 0)
+		ret = -errno;
 out:
-	if (err) {
+	if (ret) {
 		/* Best effort: the first error is the one to report. */
 		if (bin_end >= 0 && ftruncate(bin_fd, bin_end) == 0)
 			(void)fsync(bin_fd);
@@ -254,7 +243,7 @@ out:
 	free(line);
 	free(rec);
 	free(data);
-	return err;
+	return ret;
 }
 
 /* One entry of a binary log, as found: nothing decoded but the framing. */
@@ -268,15 +257,11 @@ struct trust_log_record {
 	bool violation;		/* all-zero template digest */
 };
 
-static int trust_log_bad(struct trust_log_error *error, size_t entry, size_t offset,
-			 int err, const char *reason)
+/* "entry N at byte B: REASON" into @ret; returns @ret. */
+static int trust_log_bad(char *err, size_t errlen, size_t entry, size_t offset, int ret,
+			 const char *reason)
 {
-	if (error) {
-		error->entry = entry;
-		error->offset = offset;
-		error->reason = reason;
-	}
-	return err;
+	return errmsg__set(err, errlen, ret, "entry %zu at byte %zu: %s", entry, offset, reason);
 }
 
 /* The template data must be length-prefixed fields filling it exactly. */
@@ -301,55 +286,58 @@ static bool trust_log_fields_tile(const uint8_t *data, size_t len)
  * it. Checks the framing, the PCR index and the SHA-1 template digest.
  */
 static int trust_log_next(const uint8_t *buf, size_t len, size_t *off, size_t index,
-			  struct trust_log_record *ret_rec, struct trust_log_error *error)
+			  struct trust_log_record *ret_rec, char *err, size_t errlen)
 {
 	static const uint8_t zero[TRUST_LOG_SHA1_LEN];
 	uint8_t sha1[EVP_MAX_MD_SIZE];
 	struct trust_log_record r;
 	size_t start = *off, pos = *off, sha1_len;
-	int err;
+	int ret;
 
 	if (len - pos < TRUST_LOG_HDR_LEN)
-		return trust_log_bad(error, index, start, -EBADMSG, "truncated entry header");
+		return trust_log_bad(err, errlen, index, start, -EBADMSG, "truncated entry header");
 	r.pcr = trust_log_get_u32(buf + pos);
 	r.sha1 = buf + pos + 4;
 	r.name_len = trust_log_get_u32(buf + pos + 4 + TRUST_LOG_SHA1_LEN);
 	pos += TRUST_LOG_HDR_LEN;
 	if (r.pcr >= TRUST_LOG_NUM_PCRS)
-		return trust_log_bad(error, index, start, -EBADMSG, "PCR index out of range");
+		return trust_log_bad(err, errlen, index, start, -EBADMSG, "PCR index out of range");
 	if (r.name_len == 0 || r.name_len > TRUST_LOG_NAME_MAX)
-		return trust_log_bad(error, index, start, -EBADMSG,
+		return trust_log_bad(err, errlen, index, start, -EBADMSG,
 				     "template name length out of range");
 	if (len - pos < r.name_len)
-		return trust_log_bad(error, index, start, -EBADMSG, "truncated template name");
+		return trust_log_bad(err, errlen, index, start, -EBADMSG,
+				     "truncated template name");
 	r.name = (const char *)buf + pos;
 	pos += r.name_len;
 	if (memchr(r.name, '\0', r.name_len))
-		return trust_log_bad(error, index, start, -EBADMSG, "template name has a NUL byte");
+		return trust_log_bad(err, errlen, index, start, -EBADMSG,
+				     "template name has a NUL byte");
 	/* "ima" data has no length prefix and a digest over padded fields. */
 	if (r.name_len == 3 && memcmp(r.name, "ima", 3) == 0)
-		return trust_log_bad(error, index, start, -EOPNOTSUPP,
+		return trust_log_bad(err, errlen, index, start, -EOPNOTSUPP,
 				     "the old \"ima\" template is not supported");
 	if (len - pos < 4)
-		return trust_log_bad(error, index, start, -EBADMSG,
+		return trust_log_bad(err, errlen, index, start, -EBADMSG,
 				     "truncated template data length");
 	r.data_len = trust_log_get_u32(buf + pos);
 	pos += 4;
 	if (len - pos < r.data_len)
-		return trust_log_bad(error, index, start, -EBADMSG,
+		return trust_log_bad(err, errlen, index, start, -EBADMSG,
 				     "template data runs past the end of the log");
 	r.data = buf + pos;
 	pos += r.data_len;
 	if (!trust_log_fields_tile(r.data, r.data_len))
-		return trust_log_bad(error, index, start, -EBADMSG,
+		return trust_log_bad(err, errlen, index, start, -EBADMSG,
 				     "template fields do not fill the template data");
 	r.violation = memcmp(r.sha1, zero, TRUST_LOG_SHA1_LEN) == 0;
 	if (!r.violation) {
-		err = trust_log_hash(EVP_sha1(), r.data, r.data_len, sha1, &sha1_len);
-		if (err)
-			return err;
+		ret = trust_log_hash(EVP_sha1(), r.data, r.data_len, sha1, &sha1_len);
+		if (ret)
+			return trust_log_bad(err, errlen, index, start, ret,
+					     "cannot hash the template data");
 		if (memcmp(sha1, r.sha1, TRUST_LOG_SHA1_LEN) != 0)
-			return trust_log_bad(error, index, start, -EBADMSG,
+			return trust_log_bad(err, errlen, index, start, -EBADMSG,
 					     "template digest does not match the template data");
 	}
 	*ret_rec = r;
@@ -359,7 +347,7 @@ static int trust_log_next(const uint8_t *buf, size_t len, size_t *off, size_t in
 
 /* Decode the fields of an ima-sig or ima-ng entry. */
 static int trust_log_decode(const struct trust_log_record *r, size_t index, size_t offset,
-			    struct trust_log_entry *ret_e, struct trust_log_error *error)
+			    struct trust_log_entry *ret_e, char *err, size_t errlen)
 {
 	struct trust_log_entry e = { .pcr = r->pcr };
 	const uint8_t *p = r->data, *end = r->data + r->data_len;
@@ -371,35 +359,35 @@ static int trust_log_decode(const struct trust_log_record *r, size_t index, size
 	else if (r->name_len == 6 && memcmp(r->name, "ima-ng", 6) == 0)
 		has_sig = false;
 	else
-		return trust_log_bad(error, index, offset, -EOPNOTSUPP,
+		return trust_log_bad(err, errlen, index, offset, -EOPNOTSUPP,
 				     "template is neither ima-sig nor ima-ng");
 	if (r->violation)
-		return trust_log_bad(error, index, offset, -EOPNOTSUPP,
+		return trust_log_bad(err, errlen, index, offset, -EOPNOTSUPP,
 				     "entry is a measurement violation");
 	/* The fields tile the data (checked), so each prefix is in bounds
 	 * as long as a field is left. */
 	if (p == end)
-		return trust_log_bad(error, index, offset, -EBADMSG, "file digest missing");
+		return trust_log_bad(err, errlen, index, offset, -EBADMSG, "file digest missing");
 	n = trust_log_get_u32(p);
 	p += 4;
 	if (n != TRUST_LOG_DNG_LEN ||
 	    memcmp(p, TRUST_LOG_DNG_PREFIX, sizeof(TRUST_LOG_DNG_PREFIX)) != 0)
-		return trust_log_bad(error, index, offset, -EOPNOTSUPP,
+		return trust_log_bad(err, errlen, index, offset, -EOPNOTSUPP,
 				     "file digest is not \"sha256:\" and 32 bytes");
 	memcpy(e.file_sha256, p + sizeof(TRUST_LOG_DNG_PREFIX), TRUST_LOG_FILE_DIGEST_LEN);
 	p += n;
 	if (p == end)
-		return trust_log_bad(error, index, offset, -EBADMSG, "path missing");
+		return trust_log_bad(err, errlen, index, offset, -EBADMSG, "path missing");
 	n = trust_log_get_u32(p);
 	p += 4;
 	if (n < 2 || p[n - 1] != '\0' || strlen((const char *)p) != n - 1)
-		return trust_log_bad(error, index, offset, -EBADMSG,
+		return trust_log_bad(err, errlen, index, offset, -EBADMSG,
 				     "path is empty, unterminated or has a NUL byte");
 	e.path = (const char *)p;
 	p += n;
 	if (has_sig) {
 		if (p == end)
-			return trust_log_bad(error, index, offset, -EBADMSG,
+			return trust_log_bad(err, errlen, index, offset, -EBADMSG,
 					     "signature field missing");
 		n = trust_log_get_u32(p);
 		p += 4;
@@ -408,7 +396,7 @@ static int trust_log_decode(const struct trust_log_record *r, size_t index, size
 		p += n;
 	}
 	if (p != end)
-		return trust_log_bad(error, index, offset, -EBADMSG,
+		return trust_log_bad(err, errlen, index, offset, -EBADMSG,
 				     "template has more fields than its name says");
 	*ret_e = e;
 	return 0;
@@ -416,24 +404,24 @@ static int trust_log_decode(const struct trust_log_record *r, size_t index, size
 
 int trust_log__parse(const uint8_t *buf, size_t len,
 		     int (*cb)(const struct trust_log_entry *e, void *arg), void *arg,
-		     struct trust_log_error *error)
+		     char *err, size_t errlen)
 {
 	struct trust_log_record r;
 	struct trust_log_entry e;
 	size_t off = 0, start, index;
-	int err;
+	int ret;
 
 	for (index = 1; off < len; index++) {
 		start = off;
-		err = trust_log_next(buf, len, &off, index, &r, error);
-		if (err)
-			return err;
-		err = trust_log_decode(&r, index, start, &e, error);
-		if (err)
-			return err;
-		err = cb(&e, arg);
-		if (err)
-			return err;
+		ret = trust_log_next(buf, len, &off, index, &r, err, errlen);
+		if (ret)
+			return ret;
+		ret = trust_log_decode(&r, index, start, &e, err, errlen);
+		if (ret)
+			return ret;
+		ret = cb(&e, arg);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -459,12 +447,12 @@ static int trust_log_extend(const EVP_MD *md, uint8_t *value, const uint8_t *dig
  */
 static int trust_log_walk(const uint8_t *buf, size_t len, uint32_t pcr, const EVP_MD *md,
 			  uint8_t *value, const uint8_t *quoted,
-			  struct trust_log_position *ret_pos, struct trust_log_error *error)
+			  struct trust_log_position *ret_pos, char *err, size_t errlen)
 {
 	size_t size = (size_t)EVP_MD_get_size(md), off = 0, index, digest_len;
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	struct trust_log_record r;
-	int err;
+	int ret;
 
 	if (quoted && memcmp(value, quoted, size) == 0) {
 		ret_pos->entries = 0;
@@ -472,49 +460,55 @@ static int trust_log_walk(const uint8_t *buf, size_t len, uint32_t pcr, const EV
 		return 0;
 	}
 	for (index = 1; off < len; index++) {
-		err = trust_log_next(buf, len, &off, index, &r, error);
-		if (err)
-			return err;
+		ret = trust_log_next(buf, len, &off, index, &r, err, errlen);
+		if (ret)
+			return ret;
 		if (r.pcr != pcr)
 			continue;
 		if (r.violation) {
 			memset(digest, 0xff, size);
 		} else {
-			err = trust_log_hash(md, r.data, r.data_len, digest, &digest_len);
-			if (err)
-				return err;
+			ret = trust_log_hash(md, r.data, r.data_len, digest, &digest_len);
+			if (ret)
+				return trust_log_bad(err, errlen, index, off - r.data_len, ret,
+						     "cannot hash the template data");
 		}
-		err = trust_log_extend(md, value, digest, size);
-		if (err)
-			return err;
+		ret = trust_log_extend(md, value, digest, size);
+		if (ret)
+			return trust_log_bad(err, errlen, index, off, ret, "cannot extend the PCR");
 		if (quoted && memcmp(value, quoted, size) == 0) {
 			ret_pos->entries = index;
 			ret_pos->offset = off;
 			return 0;
 		}
 	}
-	return quoted ? -ENOENT : 0;
+	if (quoted)
+		return errmsg__set(err, errlen, -ENOENT,
+				   "no prefix of the log replays to the quoted value");
+	return 0;
 }
 
 int trust_log__fold(const uint8_t *buf, size_t len, uint32_t pcr, const char *bank,
 		    const uint8_t *initial, uint8_t *ret_value, size_t *ret_len,
-		    struct trust_log_error *error)
+		    char *err, size_t errlen)
 {
 	const EVP_MD *md = trust_log_bank_md(bank);
 	uint8_t value[EVP_MAX_MD_SIZE] = { 0 };
 	size_t size;
-	int err;
+	int ret;
 
 	if (!md)
-		return -EOPNOTSUPP;
+		return errmsg__set(err, errlen, -EOPNOTSUPP, "bank %s is not supported",
+				   bank ? bank : "(none)");
 	if (pcr >= TRUST_LOG_NUM_PCRS)
-		return -EINVAL;
+		return errmsg__set(err, errlen, -EINVAL, "PCR %u is not 0 to %d", pcr,
+				   TRUST_LOG_NUM_PCRS - 1);
 	size = (size_t)EVP_MD_get_size(md);
 	if (initial)
 		memcpy(value, initial, size);
-	err = trust_log_walk(buf, len, pcr, md, value, NULL, NULL, error);
-	if (err)
-		return err;
+	ret = trust_log_walk(buf, len, pcr, md, value, NULL, NULL, err, errlen);
+	if (ret)
+		return ret;
 	memcpy(ret_value, value, size);
 	*ret_len = size;
 	return 0;
@@ -522,24 +516,29 @@ int trust_log__fold(const uint8_t *buf, size_t len, uint32_t pcr, const char *ba
 
 int trust_log__replay(const uint8_t *buf, size_t len, uint32_t pcr, const char *bank,
 		      const uint8_t *initial, const uint8_t *quoted, size_t quoted_len,
-		      struct trust_log_position *ret_pos, struct trust_log_error *error)
+		      struct trust_log_position *ret_pos, char *err, size_t errlen)
 {
 	const EVP_MD *md = trust_log_bank_md(bank);
 	uint8_t value[EVP_MAX_MD_SIZE] = { 0 };
 	struct trust_log_position pos;
 	size_t size;
-	int err;
+	int ret;
 
 	if (!md)
-		return -EOPNOTSUPP;
+		return errmsg__set(err, errlen, -EOPNOTSUPP, "bank %s is not supported",
+				   bank ? bank : "(none)");
 	size = (size_t)EVP_MD_get_size(md);
-	if (pcr >= TRUST_LOG_NUM_PCRS || !quoted || quoted_len != size)
-		return -EINVAL;
+	if (pcr >= TRUST_LOG_NUM_PCRS)
+		return errmsg__set(err, errlen, -EINVAL, "PCR %u is not 0 to %d", pcr,
+				   TRUST_LOG_NUM_PCRS - 1);
+	if (!quoted || quoted_len != size)
+		return errmsg__set(err, errlen, -EINVAL, "the quoted value has %zu bytes, not %zu",
+				   quoted ? quoted_len : 0, size);
 	if (initial)
 		memcpy(value, initial, size);
-	err = trust_log_walk(buf, len, pcr, md, value, quoted, &pos, error);
-	if (err)
-		return err;
+	ret = trust_log_walk(buf, len, pcr, md, value, quoted, &pos, err, errlen);
+	if (ret)
+		return ret;
 	*ret_pos = pos;
 	return 0;
 }

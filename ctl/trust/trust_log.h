@@ -38,13 +38,6 @@ struct trust_log_entry {
 	size_t sig_len;
 };
 
-/* Where a malformed log went wrong, for "log L: entry N at byte B: REASON". */
-struct trust_log_error {
-	size_t entry;		/* counted from 1 */
-	size_t offset;		/* of the entry's first byte */
-	const char *reason;	/* static text */
-};
-
 /* Where a replay met the quoted PCR value. */
 struct trust_log_position {
 	size_t entries;		/* entries of the log (on any PCR) up to the match */
@@ -80,11 +73,13 @@ int trust_log__append(int bin_fd, int ascii_fd, const struct trust_log_entry *e)
  * log (truncated, lengths that disagree, a PCR index out of range, a
  * template digest that does not match its data), -EOPNOTSUPP for an entry
  * of another template than ima-sig or ima-ng or with a file digest other
- * than SHA-256; then @error (may be NULL) says where and why.
+ * than SHA-256; then @err (may be NULL) says where and why, for
+ * "log L: REASON": "entry N at byte B: template digest does not match the
+ * template data" (entries counted from 1, B the offset of the entry).
  */
 int trust_log__parse(const uint8_t *buf, size_t len,
 		     int (*cb)(const struct trust_log_entry *e, void *arg), void *arg,
-		     struct trust_log_error *error);
+		     char *err, size_t errlen);
 
 /*
  * The value of PCR @pcr in bank @bank after the log's entries are extended
@@ -95,7 +90,7 @@ int trust_log__parse(const uint8_t *buf, size_t len,
  */
 int trust_log__fold(const uint8_t *buf, size_t len, uint32_t pcr, const char *bank,
 		    const uint8_t *initial, uint8_t *ret_value, size_t *ret_len,
-		    struct trust_log_error *error);
+		    char *err, size_t errlen);
 
 /*
  * Find the prefix of the log at which PCR @pcr in bank @bank, replayed from
@@ -107,6 +102,6 @@ int trust_log__fold(const uint8_t *buf, size_t len, uint32_t pcr, const char *ba
  */
 int trust_log__replay(const uint8_t *buf, size_t len, uint32_t pcr, const char *bank,
 		      const uint8_t *initial, const uint8_t *quoted, size_t quoted_len,
-		      struct trust_log_position *ret_pos, struct trust_log_error *error);
+		      struct trust_log_position *ret_pos, char *err, size_t errlen);
 
 #endif

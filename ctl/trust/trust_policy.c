@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
+#include "common/hex.h"
 #include "trust_policy.h"
-#include "trust_tpm.h"
+#include "trust_quote.h"
 
 #define POLICY_MAX_ITEMS 1024
 
@@ -99,17 +99,11 @@ static int parse_paths(struct parse *p, json_object *v, const char *field, char 
 
 static int hex_digest(const char *s, uint8_t out[32])
 {
-	long len;
-	unsigned char *b;
+	size_t len;
 
-	if (strlen(s) != 64)
+	if (hex__decode(s, out, 32, &len) || len != 32)
 		return -EINVAL;
-	b = OPENSSL_hexstr2buf(s, &len);
-	if (!b)
-		return -EINVAL;
-	memcpy(out, b, 32);
-	OPENSSL_free(b);
-	return len == 32 ? 0 : -EINVAL;
+	return 0;
 }
 
 static int parse_golden(struct parse *p, json_object *g, struct trust_golden *golden)
@@ -163,7 +157,7 @@ static int parse_attestation(struct parse *p, json_object *a, struct trust_polic
 			const char *b = json_object_get_string(v);
 
 			if (!json_object_is_type(v, json_type_string) ||
-			    !trust_tpm__alg_from_name(b))
+			    !trust_quote__alg_from_name(b))
 				return perr(p, "field 'attestation.bank': expected a hash name "
 					       "such as \"sha256\"");
 			free(pol->bank);
@@ -240,7 +234,7 @@ static int parse_policy(struct parse *p, json_object *doc, struct trust_policy *
 			if (!json_object_is_type(v, json_type_int) || pcr < 0 ||
 			    pcr >= TRUST_TPM_NUM_PCRS)
 				return perr(p, "field 'pcr': expected 0 to 23");
-			if (trust_tpm__pcr_resettable(pcr))
+			if (trust_quote__pcr_resettable(pcr))
 				return perr(p, "field 'pcr': PCR %d can be reset or extended by any "
 					       "process, so it cannot hold boost's measurements", pcr);
 			pol->pcr = pcr;

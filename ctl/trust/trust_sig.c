@@ -28,6 +28,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "common/errmsg.h"
+#include "common/fileio.h"
 #include "trust_sig.h"
 
 #define TRUST_SIG_XATTR "security.ima"
@@ -35,6 +37,8 @@
 #define TRUST_SIG_HASH_ALGO_LAST 23
 /* Certificates and keys are small; refuse to slurp anything bigger. */
 #define TRUST_SIG_MAX_PEM (1 << 20)
+/* Keys, certificates, FILE.sig: O_NONBLOCK, so that a FIFO there cannot hang us. */
+#define TRUST_SIG_READ_FLAGS (O_NONBLOCK | O_NOCTTY)
 
 static const char *trust_sig_hash_names[TRUST_SIG_HASH_ALGO_LAST] = {
 	"md4", "md5", "sha1", "rmd160", "sha256", "sha384", "sha512", "sha224",
@@ -48,9 +52,10 @@ const char *trust_sig__hash_name(uint8_t hash_algo)
 	return hash_algo < TRUST_SIG_HASH_ALGO_LAST ? trust_sig_hash_names[hash_algo] : "unknown";
 }
 
-const char *trust_sig__strerror(int err)
+/* Why a signature is refused, in words. */
+static const char *trust_sig_reason(int ret)
 {
-	switch (err) {
+	switch (ret) {
 	case -EBADMSG:
 		return "signature is malformed";
 	case -EOPNOTSUPP:
@@ -64,65 +69,28 @@ const char *trust_sig__strerror(int err)
 	case -EFBIG:
 		return "signature file is larger than any signature";
 	default:
-		return strerror(err < 0 ? -err : err);
+		return strerror(-ret);
 	}
 }
 
-/* Read a whole small file; -EFBIG past @max bytes. */
-static int trust_sig_slurp(const char *path, size_t max, uint8_t **ret_buf, size_t *ret_len)
+/* Why a key or certificate file is refused, in words. */
+static const char *trust_sig_file_reason(int ret, bool is_key)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	struct stat st;
-	ssize_t n;
-	int fd, err;
-
-	/* O_NONBLOCK: a FIFO in place of a file must not hang us. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		err = -errno;
-		goto out;
+	switch (ret) {
+	case -ENOENT:
+		return "no such file";
+	case -EEXIST:
+		return "file exists (not overwritten)";
+	case -EBADMSG:
+		return is_key ? "not a private key (PEM or DER, unencrypted)" :
+				"holds no certificate, or a broken one";
+	case -EOPNOTSUPP:
+		return "key type is not supported (RSA of 2048 bits or more, EC P-256 or P-384)";
+	case -EFBIG:
+		return "larger than any key or certificate";
+	default:
+		return strerror(-ret);
 	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto out;
-	}
-	if ((size_t)st.st_size > max) {
-		err = -EFBIG;
-		goto out;
-	}
-	/* One byte more than the size, to notice a file that grew. */
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > (size_t)st.st_size) {
-			err = -EFBIG;
-			goto out;
-		}
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	buf = NULL;
-	err = 0;
-out:
-	free(buf);
-	close(fd);
-	return err;
 }
 
 int trust_sig__keyid(EVP_PKEY *key, uint32_t *ret_keyid)
@@ -131,25 +99,25 @@ int trust_sig__keyid(EVP_PKEY *key, uint32_t *ret_keyid)
 	const unsigned char *bits;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen;
-	int bits_len, err;
+	int bits_len, ret;
 
 	/* The key id covers the subjectPublicKey BIT STRING's content, the
 	 * same bytes as the X.509 subjectKeyIdentifier "method 1". */
 	if (!X509_PUBKEY_set(&pub, key) ||
 	    !X509_PUBKEY_get0_param(NULL, &bits, &bits_len, NULL, pub)) {
-		err = -EINVAL;
+		ret = -EINVAL;
 		goto out;
 	}
 	if (!EVP_Digest(bits, (size_t)bits_len, md, &mdlen, EVP_sha1(), NULL)) {
-		err = -EINVAL;
+		ret = -EINVAL;
 		goto out;
 	}
 	*ret_keyid = (uint32_t)md[16] << 24 | (uint32_t)md[17] << 16 |
 		     (uint32_t)md[18] << 8 | md[19];
-	err = 0;
+	ret = 0;
 out:
 	X509_PUBKEY_free(pub);
-	return err;
+	return ret;
 }
 
 /* RSA of 2048 bits or more, EC on P-256 or P-384: what the kernel's IMA
@@ -213,68 +181,68 @@ struct trust_certs *trust_certs__new(void)
 static int trust_certs_take(struct trust_certs *certs, X509 *cert, const char *path)
 {
 	struct trust_signer *grown, s = { .cert = cert };
-	int err;
+	int ret;
 
 	s.key = X509_get_pubkey(cert);
 	if (!s.key) {
-		err = -EBADMSG;
-		goto err;
+		ret = -EBADMSG;
+		goto ret;
 	}
-	err = trust_sig_check_key_type(s.key);
-	if (err)
-		goto err;
-	err = trust_sig__keyid(s.key, &s.keyid);
-	if (err)
-		goto err;
+	ret = trust_sig_check_key_type(s.key);
+	if (ret)
+		goto ret;
+	ret = trust_sig__keyid(s.key, &s.keyid);
+	if (ret)
+		goto ret;
 	s.subject = trust_sig_subject(cert);
 	s.path = strdup(path);
 	if (!s.subject || !s.path) {
-		err = -ENOMEM;
-		goto err;
+		ret = -ENOMEM;
+		goto ret;
 	}
 	grown = realloc(certs->signers, (certs->n + 1) * sizeof(*grown));
 	if (!grown) {
-		err = -ENOMEM;
-		goto err;
+		ret = -ENOMEM;
+		goto ret;
 	}
 	certs->signers = grown;
 	certs->signers[certs->n++] = s;
 	return 0;
-err:
+ret:
 	X509_free(s.cert);
 	EVP_PKEY_free(s.key);
 	free(s.subject);
 	free(s.path);
-	return err;
+	return ret;
 }
 
-int trust_certs__add(struct trust_certs *certs, const char *path)
+static int trust_certs_add(struct trust_certs *certs, const char *path)
 {
 	size_t len, n_before = certs->n;
 	const unsigned char *p;
 	uint8_t *buf = NULL;
 	BIO *bio = NULL;
 	X509 *cert;
-	int err;
+	int ret;
 
-	err = trust_sig_slurp(path, TRUST_SIG_MAX_PEM, &buf, &len);
-	if (err)
-		return err;
+	ret = fileio__read(path, TRUST_SIG_MAX_PEM, TRUST_SIG_READ_FLAGS, &buf, &len);
+	if (ret)
+		return ret;
 	if (memmem(buf, len, "-----BEGIN", 10)) {
 		bio = BIO_new_mem_buf(buf, (int)len);
 		if (!bio) {
-			err = -ENOMEM;
+			ret = -ENOMEM;
 			goto out;
 		}
 		while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
-			err = trust_certs_take(certs, cert, path);
-			if (err)
+			ret = trust_certs_take(certs, cert, path);
+			if (ret)
 				goto out;
 		}
 		/* The loop ends on "no start line" after the last one;
 		 * anything else is a broken certificate. */
 		if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE) {
-			err = -EBADMSG;
+			ret = -EBADMSG;
 			goto out;
 		}
 		ERR_clear_error();
@@ -286,14 +254,14 @@ int trust_certs__add(struct trust_certs *certs, const char *path)
 			cert = NULL;
 		}
 		if (cert) {
-			err = trust_certs_take(certs, cert, path);
-			if (err)
+			ret = trust_certs_take(certs, cert, path);
+			if (ret)
 				goto out;
 		}
 	}
-	err = certs->n > n_before ? 0 : -EBADMSG;
+	ret = certs->n > n_before ? 0 : -EBADMSG;
 out:
-	if (err) {
+	if (ret) {
 		/* All of the file or none of it. */
 		while (certs->n > n_before) {
 			struct trust_signer *s = &certs->signers[--certs->n];
@@ -306,7 +274,17 @@ out:
 	}
 	BIO_free(bio);
 	free(buf);
-	return err;
+	return ret;
+}
+
+int trust_certs__add(struct trust_certs *certs, const char *path, char *err, size_t errlen)
+{
+	int ret = trust_certs_add(certs, path);
+
+	if (ret)
+		errmsg__set(err, errlen, ret, "certificate %s: %s", path,
+			    trust_sig_file_reason(ret, false));
+	return ret;
 }
 
 static int trust_sig_no_passphrase(char *buf, int size, int rwflag, void *u)
@@ -314,22 +292,22 @@ static int trust_sig_no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-int trust_sig__load_key(const char *path, EVP_PKEY **ret_key)
+static int trust_sig_load_key(const char *path, EVP_PKEY **ret_key)
 {
 	const unsigned char *p;
 	EVP_PKEY *key = NULL;
 	uint8_t *buf = NULL;
 	size_t len;
 	BIO *bio;
-	int err;
+	int ret;
 
-	err = trust_sig_slurp(path, TRUST_SIG_MAX_PEM, &buf, &len);
-	if (err)
-		return err;
+	ret = fileio__read(path, TRUST_SIG_MAX_PEM, TRUST_SIG_READ_FLAGS, &buf, &len);
+	if (ret)
+		return ret;
 	if (memmem(buf, len, "-----BEGIN", 10)) {
 		bio = BIO_new_mem_buf(buf, (int)len);
 		if (!bio) {
-			err = -ENOMEM;
+			ret = -ENOMEM;
 			goto out;
 		}
 		/* Never prompt for a passphrase: boost runs unattended. */
@@ -340,11 +318,11 @@ int trust_sig__load_key(const char *path, EVP_PKEY **ret_key)
 		key = d2i_AutoPrivateKey(NULL, &p, (long)len);
 	}
 	if (!key) {
-		err = -EBADMSG;
+		ret = -EBADMSG;
 		goto out;
 	}
-	err = trust_sig_check_key_type(key);
-	if (err)
+	ret = trust_sig_check_key_type(key);
+	if (ret)
 		goto out;
 	*ret_key = key;
 	key = NULL;
@@ -352,7 +330,16 @@ out:
 	EVP_PKEY_free(key);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
-	return err;
+	return ret;
+}
+
+int trust_sig__load_key(const char *path, EVP_PKEY **ret_key, char *err, size_t errlen)
+{
+	int ret = trust_sig_load_key(path, ret_key);
+
+	if (ret)
+		errmsg__set(err, errlen, ret, "key %s: %s", path, trust_sig_file_reason(ret, true));
+	return ret;
 }
 
 int trust_sig__parse(const uint8_t *blob, size_t len, struct trust_sig_info *ret_info)
@@ -389,16 +376,16 @@ static EVP_PKEY_CTX *trust_sig_ctx(EVP_PKEY *key, bool sign)
 	if (!ctx)
 		return NULL;
 	if ((sign ? EVP_PKEY_sign_init(ctx) : EVP_PKEY_verify_init(ctx)) <= 0)
-		goto err;
+		goto ret;
 	/* RSA: PKCS#1 v1.5 with the SHA-256 DigestInfo; ECDSA: the
 	 * digest as is. evmctl and the kernel do exactly this. */
 	if (EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
 	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)
-		goto err;
+		goto ret;
 	if (EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0)
-		goto err;
+		goto ret;
 	return ctx;
-err:
+ret:
 	EVP_PKEY_CTX_free(ctx);
 	return NULL;
 }
@@ -410,31 +397,31 @@ int trust_sig__sign(EVP_PKEY *key, const uint8_t digest[TRUST_SIG_DIGEST_LEN],
 	uint8_t *blob = NULL;
 	size_t sig_len;
 	uint32_t keyid;
-	int err;
+	int ret;
 
-	err = trust_sig_check_key_type(key);
-	if (err)
-		return err;
-	err = trust_sig__keyid(key, &keyid);
-	if (err)
-		return err;
+	ret = trust_sig_check_key_type(key);
+	if (ret)
+		return ret;
+	ret = trust_sig__keyid(key, &keyid);
+	if (ret)
+		return ret;
 	ctx = trust_sig_ctx(key, true);
 	if (!ctx || EVP_PKEY_sign(ctx, NULL, &sig_len, digest, TRUST_SIG_DIGEST_LEN) <= 0) {
-		err = -EINVAL;
+		ret = -EINVAL;
 		goto out;
 	}
 	blob = malloc(TRUST_SIG_HDR_LEN + sig_len);
 	if (!blob) {
-		err = -ENOMEM;
+		ret = -ENOMEM;
 		goto out;
 	}
 	if (EVP_PKEY_sign(ctx, blob + TRUST_SIG_HDR_LEN, &sig_len, digest,
 			  TRUST_SIG_DIGEST_LEN) <= 0) {
-		err = -EINVAL;
+		ret = -EINVAL;
 		goto out;
 	}
 	if (sig_len > 0xffff) {
-		err = -EOVERFLOW;
+		ret = -EOVERFLOW;
 		goto out;
 	}
 	blob[0] = TRUST_SIG_TYPE_DIGSIG;
@@ -449,26 +436,26 @@ int trust_sig__sign(EVP_PKEY *key, const uint8_t digest[TRUST_SIG_DIGEST_LEN],
 	*ret_sig = blob;
 	*ret_len = TRUST_SIG_HDR_LEN + sig_len;
 	blob = NULL;
-	err = 0;
+	ret = 0;
 out:
 	free(blob);
 	EVP_PKEY_CTX_free(ctx);
-	return err;
+	return ret;
 }
 
-int trust_sig__verify(const struct trust_certs *certs, const uint8_t *blob, size_t len,
-		      const uint8_t digest[TRUST_SIG_DIGEST_LEN],
-		      const struct trust_signer **ret_signer)
+static int trust_sig_verify(const struct trust_certs *certs, const uint8_t *blob, size_t len,
+			    const uint8_t digest[TRUST_SIG_DIGEST_LEN],
+			    const struct trust_signer **ret_signer)
 {
 	struct trust_sig_info info;
 	bool known = false;
 	EVP_PKEY_CTX *ctx;
 	size_t i;
-	int err, ok;
+	int ret, ok;
 
-	err = trust_sig__parse(blob, len, &info);
-	if (err)
-		return err;
+	ret = trust_sig__parse(blob, len, &info);
+	if (ret)
+		return ret;
 	if (info.hash_algo != TRUST_SIG_HASH_SHA256)
 		return -EOPNOTSUPP;
 	/* Key ids are 32 bits: more than one signer may carry the same. */
@@ -494,17 +481,28 @@ int trust_sig__verify(const struct trust_certs *certs, const uint8_t *blob, size
 	return known ? -EKEYREJECTED : -ENOKEY;
 }
 
+int trust_sig__verify(const struct trust_certs *certs, const uint8_t *blob, size_t len,
+		      const uint8_t digest[TRUST_SIG_DIGEST_LEN],
+		      const struct trust_signer **ret_signer, char *err, size_t errlen)
+{
+	int ret = trust_sig_verify(certs, blob, len, digest, ret_signer);
+
+	if (ret)
+		errmsg__set(err, errlen, ret, "%s", trust_sig_reason(ret));
+	return ret;
+}
+
 static int trust_sig_digest_fd(int fd, uint8_t digest[TRUST_SIG_DIGEST_LEN])
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	uint8_t buf[65536];
 	ssize_t n;
-	int err;
+	int ret;
 
 	if (!md)
 		return -ENOMEM;
 	if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		err = -EINVAL;
+		ret = -EINVAL;
 		goto out;
 	}
 	for (;;) {
@@ -512,20 +510,20 @@ static int trust_sig_digest_fd(int fd, uint8_t digest[TRUST_SIG_DIGEST_LEN])
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err = -errno;
+			ret = -errno;
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if (!EVP_DigestUpdate(md, buf, (size_t)n)) {
-			err = -EINVAL;
+			ret = -EINVAL;
 			goto out;
 		}
 	}
-	err = EVP_DigestFinal_ex(md, digest, NULL) ? 0 : -EINVAL;
+	ret = EVP_DigestFinal_ex(md, digest, NULL) ? 0 : -EINVAL;
 out:
 	EVP_MD_CTX_free(md);
-	return err;
+	return ret;
 }
 
 static int trust_sig_write_all(int fd, const uint8_t *buf, size_t len)
@@ -544,44 +542,53 @@ static int trust_sig_write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-int trust_sig__sign_file(const char *key_path, const char *path)
+int trust_sig__sign_file(const char *key_path, const char *path, char *err, size_t errlen)
 {
 	char sig_path[PATH_MAX], tmp_path[PATH_MAX];
 	uint8_t digest[TRUST_SIG_DIGEST_LEN];
 	EVP_PKEY *key = NULL;
 	uint8_t *blob = NULL;
-	int fd = -1, tmp = -1, err;
+	int fd = -1, tmp = -1, ret;
 	size_t len;
 
 	if (snprintf(sig_path, sizeof(sig_path), "%s.sig", path) >= (int)sizeof(sig_path) ||
 	    snprintf(tmp_path, sizeof(tmp_path), "%s.sig.XXXXXX", path) >= (int)sizeof(tmp_path))
-		return -ENAMETOOLONG;
-	err = trust_sig__load_key(key_path, &key);
-	if (err)
-		return err;
+		return errmsg__set(err, errlen, -ENAMETOOLONG, "artifact %s: name too long", path);
+	ret = trust_sig__load_key(key_path, &key, err, errlen);
+	if (ret)
+		return ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		err = -errno;
+		ret = errmsg__set(err, errlen, -errno, "artifact %s: %s", path,
+				  trust_sig_file_reason(-errno, false));
 		goto out;
 	}
-	err = trust_sig_digest_fd(fd, digest);
-	if (err)
+	ret = trust_sig_digest_fd(fd, digest);
+	if (ret) {
+		errmsg__set(err, errlen, ret, "artifact %s: %s", path, strerror(-ret));
 		goto out;
-	err = trust_sig__sign(key, digest, &blob, &len);
-	if (err)
+	}
+	ret = trust_sig__sign(key, digest, &blob, &len);
+	if (ret) {
+		errmsg__set(err, errlen, ret, "artifact %s: cannot sign with key %s: %s", path,
+			    key_path, strerror(-ret));
 		goto out;
+	}
 	tmp = mkostemp(tmp_path, O_CLOEXEC);
 	if (tmp < 0) {
-		err = -errno;
+		ret = errmsg__set(err, errlen, -errno, "signature %s: %s", sig_path,
+				  strerror(errno));
 		goto out;
 	}
-	err = trust_sig_write_all(tmp, blob, len);
-	if (!err && (fchmod(tmp, 0644) < 0 || fsync(tmp) < 0))
-		err = -errno;
-	if (!err && rename(tmp_path, sig_path) < 0)
-		err = -errno;
-	if (err)
+	ret = trust_sig_write_all(tmp, blob, len);
+	if (!ret && (fchmod(tmp, 0644) < 0 || fsync(tmp) < 0))
+		ret = -errno;
+	if (!ret && rename(tmp_path, sig_path) < 0)
+		ret = -errno;
+	if (ret) {
+		errmsg__set(err, errlen, ret, "signature %s: %s", sig_path, strerror(-ret));
 		unlink(tmp_path);
+	}
 out:
 	if (tmp >= 0)
 		close(tmp);
@@ -589,40 +596,52 @@ out:
 		close(fd);
 	free(blob);
 	EVP_PKEY_free(key);
-	return err;
+	return ret;
 }
 
-int trust_sig__read_for(int fd, const char *path, uint8_t **ret_sig, size_t *ret_len)
+static int trust_sig_read_for(int fd, const char *path, uint8_t **ret_sig, size_t *ret_len)
 {
 	char sig_path[PATH_MAX];
 	uint8_t *buf;
 	ssize_t n;
 	size_t len;
-	int err;
+	int ret;
 
 	if (snprintf(sig_path, sizeof(sig_path), "%s.sig", path) >= (int)sizeof(sig_path))
 		return -ENAMETOOLONG;
-	err = trust_sig_slurp(sig_path, TRUST_SIG_MAX_LEN, &buf, &len);
-	if (err != -ENOENT) {
-		if (!err) {
+	ret = fileio__read(sig_path, TRUST_SIG_MAX_LEN, TRUST_SIG_READ_FLAGS, &buf, &len);
+	if (ret != -ENOENT) {
+		if (!ret) {
 			*ret_sig = buf;
 			*ret_len = len;
 		}
-		return err;
+		return ret;
 	}
 	buf = malloc(TRUST_SIG_MAX_LEN);
 	if (!buf)
 		return -ENOMEM;
 	n = fgetxattr(fd, TRUST_SIG_XATTR, buf, TRUST_SIG_MAX_LEN);
 	if (n < 0) {
-		err = errno == ENODATA || errno == ENOTSUP ? -ENODATA :
+		ret = errno == ENODATA || errno == ENOTSUP ? -ENODATA :
 		      errno == ERANGE ? -EFBIG : -errno;
 		free(buf);
-		return err;
+		return ret;
 	}
 	*ret_sig = buf;
 	*ret_len = (size_t)n;
 	return 0;
+}
+
+int trust_sig__read_for(int fd, const char *path, uint8_t **ret_sig, size_t *ret_len, char *err,
+			size_t errlen)
+{
+	int ret = trust_sig_read_for(fd, path, ret_sig, ret_len);
+
+	if (ret == -ENODATA || ret == -EFBIG)
+		errmsg__set(err, errlen, ret, "%s", trust_sig_reason(ret));
+	else if (ret)
+		errmsg__set(err, errlen, ret, "signature %s.sig: %s", path, strerror(-ret));
+	return ret;
 }
 
 static int trust_sig_add_ext(X509 *cert, int nid, const char *value)
@@ -652,12 +671,12 @@ static X509 *trust_sig_self_signed(EVP_PKEY *key, const char *cn, int days)
 	if (!cert)
 		return NULL;
 	if (RAND_bytes(serial, sizeof(serial)) != 1)
-		goto err;
+		goto ret;
 	serial[0] &= 0x7f;	/* positive */
 	serial[0] |= 0x40;	/* and of full length */
 	bn = BN_bin2bn(serial, sizeof(serial), NULL);
 	if (!bn || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)))
-		goto err;
+		goto ret;
 	name = X509_get_subject_name(cert);
 	if (!X509_set_version(cert, X509_VERSION_3) ||
 	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn,
@@ -666,7 +685,7 @@ static X509 *trust_sig_self_signed(EVP_PKEY *key, const char *cn, int days)
 	    !X509_gmtime_adj(X509_getm_notBefore(cert), 0) ||
 	    !X509_time_adj_ex(X509_getm_notAfter(cert), days, 0, NULL) ||
 	    !X509_set_pubkey(cert, key))
-		goto err;
+		goto ret;
 	/* subjectKeyIdentifier "hash" is the SHA-1 of the public key: the
 	 * kernel finds the key of an IMA signature by its last 4 bytes. */
 	if (trust_sig_add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
@@ -674,12 +693,12 @@ static X509 *trust_sig_self_signed(EVP_PKEY *key, const char *cn, int days)
 	    trust_sig_add_ext(cert, NID_ext_key_usage, "codeSigning") ||
 	    trust_sig_add_ext(cert, NID_subject_key_identifier, "hash") ||
 	    trust_sig_add_ext(cert, NID_authority_key_identifier, "keyid:always"))
-		goto err;
+		goto ret;
 	if (!X509_sign(cert, key, EVP_sha256()))
-		goto err;
+		goto ret;
 	BN_free(bn);
 	return cert;
-err:
+ret:
 	BN_free(bn);
 	X509_free(cert);
 	return NULL;
@@ -714,14 +733,15 @@ static int trust_sig_write_pem(const char *path, mode_t mode, bool is_key, void 
 }
 
 int trust_sig__keygen(const char *key_path, const char *cert_path, const char *subject_cn,
-		      int days, enum trust_key_type type)
+		      int days, enum trust_key_type type, char *err, size_t errlen)
 {
 	EVP_PKEY *key = NULL;
 	X509 *cert = NULL;
-	int err;
+	int ret;
 
 	if (!subject_cn || !*subject_cn || days <= 0)
-		return -EINVAL;
+		return errmsg__set(err, errlen, -EINVAL,
+				   "keygen: the subject must not be empty, the days must be positive");
 	switch (type) {
 	case TRUST_KEY_EC_P256:
 		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -733,23 +753,29 @@ int trust_sig__keygen(const char *key_path, const char *cert_path, const char *s
 		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
 		break;
 	default:
-		return -EINVAL;
+		return errmsg__set(err, errlen, -EINVAL, "keygen: unknown key type %d", type);
 	}
 	if (!key)
-		return -ENOMEM;
+		return errmsg__ssl(err, errlen, -ENOMEM, "keygen: cannot make the key");
 	cert = trust_sig_self_signed(key, subject_cn, days);
 	if (!cert) {
-		err = -EINVAL;
+		ret = errmsg__ssl(err, errlen, -EINVAL, "keygen: cannot make the certificate");
 		goto out;
 	}
-	err = trust_sig_write_pem(key_path, 0600, true, key);
-	if (err)
+	ret = trust_sig_write_pem(key_path, 0600, true, key);
+	if (ret) {
+		errmsg__set(err, errlen, ret, "key %s: %s", key_path,
+			    trust_sig_file_reason(ret, true));
 		goto out;
-	err = trust_sig_write_pem(cert_path, 0644, false, cert);
-	if (err)
+	}
+	ret = trust_sig_write_pem(cert_path, 0644, false, cert);
+	if (ret) {
+		errmsg__set(err, errlen, ret, "certificate %s: %s", cert_path,
+			    trust_sig_file_reason(ret, false));
 		unlink(key_path);
+	}
 out:
 	X509_free(cert);
 	EVP_PKEY_free(key);
-	return err;
+	return ret;
 }

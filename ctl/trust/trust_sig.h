@@ -7,6 +7,9 @@
  *   u8 type = 0x03 | u8 version = 2 | u8 hash_algo | be32 keyid |
  *   be16 sig_size | sig_size bytes of signature
  *
+ * Functions return 0 or a negative errno; those that take @err, @errlen
+ * also write there why, naming the file (@err may be NULL).
+ *
  * The signature is over the file's SHA-256 digest: RSA PKCS#1 v1.5 with the
  * SHA-256 DigestInfo, or DER-encoded ECDSA. The key id is the last 4 bytes
  * of the SHA-1 of the signer's public key (the subjectPublicKey bits), as
@@ -66,11 +69,11 @@ enum trust_key_type {
  * another key type. One file per call, so that callers can name it.
  */
 struct trust_certs *trust_certs__new(void);	/* NULL and errno on failure */
-int trust_certs__add(struct trust_certs *certs, const char *path);
+int trust_certs__add(struct trust_certs *certs, const char *path, char *err, size_t errlen);
 void trust_certs__free(struct trust_certs *certs);
 
 /* Load a private key (PEM or DER, unencrypted). */
-int trust_sig__load_key(const char *path, EVP_PKEY **ret_key);
+int trust_sig__load_key(const char *path, EVP_PKEY **ret_key, char *err, size_t errlen);
 
 /* The IMA key id of @key (host order). */
 int trust_sig__keyid(EVP_PKEY *key, uint32_t *ret_keyid);
@@ -87,32 +90,34 @@ int trust_sig__sign(EVP_PKEY *key, const uint8_t digest[TRUST_SIG_DIGEST_LEN],
 		    uint8_t **ret_sig, size_t *ret_len);
 
 /* Sign @path with the key in @key_path and write PATH.sig, as evmctl
- * ima_sign --sigfile does (atomically: a temporary file renamed). */
-int trust_sig__sign_file(const char *key_path, const char *path);
+ * ima_sign --sigfile does (atomically: a temporary file renamed). @err
+ * names the file that failed: "key K: no such file". */
+int trust_sig__sign_file(const char *key_path, const char *path, char *err, size_t errlen);
 
 /*
  * Verify @blob over @digest against @certs. 0 and *ret_signer on success
  * (may be NULL); else, in the order checked: -EBADMSG or -EOPNOTSUPP as
  * trust_sig__parse(), -EOPNOTSUPP for a hash algorithm other than SHA-256,
  * -ENOKEY when no trusted signer has the key id,
- * -EKEYREJECTED when the signature verifies against none of them.
+ * -EKEYREJECTED when the signature verifies against none of them; @err says
+ * which, for "artifact X: REASON" ("signature does not verify against any
+ * trusted signer").
  */
 int trust_sig__verify(const struct trust_certs *certs, const uint8_t *blob, size_t len,
 		      const uint8_t digest[TRUST_SIG_DIGEST_LEN],
-		      const struct trust_signer **ret_signer);
+		      const struct trust_signer **ret_signer, char *err, size_t errlen);
 
 /* The name of a hash_algo value ("sha256"), or "unknown". */
 const char *trust_sig__hash_name(uint8_t hash_algo);
 
-/* A reason for an error of this module, for "artifact X: REASON". */
-const char *trust_sig__strerror(int err);
-
 /*
  * Read the signature of an artifact: PATH.sig if it exists, else the
  * security.ima xattr of @fd (the artifact, opened). -ENODATA when neither
- * holds one; -EFBIG when PATH.sig is larger than any signature.
+ * holds one; -EFBIG when PATH.sig is larger than any signature. @err is
+ * for "artifact X: REASON" too.
  */
-int trust_sig__read_for(int fd, const char *path, uint8_t **ret_sig, size_t *ret_len);
+int trust_sig__read_for(int fd, const char *path, uint8_t **ret_sig, size_t *ret_len, char *err,
+			size_t errlen);
 
 /*
  * Make a key and a self-signed X.509 certificate for it (subject CN
@@ -121,6 +126,6 @@ int trust_sig__read_for(int fd, const char *path, uint8_t **ret_sig, size_t *ret
  * are not overwritten (-EEXIST).
  */
 int trust_sig__keygen(const char *key_path, const char *cert_path, const char *subject_cn,
-		      int days, enum trust_key_type type);
+		      int days, enum trust_key_type type, char *err, size_t errlen);
 
 #endif

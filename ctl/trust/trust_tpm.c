@@ -9,25 +9,21 @@
  * before returning: a TPM without a resource manager (swtpm, /dev/tpm0)
  * has only a few transient slots, and a leaked handle stays there.
  *
- * TPM structures are marshalled with tss2-mu only. The one exception is
- * quote.pcrs, which is not a TPM structure but tpm2-tools' file: its
- * TPML_PCR_SELECTION and TPML_DIGEST in their C layout, little-endian.
+ * TPM structures are marshalled with tss2-mu only. What a verifier needs
+ * without a TPM (the quote check, quote.pcrs, hash algorithms) is in
+ * trust_quote.c, so that boostctl links no ESYS.
  */
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
@@ -36,22 +32,15 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "common/errmsg.h"
+#include "common/fileio.h"
 #include "trust_tpm.h"
+#include "trust_tpm_types.h"
 
 #define TPM_DEFAULT_TCTI "device:/dev/tpmrm0"
-#define TPM_ERROR_LEN 512
 #define TCTI_COUNTER_MAGIC 0x626f6f7374636e74ULL /* "boostcnt" */
 #define SEALED_MAGIC 0x626f5331U		 /* "boS1": sealed blob, version 1 */
 #define QUOTE_ATTEMPTS 3
-#define QUOTE_FILE_MAX (64 * 1024)
-
-/* The TPM's PCR bitmaps have 3 bytes for PCRs 0 to 23. */
-#define PCR_SELECT_SIZE 3
-#define PCR_MASK_ALL ((1U << TRUST_TPM_NUM_PCRS) - 1)
-
-/* tpm2-tools' quote.pcrs is these structs as laid out by the TSS headers. */
-_Static_assert(sizeof(TPML_PCR_SELECTION) == 132, "quote.pcrs layout");
-_Static_assert(sizeof(TPML_DIGEST) == 532, "quote.pcrs layout");
 
 /*
  * A TCTI in front of the real one that counts the commands sent, so that
@@ -68,24 +57,6 @@ struct trust_tpm {
 	ESYS_CONTEXT *esys;
 	uint16_t banks[TRUST_TPM_MAX_BANKS];
 	int n_banks;
-	char error[TPM_ERROR_LEN];
-};
-
-static __thread char open_error[TPM_ERROR_LEN];
-
-static const struct {
-	uint16_t alg;
-	uint16_t size;
-	const char *name;
-} hash_algs[] = {
-	{ TPM2_ALG_SHA1, 20, "sha1" },
-	{ TPM2_ALG_SHA256, 32, "sha256" },
-	{ TPM2_ALG_SHA384, 48, "sha384" },
-	{ TPM2_ALG_SHA512, 64, "sha512" },
-	{ TPM2_ALG_SM3_256, 32, "sm3_256" },
-	{ TPM2_ALG_SHA3_256, 32, "sha3_256" },
-	{ TPM2_ALG_SHA3_384, 48, "sha3_384" },
-	{ TPM2_ALG_SHA3_512, 64, "sha3_512" },
 };
 
 /* Attestation key: restricted signing, ECDSA over NIST P-256 with SHA-256. */
@@ -144,67 +115,15 @@ static const TPM2B_PUBLIC sealed_template = {
 
 /* ---- algorithms ---------------------------------------------------------- */
 
-const char *trust_tpm__alg_name(uint16_t alg)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(hash_algs) / sizeof(hash_algs[0]); i++)
-		if (hash_algs[i].alg == alg)
-			return hash_algs[i].name;
-	return NULL;
-}
-
-uint16_t trust_tpm__alg_size(uint16_t alg)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(hash_algs) / sizeof(hash_algs[0]); i++)
-		if (hash_algs[i].alg == alg)
-			return hash_algs[i].size;
-	return 0;
-}
-
-uint16_t trust_tpm__alg_from_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(hash_algs) / sizeof(hash_algs[0]); i++)
-		if (name && strcmp(hash_algs[i].name, name) == 0)
-			return hash_algs[i].alg;
-	return TPM2_ALG_ERROR;
-}
-
 /* A name for messages, also for algorithms we do not know. */
 static const char *alg_label(uint16_t alg, char *buf, size_t len)
 {
-	const char *name = trust_tpm__alg_name(alg);
+	const char *name = trust_quote__alg_name(alg);
 
 	if (name)
 		return name;
 	snprintf(buf, len, "0x%04x", alg);
 	return buf;
-}
-
-static const EVP_MD *alg_md(uint16_t alg)
-{
-	switch (alg) {
-	case TPM2_ALG_SHA1:
-		return EVP_sha1();
-	case TPM2_ALG_SHA256:
-		return EVP_sha256();
-	case TPM2_ALG_SHA384:
-		return EVP_sha384();
-	case TPM2_ALG_SHA512:
-		return EVP_sha512();
-	case TPM2_ALG_SHA3_256:
-		return EVP_sha3_256();
-	case TPM2_ALG_SHA3_384:
-		return EVP_sha3_384();
-	case TPM2_ALG_SHA3_512:
-		return EVP_sha3_512();
-	default:
-		return NULL;
-	}
 }
 
 /* ---- errors -------------------------------------------------------------- */
@@ -257,45 +176,17 @@ static int errno_of_rc(TSS2_RC rc)
 	}
 }
 
-/* Record why a call was refused, without a TSS2 code; returns @err. */
-static int __attribute__((format(printf, 3, 4)))
-tpm_refuse(struct trust_tpm *tpm, int err, const char *fmt, ...)
+/* "CONTEXT: decoded TSS2 code" into @err; returns the errno for @rc. */
+static int __attribute__((format(printf, 4, 5)))
+tpm_fail(char *err, size_t errlen, TSS2_RC rc, const char *fmt, ...)
 {
+	char context[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(tpm->error, sizeof(tpm->error), fmt, ap);
+	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
-	return err;
-}
-
-/* Record "CONTEXT: decoded TSS2 code"; returns the errno for @rc. */
-static int __attribute__((format(printf, 3, 4)))
-tpm_fail(struct trust_tpm *tpm, TSS2_RC rc, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tpm->error, sizeof(tpm->error), fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(tpm->error))
-		snprintf(tpm->error + n, sizeof(tpm->error) - n, ": %s", Tss2_RC_Decode(rc));
-	return errno_of_rc(rc);
-}
-
-static int ssl_fail(struct trust_tpm *tpm, int err, const char *what)
-{
-	char buf[256];
-
-	ERR_error_string_n(ERR_get_error(), buf, sizeof(buf));
-	ERR_clear_error();
-	return tpm_refuse(tpm, err, "%s: %s", what, buf);
-}
-
-const char *trust_tpm__last_error(const struct trust_tpm *tpm)
-{
-	return tpm ? tpm->error : open_error;
+	return errmsg__set(err, errlen, errno_of_rc(rc), "%s: %s", context, Tss2_RC_Decode(rc));
 }
 
 /* ---- the counting TCTI --------------------------------------------------- */
@@ -363,28 +254,6 @@ static void counter_init(struct tcti_counter *c)
 
 /* ---- open, banks, PCRs --------------------------------------------------- */
 
-static uint32_t selection_mask(const TPMS_PCR_SELECTION *s)
-{
-	uint32_t mask = 0;
-	int i;
-
-	for (i = 0; i < s->sizeofSelect && i < (int)sizeof(mask); i++)
-		mask |= (uint32_t)s->pcrSelect[i] << (8 * i);
-	return mask;
-}
-
-static void selection_of(uint16_t alg, uint32_t mask, TPML_PCR_SELECTION *ret)
-{
-	int i;
-
-	memset(ret, 0, sizeof(*ret));
-	ret->count = 1;
-	ret->pcrSelections[0].hash = alg;
-	ret->pcrSelections[0].sizeofSelect = PCR_SELECT_SIZE;
-	for (i = 0; i < PCR_SELECT_SIZE; i++)
-		ret->pcrSelections[0].pcrSelect[i] = mask >> (8 * i);
-}
-
 static bool bank_allocated(const struct trust_tpm *tpm, uint16_t alg)
 {
 	int i;
@@ -396,18 +265,19 @@ static bool bank_allocated(const struct trust_tpm *tpm, uint16_t alg)
 }
 
 /* A bank is allocated when it has PCRs; it may be implemented without. */
-static int read_banks(struct trust_tpm *tpm, const char *tcti)
+static int read_banks(struct trust_tpm *tpm, const char *tcti, char *err, size_t errlen)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
 	TSS2_RC rc;
 	UINT32 i;
-	int err = 0;
+	int ret = 0;
 
 	rc = Esys_GetCapability(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				TPM2_CAP_PCRS, 0, 1, &more, &cap);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM %s: TPM2_GetCapability of the PCR banks", tcti);
+		ret = tpm_fail(err, errlen, rc, "TPM %s: TPM2_GetCapability of the PCR banks",
+			       tcti);
 		goto out;
 	}
 	tpm->n_banks = 0;
@@ -418,17 +288,17 @@ static int read_banks(struct trust_tpm *tpm, const char *tcti)
 			tpm->banks[tpm->n_banks++] = s->hash;
 	}
 	if (!tpm->n_banks)
-		err = tpm_refuse(tpm, -ENODEV, "TPM %s: no PCR bank is allocated", tcti);
+		ret = errmsg__set(err, errlen, -ENODEV, "TPM %s: no PCR bank is allocated", tcti);
 out:
 	Esys_Free(cap);
-	return err;
+	return ret;
 }
 
-int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm)
+int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm, char *err, size_t errlen)
 {
 	struct trust_tpm *tpm;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
 	if (!tcti)
 		tcti = getenv("BOOST_TCTI");
@@ -438,30 +308,27 @@ int trust_tpm__open(const char *tcti, struct trust_tpm **ret_tpm)
 	setenv("TSS2_LOG", "all+none", 0);
 
 	tpm = calloc(1, sizeof(*tpm));
-	if (!tpm) {
-		snprintf(open_error, sizeof(open_error), "TPM %s: out of memory", tcti);
-		return -ENOMEM;
-	}
+	if (!tpm)
+		return errmsg__set(err, errlen, -ENOMEM, "TPM %s: out of memory", tcti);
 	rc = Tss2_TctiLdr_Initialize(tcti, &tpm->tcti.inner);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM %s: cannot connect", tcti);
-		goto err;
+		ret = tpm_fail(err, errlen, rc, "TPM %s: cannot connect", tcti);
+		goto ret;
 	}
 	counter_init(&tpm->tcti);
 	rc = Esys_Initialize(&tpm->esys, (TSS2_TCTI_CONTEXT *)&tpm->tcti, NULL);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM %s: cannot initialize ESYS", tcti);
-		goto err;
+		ret = tpm_fail(err, errlen, rc, "TPM %s: cannot initialize ESYS", tcti);
+		goto ret;
 	}
-	err = read_banks(tpm, tcti);
-	if (err)
-		goto err;
+	ret = read_banks(tpm, tcti, err, errlen);
+	if (ret)
+		goto ret;
 	*ret_tpm = tpm;
 	return 0;
-err:
-	snprintf(open_error, sizeof(open_error), "%s", tpm->error);
+ret:
 	trust_tpm__close(tpm);
-	return err;
+	return ret;
 }
 
 void trust_tpm__close(struct trust_tpm *tpm)
@@ -488,7 +355,7 @@ unsigned trust_tpm__commands(const struct trust_tpm *tpm)
 }
 
 int trust_tpm__extend(struct trust_tpm *tpm, uint32_t pcr,
-		      const struct trust_tpm_digest *digests, int n)
+		      const struct trust_tpm_digest *digests, int n, char *err, size_t errlen)
 {
 	TPML_DIGEST_VALUES values;
 	char label[8];
@@ -496,28 +363,28 @@ int trust_tpm__extend(struct trust_tpm *tpm, uint32_t pcr,
 	int i, j;
 
 	if (pcr >= TRUST_TPM_NUM_PCRS)
-		return tpm_refuse(tpm, -EINVAL, "extend of PCR %u: PCRs are 0 to %d", pcr,
-				  TRUST_TPM_NUM_PCRS - 1);
+		return errmsg__set(err, errlen, -EINVAL, "extend of PCR %u: PCRs are 0 to %d", pcr,
+				   TRUST_TPM_NUM_PCRS - 1);
 	if (n < 0 || n > TRUST_TPM_MAX_BANKS)
-		return tpm_refuse(tpm, -EINVAL, "extend of PCR %u: %d digests", pcr, n);
+		return errmsg__set(err, errlen, -EINVAL, "extend of PCR %u: %d digests", pcr, n);
 	memset(&values, 0, sizeof(values));
 	for (i = 0; i < n; i++) {
 		const struct trust_tpm_digest *d = &digests[i];
 		const char *name = alg_label(d->alg, label, sizeof(label));
 
 		if (!bank_allocated(tpm, d->alg))
-			return tpm_refuse(tpm, -EINVAL,
-					  "extend of PCR %u: the %s bank is not allocated on this TPM",
-					  pcr, name);
-		if (d->len != trust_tpm__alg_size(d->alg))
-			return tpm_refuse(tpm, -EINVAL,
-					  "extend of PCR %u: the %s digest has %u bytes, not %u",
-					  pcr, name, d->len, trust_tpm__alg_size(d->alg));
+			return errmsg__set(err, errlen, -EINVAL,
+					   "extend of PCR %u: the %s bank is not allocated on this TPM",
+					   pcr, name);
+		if (d->len != trust_quote__alg_size(d->alg))
+			return errmsg__set(err, errlen, -EINVAL,
+					   "extend of PCR %u: the %s digest has %u bytes, not %u",
+					   pcr, name, d->len, trust_quote__alg_size(d->alg));
 		for (j = 0; j < i; j++)
 			if (digests[j].alg == d->alg)
-				return tpm_refuse(tpm, -EINVAL,
-						  "extend of PCR %u: two digests for the %s bank",
-						  pcr, name);
+				return errmsg__set(err, errlen, -EINVAL,
+						   "extend of PCR %u: two digests for the %s bank",
+						   pcr, name);
 		values.digests[i].hashAlg = d->alg;
 		memcpy(&values.digests[i].digest, d->value, d->len);
 	}
@@ -529,28 +396,28 @@ int trust_tpm__extend(struct trust_tpm *tpm, uint32_t pcr,
 			if (j == n)
 				break;
 		}
-		return tpm_refuse(tpm, -EINVAL,
-				  "extend of PCR %u: no digest for the allocated %s bank", pcr,
-				  alg_label(tpm->banks[i], label, sizeof(label)));
+		return errmsg__set(err, errlen, -EINVAL,
+				   "extend of PCR %u: no digest for the allocated %s bank", pcr,
+				   alg_label(tpm->banks[i], label, sizeof(label)));
 	}
 	values.count = n;
 	rc = Esys_PCR_Extend(tpm->esys, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 			     ESYS_TR_NONE, &values);
 	if (rc)
-		return tpm_fail(tpm, rc, "TPM2_PCR_Extend of PCR %u", pcr);
+		return tpm_fail(err, errlen, rc, "TPM2_PCR_Extend of PCR %u", pcr);
 	return 0;
 }
 
 /* Read the PCRs of @mask in bank @alg; the TPM returns at most 8 per call. */
 static int read_pcrs(struct trust_tpm *tpm, uint16_t alg, uint32_t mask,
-		     struct trust_tpm_pcrs *ret)
+		     struct trust_tpm_pcrs *ret_pcrs, char *err, size_t errlen)
 {
-	uint16_t size = trust_tpm__alg_size(alg);
+	uint16_t size = trust_quote__alg_size(alg);
 	uint32_t left = mask, got;
 	char label[8];
-	int err = 0;
+	int ret = 0;
 
-	memset(ret, 0, sizeof(*ret));
+	memset(ret_pcrs, 0, sizeof(*ret_pcrs));
 	while (left) {
 		TPML_PCR_SELECTION in, *out = NULL;
 		TPML_DIGEST *values = NULL;
@@ -562,73 +429,73 @@ static int read_pcrs(struct trust_tpm *tpm, uint16_t alg, uint32_t mask,
 		rc = Esys_PCR_Read(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &in,
 				   &counter, &out, &values);
 		if (rc)
-			return tpm_fail(tpm, rc, "TPM2_PCR_Read of %s PCRs",
+			return tpm_fail(err, errlen, rc, "TPM2_PCR_Read of %s PCRs",
 					alg_label(alg, label, sizeof(label)));
 		got = out->count == 1 && out->pcrSelections[0].hash == alg ?
 			      selection_mask(&out->pcrSelections[0]) : 0;
 		if (!got || (got & ~left) || (UINT32)__builtin_popcount(got) != values->count)
-			err = tpm_refuse(tpm, -EIO, "TPM2_PCR_Read of %s PCRs: the TPM returned other PCRs than asked",
-					 alg_label(alg, label, sizeof(label)));
-		for (pcr = 0; !err && pcr < TRUST_TPM_NUM_PCRS; pcr++) {
+			ret = errmsg__set(err, errlen, -EIO,
+					  "TPM2_PCR_Read of %s PCRs: the TPM returned other PCRs than asked",
+					  alg_label(alg, label, sizeof(label)));
+		for (pcr = 0; !ret && pcr < TRUST_TPM_NUM_PCRS; pcr++) {
 			if (!(got & (1U << pcr)))
 				continue;
 			if (values->digests[i].size != size) {
-				err = tpm_refuse(tpm, -EIO, "TPM2_PCR_Read of %s PCR %d: %u bytes",
-						 alg_label(alg, label, sizeof(label)), pcr,
-						 values->digests[i].size);
+				ret = errmsg__set(err, errlen, -EIO,
+						  "TPM2_PCR_Read of %s PCR %d: %u bytes",
+						  alg_label(alg, label, sizeof(label)), pcr,
+						  values->digests[i].size);
 				break;
 			}
-			memcpy(ret->value[pcr], values->digests[i++].buffer, size);
+			memcpy(ret_pcrs->value[pcr], values->digests[i++].buffer, size);
 		}
 		Esys_Free(out);
 		Esys_Free(values);
-		if (err)
-			return err;
+		if (ret)
+			return ret;
 		left &= ~got;
 	}
-	ret->alg = alg;
-	ret->len = size;
-	ret->mask = mask;
+	ret_pcrs->alg = alg;
+	ret_pcrs->len = size;
+	ret_pcrs->mask = mask;
 	return 0;
 }
 
-static int check_bank(struct trust_tpm *tpm, const char *what, uint16_t alg, uint32_t mask)
+static int check_bank(struct trust_tpm *tpm, const char *what, uint16_t alg, uint32_t mask,
+		      char *err, size_t errlen)
 {
 	char label[8];
 
 	if (!mask || (mask & ~PCR_MASK_ALL))
-		return tpm_refuse(tpm, -EINVAL, "%s: PCR selection 0x%x is not within PCRs 0 to %d",
-				  what, mask, TRUST_TPM_NUM_PCRS - 1);
+		return errmsg__set(err, errlen, -EINVAL,
+				   "%s: PCR selection 0x%x is not within PCRs 0 to %d",
+				   what, mask, TRUST_TPM_NUM_PCRS - 1);
 	if (!bank_allocated(tpm, alg))
-		return tpm_refuse(tpm, -EINVAL, "%s: the %s bank is not allocated on this TPM", what,
-				  alg_label(alg, label, sizeof(label)));
+		return errmsg__set(err, errlen, -EINVAL,
+				   "%s: the %s bank is not allocated on this TPM", what,
+				   alg_label(alg, label, sizeof(label)));
 	return 0;
 }
 
 int trust_tpm__pcr_read(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr,
-			struct trust_tpm_digest *ret_value)
+			struct trust_tpm_digest *ret_value, char *err, size_t errlen)
 {
 	struct trust_tpm_pcrs pcrs;
-	int err;
+	int ret;
 
 	if (pcr >= TRUST_TPM_NUM_PCRS)
-		return tpm_refuse(tpm, -EINVAL, "read of PCR %u: PCRs are 0 to %d", pcr,
-				  TRUST_TPM_NUM_PCRS - 1);
-	err = check_bank(tpm, "read of a PCR", alg, 1U << pcr);
-	if (err)
-		return err;
-	err = read_pcrs(tpm, alg, 1U << pcr, &pcrs);
-	if (err)
-		return err;
+		return errmsg__set(err, errlen, -EINVAL, "read of PCR %u: PCRs are 0 to %d", pcr,
+				   TRUST_TPM_NUM_PCRS - 1);
+	ret = check_bank(tpm, "read of a PCR", alg, 1U << pcr, err, errlen);
+	if (ret)
+		return ret;
+	ret = read_pcrs(tpm, alg, 1U << pcr, &pcrs, err, errlen);
+	if (ret)
+		return ret;
 	ret_value->alg = alg;
 	ret_value->len = pcrs.len;
 	memcpy(ret_value->value, pcrs.value[pcr], pcrs.len);
 	return 0;
-}
-
-bool trust_tpm__pcr_resettable(uint32_t pcr)
-{
-	return pcr == 16 || pcr == 23;
 }
 
 /* ---- keys and sessions --------------------------------------------------- */
@@ -642,7 +509,7 @@ static void flush(struct trust_tpm *tpm, ESYS_TR *handle)
 }
 
 static int create_primary(struct trust_tpm *tpm, const TPM2B_PUBLIC *template, const char *what,
-			  ESYS_TR *ret_handle, TPM2B_PUBLIC **ret_public)
+			  ESYS_TR *ret_handle, TPM2B_PUBLIC **ret_public, char *err, size_t errlen)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_DATA outside = { 0 };
@@ -653,7 +520,8 @@ static int create_primary(struct trust_tpm *tpm, const TPM2B_PUBLIC *template, c
 				ESYS_TR_NONE, &sensitive, template, &outside, &creation,
 				ret_handle, ret_public, NULL, NULL, NULL);
 	if (rc)
-		return tpm_fail(tpm, rc, "TPM2_CreatePrimary of the %s in the owner hierarchy", what);
+		return tpm_fail(err, errlen, rc,
+				"TPM2_CreatePrimary of the %s in the owner hierarchy", what);
 	return 0;
 }
 
@@ -663,7 +531,7 @@ static int create_primary(struct trust_tpm *tpm, const TPM2B_PUBLIC *template, c
  * AES-128-CFB as @attrs says, so secrets do not cross the bus in clear.
  */
 static int start_session(struct trust_tpm *tpm, ESYS_TR salt_key, TPM2_SE type,
-			 TPMA_SESSION attrs, ESYS_TR *ret_session)
+			 TPMA_SESSION attrs, ESYS_TR *ret_session, char *err, size_t errlen)
 {
 	TPMT_SYM_DEF aes = {
 		.algorithm = TPM2_ALG_AES,
@@ -679,12 +547,12 @@ static int start_session(struct trust_tpm *tpm, ESYS_TR salt_key, TPM2_SE type,
 				   salt_key != ESYS_TR_NONE ? &aes : &none, TPM2_ALG_SHA256,
 				   &session);
 	if (rc)
-		return tpm_fail(tpm, rc, "TPM2_StartAuthSession");
+		return tpm_fail(err, errlen, rc, "TPM2_StartAuthSession");
 	rc = Esys_TRSess_SetAttributes(tpm->esys, session, attrs | TPMA_SESSION_CONTINUESESSION,
 				       0xff);
 	if (rc) {
 		flush(tpm, &session);
-		return tpm_fail(tpm, rc, "setting the session attributes");
+		return tpm_fail(err, errlen, rc, "setting the session attributes");
 	}
 	*ret_session = session;
 	return 0;
@@ -694,78 +562,11 @@ static int start_session(struct trust_tpm *tpm, ESYS_TR salt_key, TPM2_SE type,
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	char path[4096];
-	int fd, err = 0;
-	ssize_t n;
+	char path[PATH_MAX];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		p += n;
-		len -= n;
-	}
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
-}
-
-static int read_file(const char *dir, const char *name, uint8_t **ret_buf, size_t *ret_len)
-{
-	uint8_t *buf = NULL;
-	char path[4096];
-	size_t len = 0;
-	struct stat st;
-	int fd, err = 0;
-	ssize_t n;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > QUOTE_FILE_MAX) {
-		err = -EFBIG;
-		goto out;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (len < (size_t)st.st_size) {
-		n = read(fd, buf + len, st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return err;
+	return fileio__write(path, data, len, 0644);
 }
 
 /* ---- attestation key and quote ------------------------------------------- */
@@ -813,19 +614,21 @@ out:
 	return pem;
 }
 
-static int ak_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, char **ret_pem)
+static int ak_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, char **ret_pem, char *err,
+		     size_t errlen)
 {
 	TPM2B_PUBLIC *pub = NULL;
 	ESYS_TR ak = ESYS_TR_NONE;
 	char *pem;
-	int err;
+	int ret;
 
-	err = create_primary(tpm, &ak_template, "attestation key", &ak, &pub);
-	if (err)
+	ret = create_primary(tpm, &ak_template, "attestation key", &ak, &pub, err, errlen);
+	if (ret)
 		goto out;
 	pem = pem_of_public(&pub->publicArea);
 	if (!pem) {
-		err = ssl_fail(tpm, -EPROTO, "attestation key: cannot write its public key as PEM");
+		ret = errmsg__ssl(err, errlen, -EPROTO,
+				  "attestation key: cannot write its public key as PEM");
 		goto out;
 	}
 	*ret_pem = pem;
@@ -836,143 +639,17 @@ static int ak_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, char **ret_pem)
 out:
 	flush(tpm, &ak);
 	Esys_Free(pub);
-	return err;
+	return ret;
 }
 
-int trust_tpm__ak_public_pem(struct trust_tpm *tpm, char **ret_pem)
+int trust_tpm__ak_public_pem(struct trust_tpm *tpm, char **ret_pem, char *err, size_t errlen)
 {
-	return ak_create(tpm, NULL, ret_pem);
-}
-
-/* The digest the TPM puts in TPMS_QUOTE_INFO: hash of the values in order. */
-static int pcrs_digest(const struct trust_tpm_pcrs *pcrs, uint16_t hash_alg, uint8_t *ret,
-		       unsigned *ret_len)
-{
-	const EVP_MD *md = alg_md(hash_alg);
-	EVP_MD_CTX *ctx;
-	int pcr, ok;
-
-	if (!md)
-		return -EOPNOTSUPP;
-	ctx = EVP_MD_CTX_new();
-	ok = ctx && EVP_DigestInit_ex(ctx, md, NULL);
-	for (pcr = 0; ok && pcr < TRUST_TPM_NUM_PCRS; pcr++)
-		if (pcrs->mask & (1U << pcr))
-			ok = EVP_DigestUpdate(ctx, pcrs->value[pcr], pcrs->len);
-	ok = ok && EVP_DigestFinal_ex(ctx, ret, ret_len);
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -ENOMEM;
-}
-
-/*
- * quote.pcrs as tpm2_quote -o writes it: a TPML_PCR_SELECTION, a UINT32
- * count of TPML_DIGEST lists, then the lists of at most 8 values, all in
- * the TSS's C layout with little-endian integers (tpm2-tools lib/pcr.c).
- */
-static int pcrs_file_encode(const struct trust_tpm_pcrs *pcrs, uint8_t **ret_buf,
-			    size_t *ret_len)
-{
-	int n = __builtin_popcount(pcrs->mask), lists = (n + 7) / 8, pcr, i = 0;
-	size_t len = sizeof(TPML_PCR_SELECTION) + sizeof(uint32_t) + lists * sizeof(TPML_DIGEST);
-	TPML_PCR_SELECTION sel;
-	TPML_DIGEST *list;
-	uint32_t count;
-	uint8_t *buf;
-
-	buf = calloc(1, len);
-	if (!buf)
-		return -ENOMEM;
-	selection_of(pcrs->alg, pcrs->mask, &sel);
-	sel.count = htole32(sel.count);
-	sel.pcrSelections[0].hash = htole16(sel.pcrSelections[0].hash);
-	memcpy(buf, &sel, sizeof(sel));
-	count = htole32(lists);
-	memcpy(buf + sizeof(sel), &count, sizeof(count));
-	list = calloc(1, sizeof(*list));
-	if (!list) {
-		free(buf);
-		return -ENOMEM;
-	}
-	for (pcr = 0; pcr < TRUST_TPM_NUM_PCRS; pcr++) {
-		if (!(pcrs->mask & (1U << pcr)))
-			continue;
-		list->digests[i % 8].size = htole16(pcrs->len);
-		memcpy(list->digests[i % 8].buffer, pcrs->value[pcr], pcrs->len);
-		i++;
-		if (i % 8 == 0 || i == n) {
-			list->count = htole32((i - 1) % 8 + 1);
-			memcpy(buf + sizeof(sel) + sizeof(count) + ((i - 1) / 8) * sizeof(*list), list,
-			       sizeof(*list));
-			memset(list, 0, sizeof(*list));
-		}
-	}
-	free(list);
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
-/* The inverse, for one bank; -EBADMSG for anything else. */
-static int pcrs_file_decode(const uint8_t *buf, size_t len, struct trust_tpm_pcrs *ret)
-{
-	const size_t head = sizeof(TPML_PCR_SELECTION) + sizeof(uint32_t);
-	TPML_PCR_SELECTION sel;
-	TPML_DIGEST list;
-	uint32_t lists, mask, l, k;
-	uint16_t alg, size;
-	int pcr = 0;
-
-	if (len < head)
-		return -EBADMSG;
-	memcpy(&sel, buf, sizeof(sel));
-	memcpy(&lists, buf + sizeof(sel), sizeof(lists));
-	lists = le32toh(lists);
-	if (le32toh(sel.count) != 1 || sel.pcrSelections[0].sizeofSelect > TPM2_PCR_SELECT_MAX)
-		return -EBADMSG;
-	alg = le16toh(sel.pcrSelections[0].hash);
-	size = trust_tpm__alg_size(alg);
-	mask = selection_mask(&sel.pcrSelections[0]);
-	if (!size || !mask || (mask & ~PCR_MASK_ALL) || lists > TRUST_TPM_NUM_PCRS ||
-	    len != head + lists * sizeof(TPML_DIGEST))
-		return -EBADMSG;
-	memset(ret, 0, sizeof(*ret));
-	for (l = 0; l < lists; l++) {
-		memcpy(&list, buf + head + l * sizeof(list), sizeof(list));
-		if (le32toh(list.count) > 8)
-			return -EBADMSG;
-		for (k = 0; k < le32toh(list.count); k++, pcr++) {
-			while (pcr < TRUST_TPM_NUM_PCRS && !(mask & (1U << pcr)))
-				pcr++;
-			if (pcr == TRUST_TPM_NUM_PCRS || le16toh(list.digests[k].size) != size)
-				return -EBADMSG;
-			memcpy(ret->value[pcr], list.digests[k].buffer, size);
-		}
-	}
-	/* Every selected PCR has its value. */
-	while (pcr < TRUST_TPM_NUM_PCRS && !(mask & (1U << pcr)))
-		pcr++;
-	if (pcr != TRUST_TPM_NUM_PCRS)
-		return -EBADMSG;
-	ret->alg = alg;
-	ret->len = size;
-	ret->mask = mask;
-	return 0;
-}
-
-static uint16_t signature_hash(const TPMT_SIGNATURE *sig)
-{
-	switch (sig->sigAlg) {
-	case TPM2_ALG_ECDSA:
-	case TPM2_ALG_RSASSA:
-	case TPM2_ALG_RSAPSS:
-		return sig->signature.any.hashAlg;
-	default:
-		return TPM2_ALG_ERROR;
-	}
+	return ak_create(tpm, NULL, ret_pem, err, errlen);
 }
 
 int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
-		     const uint8_t *nonce, size_t nonce_len, const char *out_dir)
+		     const uint8_t *nonce, size_t nonce_len, const char *out_dir, char *err,
+		     size_t errlen)
 {
 	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL };
 	TPM2B_DATA qualifying = { .size = nonce_len };
@@ -987,23 +664,24 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 	unsigned digest_len;
 	char *pem = NULL;
 	const char *file;
-	int attempt, err;
+	int attempt, ret;
 	TSS2_RC rc;
 
 	if (nonce_len < TRUST_TPM_MIN_NONCE || nonce_len > TRUST_TPM_MAX_NONCE)
-		return tpm_refuse(tpm, -EINVAL, "quote: the nonce has %zu bytes, not %d to %d",
-				  nonce_len, TRUST_TPM_MIN_NONCE, TRUST_TPM_MAX_NONCE);
-	err = check_bank(tpm, "quote", alg, pcr_mask);
-	if (err)
-		return err;
+		return errmsg__set(err, errlen, -EINVAL,
+				   "quote: the nonce has %zu bytes, not %d to %d",
+				   nonce_len, TRUST_TPM_MIN_NONCE, TRUST_TPM_MAX_NONCE);
+	ret = check_bank(tpm, "quote", alg, pcr_mask, err, errlen);
+	if (ret)
+		return ret;
 	memcpy(qualifying.buffer, nonce, nonce_len);
 	selection_of(alg, pcr_mask, &sel);
 	pcrs = malloc(sizeof(*pcrs));
 	if (!pcrs)
-		return -ENOMEM;
+		return errmsg__set(err, errlen, -ENOMEM, "quote: out of memory");
 
-	err = ak_create(tpm, &ak, &pem);
-	if (err)
+	ret = ak_create(tpm, &ak, &pem, err, errlen);
+	if (ret)
 		goto out;
 	/*
 	 * The values go in a separate file, read after the quote: if a PCR
@@ -1017,7 +695,7 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 		rc = Esys_Quote(tpm->esys, ak, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 				&qualifying, &scheme, &sel, &quoted, &signature);
 		if (rc) {
-			err = tpm_fail(tpm, rc, "TPM2_Quote");
+			ret = tpm_fail(err, errlen, rc, "TPM2_Quote");
 			goto out;
 		}
 		off = 0;
@@ -1025,15 +703,17 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 		rc = Tss2_MU_TPMS_ATTEST_Unmarshal(quoted->attestationData, quoted->size, &off,
 						   &attest);
 		if (rc) {
-			err = tpm_fail(tpm, rc, "TPM2_Quote: unmarshalling its TPMS_ATTEST");
+			ret = tpm_fail(err, errlen, rc,
+				       "TPM2_Quote: unmarshalling its TPMS_ATTEST");
 			goto out;
 		}
-		err = read_pcrs(tpm, alg, pcr_mask, pcrs);
-		if (err)
+		ret = read_pcrs(tpm, alg, pcr_mask, pcrs, err, errlen);
+		if (ret)
 			goto out;
-		err = pcrs_digest(pcrs, signature_hash(signature), digest, &digest_len);
-		if (err) {
-			tpm_refuse(tpm, err, "quote: cannot hash the PCR values");
+		ret = trust_quote__pcrs_digest(pcrs, signature_hash(signature), digest,
+					       &digest_len);
+		if (ret) {
+			errmsg__set(err, errlen, ret, "quote: cannot hash the PCR values");
 			goto out;
 		}
 		if (digest_len == attest.attested.quote.pcrDigest.size &&
@@ -1041,29 +721,33 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 			break;
 	}
 	if (attempt == QUOTE_ATTEMPTS) {
-		err = tpm_refuse(tpm, -EAGAIN, "quote: the PCRs changed during each of %d quotes",
-				 QUOTE_ATTEMPTS);
+		ret = errmsg__set(err, errlen, -EAGAIN,
+				  "quote: the PCRs changed during each of %d quotes",
+				  QUOTE_ATTEMPTS);
 		goto out;
 	}
 	rc = Tss2_MU_TPMT_SIGNATURE_Marshal(signature, sig, sizeof(sig), &sig_len);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "quote: marshalling its TPMT_SIGNATURE");
+		ret = tpm_fail(err, errlen, rc, "quote: marshalling its TPMT_SIGNATURE");
 		goto out;
 	}
-	err = pcrs_file_encode(pcrs, &pcrs_file, &pcrs_file_len);
-	if (err)
+	ret = trust_quote__pcrs_encode(pcrs, &pcrs_file, &pcrs_file_len);
+	if (ret) {
+		errmsg__set(err, errlen, ret, "quote: cannot encode %s", TRUST_TPM_QUOTE_PCRS);
 		goto out;
+	}
 
-	err = write_file(out_dir, file = TRUST_TPM_AK_PEM, pem, strlen(pem));
-	if (!err)
-		err = write_file(out_dir, file = TRUST_TPM_QUOTE_MSG, quoted->attestationData,
+	ret = write_file(out_dir, file = TRUST_TPM_AK_PEM, pem, strlen(pem));
+	if (!ret)
+		ret = write_file(out_dir, file = TRUST_TPM_QUOTE_MSG, quoted->attestationData,
 				 quoted->size);
-	if (!err)
-		err = write_file(out_dir, file = TRUST_TPM_QUOTE_SIG, sig, sig_len);
-	if (!err)
-		err = write_file(out_dir, file = TRUST_TPM_QUOTE_PCRS, pcrs_file, pcrs_file_len);
-	if (err)
-		tpm_refuse(tpm, err, "quote: cannot write %s/%s: %s", out_dir, file, strerror(-err));
+	if (!ret)
+		ret = write_file(out_dir, file = TRUST_TPM_QUOTE_SIG, sig, sig_len);
+	if (!ret)
+		ret = write_file(out_dir, file = TRUST_TPM_QUOTE_PCRS, pcrs_file, pcrs_file_len);
+	if (ret)
+		errmsg__set(err, errlen, ret, "quote: cannot write %s/%s: %s", out_dir, file,
+			    strerror(-ret));
 out:
 	flush(tpm, &ak);
 	Esys_Free(quoted);
@@ -1071,209 +755,36 @@ out:
 	free(pcrs_file);
 	free(pcrs);
 	free(pem);
-	return err;
-}
-
-/* ---- offline verification ------------------------------------------------ */
-
-static int verify_ecdsa(EVP_PKEY *ak, const EVP_MD *md, const TPMS_SIGNATURE_ECC *sig,
-			const uint8_t *msg, size_t msg_len)
-{
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig->signatureR.buffer, sig->signatureR.size, NULL);
-	BIGNUM *s = BN_bin2bn(sig->signatureS.buffer, sig->signatureS.size, NULL);
-	EVP_MD_CTX *ctx = NULL;
-	unsigned char *der = NULL;
-	int der_len, ok = 0;
-
-	if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s))
-		goto out;
-	r = s = NULL; /* owned by es */
-	der_len = i2d_ECDSA_SIG(es, &der);
-	ctx = EVP_MD_CTX_new();
-	if (der_len <= 0 || !ctx || EVP_DigestVerifyInit(ctx, NULL, md, NULL, ak) <= 0)
-		goto out;
-	ok = EVP_DigestVerify(ctx, der, der_len, msg, msg_len) == 1;
-out:
-	EVP_MD_CTX_free(ctx);
-	OPENSSL_free(der);
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
-	ERR_clear_error();
-	return ok ? 0 : -EKEYREJECTED;
-}
-
-static int load_pem(const char *path, EVP_PKEY **ret_pkey)
-{
-	EVP_PKEY *pkey;
-	FILE *f;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	pkey = PEM_read_PUBKEY(f, NULL, NULL, NULL);
-	fclose(f);
-	ERR_clear_error();
-	if (!pkey)
-		return -EBADMSG;
-	*ret_pkey = pkey;
-	return 0;
-}
-
-int trust_tpm__quote_verify(const char *dir, const char *ak_pem,
-			    const uint8_t *nonce, size_t nonce_len,
-			    struct trust_tpm_pcrs *ret_pcrs, const char **ret_reason)
-{
-	uint8_t *msg = NULL, *sig_buf = NULL, *pcrs_buf = NULL, digest[EVP_MAX_MD_SIZE];
-	size_t msg_len, sig_len, pcrs_len, off;
-	const TPMS_QUOTE_INFO *info;
-	struct trust_tpm_pcrs *pcrs;
-	const char *reason = NULL;
-	TPMT_SIGNATURE sig;
-	TPMS_ATTEST attest;
-	EVP_PKEY *ak = NULL;
-	unsigned digest_len;
-	const EVP_MD *md;
-	uint16_t hash;
-	int err;
-
-	pcrs = malloc(sizeof(*pcrs));
-	if (!pcrs) {
-		err = -ENOMEM;
-		reason = "out of memory";
-		goto out;
-	}
-	if (nonce_len < TRUST_TPM_MIN_NONCE || nonce_len > TRUST_TPM_MAX_NONCE) {
-		err = -EINVAL;
-		reason = nonce_len < TRUST_TPM_MIN_NONCE ? "the nonce is shorter than 16 bytes" :
-							    "the nonce is longer than 64 bytes";
-		goto out;
-	}
-	err = read_file(dir, TRUST_TPM_QUOTE_MSG, &msg, &msg_len);
-	if (err) {
-		reason = "cannot read " TRUST_TPM_QUOTE_MSG;
-		goto out;
-	}
-	err = read_file(dir, TRUST_TPM_QUOTE_SIG, &sig_buf, &sig_len);
-	if (err) {
-		reason = "cannot read " TRUST_TPM_QUOTE_SIG;
-		goto out;
-	}
-	err = read_file(dir, TRUST_TPM_QUOTE_PCRS, &pcrs_buf, &pcrs_len);
-	if (err) {
-		reason = "cannot read " TRUST_TPM_QUOTE_PCRS;
-		goto out;
-	}
-	err = load_pem(ak_pem, &ak);
-	if (err) {
-		reason = err == -EBADMSG ? "the AK public key is not a PEM public key" :
-					   "cannot read the AK public key";
-		goto out;
-	}
-
-	/* The signature first: nothing unsigned is interpreted. */
-	memset(&sig, 0, sizeof(sig));
-	memset(&attest, 0, sizeof(attest));
-	off = 0;
-	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(sig_buf, sig_len, &off, &sig) || off != sig_len) {
-		err = -EBADMSG;
-		reason = TRUST_TPM_QUOTE_SIG " is not a marshalled TPMT_SIGNATURE";
-		goto out;
-	}
-	hash = signature_hash(&sig);
-	md = hash == TPM2_ALG_SHA256 || hash == TPM2_ALG_SHA384 || hash == TPM2_ALG_SHA512 ?
-		     alg_md(hash) : NULL;
-	if (sig.sigAlg != TPM2_ALG_ECDSA || !md) {
-		err = -EOPNOTSUPP;
-		reason = TRUST_TPM_QUOTE_SIG " is not ECDSA with SHA-256, SHA-384 or SHA-512";
-		goto out;
-	}
-	err = verify_ecdsa(ak, md, &sig.signature.ecdsa, msg, msg_len);
-	if (err) {
-		reason = TRUST_TPM_QUOTE_SIG " does not verify against the AK public key";
-		goto out;
-	}
-
-	off = 0;
-	if (Tss2_MU_TPMS_ATTEST_Unmarshal(msg, msg_len, &off, &attest) || off != msg_len) {
-		err = -EBADMSG;
-		reason = TRUST_TPM_QUOTE_MSG " is not a marshalled TPMS_ATTEST";
-		goto out;
-	}
-	if (attest.magic != TPM2_GENERATED_VALUE || attest.type != TPM2_ST_ATTEST_QUOTE) {
-		err = -EPROTO;
-		reason = TRUST_TPM_QUOTE_MSG " is not a quote generated by a TPM";
-		goto out;
-	}
-	if (attest.extraData.size != nonce_len ||
-	    memcmp(attest.extraData.buffer, nonce, nonce_len)) {
-		err = -ESTALE;
-		reason = TRUST_TPM_QUOTE_MSG " was made for another nonce";
-		goto out;
-	}
-	err = pcrs_file_decode(pcrs_buf, pcrs_len, pcrs);
-	if (err) {
-		reason = TRUST_TPM_QUOTE_PCRS " is not a tpm2-tools PCR file of one bank";
-		goto out;
-	}
-	/* tpm2_checkquote does not compare the selections; we must. */
-	info = &attest.attested.quote;
-	if (info->pcrSelect.count != 1 || info->pcrSelect.pcrSelections[0].hash != pcrs->alg ||
-	    selection_mask(&info->pcrSelect.pcrSelections[0]) != pcrs->mask) {
-		err = -EBADSLT;
-		reason = TRUST_TPM_QUOTE_PCRS " holds other PCRs than the quote covers";
-		goto out;
-	}
-	err = pcrs_digest(pcrs, hash, digest, &digest_len);
-	if (err) {
-		reason = "cannot hash the PCR values";
-		goto out;
-	}
-	if (digest_len != info->pcrDigest.size || memcmp(digest, info->pcrDigest.buffer, digest_len)) {
-		err = -EILSEQ;
-		reason = "the PCR values in " TRUST_TPM_QUOTE_PCRS " do not hash to the quoted digest";
-		goto out;
-	}
-	*ret_pcrs = *pcrs;
-out:
-	if (err && ret_reason)
-		*ret_reason = reason;
-	EVP_PKEY_free(ak);
-	free(msg);
-	free(sig_buf);
-	free(pcrs_buf);
-	free(pcrs);
-	return err;
+	return ret;
 }
 
 /* ---- seal and unseal ----------------------------------------------------- */
 
 /* The policy digest of PolicyPCR over the current values, as the TPM computes it. */
 static int policy_pcr_digest(struct trust_tpm *tpm, const TPML_PCR_SELECTION *sel,
-			     TPM2B_DIGEST **ret_digest)
+			     TPM2B_DIGEST **ret_digest, char *err, size_t errlen)
 {
 	TPM2B_DIGEST current = { .size = 0 };
 	ESYS_TR trial = ESYS_TR_NONE;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
-	err = start_session(tpm, ESYS_TR_NONE, TPM2_SE_TRIAL, 0, &trial);
-	if (err)
-		return err;
+	ret = start_session(tpm, ESYS_TR_NONE, TPM2_SE_TRIAL, 0, &trial, err, errlen);
+	if (ret)
+		return ret;
 	rc = Esys_PolicyPCR(tpm->esys, trial, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current,
 			    sel);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_PolicyPCR in a trial session");
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyPCR in a trial session");
 		goto out;
 	}
 	rc = Esys_PolicyGetDigest(tpm->esys, trial, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
 				  ret_digest);
 	if (rc)
-		err = tpm_fail(tpm, rc, "TPM2_PolicyGetDigest");
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyGetDigest");
 out:
 	flush(tpm, &trial);
-	return err;
+	return ret;
 }
 
 static int blob_encode(const TPML_PCR_SELECTION *sel, const TPM2B_PUBLIC *pub,
@@ -1315,7 +826,7 @@ static int blob_decode(const uint8_t *blob, size_t len, TPML_PCR_SELECTION *sel,
 }
 
 int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
-		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len)
+		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len, char *err, size_t errlen)
 {
 	TPM2B_PUBLIC template = sealed_template, *pub = NULL;
 	ESYS_TR srk = ESYS_TR_NONE, session = ESYS_TR_NONE;
@@ -1325,41 +836,43 @@ int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
 	TPM2B_DIGEST *policy = NULL;
 	TPM2B_PRIVATE *priv = NULL;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
 	if (pcr >= TRUST_TPM_NUM_PCRS)
-		return tpm_refuse(tpm, -EINVAL, "seal to PCR %u: PCRs are 0 to %d", pcr,
-				  TRUST_TPM_NUM_PCRS - 1);
+		return errmsg__set(err, errlen, -EINVAL, "seal to PCR %u: PCRs are 0 to %d", pcr,
+				   TRUST_TPM_NUM_PCRS - 1);
 	if (!len || len > TRUST_TPM_MAX_SECRET)
-		return tpm_refuse(tpm, -EINVAL, "seal to PCR %u: the secret has %zu bytes, not 1 to %d",
-				  pcr, len, TRUST_TPM_MAX_SECRET);
-	err = check_bank(tpm, "seal", TPM2_ALG_SHA256, 1U << pcr);
-	if (err)
-		return err;
+		return errmsg__set(err, errlen, -EINVAL,
+				   "seal to PCR %u: the secret has %zu bytes, not 1 to %d",
+				   pcr, len, TRUST_TPM_MAX_SECRET);
+	ret = check_bank(tpm, "seal", TPM2_ALG_SHA256, 1U << pcr, err, errlen);
+	if (ret)
+		return ret;
 	selection_of(TPM2_ALG_SHA256, 1U << pcr, &sel);
 
-	err = create_primary(tpm, &srk_template, "storage key", &srk, NULL);
-	if (err)
+	ret = create_primary(tpm, &srk_template, "storage key", &srk, NULL, err, errlen);
+	if (ret)
 		goto out;
-	err = policy_pcr_digest(tpm, &sel, &policy);
-	if (err)
+	ret = policy_pcr_digest(tpm, &sel, &policy, err, errlen);
+	if (ret)
 		goto out;
 	template.publicArea.authPolicy = *policy;
 	sensitive.sensitive.data.size = len;
 	memcpy(sensitive.sensitive.data.buffer, secret, len);
 	/* The secret goes to the TPM encrypted by a session salted with the SRK. */
-	err = start_session(tpm, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &session);
-	if (err)
+	ret = start_session(tpm, srk, TPM2_SE_HMAC, TPMA_SESSION_DECRYPT, &session, err, errlen);
+	if (ret)
 		goto out;
 	rc = Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
 			 &template, &outside, &creation, &priv, &pub, NULL, NULL, NULL);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_Create of the sealed object for PCR %u", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_Create of the sealed object for PCR %u", pcr);
 		goto out;
 	}
-	err = blob_encode(&sel, pub, priv, ret_blob, ret_blob_len);
-	if (err)
-		tpm_refuse(tpm, err, "seal to PCR %u: cannot marshal the sealed object", pcr);
+	ret = blob_encode(&sel, pub, priv, ret_blob, ret_blob_len);
+	if (ret)
+		errmsg__set(err, errlen, ret, "seal to PCR %u: cannot marshal the sealed object",
+			    pcr);
 out:
 	explicit_bzero(&sensitive, sizeof(sensitive));
 	flush(tpm, &session);
@@ -1367,11 +880,11 @@ out:
 	Esys_Free(policy);
 	Esys_Free(priv);
 	Esys_Free(pub);
-	return err;
+	return ret;
 }
 
 int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_len,
-		      uint8_t **ret_secret, size_t *ret_len)
+		      uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen)
 {
 	ESYS_TR srk = ESYS_TR_NONE, object = ESYS_TR_NONE, session = ESYS_TR_NONE;
 	TPM2B_DIGEST current = { .size = 0 };
@@ -1383,49 +896,52 @@ int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_le
 	uint8_t *secret;
 	unsigned pcr;
 	TSS2_RC rc;
-	int err;
+	int ret;
 
 	if (blob_decode(blob, blob_len, &sel, &pub, &priv))
-		return tpm_refuse(tpm, -EBADMSG, "unseal: the blob is not a sealed object of boost");
+		return errmsg__set(err, errlen, -EBADMSG,
+				   "unseal: the blob is not a sealed object of boost");
 	mask = sel.count == 1 ? selection_mask(&sel.pcrSelections[0]) : 0;
 	if (sel.count != 1 || sel.pcrSelections[0].hash != TPM2_ALG_SHA256 ||
 	    __builtin_popcount(mask) != 1 || (mask & ~PCR_MASK_ALL))
-		return tpm_refuse(tpm, -EBADMSG,
-				  "unseal: the blob is not sealed to one PCR of the sha256 bank");
+		return errmsg__set(err, errlen, -EBADMSG,
+				   "unseal: the blob is not sealed to one PCR of the sha256 bank");
 	pcr = __builtin_ctz(mask);
 
-	err = create_primary(tpm, &srk_template, "storage key", &srk, NULL);
-	if (err)
+	ret = create_primary(tpm, &srk_template, "storage key", &srk, NULL, err, errlen);
+	if (ret)
 		goto out;
 	rc = Esys_Load(tpm->esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub,
 		       &object);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "unseal: the blob sealed to PCR %u does not load under this TPM's storage key",
+		ret = tpm_fail(err, errlen, rc,
+			       "unseal: the blob sealed to PCR %u does not load under this TPM's storage key",
 			       pcr);
 		if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER)
-			err = -EBADMSG;
+			ret = -EBADMSG;
 		goto out;
 	}
 	/* The secret comes back encrypted by the session, salted with the SRK. */
-	err = start_session(tpm, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &session);
-	if (err)
+	ret = start_session(tpm, srk, TPM2_SE_POLICY, TPMA_SESSION_ENCRYPT, &session, err, errlen);
+	if (ret)
 		goto out;
 	rc = Esys_PolicyPCR(tpm->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current,
 			    &sel);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_PolicyPCR of PCR %u", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyPCR of PCR %u", pcr);
 		goto out;
 	}
 	rc = Esys_Unseal(tpm->esys, object, session, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 	if (rc) {
-		err = tpm_fail(tpm, rc, "TPM2_Unseal");
-		if (err == -EACCES)
-			tpm_fail(tpm, rc, "unseal: PCR %u differs from the sealed state", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_Unseal");
+		if (ret == -EACCES)
+			tpm_fail(err, errlen, rc, "unseal: PCR %u differs from the sealed state",
+				 pcr);
 		goto out;
 	}
 	secret = malloc(data->size ? data->size : 1);
 	if (!secret) {
-		err = -ENOMEM;
+		ret = errmsg__set(err, errlen, -ENOMEM, "unseal: out of memory");
 		goto out;
 	}
 	memcpy(secret, data->buffer, data->size);
@@ -1438,5 +954,5 @@ out:
 	flush(tpm, &session);
 	flush(tpm, &object);
 	flush(tpm, &srk);
-	return err;
+	return ret;
 }

@@ -22,6 +22,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "common/fileio.h"
 #include "common/log.h"
 #include "trust/trust_gate.h"
 #include "trust/trust_policy.h"
@@ -42,17 +43,10 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 static uint8_t *plain_read(const char *path, size_t *ret_len)
 {
-	struct stat st;
 	uint8_t *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (fileio__read(path, SIZE_MAX, 0, &buf, ret_len))
 		exit(1);
-	buf = malloc(st.st_size);
-	if (!buf || read(fd, buf, st.st_size) != st.st_size)
-		exit(1);
-	close(fd);
-	*ret_len = st.st_size;
 	return buf;
 }
 

@@ -47,17 +47,22 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include "common/fileio.h"
+#include "common/hex.h"
 #include "trust/trust_tpm.h"
 
 #define EXIT_SKIP 77
 
 static const char *prog = "test_tpm";
+/* Why the last trust_tpm call failed: the last arguments of each. */
+static char tpm_err[512];
+#define TPM_ERR tpm_err, sizeof(tpm_err)
 
 /* ---- shared helpers ------------------------------------------------------ */
 
 static int digest_of(uint16_t alg, const void *data, size_t len, struct trust_tpm_digest *ret)
 {
-	const char *name = trust_tpm__alg_name(alg);
+	const char *name = trust_quote__alg_name(alg);
 	char ossl_name[16];
 	const EVP_MD *md;
 	unsigned out_len;
@@ -90,31 +95,6 @@ static int digests_of(struct trust_tpm *tpm, const void *data, size_t len,
 	return err;
 }
 
-static int parse_hex(const char *hex, uint8_t *buf, size_t max, size_t *ret_len)
-{
-	size_t n = strlen(hex) / 2, i;
-	unsigned byte;
-
-	if (strlen(hex) % 2 || n > max)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-			return -EINVAL;
-		buf[i] = byte;
-	}
-	*ret_len = n;
-	return 0;
-}
-
-static void to_hex(const uint8_t *buf, size_t len, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		sprintf(out + 2 * i, "%02x", buf[i]);
-	out[2 * len] = 0;
-}
-
 static int parse_pcrs(const char *list, uint32_t *ret_mask)
 {
 	uint32_t mask = 0;
@@ -132,49 +112,6 @@ static int parse_pcrs(const char *list, uint32_t *ret_mask)
 	return 0;
 }
 
-static int slurp(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	char chunk[4096];
-	size_t n;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		uint8_t *more = realloc(buf, len + n);
-
-		if (!more) {
-			free(buf);
-			fclose(f);
-			return -ENOMEM;
-		}
-		buf = more;
-		memcpy(buf + len, chunk, n);
-		len += n;
-	}
-	fclose(f);
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
-static int spill(const char *path, const void *buf, size_t len)
-{
-	FILE *f = fopen(path, "we");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fwrite(buf, 1, len, f) != len)
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -EIO;
-	return err;
-}
-
 static void rm_rf(const char *path);
 
 /* ---- the driver for shell tests ------------------------------------------ */
@@ -189,7 +126,7 @@ static int usage(void)
 
 static int tool_fail(struct trust_tpm *tpm, int err)
 {
-	fprintf(stderr, "%s: %s (%s)\n", prog, trust_tpm__last_error(tpm), strerror(-err));
+	fprintf(stderr, "%s: %s (%s)\n", prog, tpm_err, strerror(-err));
 	return 1;
 }
 
@@ -198,13 +135,14 @@ static int tool_verify(char **argv)
 	struct trust_tpm_pcrs pcrs;
 	uint8_t nonce[TRUST_TPM_MAX_NONCE + 1];
 	char hex[2 * TRUST_TPM_MAX_DIGEST + 1];
-	const char *reason = NULL;
+	char reason[256];
 	size_t nonce_len;
 	int err, pcr;
 
-	if (parse_hex(argv[2], nonce, sizeof(nonce), &nonce_len))
+	if (hex__decode(argv[2], nonce, sizeof(nonce), &nonce_len))
 		return usage();
-	err = trust_tpm__quote_verify(argv[0], argv[1], nonce, nonce_len, &pcrs, &reason);
+	err = trust_quote__verify(argv[0], argv[1], nonce, nonce_len, &pcrs, reason,
+				  sizeof(reason));
 	if (err) {
 		fprintf(stderr, "%s: quote in %s: %s (%s)\n", prog, argv[0], reason, strerror(-err));
 		return 1;
@@ -212,8 +150,8 @@ static int tool_verify(char **argv)
 	for (pcr = 0; pcr < TRUST_TPM_NUM_PCRS; pcr++) {
 		if (!(pcrs.mask & (1U << pcr)))
 			continue;
-		to_hex(pcrs.value[pcr], pcrs.len, hex);
-		printf("%s:%d %s\n", trust_tpm__alg_name(pcrs.alg), pcr, hex);
+		hex__encode(pcrs.value[pcr], pcrs.len, hex);
+		printf("%s:%d %s\n", trust_quote__alg_name(pcrs.alg), pcr, hex);
 	}
 	return 0;
 }
@@ -251,13 +189,14 @@ static int tool_cost(struct trust_tpm *tpm, int n)
 	commands = trust_tpm__commands(tpm);
 	start = now_us();
 	for (i = 0; !err && i < n; i++)
-		err = trust_tpm__extend(tpm, 23, d, nd);
+		err = trust_tpm__extend(tpm, 23, d, nd, TPM_ERR);
 	if (!err)
 		cost_line("extend", tpm, commands, start, n);
 	commands = trust_tpm__commands(tpm);
 	start = now_us();
 	for (i = 0; !err && i < rounds; i++)
-		err = trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 23, nonce, 16, dir);
+		err = trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 23, nonce, 16, dir,
+				       TPM_ERR);
 	if (!err)
 		cost_line("quote", tpm, commands, start, rounds);
 	commands = trust_tpm__commands(tpm);
@@ -265,14 +204,16 @@ static int tool_cost(struct trust_tpm *tpm, int n)
 	for (i = 0; !err && i < rounds; i++) {
 		free(blob);
 		blob = NULL;
-		err = trust_tpm__seal(tpm, 23, nonce, 16, &blob, &blob_len);
+		err = trust_tpm__seal(tpm, 23, nonce, 16, &blob, &blob_len, tpm_err,
+				      sizeof(tpm_err));
 	}
 	if (!err)
 		cost_line("seal", tpm, commands, start, rounds);
 	commands = trust_tpm__commands(tpm);
 	start = now_us();
 	for (i = 0; !err && i < rounds; i++) {
-		err = trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len);
+		err = trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, tpm_err,
+					sizeof(tpm_err));
 		if (!err)
 			free(out);
 	}
@@ -301,36 +242,37 @@ static int tool_main(int argc, char **argv)
 	    !(!strcmp(cmd, "seal") && argc == 3) && !(!strcmp(cmd, "unseal") && argc == 1) &&
 	    !(!strcmp(cmd, "cost") && argc == 1 && atoi(argv[0]) > 0))
 		return usage();
-	err = trust_tpm__open(NULL, &tpm);
+	err = trust_tpm__open(NULL, &tpm, TPM_ERR);
 	if (err)
 		return tool_fail(NULL, err);
 
 	if (!strcmp(cmd, "extend")) {
 		err = digests_of(tpm, argv[1], strlen(argv[1]), digests, &n);
 		if (!err)
-			err = trust_tpm__extend(tpm, atoi(argv[0]), digests, n);
+			err = trust_tpm__extend(tpm, atoi(argv[0]), digests, n, tpm_err,
+						sizeof(tpm_err));
 	} else if (!strcmp(cmd, "quote")) {
-		if (parse_pcrs(argv[2], &mask) || parse_hex(argv[3], nonce, sizeof(nonce), &len)) {
+		if (parse_pcrs(argv[2], &mask) || hex__decode(argv[3], nonce, sizeof(nonce), &len)) {
 			rc = usage();
 			goto out;
 		}
-		err = trust_tpm__quote(tpm, trust_tpm__alg_from_name(argv[1]), mask, nonce, len,
-				       argv[0]);
+		err = trust_tpm__quote(tpm, trust_quote__alg_from_name(argv[1]), mask, nonce, len,
+				       argv[0], TPM_ERR);
 	} else if (!strcmp(cmd, "cost")) {
 		err = tool_cost(tpm, atoi(argv[0]));
 	} else if (!strcmp(cmd, "seal")) {
 		err = trust_tpm__seal(tpm, atoi(argv[0]), (const uint8_t *)argv[1], strlen(argv[1]),
-				      &out, &out_len);
-		if (!err && spill(argv[2], out, out_len)) {
+				      &out, &out_len, TPM_ERR);
+		if (!err && fileio__write(argv[2], out, out_len, 0644)) {
 			fprintf(stderr, "%s: cannot write %s\n", prog, argv[2]);
 			goto out;
 		}
 	} else {
-		if (slurp(argv[0], &buf, &len)) {
+		if (fileio__read(argv[0], 1 << 20, 0, &buf, &len)) {
 			fprintf(stderr, "%s: cannot read %s\n", prog, argv[0]);
 			goto out;
 		}
-		err = trust_tpm__unseal(tpm, buf, len, &out, &out_len);
+		err = trust_tpm__unseal(tpm, buf, len, &out, &out_len, TPM_ERR);
 		if (!err)
 			printf("%.*s\n", (int)out_len, out);
 	}
@@ -449,7 +391,7 @@ static const char *pcrread(uint16_t alg, unsigned pcr)
 	const char *p;
 	size_t i;
 
-	ck_assert_int_eq(run("tpm2_pcrread %s:%u 2>&1", trust_tpm__alg_name(alg), pcr), 0);
+	ck_assert_int_eq(run("tpm2_pcrread %s:%u 2>&1", trust_quote__alg_name(alg), pcr), 0);
 	p = strstr(tool_out, ": 0x");
 	ck_assert_msg(p, "tpm2_pcrread printed: %s", tool_out);
 	p += 4;
@@ -462,9 +404,9 @@ static const char *pcrread(uint16_t alg, unsigned pcr)
 static struct trust_tpm *open_tpm(void)
 {
 	struct trust_tpm *tpm = NULL;
-	int err = trust_tpm__open(NULL, &tpm);
+	int err = trust_tpm__open(NULL, &tpm, TPM_ERR);
 
-	ck_assert_msg(!err, "open: %s", trust_tpm__last_error(NULL));
+	ck_assert_msg(!err, "open: %s", tpm_err);
 	return tpm;
 }
 
@@ -473,9 +415,9 @@ static void assert_pcr_zero(struct trust_tpm *tpm, uint16_t alg, unsigned pcr)
 	struct trust_tpm_digest v;
 	uint8_t zeros[TRUST_TPM_MAX_DIGEST] = { 0 };
 
-	ck_assert_int_eq(trust_tpm__pcr_read(tpm, alg, pcr, &v), 0);
+	ck_assert_int_eq(trust_tpm__pcr_read(tpm, alg, pcr, &v, TPM_ERR), 0);
 	ck_assert_msg(!memcmp(v.value, zeros, v.len), "%s PCR %u is not zero",
-		      trust_tpm__alg_name(alg), pcr);
+		      trust_quote__alg_name(alg), pcr);
 }
 
 static bool no_transient_handles(void)
@@ -530,8 +472,8 @@ START_TEST(test_banks)
 	for (i = 0; i < n; i++) {
 		sha1 |= banks[i] == TPM2_ALG_SHA1;
 		sha256 |= banks[i] == TPM2_ALG_SHA256;
-		ck_assert_msg(strstr(tool_out, trust_tpm__alg_name(banks[i])), "%s not in %s",
-			      trust_tpm__alg_name(banks[i]), tool_out);
+		ck_assert_msg(strstr(tool_out, trust_quote__alg_name(banks[i])), "%s not in %s",
+			      trust_quote__alg_name(banks[i]), tool_out);
 	}
 	ck_assert(sha1 && sha256);
 	trust_tpm__close(tpm);
@@ -548,15 +490,16 @@ START_TEST(test_extend_every_bank)
 	int i, n;
 
 	ck_assert_int_eq(digests_of(tpm, artifact, strlen(artifact), d, &n), 0);
-	ck_assert_msg(trust_tpm__extend(tpm, 11, d, n) == 0, "%s", trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__extend(tpm, 11, d, n, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	for (i = 0; i < n; i++) {
 		/* PCR_new = H_bank(PCR_old || digest), PCR_old = zeros. */
 		memset(buf, 0, d[i].len);
 		memcpy(buf + d[i].len, d[i].value, d[i].len);
 		ck_assert_int_eq(digest_of(d[i].alg, buf, 2 * d[i].len, &want), 0);
-		to_hex(want.value, want.len, hex);
+		hex__encode(want.value, want.len, hex);
 		ck_assert_str_eq(pcrread(d[i].alg, 11), hex);
-		ck_assert_int_eq(trust_tpm__pcr_read(tpm, d[i].alg, 11, &got), 0);
+		ck_assert_int_eq(trust_tpm__pcr_read(tpm, d[i].alg, 11, &got, TPM_ERR), 0);
 		ck_assert_int_eq(got.len, want.len);
 		ck_assert_mem_eq(got.value, want.value, want.len);
 	}
@@ -573,7 +516,7 @@ START_TEST(test_extend_is_one_command)
 
 	ck_assert_int_eq(digests_of(tpm, "x", 1, d, &n), 0);
 	before = trust_tpm__commands(tpm);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
 	ck_assert_uint_eq(trust_tpm__commands(tpm) - before, 1);
 	trust_tpm__close(tpm);
 }
@@ -591,31 +534,32 @@ START_TEST(test_extend_refused)
 	before = trust_tpm__commands(tpm);
 
 	/* A missing bank: only sha256 given. */
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, &d[1], n - 1), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm),
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, &d[1], n - 1, TPM_ERR),
+			 -EINVAL);
+	ck_assert_str_eq(tpm_err,
 			 "extend of PCR 11: no digest for the allocated sha1 bank");
 
 	/* The wrong bank: a sha1 digest labelled sha256 (wrong size). */
 	saved = d[1];
 	d[1] = d[0];
 	d[1].alg = TPM2_ALG_SHA256;
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm),
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), -EINVAL);
+	ck_assert_str_eq(tpm_err,
 			 "extend of PCR 11: the sha256 digest has 20 bytes, not 32");
 	d[1] = saved;
 
 	/* A bank this TPM does not allocate. */
 	ck_assert_int_eq(digest_of(TPM2_ALG_SHA3_256, "x", 1, &d[n]), 0);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm),
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1, TPM_ERR), -EINVAL);
+	ck_assert_str_eq(tpm_err,
 			 "extend of PCR 11: the sha3_256 bank is not allocated on this TPM");
 
 	/* The same bank twice. */
 	d[n] = d[0];
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1), -EINVAL);
-	ck_assert_str_eq(trust_tpm__last_error(tpm), "extend of PCR 11: two digests for the sha1 bank");
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n + 1, TPM_ERR), -EINVAL);
+	ck_assert_str_eq(tpm_err, "extend of PCR 11: two digests for the sha1 bank");
 
-	ck_assert_int_eq(trust_tpm__extend(tpm, 24, d, n), -EINVAL);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 24, d, n, TPM_ERR), -EINVAL);
 
 	/* Nothing reached the TPM; every bank of PCR 11 is as it was. */
 	ck_assert_uint_eq(trust_tpm__commands(tpm), before);
@@ -632,9 +576,9 @@ START_TEST(test_resettable_pcrs)
 
 	for (pcr = 0; pcr < TRUST_TPM_NUM_PCRS; pcr++)
 		ck_assert_msg((run("tpm2_pcrreset %u >/dev/null 2>&1", pcr) == 0) ==
-				      trust_tpm__pcr_resettable(pcr),
+				      trust_quote__pcr_resettable(pcr),
 			      "PCR %u", pcr);
-	ck_assert(!trust_tpm__pcr_resettable(TRUST_TPM_DEFAULT_PCR));
+	ck_assert(!trust_quote__pcr_resettable(TRUST_TPM_DEFAULT_PCR));
 }
 END_TEST
 
@@ -644,10 +588,10 @@ START_TEST(test_open_refused)
 	char tcti[256];
 
 	snprintf(tcti, sizeof(tcti), "swtpm:path=%s/nothing", tpm_dir);
-	ck_assert_int_lt(trust_tpm__open(tcti, &tpm), 0);
+	ck_assert_int_lt(trust_tpm__open(tcti, &tpm, TPM_ERR), 0);
 	ck_assert_ptr_null(tpm);
-	ck_assert_msg(strstr(trust_tpm__last_error(NULL), tcti), "%s", trust_tpm__last_error(NULL));
-	ck_assert_int_lt(trust_tpm__open("nosuchtcti:x", &tpm), 0);
+	ck_assert_msg(strstr(tpm_err, tcti), "%s", tpm_err);
+	ck_assert_int_lt(trust_tpm__open("nosuchtcti:x", &tpm, TPM_ERR), 0);
 	ck_assert_ptr_null(tpm);
 	trust_tpm__close(NULL);
 }
@@ -655,7 +599,7 @@ END_TEST
 
 /* ---- quote --------------------------------------------------------------- */
 
-static const char *verify_reason;
+static char verify_reason[256];
 
 static int verify(const char *dir, const char *ak, const uint8_t *nonce, size_t len)
 {
@@ -666,8 +610,9 @@ static int verify(const char *dir, const char *ak, const uint8_t *nonce, size_t 
 		snprintf(pem, sizeof(pem), "%s/%s", dir, TRUST_TPM_AK_PEM);
 		ak = pem;
 	}
-	verify_reason = NULL;
-	return trust_tpm__quote_verify(dir, ak, nonce, len, &pcrs, &verify_reason);
+	verify_reason[0] = '\0';
+	return trust_quote__verify(dir, ak, nonce, len, &pcrs, verify_reason,
+				   sizeof(verify_reason));
 }
 
 static int checkquote(const char *dir, const char *nonce_hex)
@@ -682,37 +627,37 @@ START_TEST(test_quote_verifies)
 	struct trust_tpm *tpm = open_tpm();
 	struct trust_tpm_pcrs pcrs;
 	uint8_t nonce[32];
-	char dir[256], ak[512], hex[65], *pem1 = NULL, *pem2 = NULL;
-	const char *reason = NULL;
+	char dir[256], ak[512], hex[65], *pem1 = NULL, *pem2 = NULL, reason[256];
 	uint32_t mask = (1U << 0) | (1U << 11) | (1U << 12);
 	int n, pcr;
 
 	ck_assert_int_eq(RAND_bytes(nonce, sizeof(nonce)), 1);
-	to_hex(nonce, sizeof(nonce), hex);
+	hex__encode(nonce, sizeof(nonce), hex);
 	ck_assert_int_eq(digests_of(tpm, "artifact", 8, d, &n), 0);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
 	make_tmp_dir(dir, sizeof(dir), "q");
-	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA256, mask, nonce, sizeof(nonce), dir) == 0,
-		      "%s", trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA256, mask, nonce, sizeof(nonce), dir, TPM_ERR) == 0,
+		      "%s", tpm_err);
 
 	ck_assert_int_eq(checkquote(dir, hex), 0);
-	ck_assert_int_eq(trust_tpm__quote_verify(dir, "/dev/null", nonce, sizeof(nonce), &pcrs,
-						 &reason), -EBADMSG);
+	ck_assert_int_eq(trust_quote__verify(dir, "/dev/null", nonce, sizeof(nonce), &pcrs, reason,
+					     sizeof(reason)), -EBADMSG);
 	snprintf(ak, sizeof(ak), "%s/%s", dir, TRUST_TPM_AK_PEM);
-	ck_assert_msg(trust_tpm__quote_verify(dir, ak, nonce, sizeof(nonce), &pcrs, &reason) == 0,
+	ck_assert_msg(trust_quote__verify(dir, ak, nonce, sizeof(nonce), &pcrs, reason,
+					  sizeof(reason)) == 0,
 		      "%s", reason);
 	ck_assert_int_eq(pcrs.alg, TPM2_ALG_SHA256);
 	ck_assert_uint_eq(pcrs.mask, mask);
 	for (pcr = 0; pcr < TRUST_TPM_NUM_PCRS; pcr++) {
 		if (!(mask & (1U << pcr)))
 			continue;
-		ck_assert_int_eq(trust_tpm__pcr_read(tpm, TPM2_ALG_SHA256, pcr, &v), 0);
+		ck_assert_int_eq(trust_tpm__pcr_read(tpm, TPM2_ALG_SHA256, pcr, &v, TPM_ERR), 0);
 		ck_assert_mem_eq(pcrs.value[pcr], v.value, v.len);
 	}
 
 	/* The AK is the same key every time, with no persistent handle. */
-	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem1), 0);
-	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem2), 0);
+	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem1, TPM_ERR), 0);
+	ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem2, TPM_ERR), 0);
 	ck_assert_str_eq(pem1, pem2);
 	ck_assert_ptr_nonnull(strstr(pem1, "-----BEGIN PUBLIC KEY-----"));
 	free(pem1);
@@ -727,10 +672,10 @@ START_TEST(test_quote_all_pcrs_sha1_bank)
 	struct trust_tpm *tpm = open_tpm();
 	char dir[256], hex[33];
 
-	to_hex(nonce16, sizeof(nonce16), hex);
+	hex__encode(nonce16, sizeof(nonce16), hex);
 	make_tmp_dir(dir, sizeof(dir), "q");
-	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA1, 0xffffff, nonce16, 16, dir) == 0, "%s",
-		      trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__quote(tpm, TPM2_ALG_SHA1, 0xffffff, nonce16, 16, dir, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	ck_assert_int_eq(checkquote(dir, hex), 0);
 	ck_assert_msg(verify(dir, NULL, nonce16, 16) == 0, "%s", verify_reason);
 	trust_tpm__close(tpm);
@@ -761,9 +706,9 @@ static void forge(const char *dir, EVP_PKEY *key, const uint8_t *msg, size_t msg
 	ECDSA_SIG_free(es);
 	ck_assert_int_eq(Tss2_MU_TPMT_SIGNATURE_Marshal(&sig, out, sizeof(out), &off), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, TRUST_TPM_QUOTE_SIG);
-	ck_assert_int_eq(spill(path, out, off), 0);
+	ck_assert_int_eq(fileio__write(path, out, off, 0644), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, TRUST_TPM_QUOTE_MSG);
-	ck_assert_int_eq(spill(path, msg, msg_len), 0);
+	ck_assert_int_eq(fileio__write(path, msg, msg_len, 0644), 0);
 }
 
 START_TEST(test_quote_refused)
@@ -779,16 +724,16 @@ START_TEST(test_quote_refused)
 				TRUST_TPM_QUOTE_PCRS };
 	unsigned i;
 
-	to_hex(nonce16, sizeof(nonce16), hex);
+	hex__encode(nonce16, sizeof(nonce16), hex);
 	make_tmp_dir(good, sizeof(good), "good");
 	make_tmp_dir(bad, sizeof(bad), "bad");
 	make_tmp_dir(other, sizeof(other), "other");
-	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 0, nonce16, 16, good), 0);
-	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 12 | 1U << 0, nonce16, 16, other), 0);
+	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11 | 1U << 0, nonce16, 16, good, TPM_ERR), 0);
+	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 12 | 1U << 0, nonce16, 16, other, TPM_ERR), 0);
 	ck_assert_int_eq(verify(good, NULL, nonce16, 16), 0);
 
 	/* A nonce shorter than 128 bits, to quote or to verify. */
-	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 15, bad), -EINVAL);
+	ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 15, bad, TPM_ERR), -EINVAL);
 	ck_assert_int_eq(verify(good, NULL, nonce16, 15), -EINVAL);
 	ck_assert_str_eq(verify_reason, "the nonce is shorter than 16 bytes");
 
@@ -861,7 +806,7 @@ START_TEST(test_quote_refused)
 
 	/* What the software key can sign is not a TPM quote: no TPM_GENERATED magic. */
 	snprintf(path, sizeof(path), "%s/%s", good, TRUST_TPM_QUOTE_MSG);
-	ck_assert_int_eq(slurp(path, &msg, &msg_len), 0);
+	ck_assert_int_eq(fileio__read(path, 1 << 20, 0, &msg, &msg_len), 0);
 	ck_assert_int_eq(Tss2_MU_TPMS_ATTEST_Unmarshal(msg, msg_len, &off, &attest), 0);
 	free(msg);
 	attest.magic = 0x12345678;
@@ -888,10 +833,10 @@ START_TEST(test_seal_unseal)
 	size_t blob_len, out_len;
 	int n;
 
-	ck_assert_msg(trust_tpm__seal(tpm, 11, secret, sizeof(secret), &blob, &blob_len) == 0, "%s",
-		      trust_tpm__last_error(tpm));
-	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len) == 0, "%s",
-		      trust_tpm__last_error(tpm));
+	ck_assert_msg(trust_tpm__seal(tpm, 11, secret, sizeof(secret), &blob, &blob_len, TPM_ERR) == 0, "%s",
+		      tpm_err);
+	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	ck_assert_uint_eq(out_len, sizeof(secret));
 	ck_assert_mem_eq(out, secret, sizeof(secret));
 	free(out);
@@ -899,21 +844,22 @@ START_TEST(test_seal_unseal)
 
 	/* Another PCR moves: still unseals. PCR 11 moves: refused. */
 	ck_assert_int_eq(digests_of(tpm, "next", 4, d, &n), 0);
-	ck_assert_int_eq(trust_tpm__extend(tpm, 12, d, n), 0);
-	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len) == 0, "%s",
-		      trust_tpm__last_error(tpm));
+	ck_assert_int_eq(trust_tpm__extend(tpm, 12, d, n, TPM_ERR), 0);
+	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR) == 0, "%s",
+		      tpm_err);
 	free(out);
 	out = NULL;
-	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
-	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EACCES);
+	ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
+	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EACCES);
 	ck_assert_ptr_null(out);
-	ck_assert_msg(!strncmp(trust_tpm__last_error(tpm),
+	ck_assert_msg(!strncmp(tpm_err,
 			       "unseal: PCR 11 differs from the sealed state: ", 46),
-		      "%s", trust_tpm__last_error(tpm));
+		      "%s", tpm_err);
 
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, sizeof(big), &out, &out_len), -EINVAL);
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, 0, &out, &out_len), -EINVAL);
-	ck_assert_int_eq(trust_tpm__seal(tpm, 24, secret, 4, &out, &out_len), -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, sizeof(big), &out, &out_len, TPM_ERR), -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, 0, &out, &out_len, TPM_ERR),
+			 -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 24, secret, 4, &out, &out_len, TPM_ERR), -EINVAL);
 	ck_assert(no_transient_handles());
 	free(blob);
 	trust_tpm__close(tpm);
@@ -926,16 +872,16 @@ START_TEST(test_unseal_corrupt_blob)
 	uint8_t *blob = NULL, *out = NULL, junk[64] = { 1, 2, 3 };
 	size_t blob_len, out_len;
 
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, (const uint8_t *)"key", 3, &blob, &blob_len), 0);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 11, (const uint8_t *)"key", 3, &blob, &blob_len, TPM_ERR), 0);
 
-	ck_assert_int_eq(trust_tpm__unseal(tpm, junk, sizeof(junk), &out, &out_len), -EBADMSG);
-	ck_assert_str_eq(trust_tpm__last_error(tpm), "unseal: the blob is not a sealed object of boost");
-	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len - 1, &out, &out_len), -EBADMSG);
+	ck_assert_int_eq(trust_tpm__unseal(tpm, junk, sizeof(junk), &out, &out_len, TPM_ERR), -EBADMSG);
+	ck_assert_str_eq(tpm_err, "unseal: the blob is not a sealed object of boost");
+	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len - 1, &out, &out_len, TPM_ERR), -EBADMSG);
 	/* The last bytes are the encrypted private part: the TPM refuses it. */
 	blob[blob_len - 5] ^= 0x80;
-	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EBADMSG);
-	ck_assert_msg(strstr(trust_tpm__last_error(tpm), "does not load under this TPM's storage key"),
-		      "%s", trust_tpm__last_error(tpm));
+	ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EBADMSG);
+	ck_assert_msg(strstr(tpm_err, "does not load under this TPM's storage key"),
+		      "%s", tpm_err);
 	ck_assert_ptr_null(out);
 	ck_assert(no_transient_handles());
 	free(blob);
@@ -961,19 +907,19 @@ START_TEST(test_nothing_left_loaded)
 	make_tmp_dir(dir, sizeof(dir), "q");
 	ck_assert_int_eq(digests_of(tpm, "x", 1, d, &n), 0);
 	for (round = 0; round < 6; round++) {
-		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
-		ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 16, dir), 0);
-		ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem), 0);
+		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
+		ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 16, dir, TPM_ERR), 0);
+		ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem, TPM_ERR), 0);
 		free(pem);
-		ck_assert_msg(trust_tpm__seal(tpm, 11, (const uint8_t *)"k", 1, &blob, &blob_len) == 0,
-			      "round %d: %s", round, trust_tpm__last_error(tpm));
-		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), 0);
+		ck_assert_msg(trust_tpm__seal(tpm, 11, (const uint8_t *)"k", 1, &blob, &blob_len, TPM_ERR) == 0,
+			      "round %d: %s", round, tpm_err);
+		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), 0);
 		free(out);
 		/* The failing paths flush too. */
-		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n), 0);
-		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EACCES);
+		ck_assert_int_eq(trust_tpm__extend(tpm, 11, d, n, TPM_ERR), 0);
+		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EACCES);
 		blob[blob_len - 5] ^= 0x80;
-		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len), -EBADMSG);
+		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), -EBADMSG);
 		free(blob);
 	}
 	ck_assert(no_transient_handles());

@@ -26,89 +26,20 @@
 
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "common/errmsg.h"
+#include "common/fileio.h"
+#include "common/hex.h"
 #include "trust/trust_log.h"
 #include "trust/trust_sig.h"
 
 #define TRUSTFMT_MAX_FILE (64 << 20)
 
-static int read_fd(int fd, uint8_t **ret_buf, size_t *ret_len)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int err = 0;
-
-	for (;;) {
-		if (len == cap) {
-			uint8_t *grown;
-
-			cap = cap ? 2 * cap : 65536;
-			if (cap > TRUSTFMT_MAX_FILE) {
-				err = -EFBIG;
-				break;
-			}
-			grown = realloc(buf, cap);
-			if (!grown) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = grown;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
-static int read_file(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = read_fd(fd, ret_buf, ret_len);
-	close(fd);
-	return err;
-}
-
 static void print_hex(const uint8_t *p, size_t len)
 {
-	size_t i;
+	char hex[HEX_LEN(TRUST_LOG_DIGEST_MAX)];
 
-	for (i = 0; i < len; i++)
-		out__text("%02x", p[i]);
-	out__text("\n");
-}
-
-static int parse_hex(const char *hex, uint8_t *out, size_t max, size_t *ret_len)
-{
-	size_t n = strlen(hex), i;
-	unsigned int byte;
-
-	if (n % 2 || n / 2 > max)
-		return -EINVAL;
-	for (i = 0; i < n / 2; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
-			return -EINVAL;
-		out[i] = (uint8_t)byte;
-	}
-	*ret_len = n / 2;
-	return 0;
+	hex__encode(p, len, hex);
+	out__text("%s\n", hex);
 }
 
 static int parse_pcr(const char *s, uint32_t *ret_pcr)
@@ -131,7 +62,9 @@ struct artifact {
 	size_t sig_len;
 };
 
-static int artifact_read(const char *path, struct artifact *a, bool need_sig)
+/* The same reasons as the trust gate's, in @why. */
+static int artifact_read(const char *path, struct artifact *a, bool need_sig, char *why,
+			 size_t whylen)
 {
 	uint8_t *buf;
 	size_t len;
@@ -139,17 +72,21 @@ static int artifact_read(const char *path, struct artifact *a, bool need_sig)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	err = read_fd(fd, &buf, &len);
-	if (err)
+		return errmsg__set(why, whylen, -errno, "%s", strerror(errno));
+	err = fileio__read_fd(fd, TRUSTFMT_MAX_FILE, &buf, &len);
+	if (err) {
+		errmsg__set(why, whylen, err, "%s", strerror(-err));
 		goto out;
+	}
 	err = EVP_Digest(buf, len, a->digest, NULL, EVP_sha256(), NULL) ? 0 : -ENOMEM;
 	free(buf);
-	if (err)
+	if (err) {
+		errmsg__set(why, whylen, err, "SHA-256 failed");
 		goto out;
+	}
 	a->sig = NULL;
 	a->sig_len = 0;
-	err = trust_sig__read_for(fd, path, &a->sig, &a->sig_len);
+	err = trust_sig__read_for(fd, path, &a->sig, &a->sig_len, why, whylen);
 	if (err == -ENODATA && !need_sig)
 		err = 0;
 out:
@@ -160,6 +97,7 @@ out:
 static int do_keygen(int argc, char **argv)
 {
 	enum trust_key_type type = TRUST_KEY_EC_P256;
+	char why[512];
 	int err;
 
 	REQ_ARGS(3);
@@ -174,25 +112,26 @@ static int do_keygen(int argc, char **argv)
 			return cli__usage_error("key type '%s' is none of ec, rsa2048, rsa3072",
 						argv[3]);
 	}
-	err = trust_sig__keygen(argv[0], argv[1], argv[2], 365, type);
+	err = trust_sig__keygen(argv[0], argv[1], argv[2], 365, type, why, sizeof(why));
 	if (err)
-		return cli__fail("key %s, certificate %s: %s", argv[0], argv[1], strerror(-err));
+		return cli__fail("%s", why);
 	return EXIT_OK;
 }
 
 static int do_keyid(int argc, char **argv)
 {
 	struct trust_certs *certs;
+	char why[512];
 	int err;
 
 	REQ_ARGS(1);
 	certs = trust_certs__new();
 	if (!certs)
 		return cli__fail("%s", strerror(errno));
-	err = trust_certs__add(certs, argv[0]);
+	err = trust_certs__add(certs, argv[0], why, sizeof(why));
 	if (err) {
 		trust_certs__free(certs);
-		return cli__fail("certificate %s: %s", argv[0], strerror(-err));
+		return cli__fail("%s", why);
 	}
 	out__text("%08x\n", certs->signers[0].keyid);
 	trust_certs__free(certs);
@@ -201,13 +140,13 @@ static int do_keyid(int argc, char **argv)
 
 static int do_sign(int argc, char **argv)
 {
+	char why[512];
 	int err;
 
 	REQ_ARGS(2);
-	err = trust_sig__sign_file(argv[0], argv[1]);
+	err = trust_sig__sign_file(argv[0], argv[1], why, sizeof(why));
 	if (err)
-		return cli__fail("artifact %s: cannot sign with key %s: %s", argv[1], argv[0],
-				 strerror(-err));
+		return cli__fail("%s", why);
 	return EXIT_OK;
 }
 
@@ -219,6 +158,7 @@ static int do_verify(int argc, char **argv)
 	char *list, *path, *save;
 	struct artifact a = { 0 };
 	int err, ret = EXIT_FAIL;
+	char why[512];
 
 	REQ_ARGS(2);
 	certs = trust_certs__new();
@@ -228,25 +168,24 @@ static int do_verify(int argc, char **argv)
 		goto out;
 	}
 	for (path = strtok_r(list, ",", &save); path; path = strtok_r(NULL, ",", &save)) {
-		err = trust_certs__add(certs, path);
+		err = trust_certs__add(certs, path, why, sizeof(why));
 		if (err) {
-			cli__fail("trusted signer %s: %s", path, strerror(-err));
+			cli__fail("trusted signer: %s", why);
 			goto out;
 		}
 	}
-	err = artifact_read(argv[1], &a, true);
+	err = artifact_read(argv[1], &a, true, why, sizeof(why));
 	if (err) {
-		cli__fail("artifact %s: %s", argv[1], trust_sig__strerror(err));
+		cli__fail("artifact %s: %s", argv[1], why);
 		goto out;
 	}
-	err = trust_sig__verify(certs, a.sig, a.sig_len, a.digest, &signer);
+	err = trust_sig__verify(certs, a.sig, a.sig_len, a.digest, &signer, why, sizeof(why));
 	if (err == -ENOKEY && trust_sig__parse(a.sig, a.sig_len, &info) == 0) {
-		cli__fail("artifact %s: %s (key id %08x)", argv[1], trust_sig__strerror(err),
-			  info.keyid);
+		cli__fail("artifact %s: %s (key id %08x)", argv[1], why, info.keyid);
 		goto out;
 	}
 	if (err) {
-		cli__fail("artifact %s: %s", argv[1], trust_sig__strerror(err));
+		cli__fail("artifact %s: %s", argv[1], why);
 		goto out;
 	}
 	out__text("%s: signed by %s (key id %08x)\n", argv[1], signer->subject, signer->keyid);
@@ -263,14 +202,15 @@ static int do_log_append(int argc, char **argv)
 	struct trust_log_entry e = { 0 };
 	struct artifact a;
 	int bin = -1, ascii = -1, err, ret = EXIT_FAIL;
+	char why[512];
 
 	REQ_ARGS(4);
 	if (parse_pcr(argv[2], &e.pcr))
 		return cli__usage_error("PCR '%s' is not a number below %d", argv[2],
 					TRUST_LOG_NUM_PCRS);
-	err = artifact_read(argv[3], &a, false);
+	err = artifact_read(argv[3], &a, false, why, sizeof(why));
 	if (err)
-		return cli__fail("artifact %s: %s", argv[3], trust_sig__strerror(err));
+		return cli__fail("artifact %s: %s", argv[3], why);
 	bin = open(argv[0], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (bin < 0) {
 		cli__fail("log %s: %s", argv[0], strerror(errno));
@@ -310,29 +250,22 @@ static int print_entry(const struct trust_log_entry *e, void *arg)
 	return 0;
 }
 
-static int cli_log_error(const char *path, int err, const struct trust_log_error *where)
-{
-	if (err == -EBADMSG || err == -EOPNOTSUPP)
-		return cli__fail("log %s: entry %zu at byte %zu: %s", path, where->entry,
-				 where->offset, where->reason);
-	return cli__fail("log %s: %s", path, strerror(-err));
-}
 
 static int do_parse(int argc, char **argv)
 {
-	struct trust_log_error where;
+	char where[512];
 	uint8_t *buf;
 	size_t len, n = 0;
 	int err;
 
 	REQ_ARGS(1);
-	err = read_file(argv[0], &buf, &len);
+	err = fileio__read(argv[0], TRUSTFMT_MAX_FILE, 0, &buf, &len);
 	if (err)
 		return cli__fail("log %s: %s", argv[0], strerror(-err));
-	err = trust_log__parse(buf, len, print_entry, &n, &where);
+	err = trust_log__parse(buf, len, print_entry, &n, where, sizeof(where));
 	free(buf);
 	if (err)
-		return cli_log_error(argv[0], err, &where);
+		return cli__fail("log %s: %s", argv[0], where);
 	out__text("%zu entries\n", n);
 	return EXIT_OK;
 }
@@ -340,7 +273,7 @@ static int do_parse(int argc, char **argv)
 static int do_fold(int argc, char **argv)
 {
 	uint8_t value[TRUST_LOG_DIGEST_MAX], *buf;
-	struct trust_log_error where;
+	char where[512];
 	size_t len, value_len;
 	uint32_t pcr;
 	int err;
@@ -349,13 +282,14 @@ static int do_fold(int argc, char **argv)
 	if (parse_pcr(argv[1], &pcr))
 		return cli__usage_error("PCR '%s' is not a number below %d", argv[1],
 					TRUST_LOG_NUM_PCRS);
-	err = read_file(argv[0], &buf, &len);
+	err = fileio__read(argv[0], TRUSTFMT_MAX_FILE, 0, &buf, &len);
 	if (err)
 		return cli__fail("log %s: %s", argv[0], strerror(-err));
-	err = trust_log__fold(buf, len, pcr, argv[2], NULL, value, &value_len, &where);
+	err = trust_log__fold(buf, len, pcr, argv[2], NULL, value, &value_len, where,
+			      sizeof(where));
 	free(buf);
 	if (err)
-		return cli_log_error(argv[0], err, &where);
+		return cli__fail("log %s: %s", argv[0], where);
 	print_hex(value, value_len);
 	return EXIT_OK;
 }
@@ -364,7 +298,7 @@ static int do_replay(int argc, char **argv)
 {
 	uint8_t quoted[TRUST_LOG_DIGEST_MAX], *buf;
 	struct trust_log_position pos;
-	struct trust_log_error where;
+	char where[512];
 	size_t len, quoted_len;
 	uint32_t pcr;
 	int err;
@@ -373,12 +307,13 @@ static int do_replay(int argc, char **argv)
 	if (parse_pcr(argv[1], &pcr))
 		return cli__usage_error("PCR '%s' is not a number below %d", argv[1],
 					TRUST_LOG_NUM_PCRS);
-	if (parse_hex(argv[3], quoted, sizeof(quoted), &quoted_len))
+	if (hex__decode(argv[3], quoted, sizeof(quoted), &quoted_len))
 		return cli__usage_error("PCR value '%s' is not hex", argv[3]);
-	err = read_file(argv[0], &buf, &len);
+	err = fileio__read(argv[0], TRUSTFMT_MAX_FILE, 0, &buf, &len);
 	if (err)
 		return cli__fail("log %s: %s", argv[0], strerror(-err));
-	err = trust_log__replay(buf, len, pcr, argv[2], NULL, quoted, quoted_len, &pos, &where);
+	err = trust_log__replay(buf, len, pcr, argv[2], NULL, quoted, quoted_len, &pos, where,
+				sizeof(where));
 	free(buf);
 	if (err == -EINVAL)
 		return cli__usage_error("PCR value '%s' is not a %s digest", argv[3], argv[2]);
@@ -386,7 +321,7 @@ static int do_replay(int argc, char **argv)
 		return cli__fail("log %s: no prefix replays to the %s value of PCR %u", argv[0],
 				 argv[2], pcr);
 	if (err)
-		return cli_log_error(argv[0], err, &where);
+		return cli__fail("log %s: %s", argv[0], where);
 	out__text("%zu entries, %zu bytes\n", pos.entries, pos.offset);
 	return EXIT_OK;
 }
