@@ -161,16 +161,28 @@ json_object *boostd__dispatch(struct boostd *d, json_object *req)
 struct client {
 	struct boostd *d;
 	int fd;
-	uid_t refused_uid; /* a peer that is not root, answered at its first request */
-	bool refused;
+	struct boostd_timer *idle; /* closes a client silent for cfg.client_timeout */
+	uid_t refused_uid;         /* a peer refused, answered at its first request */
+	const char *refusal;       /* why it is refused: not root, or boostd is busy */
+	bool counted;              /* in d->nclients */
 };
 
 static void client_close(struct client *c)
 {
 	boostd_loop__unwatch(c->d->loop, c->fd);
+	boostd_timer__free(c->idle);
 	close(c->fd);
-	c->d->nclients--;
+	if (c->counted)
+		c->d->nclients--;
 	free(c);
+}
+
+static void client_idle(void *ctx)
+{
+	struct client *c = ctx;
+
+	log_info("client fd %d: idle for %u s: closed", c->fd, c->d->cfg.client_timeout);
+	client_close(c);
 }
 
 /* A request from a client, or its hang-up. */
@@ -191,9 +203,12 @@ static void client_event(void *ctx, int fd, uint32_t events)
 		client_close(c);
 		return;
 	}
-	if (c->refused) {
-		resp = proto__error("permission denied: boostd serves root only (peer uid %u)",
-				    c->refused_uid);
+	if (c->refusal) {
+		if (strcmp(c->refusal, "busy") == 0)
+			resp = proto__error("boostd is busy: %d clients connected", c->d->nclients);
+		else
+			resp = proto__error("permission denied: boostd serves root only (peer uid %u)",
+					    c->refused_uid);
 		proto__send(fd, resp);
 		json_object_put(resp);
 		json_object_put(req);
@@ -215,6 +230,8 @@ static void client_event(void *ctx, int fd, uint32_t events)
 	json_object_put(req);
 	if (ret < 0)
 		client_close(c);
+	else
+		boostd_timer__arm(c->idle, c->d->cfg.client_timeout * 1000ull, 0);
 }
 
 static void client_accept(void *ctx, int listen_fd, uint32_t events)
@@ -223,7 +240,6 @@ static void client_accept(void *ctx, int listen_fd, uint32_t events)
 	struct client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	json_object *resp;
 	int fd;
 
 	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -237,13 +253,6 @@ static void client_accept(void *ctx, int listen_fd, uint32_t events)
 		close(fd);
 		return;
 	}
-	if (d->nclients >= BOOSTD_MAX_CLIENTS) {
-		resp = proto__error("boostd is busy: %d clients connected", d->nclients);
-		proto__send(fd, resp);
-		json_object_put(resp);
-		close(fd);
-		return;
-	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		close(fd);
@@ -251,24 +260,35 @@ static void client_accept(void *ctx, int listen_fd, uint32_t events)
 	}
 	c->d = d;
 	c->fd = fd;
+	/*
+	 * A refused client is answered at its first request, not now: closing
+	 * a socket with the request unread would reset the connection, and the
+	 * client might never see why.
+	 */
 	if (cred.uid != 0) {
 		log_warn("client pid %d uid %u refused: boostd serves root only",
 			 cred.pid, cred.uid);
-		/*
-		 * Answered at its first request, not now: closing a socket with
-		 * the request unread would reset the connection, and the client
-		 * might never see why.
-		 */
-		c->refused = true;
+		c->refusal = "uid";
 		c->refused_uid = cred.uid;
+	} else if (d->nclients >= BOOSTD_MAX_CLIENTS) {
+		log_warn("client pid %d refused: %d clients connected", cred.pid, d->nclients);
+		c->refusal = "busy";
+	} else {
+		c->counted = true;
 	}
-	if (boostd_loop__watch(d->loop, fd, EPOLLIN, client_event, c) < 0) {
-		log_warn("client: epoll: %s", strerror(errno));
+	c->idle = boostd_timer__new(d->loop, client_idle, c);
+	/* A refused client has a second to ask, so that refusals cannot pile up. */
+	if (!c->idle ||
+	    boostd_timer__arm(c->idle, c->refusal ? 1000 : d->cfg.client_timeout * 1000ull, 0) ||
+	    boostd_loop__watch(d->loop, fd, EPOLLIN, client_event, c) < 0) {
+		log_warn("client: cannot watch it: %s", strerror(errno));
+		boostd_timer__free(c->idle);
 		close(fd);
 		free(c);
 		return;
 	}
-	d->nclients++;
+	if (c->counted)
+		d->nclients++;
 }
 
 static void signal_event(void *ctx, int fd, uint32_t events)

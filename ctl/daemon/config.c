@@ -14,6 +14,7 @@ void config__defaults(struct boostd_config *cfg)
 	snprintf(cfg->socket, sizeof(cfg->socket), "%s", PROTO_DEFAULT_SOCKET);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/boost");
 	snprintf(cfg->trust_policy, sizeof(cfg->trust_policy), "/etc/boost/trust.json");
+	cfg->client_timeout = CONFIG_DEFAULT_CLIENT_TIMEOUT;
 }
 
 static int config_string(json_object *v, const char *key, char *dst, size_t len,
@@ -31,6 +32,21 @@ static int config_string(json_object *v, const char *key, char *dst, size_t len,
 		return -EINVAL;
 	}
 	snprintf(dst, len, "%s", s);
+	return 0;
+}
+
+/* An integer from @min to @max into @dst. */
+static int config_uint(json_object *v, const char *key, unsigned int min, unsigned int max,
+		       unsigned int *dst, char *err, size_t errlen)
+{
+	int64_t n;
+
+	if (!json_object_is_type(v, json_type_int) ||
+	    (n = json_object_get_int64(v)) < min || n > max) {
+		snprintf(err, errlen, "key '%s': expected an integer from %u to %u", key, min, max);
+		return -EINVAL;
+	}
+	*dst = (unsigned int)n;
 	return 0;
 }
 
@@ -62,6 +78,9 @@ int config__load(const char *path, struct boostd_config *ret_cfg, char *err, siz
 		else if (strcmp(key, "trust_policy") == 0)
 			ret = config_string(v, key, cfg.trust_policy, sizeof(cfg.trust_policy),
 					    err, errlen);
+		else if (strcmp(key, "client_timeout") == 0)
+			ret = config_uint(v, key, 1, CONFIG_MAX_CLIENT_TIMEOUT, &cfg.client_timeout,
+					  err, errlen);
 		else if (strcmp(key, "log") == 0) {
 			const char *s = json_object_get_string(v);
 

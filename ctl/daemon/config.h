@@ -6,7 +6,8 @@
  *     "socket": "/run/boost/boostd.sock",
  *     "state_dir": "/var/lib/boost",
  *     "trust_policy": "/etc/boost/trust.json",
- *     "log": "stderr" | "syslog"
+ *     "log": "stderr" | "syslog",
+ *     "client_timeout": 60          seconds a client may stay idle, 1 to 86400
  *   }
  *
  * Every key is optional; an unknown key or a value of the wrong type is an
@@ -25,7 +26,11 @@ struct boostd_config {
 	char state_dir[PATH_MAX];
 	char trust_policy[PATH_MAX];
 	bool syslog;
+	unsigned int client_timeout; /* seconds */
 };
+
+#define CONFIG_DEFAULT_CLIENT_TIMEOUT 60
+#define CONFIG_MAX_CLIENT_TIMEOUT 86400
 
 void config__defaults(struct boostd_config *cfg);
 /*

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -135,4 +136,70 @@ int boostd_loop__run(struct boostd_loop *loop)
 		loop->dead = NULL;
 	}
 	return 0;
+}
+
+/* ---- timers ---------------------------------------------------------------- */
+
+struct boostd_timer {
+	struct boostd_loop *loop;
+	int fd;
+	boostd_timer_fn fn;
+	void *ctx;
+};
+
+static void timer_event(void *ctx, int fd, uint32_t events)
+{
+	struct boostd_timer *t = ctx;
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return; /* disarmed or re-armed since the event: not due */
+	t->fn(t->ctx);
+}
+
+struct boostd_timer *boostd_timer__new(struct boostd_loop *loop, boostd_timer_fn fn, void *ctx)
+{
+	struct boostd_timer *t = calloc(1, sizeof(*t));
+	int ret;
+
+	if (!t)
+		return NULL;
+	t->loop = loop;
+	t->fn = fn;
+	t->ctx = ctx;
+	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (t->fd < 0) {
+		ret = -errno;
+		goto err;
+	}
+	ret = boostd_loop__watch(loop, t->fd, EPOLLIN, timer_event, t);
+	if (ret) {
+		close(t->fd);
+		goto err;
+	}
+	return t;
+err:
+	free(t);
+	errno = -ret;
+	return NULL;
+}
+
+int boostd_timer__arm(struct boostd_timer *t, uint64_t ms, uint64_t interval_ms)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 },
+		.it_interval = { .tv_sec = interval_ms / 1000,
+				 .tv_nsec = (interval_ms % 1000) * 1000000 },
+	};
+
+	return timerfd_settime(t->fd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+void boostd_timer__free(struct boostd_timer *t)
+{
+	if (!t)
+		return;
+	boostd_loop__unwatch(t->loop, t->fd);
+	close(t->fd);
+	free(t);
 }

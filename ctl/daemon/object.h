@@ -35,6 +35,18 @@ int boostd_loop__watch(struct boostd_loop *loop, int fd, uint32_t events, boostd
 		       void *ctx);
 void boostd_loop__unwatch(struct boostd_loop *loop, int fd);
 
+/*
+ * A timer on the loop (a timerfd): @fn runs on the loop's thread when it
+ * expires. Arm it for @ms milliseconds from now, then every @interval_ms
+ * (0: once); arming again replaces the previous setting, 0 ms disarms.
+ * NULL with errno if it cannot be made.
+ */
+struct boostd_timer;
+typedef void (*boostd_timer_fn)(void *ctx);
+struct boostd_timer *boostd_timer__new(struct boostd_loop *loop, boostd_timer_fn fn, void *ctx);
+int boostd_timer__arm(struct boostd_timer *t, uint64_t ms, uint64_t interval_ms);
+void boostd_timer__free(struct boostd_timer *t); /* NULL is fine */
+
 /* ---- the loader ---------------------------------------------------------- */
 
 /*

@@ -64,6 +64,63 @@ expect_exit 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$BOOSTCTL" sta
 expect_match "boostd serves root only \(peer uid 65534\)" "$err"
 expect_exit 0 "$BOOSTCTL" status
 
+# hold N SECONDS: N silent clients for SECONDS, then print how many of them
+# boostd closed (a read of 0 bytes: end of file).
+hold() {
+	python3 - "$BOOST_SOCKET" "$1" "$2" <<'PY'
+import socket, sys, time
+path, n, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+socks = []
+for _ in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    socks.append(s)
+time.sleep(secs)
+closed = 0
+for s in socks:
+    s.setblocking(False)
+    try:
+        closed += s.recv(65536) == b""
+    except BlockingIOError:
+        pass
+print(closed)
+PY
+}
+
+# 64 clients fill boostd; the next one is told it is busy when it asks,
+# even a moment after it connected: boostd reads its request first, so
+# the connection is not reset under it.
+hold 64 4 >"$dir/held" &
+holder=$!
+sleep 1.5
+out=$(python3 - "$BOOST_SOCKET" <<'PY' 2>&1
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+time.sleep(0.3)
+s.send(b'{"object": "status", "command": "show"}')
+print(s.recv(65536).decode())
+PY
+) || fail "the 65th client was not answered: $out"
+expect_match '"boostd is busy: 64 clients connected"' "$out"
+expect_exit 1 "$BOOSTCTL" status
+expect_match "boostd is busy: 64 clients connected" "$err"
+wait "$holder"
+expect_exit 0 "$BOOSTCTL" status
+
+# An idle client is closed after client_timeout: it holds no slot forever.
+kill -TERM "$pid"
+wait "$pid"
+printf '{"socket": "%s", "state_dir": "%s/state", "client_timeout": 1}\n' "$BOOST_SOCKET" "$dir" \
+	>"$dir/boostd.json"
+start_boostd --config "$dir/boostd.json"
+[ "$(hold 3 2.5)" = 3 ] || fail "idle clients were not closed after client_timeout"
+expect_exit 0 "$BOOSTCTL" -j status
+[ "$(jq -r .clients <<<"$out")" = 1 ] || fail "closed idle clients are still counted: $out"
+echo '{"client_timeout": 0}' >"$dir/bad.json"
+expect_exit 1 "$BOOST_BUILD/boostd" --foreground --config "$dir/bad.json"
+expect_match "key 'client_timeout': expected an integer from 1 to 86400" "$err"
+
 # SIGTERM: a clean stop that removes the socket.
 kill -TERM "$pid"
 wait "$pid" || fail "boostd exited with status $? on SIGTERM"
