@@ -74,6 +74,7 @@ COMMON_SRCS := \
 	ctl/common/errmsg.c \
 	ctl/common/fileio.c \
 	ctl/common/hex.c \
+	ctl/common/json_arg.c \
 	ctl/common/log.c \
 	ctl/common/proto.c
 # The trust chain, offline: signatures, logs, the policy, quote checks.

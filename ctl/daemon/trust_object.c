@@ -23,6 +23,7 @@
 #include "boostd.h"
 #include "common/fileio.h"
 #include "common/hex.h"
+#include "common/json_arg.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "trust/attest.h"
@@ -49,22 +50,9 @@ static json_object *hex_string(const uint8_t *buf, size_t len)
 static int hex_arg(json_object *args, const char *key, size_t max, uint8_t **ret_buf,
 		   size_t *ret_len)
 {
-	json_object *v;
+	const char *s = json_arg__str(args, key);
 
-	if (!args || !json_object_object_get_ex(args, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return -EINVAL;
-	return hex__decode_alloc(json_object_get_string(v), max, ret_buf, ret_len);
-}
-
-static const char *str_arg(json_object *args, const char *key)
-{
-	json_object *v;
-
-	if (!args || !json_object_object_get_ex(args, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return s ? hex__decode_alloc(s, max, ret_buf, ret_len) : -EINVAL;
 }
 
 /* The trust object's state; to the other objects, it is their loader. */
@@ -480,7 +468,7 @@ static json_object *handle_status(void *obj, json_object *args)
 static json_object *handle_load(void *obj, json_object *args)
 {
 	struct boostd_loader *d = obj;
-	const char *path = str_arg(args, "path"), *kind_name = str_arg(args, "kind");
+	const char *path = json_arg__str(args, "path"), *kind_name = json_arg__str(args, "kind");
 	const struct trust_artifact *art;
 	enum trust_kind kind;
 	bool measured = false;
@@ -564,7 +552,7 @@ static json_object *handle_unseal(void *obj, json_object *args)
 static json_object *handle_quote(void *obj, json_object *args)
 {
 	struct boostd_loader *d = obj;
-	const char *out = str_arg(args, "out");
+	const char *out = json_arg__str(args, "out");
 	uint8_t *nonce = NULL;
 	size_t nonce_len;
 	char err[1024];

@@ -148,17 +148,21 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 		for (size_t i = 0; i < json_object_array_length(v); i++) {
 			json_object *a = json_object_array_get_idx(v, i);
 			const char *as = json_object_get_string(a);
+			uint8_t addr[16];
 
 			if (!json_object_is_type(a, json_type_string))
 				FAIL("%s.ips[%zu]: must be an address", at, i);
-			if (inet_pton(AF_INET, as, &p->v4[p->n_v4]) == 1) {
-				if (++p->n_v4 > BOOST_PORT_MAX_V4)
+			/* Parsed aside, and stored only once the count allows it. */
+			if (inet_pton(AF_INET, as, addr) == 1) {
+				if (p->n_v4 >= BOOST_PORT_MAX_V4)
 					FAIL("%s.ips[%zu]: more than %d IPv4 addresses", at, i,
 					     BOOST_PORT_MAX_V4);
-			} else if (inet_pton(AF_INET6, as, p->v6[p->n_v6]) == 1) {
-				if (++p->n_v6 > BOOST_PORT_MAX_V6)
+				memcpy(&p->v4[p->n_v4++], addr, 4);
+			} else if (inet_pton(AF_INET6, as, addr) == 1) {
+				if (p->n_v6 >= BOOST_PORT_MAX_V6)
 					FAIL("%s.ips[%zu]: more than %d IPv6 addresses", at, i,
 					     BOOST_PORT_MAX_V6);
+				memcpy(p->v6[p->n_v6++], addr, 16);
 			} else {
 				FAIL("%s.ips[%zu]: '%s' is not an IPv4 or IPv6 address", at, i, as);
 			}

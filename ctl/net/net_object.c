@@ -30,6 +30,7 @@
 #include <xdp/libxdp.h>
 
 #include "common/fileio.h"
+#include "common/json_arg.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "daemon/object.h"
@@ -970,8 +971,9 @@ static json_object *handle_port_add(void *obj, json_object *args)
 	struct boostd_net *n = obj;
 	json_object *port, *ports, *doc, *name, *res;
 
-	if (!args || !json_object_object_get_ex(args, "port", &port) ||
-	    !json_object_object_get_ex(port, "name", &name))
+	port = json_arg__get(args, "port", json_type_object);
+	name = json_arg__get(port, "name", json_type_string);
+	if (!name)
 		return proto__error("net port add: 'port' must be an object with a 'name'");
 	doc = doc_copy(n, "ports", &ports);
 	if (!doc)
@@ -992,8 +994,9 @@ static json_object *handle_port_del(void *obj, json_object *args)
 	json_object *ports, *doc, *name, *res;
 	int i;
 
-	if (!args || !json_object_object_get_ex(args, "name", &name))
-		return proto__error("net port del: 'name' is missing");
+	name = json_arg__get(args, "name", json_type_string);
+	if (!name)
+		return proto__error("net port del: 'name' must be a port's name");
 	doc = doc_copy(n, "ports", &ports);
 	if (!doc)
 		return proto__error("net port del: out of memory");
@@ -1013,9 +1016,10 @@ static json_object *handle_sg_add(void *obj, json_object *args)
 	json_object *sgs, *doc, *id, *rule, *sg, *rules, *res;
 	int i;
 
-	if (!args || !json_object_object_get_ex(args, "id", &id) ||
-	    !json_object_object_get_ex(args, "rule", &rule))
-		return proto__error("net sg add: 'id' and 'rule' are needed");
+	id = json_arg__get(args, "id", json_type_int);
+	rule = json_arg__get(args, "rule", json_type_object);
+	if (!id || !rule)
+		return proto__error("net sg add: 'id' (an integer) and 'rule' (an object) are needed");
 	doc = doc_copy(n, "security_groups", &sgs);
 	if (!doc)
 		return proto__error("net sg add: out of memory");
@@ -1043,8 +1047,9 @@ static json_object *handle_sg_del(void *obj, json_object *args)
 	json_object *sgs, *doc, *id, *prio, *rules, *res;
 	int i, j;
 
-	if (!args || !json_object_object_get_ex(args, "id", &id))
-		return proto__error("net sg del: 'id' is missing");
+	id = json_arg__get(args, "id", json_type_int);
+	if (!id)
+		return proto__error("net sg del: 'id' must be a security group's id");
 	doc = doc_copy(n, "security_groups", &sgs);
 	if (!doc)
 		return proto__error("net sg del: out of memory");
@@ -1053,7 +1058,12 @@ static json_object *handle_sg_del(void *obj, json_object *args)
 		json_object_put(doc);
 		return proto__error("net sg del: no security group %s", json_object_get_string(id));
 	}
-	if (!json_object_object_get_ex(args, "priority", &prio)) {
+	prio = json_arg__get(args, "priority", json_type_int);
+	if (!prio && json_object_object_get_ex(args, "priority", NULL)) {
+		json_object_put(doc);
+		return proto__error("net sg del: 'priority' must be an integer");
+	}
+	if (!prio) {
 		json_object_array_del_idx(sgs, i, 1);
 	} else {
 		if (!json_object_object_get_ex(json_object_array_get_idx(sgs, i), "rules", &rules) ||

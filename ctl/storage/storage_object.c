@@ -28,6 +28,7 @@
  * Starting, stopping and recovering a server run inline in the event loop,
  * bounded by STORAGE_START_TIMEOUT_MS and STORAGE_STOP_TIMEOUT_MS.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -48,6 +49,7 @@
 #include "blk_stats.h"
 #include "daemon/object.h"
 #include "common/fileio.h"
+#include "common/json_arg.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "storage_conf.h"
@@ -869,7 +871,8 @@ static void load_state(struct boostd_storage *s)
 		return;
 	}
 	for (size_t i = 0; i < json_object_array_length(devs); i++) {
-		json_object *o = json_object_array_get_idx(devs, i), *c, *x;
+		json_object *o = json_object_array_get_idx(devs, i), *c;
+		int64_t n, pid, starttime;
 		struct storage_conf_dev conf;
 		struct sdev *v;
 
@@ -883,12 +886,12 @@ static void load_state(struct boostd_storage *s)
 			free(v);
 			break;
 		}
-		if (json_object_object_get_ex(o, "serial", &x))
-			snprintf(v->serial, sizeof(v->serial), "%s", json_object_get_string(x));
-		if (json_object_object_get_ex(o, "created", &x))
-			v->created = json_object_get_int64(x);
-		if (json_object_object_get_ex(o, "restarts", &x))
-			v->restarts = json_object_get_int(x);
+		if (json_arg__str(o, "serial"))
+			snprintf(v->serial, sizeof(v->serial), "%s", json_arg__str(o, "serial"));
+		if (!json_arg__int(o, "created", 0, INT64_MAX, &n))
+			v->created = n;
+		if (!json_arg__int(o, "restarts", 0, UINT32_MAX, &n))
+			v->restarts = n;
 		if (!ublk_exists(conf.id)) {
 			/* The state is what the host should serve: a reboot loses nothing of it. */
 			log_warn("storage: device %d: gone from the kernel (a reboot?): creating it "
@@ -896,8 +899,11 @@ static void load_state(struct boostd_storage *s)
 			dev_restart(s, v, "was gone from the kernel (a reboot?)");
 			continue;
 		}
-		if (adopt(s, v, json_object_get_int(json_object_object_get(o, "pid")),
-			  json_object_get_uint64(json_object_object_get(o, "starttime"))))
+		if (json_arg__int(o, "pid", 1, INT32_MAX, &pid))
+			pid = 0;
+		if (json_arg__int(o, "starttime", 1, INT64_MAX, &starttime))
+			starttime = 0;
+		if (adopt(s, v, (pid_t)pid, (uint64_t)starttime))
 			continue;
 		log_warn("storage: device %d: its server died while boostd was away; recovering",
 			 conf.id);
@@ -943,29 +949,37 @@ static void storage_stop(void *obj)
 static struct sdev *arg_dev(struct boostd_storage *s, json_object *args, const char *cmd,
 			    json_object **ret_err)
 {
-	json_object *v;
-	const char *str;
+	const char *str = json_arg__str(args, "id");
+	int64_t id;
 	char *end;
-	long id;
 	struct sdev *dev;
 
-	if (!args || !json_object_object_get_ex(args, "id", &v)) {
-		*ret_err = proto__error("storage %s: 'id' is missing", cmd);
-		return NULL;
-	}
-	str = json_object_get_string(v);
-	if (strncmp(str, "/dev/ublkb", 10) == 0)
-		str += 10;
-	errno = 0;
-	id = strtol(str, &end, 10);
-	if (!*str || *end || errno || id < 0 || id > STORAGE_MAX_ID) {
-		*ret_err = proto__error("storage %s: device %s: not a device id (ID or /dev/ublkbID)",
-					cmd, json_object_get_string(v));
-		return NULL;
+	if (!str) {
+		int ret = json_arg__int(args, "id", 0, STORAGE_MAX_ID, &id);
+
+		if (ret == -ENOENT) {
+			*ret_err = proto__error("storage %s: 'id' is missing", cmd);
+			return NULL;
+		}
+		if (ret) {
+			*ret_err = proto__error("storage %s: 'id' must be a device id from 0 to %d, "
+						"or \"/dev/ublkbID\"", cmd, STORAGE_MAX_ID);
+			return NULL;
+		}
+	} else {
+		const char *digits = strncmp(str, "/dev/ublkb", 10) == 0 ? str + 10 : str;
+
+		errno = 0;
+		id = strtoll(digits, &end, 10);
+		if (!isdigit((unsigned char)*digits) || *end || errno || id > STORAGE_MAX_ID) {
+			*ret_err = proto__error("storage %s: device %s: not a device id "
+						"(ID or /dev/ublkbID)", cmd, str);
+			return NULL;
+		}
 	}
 	dev = find_dev(s, (int)id);
 	if (!dev)
-		*ret_err = proto__error("storage %s: device %ld: no such device", cmd, id);
+		*ret_err = proto__error("storage %s: device %" PRId64 ": no such device", cmd, id);
 	return dev;
 }
 

@@ -64,6 +64,40 @@ expect_exit 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$BOOSTCTL" sta
 expect_match "boostd serves root only \(peer uid 65534\)" "$err"
 expect_exit 0 "$BOOSTCTL" status
 
+# ask JSON: send one raw request, print the response.
+ask() {
+	python3 - "$BOOST_SOCKET" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(sys.argv[2].encode())
+print(s.recv(1 << 20).decode())
+PY
+}
+
+# Members of the wrong type, null included, are refused with a reason;
+# boostd neither crashes nor reads them as another type. ({"id": null}
+# crashed storage show, stats, del and recover.)
+for req in \
+	'{"object":"storage","command":"show","args":{"id":null}}' \
+	'{"object":"storage","command":"stats","args":{"id":null}}' \
+	'{"object":"storage","command":"del","args":{"id":null}}' \
+	'{"object":"storage","command":"recover","args":{"id":null}}' \
+	'{"object":"storage","command":"show","args":{"id":[1]}}' \
+	'{"object":"storage","command":"show","args":{"id":"-1"}}' \
+	'{"object":"net","command":"port_del","args":{"name":null}}' \
+	'{"object":"net","command":"port_add","args":{"port":{"name":7}}}' \
+	'{"object":"net","command":"sg_del","args":{"id":"1"}}' \
+	'{"object":"net","command":"sg_add","args":{"id":1,"rule":null}}' \
+	'{"object":"trust","command":"load","args":{"path":null,"kind":null}}' \
+	'{"object":"attest","command":"quote","args":{"nonce":null,"out":null}}'; do
+	resp=$(ask "$req") || fail "no response to $req: boostd died?"
+	[ "$(jq -r .ok <<<"$resp")" = false ] || fail "$req: accepted: $resp"
+	[ -n "$(jq -r '.error // empty' <<<"$resp")" ] || fail "$req: no reason: $resp"
+	kill -0 "$pid" 2>/dev/null || fail "boostd died on $req"
+done
+expect_exit 0 "$BOOSTCTL" status
+
 # hold N SECONDS: N silent clients for SECONDS, then print how many of them
 # boostd closed (a read of 0 bytes: end of file).
 hold() {

@@ -57,6 +57,8 @@ static const struct {
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"fast\"}]}", "ports[0].mode" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"ips\": [\"x\"]}]}", "ports[0].ips[0]: 'x' is not" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"ips\": [\"192.0.2.1\", \"192.0.2.2\", \"192.0.2.3\", \"192.0.2.4\", \"192.0.2.5\"]}]}", "ports[0].ips[4]: more than 4 IPv4" },
+	/* The 5th address was written past the port's array before the count was checked. */
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"ips\": [\"::1\", \"::2\", \"::3\", \"::4\", \"::5\"]}]}", "ports[0].ips[4]: more than 4 IPv6" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"netns\": \"../x\"}]}", "ports[0].netns" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"sg\": 1}]}", "ports[0].sg: an uplink has no sg" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\"}, {\"name\": \"w\", \"kind\": \"uplink\"}]}", "ports[1].kind: a second uplink" },
