@@ -66,27 +66,47 @@ int fileio__read(const char *path, size_t max, int flags, uint8_t **ret_buf, siz
 	return ret;
 }
 
-int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)
+static int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	size_t off = 0;
 	ssize_t n;
-	int fd, ret = 0;
 
-	fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) : STDOUT_FILENO;
-	if (fd < 0)
-		return -errno;
 	while (off < len) {
 		n = write(fd, p + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			ret = -errno;
-			break;
-		}
+		if (n < 0)
+			return -errno;
 		off += n;
 	}
-	if (path && close(fd) < 0 && !ret)
+	return 0;
+}
+
+int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	int fd, ret;
+
+	if (!path)
+		return write_all(STDOUT_FILENO, buf, len);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, buf, len);
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+int fileio__write_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
+{
+	int fd, ret;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, buf, len);
+	if (close(fd) < 0 && !ret)
 		ret = -errno;
 	return ret;
 }

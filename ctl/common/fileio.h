@@ -22,6 +22,12 @@ int fileio__read_fd(int fd, size_t max, uint8_t **ret_buf, size_t *ret_len);
 int fileio__write(const char *path, const void *buf, size_t len, mode_t mode);
 
 /*
+ * Write @name in the directory @dirfd, never through a symbolic link
+ * (O_NOFOLLOW): for directories named by someone else, opened once.
+ */
+int fileio__write_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode);
+
+/*
  * Replace @path with @len bytes atomically: a temporary file beside it,
  * fsync, rename. A reader sees the old contents or the new, never a part.
  */

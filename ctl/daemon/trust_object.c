@@ -206,6 +206,26 @@ static int write_quote(struct boostd_loader *d, const uint8_t *nonce, size_t non
 	return 0;
 }
 
+/* A new private directory in the state directory, for files before they are copied out. */
+static int state_tmpdir(struct boostd_loader *d, const char *what, char *dir, size_t len,
+			char *err, size_t errlen)
+{
+	int ret;
+
+	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "state directory %s: %s", d->state_dir, strerror(errno));
+		return ret;
+	}
+	snprintf(dir, len, "%s/%s.XXXXXX", d->state_dir, what);
+	if (!mkdtemp(dir)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot make %s: %s", dir, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
 static void self_attest(struct boostd_loader *d)
 {
 	uint8_t nonce[TRUST_TPM_MAX_NONCE];
@@ -214,16 +234,8 @@ static void self_attest(struct boostd_loader *d)
 
 	memset(&d->attest, 0, sizeof(d->attest));
 	d->attested_at = time(NULL);
-	snprintf(dir, sizeof(dir), "%s/self-attest.XXXXXX", d->state_dir);
-	if (mkdir(d->state_dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]),
-			 "state directory %s: %s", d->state_dir, strerror(errno));
-		d->attest.nreasons = 1;
-		return;
-	}
-	if (!mkdtemp(dir)) {
-		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]),
-			 "cannot make %s: %s", dir, strerror(errno));
+	if (state_tmpdir(d, "self-attest", dir, sizeof(dir), d->attest.reasons[0],
+			 sizeof(d->attest.reasons[0]))) {
 		d->attest.nreasons = 1;
 		return;
 	}
@@ -549,15 +561,75 @@ static json_object *handle_unseal(void *obj, json_object *args)
 	return proto__ok(r);
 }
 
+/*
+ * The directory a quote goes to, opened once: one boostd makes, or one that
+ * root owns and nobody else may write, so that no one can plant a link in
+ * it for root to write through.
+ */
+static int open_out_dir(const char *out, int *ret_fd, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", out, strerror(errno));
+		return ret;
+	}
+	fd = open(out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", out,
+			 errno == ELOOP || errno == ENOTDIR ? "not a directory (or a symbolic link)"
+							    : strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(err, errlen, "%s: must be owned by root and not writable by group or "
+			 "others (owner uid %u, mode %03o)", out, (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 0777));
+		close(fd);
+		return -EPERM;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Copy the quote's files from @from (boostd's own) into @dirfd. */
+static int copy_quote(const char *from, int dirfd, const char *out, char *err, size_t errlen)
+{
+	static const char *const names[] = { TRUST_TPM_AK_PEM, TRUST_TPM_QUOTE_MSG,
+					     TRUST_TPM_QUOTE_SIG, TRUST_TPM_QUOTE_PCRS,
+					     TRUST_LOG_BINARY, TRUST_LOG_ASCII };
+	char path[4200];
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", from, names[i]);
+		ret = fileio__read(path, 256u << 20, O_NOFOLLOW, &buf, &len);
+		if (!ret) {
+			ret = fileio__write_at(dirfd, names[i], buf, len, 0644);
+			free(buf);
+		}
+		if (ret) {
+			snprintf(err, errlen, "%s/%s: %s", out, names[i], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static json_object *handle_quote(void *obj, json_object *args)
 {
 	struct boostd_loader *d = obj;
 	const char *out = json_arg__str(args, "out");
 	uint8_t *nonce = NULL;
 	size_t nonce_len;
-	char err[1024];
+	char err[1024], tmp[4096];
 	json_object *r;
-	int ret;
+	int ret, dirfd = -1;
 
 	if (d->trust_error[0])
 		return trust_down(d);
@@ -571,12 +643,18 @@ static json_object *handle_quote(void *obj, json_object *args)
 		free(nonce);
 		return proto__error("attest quote: 'out' must be an absolute path");
 	}
-	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
-		free(nonce);
-		return proto__error("attest quote: %s: %s", out, strerror(errno));
+	ret = open_out_dir(out, &dirfd, err, sizeof(err));
+	if (!ret)
+		ret = state_tmpdir(d, "quote", tmp, sizeof(tmp), err, sizeof(err));
+	if (!ret) {
+		ret = write_quote(d, nonce, nonce_len, tmp, err, sizeof(err));
+		if (!ret)
+			ret = copy_quote(tmp, dirfd, out, err, sizeof(err));
+		nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	}
-	ret = write_quote(d, nonce, nonce_len, out, err, sizeof(err));
 	free(nonce);
+	if (dirfd >= 0)
+		close(dirfd);
 	if (ret)
 		return proto__error("attest quote: %s", err);
 	r = json_object_new_object();

@@ -91,6 +91,26 @@ expect_exit 2 "$BOOSTCTL" attest verify --policy "$VERIFIER" --nonce "$short" "$
 expect_match "15 bytes is too short" "$err"
 expect_exit 2 "$BOOSTCTL" attest quote --nonce "not-hex-$nonce" --out "$B/qshort"
 
+# ---- the output directory ----------------------------------------------------
+# Root writes a quote only into a directory it made, or one that root owns
+# and nobody else may write, and never through a symbolic link: a user who
+# owns DIR and plants DIR/ak.pub.pem -> /victim gets nothing overwritten.
+echo precious >"$B/victim"
+for how in owner world; do
+	mkdir "$B/q-$how"
+	[ $how = owner ] && chown 65534 "$B/q-$how" && chmod 0755 "$B/q-$how"
+	[ $how = world ] && chmod 0777 "$B/q-$how"
+	ln -s "$B/victim" "$B/q-$how/ak.pub.pem"
+	expect_exit 1 "$BOOSTCTL" attest quote --nonce "$nonce" --out "$B/q-$how"
+	expect_match "q-$how: must be owned by root and not writable by group or others" "$err"
+	[ "$(cat "$B/victim")" = precious ] || fail "a quote into q-$how overwrote the victim"
+	[ "$(ls -A "$B/q-$how")" = ak.pub.pem ] || fail "q-$how: files written: $(ls -A "$B/q-$how")"
+done
+mkdir -m 0755 "$B/q-root" && ln -s "$B/victim" "$B/q-root/quote.msg"
+expect_exit 1 "$BOOSTCTL" attest quote --nonce "$nonce" --out "$B/q-root"
+expect_match "q-root/quote.msg: Too many levels of symbolic links" "$err"
+[ "$(cat "$B/victim")" = precious ] || fail "a quote wrote through a link in q-root"
+
 # ---- the log -------------------------------------------------------------------
 # log_walk LOG: per entry, "OFFSET PCR DATA-OFFSET DATA-LENGTH" in bytes
 # (the kernel's binary format: le32 PCR, 20-byte SHA-1 template digest,
