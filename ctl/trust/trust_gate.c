@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/close_range.h>
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -461,6 +463,13 @@ int trust_artifact__spawn_fds(const struct trust_artifact *a, char *const argv[]
 				pipefd[1] = (int)n;
 			ret = child_place_fds(&memfd, fds, nfds);
 		}
+		/*
+		 * Nothing else crosses the exec: descriptors the parent inherited
+		 * or a library opened without close-on-exec (the TPM's TCTI) are
+		 * marked close-on-exec, the memfd and the report pipe already are.
+		 */
+		if (!ret && close_range(nfds > 3 ? nfds : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+			ret = -errno;
 		if (!ret)
 			fexecve(memfd, argv, envp);
 		child_errno = ret ? -ret : errno;

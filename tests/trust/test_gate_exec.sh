@@ -19,7 +19,8 @@ sign() { "$BOOSTCTL" trust sign --key "$key" "$@" >/dev/null || fail "cannot sig
 
 cp /usr/bin/echo "$dir/echo"
 cp /usr/bin/readlink "$dir/readlink"
-sign "$dir/echo" "$dir/readlink"
+cp /usr/bin/ls "$dir/ls"
+sign "$dir/echo" "$dir/readlink" "$dir/ls"
 
 expect_exit 0 "$run" "$dir/trust.json" "$dir/state" "$dir/echo" hello world
 [ "$out" = "hello world" ] || fail "echo printed '$out'"
@@ -27,6 +28,12 @@ expect_exit 0 "$run" "$dir/trust.json" "$dir/state" "$dir/echo" hello world
 # What runs is the sealed copy, not the path.
 expect_exit 0 "$run" "$dir/trust.json" "$dir/state" "$dir/readlink" /proc/self/exe
 expect_match '^/memfd:readlink' "$out"
+
+# Only the standard descriptors cross the exec: not one the parent had
+# without close-on-exec (fd 9 here), nor the TPM connection's.
+expect_exit 0 "$run" "$dir/trust.json" "$dir/state" "$dir/ls" /proc/self/fd 9</dev/null
+# ls itself holds fd 3, the directory it lists.
+[ "$(echo $out)" = "0 1 2 3" ] || fail "descriptors crossed the exec: $out"
 
 # The file is replaced between verification and exec: the verified bytes run.
 export GATE_EXEC_BEFORE="cp /usr/bin/false $dir/echo.new && mv $dir/echo.new $dir/echo"
