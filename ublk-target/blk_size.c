@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Sizes as people write them; shared by boost-ublk and boostd. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,8 @@ int blk_parse_size(const char *s, uint64_t *ret_bytes)
 	unsigned long long v;
 	unsigned int shift = 0;
 
-	if (!s || !*s || *s == '-')
+	/* Digits first: strtoull would skip white space and accept a sign. */
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);

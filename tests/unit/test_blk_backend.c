@@ -54,6 +54,11 @@ START_TEST(test_parse_size)
 	v = 7;
 	ck_assert_int_eq(blk_parse_size("", &v), -EINVAL);
 	ck_assert_int_eq(blk_parse_size("-1", &v), -EINVAL);
+	/* strtoull skips white space and takes a sign: " -512" was 2^64 - 512. */
+	ck_assert_int_eq(blk_parse_size(" -512", &v), -EINVAL);
+	ck_assert_int_eq(blk_parse_size("\t-1M", &v), -EINVAL);
+	ck_assert_int_eq(blk_parse_size(" 512", &v), -EINVAL);
+	ck_assert_int_eq(blk_parse_size("+512", &v), -EINVAL);
 	ck_assert_int_eq(blk_parse_size("12X", &v), -EINVAL);
 	ck_assert_int_eq(blk_parse_size("M", &v), -EINVAL);
 	ck_assert_int_eq(blk_parse_size("1Mx", &v), -EINVAL);
