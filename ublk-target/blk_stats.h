@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define BLK_STATS_MAGIC 0x31545354534b4c42ull /* "BLKSTST1" */
 #define BLK_STATS_LAT_BUCKETS 40               /* up to 2^39 ns, about 9 min */
@@ -97,6 +98,27 @@ static inline uint64_t blk_stats__percentile(const uint64_t *hist, unsigned int 
 static inline uint64_t blk_stats__data_units(uint64_t bytes)
 {
 	return (bytes + 512 * 1000 - 1) / (512 * 1000);
+}
+
+/*
+ * The counters of @r's first @nr_queues queues, summed into @ret: the
+ * number the reader mapped, never r->nr_queues, which the server may write.
+ */
+static inline void blk_stats__sum(const struct blk_stats_region *r, unsigned int nr_queues,
+				  struct blk_stats_queue *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	for (unsigned int i = 0; i < nr_queues; i++) {
+		const struct blk_stats_queue *q = &r->q[i];
+
+		for (int k = 0; k < BLK_STATS_OP__MAX; k++)
+			ret->ios[k] += __atomic_load_n(&q->ios[k], __ATOMIC_RELAXED);
+		for (int k = 0; k < 2; k++)
+			ret->bytes[k] += __atomic_load_n(&q->bytes[k], __ATOMIC_RELAXED);
+		ret->errors += __atomic_load_n(&q->errors, __ATOMIC_RELAXED);
+		for (int k = 0; k < BLK_STATS_LAT_BUCKETS; k++)
+			ret->lat_hist[k] += __atomic_load_n(&q->lat_hist[k], __ATOMIC_RELAXED);
+	}
 }
 
 /* The single writer's increment: a plain load, add and store. */

@@ -209,6 +209,12 @@ static int stats_map(struct sdev *v, int fd, bool init)
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
+	if (!init && (((struct blk_stats_region *)p)->magic != BLK_STATS_MAGIC ||
+		      ((struct blk_stats_region *)p)->nr_queues != v->conf.queues)) {
+		/* Not the region of this device: @fd stays the caller's to close. */
+		munmap(p, len);
+		return -EBADMSG;
+	}
 	v->stats = p;
 	v->stats_len = len;
 	v->stats_fd = fd;
@@ -216,9 +222,6 @@ static int stats_map(struct sdev *v, int fd, bool init)
 		v->stats->magic = BLK_STATS_MAGIC;
 		v->stats->nr_queues = v->conf.queues;
 		v->stats->dev_id = -1;
-	} else if (v->stats->magic != BLK_STATS_MAGIC || v->stats->nr_queues != v->conf.queues) {
-		stats_unmap(v);
-		return -EBADMSG;
 	}
 	return 0;
 }
@@ -239,19 +242,8 @@ static int stats_create(struct sdev *v)
 static void stats_sum(const struct sdev *v, struct blk_stats_queue *sum)
 {
 	memset(sum, 0, sizeof(*sum));
-	if (!v->stats)
-		return;
-	for (uint32_t i = 0; i < v->stats->nr_queues; i++) {
-		const struct blk_stats_queue *q = &v->stats->q[i];
-
-		for (int k = 0; k < BLK_STATS_OP__MAX; k++)
-			sum->ios[k] += __atomic_load_n(&q->ios[k], __ATOMIC_RELAXED);
-		for (int k = 0; k < 2; k++)
-			sum->bytes[k] += __atomic_load_n(&q->bytes[k], __ATOMIC_RELAXED);
-		sum->errors += __atomic_load_n(&q->errors, __ATOMIC_RELAXED);
-		for (int k = 0; k < BLK_STATS_LAT_BUCKETS; k++)
-			sum->lat_hist[k] += __atomic_load_n(&q->lat_hist[k], __ATOMIC_RELAXED);
-	}
+	if (v->stats)
+		blk_stats__sum(v->stats, v->conf.queues, sum);
 }
 
 /* ---- persistence ---------------------------------------------------------- */
@@ -837,8 +829,8 @@ static bool adopt(struct boostd_storage *s, struct sdev *v, pid_t pid, uint64_t 
 	if (fd < 0 || stats_map(v, fd, false)) {
 		log_warn("storage: device %d: the server's stats region is not readable: "
 			 "no counters until it restarts", v->conf.id);
-		if (fd >= 0 && !v->stats)
-			close(fd);
+		if (fd >= 0)
+			close(fd); /* stats_map took it only on success */
 	} else if (v->stats->dev_id != v->conf.id) {
 		/* Another device's server: not ours to adopt. */
 		stats_unmap(v);

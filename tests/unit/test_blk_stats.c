@@ -4,6 +4,7 @@
  * buckets, the percentiles boostd reports from them, NVMe's data units.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <stddef.h>
 
 #include "blk_stats.h"
@@ -60,6 +61,27 @@ START_TEST(test_data_units)
 }
 END_TEST
 
+/* The sum reads the queues the reader mapped, whatever the region says. */
+START_TEST(test_sum_trusts_the_reader)
+{
+	size_t len = blk_stats__size(2);
+	struct blk_stats_region *r = calloc(1, len);
+	struct blk_stats_queue sum;
+
+	ck_assert_ptr_nonnull(r);
+	r->nr_queues = 1u << 30; /* the server wrote it */
+	r->q[0].ios[0] = 3;
+	r->q[1].ios[0] = 4;
+	r->q[1].bytes[1] = 4096;
+	r->q[0].lat_hist[5] = 1;
+	blk_stats__sum(r, 2, &sum);
+	ck_assert_uint_eq(sum.ios[0], 7);
+	ck_assert_uint_eq(sum.bytes[1], 4096);
+	ck_assert_uint_eq(sum.lat_hist[5], 1);
+	free(r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("blk_stats");
@@ -69,6 +91,7 @@ int main(void)
 	tcase_add_test(tc, test_bucket);
 	tcase_add_test(tc, test_percentile);
 	tcase_add_test(tc, test_data_units);
+	tcase_add_test(tc, test_sum_trusts_the_reader);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
