@@ -91,7 +91,9 @@ TRUST_TPM_SRCS := \
 	ctl/trust/trust_tpm.c
 DAEMON_SRCS := \
 	ctl/daemon/boostd.c \
+	ctl/daemon/clients.c \
 	ctl/daemon/config.c \
+	ctl/daemon/dispatch.c \
 	ctl/daemon/loop.c \
 	ctl/daemon/trust_object.c
 NET_SRCS := \
@@ -173,7 +175,8 @@ $(O)/obj/tests/%.o: tests/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(LIBS_CTL) $(LIBS_TEST)) -MMD -MP -c -o $@ $<
 
 # The trust group's drivers of ctl/trust_*.c for its shell tests (not tests).
-TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec
+TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec \
+	$(O)/tests/trust-bin/never_ready
 all: $(TRUST_TOOLS)
 $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)

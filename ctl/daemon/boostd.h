@@ -33,7 +33,23 @@ struct boostd {
 	char errors[BOOSTD_NOBJECTS][256]; /* why not */
 };
 
-/* Route one request document to its handler; always returns a response. */
+/*
+ * Route one request document to its handler (dispatch.c). The response, or
+ * NULL when the handler answers @r later (boostd_request__reply).
+ */
+json_object *boostd__dispatch_request(struct boostd *d, json_object *req,
+				      struct boostd_request *r);
+/*
+ * The same for a caller that cannot wait (tests, fuzzing): always a
+ * response; a deferred one says {"pending": true} and its answer is dropped.
+ */
 json_object *boostd__dispatch(struct boostd *d, json_object *req);
+
+/* Start the objects in order, the trust object first; stop them in reverse. */
+void boostd__objects_start(struct boostd *d);
+void boostd__objects_stop(struct boostd *d);
+
+/* Listen on cfg.socket and accept clients through the loop (clients.c). */
+int boostd__listen(struct boostd *d);
 
 #endif

@@ -88,8 +88,17 @@ struct boostd_env {
 	const char *trust_policy;     /* the trust policy's path */
 };
 
-/* A handler returns the whole response: proto__ok(result) or proto__error(). */
-typedef json_object *(*boostd_handler_fn)(void *obj, json_object *args);
+/*
+ * A handler returns the whole response: proto__ok(result) or proto__error().
+ * One whose work takes time (starting a server) must not block the loop:
+ * it returns NULL, keeps @req, and answers later, exactly once, with
+ * boostd_request__reply(), from a callback of the loop. The client may be
+ * gone by then; the reply is then dropped.
+ */
+struct boostd_request;
+typedef json_object *(*boostd_handler_fn)(void *obj, json_object *args,
+					  struct boostd_request *req);
+void boostd_request__reply(struct boostd_request *req, json_object *resp); /* takes @resp */
 
 struct boostd_handler {
 	const char *object; /* the request's "object" (an object may serve several) */

@@ -441,7 +441,7 @@ static json_object *kernel_ima_json(struct boostd_loader *d)
 	return o;
 }
 
-static json_object *handle_status(void *obj, json_object *args)
+static json_object *handle_status(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
 	json_object *r = json_object_new_object(), *arts, *banks;
@@ -477,7 +477,7 @@ static json_object *handle_status(void *obj, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_load(void *obj, json_object *args)
+static json_object *handle_load(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
 	const char *path = json_arg__str(args, "path"), *kind_name = json_arg__str(args, "kind");
@@ -501,7 +501,7 @@ static json_object *handle_load(void *obj, json_object *args)
 	return proto__ok(artifact_json(art));
 }
 
-static json_object *handle_seal(void *obj, json_object *args)
+static json_object *handle_seal(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
 	char err[1024];
@@ -529,7 +529,7 @@ static json_object *handle_seal(void *obj, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_unseal(void *obj, json_object *args)
+static json_object *handle_unseal(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
 	char err[1024];
@@ -621,7 +621,7 @@ static int copy_quote(const char *from, int dirfd, const char *out, char *err, s
 	return 0;
 }
 
-static json_object *handle_quote(void *obj, json_object *args)
+static json_object *handle_quote(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
 	const char *out = json_arg__str(args, "out");
@@ -664,7 +664,7 @@ static json_object *handle_quote(void *obj, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_self(void *obj, json_object *args)
+static json_object *handle_self(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
 	if (d->trust_error[0])

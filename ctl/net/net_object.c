@@ -818,7 +818,7 @@ static void net_stop(void *obj)
 
 /* ---- handlers ----------------------------------------------------------- */
 
-static json_object *handle_attach(void *obj, json_object *args)
+static json_object *handle_attach(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	int *ifindexes = NULL;
@@ -852,7 +852,7 @@ static json_object *handle_attach(void *obj, json_object *args)
 	return proto__ok(json_object_new_object());
 }
 
-static json_object *handle_detach(void *obj, json_object *args)
+static json_object *handle_detach(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 
@@ -911,7 +911,7 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 	return o;
 }
 
-static json_object *handle_status(void *obj, json_object *args)
+static json_object *handle_status(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	json_object *r, *ports;
@@ -936,9 +936,9 @@ static json_object *handle_status(void *obj, json_object *args)
 	return proto__ok(r);
 }
 
-static json_object *handle_port_list(void *obj, json_object *args)
+static json_object *handle_port_list(void *obj, json_object *args, struct boostd_request *req)
 {
-	return handle_status(obj, args);
+	return handle_status(obj, args, req);
 }
 
 /* The array @key of a deep copy of the document. */
@@ -966,7 +966,7 @@ static int find_named(json_object *arr, const char *key, json_object *want)
 	return -1;
 }
 
-static json_object *handle_port_add(void *obj, json_object *args)
+static json_object *handle_port_add(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	json_object *port, *ports, *doc, *name, *res;
@@ -988,7 +988,7 @@ static json_object *handle_port_add(void *obj, json_object *args)
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_port_del(void *obj, json_object *args)
+static json_object *handle_port_del(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	json_object *ports, *doc, *name, *res;
@@ -1010,7 +1010,7 @@ static json_object *handle_port_del(void *obj, json_object *args)
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_sg_add(void *obj, json_object *args)
+static json_object *handle_sg_add(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *rule, *sg, *rules, *res;
@@ -1041,7 +1041,7 @@ static json_object *handle_sg_add(void *obj, json_object *args)
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_sg_del(void *obj, json_object *args)
+static json_object *handle_sg_del(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *prio, *rules, *res;
@@ -1078,7 +1078,7 @@ static json_object *handle_sg_del(void *obj, json_object *args)
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_sg_list(void *obj, json_object *args)
+static json_object *handle_sg_list(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	json_object *sgs;
@@ -1088,7 +1088,7 @@ static json_object *handle_sg_list(void *obj, json_object *args)
 	return proto__ok(json_object_get(sgs));
 }
 
-static json_object *handle_apply(void *obj, json_object *args)
+static json_object *handle_apply(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	json_object *doc, *res;
@@ -1099,13 +1099,13 @@ static json_object *handle_apply(void *obj, json_object *args)
 	return res ? res : proto__ok(json_object_new_object());
 }
 
-static json_object *handle_show(void *obj, json_object *args)
+static json_object *handle_show(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	return proto__ok(json_object_get(n->doc));
 }
 
-static json_object *handle_stats(void *obj, json_object *args)
+static json_object *handle_stats(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 	int fd, ports_fd, ncpu = libbpf_num_possible_cpus();

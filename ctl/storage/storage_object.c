@@ -25,8 +25,10 @@
  * stats region back with pidfd_getfd; a device whose server died meanwhile
  * is recovered.
  *
- * Starting, stopping and recovering a server run inline in the event loop,
- * bounded by STORAGE_START_TIMEOUT_MS and STORAGE_STOP_TIMEOUT_MS.
+ * Starting, stopping and recovering a server never block boostd's loop:
+ * each is a job driven by the child's pipes, its pidfd and a timer (see
+ * "jobs"), and the request that asked for it is answered when it ends;
+ * meanwhile the device's state says "starting" or "stopping".
  */
 #include <ctype.h>
 #include <errno.h>
@@ -60,11 +62,34 @@
 #define STORAGE_RESTART_WINDOW 60
 #define STORAGE_START_TIMEOUT_MS 60000
 #define STORAGE_STOP_TIMEOUT_MS 30000
+#define STORAGE_KILL_TIMEOUT_MS 5000
+/* Devices an apply starts (or stops) at once. */
+#define STORAGE_APPLY_PARALLEL 4
 #define STORAGE_DEFAULT_DEPTH 128
 /* The server's fd of the stats region. */
 #define STATS_FD 3
 
 struct boostd_storage;
+struct sdev;
+
+enum job_kind { JOB_NONE, JOB_START, JOB_STOP, JOB_DEL };
+typedef void (*job_done_fn)(struct sdev *v, int ret, const char *err, void *ctx);
+
+/* A step of a server's life that takes several turns of the loop (see "jobs"). */
+struct job {
+	enum job_kind kind;
+	pid_t pid;           /* the child it waits for: START, DEL */
+	int pidfd, out_fd, err_fd;
+	char out[256];       /* its standard output: "id N dev /dev/ublkbN" */
+	size_t outlen;
+	char errtext[2048];  /* its standard error, for the reason of a failure */
+	size_t errused;
+	bool killed;         /* by the job's timer */
+	int kills;           /* JOB_STOP: SIGKILLs sent */
+	struct boostd_timer *timer;
+	job_done_fn done;
+	void *ctx;
+};
 
 struct sdev {
 	struct boostd_storage *s;
@@ -89,6 +114,8 @@ struct sdev {
 	time_t restart_at[STORAGE_RESTART_MAX];     /* the last ones */
 	bool failed;
 	char failure[512];                          /* why it is failed, or the last death */
+
+	struct job job; /* kind JOB_NONE when none runs */
 };
 
 struct boostd_storage {
@@ -104,14 +131,6 @@ struct boostd_storage {
 static uint64_t ts_ns(const struct timespec *t)
 {
 	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)(ts_ns(&t) / 1000000u);
 }
 
 /* Does the kernel still have ublk device @id (its char node)? */
@@ -300,31 +319,84 @@ static void persist(struct boostd_storage *s)
 
 static void pidfd_event(void *ctx, int fd, uint32_t events);
 static void stderr_event(void *ctx, int fd, uint32_t events);
+static void server_forget(struct boostd_storage *s, struct sdev *v);
 
-/* ---- starting and stopping servers ---------------------------------------- */
+/* ---- jobs: servers started and stopped over several turns of the loop ----- */
 
 /*
- * Start the verified boost-ublk with @argv (a NULL-terminated list after
- * argv[0]), the stats region as its fd 3 when @stats_fd >= 0. Waits until
- * it prints its device ("id N dev /dev/ublkbN"), or exits, or the time is
- * up. On success the server runs with its pidfd and stderr watched; on
- * failure the reason (the server's own words when it said any) is in @err
- * and no process is left.
+ * What happens to a device's server takes seconds, and boostd's loop must
+ * not wait: status, other clients, server deaths and SIGTERM go on. A job
+ * is one such step, driven by the child's pipes, its pidfd and a timer:
+ *   JOB_START  a new server (boost-ublk add or recover), until it prints
+ *              its device ("id N dev /dev/ublkbN"), exits, or the time is up;
+ *   JOB_STOP   SIGTERM to the server, until it ends (SIGKILL past the time);
+ *              then, if the kernel still has the device, a JOB_DEL;
+ *   JOB_DEL    `boost-ublk del`, until it exits.
+ * A job ends in its done callback, on the loop's thread, with 0 or -errno
+ * and the reason in words; the callback may free the device.
  */
-static int server_run(struct boostd_storage *s, struct sdev *v, char *const argv[], bool serves,
-		      char *err, size_t errlen)
+
+static void job_out_event(void *ctx, int fd, uint32_t events);
+static void job_err_event(void *ctx, int fd, uint32_t events);
+static void job_exit_event(void *ctx, int fd, uint32_t events);
+static void job_timeout(void *ctx);
+
+/* Release what the job holds, but not its child: the caller reaped or handed it over. */
+static void job_clear(struct sdev *v)
+{
+	struct job *j = &v->job;
+
+	close_watched(v->s, &j->out_fd);
+	close_watched(v->s, &j->err_fd);
+	close_watched(v->s, &j->pidfd);
+	boostd_timer__free(j->timer);
+	memset(j, 0, sizeof(*j));
+	j->out_fd = j->err_fd = j->pidfd = -1;
+}
+
+/* End the job with @ret; @v may be gone when this returns. */
+static void job_finish(struct sdev *v, int ret, const char *err)
+{
+	job_done_fn done = v->job.done;
+	void *ctx = v->job.ctx;
+
+	job_clear(v);
+	if (done)
+		done(v, ret, err, ctx);
+}
+
+/* Read what @fd has into @buf (at most @size - 1 bytes kept, the rest read and dropped). */
+static ssize_t drain(int fd, char *buf, size_t size, size_t *used)
+{
+	char scratch[512];
+	ssize_t n;
+
+	if (*used < size - 1)
+		n = read(fd, buf + *used, size - 1 - *used);
+	else
+		n = read(fd, scratch, sizeof(scratch)); /* full: keep reading, or poll spins */
+	if (n > 0 && *used < size - 1) {
+		*used += n;
+		buf[*used] = '\0';
+	}
+	return n;
+}
+
+/*
+ * Start @argv from the verified boost-ublk, its stats region as fd 3 when
+ * @with_stats: a job of @kind that ends in @done. 0, or -errno with @err
+ * saying why (and no callback).
+ */
+static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], bool with_stats,
+		     job_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	char out[256] = "", errtext[2048] = "";
-	size_t outlen = 0, errlen_used = 0;
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1, pidfd = -1, ret;
-	int64_t deadline = now_ms() + STORAGE_START_TIMEOUT_MS;
-	bool exited = false, printed = false;
-	siginfo_t si = { 0 };
+	struct boostd_storage *s = v->s;
+	struct job *j = &v->job;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull = -1, ret;
 	pid_t pid = 0;
-	int id = -1;
 
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	if (pipe2(outp, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(errp, O_CLOEXEC | O_NONBLOCK) < 0 ||
 	    (devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot make pipes: %s", strerror(errno));
@@ -334,115 +406,38 @@ static int server_run(struct boostd_storage *s, struct sdev *v, char *const argv
 		int fds[] = { devnull, outp[1], errp[1], v->stats_fd };
 
 		ret = boostd_loader__spawn(s->loader, UBLK_ARTIFACT, argv, envp, fds,
-					   serves && v->stats_fd >= 0 ? 4 : 3, &pid, err, errlen);
+					   with_stats && v->stats_fd >= 0 ? 4 : 3, &pid, err, errlen);
 	}
-	close(outp[1]);
-	close(errp[1]);
-	outp[1] = errp[1] = -1;
-	if (ret) {
-		pid = 0;
+	if (ret)
 		goto out;
-	}
-	pidfd = pidfd_open(pid, 0);
-	if (pidfd < 0) {
+	j->pidfd = pidfd_open(pid, 0);
+	if (j->pidfd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "pidfd_open: %s", strerror(errno));
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		pid = 0;
 		goto out;
 	}
-	/* Until it has printed its device (or, for del, until it exits). */
-	while (!exited && !(serves && printed)) {
-		struct pollfd p[3] = {
-			{ .fd = outp[0], .events = POLLIN },
-			{ .fd = errp[0], .events = POLLIN },
-			{ .fd = pidfd, .events = POLLIN },
-		};
-		int64_t left = deadline - now_ms();
-		ssize_t n;
-
-		if (left <= 0)
-			break;
-		if (poll(p, 3, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[0].revents && outlen < sizeof(out) - 1) {
-			n = read(outp[0], out + outlen, sizeof(out) - 1 - outlen);
-			if (n > 0) {
-				outlen += n;
-				out[outlen] = '\0';
-				printed = strchr(out, '\n') && sscanf(out, "id %d dev", &id) == 1;
-			}
-		}
-		if (p[1].revents && errlen_used < sizeof(errtext) - 1) {
-			n = read(errp[0], errtext + errlen_used, sizeof(errtext) - 1 - errlen_used);
-			if (n > 0) {
-				errlen_used += n;
-				errtext[errlen_used] = '\0';
-			}
-		}
-		/* Exited: drain what it wrote before, then stop. */
-		if (p[2].revents && !(p[0].revents & POLLIN) && !(p[1].revents & POLLIN))
-			exited = true;
+	j->kind = kind;
+	j->pid = pid;
+	j->done = done;
+	j->ctx = ctx;
+	j->out_fd = outp[0];
+	j->err_fd = errp[0];
+	outp[0] = errp[0] = -1;
+	j->timer = boostd_timer__new(s->loop, job_timeout, v);
+	if (!j->timer || boostd_timer__arm(j->timer, STORAGE_START_TIMEOUT_MS, 0) ||
+	    boostd_loop__watch(s->loop, j->out_fd, EPOLLIN, job_out_event, v) ||
+	    boostd_loop__watch(s->loop, j->err_fd, EPOLLIN, job_err_event, v) ||
+	    boostd_loop__watch(s->loop, j->pidfd, EPOLLIN, job_exit_event, v)) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "cannot watch boost-ublk: out of memory");
+		pidfd_send_signal(j->pidfd, SIGKILL, NULL, 0);
+		waitid(P_PIDFD, j->pidfd, &(siginfo_t){ 0 }, WEXITED);
+		j->done = NULL;
+		job_clear(v);
 	}
-	if (exited) {
-		waitid(P_PIDFD, pidfd, &si, WEXITED);
-	} else if (!(serves && printed)) {
-		kill(pid, SIGKILL);
-		waitid(P_PIDFD, pidfd, &si, WEXITED);
-		snprintf(err, errlen, "boost-ublk did not %s within %d s: killed",
-			 serves ? "start serving" : "finish", STORAGE_START_TIMEOUT_MS / 1000);
-		ret = -ETIMEDOUT;
-		goto out;
-	}
-	if (!serves) {
-		ret = si.si_code == CLD_EXITED && si.si_status == 0 ? 0 : -EIO;
-	} else {
-		ret = printed && !exited ? 0 : -EIO;
-	}
-	if (ret) {
-		char *nl;
-
-		/* Its last message is the reason, in its own words ("boost-ublk: ..."). */
-		while (errlen_used && errtext[errlen_used - 1] == '\n')
-			errtext[--errlen_used] = '\0';
-		nl = strrchr(errtext, '\n');
-		if (errtext[0])
-			snprintf(err, errlen, "%s", nl ? nl + 1 : errtext);
-		else if (si.si_code == CLD_EXITED)
-			snprintf(err, errlen, "boost-ublk exited with status %d", si.si_status);
-		else
-			snprintf(err, errlen, "boost-ublk was killed by signal %d", si.si_status);
-		pid = 0;
-		goto out;
-	}
-	if (!serves) {
-		pid = 0;
-		goto out;
-	}
-	if (v->conf.id >= 0 && id != v->conf.id) {
-		/* Cannot happen unless boost-ublk is not what boostd thinks. */
-		log_warn("storage: device %d: boost-ublk reports device %d", v->conf.id, id);
-	}
-	v->conf.id = id;
-	v->pid = pid;
-	v->starttime = proc_starttime(pid);
-	v->pidfd = pidfd;
-	v->err_fd = errp[0];
-	pidfd = errp[0] = -1;
-	if (errtext[0])
-		log_lines(v, errtext);
-	fcntl(v->err_fd, F_SETFL, O_NONBLOCK);
-	if (boostd_loop__watch(s->loop, v->pidfd, EPOLLIN, pidfd_event, v) ||
-	    boostd_loop__watch(s->loop, v->err_fd, EPOLLIN, stderr_event, v))
-		log_warn("storage: device %d: cannot watch its server: %s", id, strerror(errno));
-	ret = 0;
 out:
-	if (pidfd >= 0)
-		close(pidfd);
 	for (int i = 0; i < 2; i++) {
 		if (outp[i] >= 0)
 			close(outp[i]);
@@ -454,12 +449,153 @@ out:
 	return ret;
 }
 
+/* The new server printed its device: it is the device's server from now on. */
+static void job_started(struct sdev *v, int id)
+{
+	struct boostd_storage *s = v->s;
+	struct job *j = &v->job;
+
+	if (v->conf.id >= 0 && id != v->conf.id)
+		log_warn("storage: device %d: boost-ublk reports device %d", v->conf.id, id);
+	v->conf.id = id;
+	v->pid = j->pid;
+	v->starttime = proc_starttime(j->pid);
+	/* Its pidfd and stderr move from the job's watch to the server's. */
+	boostd_loop__unwatch(s->loop, j->pidfd);
+	boostd_loop__unwatch(s->loop, j->err_fd);
+	v->pidfd = j->pidfd;
+	v->err_fd = j->err_fd;
+	j->pidfd = j->err_fd = -1;
+	if (j->errtext[0])
+		log_lines(v, j->errtext);
+	if (boostd_loop__watch(s->loop, v->pidfd, EPOLLIN, pidfd_event, v) ||
+	    boostd_loop__watch(s->loop, v->err_fd, EPOLLIN, stderr_event, v))
+		log_warn("storage: device %d: cannot watch its server: %s", id, strerror(errno));
+	job_finish(v, 0, NULL);
+}
+
+static void job_out_event(void *ctx, int fd, uint32_t events)
+{
+	struct sdev *v = ctx;
+	struct job *j = &v->job;
+	int id;
+
+	if (drain(fd, j->out, sizeof(j->out), &j->outlen) <= 0) {
+		close_watched(v->s, &j->out_fd); /* end of file: its exit tells the rest */
+		return;
+	}
+	if (j->kind == JOB_START && strchr(j->out, '\n') && sscanf(j->out, "id %d dev", &id) == 1)
+		job_started(v, id);
+}
+
+static void job_err_event(void *ctx, int fd, uint32_t events)
+{
+	struct sdev *v = ctx;
+	struct job *j = &v->job;
+
+	if (drain(fd, j->errtext, sizeof(j->errtext), &j->errused) <= 0)
+		close_watched(v->s, &j->err_fd);
+}
+
+/* Why the child failed: its last line of stderr, in its own words, else its status. */
+static void child_failure(const struct job *j, const siginfo_t *si, char *err, size_t errlen)
+{
+	char text[sizeof(j->errtext)], *nl;
+	size_t n;
+
+	snprintf(text, sizeof(text), "%s", j->errtext);
+	for (n = strlen(text); n && text[n - 1] == '\n'; n--)
+		text[n - 1] = '\0';
+	nl = strrchr(text, '\n');
+	if (j->killed)
+		snprintf(err, errlen, "boost-ublk did not %s within %d s: killed",
+			 j->kind == JOB_START ? "start serving" : "finish",
+			 STORAGE_START_TIMEOUT_MS / 1000);
+	else if (text[0])
+		snprintf(err, errlen, "%s", nl ? nl + 1 : text);
+	else if (si->si_code == CLD_EXITED)
+		snprintf(err, errlen, "boost-ublk exited with status %d", si->si_status);
+	else
+		snprintf(err, errlen, "boost-ublk was killed by signal %d", si->si_status);
+}
+
+static void stop_ended(struct sdev *v);
+
+/* The job's child ended (or, for JOB_STOP, the server). */
+static void job_exit_event(void *ctx, int fd, uint32_t events)
+{
+	struct sdev *v = ctx;
+	struct job *j = &v->job;
+	siginfo_t si = { 0 };
+	char err[2200];
+	int id;
+
+	/* What it wrote before it ended is still in the pipes. */
+	while (j->out_fd >= 0 && drain(j->out_fd, j->out, sizeof(j->out), &j->outlen) > 0)
+		;
+	while (j->err_fd >= 0 && drain(j->err_fd, j->errtext, sizeof(j->errtext), &j->errused) > 0)
+		;
+	if (waitid(P_PIDFD, fd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+		return; /* not ended after all */
+	if (j->kind == JOB_START && !j->killed && strchr(j->out, '\n') &&
+	    sscanf(j->out, "id %d dev", &id) == 1) {
+		/* It served, then ended at once: the server's death, seen as such. */
+		snprintf(err, sizeof(err), "boost-ublk exited right after it started");
+		job_finish(v, -EIO, err);
+		return;
+	}
+	if (j->kind == JOB_DEL && !j->killed && si.si_code == CLD_EXITED && si.si_status == 0) {
+		job_finish(v, 0, NULL);
+		return;
+	}
+	child_failure(j, &si, err, sizeof(err));
+	job_finish(v, j->killed ? -ETIMEDOUT : -EIO, err);
+}
+
+static void job_timeout(void *ctx)
+{
+	struct sdev *v = ctx;
+	struct job *j = &v->job;
+	char err[256];
+
+	if (j->kind != JOB_STOP) {
+		/* Its exit event finishes the job, with the reason. */
+		j->killed = true;
+		pidfd_send_signal(j->pidfd, SIGKILL, NULL, 0);
+		return;
+	}
+	if (j->kills++ == 0) {
+		log_warn("storage: device %d: server pid %d did not stop within %d s: killed",
+			 v->conf.id, v->pid, STORAGE_STOP_TIMEOUT_MS / 1000);
+		pidfd_send_signal(v->pidfd, SIGKILL, NULL, 0);
+		boostd_timer__arm(j->timer, STORAGE_KILL_TIMEOUT_MS, 0);
+		return;
+	}
+	/*
+	 * Alive 5 s after SIGKILL (in the kernel, uninterruptible): neither
+	 * forgotten nor called adopted. Its pidfd stays watched; the device
+	 * is failed until it ends and someone asks again.
+	 */
+	snprintf(err, sizeof(err), "server pid %d did not end %d s after SIGKILL",
+		 v->pid, STORAGE_KILL_TIMEOUT_MS / 1000);
+	v->failed = true;
+	snprintf(v->failure, sizeof(v->failure), "%s", err);
+	log_err("storage: device %d: %s", v->conf.id, err);
+	job_finish(v, -ETIMEDOUT, err);
+}
+
+/* ---- the device's operations ---------------------------------------------- */
+
 /* `boost-ublk add` for @v's configuration. */
-static int server_add(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
+static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	char q[16], dp[16], bs[16], size[32], id[16], fd[8], *argv[20];
-	int n = 0;
+	int n = 0, ret;
 
+	if (!v->stats && (ret = stats_create(v))) {
+		snprintf(err, errlen, "stats region: %s", strerror(-ret));
+		return ret;
+	}
 	snprintf(q, sizeof(q), "%u", v->conf.queues);
 	snprintf(dp, sizeof(dp), "%u", v->conf.depth);
 	snprintf(bs, sizeof(bs), "%u", v->conf.block_size);
@@ -487,52 +623,39 @@ static int server_add(struct boostd_storage *s, struct sdev *v, char *err, size_
 	argv[n++] = "--stats-fd";
 	argv[n++] = fd;
 	argv[n] = NULL;
-	return server_run(s, v, argv, true, err, errlen);
+	return job_spawn(v, JOB_START, argv, true, done, ctx, err, errlen);
 }
 
-/* `boost-ublk recover` of @v's device, whose server is gone. */
-static int server_recover(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
+/*
+ * Serve @v's device with a new server: `boost-ublk recover` where the
+ * kernel still has it (quiesced, its node in place), else add it again
+ * with the same id, as after a reboot.
+ */
+static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	char id[16], fd[8];
 	char *argv[] = { UBLK_ARTIFACT, "recover", id, "--backend", v->conf.backend,
 			 "--stats-fd", fd, NULL };
 
+	if (!ublk_exists(v->conf.id))
+		return server_add(v, done, ctx, err, errlen);
 	snprintf(id, sizeof(id), "%d", v->conf.id);
 	snprintf(fd, sizeof(fd), "%d", STATS_FD);
 	if (!v->stats && stats_create(v))
 		log_warn("storage: device %d: no stats region: %s", v->conf.id, strerror(errno));
-	if (!v->stats) {
+	if (!v->stats)
 		argv[5] = NULL; /* serve without counters rather than not at all */
-	}
-	return server_run(s, v, argv, true, err, errlen);
-}
-
-/*
- * Serve @v's device with a new server: recover it where the kernel still
- * has it (quiesced, its node in place), else create it again with the
- * same id, as after a reboot.
- */
-static int server_start(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
-{
-	int ret;
-
-	if (ublk_exists(v->conf.id))
-		return server_recover(s, v, err, errlen);
-	if (!v->stats && (ret = stats_create(v))) {
-		snprintf(err, errlen, "stats region: %s", strerror(-ret));
-		return ret;
-	}
-	return server_add(s, v, err, errlen);
+	return job_spawn(v, JOB_START, argv, v->stats != NULL, done, ctx, err, errlen);
 }
 
 /* `boost-ublk del` of a device no server serves. */
-static int server_del(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
+static int server_del(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	char id[16];
 	char *argv[] = { UBLK_ARTIFACT, "del", id, NULL };
 
 	snprintf(id, sizeof(id), "%d", v->conf.id);
-	return server_run(s, v, argv, false, err, errlen);
+	return job_spawn(v, JOB_DEL, argv, false, done, ctx, err, errlen);
 }
 
 /* Log what the server wrote and boostd has not read yet (its last words). */
@@ -570,32 +693,53 @@ static void server_reap(struct sdev *v, char *how, size_t len)
 			 strsignal(si.si_status));
 }
 
-/* Stop a server: SIGTERM (it stops and deletes its device), then wait; SIGKILL past the time. */
-static int server_stop(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
+/*
+ * Stop @v's server and delete its device: SIGTERM (boost-ublk stops and
+ * deletes its device), SIGKILL past the time, then `boost-ublk del` if the
+ * kernel still has the device. Returns 0 and @done follows, 1 when there
+ * was nothing to stop or delete (no callback), or -errno with @err.
+ */
+static int server_stop(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	struct pollfd p = { .fd = v->pidfd, .events = POLLIN };
-	char how[128];
-	int ret;
+	struct job *j = &v->job;
 
 	if (v->pidfd < 0)
-		return 0;
-	pidfd_send_signal(v->pidfd, SIGTERM, NULL, 0);
-	do
-		ret = poll(&p, 1, STORAGE_STOP_TIMEOUT_MS);
-	while (ret < 0 && errno == EINTR);
-	if (ret == 0) {
-		log_warn("storage: device %d: server pid %d did not stop within %d s: killed",
-			 v->conf.id, v->pid, STORAGE_STOP_TIMEOUT_MS / 1000);
-		pidfd_send_signal(v->pidfd, SIGKILL, NULL, 0);
-		poll(&p, 1, 5000);
+		return ublk_exists(v->conf.id) ? server_del(v, done, ctx, err, errlen) : 1;
+	j->timer = boostd_timer__new(v->s->loop, job_timeout, v);
+	if (!j->timer || boostd_timer__arm(j->timer, STORAGE_STOP_TIMEOUT_MS, 0)) {
+		boostd_timer__free(j->timer);
+		j->timer = NULL;
+		snprintf(err, errlen, "cannot make a timer: %s", strerror(errno));
+		return -ENOMEM;
 	}
+	j->kind = JOB_STOP;
+	j->done = done;
+	j->ctx = ctx;
+	pidfd_send_signal(v->pidfd, SIGTERM, NULL, 0);
+	return 0;
+}
+
+/* The server a JOB_STOP signalled ended: reap it, then delete the device if it is left. */
+static void stop_ended(struct sdev *v)
+{
+	job_done_fn done = v->job.done;
+	void *ctx = v->job.ctx;
+	char how[160], err[1024];
+	int ret;
+
 	server_reap(v, how, sizeof(how));
 	server_drain_stderr(v);
 	log_info("storage: device %d: server pid %d %s", v->conf.id, v->pid, how);
-	server_forget(s, v);
-	if (ublk_exists(v->conf.id))
-		return server_del(s, v, err, errlen);
-	return 0;
+	server_forget(v->s, v);
+	v->job.done = NULL;
+	job_clear(v);
+	if (!ublk_exists(v->conf.id)) {
+		done(v, 0, NULL, ctx);
+		return;
+	}
+	ret = server_del(v, done, ctx, err, sizeof(err));
+	if (ret)
+		done(v, ret, err, ctx);
 }
 
 /* ---- the device list ------------------------------------------------------ */
@@ -610,6 +754,7 @@ static struct sdev *dev_new(struct boostd_storage *s, const struct storage_conf_
 	v->s = s;
 	v->conf = *c;
 	v->pidfd = v->err_fd = v->stats_fd = -1;
+	v->job.out_fd = v->job.err_fd = v->job.pidfd = -1;
 	v->created = time(NULL);
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
@@ -621,6 +766,7 @@ static void dev_free(struct boostd_storage *s, struct sdev *v)
 {
 	if (!v)
 		return;
+	job_clear(v);
 	server_forget(s, v);
 	stats_unmap(v);
 	free(v);
@@ -639,7 +785,6 @@ static int dev_append(struct boostd_storage *s, struct sdev *v)
 
 static void dev_remove(struct boostd_storage *s, struct sdev *v)
 {
-
 	for (size_t i = 0; i < s->ndevs; i++) {
 		if (s->devs[i] == v) {
 			memmove(&s->devs[i], &s->devs[i + 1], (s->ndevs - i - 1) * sizeof(v));
@@ -663,65 +808,47 @@ static void conf_defaults(struct storage_conf_dev *c)
 		c->block_size = 512;
 }
 
-/* Add and start a device; on failure nothing of it is left. */
-static int dev_add(struct boostd_storage *s, const struct storage_conf_dev *c, struct sdev **ret,
-		   char *err, size_t errlen)
+/*
+ * Add a device and start its server; it is listed as starting meanwhile.
+ * 0 and @done follows (on failure the device is gone before it is called
+ * back... see add_done), or -errno with @err and nothing left.
+ */
+static int dev_add(struct boostd_storage *s, const struct storage_conf_dev *c, job_done_fn done,
+		   void *ctx, char *err, size_t errlen)
 {
 	struct sdev *v;
-	int ret_code;
+	int ret;
 
 	if (c->id >= 0 && find_dev(s, c->id)) {
 		snprintf(err, errlen, "device %d: already exists", c->id);
 		return -EEXIST;
 	}
 	v = dev_new(s, c);
-	if (!v) {
+	if (!v || dev_append(s, v)) {
+		free(v);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	conf_defaults(&v->conf);
-	ret_code = stats_create(v);
-	if (ret_code) {
-		snprintf(err, errlen, "stats region: %s", strerror(-ret_code));
-		goto err;
-	}
-	ret_code = server_add(s, v, err, errlen);
-	if (ret_code)
-		goto err;
-	ret_code = dev_append(s, v);
-	if (ret_code) {
-		char ignored[256];
+	ret = server_add(v, done, ctx, err, errlen);
+	if (ret)
+		dev_remove(s, v);
+	return ret;
+}
 
-		server_stop(s, v, ignored, sizeof(ignored));
-		snprintf(err, errlen, "out of memory");
-		goto err;
+/* A device being added: on success it is served and persisted, on failure gone. */
+static bool dev_added(struct sdev *v, int ret, const char *err)
+{
+	struct boostd_storage *s = v->s;
+
+	if (ret) {
+		dev_remove(s, v);
+		return false;
 	}
 	log_info("storage: device %d added: %s, server pid %d", v->conf.id, v->conf.backend,
 		 v->pid);
 	persist(s);
-	*ret = v;
-	return 0;
-err:
-	dev_free(s, v);
-	return ret_code;
-}
-
-static int dev_del(struct boostd_storage *s, struct sdev *v, char *err, size_t errlen)
-{
-	int id = v->conf.id, ret;
-
-	if (v->pidfd >= 0)
-		ret = server_stop(s, v, err, errlen);
-	else if (ublk_exists(id))
-		ret = server_del(s, v, err, errlen);
-	else
-		ret = 0;
-	if (ret)
-		return ret;
-	dev_remove(s, v);
-	persist(s);
-	log_info("storage: device %d deleted", id);
-	return 0;
+	return true;
 }
 
 /* ---- supervision ----------------------------------------------------------- */
@@ -736,11 +863,28 @@ static unsigned int recent_restarts(const struct sdev *v, time_t now)
 	return n;
 }
 
+static void restart_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	if (ret == -ECANCELED)
+		return; /* boostd stops: the next one recovers it */
+	if (ret) {
+		v->failed = true;
+		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", err);
+		log_err("storage: device %d: %s", v->conf.id, v->failure);
+	} else {
+		v->failed = false;
+		log_info("storage: device %d: recovered by a new server, pid %d (restart %u)",
+			 v->conf.id, v->pid, v->restarts);
+	}
+	persist(v->s);
+}
+
 /* Recover @v's device with a new server, within the bound of restarts. */
 static void dev_restart(struct boostd_storage *s, struct sdev *v, const char *how)
 {
 	time_t now = time(NULL);
 	char err[1024];
+	int ret;
 
 	if (recent_restarts(v, now) >= STORAGE_RESTART_MAX) {
 		v->failed = true;
@@ -753,16 +897,10 @@ static void dev_restart(struct boostd_storage *s, struct sdev *v, const char *ho
 	}
 	v->restart_at[v->restarts % STORAGE_RESTART_MAX] = now;
 	v->restarts++;
-	if (server_start(s, v, err, sizeof(err))) {
-		v->failed = true;
-		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", err);
-		log_err("storage: device %d: %s", v->conf.id, v->failure);
-		return;
-	}
-	v->failed = false;
 	snprintf(v->failure, sizeof(v->failure), "last death: the server %s", how);
-	log_info("storage: device %d: recovered by a new server, pid %d (restart %u)",
-		 v->conf.id, v->pid, v->restarts);
+	ret = server_start(v, restart_done, NULL, err, sizeof(err));
+	if (ret)
+		restart_done(v, ret, err, NULL);
 }
 
 static void server_died(struct boostd_storage *s, struct sdev *v)
@@ -785,12 +923,15 @@ static void server_died(struct boostd_storage *s, struct sdev *v)
 	persist(s);
 }
 
-/* The server's pidfd is readable: it ended. */
+/* The server's pidfd is readable: it ended, on its own or stopped by a job. */
 static void pidfd_event(void *ctx, int fd, uint32_t events)
 {
 	struct sdev *v = ctx;
 
-	server_died(v->s, v);
+	if (v->job.kind == JOB_STOP)
+		stop_ended(v);
+	else
+		server_died(v->s, v);
 }
 
 /* The server wrote to its stderr: log it, line by line. */
@@ -923,8 +1064,29 @@ static void storage_stop(void *obj)
 	struct boostd_storage *s = obj;
 
 
-	if (!s)
-		return;
+	/*
+	 * Jobs end now, without waiting: a server still starting is killed
+	 * (its device stays in the state if it was there, and the next boostd
+	 * serves it); one being stopped is left to end on its own. Whoever
+	 * waits for a job hears that boostd stops.
+	 */
+	for (size_t i = 0; i < s->ndevs;) {
+		struct sdev *v = s->devs[i];
+		size_t before = s->ndevs;
+
+		if (v->job.kind == JOB_NONE) {
+			i++;
+			continue;
+		}
+		if (v->job.kind != JOB_STOP && v->job.pidfd >= 0) {
+			pidfd_send_signal(v->job.pidfd, SIGKILL, NULL, 0);
+			if (poll(&(struct pollfd){ .fd = v->job.pidfd, .events = POLLIN }, 1, 1000) == 1)
+				waitid(P_PIDFD, v->job.pidfd, &(siginfo_t){ 0 }, WEXITED | WNOHANG);
+		}
+		job_finish(v, -ECANCELED, "boostd is stopping");
+		if (s->ndevs == before)
+			i++; /* else the callback removed it, and devs[i] is the next one */
+	}
 	persist(s);
 	/* The servers keep serving: the next boostd adopts them. */
 	for (size_t i = 0; i < s->ndevs; i++)
@@ -977,7 +1139,20 @@ static struct sdev *arg_dev(struct boostd_storage *s, json_object *args, const c
 
 static const char *dev_state(const struct sdev *v)
 {
+	if (v->job.kind == JOB_START)
+		return "starting";
+	if (v->job.kind == JOB_STOP || v->job.kind == JOB_DEL)
+		return "stopping";
 	return v->failed ? "failed" : v->pid ? "live" : "stopped";
+}
+
+/* Refuse a change to a device a job is busy with: it says what happens now. */
+static json_object *dev_busy(const struct sdev *v, const char *cmd)
+{
+	if (v->job.kind == JOB_NONE)
+		return NULL;
+	return proto__error("storage %s: device %d is %s; ask again when it is done", cmd,
+			    v->conf.id, dev_state(v));
 }
 
 static void add_summary(json_object *o, const struct sdev *v)
@@ -993,26 +1168,38 @@ static void add_summary(json_object *o, const struct sdev *v)
 	json_object_object_add(o, "restarts", json_object_new_int(v->restarts));
 }
 
-static json_object *handle_add(void *obj, json_object *args)
+static void add_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	struct boostd_request *req = ctx;
+	json_object *r;
+
+	if (!dev_added(v, ret, err)) {
+		boostd_request__reply(req, proto__error("storage add: %s", err));
+		return;
+	}
+	r = json_object_new_object();
+	add_summary(r, v);
+	boostd_request__reply(req, proto__ok(r));
+}
+
+static json_object *handle_add(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_storage *s = obj;
 	struct storage_conf_dev c;
-	json_object *o, *r;
-	struct sdev *v;
+	json_object *o;
 	char err[1024];
 
-	if (!args || !json_object_object_get_ex(args, "device", &o))
-		return proto__error("storage add: 'device' is missing");
+	o = json_arg__get(args, "device", json_type_object);
+	if (!o)
+		return proto__error("storage add: 'device' must be an object");
 	if (storage_conf__parse_device(o, "storage add", false, &c, err, sizeof(err)))
 		return proto__error("%s", err);
-	if (dev_add(s, &c, &v, err, sizeof(err)))
+	if (dev_add(s, &c, add_done, req, err, sizeof(err)))
 		return proto__error("storage add: %s", err);
-	r = json_object_new_object();
-	add_summary(r, v);
-	return proto__ok(r);
+	return NULL; /* add_done answers */
 }
 
-static json_object *handle_list(void *obj, json_object *args)
+static json_object *handle_list(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_storage *s = obj;
 	json_object *a;
@@ -1036,7 +1223,7 @@ static void model_name(const struct sdev *v, char *buf, size_t len)
 		 (int)strlen(v->conf.backend), v->conf.backend);
 }
 
-static json_object *handle_show(void *obj, json_object *args)
+static json_object *handle_show(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_storage *s = obj;
 	json_object *err = NULL, *r, *ident, *geo, *sup;
@@ -1146,7 +1333,7 @@ static json_object *stats_json(struct sdev *v)
 	return o;
 }
 
-static json_object *handle_stats(void *obj, json_object *args)
+static json_object *handle_stats(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_storage *s = obj;
 	json_object *a, *err = NULL;
@@ -1167,46 +1354,86 @@ static json_object *handle_stats(void *obj, json_object *args)
 	return proto__ok(a);
 }
 
-static json_object *handle_del(void *obj, json_object *args)
+static void del_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	struct boostd_storage *s = v->s;
+	int id = v->conf.id;
+
+	if (ret) {
+		boostd_request__reply(ctx, proto__error("storage del: device %d: %s", id, err));
+		return;
+	}
+	dev_remove(s, v);
+	persist(s);
+	log_info("storage: device %d deleted", id);
+	boostd_request__reply(ctx, proto__ok(json_object_new_object()));
+}
+
+static json_object *handle_del(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_storage *s = obj;
+	json_object *err = NULL;
+	struct sdev *v;
+	char why[1024];
+	int ret, id;
+
+	v = arg_dev(s, args, "del", &err);
+	if (!v)
+		return err;
+	if ((err = dev_busy(v, "del")))
+		return err;
+	id = v->conf.id;
+	ret = server_stop(v, del_done, req, why, sizeof(why));
+	if (ret < 0)
+		return proto__error("storage del: device %d: %s", id, why);
+	if (ret == 0)
+		return NULL; /* del_done answers */
+	dev_remove(s, v);
+	persist(s);
+	log_info("storage: device %d deleted", id);
+	return proto__ok(json_object_new_object());
+}
+
+static void recover_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	json_object *r;
+
+	if (ret) {
+		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", err);
+		boostd_request__reply(ctx, proto__error("storage recover: device %d: %s",
+							 v->conf.id, err));
+		return;
+	}
+	/* Asked for: the bound of automatic restarts starts anew. */
+	memset(v->restart_at, 0, sizeof(v->restart_at));
+	v->failed = false;
+	v->failure[0] = '\0';
+	persist(v->s);
+	r = json_object_new_object();
+	add_summary(r, v);
+	boostd_request__reply(ctx, proto__ok(r));
+}
+
+static json_object *handle_recover(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_storage *s = obj;
 	json_object *err = NULL;
 	struct sdev *v;
 	char why[1024];
 
-	v = arg_dev(s, args, "del", &err);
-	if (!v)
-		return err;
-	if (dev_del(s, v, why, sizeof(why)))
-		return proto__error("storage del: device %d: %s", v->conf.id, why);
-	return proto__ok(json_object_new_object());
-}
-
-static json_object *handle_recover(void *obj, json_object *args)
-{
-	struct boostd_storage *s = obj;
-	json_object *err = NULL, *r;
-	struct sdev *v;
-	char why[1024];
-
 	v = arg_dev(s, args, "recover", &err);
 	if (!v)
+		return err;
+	if ((err = dev_busy(v, "recover")))
 		return err;
 	if (v->pid)
 		return proto__error("storage recover: device %d: its server (pid %d) is running",
 				    v->conf.id, v->pid);
-	if (server_start(s, v, why, sizeof(why))) {
+	if (server_start(v, recover_done, req, why, sizeof(why))) {
 		snprintf(v->failure, sizeof(v->failure), "recovery failed: %s", why);
 		return proto__error("storage recover: device %d: %s", v->conf.id, why);
 	}
-	/* Asked for: the bound of automatic restarts starts anew. */
-	memset(v->restart_at, 0, sizeof(v->restart_at));
-	v->failed = false;
-	v->failure[0] = '\0';
-	persist(s);
-	r = json_object_new_object();
-	add_summary(r, v);
-	return proto__ok(r);
+	return NULL; /* recover_done answers */
 }
 
 /* Does the running device @v match @c as a document asks it? */
@@ -1221,84 +1448,209 @@ static bool dev_matches(const struct sdev *v, const struct storage_conf_dev *c)
 }
 
 /*
+ * An apply in progress: the devices to delete go first (a changed device is
+ * deleted, then added again), then those to add, at most
+ * STORAGE_APPLY_PARALLEL at a time. The first failure stops what is not
+ * started yet; the answer comes when nothing runs any more.
+ */
+struct apply {
+	struct boostd_storage *s;
+	struct boostd_request *req;
+	struct storage_conf conf;
+	struct sdev **dels;   /* the devices to delete */
+	size_t ndels, next_del;
+	size_t next_add;      /* index in conf.devs */
+	unsigned int running;
+	json_object *added, *removed, *kept;
+	int ret;
+	char err[1024];
+};
+
+static json_object *apply_next(struct apply *a);
+
+static void apply_fail(struct apply *a, int ret, const char *fmt, const char *what,
+		       const char *why)
+{
+	if (a->ret)
+		return; /* the first failure is the answer */
+	a->ret = ret;
+	snprintf(a->err, sizeof(a->err), fmt, what, why);
+}
+
+/* After a job of the apply ended: start the next ones, or answer. */
+static void apply_continue(struct apply *a)
+{
+	struct boostd_request *req = a->req;
+	json_object *r = apply_next(a);
+
+	if (r)
+		boostd_request__reply(req, r);
+}
+
+static void apply_del_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	struct apply *a = ctx;
+	char id[16];
+
+	snprintf(id, sizeof(id), "%d", v->conf.id);
+	a->running--;
+	if (ret) {
+		apply_fail(a, ret, "device %s: cannot delete: %s", id, err);
+	} else {
+		json_object_array_add(a->removed, json_object_new_int(v->conf.id));
+		log_info("storage: device %d deleted", v->conf.id);
+		dev_remove(a->s, v);
+	}
+	apply_continue(a);
+}
+
+static void apply_add_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	struct apply *a = ctx;
+	char id[16];
+
+	snprintf(id, sizeof(id), "%d", v->conf.id);
+	a->running--;
+	if (dev_added(v, ret, err))
+		json_object_array_add(a->added, json_object_new_int(v->conf.id));
+	else
+		apply_fail(a, ret, "device %s: %s", id, err);
+	apply_continue(a);
+}
+
+/*
+ * Start what may start. When nothing runs and nothing may start, the apply
+ * is over: returns the answer (and @a is freed); else NULL.
+ */
+static json_object *apply_next(struct apply *a)
+{
+	char why[1024], what[32];
+	json_object *r;
+	int ret;
+
+	while (!a->ret && a->next_del < a->ndels && a->running < STORAGE_APPLY_PARALLEL) {
+		struct sdev *v = a->dels[a->next_del++];
+
+		snprintf(what, sizeof(what), "%d", v->conf.id);
+		ret = server_stop(v, apply_del_done, a, why, sizeof(why));
+		if (ret < 0) {
+			apply_fail(a, ret, "device %s: cannot delete: %s", what, why);
+		} else if (ret == 0) {
+			a->running++;
+		} else {
+			json_object_array_add(a->removed, json_object_new_int(v->conf.id));
+			dev_remove(a->s, v);
+		}
+	}
+	/* Adds wait for every delete: a changed device is deleted, then added. */
+	while (!a->ret && a->next_del == a->ndels && a->running < STORAGE_APPLY_PARALLEL &&
+	       a->next_add < a->conf.ndevs) {
+		size_t j = a->next_add++;
+
+		if (find_dev(a->s, a->conf.devs[j].id))
+			continue;
+		snprintf(what, sizeof(what), "devices[%zu]", j);
+		ret = dev_add(a->s, &a->conf.devs[j], apply_add_done, a, why, sizeof(why));
+		if (ret)
+			apply_fail(a, ret, "%s: %s", what, why);
+		else
+			a->running++;
+	}
+	if (a->running || (!a->ret && (a->next_del < a->ndels || a->next_add < a->conf.ndevs)))
+		return NULL;
+	persist(a->s);
+	if (a->ret) {
+		r = proto__error("apply: %s", a->err);
+	} else {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "added", json_object_get(a->added));
+		json_object_object_add(o, "removed", json_object_get(a->removed));
+		json_object_object_add(o, "kept", json_object_get(a->kept));
+		r = proto__ok(o);
+	}
+	json_object_put(a->added);
+	json_object_put(a->removed);
+	json_object_put(a->kept);
+	storage_conf__free(&a->conf);
+	free(a->dels);
+	free(a);
+	return r;
+}
+
+/*
  * The document, validated whole before anything changes: its fields, then
  * what the host must have (the backing files, the trust chain). Then
  * devices not in it, or changed, are deleted, and those missing are added.
  */
-static json_object *handle_apply(void *obj, json_object *args)
+static json_object *handle_apply(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_storage *s = obj;
-	json_object *doc, *added, *removed, *kept, *r;
-	struct storage_conf c;
+	json_object *doc, *err_resp;
+	struct apply *a;
 	char err[1024], why[1024];
 	bool adds = false;
 	struct stat st;
-	int ret = 0;
 
-	if (!args || !json_object_object_get_ex(args, "document", &doc))
-		return proto__error("apply: 'document' is missing");
-	if (storage_conf__parse(doc, &c, err, sizeof(err)))
+	doc = json_arg__get(args, "document", json_type_object);
+	if (!doc)
+		return proto__error("apply: 'document' must be an object");
+	for (size_t i = 0; i < s->ndevs; i++)
+		if ((err_resp = dev_busy(s->devs[i], "apply")))
+			return err_resp;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return proto__error("apply: out of memory");
+	if (storage_conf__parse(doc, &a->conf, err, sizeof(err))) {
+		free(a);
 		return proto__error("apply: %s", err);
-	for (size_t i = 0; i < c.ndevs; i++) {
-		const char *b = c.devs[i].backend;
-		struct sdev *v = find_dev(s, c.devs[i].id);
+	}
+	a->s = s;
+	for (size_t i = 0; i < a->conf.ndevs; i++) {
+		const char *b = a->conf.devs[i].backend;
+		struct sdev *v = find_dev(s, a->conf.devs[i].id);
 
-		if (!v || !dev_matches(v, &c.devs[i]))
+		if (!v || !dev_matches(v, &a->conf.devs[i]))
 			adds = true;
 		if (strncmp(b, "file:", 5) == 0 && stat(b + 5, &st) < 0) {
-			snprintf(err, sizeof(err), "devices[%zu].backend: %s: %s", i, b, strerror(errno));
-			storage_conf__free(&c);
-			return proto__error("apply: %s", err);
+			snprintf(err, sizeof(err), "devices[%zu].backend: %s: %s", i, b,
+				 strerror(errno));
+			goto refuse;
 		}
 	}
 	if (adds && !boostd_loader__may_attach(s->loader, why, sizeof(why))) {
-		storage_conf__free(&c);
-		return proto__error("apply: refused: %s", why);
+		snprintf(err, sizeof(err), "refused: %s", why);
+		goto refuse;
 	}
-	added = json_object_new_array();
-	removed = json_object_new_array();
-	kept = json_object_new_array();
-	for (size_t i = 0; i < s->ndevs && !ret;) {
+	a->dels = calloc(s->ndevs ? s->ndevs : 1, sizeof(*a->dels));
+	a->added = json_object_new_array();
+	a->removed = json_object_new_array();
+	a->kept = json_object_new_array();
+	if (!a->dels) {
+		snprintf(err, sizeof(err), "out of memory");
+		json_object_put(a->added);
+		json_object_put(a->removed);
+		json_object_put(a->kept);
+		goto refuse;
+	}
+	for (size_t i = 0; i < s->ndevs; i++) {
 		struct sdev *v = s->devs[i];
 		bool keep = false;
-		int id = v->conf.id;
 
-		for (size_t j = 0; j < c.ndevs && !keep; j++)
-			keep = c.devs[j].id == id && dev_matches(v, &c.devs[j]);
-		if (keep) {
-			json_object_array_add(kept, json_object_new_int(id));
-			i++;
-			continue;
-		}
-		ret = dev_del(s, v, why, sizeof(why));
-		if (ret)
-			snprintf(err, sizeof(err), "device %d: cannot delete: %s", id, why);
+		for (size_t j = 0; j < a->conf.ndevs && !keep; j++)
+			keep = a->conf.devs[j].id == v->conf.id && dev_matches(v, &a->conf.devs[j]);
+		if (keep)
+			json_object_array_add(a->kept, json_object_new_int(v->conf.id));
 		else
-			json_object_array_add(removed, json_object_new_int(id));
+			a->dels[a->ndels++] = v;
 	}
-	for (size_t j = 0; j < c.ndevs && !ret; j++) {
-		struct sdev *v;
-
-		if (find_dev(s, c.devs[j].id))
-			continue;
-		ret = dev_add(s, &c.devs[j], &v, why, sizeof(why));
-		if (ret)
-			snprintf(err, sizeof(err), "devices[%zu]: %s", j, why);
-		else
-			json_object_array_add(added, json_object_new_int(v->conf.id));
-	}
-	storage_conf__free(&c);
-	if (ret) {
-		json_object_put(added);
-		json_object_put(removed);
-		json_object_put(kept);
-		return proto__error("apply: %s", err);
-	}
-	r = json_object_new_object();
-	json_object_object_add(r, "added", added);
-	json_object_object_add(r, "removed", removed);
-	json_object_object_add(r, "kept", kept);
-	return proto__ok(r);
+	a->req = req;
+	return apply_next(a); /* NULL: a job's callback answers */
+refuse:
+	storage_conf__free(&a->conf);
+	free(a->dels);
+	free(a);
+	return proto__error("apply: %s", err);
 }
 
 static const struct boostd_handler storage_handlers[] = {
