@@ -134,6 +134,9 @@ for args in "-j net stats" "net stats -j" "net -j stats" "--json storage list" \
 done
 expect_exit 1 "$BOOSTCTL" net -p stats
 [ "$(wc -l <<<"$out")" -gt 1 ] || fail "net -p stats is not pretty: $out"
+# JSON as a reader expects it: "/" is not escaped, in errors too.
+expect_exit 1 "$BOOSTCTL" -j status
+[[ $out == *'no one listens on /nonexistent/boostd.sock'* ]] || fail "escaped JSON: $out"
 expect_exit 0 "$BOOSTCTL" version -j
 jq -e .version <<<"$out" >/dev/null || fail "version -j: $out"
 expect_exit 2 "$BOOSTCTL" trust sign -j
