@@ -422,7 +422,8 @@ static void usage(FILE *f)
 		   "  -f, --foreground   run in the foreground (the only mode; for systemd)\n"
 		   "  -c, --config FILE  configuration (default %s)\n"
 		   "  -s, --socket PATH  listen on PATH (default from the configuration)\n"
-		   "      --syslog       log to syslog instead of stderr\n",
+		   "      --syslog       log to syslog instead of stderr\n"
+		   "  -V, --version      print the version and exit\n",
 		   CONFIG_DEFAULT_PATH);
 }
 
@@ -434,6 +435,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *socket_path = NULL;
@@ -446,7 +448,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "fc:s:h", options, NULL)) >= 0) {
+	while ((opt = getopt_long(argc, argv, "fc:s:hV", options, NULL)) >= 0) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
@@ -462,6 +464,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("boostd v%s\n", BOOST_VERSION);
 			return EXIT_OK;
 		default:
 			usage(stderr);
