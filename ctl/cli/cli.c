@@ -287,13 +287,13 @@ int cli__take_output_options(int argc, char **argv)
 	int i, n = 0;
 
 	for (i = 0; i < argc && strcmp(argv[i], "--"); i++) {
-		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0) {
-			cli_json = true;
-		} else if (strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--pretty") == 0) {
-			cli_json = cli_pretty = true;
-		} else {
+		if (!is_output_option(argv[i])) {
 			argv[n++] = argv[i];
+			continue;
 		}
+		cli_json = true;
+		if (strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--pretty") == 0)
+			cli_pretty = true;
 	}
 	for (; i < argc; i++)
 		argv[n++] = argv[i];
@@ -391,38 +391,44 @@ static void offer_choices(const struct cmd_group *g, const char *name, size_t le
 }
 
 /*
- * The words of @c that may come next: after a keyword that takes a value
- * (mode MODE), the choices of that value; else the keywords of the
+ * The words of @c that may come next. First, the choices of what each form
+ * starts with (BACKEND: null), or its keyword. After a keyword that takes
+ * a value (mode MODE), the choices of that value. Else the keywords of the
  * command and the choices of the placeholders that stand alone (ACTION).
- * Nothing to offer lets the shell complete file names.
+ * Options only for a word that starts with "-". Nothing to offer lets the
+ * shell complete file names.
  */
 static void complete_args(const struct cmd_group *g, const struct cmd *c, int nargs,
 			  char **args, const char *cur)
 {
 	const char *prev = nargs > 0 ? args[nargs - 1] : NULL;
-	const char *p, *w, *before = NULL;
+	const char *p, *w, *before;
 	size_t n, before_n = 0;
+	bool option = cur[0] == '-';
 
-	if (!c->args) {
+	if (option)
 		offer_options(false, cur);
+	if (!c->args)
 		return;
-	}
 	/* A value after a keyword: its choices only. */
-	for (p = c->args; prev && (n = grammar_word(&p, &w)); before = w, before_n = n) {
+	for (p = c->args, before = NULL; prev && (n = grammar_word(&p, &w));
+	     before = w, before_n = n) {
 		if (*w != '\n' && is_placeholder(w) && before && !is_placeholder(before) &&
 		    *before != '\n' && before_n == strlen(prev) && strncmp(before, prev, before_n) == 0) {
 			offer_choices(g, w, n, cur);
 			return;
 		}
 	}
-	if (cur[0] == '-')
-		offer_options(false, cur);
 	for (p = c->args, before = NULL; (n = grammar_word(&p, &w)); before = w) {
-		if (*w == '\n')
+		bool first = !before || *before == '\n';
+
+		if (*w == '\n' || (w[0] == '-') != option)
+			continue;
+		if (nargs == 0 && !option && !first)
 			continue;
 		if (!is_placeholder(w))
 			offer(w, n, cur);
-		else if (!before || *before == '\n' || is_placeholder(before))
+		else if (first ? nargs == 0 : is_placeholder(before))
 			offer_choices(g, w, n, cur);
 	}
 }
