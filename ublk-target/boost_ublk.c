@@ -50,6 +50,7 @@ static void usage(FILE *f)
 		"       boost-ublk recover DEV --backend BACKEND [--stats-fd FD]\n"
 		"       boost-ublk del DEV\n"
 		"       boost-ublk list\n"
+		"       boost-ublk --version\n"
 		"where  BACKEND := ");
 	blk_backend__print_usage(f);
 	fprintf(f,
@@ -651,6 +652,10 @@ int main(int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("boost-ublk v%s\n", BOOST_VERSION);
+		return 0;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[1], cmds[i].name) == 0)

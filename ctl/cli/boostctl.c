@@ -16,56 +16,11 @@
 #include "cmd.h"
 #include "output.h"
 
-static int do_help(int argc, char **argv)
-{
-	if (out__is_json()) {
-		out__open_object(NULL);
-		out__string("usage", NULL, "boostctl [OPTIONS] OBJECT { COMMAND | help }");
-		out__open_array("objects");
-		out__string(NULL, NULL, "trust");
-		out__string(NULL, NULL, "attest");
-		out__string(NULL, NULL, "net");
-		out__string(NULL, NULL, "storage");
-		out__string(NULL, NULL, "apply");
-		out__string(NULL, NULL, "status");
-		out__string(NULL, NULL, "version");
-		out__string(NULL, NULL, "help");
-		out__close_array();
-		out__close_object();
-		return EXIT_OK;
-	}
-	out__text("Usage: %s [OPTIONS] OBJECT { COMMAND | help }\n"
-		  "       %s help\n"
-		  "       %s version\n"
-		  "\n"
-		  "OBJECT  := { trust | attest | net | storage | apply | status | version | help }\n"
-		  "OPTIONS := { -j|--json [-p|--pretty] | -V|--version | -h|--help }\n"
-		  "\n"
-		  "Exit status: 0 success, 1 failure, 2 usage error.\n"
-		  "See boostctl(8).\n",
-		  cli_prog, cli_prog, cli_prog);
-	return EXIT_OK;
-}
-
-static int do_version_help(int argc, char **argv)
-{
-	NO_MORE_ARGS();
-	out__text("Usage: %s version\n"
-		  "       %s version help\n"
-		  "\n"
-		  "Print the version of boost and of the libraries it runs on.\n",
-		  cli_prog, cli_prog);
-	return EXIT_OK;
-}
-
 static int do_version(int argc, char **argv)
 {
 	char libbpf_ver[32];
 
-	if (argc > 0 && strcmp(argv[0], "help") == 0)
-		return do_version_help(argc - 1, argv + 1);
 	NO_MORE_ARGS();
-
 	snprintf(libbpf_ver, sizeof(libbpf_ver), "%u.%u",
 		 libbpf_major_version(), libbpf_minor_version());
 	out__open_object(NULL);
@@ -80,15 +35,28 @@ static int do_version(int argc, char **argv)
 }
 
 static const struct cmd objects[] = {
-	{ "apply", do_apply },
-	{ "attest", do_attest },
-	{ "help", do_help },
-	{ "net", do_net },
-	{ "status", do_status },
-	{ "storage", do_storage },
-	{ "trust", do_trust },
-	{ "version", do_version },
+	{ "trust", .sub = &trust_group },
+	{ "attest", .sub = &attest_group },
+	{ "net", .sub = &net_group },
+	{ "storage", .sub = &storage_group },
+	{ "apply", .func = do_apply, .args = "FILE", .doc = apply_doc },
+	{ "status", .sub = &status_group },
+	{ "version", do_version,
+	  .doc = "Print the version of boost and of the libraries it runs on." },
 	{ 0 },
+};
+
+static const struct cmd_group top = {
+	.path = "",
+	.synopsis = "[OPTIONS] OBJECT { COMMAND | help }",
+	.cmds = objects,
+	.defs = "OPTIONS := { -j|--json [-p|--pretty] | -V|--version | -h|--help }",
+	.doc = "-j, -p and their long forms may also come after the object and the command;\n"
+	       "--help and -h after any object or command print its help. After '--' no word\n"
+	       "is an option of boostctl's.\n"
+	       "\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error.\n"
+	       "See boostctl(8).",
 };
 
 static void usage_short(FILE *f)
@@ -107,9 +75,16 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	bool version = false, help = false;
+	char *help_word[] = { "help", NULL };
 	int opt, ret;
 
-	/* Options come before the object; "+" stops at the first non-option. */
+	/* For bash completion (boostctl.bash-completion): the words as typed. */
+	if (argc > 1 && strcmp(argv[1], "__complete") == 0) {
+		cli__complete(&top, argc - 2, argv + 2);
+		return fflush(stdout) ? EXIT_FAIL : EXIT_OK;
+	}
+	/* -j and -p anywhere; the other options come before the object. */
+	argc = 1 + cli__take_output_options(argc - 1, argv + 1);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+jpVh", options, NULL)) >= 0) {
 		switch (opt) {
@@ -144,12 +119,12 @@ int main(int argc, char **argv)
 	if (version)
 		ret = do_version(0, NULL);
 	else if (help)
-		ret = do_help(0, NULL);
+		ret = cli__dispatch(&top, 1, help_word);
 	else if (argc == 0) {
 		usage_short(stderr);
 		ret = EXIT_USAGE;
 	} else
-		ret = cli__dispatch(objects, "object", argc, argv);
+		ret = cli__dispatch(&top, argc, argv);
 
 	if (out__flush() && ret == EXIT_OK)
 		ret = EXIT_FAIL;

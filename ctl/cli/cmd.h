@@ -5,12 +5,18 @@
 
 #include <getopt.h>
 
+#include "cli.h"
+
+/* The objects that have commands: their tables, with their grammar. */
+extern const struct cmd_group attest_group;
+extern const struct cmd_group net_group;
+extern const struct cmd_group status_group;
+extern const struct cmd_group storage_group;
+extern const struct cmd_group trust_group;
+
+/* boostctl apply FILE: a command of its own, at the top. */
 int do_apply(int argc, char **argv);
-int do_attest(int argc, char **argv);
-int do_net(int argc, char **argv);
-int do_status(int argc, char **argv);
-int do_storage(int argc, char **argv);
-int do_trust(int argc, char **argv);
+extern const char apply_doc[];
 
 /*
  * getopt_long over a command's own arguments (argv[-1] is the command

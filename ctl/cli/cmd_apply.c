@@ -34,6 +34,14 @@ static void print_lists(json_object *r)
 	}
 }
 
+const char apply_doc[] =
+	"Make boost match FILE. A network document (policies/network.json's\n"
+	"format, keys ports and security_groups): ports and security groups are\n"
+	"added, changed or removed. A storage document (policies/storage.json's\n"
+	"format, key devices): devices are added or deleted until the served\n"
+	"devices match it. An invalid FILE, or one that mixes both, changes\n"
+	"nothing, and the error names the field.";
+
 int do_apply(int argc, char **argv)
 {
 	enum json_tokener_error jerr;
@@ -42,21 +50,8 @@ int do_apply(int argc, char **argv)
 	size_t len;
 	int ret;
 
-	if (argc == 1 && (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||
-			  strcmp(argv[0], "-h") == 0)) {
-		out__text("Usage: %s apply FILE\n"
-			  "\n"
-			  "Make boost match FILE. A network document (policies/network.json's\n"
-			  "format, keys ports and security_groups): ports and security groups are\n"
-			  "added, changed or removed. A storage document (policies/storage.json's\n"
-			  "format, key devices): devices are added or deleted until the served\n"
-			  "devices match it. An invalid FILE, or one that mixes both, changes\n"
-			  "nothing, and the error names the field.\n", cli_prog);
-		return EXIT_OK;
-	}
 	if (argc != 1)
-		return cli__usage_error("apply needs exactly one FILE (see '%s apply help')",
-					cli_prog);
+		return cli__usage_error("apply needs exactly one FILE");
 	ret = fileio__read(argv[0], APPLY_MAX_FILE, 0, &buf, &len);
 	if (ret)
 		return cli__fail("%s: %s", argv[0], strerror(-ret));

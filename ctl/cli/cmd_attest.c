@@ -168,32 +168,20 @@ static int do_self(int argc, char **argv)
 	return print_verdict(&v);
 }
 
-static int do_help(int argc, char **argv)
-{
-	out__text("Usage: %s attest quote --nonce HEX --out DIR\n"
-		  "       %s attest verify --policy FILE --nonce HEX [--ak PEM] DIR\n"
-		  "       %s attest self\n"
-		  "       %s attest help\n"
-		  "\n"
-		  "quote asks boostd for a TPM quote of boost's PCR with the verifier's nonce\n"
-		  "(16 to 64 bytes) and writes it to DIR with the measurement logs, in the\n"
-		  "formats of tpm2_quote. verify checks DIR offline: the AK signature, the\n"
-		  "nonce, the PCR digest, the log replay, and the golden policy of FILE\n"
-		  "(attestation.golden); exit 0 only for a trusted host. self makes boostd\n"
-		  "attest its own host again.\n",
-		  cli_prog, cli_prog, cli_prog, cli_prog);
-	return EXIT_OK;
-}
+static const struct cmd attest_cmds[] = {
+	{ "quote", .func = do_quote, .args = "--nonce HEX --out DIR" },
+	{ "verify", .func = do_verify, .args = "--policy FILE --nonce HEX [--ak PEM] DIR" },
+	{ "self", .func = do_self },
+	{ 0 },
+};
 
-int do_attest(int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "quote", do_quote },
-		{ "verify", do_verify },
-		{ "self", do_self },
-		{ "help", do_help },
-		{ 0 },
-	};
-
-	return cli__dispatch(cmds, "command for 'attest'", argc, argv);
-}
+const struct cmd_group attest_group = {
+	.path = "attest",
+	.cmds = attest_cmds,
+	.doc = "quote asks boostd for a TPM quote of boost's PCR with the verifier's nonce\n"
+	       "(16 to 64 bytes) and writes it to DIR with the measurement logs, in the\n"
+	       "formats of tpm2_quote. verify checks DIR offline: the AK signature, the\n"
+	       "nonce, the PCR digest, the log replay, and the golden policy of FILE\n"
+	       "(attestation.golden); exit 0 only for a trusted host. self makes boostd\n"
+	       "attest its own host again.",
+};

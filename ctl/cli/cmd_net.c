@@ -227,32 +227,23 @@ static int do_port_list(int argc, char **argv)
 	return do_net_status(argc, argv);
 }
 
-static int do_port_help(int argc, char **argv)
-{
-	out__text("Usage: %s net port add NAME uplink\n"
-		  "       %s net port add NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS]\n"
-		  "       %s net port del NAME\n"
-		  "       %s net port list\n"
-		  "\n"
-		  "MODE := { tc | xdp }   (default tc: keeps TSO and checksum offload)\n"
-		  "NS is the VM's network namespace (/run/netns/NS): boostd turns GRO on at the\n"
-		  "VM end there and, in xdp mode, tx checksum offload off (TSO follows).\n",
-		  cli_prog, cli_prog, cli_prog, cli_prog);
-	return EXIT_OK;
-}
+static const struct cmd port_cmds[] = {
+	{ "add", .func = do_port_add,
+	  .args = "NAME uplink\n"
+		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS]" },
+	{ "del", .func = do_port_del, .args = "NAME" },
+	{ "list", .func = do_port_list },
+	{ 0 },
+};
 
-static int do_port(int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "add", do_port_add },
-		{ "del", do_port_del },
-		{ "list", do_port_list },
-		{ "help", do_port_help },
-		{ 0 },
-	};
-
-	return cli__dispatch(cmds, "command for 'net port'", argc, argv);
-}
+static const struct cmd_group port_group = {
+	.path = "net port",
+	.cmds = port_cmds,
+	.defs = "MODE := { tc | xdp }   (default tc: keeps TSO and checksum offload)\n"
+		"NS   := the VM's network namespace, /run/netns/NS",
+	.doc = "In NS boostd turns GRO on at the VM end and, in xdp mode, tx checksum\n"
+	       "offload off (TSO follows).",
+};
 
 /* ---- security groups ---------------------------------------------------- */
 
@@ -375,59 +366,38 @@ static int do_sg_list(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int do_sg_help(int argc, char **argv)
-{
-	out__text("Usage: %s net sg add ID prio N dir DIR [proto PROTO] cidr CIDR [ports RANGE] ACTION\n"
-		  "       %s net sg del ID [prio N]\n"
-		  "       %s net sg list\n"
-		  "\n"
-		  "DIR    := { in | out }       in: towards the VM; default deny in, allow out\n"
-		  "PROTO  := { tcp | udp | icmp | icmpv6 | any }\n"
-		  "RANGE  := PORT | PORT-PORT   destination port, tcp and udp only\n"
-		  "ACTION := { allow | deny }   the rule of the lowest priority that matches wins\n",
-		  cli_prog, cli_prog, cli_prog);
-	return EXIT_OK;
-}
+static const struct cmd sg_cmds[] = {
+	{ "add", .func = do_sg_add,
+	  .args = "ID prio N dir DIR [proto PROTO] cidr CIDR [ports RANGE] ACTION" },
+	{ "del", .func = do_sg_del, .args = "ID [prio N]" },
+	{ "list", .func = do_sg_list },
+	{ 0 },
+};
 
-static int do_sg(int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "add", do_sg_add },
-		{ "del", do_sg_del },
-		{ "list", do_sg_list },
-		{ "help", do_sg_help },
-		{ 0 },
-	};
+static const struct cmd_group sg_group = {
+	.path = "net sg",
+	.cmds = sg_cmds,
+	.defs = "DIR    := { in | out }       in: towards the VM; default deny in, allow out\n"
+		"PROTO  := { tcp | udp | icmp | icmpv6 | any }\n"
+		"RANGE  := PORT | PORT-PORT   destination port, tcp and udp only\n"
+		"ACTION := { allow | deny }   the rule of the lowest priority that matches wins",
+};
 
-	return cli__dispatch(cmds, "command for 'net sg'", argc, argv);
-}
+static const struct cmd net_cmds[] = {
+	{ "attach", .func = do_net_attach },
+	{ "detach", .func = do_net_detach },
+	{ "status", .func = do_net_status },
+	{ "stats", .func = do_net_stats },
+	{ "port", .sub = &port_group },
+	{ "sg", .sub = &sg_group },
+	{ 0 },
+};
 
-static int do_net_help(int argc, char **argv)
-{
-	out__text("Usage: %s net { attach | detach | status | stats }\n"
-		  "       %s net port { add | del | list | help } ...\n"
-		  "       %s net sg { add | del | list | help } ...\n"
-		  "       %s apply FILE\n"
-		  "\n"
-		  "attach loads the verified net_xdp.bpf.o and net_tc.bpf.o and attaches them to\n"
-		  "the ports (only on a host that passed its own attestation); detach removes\n"
-		  "them, and the pinned maps stay. stats prints the per-port counters.\n",
-		  cli_prog, cli_prog, cli_prog, cli_prog);
-	return EXIT_OK;
-}
-
-int do_net(int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "attach", do_net_attach },
-		{ "detach", do_net_detach },
-		{ "status", do_net_status },
-		{ "stats", do_net_stats },
-		{ "port", do_port },
-		{ "sg", do_sg },
-		{ "help", do_net_help },
-		{ 0 },
-	};
-
-	return cli__dispatch(cmds, "command for 'net'", argc, argv);
-}
+const struct cmd_group net_group = {
+	.path = "net",
+	.cmds = net_cmds,
+	.doc = "attach loads the verified net_xdp.bpf.o and net_tc.bpf.o and attaches them to\n"
+	       "the ports (only on a host that passed its own attestation); detach removes\n"
+	       "them, and the pinned maps stay. stats prints the per-port counters (zero\n"
+	       "before the first attach). 'boostctl apply FILE' sets ports and groups at once.",
+};

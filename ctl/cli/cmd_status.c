@@ -52,25 +52,15 @@ static int do_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int do_help(int argc, char **argv)
-{
-	out__text("Usage: %s status [show]\n"
-		  "       %s status help\n"
-		  "\n"
-		  "Show boostd's state. Fails when boostd is not running.\n",
-		  cli_prog, cli_prog);
-	return EXIT_OK;
-}
+static const struct cmd status_cmds[] = {
+	{ "show", .func = do_show },
+	{ 0 },
+};
 
-int do_status(int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "show", do_show },
-		{ "help", do_help },
-		{ 0 },
-	};
-
-	if (argc == 0)
-		return do_show(argc, argv);
-	return cli__dispatch(cmds, "command for 'status'", argc, argv);
-}
+const struct cmd_group status_group = {
+	.path = "status",
+	.cmds = status_cmds,
+	.doc = "Show boostd's state ('boostctl status' alone is 'status show'). Fails when\n"
+	       "boostd is not running.",
+	.no_command = do_show,
+};

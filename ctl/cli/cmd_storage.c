@@ -259,49 +259,24 @@ static int do_recover(int argc, char **argv)
 	return simple("recover", argc, argv, "recovered");
 }
 
-static int do_help(int argc, char **argv)
-{
-	out__text("Usage: %s storage add BACKEND [--queues N] [--depth D] [--block-size B]\n"
-		  "                           [--size SIZE] [--id ID]\n"
-		  "       %s storage { list | stats [DEV] }\n"
-		  "       %s storage { show | del | recover } DEV\n"
-		  "       %s apply FILE\n"
-		  "\n"
-		  "BACKEND := { null | mem:SIZE | file:PATH }\n"
-		  "DEV     := { ID | /dev/ublkbID }\n"
-		  "SIZE    := BYTES[K|M|G|T]\n"
-		  "B       := { 512 | 4096 }\n"
-		  "\n"
-		  "boostd starts one verified boost-ublk per device and restarts it with user\n"
-		  "recovery when it dies. -j after the command works as before it.\n",
-		  cli_prog, cli_prog, cli_prog, cli_prog);
-	return EXIT_OK;
-}
+static const struct cmd storage_cmds[] = {
+	{ "add", .func = do_add,
+	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID]" },
+	{ "list", .func = do_list },
+	{ "show", .func = do_show, .args = "DEV" },
+	{ "stats", .func = do_stats, .args = "[DEV]" },
+	{ "del", .func = do_del, .args = "DEV" },
+	{ "recover", .func = do_recover, .args = "DEV" },
+	{ 0 },
+};
 
-int do_storage(int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "add", do_add },
-		{ "list", do_list },
-		{ "show", do_show },
-		{ "stats", do_stats },
-		{ "del", do_del },
-		{ "recover", do_recover },
-		{ "help", do_help },
-		{ 0 },
-	};
-	int n = 0;
-
-	/* "storage list -j": -j and -p after the command, as before the object. */
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0)
-			cli_json = true;
-		else if (strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--pretty") == 0)
-			cli_json = cli_pretty = true;
-		else
-			argv[n++] = argv[i];
-	}
-	argv[n] = NULL;
-	out__init(cli_json, cli_pretty, NULL, NULL);
-	return cli__dispatch(cmds, "command for 'storage'", n, argv);
-}
+const struct cmd_group storage_group = {
+	.path = "storage",
+	.cmds = storage_cmds,
+	.defs = "BACKEND := { null | mem:SIZE | file:PATH }\n"
+		"DEV     := { ID | /dev/ublkbID }\n"
+		"SIZE    := BYTES[K|M|G|T]\n"
+		"B       := { 512 | 4096 }",
+	.doc = "boostd starts one verified boost-ublk per device and restarts it with user\n"
+	       "recovery when it dies. 'boostctl apply FILE' sets the devices at once.",
+};

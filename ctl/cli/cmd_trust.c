@@ -395,39 +395,23 @@ static int do_unseal(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int do_trust_help(int argc, char **argv)
-{
-	out__text("Usage: %s trust keygen --key KEY --cert CERT [--cn NAME] [--days N] [--rsa]\n"
-		  "       %s trust sign --key KEY FILE...\n"
-		  "       %s trust status\n"
-		  "       %s trust load [--kind KIND] FILE\n"
-		  "       %s trust seal [--in SECRET] --out BLOB\n"
-		  "       %s trust unseal --in BLOB [--out SECRET]\n"
-		  "       %s trust help\n"
-		  "\n"
-		  "KIND := { bpf | exec }   (default: by name, *.bpf.o, else exec)\n"
-		  "\n"
-		  "keygen and sign work locally: sign writes FILE.sig (IMA signature v2, as\n"
-		  "evmctl ima_sign --sigfile). The others ask boostd: load verifies FILE's\n"
-		  "signature, measures it into the TPM and the log, then loads those bytes;\n"
-		  "seal binds a secret (stdin or --in) to boost's PCR, unseal gives it back\n"
-		  "(stdout or --out) only while the PCR holds the same value.\n",
-		  cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog, cli_prog);
-	return EXIT_OK;
-}
+static const struct cmd trust_cmds[] = {
+	{ "keygen", .func = do_keygen, .args = "--key KEY --cert CERT [--cn NAME] [--days N] [--rsa]" },
+	{ "sign", .func = do_sign, .args = "--key KEY FILE..." },
+	{ "status", .func = do_trust_status },
+	{ "load", .func = do_load, .args = "[--kind KIND] FILE" },
+	{ "seal", .func = do_seal, .args = "[--in SECRET] --out BLOB" },
+	{ "unseal", .func = do_unseal, .args = "--in BLOB [--out SECRET]" },
+	{ 0 },
+};
 
-int do_trust(int argc, char **argv)
-{
-	static const struct cmd cmds[] = {
-		{ "keygen", do_keygen },
-		{ "sign", do_sign },
-		{ "status", do_trust_status },
-		{ "load", do_load },
-		{ "seal", do_seal },
-		{ "unseal", do_unseal },
-		{ "help", do_trust_help },
-		{ 0 },
-	};
-
-	return cli__dispatch(cmds, "command for 'trust'", argc, argv);
-}
+const struct cmd_group trust_group = {
+	.path = "trust",
+	.cmds = trust_cmds,
+	.defs = "KIND := { bpf | exec }   (default: by name, *.bpf.o, else exec)",
+	.doc = "keygen and sign work locally: sign writes FILE.sig (IMA signature v2, as\n"
+	       "evmctl ima_sign --sigfile). The others ask boostd: load verifies FILE's\n"
+	       "signature, measures it into the TPM and the log, then loads those bytes;\n"
+	       "seal binds a secret (stdin or --in) to boost's PCR, unseal gives it back\n"
+	       "(stdout or --out) only while the PCR holds the same value.",
+};

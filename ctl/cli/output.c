@@ -156,8 +156,10 @@ void out__error(const char *message)
 
 int out__flush(void)
 {
-	int flags = out.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-			       : JSON_C_TO_STRING_PLAIN;
+	/* Paths are the common value: print "/dev/ublkb0", not "\/dev\/ublkb0". */
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		    (out.pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+				: JSON_C_TO_STRING_PLAIN);
 	int ret = 0;
 
 	if (!out.json || !out.root)

@@ -73,7 +73,8 @@ static void usage(FILE *f)
 		   "  -f, --foreground   run in the foreground (the only mode; for systemd)\n"
 		   "  -c, --config FILE  configuration (default %s)\n"
 		   "  -s, --socket PATH  listen on PATH (default from the configuration)\n"
-		   "      --syslog       log to syslog instead of stderr\n",
+		   "      --syslog       log to syslog instead of stderr\n"
+		   "  -V, --version      print the version and exit\n",
 		   CONFIG_DEFAULT_PATH);
 }
 
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *socket_path = NULL;
@@ -97,7 +99,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "fc:s:h", options, NULL)) >= 0) {
+	while ((opt = getopt_long(argc, argv, "fc:s:hV", options, NULL)) >= 0) {
 		switch (opt) {
 		case 'f':
 			foreground = true;
@@ -113,6 +115,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("boostd v%s\n", BOOST_VERSION);
 			return EXIT_OK;
 		default:
 			usage(stderr);

@@ -1105,6 +1105,14 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 	return proto__ok(json_object_get(n->doc));
 }
 
+static void close_maps(int fd, int ports_fd)
+{
+	if (fd >= 0)
+		close(fd);
+	if (ports_fd >= 0)
+		close(ports_fd);
+}
+
 static json_object *handle_stats(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
@@ -1112,18 +1120,12 @@ static json_object *handle_stats(void *obj, json_object *args, struct boostd_req
 	struct boost_port_stats *v;
 	json_object *r, *ports;
 
+	/* Before the first attach there are no maps: each port, every counter 0. */
 	fd = pinned_map("boost_stats");
 	ports_fd = pinned_map("boost_ports");
-	if (fd < 0 || ports_fd < 0) {
-		if (fd >= 0)
-			close(fd);
-		return proto__error("net stats: no counters under %s (never attached?)",
-				    BOOST_PIN_ROOT);
-	}
 	v = calloc(ncpu, sizeof(*v));
 	if (!v) {
-		close(fd);
-		close(ports_fd);
+		close_maps(fd, ports_fd);
 		return proto__error("net stats: out of memory");
 	}
 	r = json_object_new_object();
@@ -1135,7 +1137,7 @@ static json_object *handle_stats(void *obj, json_object *args, struct boostd_req
 		struct boost_port bp;
 
 		/* A port's counters are at the slot its entry in boost_ports names. */
-		if (key && bpf_map_lookup_elem(ports_fd, &key, &bp) == 0 &&
+		if (key && fd >= 0 && ports_fd >= 0 && bpf_map_lookup_elem(ports_fd, &key, &bp) == 0 &&
 		    (slot = bp.slot, bpf_map_lookup_elem(fd, &slot, v) == 0)) {
 			for (int c = 0; c < ncpu; c++) {
 				sum.rx_packets += v[c].rx_packets;
@@ -1165,8 +1167,7 @@ static json_object *handle_stats(void *obj, json_object *args, struct boostd_req
 		json_object_array_add(ports, o);
 	}
 	free(v);
-	close(fd);
-	close(ports_fd);
+	close_maps(fd, ports_fd);
 	json_object_object_add(r, "ports", ports);
 	return proto__ok(r);
 }

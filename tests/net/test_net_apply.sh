@@ -17,6 +17,18 @@ net_boostd_start
 doc=$B/network.json
 sed "s/\"netns\": \"vm\([12]\)\"/\"netns\": \"$T-vm\1\"/" "$BOOST_TOP/policies/network.json" >"$doc"
 expect_exit 0 "$BOOSTCTL" apply "$doc"
+# Before the first attach no map is pinned yet: stats lists every port of
+# the document with every counter 0 (each drop reason of boost_shared.h).
+drops=$(sed -n 's/^\s*X([A-Z_]*, "\([a-z_]*\)").*/\1/p' "$BOOST_TOP/bpf/boost_shared.h" | jq -R . | jq -sc .)
+[ "$(jq length <<<"$drops")" -ge 6 ] || fail "no drop reasons found in boost_shared.h: $drops"
+expect_exit 0 "$BOOSTCTL" -j net stats
+jq -e --argjson ports "$(jq -c '[.ports[].name]' "$doc")" --argjson drops "$drops" '
+	[.ports[].name] == $ports and all(.ports[];
+		([.rx_packets, .rx_bytes, .tx_packets, .tx_bytes, .flooded, .to_stack,
+		  .fragments] + [.drops[]] | all(. == 0)) and (.drops | keys) == ($drops | sort))' \
+	<<<"$out" >/dev/null || fail "net stats before attach: $out"
+expect_exit 0 "$BOOSTCTL" net stats
+expect_match 'vm1 \(ifindex [0-9]+\)' "$out"
 expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$VM1" 192.0.2.2
 ping_ok "$VM2" 2001:db8::1

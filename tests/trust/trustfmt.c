@@ -326,31 +326,19 @@ static int do_replay(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int do_help(int argc, char **argv)
-{
-	out__text("Usage: trustfmt keygen KEY CERT CN [ec|rsa2048|rsa3072]\n"
-		  "       trustfmt keyid CERT\n"
-		  "       trustfmt sign KEY FILE\n"
-		  "       trustfmt verify CERT[,CERT...] FILE\n"
-		  "       trustfmt log-append BIN ASCII PCR FILE\n"
-		  "       trustfmt parse BIN\n"
-		  "       trustfmt fold BIN PCR BANK\n"
-		  "       trustfmt replay BIN PCR BANK HEX\n");
-	return EXIT_OK;
-}
-
 static const struct cmd cmds[] = {
-	{ "keygen", do_keygen },
-	{ "keyid", do_keyid },
-	{ "sign", do_sign },
-	{ "verify", do_verify },
-	{ "log-append", do_log_append },
-	{ "parse", do_parse },
-	{ "fold", do_fold },
-	{ "replay", do_replay },
-	{ "help", do_help },
+	{ "keygen", .func = do_keygen, .args = "KEY CERT CN [ec|rsa2048|rsa3072]" },
+	{ "keyid", .func = do_keyid, .args = "CERT" },
+	{ "sign", .func = do_sign, .args = "KEY FILE" },
+	{ "verify", .func = do_verify, .args = "CERT[,CERT...] FILE" },
+	{ "log-append", .func = do_log_append, .args = "BIN ASCII PCR FILE" },
+	{ "parse", .func = do_parse, .args = "BIN" },
+	{ "fold", .func = do_fold, .args = "BIN PCR BANK" },
+	{ "replay", .func = do_replay, .args = "BIN PCR BANK HEX" },
 	{ 0 },
 };
+
+static const struct cmd_group top = { .path = "", .cmds = cmds };
 
 int main(int argc, char **argv)
 {
@@ -358,7 +346,7 @@ int main(int argc, char **argv)
 
 	cli_prog = "trustfmt";
 	out__init(false, false, NULL, NULL);
-	ret = cli__dispatch(cmds, "command", argc - 1, argv + 1);
+	ret = cli__dispatch(&top, argc - 1, argv + 1);
 	out__flush();
 	return ret;
 }

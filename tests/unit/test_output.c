@@ -119,6 +119,22 @@ START_TEST(test_json_error_replaces_document)
 }
 END_TEST
 
+/* Paths are printed as they are: "/dev/ublkb0", not "\/dev\/ublkb0". */
+START_TEST(test_json_slash_not_escaped)
+{
+	open_mode(true, false);
+	out__open_object(NULL);
+	out__string("dev", NULL, "/dev/ublkb0");
+	out__close_object();
+	ck_assert_str_eq(finish(), "{\"dev\":\"/dev/ublkb0\"}\n");
+	free(buf);
+	open_mode(true, true);
+	out__error("boostd is not running (no one listens on /run/boost/boostd.sock)");
+	ck_assert_str_eq(finish(), "{\n  \"error\": \"boostd is not running (no one listens on "
+				   "/run/boost/boostd.sock)\"\n}\n");
+}
+END_TEST
+
 START_TEST(test_text_error_names_program)
 {
 	open_mode(false, false);
@@ -152,6 +168,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_json_pretty_is_same_document);
 	tcase_add_test(tc, test_json_error_replaces_document);
+	tcase_add_test(tc, test_json_slash_not_escaped);
 	tcase_add_test(tc, test_text_error_names_program);
 	tcase_add_test(tc, test_null_string);
 	suite_add_tcase(s, tc);
