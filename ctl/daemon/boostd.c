@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "common/exit.h"
 #include "config.h"
+#include "common/fileio.h"
 #include "common/log.h"
 #include "common/proto.h"
 
@@ -46,6 +47,69 @@ static json_object *handle_status_show(struct boostd *d)
 		if (d->states[i] && d->objects[i]->status)
 			d->objects[i]->status(d->states[i], r);
 	return proto__ok(r);
+}
+
+int boostd__metrics(struct boostd *d, char **ret_text, size_t *ret_len)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	out = open_memstream(&text, &len);
+	if (!out)
+		return -errno;
+	for (int i = 0; i < BOOSTD_NOBJECTS; i++)
+		if (d->states[i] && d->objects[i]->metrics)
+			d->objects[i]->metrics(d->states[i], out);
+	if (fclose(out) != 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	*ret_text = text;
+	*ret_len = len;
+	return 0;
+}
+
+static json_object *handle_metrics_show(struct boostd *d)
+{
+	json_object *r;
+	char *text;
+	size_t len;
+	int ret;
+
+	ret = boostd__metrics(d, &text, &len);
+	if (ret)
+		return proto__error("metrics: %s", strerror(-ret));
+	r = json_object_new_object();
+	json_object_object_add(r, "format", json_object_new_string("prometheus text 0.0.4"));
+	json_object_object_add(r, "text", json_object_new_string_len(text, (int)len));
+	free(text);
+	return proto__ok(r);
+}
+
+/*
+ * The textfile collector's file, replaced whole (temporary file beside it,
+ * fsync, rename: the collector never reads half of it; the temporary name
+ * ends in .tmp, which the collector skips). A failure is logged when it
+ * first happens and when it is over, not at every period.
+ */
+static void metrics_write(void *ctx)
+{
+	struct boostd *d = ctx;
+	char *text;
+	size_t len;
+	int ret;
+
+	ret = boostd__metrics(d, &text, &len);
+	if (!ret) {
+		ret = fileio__write_atomic(d->cfg.metrics_file, text, len, 0644);
+		free(text);
+	}
+	if (ret && ret != d->metrics_error)
+		log_warn("metrics file %s: %s", d->cfg.metrics_file, strerror(-ret));
+	else if (!ret && d->metrics_error)
+		log_info("metrics file %s: written again", d->cfg.metrics_file);
+	d->metrics_error = ret;
 }
 
 static int handler_call(struct boostd *d, int i, const char *command, json_object *args,
@@ -132,6 +196,11 @@ json_object *boostd__dispatch(struct boostd *d, json_object *req)
 		if (strcmp(command, "show") == 0)
 			return handle_status_show(d);
 		return proto__error("request: object 'status' has no command '%s'", command);
+	}
+	if (strcmp(object, "metrics") == 0) {
+		if (strcmp(command, "show") == 0)
+			return handle_metrics_show(d);
+		return proto__error("request: object 'metrics' has no command '%s'", command);
 	}
 	if (strcmp(object, "apply") == 0) {
 		if (strcmp(command, "document") == 0)
@@ -415,6 +484,18 @@ static void objects_stop(struct boostd *d)
 	}
 }
 
+/* The metrics file now, then every cfg.metrics_interval seconds. */
+static int metrics_start(struct boostd *d)
+{
+	uint64_t ms = d->cfg.metrics_interval * 1000ull;
+
+	d->metrics_timer = boostd_timer__new(d->loop, metrics_write, d);
+	if (!d->metrics_timer || boostd_timer__arm(d->metrics_timer, ms, ms))
+		return -1;
+	metrics_write(d);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: boostd --foreground [--config FILE] [--socket PATH] [--syslog]\n"
@@ -501,8 +582,11 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	objects_start(&d);
+	if (d.cfg.metrics_file[0] && metrics_start(&d) < 0)
+		log_warn("metrics file %s: no timer: %s", d.cfg.metrics_file, strerror(errno));
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
 	ret = boostd_loop__run(d.loop);
+	boostd_timer__free(d.metrics_timer);
 	objects_stop(&d);
 
 	unlink(d.cfg.socket);
