@@ -14,7 +14,9 @@
  * the queue thread reads the clock once per wake-up, never per request.
  * A request the backend served at once (null, mem) has latency 0 at that
  * resolution. The histogram is log2: bucket 0 holds 0 ns, bucket b > 0
- * holds [2^(b-1), 2^b) ns, the last one everything longer.
+ * holds [2^(b-1), 2^b) ns, the last one everything longer. lat_sum_ns is
+ * the sum of the same latencies, so that a mean (and Prometheus's
+ * histogram _sum) is exact, not guessed from the buckets.
  */
 #ifndef BOOST_BLK_STATS_H
 #define BOOST_BLK_STATS_H
@@ -22,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BLK_STATS_MAGIC 0x31545354534b4c42ull /* "BLKSTST1" */
+/* Version 2 added lat_sum_ns: a region of version 1 is refused whole. */
+#define BLK_STATS_MAGIC 0x32545354534b4c42ull /* "BLKSTST2" */
 #define BLK_STATS_LAT_BUCKETS 40               /* up to 2^39 ns, about 9 min */
 
 enum blk_stats_op {
@@ -39,6 +42,7 @@ struct blk_stats_queue {
 	uint64_t bytes[2];                 /* read, written: successful only */
 	uint64_t errors;                   /* completed with a negative result */
 	uint64_t lat_hist[BLK_STATS_LAT_BUCKETS];
+	uint64_t lat_sum_ns;               /* of the latencies in lat_hist */
 } __attribute__((aligned(64)));
 
 struct blk_stats_region {
