@@ -80,9 +80,6 @@ struct sdev {
 	int stats_fd;
 	struct blk_stats_region *stats;
 	size_t stats_len;
-	/* The last sample `storage stats` took, for the rates since then. */
-	uint64_t last_ios, last_bytes;
-	struct timespec last_at;
 
 	unsigned int restarts;                      /* deaths recovered, ever */
 	time_t restart_at[STORAGE_RESTART_MAX];     /* the last ones */
@@ -1082,38 +1079,29 @@ static const char *const op_names[BLK_STATS_OP__MAX] = {
 	"reads", "writes", "flushes", "discards", "write_zeroes",
 };
 
+/*
+ * The counters as they are now, with the time they were read: a rate is
+ * the caller's, from two of these (boostctl storage stats --interval), so
+ * that no caller's request moves another's window.
+ */
 static json_object *stats_json(struct sdev *v)
 {
 	json_object *o = json_object_new_object(), *lat, *health, *ios, *hist;
 	struct blk_stats_queue s;
-	uint64_t total = 0, bytes;
 	struct timespec now;
-	double dt;
 
 	stats_sum(v, &s);
-	ios = json_object_new_object();
-	for (int k = 0; k < BLK_STATS_OP__MAX; k++) {
-		json_object_object_add(ios, op_names[k], json_object_new_uint64(s.ios[k]));
-		total += s.ios[k];
-	}
-	bytes = s.bytes[0] + s.bytes[1];
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	dt = v->last_at.tv_sec ? (double)(ts_ns(&now) - ts_ns(&v->last_at)) / 1e9 : 0;
+	ios = json_object_new_object();
+	for (int k = 0; k < BLK_STATS_OP__MAX; k++)
+		json_object_object_add(ios, op_names[k], json_object_new_uint64(s.ios[k]));
 	json_object_object_add(o, "id", json_object_new_int(v->conf.id));
 	json_object_object_add(o, "counters", json_object_new_boolean(v->stats != NULL));
+	json_object_object_add(o, "monotonic_ns", json_object_new_uint64(ts_ns(&now)));
 	json_object_object_add(o, "ios", ios);
 	json_object_object_add(o, "read_bytes", json_object_new_uint64(s.bytes[0]));
 	json_object_object_add(o, "write_bytes", json_object_new_uint64(s.bytes[1]));
 	json_object_object_add(o, "errors", json_object_new_uint64(s.errors));
-	/* Rates since the previous `storage stats` (0 the first time). */
-	json_object_object_add(o, "interval_ms", json_object_new_uint64((uint64_t)(dt * 1000)));
-	json_object_object_add(o, "iops", json_object_new_uint64(dt > 0 && total >= v->last_ios ?
-		(uint64_t)((total - v->last_ios) / dt) : 0));
-	json_object_object_add(o, "bytes_per_s", json_object_new_uint64(dt > 0 && bytes >= v->last_bytes ?
-		(uint64_t)((bytes - v->last_bytes) / dt) : 0));
-	v->last_ios = total;
-	v->last_bytes = bytes;
-	v->last_at = now;
 	lat = json_object_new_object();
 	hist = json_object_new_array();
 	for (int b = 0; b < BLK_STATS_LAT_BUCKETS; b++)
