@@ -109,6 +109,7 @@ CLI_SRCS := \
 	ctl/cli/client.c \
 	ctl/cli/cmd_apply.c \
 	ctl/cli/cmd_attest.c \
+	ctl/cli/cmd_metrics.c \
 	ctl/cli/cmd_net.c \
 	ctl/cli/cmd_status.c \
 	ctl/cli/cmd_storage.c \

@@ -26,6 +26,7 @@ static int do_help(int argc, char **argv)
 		out__string(NULL, NULL, "attest");
 		out__string(NULL, NULL, "net");
 		out__string(NULL, NULL, "storage");
+		out__string(NULL, NULL, "metrics");
 		out__string(NULL, NULL, "apply");
 		out__string(NULL, NULL, "status");
 		out__string(NULL, NULL, "version");
@@ -38,7 +39,7 @@ static int do_help(int argc, char **argv)
 		  "       %s help\n"
 		  "       %s version\n"
 		  "\n"
-		  "OBJECT  := { trust | attest | net | storage | apply | status | version | help }\n"
+		  "OBJECT  := { trust | attest | net | storage | metrics | apply | status | version | help }\n"
 		  "OPTIONS := { -j|--json [-p|--pretty] | -V|--version | -h|--help }\n"
 		  "\n"
 		  "Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -83,6 +84,7 @@ static const struct cmd objects[] = {
 	{ "apply", do_apply },
 	{ "attest", do_attest },
 	{ "help", do_help },
+	{ "metrics", do_metrics },
 	{ "net", do_net },
 	{ "status", do_status },
 	{ "storage", do_storage },

@@ -7,6 +7,7 @@
 
 int do_apply(int argc, char **argv);
 int do_attest(int argc, char **argv);
+int do_metrics(int argc, char **argv);
 int do_net(int argc, char **argv);
 int do_status(int argc, char **argv);
 int do_storage(int argc, char **argv);
