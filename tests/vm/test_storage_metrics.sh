@@ -45,11 +45,19 @@ grep -q "^boost_disk_latency_seconds_bucket{dev=\"ublkb$id\",le=\"+Inf\"} " /tmp
 bad=$(bctl storage stats "$id" --interval 0 2>&1) && gfail "--interval 0 was taken"
 [[ $bad =~ "--interval '0': expected seconds" ]] || gfail "--interval 0 said: $bad"
 
-# Load for a bounded time; the clients sample while it runs.
+# Load until the clients are done (at most 5 minutes); they sample while
+# it runs. Under TCG fio takes a while to start: wait until requests flow.
 fio --name=m --filename="$dev" --direct=1 --ioengine=io_uring --rw=randrw --bs=4k --size=16M \
-	--iodepth=8 --time_based --runtime=12 --output=/tmp/fio.txt &
+	--iodepth=8 --time_based --runtime=300 --output=/tmp/fio.txt &
 fio=$!
-sleep 1
+ios() { bjq '.[0].ios | .reads + .writes' storage stats "$id"; }
+start=$(ios)
+for ((i = 0; i < 240; i++)); do
+	[ "$(ios)" -gt $((start + 100)) ] && break
+	kill -0 $fio 2>/dev/null || gfail "fio ended: $(cat /tmp/fio.txt)"
+	sleep 0.5
+done
+[ "$(ios)" -gt $((start + 100)) ] || gfail "fio sent no requests in 2 minutes"
 bctl -j storage stats "$id" --interval 2 >/tmp/a.json &
 a=$!
 sleep 0.5
@@ -75,11 +83,15 @@ for c in a b; do
 done
 bctl storage stats "$id" --interval 0.5 | grep -q "IOPS, [0-9]* bytes/s over [0-9]* ms" ||
 	gfail "text rates: $(bctl storage stats "$id" --interval 0.5)"
-wait $fio || gfail "fio failed: $(cat /tmp/fio.txt)"
+# Stopped: its exit status on a signal says nothing; the errors counter,
+# checked below, does.
+kill -INT $fio
+wait $fio
 echo "rates per client ok"
 
 # After the load, with nothing in flight: the histogram and its sum.
 check_metrics "after fio"
+[ "$(jq '.[0].errors' /tmp/after.json)" = 0 ] || gfail "requests failed: $(cat /tmp/after.json)"
 [ "$(jq '.[0].latency.sum_ns > 0' /tmp/after.json)" = true ] ||
 	echo "note: every request completed in the wake-up that brought it (sum 0)"
 echo "disk metrics ok"
