@@ -488,10 +488,14 @@ static void objects_stop(struct boostd *d)
 static int metrics_start(struct boostd *d)
 {
 	uint64_t ms = d->cfg.metrics_interval * 1000ull;
+	int ret;
 
 	d->metrics_timer = boostd_timer__new(d->loop, metrics_write, d);
-	if (!d->metrics_timer || boostd_timer__arm(d->metrics_timer, ms, ms))
-		return -1;
+	if (!d->metrics_timer)
+		return -errno;
+	ret = boostd_timer__arm(d->metrics_timer, ms, ms);
+	if (ret)
+		return ret;
 	metrics_write(d);
 	return 0;
 }
@@ -582,8 +586,8 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	objects_start(&d);
-	if (d.cfg.metrics_file[0] && metrics_start(&d) < 0)
-		log_warn("metrics file %s: no timer: %s", d.cfg.metrics_file, strerror(errno));
+	if (d.cfg.metrics_file[0] && (ret = metrics_start(&d)))
+		log_warn("metrics file %s: no timer: %s", d.cfg.metrics_file, strerror(-ret));
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
 	ret = boostd_loop__run(d.loop);
 	boostd_timer__free(d.metrics_timer);
