@@ -112,6 +112,7 @@ CLI_SRCS := \
 	ctl/cli/client.c \
 	ctl/cli/cmd_apply.c \
 	ctl/cli/cmd_attest.c \
+	ctl/cli/cmd_metrics.c \
 	ctl/cli/cmd_net.c \
 	ctl/cli/cmd_status.c \
 	ctl/cli/cmd_storage.c \
@@ -119,8 +120,9 @@ CLI_SRCS := \
 	ctl/cli/output.c
 
 BOOSTCTL_SRCS := $(CLI_SRCS) $(COMMON_SRCS) $(TRUST_SRCS) ublk-target/blk_size.c
+# The metrics' text format: only boostd writes it.
 BOOSTD_SRCS := $(DAEMON_SRCS) $(NET_SRCS) $(STORAGE_SRCS) $(COMMON_SRCS) $(TRUST_SRCS) \
-	$(TRUST_TPM_SRCS)
+	$(TRUST_TPM_SRCS) ctl/common/prom.c
 # What the tests and tools link: every module but the programs' mains.
 CTL_LIB_SRCS := $(filter-out ctl/cli/boostctl.c ctl/daemon/boostd.c,\
 	$(sort $(BOOSTCTL_SRCS) $(BOOSTD_SRCS)))

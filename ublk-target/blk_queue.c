@@ -221,6 +221,7 @@ void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)
 {
 	struct blk_stats_queue *s = q->stats;
 	int op = op_counter(ublksrv_get_op(&q->iods[tag]));
+	uint64_t lat = q->now - q->started[tag];
 
 	/* Single writer, plain stores, no clock read: q->now is this wake-up's. */
 	if (op >= 0) {
@@ -230,7 +231,8 @@ void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)
 	}
 	if (result < 0)
 		BLK_STATS_ADD(s->errors, 1);
-	BLK_STATS_ADD(s->lat_hist[blk_stats__bucket(q->now - q->started[tag])], 1);
+	BLK_STATS_ADD(s->lat_hist[blk_stats__bucket(lat)], 1);
+	BLK_STATS_ADD(s->lat_sum_ns, lat);
 	if (blk_queue_post_cmd(q, UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result))
 		q->error = -EBUSY;
 }

@@ -14,7 +14,9 @@
  * the queue thread reads the clock once per wake-up, never per request.
  * A request the backend served at once (null, mem) has latency 0 at that
  * resolution. The histogram is log2: bucket 0 holds 0 ns, bucket b > 0
- * holds [2^(b-1), 2^b) ns, the last one everything longer.
+ * holds [2^(b-1), 2^b) ns, the last one everything longer. lat_sum_ns is
+ * the sum of the same latencies, so that a mean (and Prometheus's
+ * histogram _sum) is exact, not guessed from the buckets.
  */
 #ifndef BOOST_BLK_STATS_H
 #define BOOST_BLK_STATS_H
@@ -23,7 +25,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#define BLK_STATS_MAGIC 0x31545354534b4c42ull /* "BLKSTST1" */
+/* Version 2 added lat_sum_ns: a region of version 1 is refused whole. */
+#define BLK_STATS_MAGIC 0x32545354534b4c42ull /* "BLKSTST2" */
 #define BLK_STATS_LAT_BUCKETS 40               /* up to 2^39 ns, about 9 min */
 
 enum blk_stats_op {
@@ -40,6 +43,7 @@ struct blk_stats_queue {
 	uint64_t bytes[2];                 /* read, written: successful only */
 	uint64_t errors;                   /* completed with a negative result */
 	uint64_t lat_hist[BLK_STATS_LAT_BUCKETS];
+	uint64_t lat_sum_ns;               /* of the latencies in lat_hist */
 } __attribute__((aligned(64)));
 
 struct blk_stats_region {
@@ -118,6 +122,7 @@ static inline void blk_stats__sum(const struct blk_stats_region *r, unsigned int
 		ret->errors += __atomic_load_n(&q->errors, __ATOMIC_RELAXED);
 		for (int k = 0; k < BLK_STATS_LAT_BUCKETS; k++)
 			ret->lat_hist[k] += __atomic_load_n(&q->lat_hist[k], __ATOMIC_RELAXED);
+		ret->lat_sum_ns += __atomic_load_n(&q->lat_sum_ns, __ATOMIC_RELAXED);
 	}
 }
 

@@ -39,6 +39,7 @@ static const struct cmd objects[] = {
 	{ "attest", .sub = &attest_group },
 	{ "net", .sub = &net_group },
 	{ "storage", .sub = &storage_group },
+	{ "metrics", .sub = &metrics_group },
 	{ "apply", .func = do_apply, .args = "FILE", .doc = apply_doc },
 	{ "status", .sub = &status_group },
 	{ "version", do_version,

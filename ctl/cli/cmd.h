@@ -9,6 +9,7 @@
 
 /* The objects that have commands: their tables, with their grammar. */
 extern const struct cmd_group attest_group;
+extern const struct cmd_group metrics_group;
 extern const struct cmd_group net_group;
 extern const struct cmd_group status_group;
 extern const struct cmd_group storage_group;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "client.h"
@@ -133,7 +134,7 @@ static int do_list(int argc, char **argv)
 
 static int do_show(int argc, char **argv)
 {
-	json_object *args, *r, *o;
+	json_object *args = NULL, *r, *o;
 	int ret = dev_args(argc, argv, &args);
 
 	if (ret)
@@ -177,25 +178,125 @@ static int do_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The sample of device @id in the array @samples, or NULL. */
+static json_object *find_sample(json_object *samples, int64_t id)
+{
+	for (size_t i = 0; samples && i < json_object_array_length(samples); i++) {
+		json_object *s = json_object_array_get_idx(samples, i);
+
+		if (client__int(s, "id") == id)
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * IOPS and bytes/s between two samples of one device, from boostd's own
+ * clock (monotonic_ns), so that the rates are the caller's window's and
+ * no other client's. None when a counter went back: the device's server
+ * got a new stats region in between (a restart of boostd that found it
+ * dead), or the device was replaced.
+ */
+static void print_rates(json_object *before, json_object *after)
+{
+	int64_t ns = client__int(after, "monotonic_ns") - client__int(before, "monotonic_ns");
+	int64_t ios = 0, bytes = 0;
+	bool reset = false;
+
+	for (size_t k = 0; k < sizeof(op_names) / sizeof(op_names[0]); k++) {
+		int64_t d = client__int(member(after, "ios"), op_names[k]) -
+			    client__int(member(before, "ios"), op_names[k]);
+
+		reset |= d < 0;
+		ios += d;
+	}
+	for (const char *const *key = (const char *const[]){ "read_bytes", "write_bytes", NULL };
+	     *key; key++) {
+		int64_t d = client__int(after, *key) - client__int(before, *key);
+
+		reset |= d < 0;
+		bytes += d;
+	}
+	if (reset || ns <= 0) {
+		out__text("  no rates: the counters restarted during the interval\n");
+		return;
+	}
+	out__int("iops", "  %ld IOPS", (int64_t)((double)ios * 1e9 / (double)ns));
+	out__int("bytes_per_s", ", %ld bytes/s", (int64_t)((double)bytes * 1e9 / (double)ns));
+	out__int("interval_ms", " over %ld ms\n", ns / 1000000);
+}
+
+/* --interval SECONDS: more than 0, at most an hour, fractions allowed. */
+static int interval_opt(const char *s, struct timespec *ret)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v > 0 && v <= 3600))
+		return cli__usage_error("--interval '%s': expected seconds, more than 0 and at "
+					"most 3600", s);
+	ret->tv_sec = (time_t)v;
+	ret->tv_nsec = (long)((v - (double)ret->tv_sec) * 1e9);
+	return EXIT_OK;
+}
+
 static int do_stats(int argc, char **argv)
 {
-	json_object *args = NULL, *r;
-	int ret;
+	static const struct option opts[] = {
+		{ "interval", required_argument, NULL, 'i' },
+		{ 0 },
+	};
+	json_object *args = NULL, *before = NULL, *r;
+	struct timespec interval = { 0 };
+	const char *dev = NULL;
+	int opt, ret = EXIT_OK;
 
-	if (argc > 0 && (ret = dev_args(argc, argv, &args)))
-		return ret;
-	ret = client__call("storage", "stats", args, &r);
+	optind = 0;
+	while (ret == EXIT_OK && (opt = cmd__getopt(argc, argv, "-", opts)) >= 0) {
+		switch (opt) {
+		case 1:
+			if (dev)
+				ret = cli__usage_error("unexpected argument '%s'", optarg);
+			dev = optarg;
+			break;
+		case 'i': ret = interval_opt(optarg, &interval); break;
+		default:
+			ret = cmd__bad_option(argv);
+		}
+	}
 	if (ret)
 		return ret;
+	if (dev) {
+		args = json_object_new_object();
+		json_object_object_add(args, "id", json_object_new_string(dev));
+	}
+	/* Rates: two samples, the interval apart; boostd keeps no window of its own. */
+	if (interval.tv_sec || interval.tv_nsec) {
+		ret = client__call("storage", "stats", args ? json_object_get(args) : NULL, &before);
+		if (ret) {
+			json_object_put(args);
+			return ret;
+		}
+		while (nanosleep(&interval, &interval) < 0 && errno == EINTR)
+			;
+	}
+	ret = client__call("storage", "stats", args, &r);
+	if (ret) {
+		json_object_put(before);
+		return ret;
+	}
 	out__open_array(NULL);
 	for (size_t i = 0; i < json_object_array_length(r); i++) {
 		json_object *s = json_object_array_get_idx(r, i), *ios = member(s, "ios");
 		json_object *lat = member(s, "latency"), *h = member(s, "health");
-		json_object *hist = member(lat, "log2_ns_histogram");
+		json_object *hist = member(lat, "log2_ns_histogram"), *prev;
 
 		out__open_object(NULL);
 		out__int("id", "device %ld\n", client__int(s, "id"));
 		out__bool("counters", NULL, json_object_get_boolean(member(s, "counters")));
+		out__int("monotonic_ns", NULL, client__int(s, "monotonic_ns"));
 		out__open_object("ios");
 		out__text(" ");
 		for (size_t k = 0; k < sizeof(op_names) / sizeof(op_names[0]); k++) {
@@ -209,14 +310,14 @@ static int do_stats(int argc, char **argv)
 		out__int("read_bytes", "  read %ld bytes", client__int(s, "read_bytes"));
 		out__int("write_bytes", ", written %ld bytes", client__int(s, "write_bytes"));
 		out__int("errors", ", errors %ld\n", client__int(s, "errors"));
-		out__int("iops", "  %ld IOPS", client__int(s, "iops"));
-		out__int("bytes_per_s", ", %ld bytes/s", client__int(s, "bytes_per_s"));
-		out__int("interval_ms", " over the last %ld ms\n", client__int(s, "interval_ms"));
+		if (before && (prev = find_sample(before, client__int(s, "id"))))
+			print_rates(prev, s);
 		out__open_object("latency");
 		out__int("p50_ns", "  latency in the server, ns: p50 < %ld", client__int(lat, "p50_ns"));
 		out__int("p90_ns", ", p90 < %ld", client__int(lat, "p90_ns"));
 		out__int("p99_ns", ", p99 < %ld", client__int(lat, "p99_ns"));
 		out__int("p999_ns", ", p99.9 < %ld\n", client__int(lat, "p999_ns"));
+		out__int("sum_ns", NULL, client__int(lat, "sum_ns"));
 		out__open_array("log2_ns_histogram");
 		for (size_t b = 0; hist && b < json_object_array_length(hist); b++)
 			out__int(NULL, NULL, json_object_get_int64(json_object_array_get_idx(hist, b)));
@@ -237,6 +338,7 @@ static int do_stats(int argc, char **argv)
 		out__close_object();
 	}
 	out__close_array();
+	json_object_put(before);
 	json_object_put(r);
 	return EXIT_OK;
 }
@@ -264,7 +366,7 @@ static const struct cmd storage_cmds[] = {
 	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID]" },
 	{ "list", .func = do_list },
 	{ "show", .func = do_show, .args = "DEV" },
-	{ "stats", .func = do_stats, .args = "[DEV]" },
+	{ "stats", .func = do_stats, .args = "[DEV] [--interval SECONDS]" },
 	{ "del", .func = do_del, .args = "DEV" },
 	{ "recover", .func = do_recover, .args = "DEV" },
 	{ 0 },
@@ -278,5 +380,7 @@ const struct cmd_group storage_group = {
 		"SIZE    := BYTES[K|M|G|T]\n"
 		"B       := { 512 | 4096 }",
 	.doc = "boostd starts one verified boost-ublk per device and restarts it with user\n"
-	       "recovery when it dies. 'boostctl apply FILE' sets the devices at once.",
+	       "recovery when it dies. 'boostctl apply FILE' sets the devices at once.\n"
+	       "stats --interval samples the counters twice, SECONDS apart, and adds IOPS\n"
+	       "and bytes/s over that window.",
 };

@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "common/exit.h"
 #include "config.h"
+#include "common/fileio.h"
 #include "common/log.h"
 #include "common/proto.h"
 
@@ -64,6 +65,47 @@ static int setup(struct boostd *d)
 		return ret;
 
 	return boostd__listen(d);
+}
+
+/*
+ * The textfile collector's file, replaced whole (temporary file beside it,
+ * fsync, rename: the collector never reads half of it; the temporary name
+ * ends in .tmp, which the collector skips). A failure is logged when it
+ * first happens and when it is over, not at every period.
+ */
+static void metrics_write(void *ctx)
+{
+	struct boostd *d = ctx;
+	char *text;
+	size_t len;
+	int ret;
+
+	ret = boostd__metrics(d, &text, &len);
+	if (!ret) {
+		ret = fileio__write_atomic(d->cfg.metrics_file, text, len, 0644);
+		free(text);
+	}
+	if (ret && ret != d->metrics_error)
+		log_warn("metrics file %s: %s", d->cfg.metrics_file, strerror(-ret));
+	else if (!ret && d->metrics_error)
+		log_info("metrics file %s: written again", d->cfg.metrics_file);
+	d->metrics_error = ret;
+}
+
+/* The metrics file now, then every cfg.metrics_interval seconds. */
+static int metrics_start(struct boostd *d)
+{
+	uint64_t ms = d->cfg.metrics_interval * 1000ull;
+	int ret;
+
+	d->metrics_timer = boostd_timer__new(d->loop, metrics_write, d);
+	if (!d->metrics_timer)
+		return -errno;
+	ret = boostd_timer__arm(d->metrics_timer, ms, ms);
+	if (ret)
+		return ret;
+	metrics_write(d);
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -157,8 +199,11 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	boostd__objects_start(&d);
+	if (d.cfg.metrics_file[0] && (ret = metrics_start(&d)))
+		log_warn("metrics file %s: no timer: %s", d.cfg.metrics_file, strerror(-ret));
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
 	ret = boostd_loop__run(d.loop);
+	boostd_timer__free(d.metrics_timer);
 	boostd__objects_stop(&d);
 
 	unlink(d.cfg.socket);

@@ -31,6 +31,8 @@ struct boostd {
 	const struct boostd_object *objects[BOOSTD_NOBJECTS];
 	void *states[BOOSTD_NOBJECTS]; /* NULL: the object could not start */
 	char errors[BOOSTD_NOBJECTS][256]; /* why not */
+	struct boostd_timer *metrics_timer; /* writes cfg.metrics_file, if set */
+	int metrics_error;                  /* the last write's -errno, logged once */
 };
 
 /*
@@ -51,5 +53,11 @@ void boostd__objects_stop(struct boostd *d);
 
 /* Listen on cfg.socket and accept clients through the loop (clients.c). */
 int boostd__listen(struct boostd *d);
+
+/*
+ * Every running object's metrics, as one Prometheus text document
+ * (malloc'ed, NUL-terminated). Returns 0 or -errno.
+ */
+int boostd__metrics(struct boostd *d, char **ret_text, size_t *ret_len);
 
 #endif

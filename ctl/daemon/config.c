@@ -15,6 +15,7 @@ void config__defaults(struct boostd_config *cfg)
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/boost");
 	snprintf(cfg->trust_policy, sizeof(cfg->trust_policy), "/etc/boost/trust.json");
 	cfg->client_timeout = CONFIG_DEFAULT_CLIENT_TIMEOUT;
+	cfg->metrics_interval = CONFIG_DEFAULT_METRICS_INTERVAL;
 }
 
 static int config_string(json_object *v, const char *key, char *dst, size_t len,
@@ -81,6 +82,12 @@ int config__load(const char *path, struct boostd_config *ret_cfg, char *err, siz
 		else if (strcmp(key, "client_timeout") == 0)
 			ret = config_uint(v, key, 1, CONFIG_MAX_CLIENT_TIMEOUT, &cfg.client_timeout,
 					  err, errlen);
+		else if (strcmp(key, "metrics_file") == 0)
+			ret = config_string(v, key, cfg.metrics_file, sizeof(cfg.metrics_file),
+					    err, errlen);
+		else if (strcmp(key, "metrics_interval") == 0)
+			ret = config_uint(v, key, 1, CONFIG_MAX_METRICS_INTERVAL,
+					  &cfg.metrics_interval, err, errlen);
 		else if (strcmp(key, "log") == 0) {
 			const char *s = json_object_get_string(v);
 

@@ -7,7 +7,11 @@
  *     "state_dir": "/var/lib/boost",
  *     "trust_policy": "/etc/boost/trust.json",
  *     "log": "stderr" | "syslog",
- *     "client_timeout": 60          seconds a client may stay idle, 1 to 86400
+ *     "client_timeout": 60,         seconds a client may stay idle, 1 to 86400
+ *     "metrics_file": PATH,         write the metrics there (Prometheus text,
+ *                                   for node_exporter's textfile collector);
+ *                                   none by default
+ *     "metrics_interval": 15        seconds between two writes, 1 to 86400
  *   }
  *
  * Every key is optional; an unknown key or a value of the wrong type is an
@@ -27,10 +31,14 @@ struct boostd_config {
 	char trust_policy[PATH_MAX];
 	bool syslog;
 	unsigned int client_timeout; /* seconds */
+	char metrics_file[PATH_MAX]; /* "": none */
+	unsigned int metrics_interval; /* seconds */
 };
 
 #define CONFIG_DEFAULT_CLIENT_TIMEOUT 60
 #define CONFIG_MAX_CLIENT_TIMEOUT 86400
+#define CONFIG_DEFAULT_METRICS_INTERVAL 15
+#define CONFIG_MAX_METRICS_INTERVAL 86400
 
 void config__defaults(struct boostd_config *cfg);
 /*

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,44 @@ static json_object *handle_status_show(struct boostd *d)
 	for (int i = 0; i < BOOSTD_NOBJECTS; i++)
 		if (d->states[i] && d->objects[i]->status)
 			d->objects[i]->status(d->states[i], r);
+	return proto__ok(r);
+}
+
+int boostd__metrics(struct boostd *d, char **ret_text, size_t *ret_len)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	out = open_memstream(&text, &len);
+	if (!out)
+		return -errno;
+	for (int i = 0; i < BOOSTD_NOBJECTS; i++)
+		if (d->states[i] && d->objects[i]->metrics)
+			d->objects[i]->metrics(d->states[i], out);
+	if (fclose(out) != 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	*ret_text = text;
+	*ret_len = len;
+	return 0;
+}
+
+static json_object *handle_metrics_show(struct boostd *d)
+{
+	json_object *r;
+	char *text;
+	size_t len;
+	int ret;
+
+	ret = boostd__metrics(d, &text, &len);
+	if (ret)
+		return proto__error("metrics: %s", strerror(-ret));
+	r = json_object_new_object();
+	json_object_object_add(r, "format", json_object_new_string("prometheus text 0.0.4"));
+	json_object_object_add(r, "text", json_object_new_string_len(text, (int)len));
+	free(text);
 	return proto__ok(r);
 }
 
@@ -115,6 +154,11 @@ json_object *boostd__dispatch_request(struct boostd *d, json_object *req, struct
 		if (strcmp(command, "show") == 0)
 			return handle_status_show(d);
 		return proto__error("request: object 'status' has no command '%s'", command);
+	}
+	if (strcmp(object, "metrics") == 0) {
+		if (strcmp(command, "show") == 0)
+			return handle_metrics_show(d);
+		return proto__error("request: object 'metrics' has no command '%s'", command);
 	}
 	if (strcmp(object, "apply") == 0) {
 		if (strcmp(command, "document") == 0)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
@@ -119,6 +120,13 @@ struct boostd_object {
 	void (*stop)(void *obj);
 	/* Add the object's part of `status show` to @r. May be NULL. */
 	void (*status)(void *obj, json_object *r);
+	/*
+	 * Write the object's counters to @out as Prometheus text
+	 * (common/prom.h): whole families, each with its HELP and TYPE, named
+	 * boost_<what>_... so that no two objects' families meet. Reads only;
+	 * keeps no state for the reader. May be NULL.
+	 */
+	void (*metrics)(void *obj, FILE *out);
 	const struct boostd_handler *handlers; /* ended by an empty entry */
 	/*
 	 * The top-level keys of the documents this object applies (`boostctl

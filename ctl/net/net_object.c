@@ -32,6 +32,7 @@
 #include "common/fileio.h"
 #include "common/json_arg.h"
 #include "common/log.h"
+#include "common/prom.h"
 #include "common/proto.h"
 #include "daemon/object.h"
 #include "net_conf.h"
@@ -1105,71 +1106,150 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 	return proto__ok(json_object_get(n->doc));
 }
 
-static void close_maps(int fd, int ports_fd)
+/*
+ * The counters of each port of the document, summed over the CPUs, into
+ * @sums[i] for conf.ports[i]; @found[i] says whether it has counters (an
+ * interface that is gone, a port never attached has none). -ENOENT when
+ * nothing is pinned (never attached), or another -errno.
+ */
+static int ports_stats_read(const struct boostd_net *n, struct boost_port_stats *sums,
+			    bool *found)
 {
+	int fd, ports_fd, ncpu = libbpf_num_possible_cpus(), ret = 0;
+	struct boost_port_stats *v = NULL;
+
+	fd = pinned_map("boost_stats");
+	ports_fd = pinned_map("boost_ports");
+	if (fd < 0 || ports_fd < 0) {
+		ret = -ENOENT;
+		goto out;
+	}
+	v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
+	if (!v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n->conf.nports; i++) {
+		struct boost_port_stats *sum = &sums[i];
+		uint32_t key = if_nametoindex(n->conf.ports[i].name), slot;
+		struct boost_port bp;
+
+		memset(sum, 0, sizeof(*sum));
+		/* A port's counters are at the slot its entry in boost_ports names. */
+		found[i] = key && bpf_map_lookup_elem(ports_fd, &key, &bp) == 0 &&
+			   (slot = bp.slot, bpf_map_lookup_elem(fd, &slot, v) == 0);
+		for (int c = 0; found[i] && c < ncpu; c++) {
+			sum->rx_packets += v[c].rx_packets;
+			sum->rx_bytes += v[c].rx_bytes;
+			sum->tx_packets += v[c].tx_packets;
+			sum->tx_bytes += v[c].tx_bytes;
+			sum->flooded += v[c].flooded;
+			sum->to_stack += v[c].to_stack;
+			sum->fragments += v[c].fragments;
+			for (int k = 0; k < BOOST_DROP__MAX; k++)
+				sum->drops[k] += v[c].drops[k];
+		}
+	}
+out:
+	free(v);
 	if (fd >= 0)
 		close(fd);
 	if (ports_fd >= 0)
 		close(ports_fd);
+	return ret;
 }
 
 static json_object *handle_stats(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
-	int fd, ports_fd, ncpu = libbpf_num_possible_cpus();
-	struct boost_port_stats *v;
+	struct boost_port_stats *sums = calloc(n->conf.nports + 1, sizeof(*sums));
+	bool *found = calloc(n->conf.nports + 1, sizeof(*found));
 	json_object *r, *ports;
+	int ret;
 
-	/* Before the first attach there are no maps: each port, every counter 0. */
-	fd = pinned_map("boost_stats");
-	ports_fd = pinned_map("boost_ports");
-	v = calloc(ncpu, sizeof(*v));
-	if (!v) {
-		close_maps(fd, ports_fd);
-		return proto__error("net stats: out of memory");
+	ret = sums && found ? ports_stats_read(n, sums, found) : -ENOMEM;
+	/* Before the first attach nothing is pinned: each port, every counter 0. */
+	if (ret && ret != -ENOENT) {
+		free(sums);
+		free(found);
+		return proto__error("net stats: %s", strerror(-ret));
 	}
 	r = json_object_new_object();
 	ports = json_object_new_array();
 	for (size_t i = 0; i < n->conf.nports; i++) {
-		struct boost_port_stats sum = { 0 };
-		uint32_t key = if_nametoindex(n->conf.ports[i].name), slot;
+		const struct boost_port_stats *sum = &sums[i];
 		json_object *o = json_object_new_object(), *drops = json_object_new_object();
-		struct boost_port bp;
 
-		/* A port's counters are at the slot its entry in boost_ports names. */
-		if (key && fd >= 0 && ports_fd >= 0 && bpf_map_lookup_elem(ports_fd, &key, &bp) == 0 &&
-		    (slot = bp.slot, bpf_map_lookup_elem(fd, &slot, v) == 0)) {
-			for (int c = 0; c < ncpu; c++) {
-				sum.rx_packets += v[c].rx_packets;
-				sum.rx_bytes += v[c].rx_bytes;
-				sum.tx_packets += v[c].tx_packets;
-				sum.tx_bytes += v[c].tx_bytes;
-				sum.flooded += v[c].flooded;
-				sum.to_stack += v[c].to_stack;
-				sum.fragments += v[c].fragments;
-				for (int k = 0; k < BOOST_DROP__MAX; k++)
-					sum.drops[k] += v[c].drops[k];
-			}
-		}
 		json_object_object_add(o, "name", json_object_new_string(n->conf.ports[i].name));
-		json_object_object_add(o, "ifindex", json_object_new_int(key));
-		json_object_object_add(o, "rx_packets", json_object_new_uint64(sum.rx_packets));
-		json_object_object_add(o, "rx_bytes", json_object_new_uint64(sum.rx_bytes));
-		json_object_object_add(o, "tx_packets", json_object_new_uint64(sum.tx_packets));
-		json_object_object_add(o, "tx_bytes", json_object_new_uint64(sum.tx_bytes));
-		json_object_object_add(o, "flooded", json_object_new_uint64(sum.flooded));
-		json_object_object_add(o, "to_stack", json_object_new_uint64(sum.to_stack));
-		json_object_object_add(o, "fragments", json_object_new_uint64(sum.fragments));
+		json_object_object_add(o, "ifindex",
+				       json_object_new_int(if_nametoindex(n->conf.ports[i].name)));
+		json_object_object_add(o, "rx_packets", json_object_new_uint64(sum->rx_packets));
+		json_object_object_add(o, "rx_bytes", json_object_new_uint64(sum->rx_bytes));
+		json_object_object_add(o, "tx_packets", json_object_new_uint64(sum->tx_packets));
+		json_object_object_add(o, "tx_bytes", json_object_new_uint64(sum->tx_bytes));
+		json_object_object_add(o, "flooded", json_object_new_uint64(sum->flooded));
+		json_object_object_add(o, "to_stack", json_object_new_uint64(sum->to_stack));
+		json_object_object_add(o, "fragments", json_object_new_uint64(sum->fragments));
 		for (int k = 0; k < BOOST_DROP__MAX; k++)
 			json_object_object_add(drops, boost_drop_names[k],
-					       json_object_new_uint64(sum.drops[k]));
+					       json_object_new_uint64(sum->drops[k]));
 		json_object_object_add(o, "drops", drops);
 		json_object_array_add(ports, o);
 	}
-	free(v);
-	close_maps(fd, ports_fd);
+	free(sums);
+	free(found);
 	json_object_object_add(r, "ports", ports);
 	return proto__ok(r);
+}
+
+/*
+ * The ports' counters as Prometheus counters, one series per port (and
+ * per drop reason), of the ports that have counters: a port without any
+ * has no series, rather than zeros that would read as a reset.
+ */
+static void net_metrics(void *obj, FILE *out)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} fams[] = {
+#define NET_FAMILY_(field, help) \
+	{ "boost_port_" #field "_total", help, offsetof(struct boost_port_stats, field) }
+		NET_FAMILY_(rx_packets, "Frames the port's entry point saw."),
+		NET_FAMILY_(rx_bytes, "Bytes of the frames the port's entry point saw."),
+		NET_FAMILY_(tx_packets, "Frames forwarded to the port (unicast)."),
+		NET_FAMILY_(tx_bytes, "Bytes of the frames forwarded to the port."),
+		NET_FAMILY_(flooded, "ARP and ND frames from the port, flooded."),
+		NET_FAMILY_(to_stack, "Frames from the port passed to the host's stack."),
+		NET_FAMILY_(fragments, "IP fragments from the port (also counted as received)."),
+#undef NET_FAMILY_
+	};
+	struct boostd_net *n = obj;
+	struct boost_port_stats *sums = calloc(n->conf.nports + 1, sizeof(*sums));
+	bool *found = calloc(n->conf.nports + 1, sizeof(*found));
+
+	if (!sums || !found)
+		goto out;
+	/* Nothing pinned (never attached): the families, without series. */
+	if (ports_stats_read(n, sums, found))
+		memset(found, 0, (n->conf.nports + 1) * sizeof(*found));
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		prom__family(out, fams[f].name, "counter", fams[f].help);
+		for (size_t i = 0; i < n->conf.nports; i++)
+			if (found[i])
+				prom__u64(out, fams[f].name,
+					  *(const __u64 *)((const char *)&sums[i] + fams[f].offset),
+					  "port", n->conf.ports[i].name, NULL);
+	}
+	prom__family(out, "boost_port_drops_total", "counter",
+		     "Frames from the port dropped, by reason (bpf/boost_shared.h).");
+	for (size_t i = 0; i < n->conf.nports; i++)
+		for (int k = 0; found[i] && k < BOOST_DROP__MAX; k++)
+			prom__u64(out, "boost_port_drops_total", sums[i].drops[k],
+				  "port", n->conf.ports[i].name, "reason", boost_drop_names[k], NULL);
+out:
+	free(sums);
+	free(found);
 }
 
 static const struct boostd_handler net_handlers[] = {
@@ -1192,6 +1272,7 @@ const struct boostd_object net_object = {
 	.name = "net",
 	.start = net_start,
 	.stop = net_stop,
+	.metrics = net_metrics,
 	.handlers = net_handlers,
 	.doc_keys = (const char *const[]){ "ports", "security_groups", NULL },
 };

@@ -53,6 +53,7 @@
 #include "common/fileio.h"
 #include "common/json_arg.h"
 #include "common/log.h"
+#include "common/prom.h"
 #include "common/proto.h"
 #include "storage_conf.h"
 
@@ -106,9 +107,6 @@ struct sdev {
 	int stats_fd;
 	struct blk_stats_region *stats;
 	size_t stats_len;
-	/* The last sample `storage stats` took, for the rates since then. */
-	uint64_t last_ios, last_bytes;
-	struct timespec last_at;
 
 	unsigned int restarts;                      /* deaths recovered, ever */
 	time_t restart_at[STORAGE_RESTART_MAX];     /* the last ones */
@@ -1269,41 +1267,33 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 	return proto__ok(r);
 }
 
+static const char *const op_names[BLK_STATS_OP__MAX] = {
+	"reads", "writes", "flushes", "discards", "write_zeroes",
+};
+
+/*
+ * The counters as they are now, with the time they were read: a rate is
+ * the caller's, from two of these (boostctl storage stats --interval), so
+ * that no caller's request moves another's window.
+ */
 static json_object *stats_json(struct sdev *v)
 {
-	static const char *const op_names[BLK_STATS_OP__MAX] = {
-		"reads", "writes", "flushes", "discards", "write_zeroes",
-	};
 	json_object *o = json_object_new_object(), *lat, *health, *ios, *hist;
 	struct blk_stats_queue s;
-	uint64_t total = 0, bytes;
 	struct timespec now;
-	double dt;
 
 	stats_sum(v, &s);
-	ios = json_object_new_object();
-	for (int k = 0; k < BLK_STATS_OP__MAX; k++) {
-		json_object_object_add(ios, op_names[k], json_object_new_uint64(s.ios[k]));
-		total += s.ios[k];
-	}
-	bytes = s.bytes[0] + s.bytes[1];
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	dt = v->last_at.tv_sec ? (double)(ts_ns(&now) - ts_ns(&v->last_at)) / 1e9 : 0;
+	ios = json_object_new_object();
+	for (int k = 0; k < BLK_STATS_OP__MAX; k++)
+		json_object_object_add(ios, op_names[k], json_object_new_uint64(s.ios[k]));
 	json_object_object_add(o, "id", json_object_new_int(v->conf.id));
 	json_object_object_add(o, "counters", json_object_new_boolean(v->stats != NULL));
+	json_object_object_add(o, "monotonic_ns", json_object_new_uint64(ts_ns(&now)));
 	json_object_object_add(o, "ios", ios);
 	json_object_object_add(o, "read_bytes", json_object_new_uint64(s.bytes[0]));
 	json_object_object_add(o, "write_bytes", json_object_new_uint64(s.bytes[1]));
 	json_object_object_add(o, "errors", json_object_new_uint64(s.errors));
-	/* Rates since the previous `storage stats` (0 the first time). */
-	json_object_object_add(o, "interval_ms", json_object_new_uint64((uint64_t)(dt * 1000)));
-	json_object_object_add(o, "iops", json_object_new_uint64(dt > 0 && total >= v->last_ios ?
-		(uint64_t)((total - v->last_ios) / dt) : 0));
-	json_object_object_add(o, "bytes_per_s", json_object_new_uint64(dt > 0 && bytes >= v->last_bytes ?
-		(uint64_t)((bytes - v->last_bytes) / dt) : 0));
-	v->last_ios = total;
-	v->last_bytes = bytes;
-	v->last_at = now;
 	lat = json_object_new_object();
 	hist = json_object_new_array();
 	for (int b = 0; b < BLK_STATS_LAT_BUCKETS; b++)
@@ -1317,6 +1307,7 @@ static json_object *stats_json(struct sdev *v)
 	json_object_object_add(lat, "p999_ns",
 			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 999)));
 	json_object_object_add(lat, "log2_ns_histogram", hist);
+	json_object_object_add(lat, "sum_ns", json_object_new_uint64(s.lat_sum_ns));
 	json_object_object_add(o, "latency", lat);
 	/* NVMe's SMART / health log: data units of 1000 512-byte blocks, rounded up. */
 	health = json_object_new_object();
@@ -1352,6 +1343,83 @@ static json_object *handle_stats(void *obj, json_object *args, struct boostd_req
 	for (size_t i = 0; i < s->ndevs; i++)
 		json_object_array_add(a, stats_json(s->devs[i]));
 	return proto__ok(a);
+}
+
+/*
+ * The devices' counters as Prometheus counters and the latency as a
+ * histogram, one series per device whose server has a stats region. The
+ * log2 buckets become cumulative `le` buckets in seconds: bucket b holds
+ * whole nanoseconds below 2^b, so its bound is exactly 2^b - 1 ns (0 for
+ * bucket 0); the last bucket, unbounded, is only in +Inf.
+ */
+static void storage_metrics(void *obj, FILE *out)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} fams[] = {
+#define DISK_FAMILY_(name, field, help) \
+	{ "boost_disk_" name "_total", help, offsetof(struct blk_stats_queue, field) }
+		DISK_FAMILY_("reads", ios[BLK_STATS_READ], "Read requests completed, errors included."),
+		DISK_FAMILY_("writes", ios[BLK_STATS_WRITE], "Write requests completed, errors included."),
+		DISK_FAMILY_("flushes", ios[BLK_STATS_FLUSH], "Flush requests completed, errors included."),
+		DISK_FAMILY_("discards", ios[BLK_STATS_DISCARD],
+			     "Discard requests completed, errors included."),
+		DISK_FAMILY_("write_zeroes", ios[BLK_STATS_WRITE_ZEROES],
+			     "Write-zeroes requests completed, errors included."),
+		DISK_FAMILY_("read_bytes", bytes[0], "Bytes read by requests that succeeded."),
+		DISK_FAMILY_("written_bytes", bytes[1], "Bytes written by requests that succeeded."),
+		DISK_FAMILY_("errors", errors, "Requests completed with an error."),
+#undef DISK_FAMILY_
+	};
+	struct boostd_storage *s = obj;
+	struct blk_stats_queue *sums = calloc(s->ndevs + 1, sizeof(*sums));
+	char (*devs)[16] = calloc(s->ndevs + 1, sizeof(*devs));
+	char le[32];
+
+	if (!sums || !devs)
+		goto out;
+	for (size_t i = 0; i < s->ndevs; i++) {
+		stats_sum(s->devs[i], &sums[i]);
+		snprintf(devs[i], sizeof(devs[i]), "ublkb%d", s->devs[i]->conf.id);
+	}
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		prom__family(out, fams[f].name, "counter", fams[f].help);
+		for (size_t i = 0; i < s->ndevs; i++)
+			if (s->devs[i]->stats)
+				prom__u64(out, fams[f].name,
+					  *(const uint64_t *)((const char *)&sums[i] + fams[f].offset),
+					  "dev", devs[i], NULL);
+	}
+	prom__family(out, "boost_disk_latency_seconds", "histogram",
+		     "Time requests spent in boost-ublk, at the resolution of its queue "
+		     "threads' wake-ups.");
+	for (size_t i = 0; i < s->ndevs; i++) {
+		uint64_t count = 0;
+
+		if (!s->devs[i]->stats)
+			continue;
+		for (int b = 0; b < BLK_STATS_LAT_BUCKETS - 1; b++) {
+			count += sums[i].lat_hist[b];
+			prom__ns_to_seconds((1ull << b) - 1, le, sizeof(le));
+			prom__u64(out, "boost_disk_latency_seconds_bucket", count,
+				  "dev", devs[i], "le", le, NULL);
+		}
+		count += sums[i].lat_hist[BLK_STATS_LAT_BUCKETS - 1];
+		prom__u64(out, "boost_disk_latency_seconds_bucket", count,
+			  "dev", devs[i], "le", "+Inf", NULL);
+		prom__seconds(out, "boost_disk_latency_seconds_sum", sums[i].lat_sum_ns,
+			      "dev", devs[i], NULL);
+		prom__u64(out, "boost_disk_latency_seconds_count", count, "dev", devs[i], NULL);
+	}
+	prom__family(out, "boost_disk_server_restarts_total", "counter",
+		     "Deaths of the device's boost-ublk that boostd recovered from.");
+	for (size_t i = 0; i < s->ndevs; i++)
+		prom__u64(out, "boost_disk_server_restarts_total", s->devs[i]->restarts,
+			  "dev", devs[i], NULL);
+out:
+	free(sums);
+	free(devs);
 }
 
 static void del_done(struct sdev *v, int ret, const char *err, void *ctx)
@@ -1668,6 +1736,7 @@ const struct boostd_object storage_object = {
 	.name = "storage",
 	.start = storage_start,
 	.stop = storage_stop,
+	.metrics = storage_metrics,
 	.handlers = storage_handlers,
 	.doc_keys = (const char *const[]){ "devices", NULL },
 };

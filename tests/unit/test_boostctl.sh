@@ -23,7 +23,11 @@ expect_exit 0 "$BOOSTCTL" --version
 
 # help: top level, per object, and no object at all.
 expect_exit 0 "$BOOSTCTL" help
-expect_match 'OBJECT +:= \{ trust \| attest \| net \| storage \| apply \| status \| version \| help \}' "$out"
+expect_match 'OBJECT +:= \{ trust \| attest \| net \| storage \| metrics \| apply \| status \| version \| help \}' "$out"
+expect_exit 0 "$BOOSTCTL" metrics help
+expect_match 'Prometheus text format' "$out"
+expect_exit 1 env BOOST_SOCKET=/nonexistent/boostd.sock "$BOOSTCTL" metrics
+expect_match 'boostd is not running' "$err"
 # net's usage errors are found before boostd is asked.
 expect_exit 2 "$BOOSTCTL" net port add
 expect_exit 2 "$BOOSTCTL" net port add vm1 mac

@@ -33,7 +33,7 @@ want() {
 
 want "net" n
 want "storage status" st
-want "trust attest net storage apply status version help" ''
+want "trust attest net storage metrics apply status version help" ''
 want "port" net po
 want "attach detach status stats port sg help" net ''
 want "add del list help" net port ''
