@@ -41,9 +41,9 @@ DESTDIR ?=
 # fresh machine can install the packages before the flags are first needed.
 # Per program: boostctl checks quotes offline and talks to no TPM, so it
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
-# only for the versions it prints.
+# only for the versions it prints. boostd links libsystemd for sd_notify.
 LIBS_CLI := libbpf json-c libcrypto tss2-mu
-LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc
+LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c
