@@ -47,6 +47,8 @@ NOTIFY_SOCKET=$dir/notify strace -o "$dir/trace" -e trace=listen,sendmsg -s 64 \
 	"$BOOST_BUILD/boostd" --foreground --config "$dir/boostd.json" 2>"$dir/boostd.log" &
 tracer=$!
 on_exit kill "$tracer"
+# strace leaves its tracee running when it is killed: stop boostd first.
+on_exit pkill -TERM -P "$tracer"
 for _ in $(seq 100); do grep -q READY=1 "$dir/messages" && break; sleep 0.1; done
 grep -q READY=1 "$dir/messages" || fail "no READY=1 from boostd: $(cat "$dir/boostd.log")"
 grep -qx 'READY=1 connectable' "$dir/messages" ||
