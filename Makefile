@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # boost: one top-level Makefile, out-of-tree build in $(O).
-#   make                 build every program and BPF object into build/
+#   make                 build every program, BPF object and test into build/
+#   make programs        build only what `make install` installs
 #   make V=1             show the commands
 #   make SANITIZE=1      build with ASan and UBSan (into build/sanitize/)
 #   make check           install dependencies, build, run every test group
 #   make bench           install dependencies, build, run the benchmarks
 #   make demo            install dependencies, build, show what boost does
-#   make install DESTDIR= PREFIX=
+#   make install DESTDIR= PREFIX= SYSCONFDIR=, make uninstall (the same)
 
 VERSION := 0.1.0
 
@@ -31,19 +32,20 @@ endif
 
 CC ?= gcc
 CLANG ?= clang
-BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 PKG_CONFIG ?= pkg-config
 
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
 DESTDIR ?=
 
 # Every library through pkg-config. Recursive (=) so that "make check" on a
 # fresh machine can install the packages before the flags are first needed.
 # Per program: boostctl checks quotes offline and talks to no TPM, so it
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
-# only for the versions it prints.
+# only for the versions it prints. boostd links libsystemd for sd_notify.
 LIBS_CLI := libbpf json-c libcrypto tss2-mu
-LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc
+LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c
@@ -60,11 +62,18 @@ CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
+# CPPFLAGS, CFLAGS and LDFLAGS are the caller's, as dpkg-buildflags sets them.
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE \
 	-DBOOST_VERSION='"$(VERSION)"' -I ctl -I bpf -I ublk-target
 
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-	-I $(O)/include -I bpf
+# The BPF objects are signed and a verifier knows them by digest, so their
+# bytes depend on the build's inputs only (compiler, libbpf's and the UAPI
+# headers), never on the running kernel or the build directory:
+# bpf/uapi.h instead of a vmlinux.h, -g for the BTF of the maps with the
+# tree's path mapped to ".", and no DWARF in the object (docs/network.md).
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I bpf \
+	-idirafter /usr/include/$(shell $(CLANG) -print-multiarch) \
+	-fdebug-prefix-map=$(CURDIR)=.
 
 # ---- sources ---------------------------------------------------------------
 
@@ -145,8 +154,13 @@ PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
-.PHONY: all
-all: $(PROGS) $(BPF_OBJS) $(BENCH_BPF_OBJS) $(TEST_BINS) $(BENCH_BINS) signed
+# programs: what `make install` installs (and the development trust policy
+# to try them in place); tests: the suites, the tests' tools and the bench.
+.PHONY: all programs tests bpf
+all: programs tests
+programs: $(PROGS) $(BPF_OBJS) signed
+tests: $(TEST_BINS) $(BENCH_BPF_OBJS) $(BENCH_BINS)
+bpf: $(BPF_OBJS) $(BENCH_BPF_OBJS)
 
 # ---- C ---------------------------------------------------------------------
 
@@ -179,7 +193,7 @@ $(O)/obj/tests/%.o: tests/%.c
 # The trust group's drivers of ctl/trust_*.c for its shell tests (not tests).
 TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec \
 	$(O)/tests/trust-bin/never_ready
-all: $(TRUST_TOOLS)
+tests: $(TRUST_TOOLS)
 $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
@@ -226,21 +240,19 @@ $(UBLK_TEST): $(O)/obj/tests/unit/test_blk_backend.o \
 
 # ---- BPF -------------------------------------------------------------------
 
-# vmlinux.h comes from the running kernel's BTF, never from the tree.
-$(O)/include/vmlinux.h:
-	$(call msg,GEN,$@)
-	@mkdir -p $(@D)
-	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
-
-$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(O)/include/vmlinux.h
+# Compiled, then stripped of DWARF (the BTF stays: libbpf needs it for the
+# maps). The bench's baselines follow the same rule as what is installed.
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(@:.o=.d) -MT $@ -c -o $@.tmp $<
+	$(Q)$(LLVM_STRIP) --strip-debug -o $@ $@.tmp && rm -f $@.tmp
 
-$(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c $(O)/include/vmlinux.h
+$(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $(@:.o=.d) -MT $@ -c -o $@.tmp $<
+	$(Q)$(LLVM_STRIP) --strip-debug -o $@ $@.tmp && rm -f $@.tmp
 
 # ---- signing ---------------------------------------------------------------
 
@@ -291,21 +303,54 @@ demo: deps
 
 # ---- install ---------------------------------------------------------------
 
-.PHONY: install
-install: all
-	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
-	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/boost/bpf \
-		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/boost/policies
-	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
-	$(Q)install -m 0644 $(O)/boost-ublk.sig $(DESTDIR)$(PREFIX)/sbin/
+BINDIR := $(PREFIX)/sbin
+BPFDIR := $(PREFIX)/lib/boost/bpf
+UNITDIR := $(PREFIX)/lib/systemd/system
+MANDIR := $(PREFIX)/share/man
+CONFDIR := $(SYSCONFDIR)/boost
+MAN8 := docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8
+MAN5 := docs/boostd.json.5 docs/boost-trust-policy.5 docs/boost-network.5 docs/boost-storage.5
+POLICIES := $(wildcard policies/*.json)
+# The unit and the policies name /usr/local and /etc/boost: installed, they
+# name where this install put things.
+at_prefix = sed -e 's|/usr/local|$(PREFIX)|g' -e 's|/etc/boost|$(CONFDIR)|g' $(1)
+
+.PHONY: install uninstall
+install: programs
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(CONFDIR))
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BPFDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
+	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 $(O)/boost-ublk.sig $(DESTDIR)$(BINDIR)/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)) \
-		$(DESTDIR)$(PREFIX)/lib/boost/bpf/)
-	$(Q)install -m 0644 docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	$(Q)sed 's|/usr/local|$(PREFIX)|' ctl/daemon/boostd.service \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/boostd.service
-	$(Q)$(if $(wildcard policies/*.json),install -m 0644 $(wildcard policies/*.json) \
-		$(DESTDIR)$(PREFIX)/share/boost/policies/)
+		$(DESTDIR)$(BPFDIR)/)
+	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	$(Q)$(call at_prefix,ctl/daemon/boostd.service) > $(DESTDIR)$(UNITDIR)/boostd.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/boostd.service
+	@# A configuration already there is the administrator's: never overwritten.
+	$(Q)for f in $(POLICIES); do \
+		t=$(DESTDIR)$(CONFDIR)/$${f##*/}; \
+		if [ -e "$$t" ]; then echo "  KEEP     $$t (exists)"; continue; fi; \
+		$(call at_prefix,$$f) > "$$t.tmp" && chmod 0644 "$$t.tmp" && mv "$$t.tmp" "$$t" || exit 1; \
+	done
+
+# Removes what install installed; a file under $(CONFDIR) only while it is
+# what install wrote (a changed configuration is the administrator's).
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(CONFDIR))
+	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig) \
+		$(addprefix $(DESTDIR)$(BPFDIR)/,$(notdir $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(DESTDIR)$(UNITDIR)/boostd.service
+	$(Q)for f in $(POLICIES); do \
+		t=$(DESTDIR)$(CONFDIR)/$${f##*/}; \
+		[ -e "$$t" ] || continue; \
+		if $(call at_prefix,$$f) | cmp -s - "$$t"; then rm -f "$$t"; \
+		else echo "  KEEP     $$t (changed)"; fi; \
+	done
+	$(Q)rmdir $(DESTDIR)$(BPFDIR) $(DESTDIR)$(PREFIX)/lib/boost $(DESTDIR)$(CONFDIR) 2>/dev/null || true
 
 .PHONY: clean
 clean:

@@ -8,11 +8,7 @@
 #ifndef BOOST_SHARED_H
 #define BOOST_SHARED_H
 
-#ifdef __bpf__
-#include "vmlinux.h"
-#else
 #include <linux/types.h>
-#endif
 
 #define BOOST_PIN_ROOT "/sys/fs/bpf/boost"
 

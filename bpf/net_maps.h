@@ -9,7 +9,7 @@
 #ifndef BOOST_NET_MAPS_H
 #define BOOST_NET_MAPS_H
 
-#include "vmlinux.h"
+#include "uapi.h"
 #include <bpf/bpf_helpers.h>
 
 #include "boost_shared.h"

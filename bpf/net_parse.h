@@ -16,7 +16,7 @@
 #ifndef BOOST_NET_PARSE_H
 #define BOOST_NET_PARSE_H
 
-#include "vmlinux.h"
+#include "uapi.h"
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 

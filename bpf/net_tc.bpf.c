@@ -8,7 +8,7 @@
  * through the host), to the uplink bpf_redirect to its egress; flooding
  * clones the frame to every port but the ingress.
  */
-#include "vmlinux.h"
+#include "uapi.h"
 #include <bpf/bpf_helpers.h>
 
 #include "net_policy.h"

@@ -6,7 +6,7 @@
  * devmap redirect (boost_tx), flooding a BPF_F_BROADCAST redirect to every
  * port but the ingress.
  */
-#include "vmlinux.h"
+#include "uapi.h"
 #include <bpf/bpf_helpers.h>
 
 #include "net_policy.h"

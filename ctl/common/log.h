@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* boostd's log: stderr with a level prefix, or syslog. */
+/*
+ * boostd's log: stderr with a level prefix ("boostd: warning: "), or, when
+ * stderr is the journal, with the syslog priority ("<4>warning: "); or syslog.
+ */
 #ifndef BOOST_LOG_H
 #define BOOST_LOG_H
 

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "boostd.h"
@@ -202,7 +203,10 @@ int main(int argc, char **argv)
 	if (d.cfg.metrics_file[0] && (ret = metrics_start(&d)))
 		log_warn("metrics file %s: no timer: %s", d.cfg.metrics_file, strerror(-ret));
 	log_info("boostd %s listening on %s", BOOST_VERSION, d.cfg.socket);
+	/* Type=notify: ready once the socket listens; a no-op without systemd. */
+	sd_notify(0, "READY=1");
 	ret = boostd_loop__run(d.loop);
+	sd_notify(0, "STOPPING=1");
 	boostd_timer__free(d.metrics_timer);
 	boostd__objects_stop(&d);
 

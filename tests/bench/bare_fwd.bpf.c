@@ -5,7 +5,7 @@
  * ifindex to the egress one, one lookup, as boost's fdb does; no parsing,
  * no policy, no counters.
  */
-#include "vmlinux.h"
+#include "uapi.h"
 #include <bpf/bpf_helpers.h>
 
 #define TC_ACT_SHOT_ 2

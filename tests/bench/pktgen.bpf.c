@@ -7,7 +7,7 @@
  * through a veth's NAPI meets its XDP program, one that another namespace
  * hands over with bpf_redirect_peer() skips XDP and meets only TC ingress.
  */
-#include "vmlinux.h"
+#include "uapi.h"
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
