@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The parser of the policy core: one pass over Ethernet, up to two VLAN
- * tags, ARP, IPv4, IPv6 and the first L4 header, into a small struct that
- * the policy functions read. Shared by the XDP and TC entry points, which
- * only translate their context into (data, data_end).
+ * tags, ARP, IPv4, IPv6 and its extension headers, and the first L4
+ * header, into a small struct that the policy functions read. Shared by the
+ * XDP and TC entry points, which only translate their context into
+ * (data, data_end).
  *
  * Every header is bounds-checked against data_end before it is read; a
- * frame whose headers are truncated or inconsistent is malformed. IPv4
- * fragments other than the first and IPv6 extension headers are parsed up to
- * L3 only (l4_proto stays the IP protocol, with no ports). ARP must be
- * Ethernet/IPv4 (28 bytes); ND (neighbour solicitation and advertisement)
- * must hold its target address, and its first option, if it is a
- * link-layer address, is read too.
+ * frame whose headers are truncated or inconsistent is malformed. IPv6
+ * extension headers (hop-by-hop, routing, destination options,
+ * authentication) are walked, up to NET_IPV6_EXT_MAX of them, so that
+ * l4_proto and the ports are those of the upper-layer header behind them;
+ * a longer chain is malformed. IPv4 fragments other than the first and
+ * IPv6 packets with a fragment header are parsed up to L3 only (l4_proto
+ * stays the IP protocol, with no ports). ARP must be Ethernet/IPv4 (28
+ * bytes); ND (neighbour solicitation and advertisement) must hold its
+ * target address, and its first option, if it is a link-layer address, is
+ * read too.
  */
 #ifndef BOOST_NET_PARSE_H
 #define BOOST_NET_PARSE_H
@@ -29,7 +34,11 @@
 #define IPPROTO_UDP_ 17
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_ICMPV6_ 58
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_ 51
+#define IPPROTO_DSTOPTS_ 60
 #define ICMPV6_MLD_QUERY_ 130
 #define ICMPV6_MLD_DONE_ 132
 #define ICMPV6_MLD2_REPORT_ 143
@@ -43,7 +52,7 @@
 #define IP_OFFSET_ 0x1FFF
 
 enum net_parse_flags {
-	NET_PKT_FRAGMENT = 1 << 0,   /* IPv4 fragment, or IPv6 fragment header first */
+	NET_PKT_FRAGMENT = 1 << 0,   /* IPv4 fragment, or IPv6 fragment header */
 	NET_PKT_IP_OPTIONS = 1 << 1, /* IPv4 header longer than 20 bytes */
 	NET_PKT_L4 = 1 << 2,         /* the L4 header was parsed */
 	NET_PKT_ND = 1 << 3,         /* ICMPv6 NS or NA: nd_target is set */
@@ -73,6 +82,37 @@ struct net_pkt {
 	struct in6_addr nd_target;
 	__u8 nd_lladdr[6];
 };
+
+/*
+ * The IPv6 extension headers walked to find the upper-layer header: a
+ * chain longer than this is malformed. Six is each of them once (two
+ * destination options headers), as RFC 8200 section 4.1 orders them.
+ */
+#define NET_IPV6_EXT_MAX 6
+
+static __always_inline bool net_ipv6_is_ext(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS_ || nexthdr == IPPROTO_ROUTING_ ||
+	       nexthdr == IPPROTO_FRAGMENT_ || nexthdr == IPPROTO_DSTOPTS_ ||
+	       nexthdr == IPPROTO_AH_;
+}
+
+/*
+ * @cur again, as @data plus an offset the verifier knows only as below
+ * NET_PARSE_OFF_MAX: after a walk over headers of varying lengths, every
+ * path (one header, two, ...) reaches the next parse in one state, not in
+ * a state of its own that the verifier would walk again. The bound holds:
+ * two tags and NET_IPV6_EXT_MAX headers of 2048 bytes end below it.
+ */
+#define NET_PARSE_OFF_MAX 0x3fff
+
+static __always_inline void *net_parse_rebase(void *data, void *cur)
+{
+	__u64 off = cur - data;
+
+	asm volatile("" : "+r"(off)); /* so that the compiler keeps data + off */
+	return data + (off & NET_PARSE_OFF_MAX);
+}
 
 static __always_inline int net_parse_nd(void *cur, void *data_end, struct net_pkt *p)
 {
@@ -169,20 +209,65 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 		cur += hlen;
 	} else if (proto == ETH_P_IPV6_) {
 		struct ipv6hdr *ip6 = cur;
+		__u32 rem; /* bytes of the payload after cur */
+		__u8 nh;
 
 		if ((void *)(ip6 + 1) > data_end)
 			return -1;
 		if (ip6->version != 6)
 			return -1;
-		if ((void *)(ip6 + 1) - data + bpf_ntohs(ip6->payload_len) > len)
+		rem = bpf_ntohs(ip6->payload_len);
+		if ((void *)(ip6 + 1) - data + rem > len)
 			return -1;
 		p->saddr.v6 = ip6->saddr;
 		p->daddr.v6 = ip6->daddr;
-		p->l4_proto = ip6->nexthdr;
-		if (ip6->nexthdr == IPPROTO_FRAGMENT_)
-			p->flags |= NET_PKT_FRAGMENT;
-		l4 = ip6->nexthdr;
+		nh = ip6->nexthdr;
 		cur = ip6 + 1;
+		/*
+		 * A bounded loop, not unrolled: the verifier walks it once per
+		 * header; each step moves cur by at most 2048 bytes, so the
+		 * offsets stay within what it can bound.
+		 */
+		for (i = 0; i < NET_IPV6_EXT_MAX; i++) {
+			__u8 *h = cur;
+			__u32 hlen;
+
+			if (!net_ipv6_is_ext(nh) || nh == IPPROTO_FRAGMENT_)
+				break;
+			if ((void *)(h + 8) > data_end)
+				return -1;
+			/* Hop-by-hop options come first or not at all (RFC 8200 4.3). */
+			if (nh == IPPROTO_HOPOPTS_ && i)
+				return -1;
+			/*
+			 * The others count 8-byte units less one; AH 4-byte units
+			 * less two, which in IPv6 must make whole 8-byte units
+			 * (RFC 4302 2.2): counted as such, both lengths have one
+			 * form, and the verifier one state for both.
+			 */
+			hlen = h[1];
+			if (nh == IPPROTO_AH_) {
+				if (hlen & 1)
+					return -1;
+				hlen >>= 1;
+			}
+			hlen = (hlen + 1) * 8;
+			if (hlen > rem)
+				return -1;
+			rem -= hlen;
+			nh = h[0];
+			cur += hlen;
+		}
+		if (nh == IPPROTO_FRAGMENT_) {
+			p->flags |= NET_PKT_FRAGMENT;
+			p->l4_proto = nh;
+			return 0;
+		}
+		if (net_ipv6_is_ext(nh))
+			return -1; /* more than NET_IPV6_EXT_MAX headers */
+		cur = net_parse_rebase(data, cur);
+		p->l4_proto = nh;
+		l4 = nh;
 	} else if (proto == ETH_P_ARP_) {
 		struct arphdr *arp = cur;
 		__u8 *body = (void *)(arp + 1);

@@ -336,6 +336,121 @@ static void f_up_mcast(struct frame *f) { eth_to(f, MCAST4, MAC_TOR, ETH_P_IP); 
 static void f_up_tagged(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_8021Q); vlan(f, ETH_P_IP, 7); ipv4_from(f, IPPROTO_UDP, 5, 8, "203.0.113.9", IP_A); udp_ports(f, 1, 5004); }
 static void f_up_unknown_ethertype(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, 0x88B5); put(f, "payload!", 8); }
 
+/* ---- IPv6 extension headers, and MLD behind its hop-by-hop header ---------- */
+
+#define IP6_OUT "2001:db8:e::9"      /* behind the uplink: no rule */
+static const uint8_t MC_MLDV2[6] = { 0x33, 0x33, 0, 0, 0, 0x16 };
+
+/* An extension header of (@len8 + 1) * 8 bytes: padding (PadN), or for a
+ * routing header (43) type 253 (experimental) with no segments left. */
+static void ext6(struct frame *f, uint8_t type, uint8_t next, uint8_t len8)
+{
+	unsigned char h[64] = { next, len8 };
+	size_t n = (len8 + 1) * 8;
+
+	if (type == IPPROTO_ROUTING) {
+		h[2] = 253;
+	} else {
+		h[2] = 1; /* PadN */
+		h[3] = n - 4;
+	}
+	put(f, h, n);
+}
+
+/* Hop-by-hop with a Router Alert (MLD), as MLD is always sent. */
+static void hbh_router_alert(struct frame *f, uint8_t next)
+{
+	unsigned char h[8] = { next, 0, 5, 2, 0, 0, 1, 0 };
+
+	put(f, h, sizeof(h));
+}
+
+/* An authentication header of 24 bytes (payload length 4: in 4-byte units, minus 2). */
+static void ah6(struct frame *f, uint8_t next)
+{
+	unsigned char h[24] = { next, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
+
+	put(f, h, sizeof(h));
+}
+
+static void a_to_out6(struct frame *f, uint8_t nexthdr, size_t payload)
+{
+	eth_to(f, MAC_TOR, MAC_A, ETH_P_IPV6);
+	ipv6_from(f, nexthdr, payload, IP6_A, IP6_OUT);
+}
+
+static void up_to_a6(struct frame *f, const char *src, uint8_t nexthdr, size_t payload)
+{
+	eth_to(f, MAC_A, MAC_TOR, ETH_P_IPV6);
+	ipv6_from(f, nexthdr, payload, src, IP6_A);
+}
+
+/* The bypasses: tcp 25 out is denied, whatever headers come first. */
+static void f_dstopt_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_DSTOPTS, 28); ext6(f, IPPROTO_DSTOPTS, IPPROTO_TCP, 0); tcp_ports(f, 40000, 25, 5); }
+static void f_hbh_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_HOPOPTS, 28); ext6(f, IPPROTO_HOPOPTS, IPPROTO_TCP, 0); tcp_ports(f, 40000, 25, 5); }
+static void f_rh_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_ROUTING, 28); ext6(f, IPPROTO_ROUTING, IPPROTO_TCP, 0); tcp_ports(f, 40000, 25, 5); }
+static void f_ah_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_AH, 44); ah6(f, IPPROTO_TCP); tcp_ports(f, 40000, 25, 5); }
+static void f_chain_smtp6(struct frame *f)
+{
+	a_to_out6(f, IPPROTO_HOPOPTS, 8 + 16 + 8 + 8 + 20);
+	ext6(f, IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_ROUTING, 1);
+	ext6(f, IPPROTO_ROUTING, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_TCP, 0);
+	tcp_ports(f, 40000, 25, 5);
+}
+/* Six headers, the bound: walked. */
+static void f_chain6_https(struct frame *f)
+{
+	a_to_out6(f, IPPROTO_HOPOPTS, 8 * 5 + 24 + 20);
+	ext6(f, IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_ROUTING, 0);
+	ext6(f, IPPROTO_ROUTING, IPPROTO_AH, 0);
+	ah6(f, IPPROTO_DSTOPTS);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_TCP, 0);
+	tcp(f, 5);
+}
+/* Seven: past the bound. */
+static void f_chain7(struct frame *f)
+{
+	a_to_out6(f, IPPROTO_DSTOPTS, 7 * 8 + 20);
+	for (int i = 0; i < 7; i++)
+		ext6(f, IPPROTO_DSTOPTS, i < 6 ? IPPROTO_DSTOPTS : IPPROTO_TCP, 0);
+	tcp(f, 5);
+}
+/* Its header says 16 bytes; the packet ends after 8. */
+static void f_up_ext_cut(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_DSTOPTS, 8); put(f, "\x06\x01\x01\x04\0\0\0\0", 8); }
+/* Hop-by-hop anywhere but first. */
+static void f_up_hbh_second(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_DSTOPTS, 36); ext6(f, IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, 0); ext6(f, IPPROTO_HOPOPTS, IPPROTO_TCP, 0); tcp_ports(f, 50000, 80, 5); }
+/* B allows udp 53 from 2001:db8::/64: the port behind the header is the one judged. */
+static void f_dstopt_dns6_to_b(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_DSTOPTS, 16); ext6(f, IPPROTO_DSTOPTS, IPPROTO_UDP, 0); udp(f); }
+
+/* MLD: behind a hop-by-hop header with a Router Alert */
+static void mld(struct frame *f, const uint8_t *smac, const char *src, uint8_t type)
+{
+	unsigned char m[28] = { type };
+	size_t n = type == 143 ? 28 : 24;
+
+	if (type == 143) {
+		m[7] = 1;  /* one record */
+		m[8] = 4;  /* CHANGE_TO_EXCLUDE: join */
+		inet_pton(AF_INET6, "ff02::1:3", m + 12);
+	} else {
+		inet_pton(AF_INET6, "ff02::1:3", m + 8);
+	}
+	eth_to(f, MC_MLDV2, smac, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_HOPOPTS, 8 + n, src, "ff02::16");
+	hbh_router_alert(f, IPPROTO_ICMPV6);
+	put(f, m, n);
+}
+static void f_mld2_report(struct frame *f) { mld(f, MAC_A, IP6_A, 143); }
+static void f_mld1_report(struct frame *f) { mld(f, MAC_A, IP6_A, 131); }
+static void f_mld1_done(struct frame *f) { mld(f, MAC_A, IP6_A, 132); }
+static void f_mld2_report_unspec(struct frame *f) { mld(f, MAC_A, "::", 143); }
+static void f_mld2_report_spoofed(struct frame *f) { mld(f, MAC_A, "2001:db8::99", 143); }
+static void f_up_mld2_report(struct frame *f) { mld(f, MAC_TOR, "2001:db8::1", 143); }
+
 #define MALFORMED(n, fn) { n, fn, UP, DROP, BOOST_DROP_MALFORMED }
 
 /* A table reads best positionally; the fields left out are zero. */
@@ -429,6 +544,24 @@ static const struct fixture fixtures[] = {
 	{ "uplink ipv4 multicast: the stack", f_up_mcast, UP, PASS },
 	{ "uplink tagged: the stack", f_up_tagged, UP, PASS },
 	{ "uplink unknown ethertype to A", f_up_unknown_ethertype, UP, DROP, BOOST_DROP_ACL },
+	/* IPv6 extension headers: the rules see the upper-layer protocol and ports */
+	{ "tcp 25 behind destination options: denied", f_dstopt_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind hop-by-hop: denied", f_hbh_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind a routing header: denied", f_rh_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind an authentication header: denied", f_ah_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind four headers: denied", f_chain_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 443 behind six headers (the bound): forwarded", f_chain6_https, A, FWD, UP },
+	{ "seven extension headers: malformed", f_chain7, A, DROP, BOOST_DROP_MALFORMED },
+	{ "udp 53 to B behind destination options: B's rule", f_dstopt_dns6_to_b, A, FWD, B },
+	MALFORMED("ipv6 extension header cut", f_up_ext_cut),
+	MALFORMED("hop-by-hop not first", f_up_hbh_second),
+	/* MLD, behind its hop-by-hop header */
+	{ "mldv2 report: flooded", f_mld2_report, A, FLOOD },
+	{ "mldv1 report: flooded", f_mld1_report, A, FLOOD },
+	{ "mldv1 done: flooded", f_mld1_done, A, FLOOD },
+	{ "mldv2 report from ::: flooded", f_mld2_report_unspec, A, FLOOD },
+	{ "mldv2 report from a spoofed source", f_mld2_report_spoofed, A, DROP, BOOST_DROP_SPOOF },
+	{ "uplink mldv2 report: flooded", f_up_mld2_report, UP, FLOOD },
 };
 #pragma GCC diagnostic pop
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
@@ -450,6 +583,7 @@ static const struct {
 	{ "in", "2001:db8:1::/48", IPPROTO_TCP, 80, 80, 10, BOOST_SG_ALLOW },
 	{ "out", "0.0.0.0/0", IPPROTO_TCP, 25, 25, 10, BOOST_SG_DENY },
 	{ "out", "2001:db8:dead::/48", 0, 0, 65535, 1, BOOST_SG_DENY },
+	{ "out", "::/0", IPPROTO_TCP, 25, 25, 10, BOOST_SG_DENY },
 };
 
 /* ---- setup --------------------------------------------------------------- */
