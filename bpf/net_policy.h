@@ -232,6 +232,37 @@ to_stack:
 		st->to_stack++;
 }
 
+/* The counters of @port, which received a frame of @len bytes: counted. */
+static __always_inline struct boost_port_stats *net_rx(const struct boost_port *port, __u32 len)
+{
+	struct boost_port_stats *st = net_stats(port->slot);
+
+	if (st) {
+		st->rx_packets++;
+		st->rx_bytes += len;
+	}
+	return st;
+}
+
+/*
+ * Decide the fate of a frame that arrived on @port (whose ifindex is
+ * @ifindex, whose counters are @st), after net_parse() read its headers
+ * into @pkt and returned @parsed.
+ */
+static __always_inline void net_decide_parsed(const struct boost_port *port, __u32 ifindex,
+					      struct boost_port_stats *st, int parsed,
+					      const struct net_pkt *pkt, struct net_verdict *v)
+{
+	v->action = NET_PASS;
+	if (parsed < 0)
+		return net_drop(st, v, BOOST_DROP_MALFORMED);
+	if ((pkt->flags & NET_PKT_FRAGMENT) && st)
+		st->fragments++;
+	if (port->kind == BOOST_PORT_UPLINK)
+		return net_from_uplink(pkt, st, v);
+	net_from_vnic(port, ifindex, pkt, st, v);
+}
+
 /*
  * Decide the fate of the frame of @len bytes that arrived on @ifindex, whose
  * headers are in [data, data_end).
@@ -242,23 +273,15 @@ static __always_inline void net_decide(void *data, void *data_end, __u32 len, __
 	const struct boost_port *port;
 	struct boost_port_stats *st;
 	struct net_pkt pkt = {};
+	int parsed;
 
 	v->action = NET_PASS;
 	port = net_port(ifindex);
 	if (!port)
 		return;
-	st = net_stats(port->slot);
-	if (st) {
-		st->rx_packets++;
-		st->rx_bytes += len;
-	}
-	if (net_parse(data, data_end, len, &pkt) < 0)
-		return net_drop(st, v, BOOST_DROP_MALFORMED);
-	if ((pkt.flags & NET_PKT_FRAGMENT) && st)
-		st->fragments++;
-	if (port->kind == BOOST_PORT_UPLINK)
-		return net_from_uplink(&pkt, st, v);
-	net_from_vnic(port, ifindex, &pkt, st, v);
+	st = net_rx(port, len);
+	parsed = net_parse(data, data_end, len, &pkt);
+	net_decide_parsed(port, ifindex, st, parsed, &pkt, v);
 }
 
 #endif
