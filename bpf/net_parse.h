@@ -61,8 +61,17 @@ enum net_parse_flags {
 	NET_PKT_VLAN = 1 << 6,       /* the frame had a VLAN tag */
 };
 
+/*
+ * The policy compares MACs with a 32-bit and a 16-bit load and IPv6
+ * addresses with two 64-bit loads, and the verifier refuses a misaligned
+ * load from the stack: the fields are aligned for them.
+ */
+#define NET_MAC_ALIGNED __attribute__((aligned(4)))
+#define NET_V6_ALIGNED __attribute__((aligned(8)))
+
 struct net_pkt {
-	__u8 eth_dst[6], eth_src[6];
+	__u8 eth_dst[6] NET_MAC_ALIGNED;
+	__u8 eth_src[6] NET_MAC_ALIGNED;
 	__u16 eth_proto;  /* host order, after any VLAN tags */
 	__u16 vlan_id;    /* outer tag, 0 if none */
 	__u8 l4_proto;    /* IP protocol, 0 for non-IP */
@@ -73,14 +82,14 @@ struct net_pkt {
 	union {
 		__be32 v4;
 		struct in6_addr v6;
-	} saddr, daddr;
+	} saddr NET_V6_ALIGNED, daddr NET_V6_ALIGNED;
 	/* ARP (Ethernet/IPv4): operation, sender MAC and IP, target IP */
 	__u16 arp_op;
-	__u8 arp_sha[6];
+	__u8 arp_sha[6] NET_MAC_ALIGNED;
 	__be32 arp_spa, arp_tpa;
 	/* ND: the target address, and the link-layer address option */
-	struct in6_addr nd_target;
-	__u8 nd_lladdr[6];
+	struct in6_addr nd_target NET_V6_ALIGNED;
+	__u8 nd_lladdr[6] NET_MAC_ALIGNED;
 };
 
 /*

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The policy core: one decision per frame, for both entry points. It parses
- * the frame, checks a vNIC's sources, applies the security groups, picks
- * the port by destination MAC and counts, and returns what to do; the XDP
- * and TC entry points only translate that into their own verdicts.
+ * The policy core: one decision per frame, for both entry points. Over a
+ * frame that net_parse() read, it checks a vNIC's sources, applies the
+ * security groups, picks the port by destination MAC and counts, and
+ * returns what to do; the XDP and TC entry points only call the parser
+ * from their context (in a global function each: see net_xdp.bpf.c) and
+ * translate the answer into their own verdicts.
  *
  * From a vNIC (traffic its VM sends):
  *   - a VLAN-tagged frame is dropped (vlan); the network is untagged;
@@ -249,9 +251,9 @@ static __always_inline struct boost_port_stats *net_rx(const struct boost_port *
  * @ifindex, whose counters are @st), after net_parse() read its headers
  * into @pkt and returned @parsed.
  */
-static __always_inline void net_decide_parsed(const struct boost_port *port, __u32 ifindex,
-					      struct boost_port_stats *st, int parsed,
-					      const struct net_pkt *pkt, struct net_verdict *v)
+static __always_inline void net_decide(const struct boost_port *port, __u32 ifindex,
+				       struct boost_port_stats *st, int parsed,
+				       const struct net_pkt *pkt, struct net_verdict *v)
 {
 	v->action = NET_PASS;
 	if (parsed < 0)
@@ -261,27 +263,6 @@ static __always_inline void net_decide_parsed(const struct boost_port *port, __u
 	if (port->kind == BOOST_PORT_UPLINK)
 		return net_from_uplink(pkt, st, v);
 	net_from_vnic(port, ifindex, pkt, st, v);
-}
-
-/*
- * Decide the fate of the frame of @len bytes that arrived on @ifindex, whose
- * headers are in [data, data_end).
- */
-static __always_inline void net_decide(void *data, void *data_end, __u32 len, __u32 ifindex,
-				       struct net_verdict *v)
-{
-	const struct boost_port *port;
-	struct boost_port_stats *st;
-	struct net_pkt pkt = {};
-	int parsed;
-
-	v->action = NET_PASS;
-	port = net_port(ifindex);
-	if (!port)
-		return;
-	st = net_rx(port, len);
-	parsed = net_parse(data, data_end, len, &pkt);
-	net_decide_parsed(port, ifindex, st, parsed, &pkt, v);
 }
 
 #endif

@@ -43,26 +43,27 @@ static __always_inline int tc_flood(struct __sk_buff *skb)
 	return TC_ACT_STOLEN_;
 }
 
-SEC("tc")
-int boost_tc(struct __sk_buff *skb)
+/*
+ * The parse, a global function: the verifier checks it once, on its own,
+ * and the policy then meets the parsed packet as values it does not know,
+ * not one constant set of flags per path through the parser, each of
+ * which it would walk the policy for.
+ *
+ * The parser reads the headers from the linear part: make sure it holds
+ * them (Ethernet, two tags, IPv4 with options, ND and option). Headers
+ * that reach further (IPv6 extension headers, ND options) in a paged skb:
+ * the whole frame, linear, and parse again, so that tc judges what XDP,
+ * which sees it all, would.
+ */
+__noinline int boost_tc_parse(struct __sk_buff *skb, struct net_pkt *p)
 {
-	const struct boost_port *port;
-	struct boost_port_stats *st;
 	void *data, *data_end;
-	struct net_verdict v = {};
-	struct net_pkt pkt = {};
-	__u32 want, len;
+	__u32 len, want;
 	int parsed;
 
-	port = net_port(skb->ifindex);
-	if (!port)
-		return TC_ACT_OK_;
-	/*
-	 * The policy core reads the headers from the linear part: make sure
-	 * it holds them (Ethernet, two tags, IPv4 with options, ND and option).
-	 */
+	if (!p)
+		return -1;
 	len = skb->len;
-	st = net_rx(port, len);
 	want = len < TC_HEADERS ? len : TC_HEADERS;
 	if (skb->data_end - skb->data < want)
 		bpf_skb_pull_data(skb, want);
@@ -70,21 +71,34 @@ int boost_tc(struct __sk_buff *skb)
 	asm volatile("" : "+r"(skb));
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	parsed = net_parse(data, data_end, len, &pkt);
+	__builtin_memset(p, 0, sizeof(*p));
+	parsed = net_parse(data, data_end, len, p);
 	if (parsed < 0 && data_end - data < len) {
-		/*
-		 * Headers past the first pull (IPv6 extension headers, ND
-		 * options) in a paged skb: the whole frame, linear, and parse
-		 * again, so that tc judges what XDP, which sees it all, would.
-		 */
 		bpf_skb_pull_data(skb, len);
 		asm volatile("" : "+r"(skb));
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
-		__builtin_memset(&pkt, 0, sizeof(pkt));
-		parsed = net_parse(data, data_end, len, &pkt);
+		__builtin_memset(p, 0, sizeof(*p));
+		parsed = net_parse(data, data_end, len, p);
 	}
-	net_decide_parsed(port, skb->ifindex, st, parsed, &pkt, &v);
+	return parsed;
+}
+
+SEC("tc")
+int boost_tc(struct __sk_buff *skb)
+{
+	const struct boost_port *port;
+	struct boost_port_stats *st;
+	struct net_verdict v = {};
+	struct net_pkt pkt;
+	int parsed;
+
+	port = net_port(skb->ifindex);
+	if (!port)
+		return TC_ACT_OK_;
+	st = net_rx(port, skb->len);
+	parsed = boost_tc_parse(skb, &pkt);
+	net_decide(port, skb->ifindex, st, parsed, &pkt, &v);
 	switch (v.action) {
 	case NET_FORWARD:
 		if (v.target_kind == BOOST_PORT_VNIC)
