@@ -11,9 +11,10 @@
  * extension headers (hop-by-hop, routing, destination options,
  * authentication) are walked, up to NET_IPV6_EXT_MAX of them, so that
  * l4_proto and the ports are those of the upper-layer header behind them;
- * a longer chain is malformed. IPv4 fragments other than the first and
- * IPv6 packets with a fragment header are parsed up to L3 only (l4_proto
- * stays the IP protocol, with no ports). ARP must be Ethernet/IPv4 (28
+ * a longer chain is malformed. A first fragment (offset 0) is parsed like
+ * any packet, on to its L4 header and ports; a later fragment, of either
+ * family, up to L3 only: l4_proto is its protocol (IPv4's, or the IPv6
+ * fragment header's next header), with no ports and no NET_PKT_L4. ARP must be Ethernet/IPv4 (28
  * bytes); ND (neighbour solicitation and advertisement) must hold its
  * target address, and its first option, if it is a link-layer address, is
  * read too.
@@ -52,7 +53,7 @@
 #define IP_OFFSET_ 0x1FFF
 
 enum net_parse_flags {
-	NET_PKT_FRAGMENT = 1 << 0,   /* IPv4 fragment, or IPv6 fragment header */
+	NET_PKT_FRAGMENT = 1 << 0,   /* IPv4 fragment, or IPv6 fragment header (first or later) */
 	NET_PKT_IP_OPTIONS = 1 << 1, /* IPv4 header longer than 20 bytes */
 	NET_PKT_L4 = 1 << 2,         /* the L4 header was parsed */
 	NET_PKT_ND = 1 << 3,         /* ICMPv6 NS or NA: nd_target is set */
@@ -241,7 +242,7 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 			__u8 *h = cur;
 			__u32 hlen;
 
-			if (!net_ipv6_is_ext(nh) || nh == IPPROTO_FRAGMENT_)
+			if (!net_ipv6_is_ext(nh))
 				break;
 			if ((void *)(h + 8) > data_end)
 				return -1;
@@ -255,7 +256,15 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 			 * form, and the verifier one state for both.
 			 */
 			hlen = h[1];
-			if (nh == IPPROTO_AH_) {
+			if (nh == IPPROTO_FRAGMENT_) {
+				p->flags |= NET_PKT_FRAGMENT;
+				/* A later fragment holds no upper-layer header. */
+				if (h[2] || (h[3] & 0xf8)) {
+					p->l4_proto = h[0];
+					return 0;
+				}
+				hlen = 0; /* 8 bytes; its second byte is reserved */
+			} else if (nh == IPPROTO_AH_) {
 				if (hlen & 1)
 					return -1;
 				hlen >>= 1;
@@ -266,11 +275,6 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 			rem -= hlen;
 			nh = h[0];
 			cur += hlen;
-		}
-		if (nh == IPPROTO_FRAGMENT_) {
-			p->flags |= NET_PKT_FRAGMENT;
-			p->l4_proto = nh;
-			return 0;
 		}
 		if (net_ipv6_is_ext(nh))
 			return -1; /* more than NET_IPV6_EXT_MAX headers */

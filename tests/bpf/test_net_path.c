@@ -451,6 +451,48 @@ static void f_mld2_report_unspec(struct frame *f) { mld(f, MAC_A, "::", 143); }
 static void f_mld2_report_spoofed(struct frame *f) { mld(f, MAC_A, "2001:db8::99", 143); }
 static void f_up_mld2_report(struct frame *f) { mld(f, MAC_TOR, "2001:db8::1", 143); }
 
+/* ---- fragments, both families -------------------------------------------- */
+
+#define IP6_PORTLESS "2001:db8:f::5" /* behind the uplink: "udp, any port" allowed in */
+#define IP4_OUT "192.0.2.100"        /* behind the uplink: no rule for udp but port 53 */
+#define IP4_PORTLESS "192.0.2.200"   /* behind the uplink: "udp, any port" allowed in */
+
+/* A fragment header: offset in 8-byte units, more fragments or not. */
+static void frag6(struct frame *f, uint8_t next, uint16_t off8, int more)
+{
+	uint16_t v = htons(off8 << 3 | (more ? 1 : 0));
+	unsigned char h[8] = { next, 0, 0, 0, 0, 0, 0x12, 0x34 };
+
+	memcpy(h + 2, &v, 2);
+	put(f, h, sizeof(h));
+}
+
+/* IPv6 fragments */
+static void f_frag6_first_smtp(struct frame *f) { a_to_out6(f, IPPROTO_FRAGMENT, 28); frag6(f, IPPROTO_TCP, 0, 1); tcp_ports(f, 40000, 25, 5); }
+static void f_up_frag6_first_http(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_FRAGMENT, 28); frag6(f, IPPROTO_TCP, 0, 1); tcp_ports(f, 50000, 80, 5); }
+static void f_up_frag6_first_81(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_FRAGMENT, 28); frag6(f, IPPROTO_TCP, 0, 1); tcp_ports(f, 50000, 81, 5); }
+static void f_up_frag6_first_cut(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_TCP, 0, 1); put(f, "\xc3\x50\0\x50", 4); }
+static void f_a_dns_out6(struct frame *f) { a_to_out6(f, IPPROTO_UDP, 8); udp_ports(f, 4000, 53); }
+static void f_a_frag6_first_out(struct frame *f) { a_to_out6(f, IPPROTO_FRAGMENT, 16); frag6(f, IPPROTO_UDP, 0, 1); udp_ports(f, 4000, 53); }
+static void f_a_frag6_later_out(struct frame *f) { a_to_out6(f, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_later(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_first_reply(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_FRAGMENT, 16); frag6(f, IPPROTO_UDP, 0, 1); udp_ports(f, 53, 4000); }
+static void f_up_frag6_later_portless(struct frame *f) { up_to_a6(f, IP6_PORTLESS, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_later_portless_tcp(struct frame *f) { up_to_a6(f, IP6_PORTLESS, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_TCP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_first_portless_53(struct frame *f) { up_to_a6(f, IP6_PORTLESS, IPPROTO_FRAGMENT, 16); frag6(f, IPPROTO_UDP, 0, 1); udp_ports(f, 53, 4000); }
+/* The fragment header behind another header is a fragment all the same. */
+static void f_up_dstopt_frag6_later(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_DSTOPTS, 20); ext6(f, IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, 0); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+
+/* IPv4 fragments, the same questions */
+static void f_a_dns_out4(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, IP4_OUT); udp_ports(f, 4000, 53); }
+static void f_a_frag4_first_out(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, IP4_OUT)->frag_off = htons(0x2000); udp_ports(f, 4000, 53); }
+static void f_a_frag4_later_out(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 4, IP_A, IP4_OUT)->frag_off = htons(100); put(f, "frag", 4); }
+static void f_a_frag4_first_smtp(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, IP4_OUT)->frag_off = htons(0x2000); tcp_ports(f, 40000, 25, 5); }
+static void f_up_frag4_later(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 4, IP4_OUT, IP_A)->frag_off = htons(100); put(f, "frag", 4); }
+static void f_up_frag4_first_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP4_OUT, IP_A)->frag_off = htons(0x2000); udp_ports(f, 53, 4000); }
+static void f_up_frag4_later_portless(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 4, IP4_PORTLESS, IP_A)->frag_off = htons(100); put(f, "frag", 4); }
+
+
 #define MALFORMED(n, fn) { n, fn, UP, DROP, BOOST_DROP_MALFORMED }
 
 /* A table reads best positionally; the fields left out are zero. */
@@ -562,6 +604,26 @@ static const struct fixture fixtures[] = {
 	{ "mldv2 report from ::: flooded", f_mld2_report_unspec, A, FLOOD },
 	{ "mldv2 report from a spoofed source", f_mld2_report_spoofed, A, DROP, BOOST_DROP_SPOOF },
 	{ "uplink mldv2 report: flooded", f_up_mld2_report, UP, FLOOD },
+	/* fragments: the first on its ports; the others meet portless rules only, and no flow */
+	{ "ipv6 first fragment, tcp 25 out: denied", f_frag6_first_smtp, A, DROP, BOOST_DROP_ACL },
+	{ "ipv6 first fragment, http in: allowed on its port", f_up_frag6_first_http, UP, FWD, A },
+	{ "ipv6 first fragment, tcp 81 in: default deny", f_up_frag6_first_81, UP, DROP, BOOST_DROP_ACL },
+	MALFORMED("ipv6 first fragment without its tcp header", f_up_frag6_first_cut),
+	{ "ipv6 later fragment in after A's first fragment out", f_up_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_frag6_first_out, A },
+	{ "ipv6 later fragment in after A's later fragment out", f_up_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_frag6_later_out, A },
+	{ "ipv6 later fragment in after A's udp out", f_up_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_dns_out6, A },
+	{ "ipv6 later fragment behind dest opts, after A's fragment", f_up_dstopt_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_frag6_later_out, A },
+	{ "ipv6 first fragment replying A's udp flow", f_up_frag6_first_reply, UP, FWD, A, f_a_dns_out6, A },
+	{ "ipv6 first fragment replying A's first fragment", f_up_frag6_first_reply, UP, FWD, A, f_a_frag6_first_out, A },
+	{ "ipv6 later fragment, portless udp rule: allowed", f_up_frag6_later_portless, UP, FWD, A },
+	{ "ipv6 later tcp fragment, portless udp rule: denied", f_up_frag6_later_portless_tcp, UP, DROP, BOOST_DROP_ACL },
+	{ "ipv6 first fragment, portless udp rule: allowed", f_up_frag6_first_portless_53, UP, FWD, A },
+	{ "ipv4 first fragment, tcp 25 out: denied", f_a_frag4_first_smtp, A, DROP, BOOST_DROP_ACL },
+	{ "ipv4 later fragment in after A's later fragment out", f_up_frag4_later, UP, DROP, BOOST_DROP_ACL, f_a_frag4_later_out, A },
+	{ "ipv4 later fragment in after A's first fragment out", f_up_frag4_later, UP, DROP, BOOST_DROP_ACL, f_a_frag4_first_out, A },
+	{ "ipv4 later fragment in after A's udp out", f_up_frag4_later, UP, DROP, BOOST_DROP_ACL, f_a_dns_out4, A },
+	{ "ipv4 first fragment replying A's udp flow", f_up_frag4_first_reply, UP, FWD, A, f_a_dns_out4, A },
+	{ "ipv4 later fragment, portless udp rule: allowed", f_up_frag4_later_portless, UP, FWD, A },
 };
 #pragma GCC diagnostic pop
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
@@ -584,6 +646,8 @@ static const struct {
 	{ "out", "0.0.0.0/0", IPPROTO_TCP, 25, 25, 10, BOOST_SG_DENY },
 	{ "out", "2001:db8:dead::/48", 0, 0, 65535, 1, BOOST_SG_DENY },
 	{ "out", "::/0", IPPROTO_TCP, 25, 25, 10, BOOST_SG_DENY },
+	{ "in", "2001:db8:f::/48", IPPROTO_UDP, 0, 65535, 10, BOOST_SG_ALLOW },
+	{ "in", "192.0.2.192/26", IPPROTO_UDP, 0, 65535, 10, BOOST_SG_ALLOW },
 };
 
 /* ---- setup --------------------------------------------------------------- */
