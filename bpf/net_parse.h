@@ -14,10 +14,12 @@
  * a longer chain is malformed. A first fragment (offset 0) is parsed like
  * any packet, on to its L4 header and ports; a later fragment, of either
  * family, up to L3 only: l4_proto is its protocol (IPv4's, or the IPv6
- * fragment header's next header), with no ports and no NET_PKT_L4. ARP must be Ethernet/IPv4 (28
- * bytes); ND (neighbour solicitation and advertisement) must hold its
- * target address, and its first option, if it is a link-layer address, is
- * read too.
+ * fragment header's next header), with no ports and no NET_PKT_L4. ARP
+ * must be Ethernet/IPv4 (28 bytes). ND: a neighbour solicitation or
+ * advertisement must hold its target address; the options of those and of
+ * a router solicitation are walked, up to NET_ND_OPT_MAX of them (more, an
+ * option of length 0 or one past the message is malformed), and every
+ * source or target link-layer address option is read.
  */
 #ifndef BOOST_NET_PARSE_H
 #define BOOST_NET_PARSE_H
@@ -57,9 +59,10 @@ enum net_parse_flags {
 	NET_PKT_IP_OPTIONS = 1 << 1, /* IPv4 header longer than 20 bytes */
 	NET_PKT_L4 = 1 << 2,         /* the L4 header was parsed */
 	NET_PKT_ND = 1 << 3,         /* ICMPv6 NS or NA: nd_target is set */
-	NET_PKT_ND_LLADDR = 1 << 4,  /* ... with a link-layer address option */
+	NET_PKT_ND_LLADDR = 1 << 4,  /* ND or RS with a link-layer address option */
 	NET_PKT_NDP = 1 << 5,        /* ICMPv6 neighbour discovery or MLD */
 	NET_PKT_VLAN = 1 << 6,       /* the frame had a VLAN tag */
+	NET_PKT_ND_LLADDR_MIXED = 1 << 7, /* link-layer address options that differ */
 };
 
 /*
@@ -108,26 +111,77 @@ static __always_inline bool net_ipv6_is_ext(__u8 nexthdr)
 }
 
 /*
- * @cur again, as @data plus an offset the verifier knows only as below
- * NET_PARSE_OFF_MAX: after a walk over headers of varying lengths, every
- * path (one header, two, ...) reaches the next parse in one state, not in
- * a state of its own that the verifier would walk again. The bound holds:
- * two tags and NET_IPV6_EXT_MAX headers of 2048 bytes end below it.
+ * After a walk of varying length (extension headers, ND options), the
+ * parser finds the next header again from base, a copy of data that no
+ * bounds check narrows. Each path through a walk leaves its pointers with
+ * offsets and ranges of its own, and data with the range its checks gave
+ * it (one per number of VLAN tags); the verifier would walk the rest of
+ * the parse once for each. Rebased on base, by an offset it only knows as
+ * below NET_PARSE_OFF_MAX, every path reaches the next header in one
+ * state. (The offset comes from a pointer subtraction, which the verifier
+ * allows a loader with CAP_PERFMON, as boostd, root, is.)
  */
-#define NET_PARSE_OFF_MAX 0x3fff
+#define NET_PARSE_OFF_MAX 0x7fff
 
-static __always_inline void *net_parse_rebase(void *data, void *cur)
+/* data, as a pointer the verifier knows only as data plus 0 or 1. */
+static __always_inline void *net_parse_base(void *data)
 {
-	__u64 off = cur - data;
+	void *d = data;
 
-	asm volatile("" : "+r"(off)); /* so that the compiler keeps data + off */
-	return data + (off & NET_PARSE_OFF_MAX);
+	asm volatile("" : "+r"(d)); /* so that d - data is computed: 0 */
+	return data + ((__u64)(d - data) & 1);
 }
 
-static __always_inline int net_parse_nd(void *cur, void *data_end, struct net_pkt *p)
+/* @cur, as @base plus its offset; NULL past NET_PARSE_OFF_MAX (malformed). */
+static __always_inline void *net_parse_rebase(void *base, void *cur)
 {
-	__u8 *icmp = cur;
-	__u8 *opt = icmp + 24;
+	__u64 off = cur - base;
+
+	asm volatile("" : "+r"(off)); /* so that base + off is not folded back to cur */
+	if (off > NET_PARSE_OFF_MAX)
+		return NULL;
+	return base + off;
+}
+
+static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+/*
+ * ND options read at most: an NS, NA or RS carries a link-layer address
+ * and perhaps a nonce; eight leave room. A message with more is
+ * malformed, not read in part: an address past the bound would go
+ * unchecked.
+ */
+#define NET_ND_OPT_MAX 8
+
+/* A link-layer address option's address: the first, or whether it differs from the first. */
+static __always_inline void net_parse_lladdr(const __u8 *ll, struct net_pkt *p)
+{
+	__u8 mac[8] NET_MAC_ALIGNED;
+
+	__builtin_memcpy(mac, ll, 6);
+	if (!(p->flags & NET_PKT_ND_LLADDR)) {
+		__builtin_memcpy(p->nd_lladdr, mac, 6);
+		p->flags |= NET_PKT_ND_LLADDR;
+	} else if (!mac_eq(mac, p->nd_lladdr)) {
+		p->flags |= NET_PKT_ND_LLADDR_MIXED;
+	}
+}
+
+/*
+ * ICMPv6 ND and MLD, the message at @cur of @msglen bytes (the payload
+ * left after the extension headers). RA and redirect are recognised but
+ * their options are not read: only router ports and the uplink may send
+ * them (net_policy.h), and a redirect's target address is another node's.
+ */
+static __always_inline int net_parse_nd(void *base, void *cur, void *data_end, __u32 msglen,
+					struct net_pkt *p)
+{
+	__u8 *icmp = cur, *opt;
+	__u32 i, fixed;
 
 	if (icmp[0] >= ICMPV6_MLD_QUERY_ && icmp[0] <= ICMPV6_MLD_DONE_)
 		p->flags |= NET_PKT_NDP;
@@ -136,20 +190,40 @@ static __always_inline int net_parse_nd(void *cur, void *data_end, struct net_pk
 	if (icmp[0] < ICMPV6_RS_ || icmp[0] > ICMPV6_REDIRECT_)
 		return 0;
 	p->flags |= NET_PKT_NDP;
-	if (icmp[0] != ICMPV6_NS_ && icmp[0] != ICMPV6_NA_)
+	if (icmp[0] == ICMPV6_NS_ || icmp[0] == ICMPV6_NA_) {
+		/* type, code, checksum, flags or reserved, target */
+		if ((void *)(icmp + 24) > data_end || msglen < 24)
+			return -1;
+		__builtin_memcpy(&p->nd_target, icmp + 8, 16);
+		p->flags |= NET_PKT_ND;
+		fixed = 24;
+	} else if (icmp[0] == ICMPV6_RS_) {
+		/* type, code, checksum, reserved */
+		if (msglen < 8)
+			return -1;
+		fixed = 8;
+	} else {
 		return 0;
-	/* type, code, checksum, flags or reserved, target */
-	if ((void *)(icmp + 24) > data_end)
-		return -1;
-	__builtin_memcpy(&p->nd_target, icmp + 8, 16);
-	p->flags |= NET_PKT_ND;
-	if ((void *)(opt + 8) > data_end)
-		return 0;
-	if ((opt[0] == ND_OPT_SLLA_ || opt[0] == ND_OPT_TLLA_) && opt[1] == 1) {
-		__builtin_memcpy(p->nd_lladdr, opt + 2, 6);
-		p->flags |= NET_PKT_ND_LLADDR;
 	}
-	return 0;
+	opt = icmp + fixed;
+	msglen -= fixed;
+	for (i = 0; i < NET_ND_OPT_MAX; i++) {
+		__u32 olen;
+
+		if (!msglen)
+			return 0;
+		opt = net_parse_rebase(base, opt);
+		if (!opt || (void *)(opt + 8) > data_end)
+			return -1;
+		olen = (__u32)opt[1] * 8;
+		if (!olen || olen > msglen)
+			return -1;
+		if (opt[0] == ND_OPT_SLLA_ || opt[0] == ND_OPT_TLLA_)
+			net_parse_lladdr(opt + 2, p);
+		msglen -= olen;
+		opt += olen;
+	}
+	return msglen ? -1 : 0; /* more than NET_ND_OPT_MAX options */
 }
 
 /*
@@ -162,6 +236,8 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 {
 	struct ethhdr *eth = data;
 	void *cur = eth + 1;
+	void *base = net_parse_base(data);
+	__u32 rem = 0; /* IPv6: the bytes of the payload after cur */
 	__u16 proto;
 	__u8 l4 = 0;
 	int i;
@@ -219,7 +295,6 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 		cur += hlen;
 	} else if (proto == ETH_P_IPV6_) {
 		struct ipv6hdr *ip6 = cur;
-		__u32 rem; /* bytes of the payload after cur */
 		__u8 nh;
 
 		if ((void *)(ip6 + 1) > data_end)
@@ -278,7 +353,9 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 		}
 		if (net_ipv6_is_ext(nh))
 			return -1; /* more than NET_IPV6_EXT_MAX headers */
-		cur = net_parse_rebase(data, cur);
+		cur = net_parse_rebase(base, cur);
+		if (!cur)
+			return -1;
 		p->l4_proto = nh;
 		l4 = nh;
 	} else if (proto == ETH_P_ARP_) {
@@ -326,7 +403,7 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 		if ((void *)(icmp + 8) <= data_end)
 			p->icmp_id = (__u16)icmp[4] << 8 | icmp[5];
 		if (l4 == IPPROTO_ICMPV6_ && proto == ETH_P_IPV6_ &&
-		    net_parse_nd(cur, data_end, p) < 0)
+		    net_parse_nd(base, cur, data_end, rem, p) < 0)
 			return -1;
 	} else {
 		return 0;

@@ -11,8 +11,9 @@
  *   - a VLAN-tagged frame is dropped (vlan); the network is untagged;
  *   - the Ethernet source must be the port's MAC; an IPv4 source, an ARP
  *     sender (MAC and IP; 0.0.0.0 for a probe) and an IPv6 source must be
- *     the port's; an ND link-layer option must carry its MAC and an NA's
- *     target must be its address; :: is a source only for ND and MLD (spoof);
+ *     the port's; every ND link-layer address option must carry its MAC
+ *     and an NA's target must be its address; :: is a source only for ND
+ *     and MLD (spoof);
  *   - broadcast and multicast: ARP, ND and MLD are flooded to every other
  *     port (vNICs and the uplink); anything else is dropped (bcast);
  *   - unicast to another vNIC's MAC: the sender's outbound rules and the
@@ -66,12 +67,6 @@ static __always_inline const struct boost_port *net_port(__u32 ifindex)
 	return d && d->ifindex == ifindex ? &d->port : NULL;
 }
 
-static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
-{
-	return *(const __u32 *)a == *(const __u32 *)b &&
-	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
-}
-
 static __always_inline bool v4_is_port(const struct boost_port *port, __be32 a)
 {
 #pragma unroll
@@ -121,7 +116,9 @@ static __always_inline bool net_source_ok(const struct boost_port *port, const s
 		} else if (!v6_is_port(port, &p->saddr.v6)) {
 			return false;
 		}
-		if ((p->flags & NET_PKT_ND_LLADDR) && !mac_eq(p->nd_lladdr, port->mac))
+		/* Every link-layer address option, not only the first, is its MAC. */
+		if ((p->flags & NET_PKT_ND_LLADDR) &&
+		    ((p->flags & NET_PKT_ND_LLADDR_MIXED) || !mac_eq(p->nd_lladdr, port->mac)))
 			return false;
 		if ((p->flags & NET_PKT_ND) && p->sport == ICMPV6_NA_ &&
 		    !v6_is_port(port, &p->nd_target))

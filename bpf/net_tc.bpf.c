@@ -73,7 +73,12 @@ __noinline int boost_tc_parse(struct __sk_buff *skb, struct net_pkt *p)
 	data_end = (void *)(long)skb->data_end;
 	__builtin_memset(p, 0, sizeof(*p));
 	parsed = net_parse(data, data_end, len, p);
-	if (parsed < 0 && data_end - data < len) {
+	/*
+	 * The linear part's length afresh from the context: data, kept
+	 * live, would carry the range of each path through the parser.
+	 */
+	asm volatile("" : "+r"(skb));
+	if (parsed < 0 && skb->data_end - skb->data < len) {
 		bpf_skb_pull_data(skb, len);
 		asm volatile("" : "+r"(skb));
 		data = (void *)(long)skb->data;

@@ -493,6 +493,62 @@ static void f_up_frag4_first_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, 
 static void f_up_frag4_later_portless(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 4, IP4_PORTLESS, IP_A)->frag_off = htons(100); put(f, "frag", 4); }
 
 
+/* ---- ND options and router solicitations ---------------------------------- */
+
+static const uint8_t MC_ALL_ROUTERS[6] = { 0x33, 0x33, 0, 0, 0, 2 };
+
+/* ND options: every link-layer address option is checked */
+static void nd_opt(unsigned char *o, uint8_t type, const uint8_t *mac)
+{
+	o[0] = type;
+	o[1] = 1;
+	if (mac)
+		memcpy(o + 2, mac, 6);
+	else
+		memcpy(o + 2, "\1\2\3\4\5\6", 6); /* a nonce (14) */
+}
+
+/* An NA from A to B for A's address, with @n options of 8 bytes in @o. */
+static void na_opts(struct frame *f, const unsigned char *o, size_t n)
+{
+	eth(f, ETH_P_IPV6);
+	ipv6(f, IPPROTO_ICMPV6, 24 + 8 * n);
+	nd(f, 136, IP6_A, NULL);
+	put(f, o, 8 * n);
+}
+static void f_na_nonce_foreign_tlla(struct frame *f) { unsigned char o[16]; nd_opt(o, 14, NULL); nd_opt(o + 8, 2, MAC_X); na_opts(f, o, 2); }
+static void f_na_nonce_own_tlla(struct frame *f) { unsigned char o[16]; nd_opt(o, 14, NULL); nd_opt(o + 8, 2, MAC_A); na_opts(f, o, 2); }
+static void f_na_eight_opts(struct frame *f) { unsigned char o[64]; for (int i = 0; i < 7; i++) nd_opt(o + 8 * i, 14, NULL); nd_opt(o + 56, 2, MAC_A); na_opts(f, o, 8); }
+static void f_na_nine_opts(struct frame *f) { unsigned char o[72]; for (int i = 0; i < 8; i++) nd_opt(o + 8 * i, 14, NULL); nd_opt(o + 64, 2, MAC_A); na_opts(f, o, 9); }
+static void f_na_opt_len0(struct frame *f) { unsigned char o[16]; nd_opt(o, 14, NULL); o[1] = 0; nd_opt(o + 8, 2, MAC_A); na_opts(f, o, 2); }
+static void f_na_opt_past_end(struct frame *f) { unsigned char o[8]; nd_opt(o, 14, NULL); o[1] = 2; na_opts(f, o, 1); }
+static void f_ns_two_slla(struct frame *f)
+{
+	unsigned char o[16];
+
+	nd_opt(o, 1, MAC_A);
+	nd_opt(o + 8, 1, MAC_X);
+	eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, 40, IP6_A, "ff02::1:ff00:b");
+	nd(f, 135, IP6_B, NULL);
+	put(f, o, 16);
+}
+
+/* RS: towards the routers (the uplink), with its link-layer option */
+static void rs(struct frame *f, const uint8_t *dmac, const char *dst, const uint8_t *slla)
+{
+	unsigned char m[16] = { 133 };
+
+	eth_to(f, dmac, MAC_A, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, 16, IP6_A, dst);
+	nd_opt(m + 8, 1, slla);
+	put(f, m, 16);
+}
+static void f_rs(struct frame *f) { rs(f, MC_ALL_ROUTERS, "ff02::2", MAC_A); }
+static void f_rs_foreign_slla(struct frame *f) { rs(f, MC_ALL_ROUTERS, "ff02::2", MAC_X); }
+static void f_rs_to_tor(struct frame *f) { rs(f, MAC_TOR, "2001:db8::1", MAC_A); }
+
+
 #define MALFORMED(n, fn) { n, fn, UP, DROP, BOOST_DROP_MALFORMED }
 
 /* A table reads best positionally; the fields left out are zero. */
@@ -624,6 +680,17 @@ static const struct fixture fixtures[] = {
 	{ "ipv4 later fragment in after A's udp out", f_up_frag4_later, UP, DROP, BOOST_DROP_ACL, f_a_dns_out4, A },
 	{ "ipv4 first fragment replying A's udp flow", f_up_frag4_first_reply, UP, FWD, A, f_a_dns_out4, A },
 	{ "ipv4 later fragment, portless udp rule: allowed", f_up_frag4_later_portless, UP, FWD, A },
+	/* ND: every link-layer option, a bounded number of options */
+	{ "na: nonce, then a foreign tlla", f_na_nonce_foreign_tlla, A, DROP, BOOST_DROP_SPOOF },
+	{ "na: nonce, then its own tlla", f_na_nonce_own_tlla, A, FWD, B },
+	{ "ns: its own slla, then a foreign one", f_ns_two_slla, A, DROP, BOOST_DROP_SPOOF },
+	{ "na: eight options (the bound)", f_na_eight_opts, A, FWD, B },
+	{ "na: nine options, past the bound: malformed", f_na_nine_opts, A, DROP, BOOST_DROP_MALFORMED },
+	{ "na: an option of length 0: malformed", f_na_opt_len0, A, DROP, BOOST_DROP_MALFORMED },
+	{ "na: an option past the message: malformed", f_na_opt_past_end, A, DROP, BOOST_DROP_MALFORMED },
+	{ "rs to all routers: flooded", f_rs, A, FLOOD },
+	{ "rs with a foreign slla", f_rs_foreign_slla, A, DROP, BOOST_DROP_SPOOF },
+	{ "rs to the uplink's router: forwarded", f_rs_to_tor, A, FWD, UP },
 };
 #pragma GCC diagnostic pop
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
