@@ -24,6 +24,7 @@ enum boost_drop_reason {
 	BOOST_DROP_NO_ROUTE,      /* no port for the destination MAC, no uplink */
 	BOOST_DROP_VLAN,          /* a tagged frame from a vNIC */
 	BOOST_DROP_BCAST,         /* broadcast or multicast other than ARP and ND */
+	BOOST_DROP_RA_GUARD,      /* a router advertisement or redirect from a vNIC not a router */
 	BOOST_DROP__MAX,
 };
 
@@ -50,6 +51,9 @@ enum boost_port_mode {
 	BOOST_MODE_XDP = 1,
 };
 
+/* struct boost_port's flags */
+#define BOOST_PORT_F_ROUTER 0x01 /* a vNIC whose VM may send RAs and redirects */
+
 #define BOOST_MAX_PORTS 256
 #define BOOST_PORT_MAX_V4 4
 #define BOOST_PORT_MAX_V6 4
@@ -64,6 +68,8 @@ struct boost_port {
 	__u16 slot; /* its counters: boost_stats[slot], below BOOST_MAX_PORTS */
 	__be32 v4[BOOST_PORT_MAX_V4];
 	__u8 v6[BOOST_PORT_MAX_V6][16];
+	__u8 flags; /* BOOST_PORT_F_* */
+	__u8 pad[3];
 };
 
 /*

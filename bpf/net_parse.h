@@ -46,6 +46,7 @@
 #define ICMPV6_MLD_DONE_ 132
 #define ICMPV6_MLD2_REPORT_ 143
 #define ICMPV6_RS_ 133
+#define ICMPV6_RA_ 134
 #define ICMPV6_NS_ 135
 #define ICMPV6_NA_ 136
 #define ICMPV6_REDIRECT_ 137

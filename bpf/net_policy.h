@@ -14,13 +14,16 @@
  *     the port's; every ND link-layer address option must carry its MAC
  *     and an NA's target must be its address; :: is a source only for ND
  *     and MLD (spoof);
+ *   - an RA or a redirect is dropped (ra_guard) unless the port is a
+ *     router (BOOST_PORT_F_ROUTER);
  *   - broadcast and multicast: ARP, ND and MLD are flooded to every other
  *     port (vNICs and the uplink); anything else is dropped (bcast);
  *   - unicast to another vNIC's MAC: the sender's outbound rules and the
  *     receiver's inbound rules (acl), then forwarded to it; to any other MAC:
  *     outbound rules, then forwarded to the uplink (no_route if none).
- *     ARP and ND skip the security groups; other ethertypes than IPv4,
- *     IPv6 and ARP are dropped (acl).
+ *     ARP, ND and MLD skip the security groups, but an RS to another
+ *     vNIC, which meets them; other ethertypes than IPv4, IPv6 and ARP
+ *     are dropped (acl).
  * From the uplink (traffic of the network):
  *   - unicast to a vNIC's MAC: its inbound rules, then forwarded to it;
  *   - ARP, ND and MLD broadcast or multicast: flooded to the vNICs;
@@ -127,9 +130,22 @@ static __always_inline bool net_source_ok(const struct boost_port *port, const s
 	return true;
 }
 
+/* Traffic of the link itself: ARP, ND and MLD skip the security groups. */
 static __always_inline bool net_is_control(const struct net_pkt *p)
 {
 	return p->eth_proto == ETH_P_ARP_ || (p->flags & NET_PKT_NDP);
+}
+
+/* A router's message: an RA or a redirect (sport is the ICMPv6 type). */
+static __always_inline bool net_is_router_msg(const struct net_pkt *p)
+{
+	return (p->flags & NET_PKT_NDP) &&
+	       (p->sport == ICMPV6_RA_ || p->sport == ICMPV6_REDIRECT_);
+}
+
+static __always_inline bool net_is_rs(const struct net_pkt *p)
+{
+	return (p->flags & NET_PKT_NDP) && p->sport == ICMPV6_RS_;
 }
 
 static __always_inline bool net_is_ip(const struct net_pkt *p)
@@ -172,6 +188,9 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 		return net_drop(st, v, BOOST_DROP_VLAN);
 	if (!net_source_ok(port, p))
 		return net_drop(st, v, BOOST_DROP_SPOOF);
+	/* RA guard: a VM advertises itself as a router only on a router port. */
+	if (net_is_router_msg(p) && !(port->flags & BOOST_PORT_F_ROUTER))
+		return net_drop(st, v, BOOST_DROP_RA_GUARD);
 	if (p->eth_dst[0] & 1) {
 		if (!net_is_control(p))
 			return net_drop(st, v, BOOST_DROP_BCAST);
@@ -187,7 +206,8 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	__builtin_memcpy(dst.mac, p->eth_dst, 6);
 	to = bpf_map_lookup_elem(&boost_macs, &dst);
 	if (to) {
-		if (!net_is_control(p) &&
+		/* An RS to another VM is an ordinary packet: routers are the uplink's. */
+		if ((!net_is_control(p) || net_is_rs(p)) &&
 		    (!net_acl_out(port->sg_id, ifindex, p) || !net_acl_in(to->sg_id, to->ifindex, p)))
 			return net_drop(st, v, BOOST_DROP_ACL);
 		return net_forward(v, to->ifindex, to->kind, to->slot, p->len);

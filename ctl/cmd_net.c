@@ -16,7 +16,7 @@
 #include "storage_conf.h"
 
 static const char *const drop_names[] = { "malformed", "spoof", "acl", "no_route", "vlan",
-					  "bcast" };
+					  "bcast", "ra_guard" };
 
 static bool jbool(json_object *o, const char *key)
 {

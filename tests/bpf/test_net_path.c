@@ -38,14 +38,15 @@
 #include "net_pin.h"
 #include "net_sg.h"
 
-enum port_id { NOPORT, A, B, UP, NPORTS };
-static const char *const port_names[NPORTS] = { "vx", "va", "vb", "vup" };
+enum port_id { NOPORT, A, B, UP, RT, NPORTS };
+static const char *const port_names[NPORTS] = { "vx", "va", "vb", "vup", "vr" };
 static int ifindex[NPORTS];
 
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
 static const uint8_t MAC_TOR[6] = { 0x02, 0, 0, 0, 0, 0x0f };
 static const uint8_t MAC_X[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+static const uint8_t MAC_R[6] = { 0x02, 0, 0, 0, 0, 0x0c }; /* a VM that routes */
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t MCAST4[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
 
@@ -53,6 +54,7 @@ static const uint8_t MCAST4[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
 #define IP_B "192.0.2.2"
 #define IP6_A "2001:db8::a"
 #define IP6_B "2001:db8::b"
+#define IP6_R "2001:db8::c"
 
 static struct bpf_object *obj_xdp, *obj_tc;
 static int xdp_fd, tc_fd, stats_fd, flows4_fd, flows6_fd, config_fd;
@@ -548,6 +550,46 @@ static void f_rs(struct frame *f) { rs(f, MC_ALL_ROUTERS, "ff02::2", MAC_A); }
 static void f_rs_foreign_slla(struct frame *f) { rs(f, MC_ALL_ROUTERS, "ff02::2", MAC_X); }
 static void f_rs_to_tor(struct frame *f) { rs(f, MAC_TOR, "2001:db8::1", MAC_A); }
 
+static void f_rs_to_b(struct frame *f) { rs(f, MAC_B, IP6_B, MAC_A); }
+
+/* ---- RA guard ------------------------------------------------------------ */
+
+static const uint8_t MC_ALL_NODES[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+
+/* An RA's body (134), with its source link-layer address option. */
+static void ra_body(struct frame *f, const uint8_t *smac)
+{
+	unsigned char m[24] = { 134, 0, 0, 0, 64, 0, 0x07, 0x08 };
+
+	nd_opt(m + 16, 1, smac);
+	put(f, m, sizeof(m));
+}
+static void ra(struct frame *f, const uint8_t *dmac, const uint8_t *smac, const char *src, const char *dst)
+{
+	eth_to(f, dmac, smac, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, 24, src, dst);
+	ra_body(f, smac);
+}
+/* A redirect (137) of traffic for IP6_OUT to 2001:db8::1, whose MAC is @tlla. */
+static void redirect(struct frame *f, const uint8_t *dmac, const uint8_t *smac, const char *src, const char *dst, const uint8_t *tlla)
+{
+	unsigned char m[48] = { 137 };
+
+	eth_to(f, dmac, smac, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, sizeof(m), src, dst);
+	inet_pton(AF_INET6, "2001:db8::1", m + 8);
+	inet_pton(AF_INET6, IP6_OUT, m + 24);
+	nd_opt(m + 40, 2, tlla);
+	put(f, m, sizeof(m));
+}
+static void f_ra(struct frame *f) { ra(f, MC_ALL_NODES, MAC_A, IP6_A, "ff02::1"); }
+static void f_ra_to_b(struct frame *f) { ra(f, MAC_B, MAC_A, IP6_A, IP6_B); }
+static void f_redirect_to_b(struct frame *f) { redirect(f, MAC_B, MAC_A, IP6_A, IP6_B, MAC_TOR); }
+static void f_ra_dstopt(struct frame *f) { eth_to(f, MC_ALL_NODES, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_DSTOPTS, 32, IP6_A, "ff02::1"); ext6(f, IPPROTO_DSTOPTS, IPPROTO_ICMPV6, 0); ra_body(f, MAC_A); }
+static void f_ra_frag(struct frame *f) { eth_to(f, MC_ALL_NODES, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_FRAGMENT, 32, IP6_A, "ff02::1"); frag6(f, IPPROTO_ICMPV6, 0, 1); ra_body(f, MAC_A); }
+static void f_ra_router(struct frame *f) { ra(f, MC_ALL_NODES, MAC_R, IP6_R, "ff02::1"); }
+static void f_redirect_router_to_a(struct frame *f) { redirect(f, MAC_A, MAC_R, IP6_R, IP6_A, MAC_TOR); }
+static void f_up_ra(struct frame *f) { ra(f, MC_ALL_NODES, MAC_TOR, "2001:db8::1", "ff02::1"); }
 
 #define MALFORMED(n, fn) { n, fn, UP, DROP, BOOST_DROP_MALFORMED }
 
@@ -691,6 +733,16 @@ static const struct fixture fixtures[] = {
 	{ "rs to all routers: flooded", f_rs, A, FLOOD },
 	{ "rs with a foreign slla", f_rs_foreign_slla, A, DROP, BOOST_DROP_SPOOF },
 	{ "rs to the uplink's router: forwarded", f_rs_to_tor, A, FWD, UP },
+	{ "rs to a vNIC: its security groups", f_rs_to_b, A, DROP, BOOST_DROP_ACL },
+	/* RA guard: router advertisements and redirects from router ports (and the uplink) only */
+	{ "ra from a vNIC: dropped", f_ra, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra from a vNIC to B: dropped", f_ra_to_b, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "redirect from a vNIC: dropped", f_redirect_to_b, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra behind dest opts from a vNIC: dropped", f_ra_dstopt, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra in a first fragment from a vNIC: dropped", f_ra_frag, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra from a router port: flooded", f_ra_router, RT, FLOOD },
+	{ "redirect from a router port to A: forwarded", f_redirect_router_to_a, RT, FWD, A },
+	{ "ra from the uplink: flooded", f_up_ra, UP, FLOOD },
 };
 #pragma GCC diagnostic pop
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
@@ -757,8 +809,8 @@ static struct bpf_object *load(const char *name)
 	return o;
 }
 
-static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const char *v4,
-		     const char *v6)
+static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, uint8_t flags,
+		     const char *v4, const char *v6)
 {
 	int ports_fd = map_fd(obj_xdp, "boost_ports"), fdb_fd = map_fd(obj_xdp, "boost_macs");
 	int tx_fd = map_fd(obj_xdp, "boost_tx"), flood_fd = map_fd(obj_xdp, "boost_flood");
@@ -768,6 +820,7 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const ch
 	struct boost_mac m = { 0 };
 	uint32_t slot = id - 1, ifi = ifindex[id];
 
+	p.flags = flags;
 	memcpy(p.mac, mac, 6);
 	if (v4 && inet_pton(AF_INET, v4, &p.v4[0]) == 1)
 		p.n_v4 = 1;
@@ -803,7 +856,7 @@ static const int *sg_fds(void)
 
 static void set_uplink(int on)
 {
-	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = 3 };
+	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = NPORTS - 1 };
 	uint32_t zero = 0;
 
 	must(bpf_map_update_elem(config_fd, &zero, &c, 0) == 0, "%s failed: %s", "bpf_map_update_elem(config_fd, &zero, &c, 0)", strerror(errno));
@@ -850,9 +903,10 @@ static void setup(void)
 		must(bpf_obj_get_info_by_fd(map_fd(obj_tc, "boost_stats"), &b, &lb) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(map_fd(obj_tc, \"boost_stats\"), &b, &lb)", strerror(errno));
 		must(a.id == b.id, "the XDP and TC objects do not share boost_stats");
 	}
-	add_port(A, MAC_A, BOOST_PORT_VNIC, IP_A, IP6_A);
-	add_port(B, MAC_B, BOOST_PORT_VNIC, IP_B, IP6_B);
-	add_port(UP, MAC_TOR, BOOST_PORT_UPLINK, NULL, NULL);
+	add_port(A, MAC_A, BOOST_PORT_VNIC, 0, IP_A, IP6_A);
+	add_port(B, MAC_B, BOOST_PORT_VNIC, 0, IP_B, IP6_B);
+	add_port(UP, MAC_TOR, BOOST_PORT_UPLINK, 0, NULL, NULL);
+	add_port(RT, MAC_R, BOOST_PORT_VNIC, BOOST_PORT_F_ROUTER, NULL, IP6_R);
 	set_uplink(1);
 
 	for (size_t i = 0; i < sizeof(sg_rules) / sizeof(sg_rules[0]); i++) {
