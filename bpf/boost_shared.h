@@ -21,6 +21,7 @@
  *   NO_ROUTE   no port for the destination MAC, no uplink
  *   VLAN       a tagged frame from a vNIC
  *   BCAST      broadcast or multicast other than ARP and ND
+ *   RA_GUARD   a router advertisement or redirect from a vNIC not a router
  */
 #define BOOST_DROP_REASONS(X) \
 	X(MALFORMED, "malformed") \
@@ -28,7 +29,8 @@
 	X(ACL, "acl") \
 	X(NO_ROUTE, "no_route") \
 	X(VLAN, "vlan") \
-	X(BCAST, "bcast")
+	X(BCAST, "bcast") \
+	X(RA_GUARD, "ra_guard")
 
 enum boost_drop_reason {
 #define BOOST_DROP_ENUM_(e, name) BOOST_DROP_##e,
@@ -69,6 +71,9 @@ enum boost_port_mode {
 	BOOST_MODE_XDP = 1,
 };
 
+/* struct boost_port's flags */
+#define BOOST_PORT_F_ROUTER 0x01 /* a vNIC whose VM may send RAs and redirects */
+
 #define BOOST_MAX_PORTS 256
 #define BOOST_PORT_MAX_V4 4
 #define BOOST_PORT_MAX_V6 4
@@ -83,6 +88,8 @@ struct boost_port {
 	__u16 slot; /* its counters: boost_stats[slot], below BOOST_MAX_PORTS */
 	__be32 v4[BOOST_PORT_MAX_V4];
 	__u8 v6[BOOST_PORT_MAX_V6][16];
+	__u8 flags; /* BOOST_PORT_F_* */
+	__u8 pad[3];
 };
 
 /*

@@ -10,9 +10,12 @@
  * by addresses and ports, a ping by its echo identifier; entries leave the
  * LRU map only when it is full: there is no timeout yet); outbound is
  * allowed unless a rule denies it. Ports match TCP and UDP only; a rule
- * with a port range never matches another protocol, nor an IPv4 fragment
- * after the first (it has no ports): such fragments meet only the rules
- * without ports, and the default.
+ * with a port range never matches another protocol, nor a fragment after
+ * the first, of either family (it has no ports): such fragments meet only
+ * the rules without ports, and the default. They neither open a flow nor
+ * return one: keyed without ports, one fragment out would let every
+ * fragment from that host in. A first fragment has its ports, and is
+ * judged and tracked on them.
  */
 #ifndef BOOST_NET_ACL_H
 #define BOOST_NET_ACL_H
@@ -134,6 +137,8 @@ static __always_inline bool net_flow(__u32 ifindex, const struct net_pkt *p, boo
 {
 	__u16 sport, dport;
 
+	if ((p->flags & NET_PKT_FRAGMENT) && !(p->flags & NET_PKT_L4))
+		return false;
 	net_flow_ports(p, reverse, &sport, &dport);
 	if (sport == NET_FLOW_NONE)
 		return false;

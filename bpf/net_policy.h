@@ -1,23 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The policy core: one decision per frame, for both entry points. It parses
- * the frame, checks a vNIC's sources, applies the security groups, picks
- * the port by destination MAC and counts, and returns what to do; the XDP
- * and TC entry points only translate that into their own verdicts.
+ * The policy core: one decision per frame, for both entry points. Over a
+ * frame that net_parse() read, it checks a vNIC's sources, applies the
+ * security groups, picks the port by destination MAC and counts, and
+ * returns what to do; the XDP and TC entry points only call the parser
+ * from their context (in a global function each: see net_xdp.bpf.c) and
+ * translate the answer into their own verdicts.
  *
  * From a vNIC (traffic its VM sends):
  *   - a VLAN-tagged frame is dropped (vlan); the network is untagged;
  *   - the Ethernet source must be the port's MAC; an IPv4 source, an ARP
  *     sender (MAC and IP; 0.0.0.0 for a probe) and an IPv6 source must be
- *     the port's; an ND link-layer option must carry its MAC and an NA's
- *     target must be its address; :: is a source only for ND and MLD (spoof);
+ *     the port's; every ND link-layer address option must carry its MAC
+ *     and an NA's target must be its address; :: is a source only for ND
+ *     and MLD (spoof);
+ *   - an RA or a redirect is dropped (ra_guard) unless the port is a
+ *     router (BOOST_PORT_F_ROUTER);
  *   - broadcast and multicast: ARP, ND and MLD are flooded to every other
  *     port (vNICs and the uplink); anything else is dropped (bcast);
  *   - unicast to another vNIC's MAC: the sender's outbound rules and the
  *     receiver's inbound rules (acl), then forwarded to it; to any other MAC:
  *     outbound rules, then forwarded to the uplink (no_route if none).
- *     ARP and ND skip the security groups; other ethertypes than IPv4,
- *     IPv6 and ARP are dropped (acl).
+ *     ARP, ND and MLD skip the security groups, but an RS to another
+ *     vNIC, which meets them; other ethertypes than IPv4, IPv6 and ARP
+ *     are dropped (acl).
  * From the uplink (traffic of the network):
  *   - unicast to a vNIC's MAC: its inbound rules, then forwarded to it;
  *   - ARP, ND and MLD broadcast or multicast: flooded to the vNICs;
@@ -62,12 +68,6 @@ static __always_inline const struct boost_port *net_port(__u32 ifindex)
 		return bpf_map_lookup_elem(&boost_ports, &ifindex);
 	d = bpf_map_lookup_elem(&boost_ports_direct, &ifindex);
 	return d && d->ifindex == ifindex ? &d->port : NULL;
-}
-
-static __always_inline bool mac_eq(const __u8 *a, const __u8 *b)
-{
-	return *(const __u32 *)a == *(const __u32 *)b &&
-	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
 }
 
 static __always_inline bool v4_is_port(const struct boost_port *port, __be32 a)
@@ -119,7 +119,9 @@ static __always_inline bool net_source_ok(const struct boost_port *port, const s
 		} else if (!v6_is_port(port, &p->saddr.v6)) {
 			return false;
 		}
-		if ((p->flags & NET_PKT_ND_LLADDR) && !mac_eq(p->nd_lladdr, port->mac))
+		/* Every link-layer address option, not only the first, is its MAC. */
+		if ((p->flags & NET_PKT_ND_LLADDR) &&
+		    ((p->flags & NET_PKT_ND_LLADDR_MIXED) || !mac_eq(p->nd_lladdr, port->mac)))
 			return false;
 		if ((p->flags & NET_PKT_ND) && p->sport == ICMPV6_NA_ &&
 		    !v6_is_port(port, &p->nd_target))
@@ -128,9 +130,22 @@ static __always_inline bool net_source_ok(const struct boost_port *port, const s
 	return true;
 }
 
+/* Traffic of the link itself: ARP, ND and MLD skip the security groups. */
 static __always_inline bool net_is_control(const struct net_pkt *p)
 {
 	return p->eth_proto == ETH_P_ARP_ || (p->flags & NET_PKT_NDP);
+}
+
+/* A router's message: an RA or a redirect (sport is the ICMPv6 type). */
+static __always_inline bool net_is_router_msg(const struct net_pkt *p)
+{
+	return (p->flags & NET_PKT_NDP) &&
+	       (p->sport == ICMPV6_RA_ || p->sport == ICMPV6_REDIRECT_);
+}
+
+static __always_inline bool net_is_rs(const struct net_pkt *p)
+{
+	return (p->flags & NET_PKT_NDP) && p->sport == ICMPV6_RS_;
 }
 
 static __always_inline bool net_is_ip(const struct net_pkt *p)
@@ -173,6 +188,9 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 		return net_drop(st, v, BOOST_DROP_VLAN);
 	if (!net_source_ok(port, p))
 		return net_drop(st, v, BOOST_DROP_SPOOF);
+	/* RA guard: a VM advertises itself as a router only on a router port. */
+	if (net_is_router_msg(p) && !(port->flags & BOOST_PORT_F_ROUTER))
+		return net_drop(st, v, BOOST_DROP_RA_GUARD);
 	if (p->eth_dst[0] & 1) {
 		if (!net_is_control(p))
 			return net_drop(st, v, BOOST_DROP_BCAST);
@@ -188,7 +206,8 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	__builtin_memcpy(dst.mac, p->eth_dst, 6);
 	to = bpf_map_lookup_elem(&boost_macs, &dst);
 	if (to) {
-		if (!net_is_control(p) &&
+		/* An RS to another VM is an ordinary packet: routers are the uplink's. */
+		if ((!net_is_control(p) || net_is_rs(p)) &&
 		    (!net_acl_out(port->sg_id, ifindex, p) || !net_acl_in(to->sg_id, to->ifindex, p)))
 			return net_drop(st, v, BOOST_DROP_ACL);
 		return net_forward(v, to->ifindex, to->kind, to->slot, p->len);
@@ -232,33 +251,35 @@ to_stack:
 		st->to_stack++;
 }
 
-/*
- * Decide the fate of the frame of @len bytes that arrived on @ifindex, whose
- * headers are in [data, data_end).
- */
-static __always_inline void net_decide(void *data, void *data_end, __u32 len, __u32 ifindex,
-				       struct net_verdict *v)
+/* The counters of @port, which received a frame of @len bytes: counted. */
+static __always_inline struct boost_port_stats *net_rx(const struct boost_port *port, __u32 len)
 {
-	const struct boost_port *port;
-	struct boost_port_stats *st;
-	struct net_pkt pkt = {};
+	struct boost_port_stats *st = net_stats(port->slot);
 
-	v->action = NET_PASS;
-	port = net_port(ifindex);
-	if (!port)
-		return;
-	st = net_stats(port->slot);
 	if (st) {
 		st->rx_packets++;
 		st->rx_bytes += len;
 	}
-	if (net_parse(data, data_end, len, &pkt) < 0)
+	return st;
+}
+
+/*
+ * Decide the fate of a frame that arrived on @port (whose ifindex is
+ * @ifindex, whose counters are @st), after net_parse() read its headers
+ * into @pkt and returned @parsed.
+ */
+static __always_inline void net_decide(const struct boost_port *port, __u32 ifindex,
+				       struct boost_port_stats *st, int parsed,
+				       const struct net_pkt *pkt, struct net_verdict *v)
+{
+	v->action = NET_PASS;
+	if (parsed < 0)
 		return net_drop(st, v, BOOST_DROP_MALFORMED);
-	if ((pkt.flags & NET_PKT_FRAGMENT) && st)
+	if ((pkt->flags & NET_PKT_FRAGMENT) && st)
 		st->fragments++;
 	if (port->kind == BOOST_PORT_UPLINK)
-		return net_from_uplink(&pkt, st, v);
-	net_from_vnic(port, ifindex, &pkt, st, v);
+		return net_from_uplink(pkt, st, v);
+	net_from_vnic(port, ifindex, pkt, st, v);
 }
 
 #endif

@@ -3,10 +3,12 @@
  * TC (cls_bpf, clsact ingress) entry point of the network data path: the
  * ingress of vNICs in tc mode, the default, which keeps GSO/TSO and
  * checksum offload. The policy core (net_policy.h) decides; this file only
- * turns its decision into a TC verdict: forwarding to a vNIC is
- * bpf_redirect_peer (straight into the VM's namespace, no second pass
- * through the host), to the uplink bpf_redirect to its egress; flooding
- * clones the frame to every port but the ingress.
+ * makes the skb's linear part hold the headers it reads (pulled, and the
+ * whole frame when they reach past the first pull) and turns its decision
+ * into a TC verdict: forwarding to a vNIC is bpf_redirect_peer (straight
+ * into the VM's namespace, no second pass through the host), to the uplink
+ * bpf_redirect to its egress; flooding clones the frame to every port but
+ * the ingress.
  */
 #include "uapi.h"
 #include <bpf/bpf_helpers.h>
@@ -41,17 +43,26 @@ static __always_inline int tc_flood(struct __sk_buff *skb)
 	return TC_ACT_STOLEN_;
 }
 
-SEC("tc")
-int boost_tc(struct __sk_buff *skb)
+/*
+ * The parse, a global function: the verifier checks it once, on its own,
+ * and the policy then meets the parsed packet as values it does not know,
+ * not one constant set of flags per path through the parser, each of
+ * which it would walk the policy for.
+ *
+ * The parser reads the headers from the linear part: make sure it holds
+ * them (Ethernet, two tags, IPv4 with options, ND and option). Headers
+ * that reach further (IPv6 extension headers, ND options) in a paged skb:
+ * the whole frame, linear, and parse again, so that tc judges what XDP,
+ * which sees it all, would.
+ */
+__noinline int boost_tc_parse(struct __sk_buff *skb, struct net_pkt *p)
 {
 	void *data, *data_end;
-	struct net_verdict v = {};
-	__u32 want, len;
+	__u32 len, want;
+	int parsed;
 
-	/*
-	 * The policy core reads the headers from the linear part: make sure
-	 * it holds them (Ethernet, two tags, IPv4 with options, ND and option).
-	 */
+	if (!p)
+		return -1;
 	len = skb->len;
 	want = len < TC_HEADERS ? len : TC_HEADERS;
 	if (skb->data_end - skb->data < want)
@@ -60,7 +71,39 @@ int boost_tc(struct __sk_buff *skb)
 	asm volatile("" : "+r"(skb));
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	net_decide(data, data_end, len, skb->ifindex, &v);
+	__builtin_memset(p, 0, sizeof(*p));
+	parsed = net_parse(data, data_end, len, p);
+	/*
+	 * The linear part's length afresh from the context: data, kept
+	 * live, would carry the range of each path through the parser.
+	 */
+	asm volatile("" : "+r"(skb));
+	if (parsed < 0 && skb->data_end - skb->data < len) {
+		bpf_skb_pull_data(skb, len);
+		asm volatile("" : "+r"(skb));
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+		__builtin_memset(p, 0, sizeof(*p));
+		parsed = net_parse(data, data_end, len, p);
+	}
+	return parsed;
+}
+
+SEC("tc")
+int boost_tc(struct __sk_buff *skb)
+{
+	const struct boost_port *port;
+	struct boost_port_stats *st;
+	struct net_verdict v = {};
+	struct net_pkt pkt;
+	int parsed;
+
+	port = net_port(skb->ifindex);
+	if (!port)
+		return TC_ACT_OK_;
+	st = net_rx(port, skb->len);
+	parsed = boost_tc_parse(skb, &pkt);
+	net_decide(port, skb->ifindex, st, parsed, &pkt, &v);
 	switch (v.action) {
 	case NET_FORWARD:
 		if (v.target_kind == BOOST_PORT_VNIC)

@@ -2,23 +2,47 @@
 /*
  * XDP entry point of the network data path: the uplink's ingress, and the
  * ingress of vNICs in xdp mode. The policy core (net_policy.h) decides;
- * this file only turns its decision into an XDP verdict: forwarding is a
- * devmap redirect (boost_tx), flooding a BPF_F_BROADCAST redirect to every
- * port but the ingress.
+ * this file only calls the parser on the frame and turns the decision into
+ * an XDP verdict: forwarding is a devmap redirect (boost_tx), flooding a
+ * BPF_F_BROADCAST redirect to every port but the ingress.
  */
 #include "uapi.h"
 #include <bpf/bpf_helpers.h>
 
 #include "net_policy.h"
 
-SEC("xdp")
-int boost_xdp(struct xdp_md *ctx)
+/*
+ * The parse, a global function: the verifier checks it once, on its own,
+ * and the policy then meets the parsed packet as values it does not know,
+ * not one constant set of flags per path through the parser, each of
+ * which it would walk the policy for.
+ */
+__noinline int boost_xdp_parse(struct xdp_md *ctx, struct net_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct net_verdict v = {};
 
-	net_decide(data, data_end, data_end - data, ctx->ingress_ifindex, &v);
+	if (!p)
+		return -1;
+	__builtin_memset(p, 0, sizeof(*p));
+	return net_parse(data, data_end, data_end - data, p);
+}
+
+SEC("xdp")
+int boost_xdp(struct xdp_md *ctx)
+{
+	const struct boost_port *port;
+	struct boost_port_stats *st;
+	struct net_verdict v = {};
+	struct net_pkt pkt;
+	int parsed;
+
+	port = net_port(ctx->ingress_ifindex);
+	if (!port)
+		return XDP_PASS;
+	st = net_rx(port, ctx->data_end - ctx->data);
+	parsed = boost_xdp_parse(ctx, &pkt);
+	net_decide(port, ctx->ingress_ifindex, st, parsed, &pkt, &v);
 	switch (v.action) {
 	case NET_FORWARD:
 		return bpf_redirect_map(&boost_tx, v.ifindex, 0);

@@ -98,7 +98,7 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 		      size_t errlen)
 {
 	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
-					    NULL };
+					    "router", NULL };
 	json_object *v;
 	const char *s, *k;
 	int ret = 0;
@@ -129,6 +129,8 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 			if (json_object_object_get_ex(o, *q, NULL))
 				FAIL("%s.%s: an uplink has no %s (its ingress is always XDP)", at,
 				     *q, *q);
+		if (json_object_object_get_ex(o, "router", NULL))
+			FAIL("%s.router: port %s is the uplink, whose RAs always pass", at, p->name);
 		p->mode = BOOST_MODE_XDP;
 		goto out;
 	}
@@ -181,6 +183,11 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 		    strlen(s) >= sizeof(p->netns) || strchr(s, '/') || s[0] == '.')
 			FAIL("%s.netns: must be a network namespace name (as in /run/netns)", at);
 		strcpy(p->netns, s);
+	}
+	if (json_object_object_get_ex(o, "router", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			FAIL("%s.router: port %s: must be true or false", at, p->name);
+		p->router = json_object_get_boolean(v);
 	}
 out:
 	return ret;

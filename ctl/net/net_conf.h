@@ -9,7 +9,8 @@
  *        "mac": "02:00:00:00:00:01",                         the VM's MAC
  *        "ips": ["192.0.2.1", "2001:db8::1"],                its addresses
  *        "sg": 1,                                            0 or absent: none
- *        "netns": "vm1"}                                     the VM end's netns
+ *        "netns": "vm1",                                     the VM end's netns
+ *        "router": false}                                    may send RAs, redirects
  *     ],
  *     "security_groups": [
  *       {"id": 1, "rules": [
@@ -43,6 +44,7 @@ struct net_conf_port {
 	uint8_t mode;    /* enum boost_port_mode */
 	uint8_t mac[6];
 	uint32_t sg_id;
+	uint8_t router;  /* may send RAs and redirects (a vnic only) */
 	uint8_t n_v4, n_v6;
 	uint32_t v4[BOOST_PORT_MAX_V4]; /* network order */
 	uint8_t v6[BOOST_PORT_MAX_V6][16];

@@ -306,7 +306,8 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 	for (size_t i = 0; i < c->nports; i++) {
 		const struct net_conf_port *p = &c->ports[i];
 		struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
-					 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slots[i] };
+					 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slots[i],
+					 .flags = p->router ? BOOST_PORT_F_ROUTER : 0 };
 		struct bpf_devmap_val dv = { .ifindex = ifindexes[i] };
 		uint32_t ifi = ifindexes[i];
 
@@ -890,6 +891,8 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 		json_object_object_add(o, "sg", json_object_new_int64(p->sg_id));
 		if (p->netns[0])
 			json_object_object_add(o, "netns", json_object_new_string(p->netns));
+		if (p->router)
+			json_object_object_add(o, "router", json_object_new_boolean(true));
 	} else {
 		json_object_put(ips);
 	}

@@ -38,14 +38,15 @@
 #include "net/net_pin.h"
 #include "net/net_sg.h"
 
-enum port_id { NOPORT, A, B, UP, NPORTS };
-static const char *const port_names[NPORTS] = { "vx", "va", "vb", "vup" };
+enum port_id { NOPORT, A, B, UP, RT, NPORTS };
+static const char *const port_names[NPORTS] = { "vx", "va", "vb", "vup", "vr" };
 static int ifindex[NPORTS];
 
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
 static const uint8_t MAC_TOR[6] = { 0x02, 0, 0, 0, 0, 0x0f };
 static const uint8_t MAC_X[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+static const uint8_t MAC_R[6] = { 0x02, 0, 0, 0, 0, 0x0c }; /* a VM that routes */
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t MCAST4[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
 
@@ -53,6 +54,7 @@ static const uint8_t MCAST4[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
 #define IP_B "192.0.2.2"
 #define IP6_A "2001:db8::a"
 #define IP6_B "2001:db8::b"
+#define IP6_R "2001:db8::c"
 
 static struct bpf_object *obj_xdp, *obj_tc;
 static int xdp_fd, tc_fd, stats_fd, flows4_fd, flows6_fd, config_fd;
@@ -336,6 +338,259 @@ static void f_up_mcast(struct frame *f) { eth_to(f, MCAST4, MAC_TOR, ETH_P_IP); 
 static void f_up_tagged(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_8021Q); vlan(f, ETH_P_IP, 7); ipv4_from(f, IPPROTO_UDP, 5, 8, "203.0.113.9", IP_A); udp_ports(f, 1, 5004); }
 static void f_up_unknown_ethertype(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, 0x88B5); put(f, "payload!", 8); }
 
+/* ---- IPv6 extension headers, and MLD behind its hop-by-hop header ---------- */
+
+#define IP6_OUT "2001:db8:e::9"      /* behind the uplink: no rule */
+static const uint8_t MC_MLDV2[6] = { 0x33, 0x33, 0, 0, 0, 0x16 };
+
+/* An extension header of (@len8 + 1) * 8 bytes: padding (PadN), or for a
+ * routing header (43) type 253 (experimental) with no segments left. */
+static void ext6(struct frame *f, uint8_t type, uint8_t next, uint8_t len8)
+{
+	unsigned char h[64] = { next, len8 };
+	size_t n = (len8 + 1) * 8;
+
+	if (type == IPPROTO_ROUTING) {
+		h[2] = 253;
+	} else {
+		h[2] = 1; /* PadN */
+		h[3] = n - 4;
+	}
+	put(f, h, n);
+}
+
+/* Hop-by-hop with a Router Alert (MLD), as MLD is always sent. */
+static void hbh_router_alert(struct frame *f, uint8_t next)
+{
+	unsigned char h[8] = { next, 0, 5, 2, 0, 0, 1, 0 };
+
+	put(f, h, sizeof(h));
+}
+
+/* An authentication header of 24 bytes (payload length 4: in 4-byte units, minus 2). */
+static void ah6(struct frame *f, uint8_t next)
+{
+	unsigned char h[24] = { next, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
+
+	put(f, h, sizeof(h));
+}
+
+static void a_to_out6(struct frame *f, uint8_t nexthdr, size_t payload)
+{
+	eth_to(f, MAC_TOR, MAC_A, ETH_P_IPV6);
+	ipv6_from(f, nexthdr, payload, IP6_A, IP6_OUT);
+}
+
+static void up_to_a6(struct frame *f, const char *src, uint8_t nexthdr, size_t payload)
+{
+	eth_to(f, MAC_A, MAC_TOR, ETH_P_IPV6);
+	ipv6_from(f, nexthdr, payload, src, IP6_A);
+}
+
+/* The bypasses: tcp 25 out is denied, whatever headers come first. */
+static void f_dstopt_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_DSTOPTS, 28); ext6(f, IPPROTO_DSTOPTS, IPPROTO_TCP, 0); tcp_ports(f, 40000, 25, 5); }
+static void f_hbh_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_HOPOPTS, 28); ext6(f, IPPROTO_HOPOPTS, IPPROTO_TCP, 0); tcp_ports(f, 40000, 25, 5); }
+static void f_rh_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_ROUTING, 28); ext6(f, IPPROTO_ROUTING, IPPROTO_TCP, 0); tcp_ports(f, 40000, 25, 5); }
+static void f_ah_smtp6(struct frame *f) { a_to_out6(f, IPPROTO_AH, 44); ah6(f, IPPROTO_TCP); tcp_ports(f, 40000, 25, 5); }
+static void f_chain_smtp6(struct frame *f)
+{
+	a_to_out6(f, IPPROTO_HOPOPTS, 8 + 16 + 8 + 8 + 20);
+	ext6(f, IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_ROUTING, 1);
+	ext6(f, IPPROTO_ROUTING, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_TCP, 0);
+	tcp_ports(f, 40000, 25, 5);
+}
+/* Six headers, the bound: walked. */
+static void f_chain6_https(struct frame *f)
+{
+	a_to_out6(f, IPPROTO_HOPOPTS, 8 * 5 + 24 + 20);
+	ext6(f, IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_ROUTING, 0);
+	ext6(f, IPPROTO_ROUTING, IPPROTO_AH, 0);
+	ah6(f, IPPROTO_DSTOPTS);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_DSTOPTS, 0);
+	ext6(f, IPPROTO_DSTOPTS, IPPROTO_TCP, 0);
+	tcp(f, 5);
+}
+/* Seven: past the bound. */
+static void f_chain7(struct frame *f)
+{
+	a_to_out6(f, IPPROTO_DSTOPTS, 7 * 8 + 20);
+	for (int i = 0; i < 7; i++)
+		ext6(f, IPPROTO_DSTOPTS, i < 6 ? IPPROTO_DSTOPTS : IPPROTO_TCP, 0);
+	tcp(f, 5);
+}
+/* Its header says 16 bytes; the packet ends after 8. */
+static void f_up_ext_cut(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_DSTOPTS, 8); put(f, "\x06\x01\x01\x04\0\0\0\0", 8); }
+/* Hop-by-hop anywhere but first. */
+static void f_up_hbh_second(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_DSTOPTS, 36); ext6(f, IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, 0); ext6(f, IPPROTO_HOPOPTS, IPPROTO_TCP, 0); tcp_ports(f, 50000, 80, 5); }
+/* B allows udp 53 from 2001:db8::/64: the port behind the header is the one judged. */
+static void f_dstopt_dns6_to_b(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_DSTOPTS, 16); ext6(f, IPPROTO_DSTOPTS, IPPROTO_UDP, 0); udp(f); }
+
+/* MLD: behind a hop-by-hop header with a Router Alert */
+static void mld(struct frame *f, const uint8_t *smac, const char *src, uint8_t type)
+{
+	unsigned char m[28] = { type };
+	size_t n = type == 143 ? 28 : 24;
+
+	if (type == 143) {
+		m[7] = 1;  /* one record */
+		m[8] = 4;  /* CHANGE_TO_EXCLUDE: join */
+		inet_pton(AF_INET6, "ff02::1:3", m + 12);
+	} else {
+		inet_pton(AF_INET6, "ff02::1:3", m + 8);
+	}
+	eth_to(f, MC_MLDV2, smac, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_HOPOPTS, 8 + n, src, "ff02::16");
+	hbh_router_alert(f, IPPROTO_ICMPV6);
+	put(f, m, n);
+}
+static void f_mld2_report(struct frame *f) { mld(f, MAC_A, IP6_A, 143); }
+static void f_mld1_report(struct frame *f) { mld(f, MAC_A, IP6_A, 131); }
+static void f_mld1_done(struct frame *f) { mld(f, MAC_A, IP6_A, 132); }
+static void f_mld2_report_unspec(struct frame *f) { mld(f, MAC_A, "::", 143); }
+static void f_mld2_report_spoofed(struct frame *f) { mld(f, MAC_A, "2001:db8::99", 143); }
+static void f_up_mld2_report(struct frame *f) { mld(f, MAC_TOR, "2001:db8::1", 143); }
+
+/* ---- fragments, both families -------------------------------------------- */
+
+#define IP6_PORTLESS "2001:db8:f::5" /* behind the uplink: "udp, any port" allowed in */
+#define IP4_OUT "192.0.2.100"        /* behind the uplink: no rule for udp but port 53 */
+#define IP4_PORTLESS "192.0.2.200"   /* behind the uplink: "udp, any port" allowed in */
+
+/* A fragment header: offset in 8-byte units, more fragments or not. */
+static void frag6(struct frame *f, uint8_t next, uint16_t off8, int more)
+{
+	uint16_t v = htons(off8 << 3 | (more ? 1 : 0));
+	unsigned char h[8] = { next, 0, 0, 0, 0, 0, 0x12, 0x34 };
+
+	memcpy(h + 2, &v, 2);
+	put(f, h, sizeof(h));
+}
+
+/* IPv6 fragments */
+static void f_frag6_first_smtp(struct frame *f) { a_to_out6(f, IPPROTO_FRAGMENT, 28); frag6(f, IPPROTO_TCP, 0, 1); tcp_ports(f, 40000, 25, 5); }
+static void f_up_frag6_first_http(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_FRAGMENT, 28); frag6(f, IPPROTO_TCP, 0, 1); tcp_ports(f, 50000, 80, 5); }
+static void f_up_frag6_first_81(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_FRAGMENT, 28); frag6(f, IPPROTO_TCP, 0, 1); tcp_ports(f, 50000, 81, 5); }
+static void f_up_frag6_first_cut(struct frame *f) { up_to_a6(f, "2001:db8:1::5", IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_TCP, 0, 1); put(f, "\xc3\x50\0\x50", 4); }
+static void f_a_dns_out6(struct frame *f) { a_to_out6(f, IPPROTO_UDP, 8); udp_ports(f, 4000, 53); }
+static void f_a_frag6_first_out(struct frame *f) { a_to_out6(f, IPPROTO_FRAGMENT, 16); frag6(f, IPPROTO_UDP, 0, 1); udp_ports(f, 4000, 53); }
+static void f_a_frag6_later_out(struct frame *f) { a_to_out6(f, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_later(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_first_reply(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_FRAGMENT, 16); frag6(f, IPPROTO_UDP, 0, 1); udp_ports(f, 53, 4000); }
+static void f_up_frag6_later_portless(struct frame *f) { up_to_a6(f, IP6_PORTLESS, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_later_portless_tcp(struct frame *f) { up_to_a6(f, IP6_PORTLESS, IPPROTO_FRAGMENT, 12); frag6(f, IPPROTO_TCP, 100, 0); put(f, "frag", 4); }
+static void f_up_frag6_first_portless_53(struct frame *f) { up_to_a6(f, IP6_PORTLESS, IPPROTO_FRAGMENT, 16); frag6(f, IPPROTO_UDP, 0, 1); udp_ports(f, 53, 4000); }
+/* The fragment header behind another header is a fragment all the same. */
+static void f_up_dstopt_frag6_later(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_DSTOPTS, 20); ext6(f, IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, 0); frag6(f, IPPROTO_UDP, 100, 0); put(f, "frag", 4); }
+
+/* IPv4 fragments, the same questions */
+static void f_a_dns_out4(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, IP4_OUT); udp_ports(f, 4000, 53); }
+static void f_a_frag4_first_out(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, IP4_OUT)->frag_off = htons(0x2000); udp_ports(f, 4000, 53); }
+static void f_a_frag4_later_out(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 4, IP_A, IP4_OUT)->frag_off = htons(100); put(f, "frag", 4); }
+static void f_a_frag4_first_smtp(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, IP4_OUT)->frag_off = htons(0x2000); tcp_ports(f, 40000, 25, 5); }
+static void f_up_frag4_later(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 4, IP4_OUT, IP_A)->frag_off = htons(100); put(f, "frag", 4); }
+static void f_up_frag4_first_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP4_OUT, IP_A)->frag_off = htons(0x2000); udp_ports(f, 53, 4000); }
+static void f_up_frag4_later_portless(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 4, IP4_PORTLESS, IP_A)->frag_off = htons(100); put(f, "frag", 4); }
+
+
+/* ---- ND options and router solicitations ---------------------------------- */
+
+static const uint8_t MC_ALL_ROUTERS[6] = { 0x33, 0x33, 0, 0, 0, 2 };
+
+/* ND options: every link-layer address option is checked */
+static void nd_opt(unsigned char *o, uint8_t type, const uint8_t *mac)
+{
+	o[0] = type;
+	o[1] = 1;
+	if (mac)
+		memcpy(o + 2, mac, 6);
+	else
+		memcpy(o + 2, "\1\2\3\4\5\6", 6); /* a nonce (14) */
+}
+
+/* An NA from A to B for A's address, with @n options of 8 bytes in @o. */
+static void na_opts(struct frame *f, const unsigned char *o, size_t n)
+{
+	eth(f, ETH_P_IPV6);
+	ipv6(f, IPPROTO_ICMPV6, 24 + 8 * n);
+	nd(f, 136, IP6_A, NULL);
+	put(f, o, 8 * n);
+}
+static void f_na_nonce_foreign_tlla(struct frame *f) { unsigned char o[16]; nd_opt(o, 14, NULL); nd_opt(o + 8, 2, MAC_X); na_opts(f, o, 2); }
+static void f_na_nonce_own_tlla(struct frame *f) { unsigned char o[16]; nd_opt(o, 14, NULL); nd_opt(o + 8, 2, MAC_A); na_opts(f, o, 2); }
+static void f_na_eight_opts(struct frame *f) { unsigned char o[64]; for (int i = 0; i < 7; i++) nd_opt(o + 8 * i, 14, NULL); nd_opt(o + 56, 2, MAC_A); na_opts(f, o, 8); }
+static void f_na_nine_opts(struct frame *f) { unsigned char o[72]; for (int i = 0; i < 8; i++) nd_opt(o + 8 * i, 14, NULL); nd_opt(o + 64, 2, MAC_A); na_opts(f, o, 9); }
+static void f_na_opt_len0(struct frame *f) { unsigned char o[16]; nd_opt(o, 14, NULL); o[1] = 0; nd_opt(o + 8, 2, MAC_A); na_opts(f, o, 2); }
+static void f_na_opt_past_end(struct frame *f) { unsigned char o[8]; nd_opt(o, 14, NULL); o[1] = 2; na_opts(f, o, 1); }
+static void f_ns_two_slla(struct frame *f)
+{
+	unsigned char o[16];
+
+	nd_opt(o, 1, MAC_A);
+	nd_opt(o + 8, 1, MAC_X);
+	eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, 40, IP6_A, "ff02::1:ff00:b");
+	nd(f, 135, IP6_B, NULL);
+	put(f, o, 16);
+}
+
+/* RS: towards the routers (the uplink), with its link-layer option */
+static void rs(struct frame *f, const uint8_t *dmac, const char *dst, const uint8_t *slla)
+{
+	unsigned char m[16] = { 133 };
+
+	eth_to(f, dmac, MAC_A, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, 16, IP6_A, dst);
+	nd_opt(m + 8, 1, slla);
+	put(f, m, 16);
+}
+static void f_rs(struct frame *f) { rs(f, MC_ALL_ROUTERS, "ff02::2", MAC_A); }
+static void f_rs_foreign_slla(struct frame *f) { rs(f, MC_ALL_ROUTERS, "ff02::2", MAC_X); }
+static void f_rs_to_tor(struct frame *f) { rs(f, MAC_TOR, "2001:db8::1", MAC_A); }
+
+static void f_rs_to_b(struct frame *f) { rs(f, MAC_B, IP6_B, MAC_A); }
+
+/* ---- RA guard ------------------------------------------------------------ */
+
+static const uint8_t MC_ALL_NODES[6] = { 0x33, 0x33, 0, 0, 0, 1 };
+
+/* An RA's body (134), with its source link-layer address option. */
+static void ra_body(struct frame *f, const uint8_t *smac)
+{
+	unsigned char m[24] = { 134, 0, 0, 0, 64, 0, 0x07, 0x08 };
+
+	nd_opt(m + 16, 1, smac);
+	put(f, m, sizeof(m));
+}
+static void ra(struct frame *f, const uint8_t *dmac, const uint8_t *smac, const char *src, const char *dst)
+{
+	eth_to(f, dmac, smac, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, 24, src, dst);
+	ra_body(f, smac);
+}
+/* A redirect (137) of traffic for IP6_OUT to 2001:db8::1, whose MAC is @tlla. */
+static void redirect(struct frame *f, const uint8_t *dmac, const uint8_t *smac, const char *src, const char *dst, const uint8_t *tlla)
+{
+	unsigned char m[48] = { 137 };
+
+	eth_to(f, dmac, smac, ETH_P_IPV6);
+	ipv6_from(f, IPPROTO_ICMPV6, sizeof(m), src, dst);
+	inet_pton(AF_INET6, "2001:db8::1", m + 8);
+	inet_pton(AF_INET6, IP6_OUT, m + 24);
+	nd_opt(m + 40, 2, tlla);
+	put(f, m, sizeof(m));
+}
+static void f_ra(struct frame *f) { ra(f, MC_ALL_NODES, MAC_A, IP6_A, "ff02::1"); }
+static void f_ra_to_b(struct frame *f) { ra(f, MAC_B, MAC_A, IP6_A, IP6_B); }
+static void f_redirect_to_b(struct frame *f) { redirect(f, MAC_B, MAC_A, IP6_A, IP6_B, MAC_TOR); }
+static void f_ra_dstopt(struct frame *f) { eth_to(f, MC_ALL_NODES, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_DSTOPTS, 32, IP6_A, "ff02::1"); ext6(f, IPPROTO_DSTOPTS, IPPROTO_ICMPV6, 0); ra_body(f, MAC_A); }
+static void f_ra_frag(struct frame *f) { eth_to(f, MC_ALL_NODES, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_FRAGMENT, 32, IP6_A, "ff02::1"); frag6(f, IPPROTO_ICMPV6, 0, 1); ra_body(f, MAC_A); }
+static void f_ra_router(struct frame *f) { ra(f, MC_ALL_NODES, MAC_R, IP6_R, "ff02::1"); }
+static void f_redirect_router_to_a(struct frame *f) { redirect(f, MAC_A, MAC_R, IP6_R, IP6_A, MAC_TOR); }
+static void f_up_ra(struct frame *f) { ra(f, MC_ALL_NODES, MAC_TOR, "2001:db8::1", "ff02::1"); }
+
 #define MALFORMED(n, fn) { n, fn, UP, DROP, BOOST_DROP_MALFORMED }
 
 /* A table reads best positionally; the fields left out are zero. */
@@ -429,6 +684,65 @@ static const struct fixture fixtures[] = {
 	{ "uplink ipv4 multicast: the stack", f_up_mcast, UP, PASS },
 	{ "uplink tagged: the stack", f_up_tagged, UP, PASS },
 	{ "uplink unknown ethertype to A", f_up_unknown_ethertype, UP, DROP, BOOST_DROP_ACL },
+	/* IPv6 extension headers: the rules see the upper-layer protocol and ports */
+	{ "tcp 25 behind destination options: denied", f_dstopt_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind hop-by-hop: denied", f_hbh_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind a routing header: denied", f_rh_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind an authentication header: denied", f_ah_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 25 behind four headers: denied", f_chain_smtp6, A, DROP, BOOST_DROP_ACL },
+	{ "tcp 443 behind six headers (the bound): forwarded", f_chain6_https, A, FWD, UP },
+	{ "seven extension headers: malformed", f_chain7, A, DROP, BOOST_DROP_MALFORMED },
+	{ "udp 53 to B behind destination options: B's rule", f_dstopt_dns6_to_b, A, FWD, B },
+	MALFORMED("ipv6 extension header cut", f_up_ext_cut),
+	MALFORMED("hop-by-hop not first", f_up_hbh_second),
+	/* MLD, behind its hop-by-hop header */
+	{ "mldv2 report: flooded", f_mld2_report, A, FLOOD },
+	{ "mldv1 report: flooded", f_mld1_report, A, FLOOD },
+	{ "mldv1 done: flooded", f_mld1_done, A, FLOOD },
+	{ "mldv2 report from ::: flooded", f_mld2_report_unspec, A, FLOOD },
+	{ "mldv2 report from a spoofed source", f_mld2_report_spoofed, A, DROP, BOOST_DROP_SPOOF },
+	{ "uplink mldv2 report: flooded", f_up_mld2_report, UP, FLOOD },
+	/* fragments: the first on its ports; the others meet portless rules only, and no flow */
+	{ "ipv6 first fragment, tcp 25 out: denied", f_frag6_first_smtp, A, DROP, BOOST_DROP_ACL },
+	{ "ipv6 first fragment, http in: allowed on its port", f_up_frag6_first_http, UP, FWD, A },
+	{ "ipv6 first fragment, tcp 81 in: default deny", f_up_frag6_first_81, UP, DROP, BOOST_DROP_ACL },
+	MALFORMED("ipv6 first fragment without its tcp header", f_up_frag6_first_cut),
+	{ "ipv6 later fragment in after A's first fragment out", f_up_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_frag6_first_out, A },
+	{ "ipv6 later fragment in after A's later fragment out", f_up_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_frag6_later_out, A },
+	{ "ipv6 later fragment in after A's udp out", f_up_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_dns_out6, A },
+	{ "ipv6 later fragment behind dest opts, after A's fragment", f_up_dstopt_frag6_later, UP, DROP, BOOST_DROP_ACL, f_a_frag6_later_out, A },
+	{ "ipv6 first fragment replying A's udp flow", f_up_frag6_first_reply, UP, FWD, A, f_a_dns_out6, A },
+	{ "ipv6 first fragment replying A's first fragment", f_up_frag6_first_reply, UP, FWD, A, f_a_frag6_first_out, A },
+	{ "ipv6 later fragment, portless udp rule: allowed", f_up_frag6_later_portless, UP, FWD, A },
+	{ "ipv6 later tcp fragment, portless udp rule: denied", f_up_frag6_later_portless_tcp, UP, DROP, BOOST_DROP_ACL },
+	{ "ipv6 first fragment, portless udp rule: allowed", f_up_frag6_first_portless_53, UP, FWD, A },
+	{ "ipv4 first fragment, tcp 25 out: denied", f_a_frag4_first_smtp, A, DROP, BOOST_DROP_ACL },
+	{ "ipv4 later fragment in after A's later fragment out", f_up_frag4_later, UP, DROP, BOOST_DROP_ACL, f_a_frag4_later_out, A },
+	{ "ipv4 later fragment in after A's first fragment out", f_up_frag4_later, UP, DROP, BOOST_DROP_ACL, f_a_frag4_first_out, A },
+	{ "ipv4 later fragment in after A's udp out", f_up_frag4_later, UP, DROP, BOOST_DROP_ACL, f_a_dns_out4, A },
+	{ "ipv4 first fragment replying A's udp flow", f_up_frag4_first_reply, UP, FWD, A, f_a_dns_out4, A },
+	{ "ipv4 later fragment, portless udp rule: allowed", f_up_frag4_later_portless, UP, FWD, A },
+	/* ND: every link-layer option, a bounded number of options */
+	{ "na: nonce, then a foreign tlla", f_na_nonce_foreign_tlla, A, DROP, BOOST_DROP_SPOOF },
+	{ "na: nonce, then its own tlla", f_na_nonce_own_tlla, A, FWD, B },
+	{ "ns: its own slla, then a foreign one", f_ns_two_slla, A, DROP, BOOST_DROP_SPOOF },
+	{ "na: eight options (the bound)", f_na_eight_opts, A, FWD, B },
+	{ "na: nine options, past the bound: malformed", f_na_nine_opts, A, DROP, BOOST_DROP_MALFORMED },
+	{ "na: an option of length 0: malformed", f_na_opt_len0, A, DROP, BOOST_DROP_MALFORMED },
+	{ "na: an option past the message: malformed", f_na_opt_past_end, A, DROP, BOOST_DROP_MALFORMED },
+	{ "rs to all routers: flooded", f_rs, A, FLOOD },
+	{ "rs with a foreign slla", f_rs_foreign_slla, A, DROP, BOOST_DROP_SPOOF },
+	{ "rs to the uplink's router: forwarded", f_rs_to_tor, A, FWD, UP },
+	{ "rs to a vNIC: its security groups", f_rs_to_b, A, DROP, BOOST_DROP_ACL },
+	/* RA guard: router advertisements and redirects from router ports (and the uplink) only */
+	{ "ra from a vNIC: dropped", f_ra, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra from a vNIC to B: dropped", f_ra_to_b, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "redirect from a vNIC: dropped", f_redirect_to_b, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra behind dest opts from a vNIC: dropped", f_ra_dstopt, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra in a first fragment from a vNIC: dropped", f_ra_frag, A, DROP, BOOST_DROP_RA_GUARD },
+	{ "ra from a router port: flooded", f_ra_router, RT, FLOOD },
+	{ "redirect from a router port to A: forwarded", f_redirect_router_to_a, RT, FWD, A },
+	{ "ra from the uplink: flooded", f_up_ra, UP, FLOOD },
 };
 #pragma GCC diagnostic pop
 #define NFIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
@@ -450,6 +764,9 @@ static const struct {
 	{ "in", "2001:db8:1::/48", IPPROTO_TCP, 80, 80, 10, BOOST_SG_ALLOW },
 	{ "out", "0.0.0.0/0", IPPROTO_TCP, 25, 25, 10, BOOST_SG_DENY },
 	{ "out", "2001:db8:dead::/48", 0, 0, 65535, 1, BOOST_SG_DENY },
+	{ "out", "::/0", IPPROTO_TCP, 25, 25, 10, BOOST_SG_DENY },
+	{ "in", "2001:db8:f::/48", IPPROTO_UDP, 0, 65535, 10, BOOST_SG_ALLOW },
+	{ "in", "192.0.2.192/26", IPPROTO_UDP, 0, 65535, 10, BOOST_SG_ALLOW },
 };
 
 /* ---- setup --------------------------------------------------------------- */
@@ -492,8 +809,8 @@ static struct bpf_object *load(const char *name)
 	return o;
 }
 
-static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const char *v4,
-		     const char *v6)
+static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, uint8_t flags,
+		     const char *v4, const char *v6)
 {
 	int ports_fd = map_fd(obj_xdp, "boost_ports"), fdb_fd = map_fd(obj_xdp, "boost_macs");
 	int tx_fd = map_fd(obj_xdp, "boost_tx"), flood_fd = map_fd(obj_xdp, "boost_flood");
@@ -503,6 +820,7 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, const ch
 	struct boost_mac m = { 0 };
 	uint32_t slot = id - 1, ifi = ifindex[id];
 
+	p.flags = flags;
 	memcpy(p.mac, mac, 6);
 	if (v4 && inet_pton(AF_INET, v4, &p.v4[0]) == 1)
 		p.n_v4 = 1;
@@ -538,7 +856,7 @@ static const int *sg_fds(void)
 
 static void set_uplink(int on)
 {
-	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = 3 };
+	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = NPORTS - 1 };
 	uint32_t zero = 0;
 
 	must(bpf_map_update_elem(config_fd, &zero, &c, 0) == 0, "%s failed: %s", "bpf_map_update_elem(config_fd, &zero, &c, 0)", strerror(errno));
@@ -585,9 +903,10 @@ static void setup(void)
 		must(bpf_obj_get_info_by_fd(map_fd(obj_tc, "boost_stats"), &b, &lb) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(map_fd(obj_tc, \"boost_stats\"), &b, &lb)", strerror(errno));
 		must(a.id == b.id, "the XDP and TC objects do not share boost_stats");
 	}
-	add_port(A, MAC_A, BOOST_PORT_VNIC, IP_A, IP6_A);
-	add_port(B, MAC_B, BOOST_PORT_VNIC, IP_B, IP6_B);
-	add_port(UP, MAC_TOR, BOOST_PORT_UPLINK, NULL, NULL);
+	add_port(A, MAC_A, BOOST_PORT_VNIC, 0, IP_A, IP6_A);
+	add_port(B, MAC_B, BOOST_PORT_VNIC, 0, IP_B, IP6_B);
+	add_port(UP, MAC_TOR, BOOST_PORT_UPLINK, 0, NULL, NULL);
+	add_port(RT, MAC_R, BOOST_PORT_VNIC, BOOST_PORT_F_ROUTER, NULL, IP6_R);
 	set_uplink(1);
 
 	for (size_t i = 0; i < sizeof(sg_rules) / sizeof(sg_rules[0]); i++) {

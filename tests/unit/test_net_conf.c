@@ -62,6 +62,8 @@ static const struct {
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"netns\": \"../x\"}]}", "ports[0].netns" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"sg\": 1}]}", "ports[0].sg: an uplink has no sg" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\"}, {\"name\": \"w\", \"kind\": \"uplink\"}]}", "ports[1].kind: a second uplink" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"router\": \"yes\"}]}", "ports[0].router: port v: must be true or false" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"router\": true}]}", "ports[0].router: port u is the uplink" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"v\", \"mac\": \"02:00:00:00:00:02\"}]}", "ports[1].name: 'v' is already ports[0]" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"w\", \"mac\": \"02:00:00:00:00:01\"}]}", "ports[1].mac: already the MAC of ports[0]" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"sg\": 3}]}", "ports[0].sg: no security group 3" },
@@ -85,6 +87,22 @@ START_TEST(test_bad_document)
 	ck_assert_int_eq(net_conf__parse(doc, &c, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, bad[_i].err), "%s: error '%s' does not say '%s'", bad[_i].doc,
 		      err, bad[_i].err);
+	json_object_put(doc);
+}
+END_TEST
+
+/* "router" is optional, false unless given. */
+START_TEST(test_router)
+{
+	json_object *doc = parse_str("{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", "
+				     "\"router\": true}, {\"name\": \"w\", \"mac\": \"02:00:00:00:00:02\"}]}");
+	struct net_conf c;
+	char err[512] = "";
+
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.ports[0].router, 1);
+	ck_assert_uint_eq(c.ports[1].router, 0);
+	net_conf__free(&c);
 	json_object_put(doc);
 }
 END_TEST
@@ -128,6 +146,7 @@ int main(void)
 	tcase_add_test(tc, test_example_policy);
 	tcase_add_loop_test(tc, test_bad_document, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_compile_nesting);
+	tcase_add_test(tc, test_router);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
