@@ -17,13 +17,17 @@
 # sets expected, and each value lies between its BEFORE and AFTER counter
 # (the counters may move between the requests). Exit status 1 and a
 # message on stderr for the first failure.
+import os
+import re
 import json
 import math
 import sys
 
 from prometheus_client.parser import text_string_to_metric_families
 
-DROP_REASONS = ["malformed", "spoof", "acl", "no_route", "vlan", "bcast"]
+# The drop reasons from their one list, bpf/boost_shared.h's BOOST_DROP_REASONS.
+DROP_REASONS = re.findall(r'^\tX\([A-Z_]+, "([a-z_]+)"\)', open(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "bpf", "boost_shared.h")).read(), re.M)
 PORT_COUNTERS = ["rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "flooded", "to_stack",
                  "fragments"]
 DISK_OPS = ["reads", "writes", "flushes", "discards", "write_zeroes"]
