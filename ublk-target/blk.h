@@ -15,11 +15,11 @@
 #include <liburing.h>
 #include <linux/ublk_cmd.h>
 
+#include "blk_limits.h"
 #include "blk_size.h"
 #include "blk_stats.h"
 
 #define BLK_SECTOR_SHIFT 9
-#define BLK_DEFAULT_DEPTH 128
 /* The largest IO the kernel sends us; each tag has a buffer this big. */
 #define BLK_MAX_IO_BYTES (256u << 10)
 

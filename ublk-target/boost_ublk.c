@@ -27,6 +27,9 @@
 
 #include "blk.h"
 
+_Static_assert(BLK_MAX_QUEUES == UBLK_MAX_NR_QUEUES, "blk_limits.h: the driver's queues");
+_Static_assert(BLK_MAX_DEPTH == UBLK_MAX_QUEUE_DEPTH, "blk_limits.h: the driver's depth");
+
 #define EXIT_USAGE 2
 
 static void blk_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -253,22 +256,23 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 			spec = optarg;
 			break;
 		case 'q':
-			if (parse_uint(optarg, 1, UBLK_MAX_NR_QUEUES, &dev->cfg.nr_queues)) {
+			if (parse_uint(optarg, 1, BLK_MAX_QUEUES, &dev->cfg.nr_queues)) {
 				blk_err("--queues %s: not a number from 1 to %u", optarg,
 					UBLK_MAX_NR_QUEUES);
 				return -EINVAL;
 			}
 			break;
 		case 'd':
-			if (parse_uint(optarg, 1, UBLK_MAX_QUEUE_DEPTH, &dev->cfg.depth)) {
+			if (parse_uint(optarg, 1, BLK_MAX_DEPTH, &dev->cfg.depth)) {
 				blk_err("--depth %s: not a number from 1 to %u", optarg,
 					UBLK_MAX_QUEUE_DEPTH);
 				return -EINVAL;
 			}
 			break;
 		case 'B':
-			if (parse_uint(optarg, 512, 4096, &dev->cfg.block_size) ||
-			    (dev->cfg.block_size != 512 && dev->cfg.block_size != 4096)) {
+			if (parse_uint(optarg, BLK_MIN_BLOCK_SIZE, BLK_MAX_BLOCK_SIZE,
+				       &dev->cfg.block_size) ||
+			    !blk_block_size_ok(dev->cfg.block_size)) {
 				blk_err("--block-size %s: must be 512 or 4096", optarg);
 				return -EINVAL;
 			}
@@ -282,7 +286,7 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 		case 'i': {
 			unsigned int id;
 
-			if (parse_uint(optarg, 0, (1u << 20) - 1, &id)) {
+			if (parse_uint(optarg, 0, BLK_MAX_ID, &id)) {
 				blk_err("--id %s: not a device id", optarg);
 				return -EINVAL;
 			}

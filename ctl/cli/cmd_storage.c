@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "blk_limits.h"
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
@@ -80,9 +81,9 @@ static int do_add(int argc, char **argv)
 				ret = cli__usage_error("unexpected argument '%s'", optarg);
 			backend = optarg;
 			break;
-		case 'q': ret = number_opt("queues", optarg, 4096, dev); break;
-		case 'd': ret = number_opt("depth", optarg, 4096, dev); break;
-		case 'b': ret = number_opt("block_size", optarg, 4096, dev); break;
+		case 'q': ret = number_opt("queues", optarg, BLK_MAX_QUEUES, dev); break;
+		case 'd': ret = number_opt("depth", optarg, BLK_MAX_DEPTH, dev); break;
+		case 'b': ret = number_opt("block_size", optarg, BLK_MAX_BLOCK_SIZE, dev); break;
 		case 'i': ret = number_opt("id", optarg, (1 << 20) - 1, dev); break;
 		case 's':
 			json_object_object_add(dev, "size", json_object_new_string(optarg));

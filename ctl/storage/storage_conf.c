@@ -119,12 +119,12 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 		snprintf(err, errlen, "%s.id: missing (a document names each device)", at);
 		return -EINVAL;
 	}
-	if (get_uint(o, at, "id", 0, STORAGE_MAX_ID, &id, err, errlen) ||
-	    get_uint(o, at, "queues", 1, STORAGE_MAX_QUEUES, &queues, err, errlen) ||
-	    get_uint(o, at, "depth", 1, STORAGE_MAX_DEPTH, &depth, err, errlen) ||
-	    get_uint(o, at, "block_size", 512, 4096, &bs, err, errlen))
+	if (get_uint(o, at, "id", 0, BLK_MAX_ID, &id, err, errlen) ||
+	    get_uint(o, at, "queues", 1, BLK_MAX_QUEUES, &queues, err, errlen) ||
+	    get_uint(o, at, "depth", 1, BLK_MAX_DEPTH, &depth, err, errlen) ||
+	    get_uint(o, at, "block_size", BLK_MIN_BLOCK_SIZE, BLK_MAX_BLOCK_SIZE, &bs, err, errlen))
 		return -EINVAL;
-	if (bs && bs != 512 && bs != 4096) {
+	if (bs && !blk_block_size_ok(bs)) {
 		snprintf(err, errlen, "%s.block_size: must be 512 or 4096", at);
 		return -EINVAL;
 	}

@@ -27,9 +27,7 @@
 
 #include <json-c/json.h>
 
-#define STORAGE_MAX_QUEUES 4096 /* UBLK_MAX_NR_QUEUES */
-#define STORAGE_MAX_DEPTH 4096  /* UBLK_MAX_QUEUE_DEPTH */
-#define STORAGE_MAX_ID ((1 << 20) - 1)
+#include "blk_limits.h"
 
 struct storage_conf_dev {
 	int id;                     /* -1: the kernel picks */

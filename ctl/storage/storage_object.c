@@ -66,7 +66,6 @@
 #define STORAGE_KILL_TIMEOUT_MS 5000
 /* Devices an apply starts (or stops) at once. */
 #define STORAGE_APPLY_PARALLEL 4
-#define STORAGE_DEFAULT_DEPTH 128
 /* The server's fd of the stats region. */
 #define STATS_FD 3
 
@@ -801,9 +800,9 @@ static void conf_defaults(struct storage_conf_dev *c)
 	if (!c->queues)
 		c->queues = ncpu > 0 ? (unsigned int)ncpu : 1;
 	if (!c->depth)
-		c->depth = STORAGE_DEFAULT_DEPTH;
+		c->depth = BLK_DEFAULT_DEPTH;
 	if (!c->block_size)
-		c->block_size = 512;
+		c->block_size = BLK_DEFAULT_BLOCK_SIZE;
 }
 
 /*
@@ -1107,7 +1106,7 @@ static struct sdev *arg_dev(struct boostd_storage *s, json_object *args, const c
 	struct sdev *dev;
 
 	if (!str) {
-		int ret = json_arg__int(args, "id", 0, STORAGE_MAX_ID, &id);
+		int ret = json_arg__int(args, "id", 0, BLK_MAX_ID, &id);
 
 		if (ret == -ENOENT) {
 			*ret_err = proto__error("storage %s: 'id' is missing", cmd);
@@ -1115,7 +1114,7 @@ static struct sdev *arg_dev(struct boostd_storage *s, json_object *args, const c
 		}
 		if (ret) {
 			*ret_err = proto__error("storage %s: 'id' must be a device id from 0 to %d, "
-						"or \"/dev/ublkbID\"", cmd, STORAGE_MAX_ID);
+						"or \"/dev/ublkbID\"", cmd, BLK_MAX_ID);
 			return NULL;
 		}
 	} else {
@@ -1123,7 +1122,7 @@ static struct sdev *arg_dev(struct boostd_storage *s, json_object *args, const c
 
 		errno = 0;
 		id = strtoll(digits, &end, 10);
-		if (!isdigit((unsigned char)*digits) || *end || errno || id > STORAGE_MAX_ID) {
+		if (!isdigit((unsigned char)*digits) || *end || errno || id > BLK_MAX_ID) {
 			*ret_err = proto__error("storage %s: device %s: not a device id "
 						"(ID or /dev/ublkbID)", cmd, str);
 			return NULL;
