@@ -82,6 +82,7 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I bpf \
 COMMON_SRCS := \
 	ctl/common/errmsg.c \
 	ctl/common/fileio.c \
+	ctl/common/dup.c \
 	ctl/common/hex.c \
 	ctl/common/json_arg.c \
 	ctl/common/log.c \
@@ -192,7 +193,7 @@ $(O)/obj/tests/%.o: tests/%.c
 
 # The trust group's drivers of ctl/trust_*.c for its shell tests (not tests).
 TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec \
-	$(O)/tests/trust-bin/never_ready
+	$(O)/tests/trust-bin/never_ready $(O)/tests/trust-bin/fake_ublk
 tests: $(TRUST_TOOLS)
 $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)

@@ -47,6 +47,10 @@ json_object *boostd__dispatch_request(struct boostd *d, json_object *req,
  */
 json_object *boostd__dispatch(struct boostd *d, json_object *req);
 
+/* apply's answers say which object applied the document: {"result": {"object": ...}}. */
+void boostd_request__set_object(struct boostd_request *r, const char *object);
+void boostd__result_object(json_object *resp, const char *object);
+
 /* Start the objects in order, the trust object first; stop them in reverse. */
 void boostd__objects_start(struct boostd *d);
 void boostd__objects_stop(struct boostd *d);

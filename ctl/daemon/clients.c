@@ -34,12 +34,20 @@ struct client {
 
 struct boostd_request {
 	struct client *client; /* NULL once the client is gone, or for boostd__dispatch */
+	const char *object;    /* apply: the object that applies the document */
 };
+
+void boostd_request__set_object(struct boostd_request *r, const char *object)
+{
+	r->object = object;
+}
 
 static void client_answer(struct client *c, json_object *resp);
 
 void boostd_request__reply(struct boostd_request *r, json_object *resp)
 {
+	if (r->object)
+		boostd__result_object(resp, r->object);
 	if (r->client) {
 		r->client->pending = NULL;
 		client_answer(r->client, resp);

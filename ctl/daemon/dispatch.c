@@ -124,12 +124,19 @@ static json_object *handle_apply(struct boostd *d, json_object *args, struct boo
 	if (owner < 0)
 		return proto__error("apply: not a network document (ports, security_groups) nor "
 				    "a storage document (devices)");
+	boostd_request__set_object(r, d->objects[owner]->name);
 	if (handler_call(d, owner, "apply", args, r, &resp) == 0 && !resp)
-		return NULL; /* answered later */
-	if (resp && json_object_is_type(json_object_object_get(resp, "result"), json_type_object))
-		json_object_object_add(json_object_object_get(resp, "result"), "object",
-				       json_object_new_string(d->objects[owner]->name));
+		return NULL; /* answered later, with the object too */
+	boostd__result_object(resp, d->objects[owner]->name);
 	return resp;
+}
+
+void boostd__result_object(json_object *resp, const char *object)
+{
+	json_object *result = json_object_object_get(resp, "result");
+
+	if (json_object_is_type(result, json_type_object))
+		json_object_object_add(result, "object", json_object_new_string(object));
 }
 
 json_object *boostd__dispatch_request(struct boostd *d, json_object *req, struct boostd_request *r)

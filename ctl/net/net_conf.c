@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dup.h"
 #include "net_conf.h"
 
 #define FAIL(...)                                                  \
@@ -246,6 +247,36 @@ out:
 	return ret;
 }
 
+/*
+ * Security group ids, and rule priorities within a group, are unique: in
+ * O(n log n) (common/dup.h), for a document at the limits.
+ */
+static int check_duplicates(const struct net_conf *c, const uint32_t *rule_at, char *err,
+			    size_t errlen)
+{
+	size_t n = c->nsgs > c->nrules ? c->nsgs : c->nrules, a, b;
+	uint64_t *keys = calloc(n ? n : 1, sizeof(*keys));
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nsgs; i++)
+		keys[i] = c->sg_ids[i];
+	if (dup__find(keys, c->nsgs, &a, &b))
+		FAIL("security_groups[%zu].id: %u is already security_groups[%zu]", b,
+		     c->sg_ids[b], a);
+	for (size_t i = 0; i < c->nrules; i++)
+		keys[i] = (uint64_t)c->rules[i].sg_id << 16 | c->rules[i].priority;
+	if (dup__find(keys, c->nrules, &a, &b))
+		FAIL("security_groups[%u].rules[%u].priority: %u is already rules[%u]'s",
+		     rule_at[2 * b], rule_at[2 * b + 1], c->rules[b].priority, rule_at[2 * a + 1]);
+	if (errno == ENOMEM)
+		ret = -ENOMEM;
+out:
+	free(keys);
+	return ret;
+}
+
 int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "ports", "security_groups", NULL };
@@ -254,6 +285,7 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 	char at[96];
 	const char *k;
 	size_t i, j, n, nuplinks = 0;
+	uint32_t *rule_at = NULL; /* per rule: its group's index, its index in the group */
 	int ret = 0;
 
 	if (!json_object_is_type(doc, json_type_object))
@@ -267,9 +299,10 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 	    !json_object_is_type(sgs, json_type_array))
 		FAIL("security_groups: must be an array");
 
+	/* Every count is checked before anything is allocated for it. */
 	n = ports ? json_object_array_length(ports) : 0;
-	if (n > 256)
-		FAIL("ports: more than 256");
+	if (n > BOOST_MAX_PORTS)
+		FAIL("ports: more than %d", BOOST_MAX_PORTS);
 	c.ports = calloc(n ? n : 1, sizeof(*c.ports));
 	if (!c.ports) {
 		ret = -ENOMEM;
@@ -293,6 +326,8 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 	}
 
 	n = sgs ? json_object_array_length(sgs) : 0;
+	if (n > NET_CONF_MAX_GROUPS)
+		FAIL("security_groups: more than %d", NET_CONF_MAX_GROUPS);
 	c.sg_ids = calloc(n ? n : 1, sizeof(*c.sg_ids));
 	if (!c.sg_ids) {
 		ret = -ENOMEM;
@@ -312,19 +347,23 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 		if (!json_object_object_get_ex(sg, "id", &id) || !json_object_is_type(id, json_type_int) ||
 		    (sg_id = json_object_get_int64(id)) < 1 || sg_id > UINT32_MAX)
 			FAIL("%s.id: must be a number from 1", at);
-		for (j = 0; j < c.nsgs; j++)
-			if (c.sg_ids[j] == sg_id)
-				FAIL("%s.id: %ld is already security_groups[%zu]", at, (long)sg_id, j);
 		c.sg_ids[c.nsgs++] = sg_id;
 		if (!json_object_object_get_ex(sg, "rules", &rules))
 			continue;
 		if (!json_object_is_type(rules, json_type_array))
 			FAIL("%s.rules: must be an array", at);
 		nr = json_object_array_length(rules);
+		if (c.nrules + nr > NET_CONF_MAX_RULES)
+			FAIL("%s.rules: more than %d rules in the document", at, NET_CONF_MAX_RULES);
 		if (nr) {
 			struct net_sg_rule *grown = realloc(c.rules, (c.nrules + nr) * sizeof(*grown));
+			uint32_t *where = realloc(rule_at, (c.nrules + nr) * 2 * sizeof(*where));
 
-			if (!grown) {
+			if (where)
+				rule_at = where;
+			if (!grown || !where) {
+				if (grown)
+					c.rules = grown;
 				ret = -ENOMEM;
 				goto out;
 			}
@@ -338,13 +377,14 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 					 &c.rules[c.nrules], err, errlen);
 			if (ret)
 				goto out;
-			for (size_t q = c.nrules - j; q < c.nrules; q++)
-				if (c.rules[q].priority == c.rules[c.nrules].priority)
-					FAIL("%s.priority: %u is already rules[%zu]'s", rat,
-					     c.rules[q].priority, q - (c.nrules - j));
+			rule_at[2 * c.nrules] = i;
+			rule_at[2 * c.nrules + 1] = j;
 			c.nrules++;
 		}
 	}
+	ret = check_duplicates(&c, rule_at, err, errlen);
+	if (ret)
+		goto out;
 	for (i = 0; i < c.nports; i++) {
 		if (!c.ports[i].sg_id)
 			continue;
@@ -355,6 +395,7 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 			FAIL("ports[%zu].sg: no security group %u", i, c.ports[i].sg_id);
 	}
 out:
+	free(rule_at);
 	if (ret) {
 		net_conf__free(&c);
 		return ret;

@@ -24,6 +24,9 @@
  * Everything boostd's net commands change goes through this document:
  * a command edits a copy, the copy is validated whole, and only then
  * applied. An invalid document is an error naming the field.
+ *
+ * Limits, checked before anything is allocated: BOOST_MAX_PORTS ports,
+ * NET_CONF_MAX_GROUPS security groups, NET_CONF_MAX_RULES rules in all.
  */
 #ifndef BOOST_NET_CONF_H
 #define BOOST_NET_CONF_H
@@ -36,6 +39,9 @@
 
 #include "boost_shared.h"
 #include "net_sg.h"
+
+#define NET_CONF_MAX_GROUPS 4096
+#define NET_CONF_MAX_RULES 65536
 
 struct net_conf_port {
 	char name[IF_NAMESIZE];

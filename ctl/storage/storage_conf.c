@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blk_size.h"
+#include "common/dup.h"
 #include "storage_conf.h"
 
 #define BACKENDS "null | mem:SIZE | file:PATH"
@@ -158,8 +159,9 @@ int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, s
 {
 	struct storage_conf c = { 0 };
 	json_object *devs = NULL;
+	uint64_t *ids = NULL;
+	size_t n, first, second;
 	char at[32];
-	size_t n;
 
 	if (!json_object_is_type(doc, json_type_object)) {
 		snprintf(err, errlen, "storage document: must be a JSON object");
@@ -179,6 +181,10 @@ int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, s
 		return -EINVAL;
 	}
 	n = json_object_array_length(devs);
+	if (n > STORAGE_MAX_DEVICES) {
+		snprintf(err, errlen, "devices: more than %d", STORAGE_MAX_DEVICES);
+		return -E2BIG;
+	}
 	c.devs = calloc(n ? n : 1, sizeof(*c.devs));
 	if (!c.devs) {
 		snprintf(err, errlen, "devices: out of memory");
@@ -189,18 +195,25 @@ int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, s
 		if (storage_conf__parse_device(json_object_array_get_idx(devs, i), at, true,
 					       &c.devs[i], err, errlen))
 			goto err;
-		for (size_t j = 0; j < i; j++) {
-			if (c.devs[j].id == c.devs[i].id) {
-				snprintf(err, errlen, "%s.id: %d is also devices[%zu]'s", at,
-					 c.devs[i].id, j);
-				goto err;
-			}
-		}
 		c.ndevs++;
 	}
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	if (!ids) {
+		snprintf(err, errlen, "devices: out of memory");
+		goto err;
+	}
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (uint64_t)c.devs[i].id;
+	if (dup__find(ids, n, &first, &second)) {
+		snprintf(err, errlen, "devices[%zu].id: %d is also devices[%zu]'s", second,
+			 c.devs[second].id, first);
+		goto err;
+	}
+	free(ids);
 	*ret = c;
 	return 0;
 err:
+	free(ids);
 	storage_conf__free(&c);
 	return -EINVAL;
 }

@@ -29,6 +29,9 @@
 
 #include "blk_limits.h"
 
+/* The devices a document may hold, checked before anything is allocated. */
+#define STORAGE_MAX_DEVICES 1024
+
 struct storage_conf_dev {
 	int id;                     /* -1: the kernel picks */
 	char backend[PATH_MAX + 8]; /* as written: "file:/srv/disk.img" */

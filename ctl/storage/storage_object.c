@@ -1527,7 +1527,8 @@ struct apply {
 	struct sdev **dels;   /* the devices to delete */
 	size_t ndels, next_del;
 	size_t next_add;      /* index in conf.devs */
-	unsigned int running;
+	unsigned int running; /* jobs in flight */
+	unsigned int deleting; /* ... of them deletes */
 	json_object *added, *removed, *kept;
 	int ret;
 	char err[1024];
@@ -1561,6 +1562,7 @@ static void apply_del_done(struct sdev *v, int ret, const char *err, void *ctx)
 
 	snprintf(id, sizeof(id), "%d", v->conf.id);
 	a->running--;
+	a->deleting--;
 	if (ret) {
 		apply_fail(a, ret, "device %s: cannot delete: %s", id, err);
 	} else {
@@ -1604,13 +1606,15 @@ static json_object *apply_next(struct apply *a)
 			apply_fail(a, ret, "device %s: cannot delete: %s", what, why);
 		} else if (ret == 0) {
 			a->running++;
+			a->deleting++;
 		} else {
 			json_object_array_add(a->removed, json_object_new_int(v->conf.id));
 			dev_remove(a->s, v);
 		}
 	}
-	/* Adds wait for every delete: a changed device is deleted, then added. */
-	while (!a->ret && a->next_del == a->ndels && a->running < STORAGE_APPLY_PARALLEL &&
+	/* Adds wait for every delete to end: a changed device is deleted, then added. */
+	while (!a->ret && a->next_del == a->ndels && !a->deleting &&
+	       a->running < STORAGE_APPLY_PARALLEL &&
 	       a->next_add < a->conf.ndevs) {
 		size_t j = a->next_add++;
 

@@ -18,7 +18,7 @@ cp "$BOOST_BUILD/tests/trust-bin/never_ready" "$B/art/boost-ublk"
 sign "$B/art/boost-ublk"
 write_policy --artifact "$B/art/boost-ublk:exec"
 boostd_start
-on_exit pkill -KILL -f "^boost-ublk (add|recover)"
+on_exit "pkill -KILL -f '^boost-ublk (add|recover)'"
 
 # jq over `storage list`
 list() { "$BOOSTCTL" -j storage list | jq -r "$1"; }
@@ -84,4 +84,27 @@ boostd_stop
 wait "$applier" && fail "the apply succeeded"
 expect_match "boostd is stopping" "$(cat "$B/apply.err")"
 [ -z "$(pgrep -f '^boost-ublk add')" ] || fail "starting servers outlived boostd"
+
+# A server that does start (tests/trust/fake_ublk.c, serving no device):
+# an apply that changes device 6 deletes 5 and 6 at once, and adds 6 again
+# only once both deletes are over.
+mkdir "$B/art2"
+cp "$BOOST_BUILD/tests/trust-bin/fake_ublk" "$B/art2/boost-ublk"
+sign "$B/art2/boost-ublk"
+write_policy --artifact "$B/art2/boost-ublk:exec"
+boostd_start
+printf '{"devices": [{"id": 5, "backend": "null", "size": "1M", "queues": 1},
+	{"id": 6, "backend": "null", "size": "1M", "queues": 1}]}\n' >"$B/s1.json"
+printf '{"devices": [{"id": 6, "backend": "null", "size": "2M", "queues": 1}]}\n' >"$B/s2.json"
+expect_exit 0 "$BOOSTCTL" -j apply "$B/s1.json"
+[ "$(jq -c '[.object, .added, .removed, .kept]' <<<"$out")" = '["storage",[5,6],[],[]]' ] ||
+	fail "apply s1: $out"
+[ "$(list '[.[] | "\(.id) \(.state)"] | join(",")')" = "5 live,6 live" ] ||
+	fail "after s1: $("$BOOSTCTL" -j storage list)"
+expect_exit 0 "$BOOSTCTL" -j apply "$B/s2.json"
+[ "$(jq -c '[.object, .added, (.removed | sort), .kept]' <<<"$out")" = '["storage",[6],[5,6],[]]' ] ||
+	fail "apply s2: $out"
+[ "$(list '[.[] | "\(.id) \(.state)"] | join(",")')" = "6 live" ] ||
+	fail "after s2: $("$BOOSTCTL" -j storage list)"
+boostd_stop
 exit 0

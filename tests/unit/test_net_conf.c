@@ -91,6 +91,37 @@ START_TEST(test_bad_document)
 }
 END_TEST
 
+/* A document past the limits is refused at once, before anything is allocated for it. */
+START_TEST(test_limits)
+{
+	json_object *doc = json_object_new_object(), *sgs = json_object_new_array();
+	struct net_conf c;
+	char err[512] = "";
+
+	/* 280k groups once held boostd's loop for 12 s (a pairwise check). */
+	for (int i = 0; i < 280000; i++) {
+		json_object *sg = json_object_new_object();
+
+		json_object_object_add(sg, "id", json_object_new_int(i + 1));
+		json_object_array_add(sgs, sg);
+	}
+	json_object_object_add(doc, "security_groups", sgs);
+	ck_assert_int_eq(net_conf__parse(doc, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "security_groups: more than 4096"), "%s", err);
+	/* At the limit it parses, and a late duplicate is found and named. */
+	while (json_object_array_length(sgs) > NET_CONF_MAX_GROUPS)
+		json_object_array_del_idx(sgs, json_object_array_length(sgs) - 1, 1);
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.nsgs, NET_CONF_MAX_GROUPS);
+	net_conf__free(&c);
+	json_object_object_add(json_object_array_get_idx(sgs, 4000), "id", json_object_new_int(17));
+	ck_assert_int_eq(net_conf__parse(doc, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "security_groups[4000].id: 17 is already security_groups[16]"),
+		      "%s", err);
+	json_object_put(doc);
+}
+END_TEST
+
 /* "router" is optional, false unless given. */
 START_TEST(test_router)
 {
@@ -147,6 +178,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad_document, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_compile_nesting);
 	tcase_add_test(tc, test_router);
+	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fake_ublk: a boost-ublk that serves no device, for
+ * tests/trust/test_storage_async.sh on a host without ublk. Signed and
+ * installed under the name boost-ublk, it answers boostd as the real one
+ * does: `add ... [--id N]` and `recover N` print "id N dev /dev/ublkbN" and
+ * serve until SIGTERM, then exit 0; `del N` exits 0.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	int id = 0;
+
+	if (argc < 2)
+		return 2;
+	if (strcmp(argv[1], "del") == 0)
+		return 0;
+	if (strcmp(argv[1], "recover") == 0 && argc > 2)
+		id = atoi(argv[2]);
+	for (int i = 2; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--id") == 0)
+			id = atoi(argv[i + 1]);
+	signal(SIGTERM, on_term);
+	printf("id %d dev /dev/ublkb%d\n", id, id);
+	fflush(stdout);
+	while (!stop)
+		pause();
+	return 0;
+}
