@@ -268,32 +268,125 @@ out:
 }
 
 /* Make the pinned maps say what @c says: add and replace first, then prune. */
+/* The pinned maps boostd writes, opened for one sync. */
+struct net_maps {
+	int ports, direct, fdb, tx, flood, config, stats;
+	int sg[BOOST_SG_NMAPS];
+};
+
+static void maps_close(struct net_maps *m)
+{
+	for (int *fd = (int[]){ m->ports, m->direct, m->fdb, m->tx, m->flood, m->config, m->stats },
+	     i = 0; i < 7; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	for (int i = 0; i < BOOST_SG_NMAPS; i++)
+		if (m->sg[i] >= 0)
+			close(m->sg[i]);
+}
+
+static int maps_open(struct net_maps *m, char *err, size_t errlen)
+{
+	bool missing = false;
+
+	m->ports = pinned_map("boost_ports");
+	m->direct = pinned_map("boost_ports_direct");
+	m->fdb = pinned_map("boost_macs");
+	m->tx = pinned_map("boost_tx");
+	m->flood = pinned_map("boost_flood");
+	m->config = pinned_map("boost_config");
+	m->stats = pinned_map("boost_stats");
+	for (int i = 0; i < BOOST_SG_NMAPS; i++) {
+		m->sg[i] = pinned_map(net_sg__map_names[i]);
+		missing |= m->sg[i] < 0;
+	}
+	if (m->ports < 0 || m->direct < 0 || m->fdb < 0 || m->tx < 0 || m->flood < 0 ||
+	    m->config < 0 || m->stats < 0 || missing) {
+		maps_close(m);
+		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Port @p on @ifi, its counters at @slot: its entries, and the uplink's in @cfg. */
+static int write_port(const struct net_maps *m, const struct net_conf_port *p, uint32_t ifi,
+		      uint16_t slot, struct boost_config *cfg, char *err, size_t errlen)
+{
+	struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
+				 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slot,
+				 .flags = p->router ? BOOST_PORT_F_ROUTER : 0 };
+	struct bpf_devmap_val dv = { .ifindex = ifi };
+	struct boost_port_direct d;
+
+	memcpy(bp.mac, p->mac, 6);
+	memcpy(bp.v4, p->v4, sizeof(bp.v4));
+	memcpy(bp.v6, p->v6, sizeof(bp.v6));
+	d = (struct boost_port_direct){ .ifindex = ifi, .port = bp };
+	if (bpf_map_update_elem(m->ports, &ifi, &bp, BPF_ANY) ||
+	    (ifi < BOOST_PORT_DIRECT && bpf_map_update_elem(m->direct, &ifi, &d, BPF_ANY)) ||
+	    bpf_map_update_elem(m->tx, &ifi, &dv, BPF_ANY)) {
+		snprintf(err, errlen, "port %s: cannot write the port maps: %s", p->name,
+			 strerror(errno));
+		return -errno;
+	}
+	if (p->kind == BOOST_PORT_VNIC) {
+		struct boost_mac mac = { 0 };
+		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = bp.sg_id, .slot = bp.slot,
+					     .kind = bp.kind };
+
+		memcpy(mac.mac, p->mac, 6);
+		if (bpf_map_update_elem(m->fdb, &mac, &mp, BPF_ANY)) {
+			snprintf(err, errlen, "port %s: cannot write the fdb: %s", p->name,
+				 strerror(errno));
+			return -errno;
+		}
+	} else {
+		cfg->uplink = ifi;
+		cfg->uplink_slot = slot;
+	}
+	return 0;
+}
+
+/* The flood list (slots first, then the count in boost_config), and the config. */
+static int write_flood_config(const struct net_maps *m, const struct net_conf *c,
+			      const int *ifindexes, struct boost_config *cfg, char *err,
+			      size_t errlen)
+{
+	uint32_t zero = 0, slot;
+
+	for (slot = 0; slot < c->nports && slot < BOOST_FLOOD_MAX; slot++) {
+		uint32_t ifi = ifindexes[slot];
+
+		bpf_map_update_elem(m->flood, &slot, &ifi, BPF_ANY);
+	}
+	cfg->nflood = slot;
+	if (bpf_map_update_elem(m->config, &zero, cfg, BPF_ANY)) {
+		snprintf(err, errlen, "cannot write boost_config: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/*
+ * Make the maps hold @c: the ports' slots, the compiled security groups,
+ * each port's entries, the flood list and the config; then remove the
+ * entries of ports that are no longer in @c.
+ */
 static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, size_t errlen)
 {
-	int ports = pinned_map("boost_ports"), fdb = pinned_map("boost_macs");
-	int direct = pinned_map("boost_ports_direct");
-	int tx = pinned_map("boost_tx"), flood = pinned_map("boost_flood");
-	int config = pinned_map("boost_config"), stats = pinned_map("boost_stats");
-	int sg[BOOST_SG_NMAPS], sg_missing = 0;
 	uint16_t slots[BOOST_MAX_PORTS];
 	struct boost_config cfg = { 0 };
 	struct keep_ctx keep = { .ifindexes = ifindexes, .conf = c, .n = c->nports };
 	struct net_sg_entry *entries = NULL;
+	struct net_maps m;
 	size_t nentries, bad;
-	uint32_t zero = 0, slot;
-	int ret = 0;
+	int ret;
 
-	for (int m = 0; m < BOOST_SG_NMAPS; m++) {
-		sg[m] = pinned_map(net_sg__map_names[m]);
-		sg_missing |= sg[m] < 0;
-	}
-	if (ports < 0 || direct < 0 || fdb < 0 || tx < 0 || flood < 0 || config < 0 || sg_missing ||
-	    stats < 0) {
-		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
-		ret = -ENOENT;
-		goto out;
-	}
-	ret = assign_slots(ports, stats, c, ifindexes, slots, err, errlen);
+	ret = maps_open(&m, err, errlen);
+	if (ret)
+		return ret;
+	ret = assign_slots(m.ports, m.stats, c, ifindexes, slots, err, errlen);
 	if (ret)
 		goto out;
 	ret = net_sg__compile(c->rules, c->nrules, &entries, &nentries, &bad);
@@ -303,73 +396,25 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 			 c->rules[bad].priority);
 		goto out;
 	}
-	for (size_t i = 0; i < c->nports; i++) {
-		const struct net_conf_port *p = &c->ports[i];
-		struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
-					 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slots[i],
-					 .flags = p->router ? BOOST_PORT_F_ROUTER : 0 };
-		struct bpf_devmap_val dv = { .ifindex = ifindexes[i] };
-		uint32_t ifi = ifindexes[i];
-
-		memcpy(bp.mac, p->mac, 6);
-		memcpy(bp.v4, p->v4, sizeof(bp.v4));
-		memcpy(bp.v6, p->v6, sizeof(bp.v6));
-		struct boost_port_direct d = { .ifindex = ifi, .port = bp };
-
-		if (bpf_map_update_elem(ports, &ifi, &bp, BPF_ANY) ||
-		    (ifi < BOOST_PORT_DIRECT && bpf_map_update_elem(direct, &ifi, &d, BPF_ANY)) ||
-		    bpf_map_update_elem(tx, &ifi, &dv, BPF_ANY)) {
-			ret = -errno;
-			snprintf(err, errlen, "port %s: cannot write the port maps: %s", p->name,
-				 strerror(errno));
-			goto out;
-		}
-		if (p->kind == BOOST_PORT_VNIC) {
-			struct boost_mac m = { 0 };
-			struct boost_mac_port mp = { .ifindex = ifi, .sg_id = bp.sg_id,
-						     .slot = bp.slot, .kind = bp.kind };
-
-			memcpy(m.mac, p->mac, 6);
-			if (bpf_map_update_elem(fdb, &m, &mp, BPF_ANY)) {
-				ret = -errno;
-				snprintf(err, errlen, "port %s: cannot write the fdb: %s", p->name,
-					 strerror(errno));
-				goto out;
-			}
-		} else {
-			cfg.uplink = ifi;
-			cfg.uplink_slot = slots[i];
-		}
-	}
-	ret = net_sg__sync(sg, entries, nentries);
+	for (size_t i = 0; i < c->nports && !ret; i++)
+		ret = write_port(&m, &c->ports[i], ifindexes[i], slots[i], &cfg, err, errlen);
+	if (ret)
+		goto out;
+	ret = net_sg__sync(m.sg, entries, nentries);
 	if (ret) {
 		snprintf(err, errlen, "security groups: cannot write the rules: %s", strerror(-ret));
 		goto out;
 	}
-	/* The flood list: fill the slots, then publish the count. */
-	for (slot = 0; slot < c->nports && slot < BOOST_FLOOD_MAX; slot++) {
-		uint32_t ifi = ifindexes[slot];
-
-		bpf_map_update_elem(flood, &slot, &ifi, BPF_ANY);
-	}
-	cfg.nflood = slot;
-	if (bpf_map_update_elem(config, &zero, &cfg, BPF_ANY)) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot write boost_config: %s", strerror(errno));
+	ret = write_flood_config(&m, c, ifindexes, &cfg, err, errlen);
+	if (ret)
 		goto out;
-	}
-	prune(ports, sizeof(uint32_t), keep_ifindex, &keep);
-	prune_direct(direct, &keep);
-	prune(tx, sizeof(uint32_t), keep_ifindex, &keep);
-	prune(fdb, sizeof(struct boost_mac), keep_mac, &keep);
+	prune(m.ports, sizeof(uint32_t), keep_ifindex, &keep);
+	prune_direct(m.direct, &keep);
+	prune(m.tx, sizeof(uint32_t), keep_ifindex, &keep);
+	prune(m.fdb, sizeof(struct boost_mac), keep_mac, &keep);
 out:
 	free(entries);
-	for (int *fd = (int[]){ ports, direct, fdb, tx, flood, config, stats }, i = 0; i < 7; i++)
-		if (fd[i] >= 0)
-			close(fd[i]);
-	for (int m = 0; m < BOOST_SG_NMAPS; m++)
-		if (sg[m] >= 0)
-			close(sg[m]);
+	maps_close(&m);
 	return ret;
 }
 
