@@ -277,59 +277,58 @@ out:
 	return ret;
 }
 
-int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size_t errlen)
+/* The ports: at most BOOST_MAX_PORTS, unique names and MACs, one uplink. */
+static int parse_port_list(json_object *ports, struct net_conf *c, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "ports", "security_groups", NULL };
-	struct net_conf c = { 0 };
-	json_object *ports = NULL, *sgs = NULL;
-	char at[96];
-	const char *k;
 	size_t i, j, n, nuplinks = 0;
-	uint32_t *rule_at = NULL; /* per rule: its group's index, its index in the group */
+	char at[96];
 	int ret = 0;
 
-	if (!json_object_is_type(doc, json_type_object))
-		FAIL("network policy: must be a JSON object");
-	if ((k = unknown_key(doc, keys)))
-		FAIL("%s: unknown key", k);
-	if (json_object_object_get_ex(doc, "ports", &ports) &&
-	    !json_object_is_type(ports, json_type_array))
-		FAIL("ports: must be an array");
-	if (json_object_object_get_ex(doc, "security_groups", &sgs) &&
-	    !json_object_is_type(sgs, json_type_array))
-		FAIL("security_groups: must be an array");
-
-	/* Every count is checked before anything is allocated for it. */
 	n = ports ? json_object_array_length(ports) : 0;
 	if (n > BOOST_MAX_PORTS)
 		FAIL("ports: more than %d", BOOST_MAX_PORTS);
-	c.ports = calloc(n ? n : 1, sizeof(*c.ports));
-	if (!c.ports) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	c->ports = calloc(n ? n : 1, sizeof(*c->ports));
+	if (!c->ports)
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		snprintf(at, sizeof(at), "ports[%zu]", i);
-		ret = parse_port(json_object_array_get_idx(ports, i), at, &c.ports[i], err, errlen);
+		ret = parse_port(json_object_array_get_idx(ports, i), at, &c->ports[i], err, errlen);
 		if (ret)
 			goto out;
-		c.nports++;
+		c->nports++;
 		for (j = 0; j < i; j++) {
-			if (strcmp(c.ports[j].name, c.ports[i].name) == 0)
-				FAIL("%s.name: '%s' is already ports[%zu]", at, c.ports[i].name, j);
-			if (c.ports[i].kind == BOOST_PORT_VNIC && c.ports[j].kind == BOOST_PORT_VNIC &&
-			    memcmp(c.ports[i].mac, c.ports[j].mac, 6) == 0)
-				FAIL("%s.mac: already the MAC of ports[%zu] (%s)", at, j, c.ports[j].name);
+			if (strcmp(c->ports[j].name, c->ports[i].name) == 0)
+				FAIL("%s.name: '%s' is already ports[%zu]", at, c->ports[i].name, j);
+			if (c->ports[i].kind == BOOST_PORT_VNIC && c->ports[j].kind == BOOST_PORT_VNIC &&
+			    memcmp(c->ports[i].mac, c->ports[j].mac, 6) == 0)
+				FAIL("%s.mac: already the MAC of ports[%zu] (%s)", at, j, c->ports[j].name);
 		}
-		if (c.ports[i].kind == BOOST_PORT_UPLINK && ++nuplinks > 1)
+		if (c->ports[i].kind == BOOST_PORT_UPLINK && ++nuplinks > 1)
 			FAIL("%s.kind: a second uplink (v1 has one)", at);
 	}
+out:
+	return ret;
+}
+
+/*
+ * The security groups and their rules: at most NET_CONF_MAX_GROUPS and
+ * NET_CONF_MAX_RULES; @ret_rule_at gets, per rule, its group's index and
+ * its index in the group, for the messages about duplicates.
+ */
+static int parse_groups(json_object *sgs, struct net_conf *c, uint32_t **ret_rule_at, char *err,
+			size_t errlen)
+{
+	uint32_t *rule_at = NULL;
+	const char *k;
+	size_t i, j, n;
+	char at[96];
+	int ret = 0;
 
 	n = sgs ? json_object_array_length(sgs) : 0;
 	if (n > NET_CONF_MAX_GROUPS)
 		FAIL("security_groups: more than %d", NET_CONF_MAX_GROUPS);
-	c.sg_ids = calloc(n ? n : 1, sizeof(*c.sg_ids));
-	if (!c.sg_ids) {
+	c->sg_ids = calloc(n ? n : 1, sizeof(*c->sg_ids));
+	if (!c->sg_ids) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -347,53 +346,92 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 		if (!json_object_object_get_ex(sg, "id", &id) || !json_object_is_type(id, json_type_int) ||
 		    (sg_id = json_object_get_int64(id)) < 1 || sg_id > UINT32_MAX)
 			FAIL("%s.id: must be a number from 1", at);
-		c.sg_ids[c.nsgs++] = sg_id;
+		c->sg_ids[c->nsgs++] = sg_id;
 		if (!json_object_object_get_ex(sg, "rules", &rules))
 			continue;
 		if (!json_object_is_type(rules, json_type_array))
 			FAIL("%s.rules: must be an array", at);
 		nr = json_object_array_length(rules);
-		if (c.nrules + nr > NET_CONF_MAX_RULES)
+		if (c->nrules + nr > NET_CONF_MAX_RULES)
 			FAIL("%s.rules: more than %d rules in the document", at, NET_CONF_MAX_RULES);
 		if (nr) {
-			struct net_sg_rule *grown = realloc(c.rules, (c.nrules + nr) * sizeof(*grown));
-			uint32_t *where = realloc(rule_at, (c.nrules + nr) * 2 * sizeof(*where));
+			struct net_sg_rule *grown = realloc(c->rules, (c->nrules + nr) * sizeof(*grown));
+			uint32_t *where = realloc(rule_at, (c->nrules + nr) * 2 * sizeof(*where));
 
 			if (where)
 				rule_at = where;
 			if (!grown || !where) {
 				if (grown)
-					c.rules = grown;
+					c->rules = grown;
 				ret = -ENOMEM;
 				goto out;
 			}
-			c.rules = grown;
+			c->rules = grown;
 		}
 		for (j = 0; j < nr; j++) {
 			char rat[128];
 
 			snprintf(rat, sizeof(rat), "%s.rules[%zu]", at, j);
 			ret = parse_rule(json_object_array_get_idx(rules, j), rat, sg_id,
-					 &c.rules[c.nrules], err, errlen);
+					 &c->rules[c->nrules], err, errlen);
 			if (ret)
 				goto out;
-			rule_at[2 * c.nrules] = i;
-			rule_at[2 * c.nrules + 1] = j;
-			c.nrules++;
+			rule_at[2 * c->nrules] = i;
+			rule_at[2 * c->nrules + 1] = j;
+			c->nrules++;
 		}
 	}
-	ret = check_duplicates(&c, rule_at, err, errlen);
-	if (ret)
-		goto out;
-	for (i = 0; i < c.nports; i++) {
-		if (!c.ports[i].sg_id)
+out:
+	*ret_rule_at = rule_at;
+	return ret;
+}
+
+/* Every port's security group exists. */
+static int check_port_groups(const struct net_conf *c, char *err, size_t errlen)
+{
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < c->nports; i++) {
+		if (!c->ports[i].sg_id)
 			continue;
-		for (j = 0; j < c.nsgs; j++)
-			if (c.sg_ids[j] == c.ports[i].sg_id)
+		for (j = 0; j < c->nsgs; j++)
+			if (c->sg_ids[j] == c->ports[i].sg_id)
 				break;
-		if (j == c.nsgs)
-			FAIL("ports[%zu].sg: no security group %u", i, c.ports[i].sg_id);
+		if (j == c->nsgs)
+			FAIL("ports[%zu].sg: no security group %u", i, c->ports[i].sg_id);
 	}
+out:
+	return ret;
+}
+
+int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "ports", "security_groups", NULL };
+	struct net_conf c = { 0 };
+	json_object *ports = NULL, *sgs = NULL;
+	uint32_t *rule_at = NULL; /* per rule: its group's index, its index in the group */
+	const char *k;
+	int ret = 0;
+
+	if (!json_object_is_type(doc, json_type_object))
+		FAIL("network policy: must be a JSON object");
+	if ((k = unknown_key(doc, keys)))
+		FAIL("%s: unknown key", k);
+	if (json_object_object_get_ex(doc, "ports", &ports) &&
+	    !json_object_is_type(ports, json_type_array))
+		FAIL("ports: must be an array");
+	if (json_object_object_get_ex(doc, "security_groups", &sgs) &&
+	    !json_object_is_type(sgs, json_type_array))
+		FAIL("security_groups: must be an array");
+	/* Every count is checked before anything is allocated for it. */
+	ret = parse_port_list(ports, &c, err, errlen);
+	if (!ret)
+		ret = parse_groups(sgs, &c, &rule_at, err, errlen);
+	if (!ret)
+		ret = check_duplicates(&c, rule_at, err, errlen);
+	if (!ret)
+		ret = check_port_groups(&c, err, errlen);
 out:
 	free(rule_at);
 	if (ret) {
