@@ -85,6 +85,13 @@ iperf "$VM1" "$TOR" 192.0.2.254
 [ "$(stat up0 tx_bytes)" -gt $((txu + 10000000)) ] || fail "the TCP stream to the ToR did not go through boost"
 iperf "$TOR" "$VM2" 192.0.2.2
 iperf "$VM1" "$VM2" 192.0.2.2 -u -b 20M
+# trust load of new paths grows the verified artifacts (a realloc) while
+# ports are attached; the next XDP port's copy comes from the loader, not
+# from a pointer into the old array (a use after free under ASan before).
+for i in 1 2 3 4; do
+	cp /bin/true "$B/art/true$i" && sign "$B/art/true$i"
+	ctl trust load --kind exec "$B/art/true$i"
+done
 # Both VMs in xdp mode, then both in tc mode: a port changes mode in place.
 ctl net port del vm1
 ctl net port add vm1 mac "$MAC1" ip 192.0.2.1 ip 2001:db8::1 sg 1 netns "$VM1" mode xdp
