@@ -21,15 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, vlen;
 	char err[512];
 
-	if (size < 1)
-		return 0;
-	len = size - 1;
-	log = malloc(len ? len : 1);
+	log = fuzz_ima_log(data, size, &len);
 	if (!log)
-		abort();
-	memcpy(log, data + 1, len);
-	if (data[0] & 0x80)
-		fuzz_ima_fix_digests(log, len);
+		return 0;
 	memset(&k, 0, sizeof(k));
 	k.present = true;
 	strcpy(k.boostd_path, "/usr/local/sbin/boostd");

@@ -41,16 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, vlen, n = 0;
 	char err[512];
 
-	if (size < 1)
+	log = fuzz_ima_log(data, size, &len);
+	if (!log)
 		return 0;
 	pcr = (data[0] & 0x1f) % TRUST_LOG_NUM_PCRS;
-	len = size - 1;
-	log = malloc(len ? len : 1);
-	if (!log)
-		abort();
-	memcpy(log, data + 1, len);
-	if (data[0] & 0x80)
-		fuzz_ima_fix_digests(log, len);
 
 	trust_log__parse(log, len, touch_entry, &n, err, sizeof(err));
 	for (size_t b = 0; b < sizeof(banks) / sizeof(banks[0]); b++) {

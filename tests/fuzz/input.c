@@ -148,3 +148,19 @@ void fuzz_ima_fix_digests(uint8_t *log, size_t len)
 		off = pos + data_len;
 	}
 }
+
+uint8_t *fuzz_ima_log(const uint8_t *data, size_t size, size_t *ret_len)
+{
+	uint8_t *log;
+
+	if (size < 1)
+		return NULL;
+	log = malloc(size);
+	if (!log)
+		abort();
+	memcpy(log, data + 1, size - 1);
+	if (data[0] & 0x80)
+		fuzz_ima_fix_digests(log, size - 1);
+	*ret_len = size - 1;
+	return log;
+}

@@ -53,4 +53,11 @@ const char *fuzz_file(const uint8_t *data, size_t len);
  */
 void fuzz_ima_fix_digests(uint8_t *log, size_t len);
 
+/*
+ * The log of an input that is a flags byte then a binary IMA log: a
+ * malloc'ed copy, its digests set right (fuzz_ima_fix_digests) when bit 7
+ * of the flags is set. NULL for an empty input.
+ */
+uint8_t *fuzz_ima_log(const uint8_t *data, size_t size, size_t *ret_len);
+
 #endif
