@@ -30,9 +30,9 @@ size_t fuzz_split(const uint8_t *data, size_t len, struct fuzz_part *parts, size
 char *fuzz_cstr(const uint8_t *data, size_t len);
 
 /*
- * The harness's own temporary directory, made at the first call (on
- * /dev/shm when it can, so that fsync costs nothing) and removed at exit.
- * Nothing a harness writes goes anywhere else.
+ * The harness's own temporary directory, made at the first call in
+ * $TMPDIR, else on /dev/shm when it can (so that fsync costs nothing), and
+ * removed at exit. Nothing a harness writes goes anywhere else.
  */
 const char *fuzz_tmpdir(void);
 
