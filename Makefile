@@ -6,6 +6,7 @@
 #   make V=1             show the commands
 #   make SANITIZE=1      build with ASan and UBSan (into build/sanitize/)
 #   make check           install dependencies, build, run every test group
+#   make fuzz            build the libFuzzer harnesses, fuzz each FUZZ_SECONDS (30)
 #   make bench           install dependencies, build, run the benchmarks
 #   make demo            install dependencies, build, show what boost does
 #   make install DESTDIR= PREFIX= SYSCONFDIR=, make uninstall (the same)
@@ -284,14 +285,56 @@ $(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(DEV_
 	$(call msg,GEN,$@)
 	$(Q)scripts/dev-trust-policy $(O) > $@
 
+# ---- fuzzing ----------------------------------------------------------------
+
+# One libFuzzer harness per parser, tests/fuzz/fuzz_NAME.c -> $(O)/fuzz/fuzz_NAME
+# (docs/testing.md). The modules are the tests' (CTL_LIB_SRCS), compiled by
+# clang with ASan, UBSan and the fuzzer's coverage into $(O)/fuzz/obj and
+# archived, so that each harness links only the modules it uses (the
+# dispatcher and the objects are modules; only boostd.c's main is not).
+# clang's libFuzzer runtime is Debian's libclang-rt-14-dev.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB := $(O)/fuzz/libboost.a
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS = $(ALL_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link \
+	$(FUZZ_SANITIZE) -Wno-unknown-warning-option
+FUZZ_SECONDS ?= 30
+fuzz_obj = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(1))
+
+$(O)/fuzz/obj/%.o: %.c
+	$(call msg,FUZZCC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(call pc_cflags,$(LIBS_CTL)) -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(call fuzz_obj,$(CTL_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(O)/fuzz/obj/tests/fuzz/input.o $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SANITIZE) -o $@ $(filter %.o,$^) \
+		$(FUZZ_LIB) $(call pc_libs,$(LIBS_DAEMON))
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+# Each harness for FUZZ_SECONDS over its corpus (tests/fuzz/corpus/NAME);
+# any finding fails, and its input is left in $(O)/fuzz/findings/.
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)tests/fuzz/run --seconds $(FUZZ_SECONDS) $(abspath $(O))/fuzz
+
 # ---- tests, bench, demo ----------------------------------------------------
 
 .PHONY: deps check bench demo
 deps:
 	$(Q)scripts/install-deps
 
+# The harnesses too: tests/unit/test_fuzz_corpus.sh replays their corpora.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all fuzz-build
 	$(Q)BOOST_BUILD=$(abspath $(O)) tests/run
 
 bench: deps

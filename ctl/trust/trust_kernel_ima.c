@@ -27,6 +27,23 @@ static int scan_entry(const struct trust_log_entry *e, void *arg)
 	return 0;
 }
 
+int trust_kernel_ima__scan(const uint8_t *bin, size_t len, struct trust_kernel_ima *r,
+			   uint8_t *ret_value, size_t *ret_len, char *err, size_t errlen)
+{
+	char why[256];
+	int ret;
+
+	ret = trust_log__fold(bin, len, TRUST_KERNEL_IMA_PCR, "sha256", NULL, ret_value, ret_len,
+			      why, sizeof(why));
+	if (ret)
+		return errmsg__set(err, errlen, ret, "kernel IMA log: %s", why);
+	/* The kernel's templates other than ima-ng and ima-sig stop the scan. */
+	if (trust_log__parse(bin, len, scan_entry, r, why, sizeof(why)) < 0)
+		snprintf(r->reason, sizeof(r->reason), "kernel IMA log: not read to the end: %s",
+			 why);
+	return 0;
+}
+
 int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust_kernel_ima *r,
 			    char *err, size_t errlen)
 {
@@ -48,12 +65,11 @@ int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust
 		errmsg__set(err, errlen, ret, "kernel IMA log %s: %s", path, strerror(-ret));
 		goto out;
 	}
-	ret = trust_log__fold(bin, bin_len, TRUST_KERNEL_IMA_PCR, "sha256", NULL, value, &vlen,
-			      why, sizeof(why));
-	if (ret) {
-		errmsg__set(err, errlen, ret, "kernel IMA log: %s", why);
+	n = readlink("/proc/self/exe", r->boostd_path, sizeof(r->boostd_path) - 1);
+	r->boostd_path[n > 0 ? n : 0] = '\0';
+	ret = trust_kernel_ima__scan(bin, bin_len, r, value, &vlen, err, errlen);
+	if (ret)
 		goto out;
-	}
 	ret = trust_tpm__pcr_read(tpm, trust_quote__alg_from_name("sha256"), TRUST_KERNEL_IMA_PCR,
 				  &pcr, why, sizeof(why));
 	if (ret) {
@@ -61,15 +77,10 @@ int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust
 		goto out;
 	}
 	r->replays = pcr.len == vlen && memcmp(pcr.value, value, vlen) == 0;
-	if (!r->replays)
+	/* A log not read to the end says so first. */
+	if (!r->replays && !r->reason[0])
 		snprintf(r->reason, sizeof(r->reason),
 			 "the kernel's IMA log does not replay to PCR 10 (sha256 bank)");
-	n = readlink("/proc/self/exe", r->boostd_path, sizeof(r->boostd_path) - 1);
-	r->boostd_path[n > 0 ? n : 0] = '\0';
-	/* The kernel's templates other than ima-ng and ima-sig stop the scan. */
-	if (trust_log__parse(bin, bin_len, scan_entry, r, why, sizeof(why)) < 0)
-		snprintf(r->reason, sizeof(r->reason), "kernel IMA log: not read to the end: %s",
-			 why);
 	ret = 0;
 out:
 	free(bin);

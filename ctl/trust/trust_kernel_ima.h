@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct trust_tpm;
 
@@ -32,5 +33,15 @@ struct trust_kernel_ima {
  */
 int trust_kernel_ima__check(struct trust_tpm *tpm, const char *dir, struct trust_kernel_ima *ret,
 			    char *err, size_t errlen);
+
+/*
+ * The part of the check that reads the log, from memory: fold the binary
+ * log @bin into PCR 10's sha256 value (@ret_value, TRUST_LOG_DIGEST_MAX
+ * bytes, and @ret_len) and count its entries into @r (entries, *_measured
+ * for r->boostd_path, and reason if the scan stops early). -errno with
+ * @err if the log does not fold.
+ */
+int trust_kernel_ima__scan(const uint8_t *bin, size_t len, struct trust_kernel_ima *r,
+			   uint8_t *ret_value, size_t *ret_len, char *err, size_t errlen);
 
 #endif

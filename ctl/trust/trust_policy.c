@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +9,14 @@
 
 #include <json-c/json.h>
 
+#include "common/fileio.h"
 #include "common/hex.h"
 #include "trust_policy.h"
 #include "trust_quote.h"
 
 #define POLICY_MAX_ITEMS 1024
+/* A policy of POLICY_MAX_ITEMS long paths in each list stays well below. */
+#define POLICY_MAX_FILE (16u << 20)
 
 static const char *const kind_names[] = {
 	[TRUST_KIND_BPF] = "bpf",
@@ -260,19 +264,23 @@ static int parse_policy(struct parse *p, json_object *doc, struct trust_policy *
 	return 0;
 }
 
-int trust_policy__load(const char *path, struct trust_policy **ret_pol, char *err,
-		       size_t errlen)
+int trust_policy__load_mem(const char *path, const char *text, size_t len,
+			   struct trust_policy **ret_pol, char *err, size_t errlen)
 {
 	struct trust_policy *pol;
 	struct parse p = { .err = err, .errlen = errlen };
 	char reason[512] = "", *copy = NULL;
+	enum json_tokener_error jerr = json_tokener_success;
+	json_tokener *tok = NULL;
 	json_object *doc = NULL;
 	int ret;
 
 	pol = calloc(1, sizeof(*pol));
 	copy = strdup(path);
-	if (!pol || !copy) {
-		ret = -ENOMEM;
+	tok = json_tokener_new();
+	if (!pol || !copy || !tok || len > INT_MAX) {
+		ret = len > INT_MAX ? -EFBIG : -ENOMEM;
+		snprintf(err, errlen, "trust policy %s: %s", path, strerror(-ret));
 		goto out;
 	}
 	pol->path = strdup(path);
@@ -282,15 +290,18 @@ int trust_policy__load(const char *path, struct trust_policy **ret_pol, char *er
 	pol->nonce_bytes = 32;
 	if (!pol->path || !pol->tcti || !pol->bank) {
 		ret = -ENOMEM;
+		snprintf(err, errlen, "trust policy %s: %s", path, strerror(-ret));
 		goto out;
 	}
 	p.dir = dirname(copy);
 
-	doc = json_object_from_file(path);
+	doc = json_tokener_parse_ex(tok, text, (int)len);
 	if (!doc) {
-		ret = errno == ENOENT ? -ENOENT : -EINVAL;
-		snprintf(err, errlen, "trust policy %s: %s", path,
-			 ret == -ENOENT ? "no such file" : json_util_get_last_err());
+		jerr = json_tokener_get_error(tok);
+		ret = -EINVAL;
+		snprintf(err, errlen, "trust policy %s: not valid JSON: %s", path,
+			 jerr == json_tokener_continue ? "unexpected end of the document" :
+							 json_tokener_error_desc(jerr));
 		goto out;
 	}
 	p.err = reason;
@@ -305,8 +316,27 @@ int trust_policy__load(const char *path, struct trust_policy **ret_pol, char *er
 	pol = NULL;
 out:
 	json_object_put(doc);
+	json_tokener_free(tok);
 	free(copy);
 	trust_policy__free(pol);
+	return ret;
+}
+
+int trust_policy__load(const char *path, struct trust_policy **ret_pol, char *err,
+		       size_t errlen)
+{
+	uint8_t *text;
+	size_t len;
+	int ret;
+
+	ret = fileio__read(path, POLICY_MAX_FILE, 0, &text, &len);
+	if (ret) {
+		snprintf(err, errlen, "trust policy %s: %s", path,
+			 ret == -ENOENT ? "no such file" : strerror(-ret));
+		return ret;
+	}
+	ret = trust_policy__load_mem(path, (const char *)text, len, ret_pol, err, errlen);
+	free(text);
 	return ret;
 }
 

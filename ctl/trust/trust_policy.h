@@ -69,6 +69,12 @@ struct trust_policy {
  */
 int trust_policy__load(const char *path, struct trust_policy **ret_pol, char *err,
 		       size_t errlen);
+/*
+ * The same from @len bytes of @text, the contents of the policy @path (which
+ * names it in errors and is the base of its relative paths).
+ */
+int trust_policy__load_mem(const char *path, const char *text, size_t len,
+			   struct trust_policy **ret_pol, char *err, size_t errlen);
 void trust_policy__free(struct trust_policy *pol);
 
 const char *trust_kind__name(enum trust_kind kind);

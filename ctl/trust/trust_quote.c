@@ -266,16 +266,19 @@ out:
 	return ok ? 0 : -EKEYREJECTED;
 }
 
-static int load_pem(const char *path, EVP_PKEY **ret_pkey)
+/* The AK: a PEM public key, from memory. */
+static int parse_pem(const char *pem, size_t len, EVP_PKEY **ret_pkey)
 {
-	EVP_PKEY *pkey;
-	FILE *f;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio;
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	pkey = PEM_read_PUBKEY(f, NULL, NULL, NULL);
-	fclose(f);
+	if (len > INT_MAX)
+		return -EBADMSG;
+	bio = BIO_new_mem_buf(pem, (int)len);
+	if (!bio)
+		return -ENOMEM;
+	pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
 	ERR_clear_error();
 	if (!pkey)
 		return -EBADMSG;
@@ -283,12 +286,20 @@ static int load_pem(const char *path, EVP_PKEY **ret_pkey)
 	return 0;
 }
 
-int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonce,
-			size_t nonce_len, struct trust_tpm_pcrs *ret_pcrs, char *err,
-			size_t errlen)
+static const char *nonce_reason(size_t nonce_len)
 {
-	uint8_t *msg = NULL, *sig_buf = NULL, *pcrs_buf = NULL, digest[EVP_MAX_MD_SIZE];
-	size_t msg_len, sig_len, pcrs_len, off;
+	if (nonce_len < TRUST_TPM_MIN_NONCE)
+		return "the nonce is shorter than 16 bytes";
+	if (nonce_len > TRUST_TPM_MAX_NONCE)
+		return "the nonce is longer than 64 bytes";
+	return NULL;
+}
+
+int trust_quote__verify_mem(const struct trust_quote_files *q, const uint8_t *nonce,
+			    size_t nonce_len, struct trust_tpm_pcrs *ret_pcrs, char *err,
+			    size_t errlen)
+{
+	uint8_t digest[EVP_MAX_MD_SIZE];
 	const TPMS_QUOTE_INFO *info;
 	struct trust_tpm_pcrs *pcrs;
 	const char *reason = NULL;
@@ -298,6 +309,7 @@ int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonc
 	unsigned digest_len;
 	const EVP_MD *md;
 	uint16_t hash;
+	size_t off;
 	int ret;
 
 	pcrs = malloc(sizeof(*pcrs));
@@ -306,31 +318,14 @@ int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonc
 		reason = "out of memory";
 		goto out;
 	}
-	if (nonce_len < TRUST_TPM_MIN_NONCE || nonce_len > TRUST_TPM_MAX_NONCE) {
+	reason = nonce_reason(nonce_len);
+	if (reason) {
 		ret = -EINVAL;
-		reason = nonce_len < TRUST_TPM_MIN_NONCE ? "the nonce is shorter than 16 bytes" :
-							    "the nonce is longer than 64 bytes";
 		goto out;
 	}
-	ret = read_file(dir, TRUST_TPM_QUOTE_MSG, &msg, &msg_len);
+	ret = parse_pem(q->ak_pem, q->ak_pem_len, &ak);
 	if (ret) {
-		reason = "cannot read " TRUST_TPM_QUOTE_MSG;
-		goto out;
-	}
-	ret = read_file(dir, TRUST_TPM_QUOTE_SIG, &sig_buf, &sig_len);
-	if (ret) {
-		reason = "cannot read " TRUST_TPM_QUOTE_SIG;
-		goto out;
-	}
-	ret = read_file(dir, TRUST_TPM_QUOTE_PCRS, &pcrs_buf, &pcrs_len);
-	if (ret) {
-		reason = "cannot read " TRUST_TPM_QUOTE_PCRS;
-		goto out;
-	}
-	ret = load_pem(ak_pem, &ak);
-	if (ret) {
-		reason = ret == -EBADMSG ? "the AK public key is not a PEM public key" :
-					   "cannot read the AK public key";
+		reason = "the AK public key is not a PEM public key";
 		goto out;
 	}
 
@@ -338,7 +333,7 @@ int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonc
 	memset(&sig, 0, sizeof(sig));
 	memset(&attest, 0, sizeof(attest));
 	off = 0;
-	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(sig_buf, sig_len, &off, &sig) || off != sig_len) {
+	if (Tss2_MU_TPMT_SIGNATURE_Unmarshal(q->sig, q->sig_len, &off, &sig) || off != q->sig_len) {
 		ret = -EBADMSG;
 		reason = TRUST_TPM_QUOTE_SIG " is not a marshalled TPMT_SIGNATURE";
 		goto out;
@@ -351,14 +346,15 @@ int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonc
 		reason = TRUST_TPM_QUOTE_SIG " is not ECDSA with SHA-256, SHA-384 or SHA-512";
 		goto out;
 	}
-	ret = verify_ecdsa(ak, md, &sig.signature.ecdsa, msg, msg_len);
+	ret = verify_ecdsa(ak, md, &sig.signature.ecdsa, q->msg, q->msg_len);
 	if (ret) {
 		reason = TRUST_TPM_QUOTE_SIG " does not verify against the AK public key";
 		goto out;
 	}
 
 	off = 0;
-	if (Tss2_MU_TPMS_ATTEST_Unmarshal(msg, msg_len, &off, &attest) || off != msg_len) {
+	if (Tss2_MU_TPMS_ATTEST_Unmarshal(q->msg, q->msg_len, &off, &attest) ||
+	    off != q->msg_len) {
 		ret = -EBADMSG;
 		reason = TRUST_TPM_QUOTE_MSG " is not a marshalled TPMS_ATTEST";
 		goto out;
@@ -374,7 +370,7 @@ int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonc
 		reason = TRUST_TPM_QUOTE_MSG " was made for another nonce";
 		goto out;
 	}
-	ret = trust_quote__pcrs_decode(pcrs_buf, pcrs_len, pcrs);
+	ret = trust_quote__pcrs_decode(q->pcrs, q->pcrs_len, pcrs);
 	if (ret) {
 		reason = TRUST_TPM_QUOTE_PCRS " is not a tpm2-tools PCR file of one bank";
 		goto out;
@@ -402,9 +398,55 @@ out:
 	if (ret)
 		errmsg__set(err, errlen, ret, "%s", reason);
 	EVP_PKEY_free(ak);
-	free(msg);
-	free(sig_buf);
-	free(pcrs_buf);
 	free(pcrs);
+	return ret;
+}
+
+int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonce,
+			size_t nonce_len, struct trust_tpm_pcrs *ret_pcrs, char *err,
+			size_t errlen)
+{
+	uint8_t *msg = NULL, *sig = NULL, *pcrs = NULL, *ak = NULL;
+	struct trust_quote_files q;
+	const char *reason;
+	int ret;
+
+	reason = nonce_reason(nonce_len);
+	if (reason) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = read_file(dir, TRUST_TPM_QUOTE_MSG, &msg, &q.msg_len);
+	if (ret) {
+		reason = "cannot read " TRUST_TPM_QUOTE_MSG;
+		goto out;
+	}
+	ret = read_file(dir, TRUST_TPM_QUOTE_SIG, &sig, &q.sig_len);
+	if (ret) {
+		reason = "cannot read " TRUST_TPM_QUOTE_SIG;
+		goto out;
+	}
+	ret = read_file(dir, TRUST_TPM_QUOTE_PCRS, &pcrs, &q.pcrs_len);
+	if (ret) {
+		reason = "cannot read " TRUST_TPM_QUOTE_PCRS;
+		goto out;
+	}
+	ret = fileio__read(ak_pem, QUOTE_FILE_MAX, O_NONBLOCK | O_NOCTTY, &ak, &q.ak_pem_len);
+	if (ret) {
+		reason = "cannot read the AK public key";
+		goto out;
+	}
+	q.msg = msg;
+	q.sig = sig;
+	q.pcrs = pcrs;
+	q.ak_pem = (const char *)ak;
+	ret = trust_quote__verify_mem(&q, nonce, nonce_len, ret_pcrs, err, errlen);
+out:
+	if (ret && reason)
+		errmsg__set(err, errlen, ret, "%s", reason);
+	free(msg);
+	free(sig);
+	free(pcrs);
+	free(ak);
 	return ret;
 }

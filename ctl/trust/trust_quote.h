@@ -57,6 +57,23 @@ int trust_quote__verify(const char *dir, const char *ak_pem, const uint8_t *nonc
 			size_t nonce_len, struct trust_tpm_pcrs *ret_pcrs, char *err,
 			size_t errlen);
 
+/* The contents of a quote's files and of the AK's PEM file. */
+struct trust_quote_files {
+	const uint8_t *msg;  /* quote.msg */
+	size_t msg_len;
+	const uint8_t *sig;  /* quote.sig */
+	size_t sig_len;
+	const uint8_t *pcrs; /* quote.pcrs */
+	size_t pcrs_len;
+	const char *ak_pem;  /* the AK public key, PEM */
+	size_t ak_pem_len;
+};
+
+/* trust_quote__verify() of files already read; the same errors but those of reading. */
+int trust_quote__verify_mem(const struct trust_quote_files *q, const uint8_t *nonce,
+			    size_t nonce_len, struct trust_tpm_pcrs *ret_pcrs, char *err,
+			    size_t errlen);
+
 /*
  * quote.pcrs as `tpm2_quote -o` writes it (tpm2-tools lib/pcr.c): the TSS's
  * TPML_PCR_SELECTION, a count and TPML_DIGEST lists, in their C layout,

@@ -807,10 +807,15 @@ static int blob_encode(const TPML_PCR_SELECTION *sel, const TPM2B_PUBLIC *pub,
 	return 0;
 }
 
+/*
+ * Decode a sealed blob and check it is sealed to one PCR of the sha256
+ * bank: all that unseal checks before it asks the TPM.
+ */
 static int blob_decode(const uint8_t *blob, size_t len, TPML_PCR_SELECTION *sel,
-		       TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv)
+		       TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, uint32_t *ret_pcr, char *err,
+		       size_t errlen)
 {
-	uint32_t magic;
+	uint32_t magic, mask;
 	size_t off = 0;
 
 	/* tss2-mu refuses to unmarshal a TPM2B struct into a non-empty one. */
@@ -821,8 +826,28 @@ static int blob_decode(const uint8_t *blob, size_t len, TPML_PCR_SELECTION *sel,
 	    Tss2_MU_TPML_PCR_SELECTION_Unmarshal(blob, len, &off, sel) ||
 	    Tss2_MU_TPM2B_PUBLIC_Unmarshal(blob, len, &off, pub) ||
 	    Tss2_MU_TPM2B_PRIVATE_Unmarshal(blob, len, &off, priv) || off != len)
-		return -EBADMSG;
+		return errmsg__set(err, errlen, -EBADMSG,
+				   "unseal: the blob is not a sealed object of boost");
+	mask = sel->count == 1 ? selection_mask(&sel->pcrSelections[0]) : 0;
+	if (sel->count != 1 || sel->pcrSelections[0].hash != TPM2_ALG_SHA256 ||
+	    __builtin_popcount(mask) != 1 || (mask & ~PCR_MASK_ALL))
+		return errmsg__set(err, errlen, -EBADMSG,
+				   "unseal: the blob is not sealed to one PCR of the sha256 bank");
+	*ret_pcr = __builtin_ctz(mask);
 	return 0;
+}
+
+int trust_tpm__blob_pcr(const uint8_t *blob, size_t len, uint32_t *ret_pcr, char *err,
+			size_t errlen)
+{
+	TPML_PCR_SELECTION sel;
+	TPM2B_PUBLIC pub;
+	TPM2B_PRIVATE priv;
+	int ret;
+
+	ret = blob_decode(blob, len, &sel, &pub, &priv, ret_pcr, err, errlen);
+	explicit_bzero(&priv, sizeof(priv));
+	return ret;
 }
 
 int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
@@ -892,21 +917,14 @@ int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_le
 	TPML_PCR_SELECTION sel;
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
-	uint32_t mask;
 	uint8_t *secret;
-	unsigned pcr;
+	uint32_t pcr;
 	TSS2_RC rc;
 	int ret;
 
-	if (blob_decode(blob, blob_len, &sel, &pub, &priv))
-		return errmsg__set(err, errlen, -EBADMSG,
-				   "unseal: the blob is not a sealed object of boost");
-	mask = sel.count == 1 ? selection_mask(&sel.pcrSelections[0]) : 0;
-	if (sel.count != 1 || sel.pcrSelections[0].hash != TPM2_ALG_SHA256 ||
-	    __builtin_popcount(mask) != 1 || (mask & ~PCR_MASK_ALL))
-		return errmsg__set(err, errlen, -EBADMSG,
-				   "unseal: the blob is not sealed to one PCR of the sha256 bank");
-	pcr = __builtin_ctz(mask);
+	ret = blob_decode(blob, blob_len, &sel, &pub, &priv, &pcr, err, errlen);
+	if (ret)
+		return ret;
 
 	ret = create_primary(tpm, &srk_template, "storage key", &srk, NULL, err, errlen);
 	if (ret)

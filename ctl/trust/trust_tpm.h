@@ -85,4 +85,12 @@ int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
 int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_len,
 		      uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen);
 
+/*
+ * The PCR a sealed blob is sealed to, with no TPM: decodes it and checks
+ * what unseal checks first. -EBADMSG, and @err says why, if it is not a
+ * blob of trust_tpm__seal's.
+ */
+int trust_tpm__blob_pcr(const uint8_t *blob, size_t len, uint32_t *ret_pcr, char *err,
+			size_t errlen);
+
 #endif
