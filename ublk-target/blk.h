@@ -185,7 +185,7 @@ int blk_ctrl__end_recovery(struct blk_dev *dev);
 
 /* ---- blk_confine.c: the fewest privileges once started ---------------- */
 
-/* Main thread, before the first control command: keep CAP_SYS_ADMIN alone. */
+/* Main thread, before the first control command: keep CAP_SYS_ADMIN, _IPC_LOCK, _SETPCAP. */
 int blk_confine__early(void);
 /* Restrict a disabled ring to the SQE opcodes @ops, then enable it. */
 int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr_ops);

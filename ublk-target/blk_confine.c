@@ -29,11 +29,14 @@
 
 #include "blk.h"
 
-/* Which thread: the bounding set and the capability sets are per thread. */
-static int blk_confine_caps(bool keep_sys_admin)
+/*
+ * The calling thread keeps the capabilities in @keep (a mask of
+ * CAP_TO_MASK bits) that it has, in its effective and permitted sets, and
+ * only those in its bounding set: both are per thread.
+ */
+static int blk_confine_caps(uint64_t keep)
 {
-	cap_value_t admin = CAP_SYS_ADMIN;
-	cap_flag_value_t had = CAP_CLEAR;
+	cap_flag_value_t setpcap = CAP_CLEAR, has;
 	cap_t cur, want;
 	cap_value_t c;
 	int err = 0;
@@ -41,49 +44,53 @@ static int blk_confine_caps(bool keep_sys_admin)
 	cur = cap_get_proc();
 	if (!cur)
 		return -errno;
-	if (keep_sys_admin && cap_get_flag(cur, CAP_SYS_ADMIN, CAP_PERMITTED, &had))
-		had = CAP_CLEAR;
-	/* The bounding set first: dropping it needs CAP_SETPCAP, dropped next. */
-	if (CAP_IS_SUPPORTED(CAP_SETPCAP)) {
-		cap_flag_value_t setpcap = CAP_CLEAR;
-
-		cap_get_flag(cur, CAP_SETPCAP, CAP_EFFECTIVE, &setpcap);
-		for (c = 0; setpcap == CAP_SET && c <= CAP_LAST_CAP; c++) {
-			if (c == admin && had == CAP_SET)
-				continue;
-			if (CAP_IS_SUPPORTED(c) && cap_drop_bound(c) && errno != EINVAL) {
-				err = -errno;
-				goto out;
-			}
-		}
-	}
 	want = cap_init();
 	if (!want) {
 		err = -errno;
 		goto out;
 	}
-	if (had == CAP_SET &&
-	    (cap_set_flag(want, CAP_PERMITTED, 1, &admin, CAP_SET) ||
-	     cap_set_flag(want, CAP_EFFECTIVE, 1, &admin, CAP_SET)))
+	/* The bounding set first: dropping it needs CAP_SETPCAP, maybe dropped next. */
+	cap_get_flag(cur, CAP_SETPCAP, CAP_EFFECTIVE, &setpcap);
+	for (c = 0; c <= CAP_LAST_CAP; c++) {
+		if (!CAP_IS_SUPPORTED(c))
+			continue;
+		if (keep & (1ull << c)) {
+			if (cap_get_flag(cur, c, CAP_PERMITTED, &has) == 0 && has == CAP_SET &&
+			    (cap_set_flag(want, CAP_PERMITTED, 1, &c, CAP_SET) ||
+			     cap_set_flag(want, CAP_EFFECTIVE, 1, &c, CAP_SET))) {
+				err = -errno;
+				goto out;
+			}
+			continue;
+		}
+		if (setpcap == CAP_SET && cap_drop_bound(c) && errno != EINVAL) {
+			err = -errno;
+			goto out;
+		}
+	}
+	if (cap_set_proc(want))
 		err = -errno;
-	if (!err && cap_set_proc(want))
-		err = -errno;
-	cap_free(want);
 out:
+	cap_free(want);
 	cap_free(cur);
 	return err;
 }
+
+#define BLK_CAP(c) (1ull << (c))
 
 /*
  * Main thread, before its first control command: io_uring runs control
  * commands in an io-wq worker, which keeps the credentials of the thread
  * that made it for as long as the process lives. Made now, it holds
- * CAP_SYS_ADMIN alone, as the main thread will; so do the queue threads,
- * made later, until they drop it.
+ * CAP_SYS_ADMIN (the control commands), CAP_IPC_LOCK (a ring created with
+ * it does not count its registered buffers against RLIMIT_MEMLOCK: the
+ * queue threads, made later, need it when they create theirs) and
+ * CAP_SETPCAP (to empty the bounding sets later), and nothing else.
  */
 int blk_confine__early(void)
 {
-	return blk_confine_caps(true);
+	return blk_confine_caps(BLK_CAP(CAP_SYS_ADMIN) | BLK_CAP(CAP_IPC_LOCK) |
+				BLK_CAP(CAP_SETPCAP));
 }
 
 /*
@@ -126,7 +133,7 @@ int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr
 /* Queue thread, its ring set up: nothing left that needs a capability. */
 int blk_confine__queue_thread(void)
 {
-	return blk_confine_caps(false);
+	return blk_confine_caps(0);
 }
 
 static const int blk_allowed[] = {
@@ -189,7 +196,7 @@ int blk_confine__process(void)
 {
 	int err;
 
-	err = blk_confine_caps(true);
+	err = blk_confine_caps(BLK_CAP(CAP_SYS_ADMIN));
 	if (err)
 		return err;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
