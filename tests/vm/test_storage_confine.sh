@@ -86,8 +86,11 @@ kill -TERM "$(pgrep -f "^$UBLK add")"
 wait $spid || gfail "traced boost-ublk did not exit 0"
 grep -q SIGSYS /tmp/strace.txt && { cat /tmp/strace.txt; gfail "a call was killed by seccomp"; }
 echo "syscalls after the filter:"
-sed -n '/seccomp(SECCOMP_SET_MODE_FILTER/,$p' /tmp/strace.txt |
-	sed -n 's/^[0-9]* *\([a-z_0-9]*\)(.*/\1/p' | sort | uniq -c | sort -rn
+# From the filter's load (libseccomp probes with seccomp() first) to the end.
+n=$(grep -n "seccomp(SECCOMP_SET_MODE_FILTER.*filter=" /tmp/strace.txt | tail -n 1 | cut -d: -f1)
+[ -n "$n" ] || gfail "no seccomp filter load in the trace"
+tail -n +"$n" /tmp/strace.txt |
+	sed -n 's/^[0-9]* *\(<\.\.\. \)\{0,1\}\([a-z_0-9]*\)[( ].*/\2/p' | sort | uniq -c | sort -rn
 ublk_assert_none
 echo "guest: ok"
 GUEST
