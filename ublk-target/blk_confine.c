@@ -4,8 +4,8 @@
  * data path and the shutdown path use (docs/storage.md, "Confinement").
  *
  * Capabilities are per thread in Linux. A queue thread needs none once its
- * ring exists and its FETCHes are posted: the ublk char device's io_uring
- * commands were authorized when /dev/ublkcN was opened. The main thread
+ * ring exists: the ublk char device's io_uring commands were authorized
+ * when /dev/ublkcN was opened. The main thread
  * keeps CAP_SYS_ADMIN only, because the driver checks it on every control
  * command of a device added without UBLK_F_UNPRIVILEGED_DEV, and STOP_DEV
  * and DEL_DEV come at shutdown.
@@ -14,7 +14,9 @@
  * every thread at once (TSYNC): the calls the steady state and shutdown
  * make are allowed, a few an intruder would try first fail with EPERM (so
  * the device keeps being served, and the test sees the refusal of the very
- * filter that ships), and everything else kills the process.
+ * filter that ships), and everything else kills the process. io_uring
+ * opcodes pass no seccomp filter, so each ring is restricted to the
+ * opcodes it uses before it is enabled (blk_confine__ring).
  */
 #include <errno.h>
 #include <fcntl.h>
