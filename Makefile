@@ -212,12 +212,21 @@ UBLK_SRCS := \
 	ublk-target/backend_mem.c \
 	ublk-target/backend_null.c \
 	ublk-target/blk_backend.c \
+	ublk-target/blk_confine.c \
 	ublk-target/blk_ctrl.c \
 	ublk-target/blk_queue.c \
 	ublk-target/blk_size.c \
 	ublk-target/boost_ublk.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
-LIBS_UBLK := liburing
+LIBS_UBLK := liburing libcap libseccomp
+# boost-ublk is linked statically: boostd measures the bytes it fexecve()s,
+# and a dynamic binary would then load ld.so and its libraries from disk,
+# unmeasured (docs/trust.md). Not with the sanitizers, which need ld.so.
+ifeq ($(SANITIZE),1)
+UBLK_LDLIBS = $(call pc_libs,$(LIBS_UBLK))
+else
+UBLK_LDLIBS = -static $(shell $(PKG_CONFIG) --static --libs $(LIBS_UBLK))
+endif
 
 $(UBLK_HDR): scripts/ublk-header
 	$(call msg,GEN,$@)
@@ -228,7 +237,22 @@ $(call obj,$(UBLK_SRCS)): ALL_CFLAGS += -I $(O)/include $(call pc_cflags,$(LIBS_
 
 $(O)/boost-ublk: $(call obj,$(UBLK_SRCS))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(call pc_libs,$(LIBS_UBLK))
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)
+
+# The same server with a test hook (-DBLK_CONFINE_TEST): on SIGUSR1 it tries
+# what its confinement must refuse (tests/vm/test_storage_confine.sh).
+# Never installed, never signed.
+UBLK_CONFINE_TEST := $(O)/tests/vm-bin/boost-ublk-confine-test
+tests: $(UBLK_CONFINE_TEST)
+$(O)/obj/confine-test/%.o: %.c $(UBLK_HDR)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -I $(O)/include $(call pc_cflags,$(LIBS_UBLK)) \
+		-DBLK_CONFINE_TEST -MMD -MP -c -o $@ $<
+$(UBLK_CONFINE_TEST): $(patsubst %.c,$(O)/obj/confine-test/%.o,$(UBLK_SRCS))
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)
 
 # Its unit suite links the modules (not main) and liburing, not ctl/.
 UBLK_TEST := $(O)/tests/unit/test_blk_backend

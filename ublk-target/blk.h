@@ -183,6 +183,25 @@ int blk_ctrl__get_info(struct blk_dev *dev, int dev_id);
 int blk_ctrl__start_recovery(struct blk_dev *dev);
 int blk_ctrl__end_recovery(struct blk_dev *dev);
 
+/* ---- blk_confine.c: the fewest privileges once started ---------------- */
+
+/* Main thread, before the first control command: keep CAP_SYS_ADMIN, _IPC_LOCK, _SETPCAP. */
+int blk_confine__early(void);
+/* Restrict a disabled ring to the SQE opcodes @ops, then enable it. */
+int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr_ops);
+/* Queue thread, its ring ready: drop every capability of this thread. */
+int blk_confine__queue_thread(void);
+/*
+ * Main thread, the device started and every file it needs open: keep only
+ * CAP_SYS_ADMIN (STOP_DEV, DEL_DEV), set no_new_privs, and load the seccomp
+ * filter into every thread.
+ */
+int blk_confine__process(void);
+#ifdef BLK_CONFINE_TEST
+/* Main thread, test build only: try what the confinement must refuse. */
+void blk_confine__test_attempts(struct blk_dev *dev);
+#endif
+
 /* ---- blk_queue.c: the data path ----------------------------------------- */
 
 /*

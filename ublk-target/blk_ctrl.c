@@ -20,14 +20,19 @@ int blk_ctrl__open(struct blk_dev *dev)
 	dev->ctrl_fd = open(BLK_CTRL_PATH, O_RDWR | O_CLOEXEC);
 	if (dev->ctrl_fd < 0)
 		return -errno;
-	err = io_uring_queue_init(4, &dev->ctrl_ring, IORING_SETUP_SQE128);
+	err = io_uring_queue_init(4, &dev->ctrl_ring,
+				  IORING_SETUP_SQE128 | IORING_SETUP_R_DISABLED);
 	if (err) {
 		close(dev->ctrl_fd);
 		dev->ctrl_fd = -1;
 		return err;
 	}
 	dev->ctrl_ring_ready = true;
-	return 0;
+	/* This ring sends ublk commands and nothing else. */
+	err = blk_confine__ring(&dev->ctrl_ring, (const uint8_t[]){ IORING_OP_URING_CMD }, 1);
+	if (err)
+		blk_ctrl__close(dev);
+	return err;
 }
 
 void blk_ctrl__close(struct blk_dev *dev)

@@ -302,7 +302,14 @@ static int blk_queue_setup(struct blk_queue *q)
 {
 	struct blk_dev *dev = q->dev;
 	struct io_uring_params p = {
-		.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+		.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+			 IORING_SETUP_R_DISABLED,
+	};
+	/* What the queue and its backends submit; enabled after restricting. */
+	static const uint8_t ops[] = {
+		IORING_OP_URING_CMD, IORING_OP_POLL_ADD, IORING_OP_NOP,
+		IORING_OP_READ_FIXED, IORING_OP_WRITE_FIXED, IORING_OP_FSYNC,
+		IORING_OP_FALLOCATE,
 	};
 	int files[3] = { dev->cdev_fd };
 	unsigned int entries = 2 * q->depth + 1, i;
@@ -313,7 +320,7 @@ static int blk_queue_setup(struct blk_queue *q)
 	if (err == -EINVAL) {
 		/* Kernels before 6.1: no DEFER_TASKRUN. */
 		memset(&p, 0, sizeof(p));
-		p.flags = IORING_SETUP_COOP_TASKRUN;
+		p.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_R_DISABLED;
 		err = io_uring_queue_init_params(entries, &q->ring, &p);
 	}
 	if (err)
@@ -340,6 +347,13 @@ static int blk_queue_setup(struct blk_queue *q)
 		if (err)
 			goto err_ring;
 	}
+	err = blk_confine__ring(&q->ring, ops, sizeof(ops));
+	if (err)
+		goto err_backend;
+	/* From here on this thread needs no capability (blk_confine.c). */
+	err = blk_confine__queue_thread();
+	if (err)
+		goto err_backend;
 	/* A poll on the stop eventfd tells this thread to leave. */
 	sqe = io_uring_get_sqe(&q->ring);
 	io_uring_prep_poll_add(sqe, dev->stop_efd, POLLIN);

@@ -147,14 +147,23 @@ static int serve(struct blk_dev *dev, int sfd)
 	struct signalfd_siginfo si;
 	int err = 0;
 
-	while (poll(pfd, 2, -1) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	if (pfd[0].revents & POLLIN) {
-		if (read(sfd, &si, sizeof(si)) == sizeof(si))
+	for (;;) {
+		while (poll(pfd, 2, -1) < 0) {
+			if (errno != EINTR)
+				return -errno;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			break;
+		if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+#ifdef BLK_CONFINE_TEST
+			if (si.ssi_signo == SIGUSR1) {
+				blk_confine__test_attempts(dev);
+				continue;
+			}
+#endif
 			fprintf(stderr, "boost-ublk: device %d: %s, stopping\n",
 				dev->cfg.dev_id, strsignal((int)si.ssi_signo));
+		}
 		/* Synchronous: when it returns, the disk is gone and IO drained. */
 		err = blk_ctrl__stop(dev);
 		if (err && err != -ENODEV)
@@ -195,6 +204,9 @@ static int block_signals(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+#ifdef BLK_CONFINE_TEST
+	sigaddset(&set, SIGUSR1);
+#endif
 	/* Before any thread exists, so that every thread inherits the mask. */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -EINVAL;
@@ -209,6 +221,25 @@ static int ctrl_open_or_report(struct blk_dev *dev)
 	if (err)
 		blk_err("/dev/ublk-control: cannot open: %s%s", strerror(-err),
 			err == -ENOENT ? " (is the ublk_drv module loaded?)" : "");
+	return err;
+}
+
+static int confine_early_or_report(void)
+{
+	int err = blk_confine__early();
+
+	if (err)
+		blk_err("capabilities: cannot drop: %s", strerror(-err));
+	return err;
+}
+
+static int confine_or_report(const struct blk_dev *dev)
+{
+	int err = blk_confine__process();
+
+	if (err)
+		blk_err("device %d: cannot confine the server: %s", dev->cfg.dev_id,
+			strerror(-err));
 	return err;
 }
 
@@ -389,6 +420,9 @@ static int do_add(int argc, char **argv)
 		blk_err("signals: %s", strerror(-err));
 		goto out;
 	}
+	err = confine_early_or_report();
+	if (err)
+		goto out;
 	err = ctrl_open_or_report(&dev);
 	if (err)
 		goto out;
@@ -433,6 +467,12 @@ static int do_add(int argc, char **argv)
 		blk_err("device %d: cannot start: %s", dev.cfg.dev_id, strerror(-err));
 		goto out;
 	}
+	/* Every file the server needs is open: from here on, the fewest privileges. */
+	err = confine_or_report(&dev);
+	if (err) {
+		blk_ctrl__stop(&dev);
+		goto out;
+	}
 	print_started(&dev);
 	err = serve(&dev, sfd);
 out:
@@ -461,7 +501,8 @@ static int do_recover(int argc, char **argv)
 	}
 	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, &stats_fd, true))
 		return EXIT_USAGE;
-	if (ctrl_open_or_report(&dev))
+	/* Before the first control command; the backend then opens as bare uid 0. */
+	if (confine_early_or_report() || ctrl_open_or_report(&dev))
 		return 1;
 	err = blk_ctrl__get_info(&dev, id);
 	if (err) {
@@ -536,6 +577,9 @@ static int do_recover(int argc, char **argv)
 		blk_err("device %d: cannot end recovery: %s", id, strerror(-err));
 		goto out;
 	}
+	err = confine_or_report(&dev);
+	if (err)
+		goto out;
 	fprintf(stderr, "boost-ublk: device %d: recovered\n", id);
 	print_started(&dev);
 	err = serve(&dev, sfd);
@@ -639,6 +683,7 @@ int main(int argc, char **argv)
 		{ "del", do_del },
 		{ "list", do_list },
 	};
+	static char stdout_buf[BUFSIZ];
 	size_t i;
 
 	/*
@@ -652,6 +697,11 @@ int main(int argc, char **argv)
 	 * with a live device: the write fails instead, and the device is served.
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A buffer of our own: stdio would otherwise fstat stdout at the
+	 * first printf, which comes after the seccomp filter allows no fstat.
+	 */
+	setvbuf(stdout, stdout_buf, _IOLBF, sizeof(stdout_buf));
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);

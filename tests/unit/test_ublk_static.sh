@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# boost-ublk is linked statically, so the bytes boostd measures and
+# fexecve()s are all it runs: no program interpreter (ld.so) and no NEEDED
+# library loaded from disk, unmeasured (docs/trust.md). Its test build too.
+# A SANITIZE=1 build links dynamically by design and is not checked.
+# timeout: 10
+. "$(dirname "$0")/../lib.sh"
+require_tool readelf
+case $BOOST_BUILD in */sanitize) skip "the sanitizers' build links boost-ublk dynamically" ;; esac
+
+for prog in "$BOOST_BUILD/boost-ublk" "$BOOST_BUILD/tests/vm-bin/boost-ublk-confine-test"; do
+	[ -x "$prog" ] || fail "$prog is not built"
+	hdr=$(readelf -lW "$prog") || fail "readelf cannot read $prog"
+	! grep -q INTERP <<<"$hdr" || fail "$prog has a program interpreter: $(grep -A1 INTERP <<<"$hdr")"
+	dyn=$(readelf -dW "$prog")
+	! grep -q NEEDED <<<"$dyn" || fail "$prog needs libraries: $(grep NEEDED <<<"$dyn")"
+	echo "${prog#"$BOOST_BUILD"/}: static, no PT_INTERP, no NEEDED"
+done

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Confinement: once the device is started, the server keeps only what the
+ * data path and the shutdown path use (docs/storage.md, "Confinement").
+ *
+ * Capabilities are per thread in Linux. A queue thread needs none once its
+ * ring exists: the ublk char device's io_uring commands were authorized
+ * when /dev/ublkcN was opened. The main thread
+ * keeps CAP_SYS_ADMIN only, because the driver checks it on every control
+ * command of a device added without UBLK_F_UNPRIVILEGED_DEV, and STOP_DEV
+ * and DEL_DEV come at shutdown.
+ *
+ * Then the main thread sets no_new_privs and loads one seccomp filter for
+ * every thread at once (TSYNC): the calls the steady state and shutdown
+ * make are allowed, a few an intruder would try first fail with EPERM (so
+ * the device keeps being served, and the test sees the refusal of the very
+ * filter that ships), and everything else kills the process. io_uring
+ * opcodes pass no seccomp filter, so each ring is restricted to the
+ * opcodes it uses before it is enabled (blk_confine__ring).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <seccomp.h>
+
+#include "blk.h"
+
+/*
+ * The calling thread keeps the capabilities in @keep (a mask of
+ * CAP_TO_MASK bits) that it has, in its effective and permitted sets, and
+ * only those in its bounding set: both are per thread.
+ */
+static int blk_confine_caps(uint64_t keep)
+{
+	cap_flag_value_t setpcap = CAP_CLEAR, has;
+	cap_t cur, want;
+	cap_value_t c;
+	int err = 0;
+
+	cur = cap_get_proc();
+	if (!cur)
+		return -errno;
+	want = cap_init();
+	if (!want) {
+		err = -errno;
+		goto out;
+	}
+	/* The bounding set first: dropping it needs CAP_SETPCAP, maybe dropped next. */
+	cap_get_flag(cur, CAP_SETPCAP, CAP_EFFECTIVE, &setpcap);
+	for (c = 0; c <= CAP_LAST_CAP; c++) {
+		if (!CAP_IS_SUPPORTED(c))
+			continue;
+		if (keep & (1ull << c)) {
+			if (cap_get_flag(cur, c, CAP_PERMITTED, &has) == 0 && has == CAP_SET &&
+			    (cap_set_flag(want, CAP_PERMITTED, 1, &c, CAP_SET) ||
+			     cap_set_flag(want, CAP_EFFECTIVE, 1, &c, CAP_SET))) {
+				err = -errno;
+				goto out;
+			}
+			continue;
+		}
+		if (setpcap == CAP_SET && cap_drop_bound(c) && errno != EINVAL) {
+			err = -errno;
+			goto out;
+		}
+	}
+	if (cap_set_proc(want))
+		err = -errno;
+out:
+	cap_free(want);
+	cap_free(cur);
+	return err;
+}
+
+#define BLK_CAP(c) (1ull << (c))
+
+/*
+ * Main thread, before its first control command: io_uring runs control
+ * commands in an io-wq worker, which keeps the credentials of the thread
+ * that made it for as long as the process lives. Made now, it holds
+ * CAP_SYS_ADMIN (the control commands), CAP_IPC_LOCK (a ring created with
+ * it does not count its registered buffers against RLIMIT_MEMLOCK: the
+ * queue threads, made later, need it when they create theirs) and
+ * CAP_SETPCAP (to empty the bounding sets later), and nothing else.
+ */
+int blk_confine__early(void)
+{
+	return blk_confine_caps(BLK_CAP(CAP_SYS_ADMIN) | BLK_CAP(CAP_IPC_LOCK) |
+				BLK_CAP(CAP_SETPCAP));
+}
+
+/*
+ * Any thread, its ring set up and not yet enabled (IORING_SETUP_R_DISABLED):
+ * the ring accepts only the SQE opcodes in @ops, of the SQE flags only
+ * IOSQE_FIXED_FILE, and of the register opcodes only
+ * IORING_UNREGISTER_RING_FDS (io_uring_queue_exit). io_uring
+ * opcodes pass no seccomp filter: without this, an IORING_OP_OPENAT or
+ * IORING_OP_SOCKET on one of our rings would do what the filter refuses.
+ */
+int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr_ops)
+{
+	struct io_uring_restriction res[16];
+	unsigned int i, n = 0;
+
+	if (nr_ops + 2 > sizeof(res) / sizeof(res[0]))
+		return -E2BIG;
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < nr_ops; i++) {
+		res[n].opcode = IORING_RESTRICTION_SQE_OP;
+		res[n++].sqe_op = ops[i];
+	}
+	res[n].opcode = IORING_RESTRICTION_REGISTER_OP;
+	res[n++].register_op = IORING_UNREGISTER_RING_FDS;
+	/* A restricted ring refuses every SQE flag not allowed here. */
+	res[n].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED;
+	res[n++].sqe_flags = IOSQE_FIXED_FILE;
+	/*
+	 * The raw calls: Debian's liburing 2.3 has io_uring_register_restrictions
+	 * and io_uring_enable_rings in its static library only, not its .so.
+	 */
+	if (syscall(__NR_io_uring_register, ring->ring_fd, IORING_REGISTER_RESTRICTIONS,
+		    res, n) < 0 ||
+	    syscall(__NR_io_uring_register, ring->ring_fd, IORING_REGISTER_ENABLE_RINGS,
+		    NULL, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Queue thread, its ring set up: nothing left that needs a capability. */
+int blk_confine__queue_thread(void)
+{
+	return blk_confine_caps(0);
+}
+
+static const int blk_allowed[] = {
+	/* The data path: wait for CQEs and submit commits in one call. */
+	SCMP_SYS(io_uring_enter),
+	/* The queue threads' eventfd and the main thread's signalfd. */
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(writev),
+	SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
+	/* pthread_join, mutexes; a thread's exit. */
+	SCMP_SYS(futex), SCMP_SYS(sched_yield), SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigreturn), SCMP_SYS(exit), SCMP_SYS(exit_group),
+	SCMP_SYS(gettid), SCMP_SYS(getpid),
+	/* Teardown: unmapping rings and buffers, free(), closing files. */
+	SCMP_SYS(munmap), SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(close),
+};
+
+/* What an intruder tries first: refused, not fatal (see the top comment). */
+static const int blk_refused[] = {
+	SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(ptrace),
+	SCMP_SYS(socket), SCMP_SYS(socketpair),
+	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
+	SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(clone), SCMP_SYS(clone3),
+};
+
+static int blk_confine_seccomp(void)
+{
+	scmp_filter_ctx ctx;
+	unsigned int i;
+	int err = 0;
+
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return -ENOMEM;
+	err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	for (i = 0; !err && i < sizeof(blk_allowed) / sizeof(blk_allowed[0]); i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, blk_allowed[i], 0);
+	for (i = 0; !err && i < sizeof(blk_refused) / sizeof(blk_refused[0]); i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), blk_refused[i], 0);
+	/* malloc may map memory, never executable memory. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* io_uring_queue_exit lets go of a registered ring fd; nothing else. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(io_uring_register), 1,
+				       SCMP_A1(SCMP_CMP_MASKED_EQ, 0x7fffffffu,
+					       IORING_UNREGISTER_RING_FDS));
+	if (!err)
+		err = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return err;
+}
+
+/* Main thread, the device started: see the top comment. */
+int blk_confine__process(void)
+{
+	int err;
+
+	err = blk_confine_caps(BLK_CAP(CAP_SYS_ADMIN));
+	if (err)
+		return err;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	return blk_confine_seccomp();
+}
+
+#ifdef BLK_CONFINE_TEST
+#include <netinet/in.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+
+static void blk_confine_report(const char *what, int ret)
+{
+	if (ret < 0)
+		fprintf(stderr, "boost-ublk: confine test: %s: refused (%s)\n", what,
+			strerror(errno));
+	else
+		fprintf(stderr, "boost-ublk: confine test: %s: ALLOWED\n", what);
+}
+
+/* The same open through the control ring, where seccomp does not look. */
+static int blk_confine_ring_open(struct blk_dev *dev, const char *path)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&dev->ctrl_ring);
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (!sqe) {
+		errno = EBUSY;
+		return -1;
+	}
+	io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	res = io_uring_submit_and_wait(&dev->ctrl_ring, 1);
+	if (res >= 0)
+		res = io_uring_wait_cqe(&dev->ctrl_ring, &cqe);
+	if (res < 0) {
+		errno = -res;
+		return -1;
+	}
+	res = cqe->res;
+	io_uring_cqe_seen(&dev->ctrl_ring, cqe);
+	if (res < 0) {
+		errno = -res;
+		return -1;
+	}
+	return res;
+}
+
+/* Main thread (the one that kept CAP_SYS_ADMIN), on SIGUSR1 in the test build. */
+void blk_confine__test_attempts(struct blk_dev *dev)
+{
+	char *argv[] = { "/bin/true", NULL }, *envp[] = { NULL };
+	int fd;
+
+	blk_confine_report("execve /bin/true", execve(argv[0], argv, envp));
+	blk_confine_report("ptrace PTRACE_TRACEME", (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL));
+	fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+	blk_confine_report("open /etc/shadow", fd);
+	if (fd >= 0)
+		close(fd);
+	fd = blk_confine_ring_open(dev, "/etc/shadow");
+	blk_confine_report("io_uring openat /etc/shadow", fd);
+	if (fd >= 0)
+		close(fd);
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	blk_confine_report("socket AF_INET SOCK_RAW", fd);
+	if (fd >= 0)
+		close(fd);
+	fprintf(stderr, "boost-ublk: confine test: done\n");
+}
+#endif
