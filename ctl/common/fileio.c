@@ -83,13 +83,13 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)
+/* Create or truncate @name in @dirfd with @flags added, and write @len bytes. */
+static int write_file(int dirfd, const char *name, int flags, const void *buf, size_t len,
+		      mode_t mode)
 {
 	int fd, ret;
 
-	if (!path)
-		return write_all(STDOUT_FILENO, buf, len);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | flags, mode);
 	if (fd < 0)
 		return -errno;
 	ret = write_all(fd, buf, len);
@@ -98,17 +98,16 @@ int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)
 	return ret;
 }
 
+int fileio__write(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	if (!path)
+		return write_all(STDOUT_FILENO, buf, len);
+	return write_file(AT_FDCWD, path, 0, buf, len, mode);
+}
+
 int fileio__write_at(int dirfd, const char *name, const void *buf, size_t len, mode_t mode)
 {
-	int fd, ret;
-
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	ret = write_all(fd, buf, len);
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	return ret;
+	return write_file(dirfd, name, O_NOFOLLOW, buf, len, mode);
 }
 
 int fileio__write_atomic(const char *path, const void *buf, size_t len, mode_t mode)
