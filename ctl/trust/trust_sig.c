@@ -216,25 +216,40 @@ ret:
 	return ret;
 }
 
+/*
+ * Read the PEM or DER file @path into *@buf. PEM gets a BIO over the bytes in
+ * *@pem; DER leaves *@pem NULL. The caller frees both.
+ */
+static int trust_sig_read_encoded(const char *path, uint8_t **buf, size_t *len, BIO **pem)
+{
+	int ret;
+
+	*pem = NULL;
+	ret = fileio__read(path, TRUST_SIG_MAX_PEM, TRUST_SIG_READ_FLAGS, buf, len);
+	if (ret || !memmem(*buf, *len, "-----BEGIN", 10))
+		return ret;
+	*pem = BIO_new_mem_buf(*buf, (int)*len);
+	if (*pem)
+		return 0;
+	free(*buf);
+	*buf = NULL;
+	return -ENOMEM;
+}
+
 static int trust_certs_add(struct trust_certs *certs, const char *path)
 {
 	size_t len, n_before = certs->n;
 	const unsigned char *p;
 	uint8_t *buf = NULL;
-	BIO *bio = NULL;
+	BIO *pem;
 	X509 *cert;
 	int ret;
 
-	ret = fileio__read(path, TRUST_SIG_MAX_PEM, TRUST_SIG_READ_FLAGS, &buf, &len);
+	ret = trust_sig_read_encoded(path, &buf, &len, &pem);
 	if (ret)
 		return ret;
-	if (memmem(buf, len, "-----BEGIN", 10)) {
-		bio = BIO_new_mem_buf(buf, (int)len);
-		if (!bio) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+	if (pem) {
+		while ((cert = PEM_read_bio_X509(pem, NULL, NULL, NULL))) {
 			ret = trust_certs_take(certs, cert, path);
 			if (ret)
 				goto out;
@@ -272,7 +287,7 @@ out:
 			free(s->path);
 		}
 	}
-	BIO_free(bio);
+	BIO_free(pem);
 	free(buf);
 	return ret;
 }
@@ -297,22 +312,17 @@ static int trust_sig_load_key(const char *path, EVP_PKEY **ret_key)
 	const unsigned char *p;
 	EVP_PKEY *key = NULL;
 	uint8_t *buf = NULL;
-	size_t len;
-	BIO *bio;
+	size_t len = 0;
+	BIO *pem;
 	int ret;
 
-	ret = fileio__read(path, TRUST_SIG_MAX_PEM, TRUST_SIG_READ_FLAGS, &buf, &len);
+	ret = trust_sig_read_encoded(path, &buf, &len, &pem);
 	if (ret)
 		return ret;
-	if (memmem(buf, len, "-----BEGIN", 10)) {
-		bio = BIO_new_mem_buf(buf, (int)len);
-		if (!bio) {
-			ret = -ENOMEM;
-			goto out;
-		}
+	if (pem) {
 		/* Never prompt for a passphrase: boost runs unattended. */
-		key = PEM_read_bio_PrivateKey(bio, NULL, trust_sig_no_passphrase, NULL);
-		BIO_free(bio);
+		key = PEM_read_bio_PrivateKey(pem, NULL, trust_sig_no_passphrase, NULL);
+		BIO_free(pem);
 	} else {
 		p = buf;
 		key = d2i_AutoPrivateKey(NULL, &p, (long)len);
