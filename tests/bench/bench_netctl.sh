@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The network control plane's bench: how the cost of boostd's operations
+# grows with the number of vNICs. For N in BENCH_NETCTL_N (default "1 10
+# 100") and each mode (xdp, tc): N veth pairs, the host ends in boostd's
+# namespace, the VM ends in one other namespace; one apply of a document
+# with N vNICs (one ICMP rule), then
+#   attach    `boostctl net attach`, wall time;
+#   status    the slowest `boostctl status` answered while that attach ran
+#             (one client asking in a loop): how long boostd leaves a client
+#             waiting;
+#   port add  one more vNIC added to the attached host (`boostctl apply` of
+#             the document with N+1 ports), wall time;
+#   detach    `boostctl net detach`, wall time.
+# Prints one table; seconds, median of BENCH_ROUNDS (default 1) rounds.
+set -u
+BOOST_BUILD=${BOOST_BUILD:-build}
+[ "$(id -u)" -eq 0 ] || { echo "bench netctl: needs root" >&2; exit 1; }
+. "$(dirname "$0")/../lib.sh"
+. "$BOOST_TOP/tests/net/net.sh"
+
+SIZES=${BENCH_NETCTL_N:-1 10 100}
+ROUNDS=${BENCH_ROUNDS:-1}
+require_tool ip jq awk
+
+netns_new host >/dev/null && netns_new vms >/dev/null || fail "cannot create the namespaces"
+HOST=$T-host VMS=$T-vms
+max=0
+for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
+# One more than the largest N, for the port add.
+for ((i = 1; i <= max + 1; i++)); do
+	ip -n "$HOST" link add "v$i" type veth peer name "e$i" netns "$VMS" ||
+		fail "cannot create veth v$i"
+	ip -n "$VMS" link set "e$i" up
+	ip -n "$HOST" link set "v$i" up
+done
+net_boostd_start
+
+# doc MODE N: N vNICs v1..vN in MODE.
+doc() {
+	awk -v mode="$1" -v n="$2" -v ns="$VMS" 'BEGIN {
+		printf "{\"ports\": ["
+		for (i = 1; i <= n; i++)
+			printf "%s{\"name\": \"v%d\", \"mode\": \"%s\", \"mac\": \"02:00:00:%02x:%02x:01\", \"ips\": [\"198.51.%d.%d\"], \"sg\": 1, \"netns\": \"%s\"}",
+				(i > 1 ? ", " : ""), i, mode, int(i / 256), i % 256, int(i / 250), i % 250 + 1, ns
+		printf "],\n\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"proto\": \"icmp\", \"cidr\": \"0.0.0.0/0\", \"action\": \"allow\"}]}]}\n"
+	}'
+}
+
+now() { date +%s.%N; }
+# elapsed START: seconds since START, 3 decimals.
+elapsed() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.3f", e - s }'; }
+
+# status_probe FILE: ask for status in a loop until FILE.stop exists; the
+# slowest answer goes to FILE.
+status_probe() {
+	local worst=0 s t
+	while [ ! -e "$1.stop" ]; do
+		s=$(now)
+		"$BOOSTCTL" status >/dev/null 2>&1
+		t=$(elapsed "$s")
+		worst=$(awk -v a="$worst" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
+	done
+	echo "$worst" >"$1"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -A res
+for mode in xdp tc; do
+	for n in $SIZES; do
+		doc "$mode" "$n" >"$B/doc-$mode-$n.json"
+		doc "$mode" $((n + 1)) >"$B/doc-$mode-$n-plus.json"
+		for ((r = 0; r < ROUNDS; r++)); do
+			"$BOOSTCTL" apply "$B/doc-$mode-$n.json" >/dev/null ||
+				fail "apply of $n $mode ports failed"
+			rm -f "$B/probe" "$B/probe.stop"
+			status_probe "$B/probe" &
+			probe=$!
+			s=$(now)
+			"$BOOSTCTL" net attach >/dev/null || fail "net attach of $n $mode ports failed"
+			a=$(elapsed "$s")
+			touch "$B/probe.stop"
+			wait "$probe"
+			s=$(now)
+			"$BOOSTCTL" apply "$B/doc-$mode-$n-plus.json" >/dev/null ||
+				fail "port add to $n $mode ports failed"
+			p=$(elapsed "$s")
+			s=$(now)
+			"$BOOSTCTL" net detach >/dev/null || fail "net detach of $n $mode ports failed"
+			d=$(elapsed "$s")
+			res[$mode.$n.attach]+="$a "
+			res[$mode.$n.status]+="$(cat "$B/probe") "
+			res[$mode.$n.add]+="$p "
+			res[$mode.$n.detach]+="$d "
+		done
+	done
+done
+
+echo "-- the network control plane, seconds (median of $ROUNDS)"
+printf '%-5s %5s %9s %12s %9s %9s\n' mode ports attach "status max" "port add" detach
+for mode in xdp tc; do
+	for n in $SIZES; do
+		printf '%-5s %5d' "$mode" "$n"
+		for k in attach status add detach; do
+			v=$(tr ' ' '\n' <<<"${res[$mode.$n.$k]}" | grep . | median)
+			[ "$k" = status ] && printf ' %12s' "$v" || printf ' %9s' "$v"
+		done
+		echo
+	done
+done
+boostd_stop
