@@ -10,7 +10,13 @@
  * command of a device added without UBLK_F_UNPRIVILEGED_DEV, and STOP_DEV
  * and DEL_DEV come at shutdown.
  *
- * Then the main thread sets no_new_privs and loads one seccomp filter for
+ * Every thread then sets no_new_privs and enters one Landlock domain that
+ * grants no filesystem access at all (where the kernel has Landlock): every
+ * file the server uses is open by then, and Landlock checks only opens and
+ * path operations. Landlock, unlike seccomp, binds only the calling thread,
+ * so each queue thread enters it itself, and the main thread last.
+ *
+ * Then the main thread loads one seccomp filter for
  * every thread at once (TSYNC): the calls the steady state and shutdown
  * make are allowed, a few an intruder would try first fail with EPERM (so
  * the device keeps being served, and the test sees the refusal of the very
@@ -21,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -28,8 +35,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <seccomp.h>
+#include <linux/landlock.h>
 
 #include "blk.h"
+
+#ifdef __SANITIZE_ADDRESS__
+#define BLK_SANITIZED 1
+#else
+#define BLK_SANITIZED 0
+#endif
+
+/* The Landlock ruleset every thread enters, made by blk_confine__early; -1: none. */
+static int blk_landlock_fd = -1;
+/* The seccomp filter is in place. */
+static bool blk_seccomp_loaded;
 
 /*
  * The calling thread keeps the capabilities in @keep (a mask of
@@ -81,6 +100,64 @@ out:
 #define BLK_CAP(c) (1ull << (c))
 
 /*
+ * The Landlock ruleset: every filesystem right this build and the kernel
+ * know of (ABI 1: execute, read, write, create and remove; ABI 2 adds
+ * linking or renaming across directories) is handled, and none is granted,
+ * except, in a sanitizer build, reading /proc (ASan and LeakSanitizer read
+ * /proc/self/maps). A kernel without Landlock leaves the ruleset out, and
+ * says so.
+ */
+static int blk_landlock_ruleset(void)
+{
+	struct landlock_ruleset_attr attr = {
+		.handled_access_fs = (LANDLOCK_ACCESS_FS_REFER << 1) - 1,
+	};
+	struct landlock_path_beneath_attr proc = {
+		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
+	};
+	long abi;
+	int fd, err = 0;
+
+	abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 0) {
+		if (errno != ENOSYS && errno != EOPNOTSUPP)
+			return -errno;
+		fprintf(stderr, "boost-ublk: this kernel has no Landlock: "
+				"the file system is not restricted\n");
+		return 0;
+	}
+	if (abi < 2)
+		attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
+	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (fd < 0)
+		return -errno;
+	if (BLK_SANITIZED) {
+		proc.parent_fd = open("/proc", O_PATH | O_CLOEXEC);
+		if (proc.parent_fd < 0 ||
+		    syscall(__NR_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH, &proc, 0))
+			err = -errno;
+		if (proc.parent_fd >= 0)
+			close(proc.parent_fd);
+	}
+	if (err) {
+		close(fd);
+		return err;
+	}
+	blk_landlock_fd = fd;
+	return 0;
+}
+
+/* The calling thread: no_new_privs (Landlock needs it), then the ruleset. */
+static int blk_landlock_enter(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	if (blk_landlock_fd >= 0 && syscall(__NR_landlock_restrict_self, blk_landlock_fd, 0))
+		return -errno;
+	return 0;
+}
+
+/*
  * Main thread, before its first control command: io_uring runs control
  * commands in an io-wq worker, which keeps the credentials of the thread
  * that made it for as long as the process lives. Made now, it holds
@@ -91,8 +168,13 @@ out:
  */
 int blk_confine__early(void)
 {
-	return blk_confine_caps(BLK_CAP(CAP_SYS_ADMIN) | BLK_CAP(CAP_IPC_LOCK) |
-				BLK_CAP(CAP_SETPCAP));
+	int err;
+
+	err = blk_confine_caps(BLK_CAP(CAP_SYS_ADMIN) | BLK_CAP(CAP_IPC_LOCK) |
+			       BLK_CAP(CAP_SETPCAP));
+	if (err)
+		return err;
+	return blk_landlock_ruleset();
 }
 
 /*
@@ -132,10 +214,12 @@ int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr
 	return 0;
 }
 
-/* Queue thread, its ring set up: nothing left that needs a capability. */
+/* Queue thread, its ring set up: nothing left that needs a capability or a path. */
 int blk_confine__queue_thread(void)
 {
-	return blk_confine_caps(0);
+	int err = blk_confine_caps(0);
+
+	return err ? err : blk_landlock_enter();
 }
 
 static const int blk_allowed[] = {
@@ -193,22 +277,19 @@ static int blk_confine_seccomp(void)
 	return err;
 }
 
-#ifdef __SANITIZE_ADDRESS__
-#define BLK_SANITIZED 1
-#else
-#define BLK_SANITIZED 0
-#endif
-
 /* Main thread, the device started: see the top comment. */
 int blk_confine__process(void)
 {
 	int err;
 
 	err = blk_confine_caps(BLK_CAP(CAP_SYS_ADMIN));
+	if (!err)
+		err = blk_landlock_enter();
+	if (blk_landlock_fd >= 0)
+		close(blk_landlock_fd);
+	blk_landlock_fd = -1;
 	if (err)
 		return err;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
 	/*
 	 * A sanitizer build (make SANITIZE=1, for tests only) reads
 	 * /proc/self/maps and runs LeakSanitizer's ptrace'd tracer at exit,
@@ -218,7 +299,16 @@ int blk_confine__process(void)
 		fprintf(stderr, "boost-ublk: sanitizer build: no seccomp filter\n");
 		return 0;
 	}
-	return blk_confine_seccomp();
+#ifdef BLK_CONFINE_TEST
+	/* The test build, to show what Landlock and the capabilities refuse alone. */
+	if (getenv("BLK_CONFINE_TEST_NO_SECCOMP")) {
+		fprintf(stderr, "boost-ublk: confine test: no seccomp filter\n");
+		return 0;
+	}
+#endif
+	err = blk_confine_seccomp();
+	blk_seccomp_loaded = !err;
+	return err;
 }
 
 #ifdef BLK_CONFINE_TEST
@@ -270,7 +360,10 @@ void blk_confine__test_attempts(struct blk_dev *dev)
 	int fd;
 
 	blk_confine_report("execve /bin/true", execve(argv[0], argv, envp));
-	blk_confine_report("ptrace PTRACE_TRACEME", (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL));
+	/* Only the filter refuses it; allowed, it would hand us to our parent. */
+	if (blk_seccomp_loaded)
+		blk_confine_report("ptrace PTRACE_TRACEME",
+				   (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL));
 	fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
 	blk_confine_report("open /etc/shadow", fd);
 	if (fd >= 0)

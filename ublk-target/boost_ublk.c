@@ -393,6 +393,77 @@ static void release(struct blk_dev *dev, int sfd)
 		close(sfd);
 }
 
+/* Map the queues of the device, and start a thread for each. */
+static int run_queues_or_report(struct blk_dev *dev)
+{
+	int err = blk_dev__open_queues(dev);
+
+	if (err) {
+		blk_err("device %d: /dev/ublkc%d: cannot map the queues: %s", dev->cfg.dev_id,
+			dev->cfg.dev_id, strerror(-err));
+		return err;
+	}
+	err = blk_dev__start_queues(dev);
+	if (err)
+		blk_err("device %d: cannot start the queue threads: %s", dev->cfg.dev_id,
+			strerror(-err));
+	return err;
+}
+
+/*
+ * Recovery: take device @id's geometry from the driver, which kept it when
+ * its server died, rather than from the command line.
+ */
+static int adopt_device(struct blk_dev *dev, int id)
+{
+	struct ublk_params p;
+	int err;
+
+	err = blk_ctrl__get_info(dev, id);
+	if (err) {
+		blk_err("device %d: %s", id, err == -ENODEV ? "no such ublk device" : strerror(-err));
+		return err;
+	}
+	dev->cfg.dev_id = id;
+	if (!(dev->info.flags & UBLK_F_USER_RECOVERY)) {
+		blk_err("device %d: was added without user recovery", id);
+		return -EINVAL;
+	}
+	if (dev->info.max_io_buf_bytes > BLK_MAX_IO_BYTES) {
+		blk_err("device %d: its IO size %u is larger than boost-ublk's %u", id,
+			dev->info.max_io_buf_bytes, BLK_MAX_IO_BYTES);
+		return -EINVAL;
+	}
+	err = blk_ctrl__get_params(dev, &p);
+	if (err) {
+		blk_err("device %d: cannot read its parameters: %s", id, strerror(-err));
+		return err;
+	}
+	dev->cfg.nr_queues = dev->info.nr_hw_queues;
+	dev->cfg.depth = dev->info.queue_depth;
+	dev->cfg.block_size = 1u << p.basic.logical_bs_shift;
+	dev->cfg.size = p.basic.dev_sectors << BLK_SECTOR_SHIFT;
+	dev->cfg.recovery = true;
+	return 0;
+}
+
+/* The dead server's files may take a moment to be released: retry 5 s. */
+static int start_recovery_or_report(struct blk_dev *dev)
+{
+	int err, i;
+
+	for (i = 0; i < 50; i++) {
+		err = blk_ctrl__start_recovery(dev);
+		if (err != -EBUSY)
+			break;
+		usleep(100 * 1000);
+	}
+	if (err)
+		blk_err("device %d: cannot start recovery: %s%s", dev->cfg.dev_id,
+			strerror(-err), err == -EBUSY ? " (is its server still running?)" : "");
+	return err;
+}
+
 static int do_add(int argc, char **argv)
 {
 	struct blk_dev dev;
@@ -450,18 +521,9 @@ static int do_add(int argc, char **argv)
 	if (err)
 		goto out;
 	blk_dev__publish_geometry(&dev);
-	err = blk_dev__open_queues(&dev);
-	if (err) {
-		blk_err("device %d: /dev/ublkc%d: cannot map the queues: %s", dev.cfg.dev_id,
-			dev.cfg.dev_id, strerror(-err));
+	err = run_queues_or_report(&dev);
+	if (err)
 		goto out;
-	}
-	err = blk_dev__start_queues(&dev);
-	if (err) {
-		blk_err("device %d: cannot start the queue threads: %s", dev.cfg.dev_id,
-			strerror(-err));
-		goto out;
-	}
 	err = blk_ctrl__start(&dev);
 	if (err) {
 		blk_err("device %d: cannot start: %s", dev.cfg.dev_id, strerror(-err));
@@ -489,10 +551,9 @@ out:
 static int do_recover(int argc, char **argv)
 {
 	struct blk_dev dev;
-	struct ublk_params p;
 	const char *spec;
 	bool started_recovery = false;
-	int id, sfd = -1, stats_fd = -1, err, i;
+	int id, sfd = -1, stats_fd = -1, err;
 
 	blk_dev_init(&dev);
 	if (argc < 2 || parse_dev(argv[1], &id)) {
@@ -504,33 +565,9 @@ static int do_recover(int argc, char **argv)
 	/* Before the first control command; the backend then opens as bare uid 0. */
 	if (confine_early_or_report() || ctrl_open_or_report(&dev))
 		return 1;
-	err = blk_ctrl__get_info(&dev, id);
-	if (err) {
-		blk_err("device %d: %s", id, err == -ENODEV ? "no such ublk device" : strerror(-err));
+	err = adopt_device(&dev, id);
+	if (err)
 		goto out;
-	}
-	dev.cfg.dev_id = id;
-	if (!(dev.info.flags & UBLK_F_USER_RECOVERY)) {
-		blk_err("device %d: was added without user recovery", id);
-		err = -EINVAL;
-		goto out;
-	}
-	if (dev.info.max_io_buf_bytes > BLK_MAX_IO_BYTES) {
-		blk_err("device %d: its IO size %u is larger than boost-ublk's %u", id,
-			dev.info.max_io_buf_bytes, BLK_MAX_IO_BYTES);
-		err = -EINVAL;
-		goto out;
-	}
-	err = blk_ctrl__get_params(&dev, &p);
-	if (err) {
-		blk_err("device %d: cannot read its parameters: %s", id, strerror(-err));
-		goto out;
-	}
-	dev.cfg.nr_queues = dev.info.nr_hw_queues;
-	dev.cfg.depth = dev.info.queue_depth;
-	dev.cfg.block_size = 1u << p.basic.logical_bs_shift;
-	dev.cfg.size = p.basic.dev_sectors << BLK_SECTOR_SHIFT;
-	dev.cfg.recovery = true;
 	err = open_backend(&dev, spec);
 	if (err)
 		goto out;
@@ -549,29 +586,13 @@ static int do_recover(int argc, char **argv)
 		err = sfd;
 		goto out;
 	}
-	/* The dead server's files may take a moment to be released. */
-	for (i = 0; i < 50; i++) {
-		err = blk_ctrl__start_recovery(&dev);
-		if (err != -EBUSY)
-			break;
-		usleep(100 * 1000);
-	}
-	if (err) {
-		blk_err("device %d: cannot start recovery: %s%s", id, strerror(-err),
-			err == -EBUSY ? " (is its server still running?)" : "");
+	err = start_recovery_or_report(&dev);
+	if (err)
 		goto out;
-	}
 	started_recovery = true;
-	err = blk_dev__open_queues(&dev);
-	if (err) {
-		blk_err("device %d: cannot map the queues: %s", id, strerror(-err));
+	err = run_queues_or_report(&dev);
+	if (err)
 		goto out;
-	}
-	err = blk_dev__start_queues(&dev);
-	if (err) {
-		blk_err("device %d: cannot start the queue threads: %s", id, strerror(-err));
-		goto out;
-	}
 	err = blk_ctrl__end_recovery(&dev);
 	if (err) {
 		blk_err("device %d: cannot end recovery: %s", id, strerror(-err));
