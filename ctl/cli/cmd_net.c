@@ -46,7 +46,9 @@ static void print_port(json_object *p)
 	out__string("kind", " %-6s", client__str(p, "kind"));
 	out__string("mode", " mode %-3s", client__str(p, "mode"));
 	out__int("ifindex", " ifindex %-4ld", client__int(p, "ifindex"));
-	out__string("attached", " attached %s", client__str(p, "attached"));
+	/* No per-port hook while an attach runs. */
+	if (client__str(p, "attached"))
+		out__string("attached", " attached %s", client__str(p, "attached"));
 	if (client__str(p, "mac")) {
 		out__string("mac", " mac %s", client__str(p, "mac"));
 		out__int("sg", " sg %ld", client__int(p, "sg"));
@@ -87,7 +89,10 @@ static int do_net_status(int argc, char **argv)
 		return ret;
 	out__open_object(NULL);
 	out__bool("attached", NULL, jbool(r, "attached"));
-	out__text("net: %s\n", jbool(r, "attached") ? "attached" : "not attached");
+	if (jbool(r, "attaching"))
+		out__bool("attaching", NULL, true);
+	out__text("net: %s\n", jbool(r, "attached") ? "attached" :
+				jbool(r, "attaching") ? "attaching" : "not attached");
 	out__bool("may_attach", NULL, jbool(r, "may_attach"));
 	if (client__str(r, "refused"))
 		out__string("refused", "  data paths refused: %s\n", client__str(r, "refused"));

@@ -7,8 +7,16 @@
  *
  * The programs are the BPF artifacts net_xdp and net_tc, which the loader
  * (object.h) hands over verified and measured, only on a host that passed
- * its own attestation: one copy of each is loaded and pins the maps, and
- * each XDP port attaches a copy of its own, from the same verified bytes.
+ * its own attestation: one copy of each is loaded and pins the maps. Every
+ * XDP port runs one more copy of boost_xdp, the same program on all of
+ * them: libxdp loads it at the first port's attach (as a component of that
+ * port's dispatcher, BPF_PROG_TYPE_EXT, where the kernel runs one, else as
+ * a single program) and links the loaded program to each port after. The
+ * kernel verifies boost_xdp twice per attach, not once per port.
+ *
+ * `net attach` loads and attaches on a thread of its own (a job), so that
+ * the loop answers while it runs: status says "attaching", and requests
+ * that would change the data path wait for the job's end, in order.
  *
  * Every change edits a copy of the document, validates the copy whole, and
  * only then touches the maps and the interfaces; the document is persisted
@@ -22,6 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,14 +66,6 @@ struct net_attached_port {
 	int ifindex;
 	enum net_hook hook;
 	bool tc_hook_created; /* boost made the clsact qdisc: it removes it */
-	/*
-	 * An XDP port's own copy of boost_xdp, loaded by libxdp at attach: as
-	 * a component of its dispatcher (BPF_PROG_TYPE_EXT) where the kernel
-	 * runs one, else as a single program. A program loaded beforehand
-	 * could only be the latter.
-	 */
-	struct bpf_object *xdp_obj;
-	struct xdp_program *xdp_prog;
 	bool csum_off;        /* boost turned the VM end's tx checksum off */
 	bool vm_end_ok;
 	struct net_vm_end vm_end;
@@ -75,11 +78,15 @@ struct boostd_net {
 	json_object *doc;
 	struct net_conf conf;
 	bool attached;
-	/* xdp_obj makes and pins the maps; the ports attach copies of it. */
-	struct bpf_object *xdp_obj, *tc_obj;
+	/* xdp_obj makes and pins the maps; the XDP ports all run port_prog. */
+	struct bpf_object *xdp_obj, *tc_obj, *port_obj;
+	struct xdp_program *port_prog;
 	int tc_prog_fd;
 	struct net_attached_port *ports;
 	size_t nports;
+	struct boostd_loop *loop;
+	struct net_job *job;         /* the attach running, or NULL */
+	struct net_kept *kept, **kept_tail; /* requests waiting for its end */
 };
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -436,23 +443,38 @@ static struct bpf_object *open_artifact(struct boostd_net *n, const char *name, 
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", BOOST_PIN_ROOT, bpf_map__name(m));
 		ret = bpf_map__set_pin_path(m, path);
-		if (ret)
-			goto err;
+		if (ret) {
+			snprintf(err, errlen, "artifact %s: map %s: cannot pin it under %s: %s",
+				 name, bpf_map__name(m), BOOST_PIN_ROOT, strerror(-ret));
+			bpf_object__close(obj);
+			errno = -ret;
+			return NULL;
+		}
 	}
-	ret = net_pin__reuse_devmaps(obj, BOOST_PIN_ROOT);
-	if (ret)
-		goto err;
 	return obj;
-err:
-	snprintf(err, errlen, "artifact %s: cannot reuse the maps pinned under %s: %s", name,
-		 BOOST_PIN_ROOT, strerror(-ret));
-	bpf_object__close(obj);
-	errno = -ret;
-	return NULL;
+}
+
+/*
+ * Just before @obj (artifact @name) is loaded: the devmaps pinned by then,
+ * which an object opened earlier could not find yet (net_pin.h).
+ */
+static int reuse_devmaps(struct bpf_object *obj, const char *name, char *err, size_t errlen)
+{
+	int ret = net_pin__reuse_devmaps(obj, BOOST_PIN_ROOT);
+
+	if (ret)
+		snprintf(err, errlen, "artifact %s: cannot reuse the maps pinned under %s: %s",
+			 name, BOOST_PIN_ROOT, strerror(-ret));
+	return ret;
 }
 
 static void programs_close(struct boostd_net *n)
 {
+	/* A program made from an object does not own it: close both. */
+	xdp_program__close(n->port_prog);
+	n->port_prog = NULL;
+	bpf_object__close(n->port_obj);
+	n->port_obj = NULL;
 	bpf_object__close(n->xdp_obj);
 	n->xdp_obj = NULL;
 	bpf_object__close(n->tc_obj);
@@ -497,10 +519,13 @@ static void unpin_stale(struct boostd_net *n)
 	closedir(dir);
 }
 
-/* Open the verified bytes of both objects, pinned, and load them. */
-static int programs_load(struct boostd_net *n, char *err, size_t errlen)
+/*
+ * Open the verified bytes of the objects, their maps pinned: the one that
+ * makes the maps, the TC program, and the XDP ports' program. On the loop's
+ * thread: the loader is the loop's.
+ */
+static int programs_open(struct boostd_net *n, char *err, size_t errlen)
 {
-	char why[128];
 	int ret;
 
 	if (mkdir(BOOST_PIN_ROOT, 0700) < 0 && errno != EEXIST) {
@@ -510,47 +535,62 @@ static int programs_load(struct boostd_net *n, char *err, size_t errlen)
 		return ret;
 	}
 	libbpf_set_print(libbpf_quiet);
-	/* XDP first: it creates and pins the maps the TC object then reuses. */
 	n->xdp_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
-	if (!n->xdp_obj)
-		return -errno;
-	ret = bpf_object__load(n->xdp_obj);
-	if (ret) {
-		libbpf_strerror(ret, why, sizeof(why));
-		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", NET_XDP_OBJ, why);
-		goto err;
-	}
-	n->tc_obj = open_artifact(n, NET_TC_OBJ, err, errlen);
-	if (!n->tc_obj) {
+	if (n->xdp_obj)
+		n->tc_obj = open_artifact(n, NET_TC_OBJ, err, errlen);
+	if (n->tc_obj)
+		n->port_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
+	if (!n->port_obj) {
 		ret = -errno;
-		goto err;
+		programs_close(n);
+		return ret;
 	}
-	ret = bpf_object__load(n->tc_obj);
+	n->port_prog = xdp_program__from_bpf_obj(n->port_obj, "xdp");
+	ret = libxdp_get_error(n->port_prog);
 	if (ret) {
-		libbpf_strerror(ret, why, sizeof(why));
-		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", NET_TC_OBJ, why);
-		goto err;
+		n->port_prog = NULL;
+		snprintf(err, errlen, "artifact %s: no XDP program in it: %s", NET_XDP_OBJ,
+			 strerror(-ret));
+		programs_close(n);
 	}
-	n->tc_prog_fd = bpf_program__fd(bpf_object__find_program_by_name(n->tc_obj, "boost_tc"));
-	if (n->tc_prog_fd < 0) {
-		snprintf(err, errlen, "artifact %s: no program boost_tc", NET_TC_OBJ);
-		ret = -ENOENT;
-		goto err;
-	}
-	unpin_stale(n);
-	return 0;
-err:
-	programs_close(n);
 	return ret;
 }
 
-/* A program made from an object does not own it: close both. */
-static void xdp_program_free(struct net_attached_port *ap)
+static int load_one(struct bpf_object *obj, const char *name, char *err, size_t errlen)
 {
-	xdp_program__close(ap->xdp_prog);
-	ap->xdp_prog = NULL;
-	bpf_object__close(ap->xdp_obj);
-	ap->xdp_obj = NULL;
+	char why[128];
+	int ret = reuse_devmaps(obj, name, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = bpf_object__load(obj);
+	if (ret) {
+		libbpf_strerror(ret, why, sizeof(why));
+		snprintf(err, errlen, "artifact %s: the kernel refused it: %s", name, why);
+	}
+	return ret;
+}
+
+/*
+ * Load the opened objects: XDP first, it creates and pins the maps the
+ * others then reuse. The ports' program is left to libxdp (hook_attach).
+ */
+static int programs_load(struct boostd_net *n, char *err, size_t errlen)
+{
+	int ret;
+
+	ret = load_one(n->xdp_obj, NET_XDP_OBJ, err, errlen);
+	if (!ret)
+		ret = load_one(n->tc_obj, NET_TC_OBJ, err, errlen);
+	if (ret)
+		return ret;
+	n->tc_prog_fd = bpf_program__fd(bpf_object__find_program_by_name(n->tc_obj, "boost_tc"));
+	if (n->tc_prog_fd < 0) {
+		snprintf(err, errlen, "artifact %s: no program boost_tc", NET_TC_OBJ);
+		return -ENOENT;
+	}
+	unpin_stale(n);
+	return 0;
 }
 
 static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
@@ -558,8 +598,7 @@ static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
 	int ret = 0;
 
 	if (ap->hook == NET_HOOK_XDP) {
-		ret = xdp_program__detach(ap->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
-		xdp_program_free(ap);
+		ret = xdp_program__detach(n->port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
 	} else if (ap->hook == NET_HOOK_TC) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex, .attach_point = BPF_TC_INGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
@@ -614,17 +653,12 @@ static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum 
 
 	if (how == NET_HOOK_XDP) {
 		detach_stale_xdp(ap);
-		ap->xdp_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
-		if (!ap->xdp_obj)
-			return -errno;
-		ap->xdp_prog = xdp_program__from_bpf_obj(ap->xdp_obj, "xdp");
-		ret = libxdp_get_error(ap->xdp_prog);
-		if (!ret)
-			ret = xdp_program__attach(ap->xdp_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		/* The first attach loads the program (and so its maps): reuse the devmaps. */
+		if (xdp_program__fd(n->port_prog) < 0 &&
+		    reuse_devmaps(n->port_obj, NET_XDP_OBJ, err, errlen))
+			return -EINVAL;
+		ret = xdp_program__attach(n->port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
 		if (ret) {
-			if (libxdp_get_error(ap->xdp_prog))
-				ap->xdp_prog = NULL;
-			xdp_program_free(ap);
 			errstr(ret, why, sizeof(why));
 			snprintf(err, errlen, "port %s: cannot attach XDP (native): %s", ap->name, why);
 			return ret;
@@ -817,6 +851,118 @@ static json_object *apply_doc(struct boostd_net *n, json_object *doc, const char
 	return NULL;
 }
 
+/* ---- handlers ----------------------------------------------------------- */
+
+/* ---- the attach job ------------------------------------------------------ */
+
+/*
+ * `net attach` on a thread of its own: while it runs, only it touches the
+ * programs and n->ports; the loop reads n->conf, which no request changes
+ * until the job ends (they are kept, below).
+ */
+struct net_job {
+	struct boostd_net *n;
+	struct boostd_request *req;
+	pthread_t thread;
+	int efd;        /* the job's end, for the loop */
+	int *ifindexes;
+	int ret;
+	char err[1024];
+};
+
+/* A request that changes the data path, kept until the job's end. */
+struct net_kept {
+	struct net_kept *next;
+	boostd_handler_fn fn;
+	json_object *args;
+	struct boostd_request *req;
+};
+
+static void *job_run(void *arg)
+{
+	struct net_job *job = arg;
+	struct boostd_net *n = job->n;
+	uint64_t one = 1;
+
+	job->ret = programs_load(n, job->err, sizeof(job->err));
+	if (!job->ret)
+		job->ret = sync_maps(&n->conf, job->ifindexes, job->err, sizeof(job->err));
+	if (!job->ret)
+		job->ret = sync_hooks(n, &n->conf, job->ifindexes, job->err, sizeof(job->err));
+	if (job->ret)
+		detach_all(n);
+	if (write(job->efd, &one, sizeof(one)) != sizeof(one))
+		log_warn("net attach: cannot tell the loop the job ended: %s", strerror(errno));
+	return NULL;
+}
+
+/* Wait for the job's thread and free the job; its result is in n->attached. */
+static void job_end(struct boostd_net *n, json_object *resp)
+{
+	struct net_job *job = n->job;
+
+	boostd_loop__unwatch(n->loop, job->efd);
+	pthread_join(job->thread, NULL);
+	close(job->efd);
+	if (!job->ret) {
+		n->attached = true;
+		log_info("net: attached to %zu ports", n->conf.nports);
+	}
+	if (!resp)
+		resp = job->ret ? proto__error("net attach: %s", job->err) :
+				  proto__ok(json_object_new_object());
+	boostd_request__reply(job->req, resp);
+	free(job->ifindexes);
+	free(job);
+	n->job = NULL;
+}
+
+/* Keep a request for the job's end; it is answered then. */
+static json_object *keep(struct boostd_net *n, boostd_handler_fn fn, json_object *args,
+			 struct boostd_request *req)
+{
+	struct net_kept *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return proto__error("net: out of memory");
+	*k = (struct net_kept){ .fn = fn, .args = json_object_get(args), .req = req };
+	*n->kept_tail = k;
+	n->kept_tail = &k->next;
+	return NULL;
+}
+
+static struct net_kept *kept_pop(struct boostd_net *n)
+{
+	struct net_kept *k = n->kept;
+
+	if (k && !(n->kept = k->next))
+		n->kept_tail = &n->kept;
+	return k;
+}
+
+/* Run the kept requests in order, until one starts another job. */
+static void kept_run(struct boostd_net *n)
+{
+	struct net_kept *k;
+
+	while (!n->job && (k = kept_pop(n))) {
+		json_object *resp = k->fn(n, k->args, k->req);
+
+		if (resp)
+			boostd_request__reply(k->req, resp);
+		json_object_put(k->args);
+		free(k);
+	}
+}
+
+static void job_event(void *ctx, int fd, uint32_t events)
+{
+	struct boostd_net *n = ctx;
+
+	job_end(n, NULL);
+	kept_run(n);
+}
+
 /* ---- start and stop ----------------------------------------------------- */
 
 static void *net_start(const struct boostd_env *env)
@@ -828,6 +974,8 @@ static void *net_start(const struct boostd_env *env)
 	if (!n)
 		return NULL;
 	n->loader = env->loader;
+	n->loop = env->loop;
+	n->kept_tail = &n->kept;
 	n->state_dir = env->state_dir;
 	n->tc_prog_fd = -1;
 	state_path(n, path, sizeof(path));
@@ -849,7 +997,15 @@ static void *net_start(const struct boostd_env *env)
 static void net_stop(void *obj)
 {
 	struct boostd_net *n = obj;
+	struct net_kept *k;
 
+	if (n->job)
+		job_end(n, proto__error("net attach: boostd is stopping"));
+	while ((k = kept_pop(n))) {
+		boostd_request__reply(k->req, proto__error("net: boostd is stopping"));
+		json_object_put(k->args);
+		free(k);
+	}
 	/*
 	 * v1 detaches on stop, so that no program stays attached with no one
 	 * to manage it; the maps stay pinned, and `net attach` after a restart
@@ -863,46 +1019,68 @@ static void net_stop(void *obj)
 	free(n);
 }
 
-/* ---- handlers ----------------------------------------------------------- */
+/* A request that changes the data path waits while a job runs. */
+#define NET_KEEP_DURING_JOB(n, fn, args, req)                \
+	do {                                                 \
+		if ((n)->job)                                \
+			return keep((n), (fn), (args), (req)); \
+	} while (0)
 
 static json_object *handle_attach(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
-	int *ifindexes = NULL;
-	char why[1024], err[1024];
+	struct net_job *job;
+	char why[1024];
 	int ret;
 
+	NET_KEEP_DURING_JOB(n, handle_attach, args, req);
 	if (!boostd_loader__may_attach(n->loader, why, sizeof(why)))
 		return proto__error("net attach: refused: %s", why);
 	if (n->attached)
 		return proto__error("net attach: already attached (detach first)");
-	ifindexes = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(int));
-	if (!ifindexes)
+	job = calloc(1, sizeof(*job));
+	if (job)
+		job->ifindexes = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(int));
+	if (!job || !job->ifindexes) {
+		free(job);
 		return proto__error("net attach: out of memory");
-	ret = resolve(&n->conf, ifindexes, err, sizeof(err));
-	if (!ret)
-		ret = programs_load(n, err, sizeof(err));
-	if (!ret) {
-		ret = sync_maps(&n->conf, ifindexes, err, sizeof(err));
-		if (!ret)
-			ret = sync_hooks(n, &n->conf, ifindexes, err, sizeof(err));
-		if (ret) {
-			detach_all(n);
-		} else {
-			n->attached = true;
-			log_info("net: attached to %zu ports", n->conf.nports);
-		}
 	}
-	free(ifindexes);
+	job->n = n;
+	job->req = req;
+	job->efd = -1;
+	ret = resolve(&n->conf, job->ifindexes, why, sizeof(why));
+	if (!ret)
+		ret = programs_open(n, why, sizeof(why));
 	if (ret)
-		return proto__error("net attach: %s", err);
-	return proto__ok(json_object_new_object());
+		goto err;
+	job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ret = job->efd < 0 ? -errno : 0;
+	if (!ret)
+		ret = boostd_loop__watch(n->loop, job->efd, EPOLLIN, job_event, n);
+	if (!ret)
+		ret = -pthread_create(&job->thread, NULL, job_run, job);
+	if (ret) {
+		snprintf(why, sizeof(why), "cannot start the attach job: %s", strerror(-ret));
+		if (job->efd >= 0) {
+			boostd_loop__unwatch(n->loop, job->efd);
+			close(job->efd);
+		}
+		programs_close(n);
+		goto err;
+	}
+	n->job = job;
+	return NULL;
+err:
+	free(job->ifindexes);
+	free(job);
+	return proto__error("net attach: %s", why);
 }
 
 static json_object *handle_detach(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
 
+	NET_KEEP_DURING_JOB(n, handle_detach, args, req);
 	if (!n->attached)
 		return proto__error("net detach: not attached");
 	detach_all(n);
@@ -913,7 +1091,8 @@ static json_object *handle_detach(void *obj, json_object *args, struct boostd_re
 static json_object *port_json(struct boostd_net *n, const struct net_conf_port *p)
 {
 	json_object *o = json_object_new_object(), *ips = json_object_new_array();
-	struct net_attached_port *ap = attached_port(n, p->name);
+	/* While the attach job runs, n->ports is the job's. */
+	struct net_attached_port *ap = n->job ? NULL : attached_port(n, p->name);
 	char buf[64];
 
 	json_object_object_add(o, "name", json_object_new_string(p->name));
@@ -941,8 +1120,10 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 	} else {
 		json_object_put(ips);
 	}
-	json_object_object_add(o, "attached", json_object_new_string(
-		!ap || ap->hook == NET_HOOK_NONE ? "no" : ap->hook == NET_HOOK_XDP ? "xdp" : "tc"));
+	if (!n->job)
+		json_object_object_add(o, "attached", json_object_new_string(
+			!ap || ap->hook == NET_HOOK_NONE ? "no" :
+			ap->hook == NET_HOOK_XDP ? "xdp" : "tc"));
 	if (ap && p->kind == BOOST_PORT_VNIC) {
 		json_object *v = json_object_new_object();
 
@@ -968,6 +1149,8 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 
 	r = json_object_new_object();
 	json_object_object_add(r, "attached", json_object_new_boolean(n->attached));
+	if (n->job)
+		json_object_object_add(r, "attaching", json_object_new_boolean(true));
 	json_object_object_add(r, "may_attach",
 			       json_object_new_boolean(boostd_loader__may_attach(n->loader, why, sizeof(why))));
 	if (why[0])
@@ -1019,6 +1202,7 @@ static json_object *handle_port_add(void *obj, json_object *args, struct boostd_
 {
 	struct boostd_net *n = obj;
 	json_object *port, *ports, *doc, *name, *res;
+	NET_KEEP_DURING_JOB(n, handle_port_add, args, req);
 
 	port = json_arg__get(args, "port", json_type_object);
 	name = json_arg__get(port, "name", json_type_string);
@@ -1042,6 +1226,7 @@ static json_object *handle_port_del(void *obj, json_object *args, struct boostd_
 	struct boostd_net *n = obj;
 	json_object *ports, *doc, *name, *res;
 	int i;
+	NET_KEEP_DURING_JOB(n, handle_port_del, args, req);
 
 	name = json_arg__get(args, "name", json_type_string);
 	if (!name)
@@ -1064,6 +1249,7 @@ static json_object *handle_sg_add(void *obj, json_object *args, struct boostd_re
 	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *rule, *sg, *rules, *res;
 	int i;
+	NET_KEEP_DURING_JOB(n, handle_sg_add, args, req);
 
 	id = json_arg__get(args, "id", json_type_int);
 	rule = json_arg__get(args, "rule", json_type_object);
@@ -1095,6 +1281,7 @@ static json_object *handle_sg_del(void *obj, json_object *args, struct boostd_re
 	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *prio, *rules, *res;
 	int i, j;
+	NET_KEEP_DURING_JOB(n, handle_sg_del, args, req);
 
 	id = json_arg__get(args, "id", json_type_int);
 	if (!id)
@@ -1141,6 +1328,7 @@ static json_object *handle_apply(void *obj, json_object *args, struct boostd_req
 {
 	struct boostd_net *n = obj;
 	json_object *doc, *res;
+	NET_KEEP_DURING_JOB(n, handle_apply, args, req);
 
 	if (!args || !json_object_object_get_ex(args, "document", &doc))
 		return proto__error("apply: 'document' is missing");

@@ -8,7 +8,9 @@
 # them (without it they do not arrive), xdp-filter drops them once told to
 # deny the ToR's address. Removing either leaves the other attached and
 # working; the boost_xdp of a boostd killed with SIGKILL is replaced under
-# the dispatcher by the next one's attach. The whole net harness
+# the dispatcher by the next one's attach. vm2 is in xdp mode too: its
+# dispatcher runs the very program the uplink's does (one id), and VM2's
+# pings cross both. The whole net harness
 # (tests/net/net.sh, swtpm, boostd) runs inside the guest.
 # timeout: 400
 . "$(dirname "$0")/../lib.sh"
@@ -34,6 +36,11 @@ progs() {
 		awk '$1 == "=>" { print $3 } $1 == "up0" && NF > 1 { print $2 }' | sort | tr '\n' ' '
 }
 
+# The id of the boost_xdp under IF's dispatcher.
+boost_id() {
+	xt xdp-loader status "$1" 2>&1 | awk '$1 == "=>" && $3 == "boost_xdp" { print $4 }'
+}
+
 # Pings from the ToR to VM1 cross the uplink's XDP hook, where boost
 # redirects them to VM1; denying the ToR's address in xdp-filter (which
 # runs first: its priority is below boost's) stops them.
@@ -46,7 +53,8 @@ both_act() {
 }
 
 printf '%s\n' '{"ports": [{"name": "up0", "kind": "uplink"},' \
-	"{\"name\": \"vm1\", \"kind\": \"vnic\", \"mac\": \"$MAC1\", \"ips\": [\"192.0.2.1\"], \"sg\": 1, \"netns\": \"$VM1\"}]," \
+	"{\"name\": \"vm1\", \"kind\": \"vnic\", \"mac\": \"$MAC1\", \"ips\": [\"192.0.2.1\"], \"sg\": 1, \"netns\": \"$VM1\"}," \
+	"{\"name\": \"vm2\", \"mode\": \"xdp\", \"mac\": \"$MAC2\", \"ips\": [\"192.0.2.2\"], \"sg\": 1, \"netns\": \"$VM2\"}]," \
 	'"security_groups": [{"id": 1, "rules": [{"priority": 10, "dir": "in", "proto": "icmp",' \
 	'"cidr": "192.0.2.0/24", "action": "allow"}]}]}' >"$B/net.json"
 "$BOOSTCTL" apply "$B/net.json" >/dev/null || fail "apply failed"
@@ -59,6 +67,15 @@ p=$(progs)
 [ "$p" = "$both" ] || fail "expected both programs under one dispatcher, got: $p"
 echo "dispatcher: $p"
 both_act
+# One boost_xdp (one id) under the uplink's dispatcher and vm2's.
+id_up=$(boost_id up0) id_vm2=$(boost_id vm2)
+[ -n "$id_up" ] && [ "$id_up" = "$id_vm2" ] ||
+	fail "up0 and vm2 should run one boost_xdp: ids '$id_up' and '$id_vm2'"
+[ "$(xt xdp-loader status vm2 | awk '$2 == "xdp_dispatcher"' | wc -l)" = 1 ] ||
+	fail "vm2 has no dispatcher: $(xt xdp-loader status vm2)"
+echo "one program: $id_up"
+ping_ok "$VM2" 192.0.2.1
+ping_ok "$TOR" 192.0.2.2
 
 # 2. boost leaves; xdp-filter stays, and the pings no longer arrive.
 "$BOOSTCTL" net detach >/dev/null || fail "net detach failed"
@@ -96,5 +113,6 @@ boostd_stop
 echo "coexistence ok"
 GUEST
 expect_match "dispatcher: boost_xdp xdp_dispatcher xdpfilt_alw_all" "$out"
+expect_match "one program: [0-9]+" "$out"
 expect_match "coexistence ok" "$out"
 exit 0
