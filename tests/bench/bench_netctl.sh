@@ -12,7 +12,11 @@
 #             waiting;
 #   port add  one more vNIC added to the attached host (`boostctl apply` of
 #             the document with N+1 ports), wall time;
-#   detach    `boostctl net detach`, wall time.
+#   detach    `boostctl net detach`, wall time;
+#   copies    the alternative boost v1 took, xdp mode only: a copy of
+#             boost_xdp per port, loaded (and so verified) N times with
+#             bpftool into a bpffs of the bench's own; its wall time, and
+#             the ratio of boost's whole attach to it.
 # Prints one table; seconds, median of BENCH_ROUNDS (default 1) rounds.
 set -u
 BOOST_BUILD=${BOOST_BUILD:-build}
@@ -65,6 +69,20 @@ status_probe() {
 	echo "$worst" >"$1"
 }
 
+# copies N: seconds to load N copies of boost_xdp, each with fresh maps.
+copies() {
+	local s
+	s=$(now)
+	ip netns exec "$HOST" sh -c '
+		mount -t bpf bpf /sys/fs/bpf || exit 1
+		for i in $(seq "$1"); do
+			bpftool prog load "$2" "/sys/fs/bpf/copy$i" type xdp || exit 1
+			# libbpf cannot reuse a pinned devmap (ctl/net/net_pin.h): fresh maps each time.
+			find /sys/fs/bpf -maxdepth 1 -name "boost_*" -delete
+		done' sh "$1" "$BOOST_BUILD/bpf/net_xdp.bpf.o" >/dev/null 2>&1 || return 1
+	elapsed "$s"
+}
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A res
@@ -94,19 +112,28 @@ for mode in xdp tc; do
 			res[$mode.$n.status]+="$(cat "$B/probe") "
 			res[$mode.$n.add]+="$p "
 			res[$mode.$n.detach]+="$d "
+			if [ "$mode" = xdp ]; then
+				c=$(copies "$n") || fail "loading $n copies of boost_xdp failed"
+				res[$mode.$n.copies]+="$c "
+			fi
 		done
 	done
 done
 
 echo "-- the network control plane, seconds (median of $ROUNDS)"
-printf '%-5s %5s %9s %12s %9s %9s\n' mode ports attach "status max" "port add" detach
+printf '%-5s %5s %9s %12s %9s %9s %9s %14s\n' mode ports attach "status max" "port add" \
+	detach copies "attach/copies"
 for mode in xdp tc; do
 	for n in $SIZES; do
 		printf '%-5s %5d' "$mode" "$n"
-		for k in attach status add detach; do
-			v=$(tr ' ' '\n' <<<"${res[$mode.$n.$k]}" | grep . | median)
-			[ "$k" = status ] && printf ' %12s' "$v" || printf ' %9s' "$v"
+		for k in attach status add detach copies; do
+			v=$(tr ' ' '\n' <<<"${res[$mode.$n.$k]:-}" | grep . | median)
+			[ "$k" = status ] && printf ' %12s' "$v" || printf ' %9s' "${v:--}"
+			eval "m_$k=\${v:-}"
 		done
+		# shellcheck disable=SC2154 # set by the eval above
+		[ -n "$m_copies" ] && printf ' %14s' "$(awk -v a="$m_attach" -v c="$m_copies" \
+			'BEGIN { printf "%.2f", a / c }')"
 		echo
 	done
 done
