@@ -33,12 +33,7 @@ HOST=$T-host VMS=$T-vms
 max=0
 for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
 # One more than the largest N, for the port add.
-for ((i = 1; i <= max + 1; i++)); do
-	ip -n "$HOST" link add "v$i" type veth peer name "e$i" netns "$VMS" ||
-		fail "cannot create veth v$i"
-	ip -n "$VMS" link set "e$i" up
-	ip -n "$HOST" link set "v$i" up
-done
+net_veths v $((max + 1)) "$VMS"
 net_boostd_start
 
 # doc MODE N: N vNICs v1..vN in MODE.

@@ -18,6 +18,8 @@
 #                          go to write_policy), and boostd started in $HOST
 #                          with the test's own bpffs ($B/bpffs) on /sys/fs/bpf
 #   net_boostd_start       both
+#   net_veths PREFIX N NS  N veth pairs up, PREFIX1..PREFIXN in $HOST, their
+#                          peers e1..eN in NS
 #   in_ns NS CMD...        ip netns exec NS CMD...
 #   stat PORT FIELD        a counter of `boostctl -j net stats` (drops.acl ...)
 #   ping_ok NS ADDR [OPT...] / ping_fails NS ADDR [OPT...]
@@ -63,6 +65,16 @@ net_topology() {
 	# NIC, and full checksums, as frames from a wire have (a veth's partial
 	# checksums would not survive the uplink's XDP redirect).
 	in_ns "$TOR" ethtool -K eth0 gro on tx off >/dev/null
+}
+
+net_veths() {
+	local i
+	for ((i = 1; i <= $2; i++)); do
+		ip -n "$HOST" link add "$1$i" type veth peer name "e$i" netns "$3" ||
+			fail "cannot create veth $1$i"
+		ip -n "$3" link set "e$i" up
+		ip -n "$HOST" link set "$1$i" up
+	done
 }
 
 net_boostd_setup() {

@@ -13,12 +13,7 @@ N=100
 net_topology
 netns_new many >/dev/null || fail "cannot create the namespace of the extra VM ends"
 MANY=$T-many
-for ((i = 1; i <= N; i++)); do
-	ip -n "$HOST" link add "x$i" type veth peer name "e$i" netns "$MANY" ||
-		fail "cannot create veth x$i"
-	ip -n "$MANY" link set "e$i" up
-	ip -n "$HOST" link set "x$i" up
-done
+net_veths x "$N" "$MANY"
 net_boostd_start
 
 # The test's topology in xdp mode, and N more vNICs x1..xN (203.0.113.0/24
