@@ -11,9 +11,10 @@
  *   - a VLAN-tagged frame is dropped (vlan); the network is untagged;
  *   - the Ethernet source must be the port's MAC; an IPv4 source, an ARP
  *     sender (MAC and IP; 0.0.0.0 for a probe) and an IPv6 source must be
- *     the port's; every ND link-layer address option must carry its MAC
- *     and an NA's target must be its address; :: is a source only for ND
- *     and MLD (spoof);
+ *     the port's (its ips, or the EUI-64 link-local address of its MAC);
+ *     every ND link-layer address option must carry its MAC and an NA's
+ *     target must be its address; :: is a source only for ND and MLD
+ *     (spoof);
  *   - an RA or a redirect is dropped (ra_guard) unless the port is a
  *     router (BOOST_PORT_F_ROUTER);
  *   - broadcast and multicast: ARP, ND and MLD are flooded to every other
@@ -86,13 +87,29 @@ static __always_inline bool v6_eq(const __u8 *a, const void *b)
 	return x[0] == y[0] && x[1] == y[1];
 }
 
+/*
+ * Is @a the port's own link-local address, fe80::/64 with the modified
+ * EUI-64 of its MAC (RFC 4291 2.5.1: ff:fe in the middle, the
+ * universal/local bit flipped)? Every VM has one unless told otherwise.
+ */
+static __always_inline bool v6_is_eui64_ll(const struct boost_port *port, const __u8 *a)
+{
+	const __u8 *m = port->mac;
+
+	return a[0] == 0xfe && a[1] == 0x80 && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] &&
+	       !a[7] && a[8] == (m[0] ^ 0x02) && a[9] == m[1] && a[10] == m[2] &&
+	       a[11] == 0xff && a[12] == 0xfe && a[13] == m[3] && a[14] == m[4] &&
+	       a[15] == m[5];
+}
+
+/* One of the port's addresses: its ips, or its EUI-64 link-local. */
 static __always_inline bool v6_is_port(const struct boost_port *port, const void *a)
 {
 #pragma unroll
 	for (int i = 0; i < BOOST_PORT_MAX_V6; i++)
 		if (i < port->n_v6 && v6_eq(port->v6[i], a))
 			return true;
-	return false;
+	return v6_is_eui64_ll(port, a);
 }
 
 static __always_inline bool v6_is_unspec(const struct in6_addr *a)

@@ -275,6 +275,18 @@ static void f_ns_dad(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ip
 static void f_ns_spoof_ll(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, IP6_A, "ff02::1:ff00:b"); nd(f, 135, IP6_B, MAC_X); }
 static void f_na(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_ICMPV6, 32); nd(f, 136, IP6_A, MAC_A); }
 static void f_na_spoof_target(struct frame *f) { eth(f, ETH_P_IPV6); ipv6(f, IPPROTO_ICMPV6, 32); nd(f, 136, IP6_B, MAC_A); }
+/*
+ * A's own link-local address, the EUI-64 of MAC_A (the universal/local bit
+ * flipped): every VM has one, and it needs no entry in the port's ips.
+ */
+#define LL_A "fe80::ff:fe00:a"
+#define LL_A_NOFLIP "fe80::200:ff:fe00:a" /* the bit left as it is: not A's */
+#define LL_B "fe80::ff:fe00:b"
+static void f_ns_ll(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, LL_A, "ff02::1:ff00:b"); nd(f, 135, LL_B, MAC_A); }
+static void f_ns_ll_of_b(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, LL_B, "ff02::1:ff00:b"); nd(f, 135, LL_B, MAC_A); }
+static void f_ns_ll_noflip(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, LL_A_NOFLIP, "ff02::1:ff00:b"); nd(f, 135, LL_B, MAC_A); }
+static void f_na_ll(struct frame *f) { eth(f, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, LL_A, LL_B); nd(f, 136, LL_A, MAC_A); }
+static void f_na_ll_of_b(struct frame *f) { eth(f, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, LL_A, LL_B); nd(f, 136, LL_B, MAC_A); }
 static void f_udp_from_unspec(struct frame *f) { eth(f, ETH_P_IPV6); ipv6_from(f, IPPROTO_UDP, 8, "::", IP6_B); udp(f); }
 
 /* Spoofing and forwarding from A */
@@ -451,6 +463,7 @@ static void f_mld1_report(struct frame *f) { mld(f, MAC_A, IP6_A, 131); }
 static void f_mld1_done(struct frame *f) { mld(f, MAC_A, IP6_A, 132); }
 static void f_mld2_report_unspec(struct frame *f) { mld(f, MAC_A, "::", 143); }
 static void f_mld2_report_spoofed(struct frame *f) { mld(f, MAC_A, "2001:db8::99", 143); }
+static void f_mld2_report_ll(struct frame *f) { mld(f, MAC_A, LL_A, 143); }
 static void f_up_mld2_report(struct frame *f) { mld(f, MAC_TOR, "2001:db8::1", 143); }
 
 /* ---- fragments, both families -------------------------------------------- */
@@ -641,6 +654,11 @@ static const struct fixture fixtures[] = {
 	{ "nd DAD from ::: flooded", f_ns_dad, A, FLOOD },
 	{ "nd source link-layer spoofed", f_ns_spoof_ll, A, DROP, BOOST_DROP_SPOOF },
 	{ "nd advertisement to B: forwarded", f_na, A, FWD, B },
+	{ "nd solicitation from A's link-local: flooded", f_ns_ll, A, FLOOD },
+	{ "nd advertisement of A's link-local: forwarded", f_na_ll, A, FWD, B },
+	{ "nd solicitation from B's link-local", f_ns_ll_of_b, A, DROP, BOOST_DROP_SPOOF },
+	{ "nd solicitation from A's MAC, U/L bit unflipped", f_ns_ll_noflip, A, DROP, BOOST_DROP_SPOOF },
+	{ "nd advertisement of B's link-local", f_na_ll_of_b, A, DROP, BOOST_DROP_SPOOF },
 	{ "nd advertisement of another's address", f_na_spoof_target, A, DROP, BOOST_DROP_SPOOF },
 	{ "udp from :: (only nd may)", f_udp_from_unspec, A, DROP, BOOST_DROP_SPOOF },
 	/* anti-spoofing, forwarding */
@@ -701,6 +719,7 @@ static const struct fixture fixtures[] = {
 	{ "mldv1 done: flooded", f_mld1_done, A, FLOOD },
 	{ "mldv2 report from ::: flooded", f_mld2_report_unspec, A, FLOOD },
 	{ "mldv2 report from a spoofed source", f_mld2_report_spoofed, A, DROP, BOOST_DROP_SPOOF },
+	{ "mldv2 report from A's link-local: flooded", f_mld2_report_ll, A, FLOOD },
 	{ "uplink mldv2 report: flooded", f_up_mld2_report, UP, FLOOD },
 	/* fragments: the first on its ports; the others meet portless rules only, and no flow */
 	{ "ipv6 first fragment, tcp 25 out: denied", f_frag6_first_smtp, A, DROP, BOOST_DROP_ACL },

@@ -6,7 +6,9 @@
 #                          each VM and the ToR joined to $HOST by a veth pair:
 #                          vm1, vm2 and up0 are the host ends, eth0 the far
 #                          ends. VMs: 192.0.2.1, .2 /24 and 2001:db8::1, ::2
-#                          /64 with MACs $MAC1 and $MAC2; the ToR 192.0.2.254
+#                          /64 with MACs $MAC1 and $MAC2, and each the
+#                          link-local address the kernel gives it by
+#                          default (EUI-64 of its MAC); the ToR 192.0.2.254
 #                          and 2001:db8::fe, GRO on and tx checksum offload
 #                          off (it stands for the wire: see below).
 #                          Everything is removed at exit. NET_QUEUES (default
@@ -54,8 +56,6 @@ net_topology() {
 			peer name eth0 netns "$ns" numtxqueues "$q" numrxqueues "$q" ||
 			fail "cannot create veth $dev"
 		ip -n "$ns" link set eth0 address "$mac"
-		# No SLAAC link-local: the VMs own exactly the addresses boost knows.
-		ip -n "$ns" link set eth0 addrgenmode none
 		ip -n "$ns" addr add "$a4/24" dev eth0
 		ip -n "$ns" addr add "$a6/64" dev eth0 nodad
 		ip -n "$ns" link set eth0 up

@@ -59,6 +59,33 @@ ping_ok "$TOR" 192.0.2.1
 [ "$(stat up0 tx_packets)" -gt "$txu" ] || fail "nothing was forwarded to the uplink by boost"
 [ "$(stat vm1 flooded)" -gt 0 ] || fail "vm1's ARP/ND was not flooded by boost"
 
+# ---- IPv6 link-local, as the kernel gives it by default ----------------------
+# Each VM has the link-local address of its MAC (EUI-64), from which it sends
+# its DAD, router solicitations and MLD reports: boost allows it without an
+# entry in ips, and with a rule for it, pings between link-local addresses
+# go through, VM to VM and VM to ToR.
+ctl net sg add 1 prio 14 dir in proto icmpv6 cidr fe80::/10 allow
+ll() {
+	in_ns "$1" ip -6 -j addr show dev eth0 scope link |
+		jq -r '[.[0].addr_info[] | select(.local and .tentative != true) | .local][0] // empty'
+}
+for ns in "$VM1" "$VM2" "$TOR"; do
+	for ((i = 0; i < 50; i++)); do
+		[ -n "$(ll "$ns")" ] && break
+		sleep 0.1
+	done
+	[ -n "$(ll "$ns")" ] ||
+		fail "$ns has no link-local address after DAD: $(in_ns "$ns" ip -6 addr show dev eth0)"
+done
+ping_ok "$VM1" "$(ll "$VM2")%eth0"
+ping_ok "$VM2" "$(ll "$VM1")%eth0"
+ping_ok "$VM1" "$(ll "$TOR")%eth0"
+ping_ok "$TOR" "$(ll "$VM2")%eth0"
+for p in vm1 vm2; do
+	[ "$(stat $p drops.spoof)" = 0 ] ||
+		fail "$p: frames from the VM's own link-local address were dropped as spoof"
+done
+
 # ---- TCP (the VMs' default offloads) and UDP ---------------------------------
 # iperf3 between two namespaces: a one-shot server, a client of 2 s, all bounded
 # in time.
