@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * TC (cls_bpf, clsact ingress) entry point of the network data path: the
- * ingress of vNICs in tc mode, the default, which keeps GSO/TSO and
- * checksum offload. The policy core (net_policy.h) decides; this file only
+ * ingress of ports in tc mode (vNICs by default, and an uplink that is a
+ * veth), which keeps GSO/TSO and checksum offload. The policy core (net_policy.h) decides; this file only
  * makes the skb's linear part hold the headers it reads (pulled, and the
  * whole frame when they reach past the first pull) and turns its decision
  * into a TC verdict: forwarding to a vNIC is bpf_redirect_peer (straight

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * XDP entry point of the network data path: the uplink's ingress, and the
- * ingress of vNICs in xdp mode. The policy core (net_policy.h) decides;
+ * XDP entry point of the network data path: the ingress of ports in xdp
+ * mode (vNICs so set, and by default an uplink that is not a veth). The policy core (net_policy.h) decides;
  * this file only calls the parser on the frame and turns the decision into
  * an XDP verdict: forwarding is a devmap redirect (boost_tx), flooding a
  * BPF_F_BROADCAST redirect to every port but the ingress.

@@ -73,6 +73,11 @@ int client__call(const char *object, const char *command, json_object *args,
 		ret = cli__fail("boostd: response without a result");
 		goto out;
 	}
+	/* A request that succeeded may still have something to say. */
+	if (json_object_object_get_ex(v, "warnings", &ok) &&
+	    json_object_is_type(ok, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(ok); i++)
+			out__warning(json_object_get_string(json_object_array_get_idx(ok, i)));
 	*ret_result = json_object_get(v);
 	ret = EXIT_OK;
 out:

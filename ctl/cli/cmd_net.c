@@ -40,6 +40,7 @@ static int do_net_detach(int argc, char **argv)
 static void print_port(json_object *p)
 {
 	json_object *ips = json_object_object_get(p, "ips"), *vm;
+	bool far;
 
 	out__open_object(NULL);
 	out__string("name", "  %-12s", client__str(p, "name"));
@@ -49,6 +50,8 @@ static void print_port(json_object *p)
 	/* No per-port hook while an attach runs. */
 	if (client__str(p, "attached"))
 		out__string("attached", " attached %s", client__str(p, "attached"));
+	if (!client__str(p, "mac") && client__str(p, "netns"))
+		out__string("netns", " netns %s", client__str(p, "netns"));
 	if (client__str(p, "mac")) {
 		out__string("mac", " mac %s", client__str(p, "mac"));
 		out__int("sg", " sg %ld", client__int(p, "sg"));
@@ -62,13 +65,17 @@ static void print_port(json_object *p)
 		out__close_array();
 	}
 	out__text("\n");
-	vm = json_object_object_get(p, "vm_end");
-	if (vm) {
-		out__open_object("vm_end");
+	far = json_object_object_get_ex(p, "far_end", &vm);
+	if (far || json_object_object_get_ex(p, "vm_end", &vm)) {
+		const char *what = far ? "far end" : "VM end";
+
+		out__open_object(far ? "far_end" : "vm_end");
 		if (client__str(vm, "error")) {
-			out__string("error", "    VM end: %s\n", client__str(vm, "error"));
+			out__text("    %s: ", what);
+			out__string("error", "%s\n", client__str(vm, "error"));
 		} else {
-			out__string("name", "    VM end %s:", client__str(vm, "name"));
+			out__text("    %s ", what);
+			out__string("name", "%s:", client__str(vm, "name"));
 			out__bool("gro", " gro %s", jbool(vm, "gro"));
 			out__bool("tx_checksum", ", tx-checksumming %s", jbool(vm, "tx_checksum"));
 			out__bool("tso", ", tso %s\n", jbool(vm, "tso"));
@@ -234,7 +241,7 @@ static int do_port_list(int argc, char **argv)
 
 static const struct cmd port_cmds[] = {
 	{ "add", .func = do_port_add,
-	  .args = "NAME uplink\n"
+	  .args = "NAME uplink [mode MODE] [netns NS]\n"
 		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS]" },
 	{ "del", .func = do_port_del, .args = "NAME" },
 	{ "list", .func = do_port_list },
@@ -244,10 +251,13 @@ static const struct cmd port_cmds[] = {
 static const struct cmd_group port_group = {
 	.path = "net port",
 	.cmds = port_cmds,
-	.defs = "MODE := { tc | xdp }   (default tc: keeps TSO and checksum offload)\n"
-		"NS   := the VM's network namespace, /run/netns/NS",
-	.doc = "In NS boostd turns GRO on at the VM end and, in xdp mode, tx checksum\n"
-	       "offload off (TSO follows).",
+	.defs = "MODE := { tc | xdp }   (vnic default tc: keeps TSO and checksum offload;\n"
+		"                       uplink default tc on a veth, xdp on a NIC)\n"
+		"NS   := the network namespace of the veth's far end (the VM's, the ToR's),\n"
+		"        /run/netns/NS",
+	.doc = "In NS boostd turns GRO on at the far end (frames XDP redirects into a\n"
+	       "veth need it) and, in xdp mode, tx checksum offload off (TSO follows).\n"
+	       "Without NS, boostctl warns where the path needs either.",
 };
 
 /* ---- security groups ---------------------------------------------------- */

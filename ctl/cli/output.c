@@ -154,6 +154,11 @@ void out__error(const char *message)
 	out__flush();
 }
 
+void out__warning(const char *message)
+{
+	fprintf(out.err ? out.err : stderr, "%s: warning: %s\n", cli_prog, message);
+}
+
 int out__flush(void)
 {
 	/* Paths are the common value: print "/dev/ublkb0", not "\/dev\/ublkb0". */

@@ -34,6 +34,8 @@ void out__bool(const char *key, const char *fmt, bool value);
 void out__text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void out__error(const char *message);
+/* "PROG: warning: MESSAGE" on the error stream, JSON output or not. */
+void out__warning(const char *message);
 
 /* Print the JSON document built so far (if any) and reset. Returns 0 or -EIO. */
 int out__flush(void);

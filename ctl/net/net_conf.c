@@ -122,25 +122,26 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 			FAIL("%s.kind: must be \"vnic\" or \"uplink\"", at);
 		p->kind = strcmp(s, "uplink") == 0 ? BOOST_PORT_UPLINK : BOOST_PORT_VNIC;
 	}
-	if (p->kind == BOOST_PORT_UPLINK) {
-		/* The uplink is the network: none of a VM's attributes apply. */
-		static const char *const vm_keys[] = { "mode", "mac", "ips", "sg", "netns", NULL };
-
-		for (const char *const *q = vm_keys; *q; q++)
-			if (json_object_object_get_ex(o, *q, NULL))
-				FAIL("%s.%s: an uplink has no %s (its ingress is always XDP)", at,
-				     *q, *q);
-		if (json_object_object_get_ex(o, "router", NULL))
-			FAIL("%s.router: port %s is the uplink, whose RAs always pass", at, p->name);
-		p->mode = BOOST_MODE_XDP;
-		goto out;
-	}
 	p->mode = BOOST_MODE_TC;
+	/* An uplink's mode, if not given, follows its device (net_object.c). */
+	p->mode_auto = p->kind == BOOST_PORT_UPLINK;
 	if (json_object_object_get_ex(o, "mode", &v)) {
 		s = json_object_get_string(v);
 		if (!json_object_is_type(v, json_type_string) || (strcmp(s, "tc") && strcmp(s, "xdp")))
 			FAIL("%s.mode: must be \"tc\" or \"xdp\"", at);
 		p->mode = strcmp(s, "xdp") == 0 ? BOOST_MODE_XDP : BOOST_MODE_TC;
+		p->mode_auto = false;
+	}
+	if (p->kind == BOOST_PORT_UPLINK) {
+		/* The uplink is the network: none of a VM's attributes apply. */
+		static const char *const vm_keys[] = { "mac", "ips", "sg", NULL };
+
+		for (const char *const *q = vm_keys; *q; q++)
+			if (json_object_object_get_ex(o, *q, NULL))
+				FAIL("%s.%s: an uplink has no %s", at, *q, *q);
+		if (json_object_object_get_ex(o, "router", NULL))
+			FAIL("%s.router: port %s is the uplink, whose RAs always pass", at, p->name);
+		goto netns;
 	}
 	if (!json_object_object_get_ex(o, "mac", &v) || !json_object_is_type(v, json_type_string) ||
 	    parse_mac(json_object_get_string(v), p->mac))
@@ -178,6 +179,7 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 			FAIL("%s.sg: must be a security group id (0 for none)", at);
 		p->sg_id = id;
 	}
+netns:
 	if (json_object_object_get_ex(o, "netns", &v)) {
 		s = json_object_get_string(v);
 		if (!json_object_is_type(v, json_type_string) || !*s ||
@@ -185,6 +187,8 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 			FAIL("%s.netns: must be a network namespace name (as in /run/netns)", at);
 		strcpy(p->netns, s);
 	}
+	if (p->kind == BOOST_PORT_UPLINK)
+		goto out;
 	if (json_object_object_get_ex(o, "router", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
 			FAIL("%s.router: port %s: must be true or false", at, p->name);

@@ -4,7 +4,10 @@
  *
  *   {
  *     "ports": [
- *       {"name": "up0", "kind": "uplink"},
+ *       {"name": "up0", "kind": "uplink",                   the network's port
+ *        "mode": "tc",                                       absent: tc on a veth,
+ *                                                            xdp on any other device
+ *        "netns": "tor"},                                    a veth's far end's netns
  *       {"name": "vm1", "kind": "vnic", "mode": "tc",        tc (default) | xdp
  *        "mac": "02:00:00:00:00:01",                         the VM's MAC
  *        "ips": ["192.0.2.1", "2001:db8::1"],                its addresses
@@ -32,6 +35,7 @@
 #define BOOST_NET_CONF_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +52,7 @@ struct net_conf_port {
 	char netns[64];  /* "" if not given */
 	uint8_t kind;    /* enum boost_port_kind */
 	uint8_t mode;    /* enum boost_port_mode */
+	bool mode_auto;  /* an uplink without a mode: set when applied */
 	uint8_t mac[6];
 	uint32_t sg_id;
 	uint8_t router;  /* may send RAs and redirects (a vnic only) */

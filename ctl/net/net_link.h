@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What boostd arranges on the far (VM) end of a vNIC's veth pair, in the
- * VM's network namespace:
+ * What boostd arranges on the far end of a port's veth pair (a vNIC's VM
+ * end, a veth uplink's ToR end), in that end's network namespace:
  *   - GRO on, in every mode: a frame that XDP redirects into a veth is
  *     delivered only if the far end has NAPI, which GRO (or an XDP program
- *     there) turns on; the uplink's XDP redirects into every vNIC;
+ *     there) turns on; every port in xdp mode redirects into the others;
  *   - in xdp mode, tx checksum offload off: XDP-redirected frames lose the
  *     checksum-offload state, so TCP with partial checksums would fail; the
  *     kernel then turns TSO off too, and boostd reports it.

@@ -69,7 +69,7 @@ struct net_attached_port {
 	bool csum_off;        /* boost turned the VM end's tx checksum off */
 	bool vm_end_ok;
 	struct net_vm_end vm_end;
-	char vm_end_error[256];
+	char vm_end_error[512];
 };
 
 struct boostd_net {
@@ -205,16 +205,27 @@ static bool keep_mac(const void *key, void *ctx)
 	return false;
 }
 
-/* The ifindex of every port of @c, or an error naming the missing one. */
-static int resolve(const struct net_conf *c, int *ifindexes, char *err, size_t errlen)
+/*
+ * The ifindex of every port of @c, or an error naming the missing one; and
+ * the mode of an uplink that has none: tc on a veth (XDP would need NAPI
+ * and whole checksums from its far end, net_link.h), xdp on any other
+ * device.
+ */
+static int resolve(struct net_conf *c, int *ifindexes, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < c->nports; i++) {
-		ifindexes[i] = if_nametoindex(c->ports[i].name);
+		struct net_conf_port *p = &c->ports[i];
+		int peer;
+
+		ifindexes[i] = if_nametoindex(p->name);
 		if (!ifindexes[i]) {
 			snprintf(err, errlen, "port %s: no such interface in boostd's namespace",
-				 c->ports[i].name);
+				 p->name);
 			return -ENODEV;
 		}
+		if (p->mode_auto)
+			p->mode = net_link__veth_peer(ifindexes[i], &peer) == 0 ? BOOST_MODE_TC :
+										 BOOST_MODE_XDP;
 	}
 	return 0;
 }
@@ -690,28 +701,73 @@ static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum 
 	return 0;
 }
 
-/* Set the VM end up for @p's mode; failures are reported in status, not fatal. */
-static void vm_end_setup(struct net_attached_port *ap, const struct net_conf_port *p)
+/*
+ * Set the far end of @p's veth up for what crosses it (net_link.h): GRO on
+ * if another port of @c is in xdp mode (its XDP redirects into this veth),
+ * tx checksumming off if @p is in xdp mode. boostd can only where it knows
+ * the far end's namespace; where it cannot and the path needs it, the
+ * reason names the setting, and goes into status and the answer of the
+ * request (warnings()). Not fatal: the far end may be set up by hand.
+ */
+static void far_end_setup(struct net_attached_port *ap, const struct net_conf_port *p,
+			  const struct net_conf *c)
 {
-	bool xdp = p->mode == BOOST_MODE_XDP;
+	bool xdp = p->mode == BOOST_MODE_XDP, redirected = false;
+	int peer;
 
 	ap->vm_end_ok = false;
 	ap->vm_end_error[0] = '\0';
-	if (p->kind != BOOST_PORT_VNIC)
-		return;
+	for (size_t i = 0; i < c->nports; i++)
+		redirected |= &c->ports[i] != p && c->ports[i].mode == BOOST_MODE_XDP;
 	if (!p->netns[0]) {
-		snprintf(ap->vm_end_error, sizeof(ap->vm_end_error),
-			 "no netns given: boost cannot turn GRO on at the VM end, and frames "
-			 "XDP redirects into it are delivered only if it is on");
-		return;
-	}
-	if (net_link__setup_vm_end(ap->ifindex, p->netns, xdp, ap->csum_off && !xdp, &ap->vm_end,
-				   ap->vm_end_error, sizeof(ap->vm_end_error)) == 0) {
+		/* An uplink that is no veth (a NIC): nothing to arrange. */
+		if (p->kind == BOOST_PORT_UPLINK && net_link__veth_peer(ap->ifindex, &peer))
+			return;
+		if (redirected || xdp)
+			snprintf(ap->vm_end_error, sizeof(ap->vm_end_error),
+				 "no netns given, so boostd cannot set its far end up: %s%s%s",
+				 redirected ? "frames XDP redirects into a veth are delivered only "
+					      "if its far end has GRO on (ethtool -K IF gro on)" : "",
+				 redirected && xdp ? "; " : "",
+				 xdp ? "in xdp mode, partial checksums from the far end are lost "
+				       "(TCP fails) unless its tx checksumming is off (ethtool -K "
+				       "IF tx off)" : "");
+	} else if (net_link__setup_vm_end(ap->ifindex, p->netns, xdp, ap->csum_off && !xdp,
+					  &ap->vm_end, ap->vm_end_error,
+					  sizeof(ap->vm_end_error)) == 0) {
 		ap->vm_end_ok = true;
 		ap->csum_off = xdp;
 	}
 	if (ap->vm_end_error[0])
-		log_warn("port %s: VM end: %s", p->name, ap->vm_end_error);
+		log_warn("port %s: far end: %s", p->name, ap->vm_end_error);
+}
+
+/* The far ends boostd could not set up, one line each, or NULL if none. */
+static json_object *warnings(struct boostd_net *n)
+{
+	json_object *w = NULL;
+	char line[IF_NAMESIZE + 512 + 16];
+
+	for (size_t i = 0; i < n->nports; i++) {
+		if (!n->ports[i].vm_end_error[0])
+			continue;
+		if (!w)
+			w = json_object_new_array();
+		snprintf(line, sizeof(line), "port %s: %s", n->ports[i].name,
+			 n->ports[i].vm_end_error);
+		json_object_array_add(w, json_object_new_string(line));
+	}
+	return w;
+}
+
+/* A success, with the warnings of the ports if there are any. */
+static json_object *net_ok(struct boostd_net *n)
+{
+	json_object *r = json_object_new_object(), *w = warnings(n);
+
+	if (w)
+		json_object_object_add(r, "warnings", w);
+	return proto__ok(r);
 }
 
 /*
@@ -763,7 +819,7 @@ static int sync_hooks(struct boostd_net *n, const struct net_conf *c, const int 
 			snprintf(ap->name, sizeof(ap->name), "%s", p->name);
 			ap->ifindex = ifindexes[j];
 		}
-		vm_end_setup(ap, p);
+		far_end_setup(ap, p, c);
 		if (ap->hook == how)
 			continue;
 		hook_detach(ap, n);
@@ -909,8 +965,7 @@ static void job_end(struct boostd_net *n, json_object *resp)
 		log_info("net: attached to %zu ports", n->conf.nports);
 	}
 	if (!resp)
-		resp = job->ret ? proto__error("net attach: %s", job->err) :
-				  proto__ok(json_object_new_object());
+		resp = job->ret ? proto__error("net attach: %s", job->err) : net_ok(n);
 	boostd_request__reply(job->req, resp);
 	free(job->ifindexes);
 	free(job);
@@ -1101,6 +1156,8 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 	json_object_object_add(o, "mode", json_object_new_string(p->mode == BOOST_MODE_XDP ?
 								  "xdp" : "tc"));
 	json_object_object_add(o, "ifindex", json_object_new_int(if_nametoindex(p->name)));
+	if (p->kind == BOOST_PORT_UPLINK && p->netns[0])
+		json_object_object_add(o, "netns", json_object_new_string(p->netns));
 	if (p->kind == BOOST_PORT_VNIC) {
 		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0], p->mac[1],
 			 p->mac[2], p->mac[3], p->mac[4], p->mac[5]);
@@ -1124,7 +1181,7 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 		json_object_object_add(o, "attached", json_object_new_string(
 			!ap || ap->hook == NET_HOOK_NONE ? "no" :
 			ap->hook == NET_HOOK_XDP ? "xdp" : "tc"));
-	if (ap && p->kind == BOOST_PORT_VNIC) {
+	if (ap && (ap->vm_end_ok || ap->vm_end_error[0])) {
 		json_object *v = json_object_new_object();
 
 		if (ap->vm_end_ok) {
@@ -1136,7 +1193,7 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 		} else {
 			json_object_object_add(v, "error", json_object_new_string(ap->vm_end_error));
 		}
-		json_object_object_add(o, "vm_end", v);
+		json_object_object_add(o, p->kind == BOOST_PORT_VNIC ? "vm_end" : "far_end", v);
 	}
 	return o;
 }
@@ -1218,7 +1275,7 @@ static json_object *handle_port_add(void *obj, json_object *args, struct boostd_
 	}
 	json_object_array_add(ports, json_object_get(port));
 	res = apply_doc(n, doc, "net port add");
-	return res ? res : proto__ok(json_object_new_object());
+	return res ? res : net_ok(n);
 }
 
 static json_object *handle_port_del(void *obj, json_object *args, struct boostd_request *req)
@@ -1241,7 +1298,7 @@ static json_object *handle_port_del(void *obj, json_object *args, struct boostd_
 	}
 	json_object_array_del_idx(ports, i, 1);
 	res = apply_doc(n, doc, "net port del");
-	return res ? res : proto__ok(json_object_new_object());
+	return res ? res : net_ok(n);
 }
 
 static json_object *handle_sg_add(void *obj, json_object *args, struct boostd_request *req)
@@ -1273,7 +1330,7 @@ static json_object *handle_sg_add(void *obj, json_object *args, struct boostd_re
 	}
 	json_object_array_add(rules, json_object_get(rule));
 	res = apply_doc(n, doc, "net sg add");
-	return res ? res : proto__ok(json_object_new_object());
+	return res ? res : net_ok(n);
 }
 
 static json_object *handle_sg_del(void *obj, json_object *args, struct boostd_request *req)
@@ -1311,7 +1368,7 @@ static json_object *handle_sg_del(void *obj, json_object *args, struct boostd_re
 		json_object_array_del_idx(rules, j, 1);
 	}
 	res = apply_doc(n, doc, "net sg del");
-	return res ? res : proto__ok(json_object_new_object());
+	return res ? res : net_ok(n);
 }
 
 static json_object *handle_sg_list(void *obj, json_object *args, struct boostd_request *req)
@@ -1333,7 +1390,7 @@ static json_object *handle_apply(void *obj, json_object *args, struct boostd_req
 	if (!args || !json_object_object_get_ex(args, "document", &doc))
 		return proto__error("apply: 'document' is missing");
 	res = apply_doc(n, json_object_get(doc), "apply");
-	return res ? res : proto__ok(json_object_new_object());
+	return res ? res : net_ok(n);
 }
 
 static json_object *handle_show(void *obj, json_object *args, struct boostd_request *req)

@@ -95,8 +95,8 @@ rules() {
 network_json() {
 	local mode=$1
 	rules "$2" | awk -v mode="$mode" -v vm1="$VM1" -v vm2="$VM2" -v mac1="$MAC1" \
-		-v mac2="$MAC2" 'BEGIN {
-		printf "{\"ports\": [{\"name\": \"up0\", \"kind\": \"uplink\"}"
+		-v mac2="$MAC2" -v tor="$TOR" 'BEGIN {
+		printf "{\"ports\": [{\"name\": \"up0\", \"kind\": \"uplink\", \"mode\": \"xdp\", \"netns\": \"%s\"}", tor
 		printf ", {\"name\": \"vm1\", \"mode\": \"%s\", \"mac\": \"%s\", \"ips\": [\"192.0.2.1\"], \"sg\": 1, \"netns\": \"%s\"}", mode, mac1, vm1
 		printf ", {\"name\": \"vm2\", \"mode\": \"%s\", \"mac\": \"%s\", \"ips\": [\"192.0.2.2\"], \"sg\": 1, \"netns\": \"%s\"}", mode, mac2, vm2
 		printf "],\n\"security_groups\": [{\"id\": 1, \"rules\": [\n"

@@ -9,8 +9,7 @@
 #                          /64 with MACs $MAC1 and $MAC2, and each the
 #                          link-local address the kernel gives it by
 #                          default (EUI-64 of its MAC); the ToR 192.0.2.254
-#                          and 2001:db8::fe, GRO on and tx checksum offload
-#                          off (it stands for the wire: see below).
+#                          and 2001:db8::fe, at a veth's default offloads.
 #                          Everything is removed at exit. NET_QUEUES (default
 #                          1) queues per veth: the bench's generator sends
 #                          from every CPU, each into a queue of its own.
@@ -24,6 +23,10 @@
 #                          peers e1..eN in NS
 #   in_ns NS CMD...        ip netns exec NS CMD...
 #   stat PORT FIELD        a counter of `boostctl -j net stats` (drops.acl ...)
+#   net_iperf FROM TO ADDR [OPT...]
+#                          iperf3 from namespace FROM to a one-shot server
+#                          on ADDR in TO, 2 s (OPTs go to the client), all
+#                          bounded in time; fails the test if it fails
 #   ping_ok NS ADDR [OPT...] / ping_fails NS ADDR [OPT...]
 #                          3 pings (2 for ping_fails), 1 s each at most
 #
@@ -61,10 +64,9 @@ net_topology() {
 		ip -n "$ns" link set eth0 up
 		ip -n "$HOST" link set "$dev" up
 	done
-	# The ToR stands for the physical network: GRO on, as NAPI is on for a
-	# NIC, and full checksums, as frames from a wire have (a veth's partial
-	# checksums would not survive the uplink's XDP redirect).
-	in_ns "$TOR" ethtool -K eth0 gro on tx off >/dev/null
+	# The ToR's end is left at a veth's defaults (GRO off, tx checksum
+	# offload on): the uplink names its namespace, and boostd sets it up as
+	# the uplink's mode needs (net_link.h).
 }
 
 net_veths() {
@@ -112,6 +114,19 @@ net_boostd_run() {
 
 stat() {
 	"$BOOSTCTL" -j net stats | jq -r --arg p "$1" ".ports[] | select(.name == \$p) | .$2"
+}
+
+net_iperf() {
+	local from=$1 to=$2 addr=$3 out rc srv
+	shift 3
+	in_ns "$to" timeout 20 iperf3 -s -1 -B "$addr" >/dev/null 2>&1 &
+	srv=$!
+	sleep 0.3
+	out=$(in_ns "$from" timeout 15 iperf3 -c "$addr" -t 2 "$@" 2>&1)
+	rc=$?
+	wait "$srv"
+	[ $rc -eq 0 ] || fail "iperf3 $* from $from to $addr failed ($rc): $out"
+	echo "iperf3 ${from#"$T-"} -> $addr $*: $(echo "$out" | grep -E 'receiver' | tail -n 1)"
 }
 
 ping_ok() {

@@ -15,7 +15,7 @@ net_boostd_start
 
 # The example policy, with this test's namespace names.
 doc=$B/network.json
-sed "s/\"netns\": \"vm\([12]\)\"/\"netns\": \"$T-vm\1\"/" "$BOOST_TOP/policies/network.json" >"$doc"
+sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" >"$doc"
 expect_exit 0 "$BOOSTCTL" apply "$doc"
 # Before the first attach no map is pinned yet: stats lists every port of
 # the document with every counter 0 (each drop reason of boost_shared.h).
@@ -83,7 +83,7 @@ ping_ok "$VM1" 192.0.2.2
 # counters stay, and attach brings the same network back.
 rx=$(stat vm1 rx_packets)
 boostd_stop
-ip -n "$HOST" link show up0 | grep -q "prog/xdp" && fail "boostd's stop left XDP on up0"
+ip -n "$HOST" link show vm2 | grep -q "prog/xdp" && fail "boostd's stop left XDP on vm2"
 boostd_start
 st=$("$BOOSTCTL" -j net status)
 jq -e '.attached == false and (.ports | length) == 3 and .rules == 6' <<<"$st" >/dev/null ||
@@ -106,7 +106,7 @@ ping_ok "$TOR" 192.0.2.1
 kill -KILL "$BOOSTD_PID"
 wait "$BOOSTD_PID" 2>/dev/null
 _boostd_pid=
-ip -n "$HOST" link show up0 | grep -q "prog/xdp" || fail "SIGKILL should have left XDP on up0"
+ip -n "$HOST" link show vm2 | grep -q "prog/xdp" || fail "SIGKILL should have left XDP on vm2"
 boostd_start
 expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$VM1" 192.0.2.2

@@ -19,8 +19,8 @@ net_boostd_start
 # The test's topology in xdp mode, and N more vNICs x1..xN (203.0.113.0/24
 # and 198.51.100.0/24 hold them).
 doc() {
-	awk -v n="$1" -v vm1="$VM1" -v vm2="$VM2" -v many="$MANY" -v m1="$MAC1" -v m2="$MAC2" 'BEGIN {
-		printf "{\"ports\": [{\"name\": \"up0\", \"kind\": \"uplink\"}"
+	awk -v n="$1" -v vm1="$VM1" -v vm2="$VM2" -v tor="$TOR" -v many="$MANY" -v m1="$MAC1" -v m2="$MAC2" 'BEGIN {
+		printf "{\"ports\": [{\"name\": \"up0\", \"kind\": \"uplink\", \"mode\": \"xdp\", \"netns\": \"%s\"}", tor
 		printf ", {\"name\": \"vm1\", \"mode\": \"xdp\", \"mac\": \"%s\", \"ips\": [\"192.0.2.1\", \"2001:db8::1\"], \"sg\": 1, \"netns\": \"%s\"}", m1, vm1
 		printf ", {\"name\": \"vm2\", \"mode\": \"xdp\", \"mac\": \"%s\", \"ips\": [\"192.0.2.2\", \"2001:db8::2\"], \"sg\": 1, \"netns\": \"%s\"}", m2, vm2
 		for (i = 1; i <= n; i++)

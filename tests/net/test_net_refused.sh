@@ -12,7 +12,7 @@ net_topology
 net_boostd_setup
 net_boostd_run --signer "$B/keys/signer.crt" --signer "$B/keys/other.crt" \
 	--golden "$B/keys/signer.crt"
-expect_exit 0 "$BOOSTCTL" net port add up0 uplink
+expect_exit 0 "$BOOSTCTL" net port add up0 uplink mode xdp
 expect_exit 0 "$BOOSTCTL" net port add vm1 mac "$MAC1" ip 192.0.2.1 netns "$VM1"
 
 cp /bin/true "$B/art/by-other" && sign_with other "$B/art/by-other"

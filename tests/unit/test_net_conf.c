@@ -64,6 +64,9 @@ static const struct {
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\"}, {\"name\": \"w\", \"kind\": \"uplink\"}]}", "ports[1].kind: a second uplink" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"router\": \"yes\"}]}", "ports[0].router: port v: must be true or false" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"router\": true}]}", "ports[0].router: port u is the uplink" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"mode\": \"fast\"}]}", "ports[0].mode: must be \"tc\" or \"xdp\"" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"netns\": \"../x\"}]}", "ports[0].netns" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"ips\": []}]}", "ports[0].ips: an uplink has no ips" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"v\", \"mac\": \"02:00:00:00:00:02\"}]}", "ports[1].name: 'v' is already ports[0]" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"w\", \"mac\": \"02:00:00:00:00:01\"}]}", "ports[1].mac: already the MAC of ports[0]" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"sg\": 3}]}", "ports[0].sg: no security group 3" },
@@ -139,6 +142,31 @@ START_TEST(test_router)
 END_TEST
 
 /* A /32 under a /24 under a /0: the /32's entry holds all three, by priority. */
+/* An uplink may name its mode and its far end's namespace; without a mode it is chosen later. */
+START_TEST(test_uplink)
+{
+	json_object *doc = parse_str("{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", "
+				     "\"mode\": \"xdp\", \"netns\": \"tor\"}]}");
+	struct net_conf c;
+	char err[512] = "";
+
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(c.ports[0].mode, BOOST_MODE_XDP);
+	ck_assert(!c.ports[0].mode_auto);
+	ck_assert_str_eq(c.ports[0].netns, "tor");
+	net_conf__free(&c);
+	json_object_put(doc);
+	doc = parse_str("{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\"}, "
+			"{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\"}]}");
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(c.ports[0].mode_auto);
+	ck_assert(!c.ports[1].mode_auto);
+	ck_assert_int_eq(c.ports[1].mode, BOOST_MODE_TC);
+	net_conf__free(&c);
+	json_object_put(doc);
+}
+END_TEST
+
 START_TEST(test_compile_nesting)
 {
 	const char *cidrs[] = { "0.0.0.0/0", "198.51.100.0/24", "198.51.100.7/32", "2001:db8::/32" };
@@ -178,6 +206,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad_document, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_compile_nesting);
 	tcase_add_test(tc, test_router);
+	tcase_add_test(tc, test_uplink);
 	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	return check_run(s);

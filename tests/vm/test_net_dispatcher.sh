@@ -52,7 +52,7 @@ both_act() {
 	ping_ok "$TOR" 192.0.2.1
 }
 
-printf '%s\n' '{"ports": [{"name": "up0", "kind": "uplink"},' \
+printf '%s\n' "{\"ports\": [{\"name\": \"up0\", \"kind\": \"uplink\", \"mode\": \"xdp\", \"netns\": \"$TOR\"}," \
 	"{\"name\": \"vm1\", \"kind\": \"vnic\", \"mac\": \"$MAC1\", \"ips\": [\"192.0.2.1\"], \"sg\": 1, \"netns\": \"$VM1\"}," \
 	"{\"name\": \"vm2\", \"mode\": \"xdp\", \"mac\": \"$MAC2\", \"ips\": [\"192.0.2.2\"], \"sg\": 1, \"netns\": \"$VM2\"}]," \
 	'"security_groups": [{"id": 1, "rules": [{"priority": 10, "dir": "in", "proto": "icmp",' \
