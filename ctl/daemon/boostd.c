@@ -209,6 +209,8 @@ int main(int argc, char **argv)
 	sd_notify(0, "STOPPING=1");
 	boostd_timer__free(d.metrics_timer);
 	boostd__objects_stop(&d);
+	/* After the objects: what they answered at their stop has gone out. */
+	boostd__clients_close(&d);
 
 	unlink(d.cfg.socket);
 	close(d.listen_fd);

@@ -28,6 +28,7 @@ struct boostd {
 	int listen_fd;
 	int signal_fd;
 	int nclients;
+	struct client *clients; /* every connected client (clients.c) */
 	const struct boostd_object *objects[BOOSTD_NOBJECTS];
 	void *states[BOOSTD_NOBJECTS]; /* NULL: the object could not start */
 	char errors[BOOSTD_NOBJECTS][256]; /* why not */
@@ -57,6 +58,8 @@ void boostd__objects_stop(struct boostd *d);
 
 /* Listen on cfg.socket and accept clients through the loop (clients.c). */
 int boostd__listen(struct boostd *d);
+/* Close every client still connected: boostd is stopping. */
+void boostd__clients_close(struct boostd *d);
 
 /*
  * Every running object's metrics, as one Prometheus text document

@@ -30,6 +30,7 @@ struct client {
 	const char *refusal;       /* why it is refused: not root, or boostd is busy */
 	bool counted;              /* in d->nclients */
 	struct boostd_request *pending; /* a request answered later */
+	struct client *next, **pprev;   /* in d->clients */
 };
 
 struct boostd_request {
@@ -86,7 +87,15 @@ static void client_close(struct client *c)
 	close(c->fd);
 	if (c->counted)
 		c->d->nclients--;
+	if ((*c->pprev = c->next))
+		c->next->pprev = c->pprev;
 	free(c);
+}
+
+void boostd__clients_close(struct boostd *d)
+{
+	while (d->clients)
+		client_close(d->clients);
 }
 
 static void client_idle(void *ctx)
@@ -223,6 +232,10 @@ static void client_accept(void *ctx, int listen_fd, uint32_t events)
 	}
 	if (c->counted)
 		d->nclients++;
+	if ((c->next = d->clients))
+		c->next->pprev = &c->next;
+	c->pprev = &d->clients;
+	d->clients = c;
 }
 
 /* Is something already answering on @path? */
