@@ -31,6 +31,12 @@ static int do_net_attach(int argc, char **argv)
 	return simple("attach", NULL, "net: attached");
 }
 
+static int do_net_upgrade(int argc, char **argv)
+{
+	NO_MORE_ARGS();
+	return simple("upgrade", NULL, "net: upgraded");
+}
+
 static int do_net_detach(int argc, char **argv)
 {
 	NO_MORE_ARGS();
@@ -98,7 +104,10 @@ static int do_net_status(int argc, char **argv)
 	out__bool("attached", NULL, jbool(r, "attached"));
 	if (jbool(r, "attaching"))
 		out__bool("attaching", NULL, true);
-	out__text("net: %s\n", jbool(r, "attached") ? "attached" :
+	if (jbool(r, "upgrading"))
+		out__bool("upgrading", NULL, true);
+	out__text("net: %s\n", jbool(r, "upgrading") ? "attached, upgrading" :
+				jbool(r, "attached") ? "attached" :
 				jbool(r, "attaching") ? "attaching" : "not attached");
 	out__bool("may_attach", NULL, jbool(r, "may_attach"));
 	if (client__str(r, "refused"))
@@ -401,6 +410,7 @@ static const struct cmd_group sg_group = {
 static const struct cmd net_cmds[] = {
 	{ "attach", .func = do_net_attach },
 	{ "detach", .func = do_net_detach },
+	{ "upgrade", .func = do_net_upgrade },
 	{ "status", .func = do_net_status },
 	{ "stats", .func = do_net_stats },
 	{ "port", .sub = &port_group },
@@ -413,6 +423,8 @@ const struct cmd_group net_group = {
 	.cmds = net_cmds,
 	.doc = "attach loads the verified net_xdp.bpf.o and net_tc.bpf.o and attaches them to\n"
 	       "the ports (only on a host that passed its own attestation); detach removes\n"
-	       "them, and the pinned maps stay. stats prints the per-port counters (zero\n"
-	       "before the first attach). 'boostctl apply FILE' sets ports and groups at once.",
+	       "them, and the pinned maps stay. upgrade swaps the running programs for the\n"
+	       "newest verified build ('boostctl trust load' its objects first) on every port\n"
+	       "at once, keeping the maps. stats prints the per-port counters (zero before\n"
+	       "the first attach). 'boostctl apply FILE' sets ports and groups at once.",
 };

@@ -287,7 +287,8 @@ static const struct trust_artifact *artifact_get(struct boostd_loader *d, const 
 		errno = EPERM;
 		return NULL;
 	}
-	for (size_t i = 0; i < d->nartifacts; i++)
+	/* The newest of that name: `trust load` of a new build supersedes the policy's. */
+	for (size_t i = d->nartifacts; i-- > 0;)
 		if (d->artifacts[i]->kind == kind && artifact_named(d->artifacts[i], name))
 			return d->artifacts[i];
 	snprintf(err, errlen, "artifact %s: not verified: list it in the trust policy's "

@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_link.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,16 +73,23 @@ struct net_attached_port {
 	char vm_end_error[512];
 };
 
+/*
+ * A build's programs: xdp_obj makes and pins the maps (or reuses them);
+ * every XDP port runs port_prog; every TC port the program tc_prog_fd.
+ */
+struct net_progs {
+	struct bpf_object *xdp_obj, *tc_obj, *port_obj;
+	struct xdp_program *port_prog;
+	int tc_prog_fd;
+};
+
 struct boostd_net {
 	struct boostd_loader *loader;
 	const char *state_dir;
 	json_object *doc;
 	struct net_conf conf;
 	bool attached;
-	/* xdp_obj makes and pins the maps; the XDP ports all run port_prog. */
-	struct bpf_object *xdp_obj, *tc_obj, *port_obj;
-	struct xdp_program *port_prog;
-	int tc_prog_fd;
+	struct net_progs progs;
 	struct net_attached_port *ports;
 	size_t nports;
 	struct boostd_loop *loop;
@@ -479,18 +487,14 @@ static int reuse_devmaps(struct bpf_object *obj, const char *name, char *err, si
 	return ret;
 }
 
-static void programs_close(struct boostd_net *n)
+static void programs_close(struct net_progs *p)
 {
 	/* A program made from an object does not own it: close both. */
-	xdp_program__close(n->port_prog);
-	n->port_prog = NULL;
-	bpf_object__close(n->port_obj);
-	n->port_obj = NULL;
-	bpf_object__close(n->xdp_obj);
-	n->xdp_obj = NULL;
-	bpf_object__close(n->tc_obj);
-	n->tc_obj = NULL;
-	n->tc_prog_fd = -1;
+	xdp_program__close(p->port_prog);
+	bpf_object__close(p->port_obj);
+	bpf_object__close(p->xdp_obj);
+	bpf_object__close(p->tc_obj);
+	*p = (struct net_progs){ .tc_prog_fd = -1 };
 }
 
 static bool object_has_map(struct bpf_object *obj, const char *name)
@@ -508,7 +512,7 @@ static bool object_has_map(struct bpf_object *obj, const char *name)
  * this one renamed or dropped, which would otherwise hold kernel memory
  * under BOOST_PIN_ROOT for good. boost owns that directory alone.
  */
-static void unpin_stale(struct boostd_net *n)
+static void unpin_stale(const struct net_progs *p)
 {
 	char path[sizeof(BOOST_PIN_ROOT) + 256 + 1];
 	DIR *dir = opendir(BOOST_PIN_ROOT);
@@ -517,8 +521,8 @@ static void unpin_stale(struct boostd_net *n)
 	if (!dir)
 		return;
 	while ((e = readdir(dir))) {
-		if (e->d_name[0] == '.' || object_has_map(n->xdp_obj, e->d_name) ||
-		    object_has_map(n->tc_obj, e->d_name))
+		if (e->d_name[0] == '.' || object_has_map(p->xdp_obj, e->d_name) ||
+		    object_has_map(p->tc_obj, e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", BOOST_PIN_ROOT, e->d_name);
 		if (unlink(path) == 0)
@@ -535,7 +539,7 @@ static void unpin_stale(struct boostd_net *n)
  * makes the maps, the TC program, and the XDP ports' program. On the loop's
  * thread: the loader is the loop's.
  */
-static int programs_open(struct boostd_net *n, char *err, size_t errlen)
+static int programs_open(struct boostd_net *n, struct net_progs *p, char *err, size_t errlen)
 {
 	int ret;
 
@@ -546,32 +550,39 @@ static int programs_open(struct boostd_net *n, char *err, size_t errlen)
 		return ret;
 	}
 	libbpf_set_print(libbpf_quiet);
-	n->xdp_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
-	if (n->xdp_obj)
-		n->tc_obj = open_artifact(n, NET_TC_OBJ, err, errlen);
-	if (n->tc_obj)
-		n->port_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
-	if (!n->port_obj) {
+	*p = (struct net_progs){ .tc_prog_fd = -1 };
+	p->xdp_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
+	if (p->xdp_obj)
+		p->tc_obj = open_artifact(n, NET_TC_OBJ, err, errlen);
+	if (p->tc_obj)
+		p->port_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
+	if (!p->port_obj) {
 		ret = -errno;
-		programs_close(n);
+		programs_close(p);
 		return ret;
 	}
-	n->port_prog = xdp_program__from_bpf_obj(n->port_obj, "xdp");
-	ret = libxdp_get_error(n->port_prog);
+	p->port_prog = xdp_program__from_bpf_obj(p->port_obj, "xdp");
+	ret = libxdp_get_error(p->port_prog);
 	if (ret) {
-		n->port_prog = NULL;
+		p->port_prog = NULL;
 		snprintf(err, errlen, "artifact %s: no XDP program in it: %s", NET_XDP_OBJ,
 			 strerror(-ret));
-		programs_close(n);
+		programs_close(p);
 	}
 	return ret;
 }
 
 static int load_one(struct bpf_object *obj, const char *name, char *err, size_t errlen)
 {
-	char why[128];
-	int ret = reuse_devmaps(obj, name, err, errlen);
+	char why[1024];
+	int ret;
 
+	ret = net_pin__check(obj, BOOST_PIN_ROOT, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "artifact %s: %s", name, why);
+		return ret;
+	}
+	ret = reuse_devmaps(obj, name, err, errlen);
 	if (ret)
 		return ret;
 	ret = bpf_object__load(obj);
@@ -586,21 +597,20 @@ static int load_one(struct bpf_object *obj, const char *name, char *err, size_t 
  * Load the opened objects: XDP first, it creates and pins the maps the
  * others then reuse. The ports' program is left to libxdp (hook_attach).
  */
-static int programs_load(struct boostd_net *n, char *err, size_t errlen)
+static int programs_load(struct net_progs *p, char *err, size_t errlen)
 {
 	int ret;
 
-	ret = load_one(n->xdp_obj, NET_XDP_OBJ, err, errlen);
+	ret = load_one(p->xdp_obj, NET_XDP_OBJ, err, errlen);
 	if (!ret)
-		ret = load_one(n->tc_obj, NET_TC_OBJ, err, errlen);
+		ret = load_one(p->tc_obj, NET_TC_OBJ, err, errlen);
 	if (ret)
 		return ret;
-	n->tc_prog_fd = bpf_program__fd(bpf_object__find_program_by_name(n->tc_obj, "boost_tc"));
-	if (n->tc_prog_fd < 0) {
+	p->tc_prog_fd = bpf_program__fd(bpf_object__find_program_by_name(p->tc_obj, "boost_tc"));
+	if (p->tc_prog_fd < 0) {
 		snprintf(err, errlen, "artifact %s: no program boost_tc", NET_TC_OBJ);
 		return -ENOENT;
 	}
-	unpin_stale(n);
 	return 0;
 }
 
@@ -609,7 +619,7 @@ static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
 	int ret = 0;
 
 	if (ap->hook == NET_HOOK_XDP) {
-		ret = xdp_program__detach(n->port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		ret = xdp_program__detach(n->progs.port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
 	} else if (ap->hook == NET_HOOK_TC) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex, .attach_point = BPF_TC_INGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
@@ -665,10 +675,10 @@ static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum 
 	if (how == NET_HOOK_XDP) {
 		detach_stale_xdp(ap);
 		/* The first attach loads the program (and so its maps): reuse the devmaps. */
-		if (xdp_program__fd(n->port_prog) < 0 &&
-		    reuse_devmaps(n->port_obj, NET_XDP_OBJ, err, errlen))
+		if (xdp_program__fd(n->progs.port_prog) < 0 &&
+		    reuse_devmaps(n->progs.port_obj, NET_XDP_OBJ, err, errlen))
 			return -EINVAL;
-		ret = xdp_program__attach(n->port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		ret = xdp_program__attach(n->progs.port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
 		if (ret) {
 			errstr(ret, why, sizeof(why));
 			snprintf(err, errlen, "port %s: cannot attach XDP (native): %s", ap->name, why);
@@ -676,7 +686,7 @@ static int hook_attach(struct net_attached_port *ap, struct boostd_net *n, enum 
 		}
 	} else {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex, .attach_point = BPF_TC_INGRESS);
-		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = n->tc_prog_fd, .handle = TC_HANDLE,
+		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = n->progs.tc_prog_fd, .handle = TC_HANDLE,
 			    .priority = TC_PRIORITY, .flags = BPF_TC_F_REPLACE);
 
 		ret = bpf_tc_hook_create(&hook);
@@ -836,7 +846,7 @@ static void detach_all(struct boostd_net *n)
 	char err[256];
 
 	sync_hooks(n, &none, NULL, err, sizeof(err));
-	programs_close(n);
+	programs_close(&n->progs);
 	n->attached = false;
 }
 
@@ -909,6 +919,114 @@ static json_object *apply_doc(struct boostd_net *n, json_object *doc, const char
 
 /* ---- handlers ----------------------------------------------------------- */
 
+/* ---- upgrade ----------------------------------------------------------------- */
+
+/* Was @p loaded as a component of libxdp's dispatcher? */
+static bool prog_is_ext(const struct xdp_program *p)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = xdp_program__fd(p);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.type == BPF_PROG_TYPE_EXT;
+}
+
+/*
+ * Where the running XDP ports have their program alone (no dispatcher),
+ * the new build's ports run its loaded boost_xdp, which an atomic replace
+ * can put in the old one's place; libxdp could only load the ports' copy
+ * at an attach.
+ */
+static int upgrade_prepare(struct net_progs *old, struct net_progs *new, char *err,
+			   size_t errlen)
+{
+	struct bpf_program *prog;
+	struct xdp_program *xp;
+
+	if (xdp_program__fd(old->port_prog) < 0 || prog_is_ext(old->port_prog))
+		return 0;
+	prog = bpf_object__find_program_by_name(new->xdp_obj, "boost_xdp");
+	xp = prog ? xdp_program__from_fd(dup(bpf_program__fd(prog))) : NULL;
+	if (!xp || libxdp_get_error(xp)) {
+		snprintf(err, errlen, "artifact %s: its boost_xdp cannot be attached", NET_XDP_OBJ);
+		return -EINVAL;
+	}
+	xdp_program__close(new->port_prog);
+	bpf_object__close(new->port_obj);
+	new->port_obj = NULL;
+	new->port_prog = xp;
+	return 0;
+}
+
+/*
+ * Put @to's program in @from's place on @ap, atomically: a TC filter
+ * replaced in place (BPF_TC_F_REPLACE); an XDP program alone replaced
+ * with XDP_FLAGS_REPLACE; under libxdp's dispatcher, @to's joins it and
+ * then @from's leaves, each step one atomic swap of the dispatcher, and
+ * either program handles the frames in between. Never a detach first.
+ */
+static int swap_port(struct net_attached_port *ap, struct net_progs *from, struct net_progs *to,
+		     char *err, size_t errlen)
+{
+	char why[128];
+	int ret;
+
+	if (ap->hook == NET_HOOK_TC) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ap->ifindex, .attach_point = BPF_TC_INGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = to->tc_prog_fd, .handle = TC_HANDLE,
+			    .priority = TC_PRIORITY, .flags = BPF_TC_F_REPLACE);
+
+		ret = bpf_tc_attach(&hook, &opts);
+		if (ret)
+			snprintf(err, errlen, "port %s: cannot replace its TC program: %s",
+				 ap->name, strerror(-ret));
+		return ret;
+	}
+	if (ap->hook != NET_HOOK_XDP)
+		return 0;
+	if (prog_is_ext(from->port_prog)) {
+		if (xdp_program__fd(to->port_prog) < 0 &&
+		    reuse_devmaps(to->port_obj, NET_XDP_OBJ, err, errlen))
+			return -EINVAL;
+		ret = xdp_program__attach(to->port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		if (!ret) {
+			ret = xdp_program__detach(from->port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+			if (ret)
+				xdp_program__detach(to->port_prog, ap->ifindex, XDP_MODE_NATIVE, 0);
+		}
+	} else {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = xdp_program__fd(from->port_prog));
+
+		ret = bpf_xdp_attach(ap->ifindex, xdp_program__fd(to->port_prog),
+				     XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &opts);
+	}
+	if (ret) {
+		errstr(ret, why, sizeof(why));
+		snprintf(err, errlen, "port %s: cannot replace its XDP program: %s", ap->name, why);
+	}
+	return ret;
+}
+
+/*
+ * Every attached port from the running build to @new; on a failure, the
+ * ports already moved go back, and nothing has changed.
+ */
+static int swap_all(struct boostd_net *n, struct net_progs *new, char *err, size_t errlen)
+{
+	char ignored[256];
+	size_t i;
+	int ret;
+
+	ret = upgrade_prepare(&n->progs, new, err, errlen);
+	for (i = 0; !ret && i < n->nports; i++)
+		ret = swap_port(&n->ports[i], &n->progs, new, err, errlen);
+	if (ret)
+		while (i-- > 1)
+			swap_port(&n->ports[i - 1], new, &n->progs, ignored, sizeof(ignored));
+	return ret;
+}
+
 /* ---- the attach job ------------------------------------------------------ */
 
 /*
@@ -918,6 +1036,8 @@ static json_object *apply_doc(struct boostd_net *n, json_object *doc, const char
  */
 struct net_job {
 	struct boostd_net *n;
+	bool upgrade;           /* else an attach */
+	struct net_progs new;   /* an upgrade's build */
 	struct boostd_request *req;
 	pthread_t thread;
 	int efd;        /* the job's end, for the loop */
@@ -940,13 +1060,23 @@ static void *job_run(void *arg)
 	struct boostd_net *n = job->n;
 	uint64_t one = 1;
 
-	job->ret = programs_load(n, job->err, sizeof(job->err));
+	if (job->upgrade) {
+		/* Refused while loading (a map's layout changed): nothing moved. */
+		job->ret = programs_load(&job->new, job->err, sizeof(job->err));
+		if (!job->ret)
+			job->ret = swap_all(n, &job->new, job->err, sizeof(job->err));
+		goto out;
+	}
+	job->ret = programs_load(&n->progs, job->err, sizeof(job->err));
+	if (!job->ret)
+		unpin_stale(&n->progs);
 	if (!job->ret)
 		job->ret = sync_maps(&n->conf, job->ifindexes, job->err, sizeof(job->err));
 	if (!job->ret)
 		job->ret = sync_hooks(n, &n->conf, job->ifindexes, job->err, sizeof(job->err));
 	if (job->ret)
 		detach_all(n);
+out:
 	if (write(job->efd, &one, sizeof(one)) != sizeof(one))
 		log_warn("net attach: cannot tell the loop the job ended: %s", strerror(errno));
 	return NULL;
@@ -960,11 +1090,22 @@ static void job_end(struct boostd_net *n, json_object *resp)
 	boostd_loop__unwatch(n->loop, job->efd);
 	pthread_join(job->thread, NULL);
 	close(job->efd);
-	if (!job->ret) {
+	if (job->upgrade && !job->ret) {
+		programs_close(&n->progs);
+		n->progs = job->new;
+		unpin_stale(&n->progs);
+		log_info("net: upgraded the programs of %zu ports", n->nports);
+	} else if (job->upgrade) {
+		programs_close(&job->new);
+		log_warn("net upgrade: %s; the running programs stay", job->err);
+	} else if (!job->ret) {
 		n->attached = true;
 		log_info("net: attached to %zu ports", n->conf.nports);
 	}
-	if (!resp)
+	if (!resp && job->upgrade)
+		resp = job->ret ? proto__error("net upgrade: %s; the running programs stay",
+					       job->err) : net_ok(n);
+	else if (!resp)
 		resp = job->ret ? proto__error("net attach: %s", job->err) : net_ok(n);
 	boostd_request__reply(job->req, resp);
 	free(job->ifindexes);
@@ -1032,7 +1173,7 @@ static void *net_start(const struct boostd_env *env)
 	n->loop = env->loop;
 	n->kept_tail = &n->kept;
 	n->state_dir = env->state_dir;
-	n->tc_prog_fd = -1;
+	n->progs.tc_prog_fd = -1;
 	state_path(n, path, sizeof(path));
 	doc = json_object_from_file(path);
 	if (!doc) {
@@ -1081,6 +1222,26 @@ static void net_stop(void *obj)
 			return keep((n), (fn), (args), (req)); \
 	} while (0)
 
+/* Run @job on its thread, its end watched by the loop; -errno if it cannot start. */
+static int job_start(struct boostd_net *n, struct net_job *job)
+{
+	int ret;
+
+	job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ret = job->efd < 0 ? -errno : 0;
+	if (!ret)
+		ret = boostd_loop__watch(n->loop, job->efd, EPOLLIN, job_event, n);
+	if (!ret)
+		ret = -pthread_create(&job->thread, NULL, job_run, job);
+	if (ret && job->efd >= 0) {
+		boostd_loop__unwatch(n->loop, job->efd);
+		close(job->efd);
+	}
+	if (!ret)
+		n->job = job;
+	return ret;
+}
+
 static json_object *handle_attach(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
@@ -1105,30 +1266,50 @@ static json_object *handle_attach(void *obj, json_object *args, struct boostd_re
 	job->efd = -1;
 	ret = resolve(&n->conf, job->ifindexes, why, sizeof(why));
 	if (!ret)
-		ret = programs_open(n, why, sizeof(why));
+		ret = programs_open(n, &n->progs, why, sizeof(why));
 	if (ret)
 		goto err;
-	job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	ret = job->efd < 0 ? -errno : 0;
+	ret = job_start(n, job);
 	if (!ret)
-		ret = boostd_loop__watch(n->loop, job->efd, EPOLLIN, job_event, n);
-	if (!ret)
-		ret = -pthread_create(&job->thread, NULL, job_run, job);
-	if (ret) {
-		snprintf(why, sizeof(why), "cannot start the attach job: %s", strerror(-ret));
-		if (job->efd >= 0) {
-			boostd_loop__unwatch(n->loop, job->efd);
-			close(job->efd);
-		}
-		programs_close(n);
-		goto err;
-	}
-	n->job = job;
-	return NULL;
+		return NULL;
+	snprintf(why, sizeof(why), "cannot start the attach job: %s", strerror(-ret));
+	programs_close(&n->progs);
 err:
 	free(job->ifindexes);
 	free(job);
 	return proto__error("net attach: %s", why);
+}
+
+/*
+ * Replace the running programs with the newest verified build (`trust
+ * load` its objects first): loaded beside the running ones, on the same
+ * pinned maps, then swapped in on every port at once (swap_port).
+ */
+static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	struct net_job *job;
+	char why[1024];
+	int ret;
+
+	NET_KEEP_DURING_JOB(n, handle_upgrade, args, req);
+	if (!n->attached)
+		return proto__error("net upgrade: not attached (net attach loads the newest "
+				    "verified build)");
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return proto__error("net upgrade: out of memory");
+	*job = (struct net_job){ .n = n, .upgrade = true, .req = req, .efd = -1 };
+	ret = programs_open(n, &job->new, why, sizeof(why));
+	if (!ret) {
+		ret = job_start(n, job);
+		if (!ret)
+			return NULL;
+		snprintf(why, sizeof(why), "cannot start the upgrade job: %s", strerror(-ret));
+		programs_close(&job->new);
+	}
+	free(job);
+	return proto__error("net upgrade: %s", why);
 }
 
 static json_object *handle_detach(void *obj, json_object *args, struct boostd_request *req)
@@ -1146,8 +1327,9 @@ static json_object *handle_detach(void *obj, json_object *args, struct boostd_re
 static json_object *port_json(struct boostd_net *n, const struct net_conf_port *p)
 {
 	json_object *o = json_object_new_object(), *ips = json_object_new_array();
-	/* While the attach job runs, n->ports is the job's. */
-	struct net_attached_port *ap = n->job ? NULL : attached_port(n, p->name);
+	/* While an attach job runs, n->ports is the job's. */
+	bool attaching = n->job && !n->job->upgrade;
+	struct net_attached_port *ap = attaching ? NULL : attached_port(n, p->name);
 	char buf[64];
 
 	json_object_object_add(o, "name", json_object_new_string(p->name));
@@ -1177,7 +1359,7 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 	} else {
 		json_object_put(ips);
 	}
-	if (!n->job)
+	if (!attaching)
 		json_object_object_add(o, "attached", json_object_new_string(
 			!ap || ap->hook == NET_HOOK_NONE ? "no" :
 			ap->hook == NET_HOOK_XDP ? "xdp" : "tc"));
@@ -1207,7 +1389,8 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 	r = json_object_new_object();
 	json_object_object_add(r, "attached", json_object_new_boolean(n->attached));
 	if (n->job)
-		json_object_object_add(r, "attaching", json_object_new_boolean(true));
+		json_object_object_add(r, n->job->upgrade ? "upgrading" : "attaching",
+				       json_object_new_boolean(true));
 	json_object_object_add(r, "may_attach",
 			       json_object_new_boolean(boostd_loader__may_attach(n->loader, why, sizeof(why))));
 	if (why[0])
@@ -1548,6 +1731,7 @@ out:
 static const struct boostd_handler net_handlers[] = {
 	{ "net", "attach", handle_attach },
 	{ "net", "detach", handle_detach },
+	{ "net", "upgrade", handle_upgrade },
 	{ "net", "status", handle_status },
 	{ "net", "show", handle_show },
 	{ "net", "port_add", handle_port_add },

@@ -6,6 +6,8 @@
 #ifndef BOOST_NET_PIN_H
 #define BOOST_NET_PIN_H
 
+#include <stddef.h>
+
 struct bpf_object;
 
 /*
@@ -16,5 +18,15 @@ struct bpf_object;
  * by fd here instead. Returns 0 or -errno.
  */
 int net_pin__reuse_devmaps(struct bpf_object *obj, const char *root);
+
+/*
+ * Before bpf_object__load: is every map of @obj that is pinned under @root
+ * already of the same shape (type, key and value size, entries, flags)?
+ * libbpf refuses to reuse one that is not, without saying which; here the
+ * reason names the map and the field. A map whose meaning changes between
+ * builds must change its name (the old pin is then unpinned at attach).
+ * Returns 0, or -EINVAL with the reason in @err.
+ */
+int net_pin__check(struct bpf_object *obj, const char *root, char *err, size_t errlen);
 
 #endif

@@ -10,6 +10,8 @@
 #   status    the slowest `boostctl status` answered while that attach ran
 #             (one client asking in a loop): how long boostd leaves a client
 #             waiting;
+#   upgrade   `boostctl net upgrade` to the same verified build: every
+#             port's program swapped for a newly loaded one, wall time;
 #   port add  one more vNIC added to the attached host (`boostctl apply` of
 #             the document with N+1 ports), wall time;
 #   detach    `boostctl net detach`, wall time;
@@ -97,6 +99,9 @@ for mode in xdp tc; do
 			touch "$B/probe.stop"
 			wait "$probe"
 			s=$(now)
+			"$BOOSTCTL" net upgrade >/dev/null || fail "net upgrade of $n $mode ports failed"
+			u=$(elapsed "$s")
+			s=$(now)
 			"$BOOSTCTL" apply "$B/doc-$mode-$n-plus.json" >/dev/null ||
 				fail "port add to $n $mode ports failed"
 			p=$(elapsed "$s")
@@ -106,6 +111,7 @@ for mode in xdp tc; do
 			res[$mode.$n.attach]+="$a "
 			res[$mode.$n.status]+="$(cat "$B/probe") "
 			res[$mode.$n.add]+="$p "
+			res[$mode.$n.upgrade]+="$u "
 			res[$mode.$n.detach]+="$d "
 			if [ "$mode" = xdp ]; then
 				c=$(copies "$n") || fail "loading $n copies of boost_xdp failed"
@@ -116,12 +122,12 @@ for mode in xdp tc; do
 done
 
 echo "-- the network control plane, seconds (median of $ROUNDS)"
-printf '%-5s %5s %9s %12s %9s %9s %9s %14s\n' mode ports attach "status max" "port add" \
-	detach copies "attach/copies"
+printf '%-5s %5s %9s %12s %9s %9s %9s %9s %14s\n' mode ports attach "status max" upgrade \
+	"port add" detach copies "attach/copies"
 for mode in xdp tc; do
 	for n in $SIZES; do
 		printf '%-5s %5d' "$mode" "$n"
-		for k in attach status add detach copies; do
+		for k in attach status upgrade add detach copies; do
 			v=$(tr ' ' '\n' <<<"${res[$mode.$n.$k]:-}" | grep . | median)
 			[ "$k" = status ] && printf ' %12s' "$v" || printf ' %9s' "${v:--}"
 			eval "m_$k=\${v:-}"

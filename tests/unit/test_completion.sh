@@ -35,10 +35,10 @@ want "net" n
 want "storage status" st
 want "trust attest net storage metrics apply status version help" ''
 want "port" net po
-want "attach detach status stats port sg help" net ''
+want "attach detach upgrade status stats port sg help" net ''
 want "add del list help" net port ''
 want "add" -j net port a
-want "uplink vnic mac ip sg mode netns" net port add vm1 ''
+want "uplink mode netns vnic mac ip sg" net port add vm1 ''
 want "tc xdp" net port add vm1 vnic mac 02:00:00:00:00:01 mode ''
 want "prio dir proto cidr ports allow deny" net sg add 1 prio 10 dir in cidr 0.0.0.0/0 ""
 want "allow" net sg add 1 prio 10 dir in cidr 0.0.0.0/0 al
