@@ -113,6 +113,9 @@ static int do_net_status(int argc, char **argv)
 	if (client__str(r, "refused"))
 		out__string("refused", "  data paths refused: %s\n", client__str(r, "refused"));
 	out__string("pins", "  maps pinned under %s\n", client__str(r, "pins"));
+	if (client__str(r, "not_adopted"))
+		out__string("not_adopted", "  left attached, not adopted: %s\n",
+			    client__str(r, "not_adopted"));
 	if (client__str(r, "xdp_program")) {
 		out__string("xdp_program", "  xdp: %s\n", client__str(r, "xdp_program"));
 		out__string("tc_program", "  tc:  %s\n", client__str(r, "tc_program"));

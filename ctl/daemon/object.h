@@ -71,6 +71,14 @@ struct bpf_object *boostd_loader__open_bpf(struct boostd_loader *l, const char *
 					   char *err, size_t errlen);
 
 /*
+ * The SHA-256 of the bytes boostd_loader__open_bpf(@name) hands over now
+ * (the newest verified artifact of that name), into @sha256. 0, or -errno
+ * with @err saying why (not verified, or the host may not attach).
+ */
+int boostd_loader__bpf_digest(struct boostd_loader *l, const char *name, uint8_t sha256[32],
+			      char *err, size_t errlen);
+
+/*
  * Start the executable artifact @name from its sealed memfd (fexecve), with
  * @fds as its descriptors 0.. (trust_artifact__spawn_fds). 0 with the pid,
  * or -errno with @err saying why.

@@ -306,6 +306,17 @@ struct bpf_object *boostd_loader__open_bpf(struct boostd_loader *d, const char *
 	return a ? open_bytes(a, err, errlen) : NULL;
 }
 
+int boostd_loader__bpf_digest(struct boostd_loader *d, const char *name, uint8_t sha256[32],
+			      char *err, size_t errlen)
+{
+	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+
+	if (!a)
+		return -errno;
+	memcpy(sha256, a->sha256, 32);
+	return 0;
+}
+
 int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const argv[],
 			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
 			 size_t errlen)

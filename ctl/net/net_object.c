@@ -42,6 +42,7 @@
 #include <xdp/libxdp.h>
 
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "common/json_arg.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -56,6 +57,7 @@
 #define NET_XDP_OBJ "net_xdp"
 #define NET_TC_OBJ "net_tc"
 #define NET_STATE_FILE "network.json"
+#define NET_ATTACHED_FILE "net-attached.json" /* the build attached: adopt() */
 #define TC_HANDLE 0xb005
 #define TC_PRIORITY 1
 
@@ -81,6 +83,8 @@ struct net_progs {
 	struct bpf_object *xdp_obj, *tc_obj, *port_obj;
 	struct xdp_program *port_prog;
 	int tc_prog_fd;
+	bool own_tc_fd;                    /* adopted: no tc_obj holds it */
+	uint8_t sha_xdp[32], sha_tc[32];   /* the verified artifacts' digests */
 };
 
 struct boostd_net {
@@ -95,6 +99,7 @@ struct boostd_net {
 	struct boostd_loop *loop;
 	struct net_job *job;         /* the attach running, or NULL */
 	struct net_kept *kept, **kept_tail; /* requests waiting for its end */
+	char adopt_error[1024];      /* why the data path left attached was not adopted */
 };
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -145,6 +150,44 @@ static int persist(struct boostd_net *n, json_object *doc)
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+static void attached_path(struct boostd_net *n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", n->state_dir, NET_ATTACHED_FILE);
+}
+
+/* Record the build now attached, for the next boostd to adopt (adopt()). */
+static void attached_save(struct boostd_net *n)
+{
+	char path[4200], xdp[HEX_LEN(32)], tc[HEX_LEN(32)];
+	json_object *o = json_object_new_object();
+	const char *s;
+	int ret;
+
+	hex__encode(n->progs.sha_xdp, 32, xdp);
+	hex__encode(n->progs.sha_tc, 32, tc);
+	json_object_object_add(o, NET_XDP_OBJ, json_object_new_string(xdp));
+	json_object_object_add(o, NET_TC_OBJ, json_object_new_string(tc));
+	s = json_object_to_json_string(o);
+	attached_path(n, path, sizeof(path));
+	if (mkdir(n->state_dir, 0700) < 0 && errno != EEXIST)
+		ret = -errno;
+	else
+		ret = fileio__write(path, s, strlen(s), 0600);
+	if (ret)
+		log_warn("net: %s: cannot record the build attached: %s; a restart will not "
+			 "adopt it", path, strerror(-ret));
+	json_object_put(o);
+}
+
+static void attached_forget(struct boostd_net *n)
+{
+	char path[4200];
+
+	attached_path(n, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("net: %s: %s", path, strerror(errno));
 }
 
 static struct net_attached_port *attached_port(struct boostd_net *n, const char *name)
@@ -494,6 +537,8 @@ static void programs_close(struct net_progs *p)
 	bpf_object__close(p->port_obj);
 	bpf_object__close(p->xdp_obj);
 	bpf_object__close(p->tc_obj);
+	if (p->own_tc_fd && p->tc_prog_fd >= 0)
+		close(p->tc_prog_fd);
 	*p = (struct net_progs){ .tc_prog_fd = -1 };
 }
 
@@ -558,6 +603,14 @@ static int programs_open(struct boostd_net *n, struct net_progs *p, char *err, s
 		p->port_obj = open_artifact(n, NET_XDP_OBJ, err, errlen);
 	if (!p->port_obj) {
 		ret = -errno;
+		programs_close(p);
+		return ret;
+	}
+	/* The digests of the bytes just opened: the loader's, in this turn of the loop. */
+	ret = boostd_loader__bpf_digest(n->loader, NET_XDP_OBJ, p->sha_xdp, err, errlen);
+	if (!ret)
+		ret = boostd_loader__bpf_digest(n->loader, NET_TC_OBJ, p->sha_tc, err, errlen);
+	if (ret) {
 		programs_close(p);
 		return ret;
 	}
@@ -848,6 +901,7 @@ static void detach_all(struct boostd_net *n)
 	sync_hooks(n, &none, NULL, err, sizeof(err));
 	programs_close(&n->progs);
 	n->attached = false;
+	attached_forget(n);
 }
 
 /*
@@ -1094,12 +1148,15 @@ static void job_end(struct boostd_net *n, json_object *resp)
 		programs_close(&n->progs);
 		n->progs = job->new;
 		unpin_stale(&n->progs);
+		attached_save(n);
 		log_info("net: upgraded the programs of %zu ports", n->nports);
 	} else if (job->upgrade) {
 		programs_close(&job->new);
 		log_warn("net upgrade: %s; the running programs stay", job->err);
 	} else if (!job->ret) {
 		n->attached = true;
+		n->adopt_error[0] = '\0';
+		attached_save(n);
 		log_info("net: attached to %zu ports", n->conf.nports);
 	}
 	if (!resp && job->upgrade)
@@ -1159,6 +1216,153 @@ static void job_event(void *ctx, int fd, uint32_t events)
 	kept_run(n);
 }
 
+/* ---- adoption -------------------------------------------------------------- */
+
+/* The id of the boost_xdp on @ifindex, alone or under libxdp's dispatcher; 0 if none. */
+static __u32 xdp_id_on(int ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p = NULL;
+	__u32 id = 0;
+
+	if (!mp || libxdp_get_error(mp))
+		return 0;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && strcmp(xdp_program__name(p), "boost_xdp") == 0)
+			id = xdp_program__id(p);
+	} else {
+		while (!id && (p = xdp_multiprog__next_prog(p, mp)))
+			if (strcmp(xdp_program__name(p), "boost_xdp") == 0)
+				id = xdp_program__id(p);
+	}
+	xdp_multiprog__close(mp);
+	return id;
+}
+
+/* The id of boost's TC filter on @ifindex's ingress; 0 if none. */
+static __u32 tc_id_on(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+
+	return bpf_tc_query(&hook, &opts) ? 0 : opts.prog_id;
+}
+
+/* Does the record say the verified build of artifact @name runs? */
+static int adopt_check(struct boostd_net *n, json_object *rec, const char *name,
+		       uint8_t sha256[32], char *why, size_t len)
+{
+	const char *h = json_object_get_string(json_object_object_get(rec, name));
+	uint8_t want[32];
+	size_t n_bytes;
+	int ret;
+
+	if (!h || hex__decode(h, sha256, 32, &n_bytes) || n_bytes != 32) {
+		snprintf(why, len, "%s/%s: no digest of %s", n->state_dir, NET_ATTACHED_FILE, name);
+		return -EINVAL;
+	}
+	ret = boostd_loader__bpf_digest(n->loader, name, want, why, len);
+	if (!ret && memcmp(want, sha256, 32)) {
+		snprintf(why, len, "the %s running is not the build verified now", name);
+		ret = -ESTALE;
+	}
+	return ret;
+}
+
+/* Take over the hooks the record's ports have; false, and why, if one has none. */
+static bool adopt_ports(struct boostd_net *n, const int *ifindexes, char *why, size_t len)
+{
+	__u32 xdp_id = 0, tc_id = 0;
+
+	n->ports = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(*n->ports));
+	if (!n->ports) {
+		snprintf(why, len, "out of memory");
+		return false;
+	}
+	for (size_t i = 0; i < n->conf.nports; i++) {
+		const struct net_conf_port *p = &n->conf.ports[i];
+		struct net_attached_port *ap = &n->ports[n->nports++];
+		bool xdp = p->mode == BOOST_MODE_XDP;
+		__u32 id = xdp ? xdp_id_on(ifindexes[i]) : tc_id_on(ifindexes[i]);
+
+		snprintf(ap->name, sizeof(ap->name), "%s", p->name);
+		ap->ifindex = ifindexes[i];
+		ap->hook = xdp ? NET_HOOK_XDP : NET_HOOK_TC;
+		if (!id || (xdp && xdp_id && id != xdp_id) || (!xdp && tc_id && id != tc_id)) {
+			snprintf(why, len, "port %s: %s", p->name, id ? "another build's program" :
+				 "no boost program attached");
+			return false;
+		}
+		*(xdp ? &xdp_id : &tc_id) = id;
+	}
+	if (xdp_id) {
+		n->progs.port_prog = xdp_program__from_id(xdp_id);
+		if (libxdp_get_error(n->progs.port_prog)) {
+			n->progs.port_prog = NULL;
+			snprintf(why, len, "boost_xdp (id %u): cannot open it", xdp_id);
+			return false;
+		}
+	}
+	if (tc_id) {
+		n->progs.tc_prog_fd = bpf_prog_get_fd_by_id(tc_id);
+		n->progs.own_tc_fd = true;
+		if (n->progs.tc_prog_fd < 0) {
+			snprintf(why, len, "boost_tc (id %u): cannot open it: %s", tc_id,
+				 strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * At start: take over the data path the previous boostd left attached (its
+ * stop leaves it, so that a restart has no gap): its ports, their hooks and
+ * its programs, if the build it runs is the one verified now. Otherwise
+ * the programs stay as they are, status says why, and `net attach`
+ * replaces them.
+ */
+static void adopt(struct boostd_net *n)
+{
+	char path[4200], why[1024] = "";
+	json_object *rec;
+	int *ifindexes = NULL;
+
+	attached_path(n, path, sizeof(path));
+	rec = json_object_from_file(path);
+	if (!rec)
+		return; /* nothing left attached */
+	if (adopt_check(n, rec, NET_XDP_OBJ, n->progs.sha_xdp, why, sizeof(why)) ||
+	    adopt_check(n, rec, NET_TC_OBJ, n->progs.sha_tc, why, sizeof(why)))
+		goto out;
+	ifindexes = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(int));
+	if (!ifindexes) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto out;
+	}
+	if (resolve(&n->conf, ifindexes, why, sizeof(why)) ||
+	    !adopt_ports(n, ifindexes, why, sizeof(why)))
+		goto out;
+	libbpf_set_print(libbpf_quiet);
+	for (size_t i = 0; i < n->nports; i++)
+		far_end_setup(&n->ports[i], &n->conf.ports[i], &n->conf);
+	n->attached = true;
+	log_info("net: adopted the data path left attached on %zu ports", n->nports);
+out:
+	if (!n->attached) {
+		free(n->ports);
+		n->ports = NULL;
+		n->nports = 0;
+		programs_close(&n->progs);
+		snprintf(n->adopt_error, sizeof(n->adopt_error), "%s", why);
+		log_warn("net: the data path left attached was not adopted: %s (net attach "
+			 "replaces it)", why);
+	}
+	free(ifindexes);
+	json_object_put(rec);
+}
+
 /* ---- start and stop ----------------------------------------------------- */
 
 static void *net_start(const struct boostd_env *env)
@@ -1187,6 +1391,7 @@ static void *net_start(const struct boostd_env *env)
 		return n;
 	}
 	n->doc = doc;
+	adopt(n);
 	return n;
 }
 
@@ -1203,12 +1408,10 @@ static void net_stop(void *obj)
 		free(k);
 	}
 	/*
-	 * v1 detaches on stop, so that no program stays attached with no one
-	 * to manage it; the maps stay pinned, and `net attach` after a restart
-	 * finds ports, rules and counters where they were.
+	 * The data path stays attached, and the next boostd adopts it (adopt()):
+	 * a restart has no gap. `net detach` is the way to remove it.
 	 */
-	if (n->attached)
-		detach_all(n);
+	programs_close(&n->progs);
 	free(n->ports);
 	json_object_put(n->doc);
 	net_conf__free(&n->conf);
@@ -1396,6 +1599,8 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 	if (why[0])
 		json_object_object_add(r, "refused", json_object_new_string(why));
 	json_object_object_add(r, "pins", json_object_new_string(BOOST_PIN_ROOT));
+	if (!n->attached && n->adopt_error[0])
+		json_object_object_add(r, "not_adopted", json_object_new_string(n->adopt_error));
 	if (n->attached) {
 		json_object_object_add(r, "xdp_program", json_object_new_string(NET_XDP_OBJ));
 		json_object_object_add(r, "tc_program", json_object_new_string(NET_TC_OBJ));

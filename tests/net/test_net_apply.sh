@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# timeout: 90
+# timeout: 150
 #
 # boostctl apply: policies/network.json brings up the whole network at once;
 # an invalid document is refused with the field named and changes nothing;
 # a second document adds, changes and removes until the state matches it;
-# the state outlives a restart of boostd, and a killed boostd's programs
-# are replaced by the next one's.
+# a restart of boostd, or its SIGKILL, leaves the data path attached and
+# the next boostd adopts it without a gap, unless the build left running is
+# no longer the verified one; then net attach replaces it.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
-require_tool ping bpftool
+require_tool ping bpftool llvm-objcopy
 net_topology
 net_boostd_start
 
@@ -79,37 +80,76 @@ jq -e '.ports[] | select(.name == "vm1") | .attached == "tc" and .vm_end.tx_chec
 ping_ok "$TOR" 192.0.2.1
 ping_ok "$VM1" 192.0.2.2
 
-# A restart of boostd: its stop detaches, the desired state and the pinned
-# counters stay, and attach brings the same network back.
+# A restart of boostd: its stop leaves the data path attached, and the next
+# boostd adopts it (the same programs, no detach): pings across the restart
+# all come back. The desired state and the counters stay.
+ids() {
+	echo "$(ip -n "$HOST" -d -j link show vm2 | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // "none"'),$(
+		in_ns "$HOST" bpftool -j net show dev vm1 | jq -r '[.[].tc[]? | .id] | join(",")')"
+}
+before=$(ids)
 rx=$(stat vm1 rx_packets)
+in_ns "$VM1" ping -c 300 -i 0.01 -W 2 -w 30 -q 192.0.2.2 >"$B/ping" 2>&1 &
+pinger=$!
+sleep 0.5
 boostd_stop
-ip -n "$HOST" link show vm2 | grep -q "prog/xdp" && fail "boostd's stop left XDP on vm2"
+[ "$(ids)" = "$before" ] || fail "boostd's stop changed the programs: $before, then $(ids)"
 boostd_start
 st=$("$BOOSTCTL" -j net status)
-jq -e '.attached == false and (.ports | length) == 3 and .rules == 6' <<<"$st" >/dev/null ||
-	fail "the restarted boostd lost the network's state: $st"
+jq -e '.attached == true and (.ports | length) == 3 and .rules == 6 and
+	([.ports[].attached] == ["tc", "tc", "xdp"])' <<<"$st" >/dev/null ||
+	fail "the restarted boostd did not adopt the data path: $st"
+[ "$(ids)" = "$before" ] || fail "adoption replaced the programs: $before, then $(ids)"
+grep -q "adopted the data path left attached on 3 ports" <<<"$(boostd_log)" || fail "the adoption is not logged"
+wait "$pinger"
+grep -q " 0% packet loss" "$B/ping" || fail "pings lost across the restart: $(cat "$B/ping")"
+[ "$(stat vm1 rx_packets)" -ge "$rx" ] || fail "the counters did not survive boostd's restart"
+# After adoption the host is managed as before: a change, a detach, an attach.
+expect_exit 0 "$BOOSTCTL" net detach
+ip -n "$HOST" link show vm2 | grep -q "prog/xdp" && fail "detach after adoption left XDP on vm2"
 # A map an older build pinned and this one has no more is unpinned at
 # attach; this build's own pins stay.
 bpftool map create "$B/bpffs/boost/boost_gone" type array key 4 value 4 entries 1 name boost_gone ||
 	fail "cannot pin a stale map"
 expect_exit 0 "$BOOSTCTL" net attach
 [ ! -e "$B/bpffs/boost/boost_gone" ] || fail "the stale pin boost_gone was left"
-boostd_log | grep -q "unpinned /sys/fs/bpf/boost/boost_gone" || fail "the unpin is not logged"
+grep -q "unpinned /sys/fs/bpf/boost/boost_gone" <<<"$(boostd_log)" || fail "the unpin is not logged"
 [ -e "$B/bpffs/boost/boost_stats" ] && [ -e "$B/bpffs/boost/boost_tx" ] ||
 	fail "attach unpinned this build's maps: $(ls "$B/bpffs/boost")"
-[ "$(stat vm1 rx_packets)" -ge "$rx" ] || fail "the counters did not survive boostd's restart"
 ping_ok "$VM1" 192.0.2.2
 ping_ok "$TOR" 192.0.2.1
 
 # A boostd killed with SIGKILL leaves its programs attached; the next one
-# replaces them on attach.
+# adopts them.
 kill -KILL "$BOOSTD_PID"
 wait "$BOOSTD_PID" 2>/dev/null
 _boostd_pid=
 ip -n "$HOST" link show vm2 | grep -q "prog/xdp" || fail "SIGKILL should have left XDP on vm2"
+before=$(ids)
 boostd_start
+jq -e '.attached == true' <<<"$("$BOOSTCTL" -j net status)" >/dev/null ||
+	fail "the programs a killed boostd left were not adopted"
+[ "$(ids)" = "$before" ] || fail "adoption after SIGKILL replaced the programs"
+ping_ok "$VM1" 192.0.2.2
+
+# Not adopted: the build left running is no longer the verified one (the
+# policy's artifact changed while boostd was down). Status says why; the
+# programs keep forwarding until net attach replaces them.
+boostd_stop
+echo "another build" >"$B/tag"
+llvm-objcopy --add-section .boost_test_tag="$B/tag" "$B/art/net_xdp.bpf.o" "$B/net_xdp.b" &&
+	mv "$B/net_xdp.b" "$B/art/net_xdp.bpf.o" || fail "cannot make another build"
+sign "$B/art/net_xdp.bpf.o"
+boostd_start
+st=$("$BOOSTCTL" -j net status)
+jq -e '.attached == false and (.not_adopted | test("the net_xdp running is not the build verified now"))' \
+	<<<"$st" >/dev/null || fail "another build's programs were adopted: $st"
+[ "$(ids)" = "$before" ] || fail "a refused adoption touched the programs"
+ping_ok "$VM1" 192.0.2.2
 expect_exit 0 "$BOOSTCTL" net attach
+[ "$(ids)" != "$before" ] || fail "net attach kept the programs of the build not verified"
 ping_ok "$VM1" 192.0.2.2
 ping_ok "$TOR" 192.0.2.1
+expect_exit 0 "$BOOSTCTL" net detach
 boostd_stop
 exit 0

@@ -7,8 +7,8 @@
 # xdp_dispatcher and both act on the ToR's pings to a VM: boost forwards
 # them (without it they do not arrive), xdp-filter drops them once told to
 # deny the ToR's address. Removing either leaves the other attached and
-# working; the boost_xdp of a boostd killed with SIGKILL is replaced under
-# the dispatcher by the next one's attach. vm2 is in xdp mode too: its
+# working; the boost_xdp of a boostd killed with SIGKILL is adopted under
+# the dispatcher by the next boostd, and `net upgrade` swaps it there. vm2 is in xdp mode too: its
 # dispatcher runs the very program the uplink's does (one id), and VM2's
 # pings cross both. The whole net harness
 # (tests/net/net.sh, swtpm, boostd) runs inside the guest.
@@ -98,14 +98,23 @@ xt xdp-filter load -m native up0 || fail "xdp-filter could not load next to boos
 both_act
 
 # 5. A boostd killed with SIGKILL leaves boost_xdp under the dispatcher;
-# the next one takes its place there, not a second copy beside it.
+# the next one adopts it there (the same program, not a second copy), and
+# manages it: an upgrade swaps it under the dispatcher, xdp-filter stays.
 kill -KILL "$BOOSTD_PID"
 wait "$BOOSTD_PID" 2>/dev/null
 _boostd_pid=
 [ "$(progs)" = "$both" ] || fail "SIGKILL should have left boost_xdp attached: $(progs)"
+id=$(boost_id up0)
 boostd_start
-"$BOOSTCTL" net attach >/dev/null || fail "attach after SIGKILL failed"
-[ "$(progs)" = "$both" ] || fail "after SIGKILL and a new attach: $(progs)"
+"$BOOSTCTL" -j net status | jq -e '.attached == true' >/dev/null ||
+	fail "the next boostd did not adopt: $("$BOOSTCTL" -j net status)"
+[ "$(progs)" = "$both" ] && [ "$(boost_id up0)" = "$id" ] ||
+	fail "after SIGKILL and adoption: $(progs), id $(boost_id up0) (was $id)"
+both_act
+"$BOOSTCTL" net upgrade >/dev/null || fail "net upgrade under the dispatcher failed"
+[ "$(progs)" = "$both" ] && [ "$(boost_id up0)" != "$id" ] && [ "$(boost_id up0)" = "$(boost_id vm2)" ] ||
+	fail "after an upgrade under the dispatcher: $(progs), ids $(boost_id up0) $(boost_id vm2) (was $id)"
+echo "upgraded under the dispatcher: $id -> $(boost_id up0)"
 both_act
 "$BOOSTCTL" net detach >/dev/null || fail "final detach failed"
 xt xdp-filter unload up0 || fail "xdp-filter could not unload at the end"
@@ -114,5 +123,6 @@ echo "coexistence ok"
 GUEST
 expect_match "dispatcher: boost_xdp xdp_dispatcher xdpfilt_alw_all" "$out"
 expect_match "one program: [0-9]+" "$out"
+expect_match "upgraded under the dispatcher: [0-9]+ -> [0-9]+" "$out"
 expect_match "coexistence ok" "$out"
 exit 0
