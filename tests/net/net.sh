@@ -21,6 +21,9 @@
 #   net_boostd_start       both
 #   net_veths PREFIX N NS  N veth pairs up, PREFIX1..PREFIXN in $HOST, their
 #                          peers e1..eN in NS
+#   net_two_builds         two signed builds of both network objects, in
+#                          $B/a (the test's own) and $B/b (the same with one
+#                          more ELF section: other bytes, another digest)
 #   in_ns NS CMD...        ip netns exec NS CMD...
 #   stat PORT FIELD        a counter of `boostctl -j net stats` (drops.acl ...)
 #   net_iperf FROM TO ADDR [OPT...]
@@ -77,6 +80,19 @@ net_veths() {
 		ip -n "$3" link set "e$i" up
 		ip -n "$HOST" link set "$1$i" up
 	done
+}
+
+net_two_builds() {
+	require_tool llvm-objcopy
+	mkdir -p "$B/a" "$B/b"
+	echo "build b" >"$B/b/tag"
+	for o in net_xdp net_tc; do
+		cp "$B/art/$o.bpf.o" "$B/a/$o.bpf.o"
+		llvm-objcopy --add-section .boost_test_tag="$B/b/tag" "$B/art/$o.bpf.o" \
+			"$B/b/$o.bpf.o" || fail "llvm-objcopy could not make build b of $o"
+		cmp -s "$B/a/$o.bpf.o" "$B/b/$o.bpf.o" && fail "build b of $o has build a's bytes"
+	done
+	sign "$B/a/net_xdp.bpf.o" "$B/a/net_tc.bpf.o" "$B/b/net_xdp.bpf.o" "$B/b/net_tc.bpf.o"
 }
 
 net_boostd_setup() {

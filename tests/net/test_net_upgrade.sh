@@ -11,21 +11,11 @@
 # with the map named; either way the running programs stay and forward.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
-require_tool ping jq bpftool llvm-objcopy
+require_tool ping jq bpftool
 net_topology
 net_boostd_start
 
-# A second build: the same objects with one more (ignored) ELF section, so
-# other bytes and another digest, signed like the first.
-mkdir -p "$B/a" "$B/b"
-for o in net_xdp net_tc; do
-	cp "$B/art/$o.bpf.o" "$B/a/$o.bpf.o"
-	echo "build b" >"$B/tag"
-	llvm-objcopy --add-section .boost_test_tag="$B/tag" "$B/art/$o.bpf.o" "$B/b/$o.bpf.o" ||
-		fail "llvm-objcopy could not make build b of $o"
-	cmp -s "$B/a/$o.bpf.o" "$B/b/$o.bpf.o" && fail "build b of $o has build a's bytes"
-done
-sign "$B/a/net_xdp.bpf.o" "$B/a/net_tc.bpf.o" "$B/b/net_xdp.bpf.o" "$B/b/net_tc.bpf.o"
+net_two_builds
 
 expect_exit 1 "$BOOSTCTL" net upgrade
 expect_match "net upgrade: not attached" "$err"
