@@ -42,7 +42,9 @@ id=${BASH_REMATCH[2]} dev=/dev/ublkb${BASH_REMATCH[2]} pid=${BASH_REMATCH[3]}
 head -c $((8 * M)) /dev/urandom >/tmp/tail
 dd if=/tmp/tail of="$dev" bs=1M seek=64 oflag=direct status=none || gfail "write to $dev failed"
 
-fio_crc "$dev" 16
+# Long enough for three kills and recoveries in a sanitizers' build on a
+# loaded host (16 s was not: "fio ended before kill 3").
+fio_crc "$dev" 30
 for round in 1 2 3; do
 	sleep 3
 	kill -0 $fio 2>/dev/null || gfail "fio ended before kill $round"
