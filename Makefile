@@ -46,7 +46,7 @@ DESTDIR ?=
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
 # only for the versions it prints. boostd links libsystemd for sd_notify.
 LIBS_CLI := libbpf json-c libcrypto tss2-mu
-LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd
+LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c

@@ -128,9 +128,27 @@ struct boost_mac_port {
 
 /* boost_config[0] */
 struct boost_config {
-	__u32 uplink;      /* ifindex, 0 if none */
+	__u32 uplink;      /* the first live uplink's ifindex (floods), 0 if none */
 	__u32 uplink_slot; /* its counters' slot */
 	__u32 nflood;      /* entries used in boost_flood */
+};
+
+/*
+ * boost_uplinks[0]: the uplinks that carry traffic now, the first n of up[];
+ * boostd rewrites it whole, in one update, when an uplink's link goes
+ * down or comes back. A vNIC's frame for the network leaves by
+ * up[hash(flow) % n]: a flow stays on one link.
+ */
+#define BOOST_MAX_UPLINKS 8
+struct boost_uplink {
+	__u32 ifindex;
+	__u16 slot; /* its counters */
+	__u16 pad;
+};
+struct boost_uplinks {
+	__u32 n;
+	__u32 pad;
+	struct boost_uplink up[BOOST_MAX_UPLINKS];
 };
 
 #define BOOST_FLOOD_MAX 64

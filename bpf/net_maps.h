@@ -39,7 +39,39 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_tx SEC(".maps");
 
-/* The same ports as a list, for the TC entry point's flood by clones. */
+/*
+ * XDP floods (BPF_F_BROADCAST): from a vNIC, to the other vNICs and the
+ * first live uplink only; from an uplink, to the vNICs only: a frame never
+ * goes from one uplink out of another.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_bcast_vnic SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_bcast_uplink SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct boost_uplinks);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_uplinks SEC(".maps");
+
+/*
+ * The TC flood's list: the vNICs and the first live uplink, whom a flood
+ * from an uplink skips (boost_config.uplink).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, BOOST_FLOOD_MAX);

@@ -170,6 +170,27 @@ static __always_inline bool net_is_ip(const struct net_pkt *p)
 	return p->eth_proto == ETH_P_IP_ || p->eth_proto == ETH_P_IPV6_;
 }
 
+/*
+ * A flow's hash, for the choice of an uplink: its addresses, protocol and
+ * ports (type and code for ICMP), mixed (murmur3's finalizer) so that a
+ * few flows spread over a few links.
+ */
+static __always_inline __u32 net_flow_hash(const struct net_pkt *p)
+{
+	const __u32 *s = (const __u32 *)&p->saddr, *d = (const __u32 *)&p->daddr;
+	__u32 h = p->l4_proto ^ ((__u32)p->sport << 16 | p->dport);
+
+	h ^= s[0] ^ d[0];
+	if (p->eth_proto == ETH_P_IPV6_)
+		h ^= s[1] ^ s[2] ^ s[3] ^ d[1] ^ d[2] ^ d[3];
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
 static __always_inline void net_drop(struct boost_port_stats *st, struct net_verdict *v,
 				     enum boost_drop_reason why)
 {
@@ -198,7 +219,8 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 {
 	struct boost_mac dst = {};
 	const struct boost_mac_port *to;
-	struct boost_config *cfg;
+	const struct boost_uplinks *ul;
+	const struct boost_uplink *up;
 	__u32 zero = 0;
 
 	if (p->flags & NET_PKT_VLAN)
@@ -229,12 +251,13 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 			return net_drop(st, v, BOOST_DROP_ACL);
 		return net_forward(v, to->ifindex, to->kind, to->slot, p->len);
 	}
-	cfg = bpf_map_lookup_elem(&boost_config, &zero);
-	if (!cfg || !cfg->uplink)
+	ul = bpf_map_lookup_elem(&boost_uplinks, &zero);
+	if (!ul || !ul->n || ul->n > BOOST_MAX_UPLINKS)
 		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
 	if (!net_is_control(p) && !net_acl_out(port->sg_id, ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	net_forward(v, cfg->uplink, BOOST_PORT_UPLINK, cfg->uplink_slot, p->len);
+	up = &ul->up[(net_flow_hash(p) % ul->n) & (BOOST_MAX_UPLINKS - 1)];
+	net_forward(v, up->ifindex, BOOST_PORT_UPLINK, up->slot, p->len);
 }
 
 static __always_inline void net_from_uplink(const struct net_pkt *p, struct boost_port_stats *st,

@@ -20,7 +20,7 @@
 #define TC_ACT_STOLEN_ 4
 #define TC_HEADERS (14 + 8 + 60 + 40)
 
-static __always_inline int tc_flood(struct __sk_buff *skb)
+static __always_inline int tc_flood(struct __sk_buff *skb, bool from_uplink)
 {
 	struct boost_config *cfg;
 	__u32 zero = 0, i, n, *port;
@@ -35,7 +35,8 @@ static __always_inline int tc_flood(struct __sk_buff *skb)
 		if (i >= n)
 			break;
 		port = bpf_map_lookup_elem(&boost_flood, &k);
-		if (!port || !*port || *port == skb->ifindex)
+		if (!port || !*port || *port == skb->ifindex ||
+		    (from_uplink && *port == cfg->uplink))
 			continue;
 		bpf_clone_redirect(skb, *port, 0);
 	}
@@ -110,7 +111,7 @@ int boost_tc(struct __sk_buff *skb)
 			return bpf_redirect_peer(v.ifindex, 0);
 		return bpf_redirect(v.ifindex, 0);
 	case NET_FLOOD:
-		return tc_flood(skb);
+		return tc_flood(skb, port->kind == BOOST_PORT_UPLINK);
 	case NET_DROP:
 		return TC_ACT_SHOT_;
 	default:

@@ -47,7 +47,11 @@ int boost_xdp(struct xdp_md *ctx)
 	case NET_FORWARD:
 		return bpf_redirect_map(&boost_tx, v.ifindex, 0);
 	case NET_FLOOD:
-		return bpf_redirect_map(&boost_tx, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+		if (port->kind == BOOST_PORT_UPLINK)
+			return bpf_redirect_map(&boost_bcast_uplink, 0,
+						BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+		return bpf_redirect_map(&boost_bcast_vnic, 0,
+					BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 	case NET_DROP:
 		return XDP_DROP;
 	default:

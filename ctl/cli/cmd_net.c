@@ -56,6 +56,10 @@ static void print_port(json_object *p)
 	/* No per-port hook while an attach runs. */
 	if (client__str(p, "attached"))
 		out__string("attached", " attached %s", client__str(p, "attached"));
+	if (client__str(p, "link")) {
+		out__string("link", " link %s", client__str(p, "link"));
+		out__string("link_since", " since %s", client__str(p, "link_since"));
+	}
 	if (!client__str(p, "mac") && client__str(p, "netns"))
 		out__string("netns", " netns %s", client__str(p, "netns"));
 	if (client__str(p, "mac")) {

@@ -307,8 +307,8 @@ static int parse_port_list(json_object *ports, struct net_conf *c, char *err, si
 			    memcmp(c->ports[i].mac, c->ports[j].mac, 6) == 0)
 				FAIL("%s.mac: already the MAC of ports[%zu] (%s)", at, j, c->ports[j].name);
 		}
-		if (c->ports[i].kind == BOOST_PORT_UPLINK && ++nuplinks > 1)
-			FAIL("%s.kind: a second uplink (v1 has one)", at);
+		if (c->ports[i].kind == BOOST_PORT_UPLINK && ++nuplinks > BOOST_MAX_UPLINKS)
+			FAIL("%s.kind: more than %d uplinks", at, BOOST_MAX_UPLINKS);
 	}
 out:
 	return ret;

@@ -34,8 +34,13 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -69,6 +74,9 @@ struct net_attached_port {
 	int ifindex;
 	enum net_hook hook;
 	bool tc_hook_created; /* boost made the clsact qdisc: it removes it */
+	bool uplink;
+	bool link_up;         /* an uplink's link: up and running (the watch's) */
+	time_t link_since;    /* its last change seen, or its attach */
 	bool csum_off;        /* boost turned the VM end's tx checksum off */
 	bool vm_end_ok;
 	struct net_vm_end vm_end;
@@ -100,6 +108,7 @@ struct boostd_net {
 	struct net_job *job;         /* the attach running, or NULL */
 	struct net_kept *kept, **kept_tail; /* requests waiting for its end */
 	char adopt_error[1024];      /* why the data path left attached was not adopted */
+	struct mnl_socket *nl;       /* rtnetlink's link changes (the uplinks' watch) */
 };
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -339,14 +348,15 @@ out:
 /* Make the pinned maps say what @c says: add and replace first, then prune. */
 /* The pinned maps boostd writes, opened for one sync. */
 struct net_maps {
-	int ports, direct, fdb, tx, flood, config, stats;
+	int ports, direct, fdb, tx, flood, config, stats, bcast_vnic, bcast_uplink, uplinks;
 	int sg[BOOST_SG_NMAPS];
 };
 
 static void maps_close(struct net_maps *m)
 {
-	for (int *fd = (int[]){ m->ports, m->direct, m->fdb, m->tx, m->flood, m->config, m->stats },
-	     i = 0; i < 7; i++)
+	for (int *fd = (int[]){ m->ports, m->direct, m->fdb, m->tx, m->flood, m->config, m->stats,
+				m->bcast_vnic, m->bcast_uplink, m->uplinks },
+	     i = 0; i < 10; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	for (int i = 0; i < BOOST_SG_NMAPS; i++)
@@ -365,12 +375,16 @@ static int maps_open(struct net_maps *m, char *err, size_t errlen)
 	m->flood = pinned_map("boost_flood");
 	m->config = pinned_map("boost_config");
 	m->stats = pinned_map("boost_stats");
+	m->bcast_vnic = pinned_map("boost_bcast_vnic");
+	m->bcast_uplink = pinned_map("boost_bcast_uplink");
+	m->uplinks = pinned_map("boost_uplinks");
 	for (int i = 0; i < BOOST_SG_NMAPS; i++) {
 		m->sg[i] = pinned_map(net_sg__map_names[i]);
 		missing |= m->sg[i] < 0;
 	}
 	if (m->ports < 0 || m->direct < 0 || m->fdb < 0 || m->tx < 0 || m->flood < 0 ||
-	    m->config < 0 || m->stats < 0 || missing) {
+	    m->config < 0 || m->stats < 0 || m->bcast_vnic < 0 || m->bcast_uplink < 0 ||
+	    m->uplinks < 0 || missing) {
 		maps_close(m);
 		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
 		return -ENOENT;
@@ -378,9 +392,9 @@ static int maps_open(struct net_maps *m, char *err, size_t errlen)
 	return 0;
 }
 
-/* Port @p on @ifi, its counters at @slot: its entries, and the uplink's in @cfg. */
+/* Port @p on @ifi, its counters at @slot: its entries. */
 static int write_port(const struct net_maps *m, const struct net_conf_port *p, uint32_t ifi,
-		      uint16_t slot, struct boost_config *cfg, char *err, size_t errlen)
+		      uint16_t slot, char *err, size_t errlen)
 {
 	struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
 				 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slot,
@@ -410,31 +424,100 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 				 strerror(errno));
 			return -errno;
 		}
-	} else {
-		cfg->uplink = ifi;
-		cfg->uplink_slot = slot;
 	}
 	return 0;
 }
 
-/* The flood list (slots first, then the count in boost_config), and the config. */
-static int write_flood_config(const struct net_maps *m, const struct net_conf *c,
-			      const int *ifindexes, struct boost_config *cfg, char *err,
-			      size_t errlen)
+/* Does @ifindex carry traffic: up, and its link (carrier) too? */
+static bool link_up(int ifindex)
 {
-	uint32_t zero = 0, slot;
+	struct ifreq ifr = { 0 };
+	int fd, ret;
 
-	for (slot = 0; slot < c->nports && slot < BOOST_FLOOD_MAX; slot++) {
-		uint32_t ifi = ifindexes[slot];
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return false;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	close(fd);
+	return ret == 0 && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
 
-		bpf_map_update_elem(m->flood, &slot, &ifi, BPF_ANY);
+struct keep_set {
+	const uint32_t *ifindexes;
+	size_t n;
+};
+
+static bool keep_in_set(const void *key, void *ctx)
+{
+	const struct keep_set *k = ctx;
+
+	for (size_t i = 0; i < k->n; i++)
+		if (k->ifindexes[i] == *(const uint32_t *)key)
+			return true;
+	return false;
+}
+
+/* Devmap @fd holds exactly @set. */
+static int devmap_set(int fd, const uint32_t *set, size_t n)
+{
+	struct keep_set keep = { .ifindexes = set, .n = n };
+
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_devmap_val dv = { .ifindex = set[i] };
+
+		if (bpf_map_update_elem(fd, &set[i], &dv, BPF_ANY))
+			return -errno;
 	}
-	cfg->nflood = slot;
-	if (bpf_map_update_elem(m->config, &zero, cfg, BPF_ANY)) {
-		snprintf(err, errlen, "cannot write boost_config: %s", strerror(errno));
+	prune(fd, sizeof(uint32_t), keep_in_set, &keep);
+	return 0;
+}
+
+/*
+ * The uplinks of @c whose link is up carry the vNICs' traffic to the
+ * network (boost_uplinks, one update: a flow moves only when the set
+ * changes), and the first of them the floods (boost_config.uplink, the
+ * TC flood list, the XDP broadcast maps); the others are kept out of the
+ * floods, so that no frame goes from one uplink out of another.
+ */
+static int write_uplinks(const struct net_maps *m, const struct net_conf *c,
+			 const int *ifindexes, const uint16_t *slots, char *err, size_t errlen)
+{
+	struct boost_uplinks ul = { 0 };
+	struct boost_config cfg = { 0 };
+	uint32_t vnics[BOOST_MAX_PORTS + 1], nv = 0, zero = 0, k;
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nports; i++) {
+		if (c->ports[i].kind == BOOST_PORT_VNIC)
+			vnics[nv++] = ifindexes[i];
+		else if (ul.n < BOOST_MAX_UPLINKS && link_up(ifindexes[i]))
+			ul.up[ul.n++] = (struct boost_uplink){ .ifindex = ifindexes[i],
+							       .slot = slots[i] };
+	}
+	if (bpf_map_update_elem(m->uplinks, &zero, &ul, BPF_ANY)) {
+		snprintf(err, errlen, "cannot write boost_uplinks: %s", strerror(errno));
 		return -errno;
 	}
-	return 0;
+	/* The floods: the vNICs, and from a vNIC the first live uplink. */
+	ret = devmap_set(m->bcast_uplink, vnics, nv);
+	if (ul.n) {
+		cfg.uplink = ul.up[0].ifindex;
+		cfg.uplink_slot = ul.up[0].slot;
+		vnics[nv++] = cfg.uplink;
+	}
+	if (!ret)
+		ret = devmap_set(m->bcast_vnic, vnics, nv);
+	for (k = 0; !ret && k < nv && k < BOOST_FLOOD_MAX; k++)
+		if (bpf_map_update_elem(m->flood, &k, &vnics[k], BPF_ANY))
+			ret = -errno;
+	cfg.nflood = k;
+	if (!ret && bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
+		ret = -errno;
+	if (ret)
+		snprintf(err, errlen, "cannot write the floods and the uplinks: %s", strerror(-ret));
+	return ret;
 }
 
 /*
@@ -445,7 +528,6 @@ static int write_flood_config(const struct net_maps *m, const struct net_conf *c
 static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, size_t errlen)
 {
 	uint16_t slots[BOOST_MAX_PORTS];
-	struct boost_config cfg = { 0 };
 	struct keep_ctx keep = { .ifindexes = ifindexes, .conf = c, .n = c->nports };
 	struct net_sg_entry *entries = NULL;
 	struct net_maps m;
@@ -466,7 +548,7 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 		goto out;
 	}
 	for (size_t i = 0; i < c->nports && !ret; i++)
-		ret = write_port(&m, &c->ports[i], ifindexes[i], slots[i], &cfg, err, errlen);
+		ret = write_port(&m, &c->ports[i], ifindexes[i], slots[i], err, errlen);
 	if (ret)
 		goto out;
 	ret = net_sg__sync(m.sg, entries, nentries);
@@ -474,7 +556,7 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 		snprintf(err, errlen, "security groups: cannot write the rules: %s", strerror(-ret));
 		goto out;
 	}
-	ret = write_flood_config(&m, c, ifindexes, &cfg, err, errlen);
+	ret = write_uplinks(&m, c, ifindexes, slots, err, errlen);
 	if (ret)
 		goto out;
 	prune(m.ports, sizeof(uint32_t), keep_ifindex, &keep);
@@ -485,6 +567,36 @@ out:
 	free(entries);
 	maps_close(&m);
 	return ret;
+}
+
+/* Rewrite which uplinks carry traffic, from the links' state now. */
+static void uplinks_refresh(struct boostd_net *n)
+{
+	uint16_t slots[BOOST_MAX_PORTS] = { 0 };
+	int *ifindexes = calloc(n->conf.nports + 1, sizeof(int));
+	char err[512];
+	struct net_maps m;
+
+	if (!ifindexes || maps_open(&m, err, sizeof(err))) {
+		log_warn("net: uplinks: %s", ifindexes ? err : "out of memory");
+		free(ifindexes);
+		return;
+	}
+	if (resolve(&n->conf, ifindexes, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < n->conf.nports && i < BOOST_MAX_PORTS; i++) {
+			uint32_t ifi = ifindexes[i];
+			struct boost_port bp;
+
+			if (bpf_map_lookup_elem(m.ports, &ifi, &bp) == 0)
+				slots[i] = bp.slot;
+		}
+		if (write_uplinks(&m, &n->conf, ifindexes, slots, err, sizeof(err)) == 0)
+			err[0] = '\0';
+	}
+	if (err[0])
+		log_warn("net: uplinks: %s", err);
+	maps_close(&m);
+	free(ifindexes);
 }
 
 /* ---- programs ----------------------------------------------------------- */
@@ -881,6 +993,9 @@ static int sync_hooks(struct boostd_net *n, const struct net_conf *c, const int 
 			memset(ap, 0, sizeof(*ap));
 			snprintf(ap->name, sizeof(ap->name), "%s", p->name);
 			ap->ifindex = ifindexes[j];
+			ap->uplink = p->kind == BOOST_PORT_UPLINK;
+			ap->link_up = link_up(ap->ifindex);
+			ap->link_since = time(NULL);
 		}
 		far_end_setup(ap, p, c);
 		if (ap->hook == how)
@@ -1157,6 +1272,7 @@ static void job_end(struct boostd_net *n, json_object *resp)
 		n->attached = true;
 		n->adopt_error[0] = '\0';
 		attached_save(n);
+		uplinks_refresh(n); /* links that changed while the job ran */
 		log_info("net: attached to %zu ports", n->conf.nports);
 	}
 	if (!resp && job->upgrade)
@@ -1214,6 +1330,82 @@ static void job_event(void *ctx, int fd, uint32_t events)
 
 	job_end(n, NULL);
 	kept_run(n);
+}
+
+/* ---- the uplinks' links ------------------------------------------------------ */
+
+static int link_msg(const struct nlmsghdr *nlh, void *ctx)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct boostd_net *n = ctx;
+	bool up;
+
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return MNL_CB_OK;
+	up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
+	     (ifi->ifi_flags & IFF_RUNNING);
+	for (size_t i = 0; i < n->nports; i++) {
+		struct net_attached_port *ap = &n->ports[i];
+
+		if (!ap->uplink || ap->ifindex != ifi->ifi_index || ap->link_up == up)
+			continue;
+		ap->link_up = up;
+		ap->link_since = time(NULL);
+		log_info("net: uplink %s: link %s", ap->name, up ? "up" : "down");
+		uplinks_refresh(n);
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * rtnetlink's link messages, on the loop: an uplink whose link goes down
+ * leaves the set of uplinks that carry traffic, in one map update, and
+ * comes back when its link does. While an attach runs, n->ports is the
+ * job's: its end writes the set anew.
+ */
+static void link_event(void *ctx, int fd, uint32_t events)
+{
+	struct boostd_net *n = ctx;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t len;
+
+	while ((len = mnl_socket_recvfrom(n->nl, buf, sizeof(buf))) > 0)
+		if (n->attached && !n->job)
+			mnl_cb_run(buf, len, 0, 0, link_msg, n);
+	/* Messages lost to a full socket: read the links' state instead. */
+	if (len < 0 && errno == ENOBUFS && n->attached && !n->job) {
+		for (size_t i = 0; i < n->nports; i++)
+			if (n->ports[i].uplink && n->ports[i].link_up != link_up(n->ports[i].ifindex)) {
+				n->ports[i].link_up = !n->ports[i].link_up;
+				n->ports[i].link_since = time(NULL);
+			}
+		uplinks_refresh(n);
+	}
+}
+
+static void link_watch_start(struct boostd_net *n)
+{
+	int fd;
+
+	n->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!n->nl || mnl_socket_bind(n->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0 ||
+	    boostd_loop__watch(n->loop, fd = mnl_socket_get_fd(n->nl), EPOLLIN, link_event, n)) {
+		log_warn("net: cannot watch the links (rtnetlink): %s; a failed uplink will keep "
+			 "its share of the traffic", strerror(errno));
+		if (n->nl)
+			mnl_socket_close(n->nl);
+		n->nl = NULL;
+	}
+}
+
+static void link_watch_stop(struct boostd_net *n)
+{
+	if (!n->nl)
+		return;
+	boostd_loop__unwatch(n->loop, mnl_socket_get_fd(n->nl));
+	mnl_socket_close(n->nl);
+	n->nl = NULL;
 }
 
 /* ---- adoption -------------------------------------------------------------- */
@@ -1289,6 +1481,9 @@ static bool adopt_ports(struct boostd_net *n, const int *ifindexes, char *why, s
 		snprintf(ap->name, sizeof(ap->name), "%s", p->name);
 		ap->ifindex = ifindexes[i];
 		ap->hook = xdp ? NET_HOOK_XDP : NET_HOOK_TC;
+		ap->uplink = p->kind == BOOST_PORT_UPLINK;
+		ap->link_up = link_up(ap->ifindex);
+		ap->link_since = time(NULL);
 		if (!id || (xdp && xdp_id && id != xdp_id) || (!xdp && tc_id && id != tc_id)) {
 			snprintf(why, len, "port %s: %s", p->name, id ? "another build's program" :
 				 "no boost program attached");
@@ -1382,16 +1577,19 @@ static void *net_start(const struct boostd_env *env)
 	doc = json_object_from_file(path);
 	if (!doc) {
 		n->doc = net_conf__empty();
+		link_watch_start(n);
 		return n;
 	}
 	if (net_conf__parse(doc, &n->conf, err, sizeof(err))) {
 		log_warn("network state %s: %s; starting empty", path, err);
 		json_object_put(doc);
 		n->doc = net_conf__empty();
+		link_watch_start(n);
 		return n;
 	}
 	n->doc = doc;
 	adopt(n);
+	link_watch_start(n);
 	return n;
 }
 
@@ -1411,6 +1609,7 @@ static void net_stop(void *obj)
 	 * The data path stays attached, and the next boostd adopts it (adopt()):
 	 * a restart has no gap. `net detach` is the way to remove it.
 	 */
+	link_watch_stop(n);
 	programs_close(&n->progs);
 	free(n->ports);
 	json_object_put(n->doc);
@@ -1566,6 +1765,14 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 		json_object_object_add(o, "attached", json_object_new_string(
 			!ap || ap->hook == NET_HOOK_NONE ? "no" :
 			ap->hook == NET_HOOK_XDP ? "xdp" : "tc"));
+	if (ap && ap->uplink) {
+		char when[32];
+		struct tm tm;
+
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&ap->link_since, &tm));
+		json_object_object_add(o, "link", json_object_new_string(ap->link_up ? "up" : "down"));
+		json_object_object_add(o, "link_since", json_object_new_string(when));
+	}
 	if (ap && (ap->vm_end_ok || ap->vm_end_error[0])) {
 		json_object *v = json_object_new_object();
 

@@ -233,9 +233,11 @@ int main(int argc, char **argv)
 	add_port(xdp, up, 0xf, BOOST_PORT_UPLINK, NULL);
 	{
 		struct boost_config c = { .uplink = up, .uplink_slot = 0xf, .nflood = 0 };
+		struct boost_uplinks ul = { .n = 1, .up = { { .ifindex = up, .slot = 0xf } } };
 		uint32_t zero = 0;
 
 		bpf_map_update_elem(map_fd(xdp, "boost_config"), &zero, &c, 0);
+		bpf_map_update_elem(map_fd(xdp, "boost_uplinks"), &zero, &ul, 0);
 	}
 	for (unsigned r = 0; r < rounds; r++) {
 		base[r] = run(prog_fd(pass), false, a, repeat, -1);

@@ -861,6 +861,12 @@ static void add_port(enum port_id id, const uint8_t *mac, uint8_t kind, uint8_t 
 	}
 	must(bpf_map_update_elem(tx_fd, &ifi, &dv, 0) == 0, "%s failed: %s", "bpf_map_update_elem(tx_fd, &ifi, &dv, 0)", strerror(errno));
 	must(bpf_map_update_elem(flood_fd, &slot, &ifi, 0) == 0, "%s failed: %s", "bpf_map_update_elem(flood_fd, &slot, &ifi, 0)", strerror(errno));
+	/* The XDP floods: from a vNIC to every other port, from the uplink to the vNICs. */
+	must(bpf_map_update_elem(map_fd(obj_xdp, "boost_bcast_vnic"), &ifi, &dv, 0) == 0,
+	     "boost_bcast_vnic: %s", strerror(errno));
+	if (kind == BOOST_PORT_VNIC)
+		must(bpf_map_update_elem(map_fd(obj_xdp, "boost_bcast_uplink"), &ifi, &dv, 0) == 0,
+		     "boost_bcast_uplink: %s", strerror(errno));
 }
 
 /* The security groups' tries, by BOOST_SG_MAP_* index. */
@@ -876,8 +882,11 @@ static const int *sg_fds(void)
 static void set_uplink(int on)
 {
 	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = NPORTS - 1 };
+	struct boost_uplinks ul = { .n = on ? 1 : 0, .up = { { .ifindex = ifindex[UP], .slot = UP } } };
 	uint32_t zero = 0;
 
+	must(bpf_map_update_elem(map_fd(obj_xdp, "boost_uplinks"), &zero, &ul, 0) == 0,
+	     "boost_uplinks: %s", strerror(errno));
 	must(bpf_map_update_elem(config_fd, &zero, &c, 0) == 0, "%s failed: %s", "bpf_map_update_elem(config_fd, &zero, &c, 0)", strerror(errno));
 }
 

@@ -61,7 +61,7 @@ static const struct {
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"ips\": [\"::1\", \"::2\", \"::3\", \"::4\", \"::5\"]}]}", "ports[0].ips[4]: more than 4 IPv6" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"netns\": \"../x\"}]}", "ports[0].netns" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"sg\": 1}]}", "ports[0].sg: an uplink has no sg" },
-	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\"}, {\"name\": \"w\", \"kind\": \"uplink\"}]}", "ports[1].kind: a second uplink" },
+	{ "{\"ports\": [{\"name\": \"u0\", \"kind\": \"uplink\"}, {\"name\": \"u1\", \"kind\": \"uplink\"}, {\"name\": \"u2\", \"kind\": \"uplink\"}, {\"name\": \"u3\", \"kind\": \"uplink\"}, {\"name\": \"u4\", \"kind\": \"uplink\"}, {\"name\": \"u5\", \"kind\": \"uplink\"}, {\"name\": \"u6\", \"kind\": \"uplink\"}, {\"name\": \"u7\", \"kind\": \"uplink\"}, {\"name\": \"u8\", \"kind\": \"uplink\"}]}", "ports[8].kind: more than 8 uplinks" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"router\": \"yes\"}]}", "ports[0].router: port v: must be true or false" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"router\": true}]}", "ports[0].router: port u is the uplink" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"mode\": \"fast\"}]}", "ports[0].mode: must be \"tc\" or \"xdp\"" },
