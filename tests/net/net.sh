@@ -21,6 +21,9 @@
 #   net_boostd_start       both
 #   net_veths PREFIX N NS  N veth pairs up, PREFIX1..PREFIXN in $HOST, their
 #                          peers e1..eN in NS
+#   net_second_uplink      up1 in $HOST, a second link to the ToR (its eth1),
+#                          and in the ToR a bridge br0 over eth0 and eth1
+#                          that holds the ToR's MAC and addresses
 #   net_two_builds         two signed builds of both network objects, in
 #                          $B/a (the test's own) and $B/b (the same with one
 #                          more ELF section: other bytes, another digest)
@@ -80,6 +83,21 @@ net_veths() {
 		ip -n "$3" link set "e$i" up
 		ip -n "$HOST" link set "$1$i" up
 	done
+}
+
+net_second_uplink() {
+	ip -n "$HOST" link add up1 type veth peer name eth1 netns "$TOR" || fail "cannot create up1"
+	in_ns "$TOR" sh -e -c "
+		ip link add br0 address $MACT type bridge
+		ip link set br0 addrgenmode none
+		ip link set eth0 master br0
+		ip link set eth1 master br0
+		ip addr flush dev eth0
+		ip addr add 192.0.2.254/24 dev br0
+		ip addr add 2001:db8::fe/64 dev br0 nodad
+		ip link set eth1 up
+		ip link set br0 up" || fail "cannot build the ToR's bridge"
+	ip -n "$HOST" link set up1 up
 }
 
 net_two_builds() {

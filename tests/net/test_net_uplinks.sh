@@ -13,19 +13,7 @@
 . "$BOOST_TOP/tests/net/net.sh"
 require_tool ping jq nft
 net_topology
-# The ToR's second link, and a bridge over both that holds its addresses.
-ip -n "$HOST" link add up1 type veth peer name eth1 netns "$TOR" || fail "cannot create up1"
-in_ns "$TOR" sh -e -c "
-	ip link add br0 address $MACT type bridge
-	ip link set br0 addrgenmode none
-	ip link set eth0 master br0
-	ip link set eth1 master br0
-	ip addr flush dev eth0
-	ip addr add 192.0.2.254/24 dev br0
-	ip addr add 2001:db8::fe/64 dev br0 nodad
-	ip link set eth1 up
-	ip link set br0 up" || fail "cannot build the ToR's bridge"
-ip -n "$HOST" link set up1 up
+net_second_uplink
 net_boostd_start
 
 jq -n --arg tor "$TOR" --arg vm1 "$VM1" --arg vm2 "$VM2" --arg m1 "$MAC1" --arg m2 "$MAC2" '
