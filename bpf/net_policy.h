@@ -18,16 +18,17 @@
  *   - an RA or a redirect is dropped (ra_guard) unless the port is a
  *     router (BOOST_PORT_F_ROUTER);
  *   - broadcast and multicast: ARP, ND and MLD are flooded to every other
- *     port (vNICs and the uplink); anything else is dropped (bcast);
+ *     vNIC and the first live uplink; anything else is dropped (bcast);
  *   - unicast to another vNIC's MAC: the sender's outbound rules and the
  *     receiver's inbound rules (acl), then forwarded to it; to any other MAC:
- *     outbound rules, then forwarded to the uplink (no_route if none).
+ *     outbound rules, then forwarded to the live uplink the flow's hash
+ *     picks (no_route if none).
  *     ARP, ND and MLD skip the security groups, but an RS to another
  *     vNIC, which meets them; other ethertypes than IPv4, IPv6 and ARP
  *     are dropped (acl).
- * From the uplink (traffic of the network):
+ * From an uplink (traffic of the network; there may be several):
  *   - unicast to a vNIC's MAC: its inbound rules, then forwarded to it;
- *   - ARP, ND and MLD broadcast or multicast: flooded to the vNICs;
+ *   - ARP, ND and MLD broadcast or multicast: flooded to the vNICs only;
  *   - anything else (tagged frames, other MACs, other multicast) is the
  *     host's own traffic: passed to the stack (to_stack).
  * A frame on an interface that is not a port passes untouched and uncounted.

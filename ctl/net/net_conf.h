@@ -4,7 +4,8 @@
  *
  *   {
  *     "ports": [
- *       {"name": "up0", "kind": "uplink",                   the network's port
+ *       {"name": "up0", "kind": "uplink",                   a port to the network
+ *                                                            (up to 8: flows spread)
  *        "mode": "tc",                                       absent: tc on a veth,
  *                                                            xdp on any other device
  *        "netns": "tor"},                                    a veth's far end's netns
