@@ -60,6 +60,12 @@ static void print_port(json_object *p)
 		out__string("link", " link %s", client__str(p, "link"));
 		out__string("link_since", " since %s", client__str(p, "link_since"));
 	}
+	if (json_object_object_get_ex(p, "probe", &vm)) {
+		out__open_object("probe");
+		out__string("target", " probe %s", client__str(vm, "target"));
+		out__bool("answered", " answered %s", jbool(vm, "answered"));
+		out__close_object();
+	}
 	if (!client__str(p, "mac") && client__str(p, "netns"))
 		out__string("netns", " netns %s", client__str(p, "netns"));
 	if (client__str(p, "mac")) {

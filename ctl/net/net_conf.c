@@ -95,11 +95,55 @@ static int parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
+/* An integer key of @o from @lo to @hi, or @def if absent. */
+static int int_key(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t def,
+		   uint32_t *ret)
+{
+	json_object *v;
+	int64_t x;
+
+	*ret = def;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	x = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || x < lo || x > hi)
+		return -EINVAL;
+	*ret = x;
+	return 0;
+}
+
+/* An uplink's probe: "probe" (an IPv4 address), its interval and misses. */
+static int parse_probe(json_object *o, const char *at, struct net_conf_port *p, char *err,
+		       size_t errlen)
+{
+	json_object *v;
+	int ret = 0;
+
+	if (int_key(o, "probe_interval_ms", 10, 10000, 100, &p->probe_interval_ms))
+		FAIL("%s.probe_interval_ms: must be a number of milliseconds from 10 to 10000", at);
+	if (int_key(o, "probe_misses", 1, 100, 3, &p->probe_misses))
+		FAIL("%s.probe_misses: must be a number from 1 to 100", at);
+	if (!json_object_object_get_ex(o, "probe", &v)) {
+		if (json_object_object_get_ex(o, "probe_interval_ms", NULL) ||
+		    json_object_object_get_ex(o, "probe_misses", NULL))
+			FAIL("%s.probe: the address to probe is missing", at);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string) ||
+	    inet_pton(AF_INET, json_object_get_string(v), &p->probe) != 1 || !p->probe)
+		FAIL("%s.probe: must be the IPv4 address of a router behind the uplink", at);
+out:
+	return ret;
+}
+
 static int parse_port(json_object *o, const char *at, struct net_conf_port *p, char *err,
 		      size_t errlen)
 {
 	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
-					    "router", NULL };
+					    "router", "probe", "probe_interval_ms", "probe_misses",
+					    NULL };
+	static const char *const uplink_keys[] = { "probe", "probe_interval_ms", "probe_misses",
+						   NULL };
 	json_object *v;
 	const char *s, *k;
 	int ret = 0;
@@ -141,8 +185,14 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 				FAIL("%s.%s: an uplink has no %s", at, *q, *q);
 		if (json_object_object_get_ex(o, "router", NULL))
 			FAIL("%s.router: port %s is the uplink, whose RAs always pass", at, p->name);
+		ret = parse_probe(o, at, p, err, errlen);
+		if (ret)
+			goto out;
 		goto netns;
 	}
+	for (const char *const *q = uplink_keys; *q; q++)
+		if (json_object_object_get_ex(o, *q, NULL))
+			FAIL("%s.%s: only an uplink is probed", at, *q);
 	if (!json_object_object_get_ex(o, "mac", &v) || !json_object_is_type(v, json_type_string) ||
 	    parse_mac(json_object_get_string(v), p->mac))
 		FAIL("%s.mac: must be a unicast MAC address, as 02:00:00:00:00:01", at);

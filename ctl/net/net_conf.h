@@ -8,7 +8,9 @@
  *                                                            (up to 8: flows spread)
  *        "mode": "tc",                                       absent: tc on a veth,
  *                                                            xdp on any other device
- *        "netns": "tor"},                                    a veth's far end's netns
+ *        "netns": "tor",                                     a veth's far end's netns
+ *        "probe": "192.0.2.254",                             ARP-probe it (optional),
+ *        "probe_interval_ms": 100, "probe_misses": 3},       down after 3 unanswered
  *       {"name": "vm1", "kind": "vnic", "mode": "tc",        tc (default) | xdp
  *        "mac": "02:00:00:00:00:01",                         the VM's MAC
  *        "ips": ["192.0.2.1", "2001:db8::1"],                its addresses
@@ -54,6 +56,9 @@ struct net_conf_port {
 	uint8_t kind;    /* enum boost_port_kind */
 	uint8_t mode;    /* enum boost_port_mode */
 	bool mode_auto;  /* an uplink without a mode: set when applied */
+	/* An uplink's ARP probe (net_probe.h): target (network order), 0 if none. */
+	uint32_t probe;
+	uint32_t probe_interval_ms, probe_misses;
 	uint8_t mac[6];
 	uint32_t sg_id;
 	uint8_t router;  /* may send RAs and redirects (a vnic only) */

@@ -34,6 +34,8 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <netpacket/packet.h>
+#include <net/ethernet.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -56,6 +58,7 @@
 #include "net_conf.h"
 #include "net_link.h"
 #include "net_pin.h"
+#include "net_probe.h"
 #include "net_sg.h"
 
 /* The artifacts' names in the trust policy (the loader's, object.h). */
@@ -95,6 +98,19 @@ struct net_progs {
 	uint8_t sha_xdp[32], sha_tc[32];   /* the verified artifacts' digests */
 };
 
+/* An uplink's ARP probe (net_probe.h), on the loop. */
+struct net_prober {
+	struct boostd_net *n;
+	int ifindex;              /* 0: unused */
+	char name[IF_NAMESIZE];
+	uint32_t target, interval_ms, misses;
+	uint8_t mac[6];
+	int fd;                   /* AF_PACKET, ARP, bound to the uplink */
+	struct boostd_timer *timer;
+	uint64_t last_reply_ms;
+	bool ok;                  /* answered lately (or not yet due) */
+};
+
 struct boostd_net {
 	struct boostd_loader *loader;
 	const char *state_dir;
@@ -109,7 +125,10 @@ struct boostd_net {
 	struct net_kept *kept, **kept_tail; /* requests waiting for its end */
 	char adopt_error[1024];      /* why the data path left attached was not adopted */
 	struct mnl_socket *nl;       /* rtnetlink's link changes (the uplinks' watch) */
+	struct net_prober probers[BOOST_MAX_UPLINKS];
 };
+
+static void probers_sync(struct boostd_net *n);
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -481,8 +500,18 @@ static int devmap_set(int fd, const uint32_t *set, size_t n)
  * TC flood list, the XDP broadcast maps); the others are kept out of the
  * floods, so that no frame goes from one uplink out of another.
  */
-static int write_uplinks(const struct net_maps *m, const struct net_conf *c,
-			 const int *ifindexes, const uint16_t *slots, char *err, size_t errlen)
+/* Has @ifindex's probe gone unanswered? */
+static bool probe_down(const struct boostd_net *n, int ifindex)
+{
+	for (int i = 0; i < BOOST_MAX_UPLINKS; i++)
+		if (n->probers[i].ifindex == ifindex && !n->probers[i].ok)
+			return true;
+	return false;
+}
+
+static int write_uplinks(const struct boostd_net *n, const struct net_maps *m,
+			 const struct net_conf *c, const int *ifindexes, const uint16_t *slots,
+			 char *err, size_t errlen)
 {
 	struct boost_uplinks ul = { 0 };
 	struct boost_config cfg = { 0 };
@@ -492,7 +521,8 @@ static int write_uplinks(const struct net_maps *m, const struct net_conf *c,
 	for (size_t i = 0; i < c->nports; i++) {
 		if (c->ports[i].kind == BOOST_PORT_VNIC)
 			vnics[nv++] = ifindexes[i];
-		else if (ul.n < BOOST_MAX_UPLINKS && link_up(ifindexes[i]))
+		else if (ul.n < BOOST_MAX_UPLINKS && link_up(ifindexes[i]) &&
+			 !probe_down(n, ifindexes[i]))
 			ul.up[ul.n++] = (struct boost_uplink){ .ifindex = ifindexes[i],
 							       .slot = slots[i] };
 	}
@@ -525,7 +555,8 @@ static int write_uplinks(const struct net_maps *m, const struct net_conf *c,
  * each port's entries, the flood list and the config; then remove the
  * entries of ports that are no longer in @c.
  */
-static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, size_t errlen)
+static int sync_maps(const struct boostd_net *n, const struct net_conf *c, const int *ifindexes,
+		     char *err, size_t errlen)
 {
 	uint16_t slots[BOOST_MAX_PORTS];
 	struct keep_ctx keep = { .ifindexes = ifindexes, .conf = c, .n = c->nports };
@@ -556,7 +587,7 @@ static int sync_maps(const struct net_conf *c, const int *ifindexes, char *err, 
 		snprintf(err, errlen, "security groups: cannot write the rules: %s", strerror(-ret));
 		goto out;
 	}
-	ret = write_uplinks(&m, c, ifindexes, slots, err, errlen);
+	ret = write_uplinks(n, &m, c, ifindexes, slots, err, errlen);
 	if (ret)
 		goto out;
 	prune(m.ports, sizeof(uint32_t), keep_ifindex, &keep);
@@ -590,7 +621,7 @@ static void uplinks_refresh(struct boostd_net *n)
 			if (bpf_map_lookup_elem(m.ports, &ifi, &bp) == 0)
 				slots[i] = bp.slot;
 		}
-		if (write_uplinks(&m, &n->conf, ifindexes, slots, err, sizeof(err)) == 0)
+		if (write_uplinks(n, &m, &n->conf, ifindexes, slots, err, sizeof(err)) == 0)
 			err[0] = '\0';
 	}
 	if (err[0])
@@ -1035,7 +1066,7 @@ static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c,
 	if (ret)
 		goto out;
 	if (n->attached) {
-		ret = sync_maps(c, ifindexes, err, errlen);
+		ret = sync_maps(n, c, ifindexes, err, errlen);
 		if (!ret)
 			ret = sync_hooks(n, c, ifindexes, err, errlen);
 		if (ret) {
@@ -1044,7 +1075,7 @@ static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c,
 			char ignored[256];
 
 			if (old && !resolve(&n->conf, old, ignored, sizeof(ignored))) {
-				sync_maps(&n->conf, old, ignored, sizeof(ignored));
+				sync_maps(n, &n->conf, old, ignored, sizeof(ignored));
 				sync_hooks(n, &n->conf, old, ignored, sizeof(ignored));
 			}
 			free(old);
@@ -1061,6 +1092,7 @@ static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c,
 	net_conf__free(&n->conf);
 	n->conf = *c;
 	memset(c, 0, sizeof(*c));
+	probers_sync(n);
 out:
 	free(ifindexes);
 	return ret;
@@ -1240,7 +1272,7 @@ static void *job_run(void *arg)
 	if (!job->ret)
 		unpin_stale(&n->progs);
 	if (!job->ret)
-		job->ret = sync_maps(&n->conf, job->ifindexes, job->err, sizeof(job->err));
+		job->ret = sync_maps(n, &n->conf, job->ifindexes, job->err, sizeof(job->err));
 	if (!job->ret)
 		job->ret = sync_hooks(n, &n->conf, job->ifindexes, job->err, sizeof(job->err));
 	if (job->ret)
@@ -1272,6 +1304,7 @@ static void job_end(struct boostd_net *n, json_object *resp)
 		n->attached = true;
 		n->adopt_error[0] = '\0';
 		attached_save(n);
+		probers_sync(n);
 		uplinks_refresh(n); /* links that changed while the job ran */
 		log_info("net: attached to %zu ports", n->conf.nports);
 	}
@@ -1406,6 +1439,131 @@ static void link_watch_stop(struct boostd_net *n)
 	boostd_loop__unwatch(n->loop, mnl_socket_get_fd(n->nl));
 	mnl_socket_close(n->nl);
 	n->nl = NULL;
+}
+
+/* ---- the uplinks' probes ------------------------------------------------------ */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static void prober_set(struct net_prober *p, bool ok, const char *why)
+{
+	if (p->ok == ok)
+		return;
+	p->ok = ok;
+	log_info("net: uplink %s: %s", p->name, why);
+	if (p->n->attached && !p->n->job)
+		uplinks_refresh(p->n);
+}
+
+static void prober_event(void *ctx, int fd, uint32_t events)
+{
+	struct net_prober *p = ctx;
+	uint8_t buf[64];
+	ssize_t len;
+
+	while ((len = recv(fd, buf, sizeof(buf), 0)) > 0)
+		if (net_probe__is_reply(buf, len, p->target)) {
+			p->last_reply_ms = now_ms();
+			prober_set(p, true, "the probe is answered again: back in the set");
+		}
+}
+
+static void prober_tick(void *ctx)
+{
+	struct net_prober *p = ctx;
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+				  .sll_ifindex = p->ifindex, .sll_halen = ETH_ALEN,
+				  .sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	uint8_t buf[NET_PROBE_LEN];
+	char why[128];
+
+	if (p->ok && now_ms() - p->last_reply_ms > (uint64_t)p->interval_ms * p->misses) {
+		snprintf(why, sizeof(why), "%u probes unanswered: out of the set", p->misses);
+		prober_set(p, false, why);
+	}
+	net_probe__request(buf, p->mac, p->target);
+	sendto(p->fd, buf, sizeof(buf), 0, (struct sockaddr *)&to, sizeof(to));
+}
+
+static void prober_stop(struct net_prober *p)
+{
+	if (!p->ifindex)
+		return;
+	boostd_timer__free(p->timer);
+	boostd_loop__unwatch(p->n->loop, p->fd);
+	close(p->fd);
+	memset(p, 0, sizeof(*p));
+}
+
+static int prober_start(struct boostd_net *n, struct net_prober *p,
+			const struct net_conf_port *port, int ifindex)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+				   .sll_ifindex = ifindex };
+	struct ifreq ifr = { 0 };
+
+	*p = (struct net_prober){ .n = n, .ifindex = ifindex, .target = port->probe,
+				  .interval_ms = port->probe_interval_ms,
+				  .misses = port->probe_misses, .ok = true,
+				  .last_reply_ms = now_ms() };
+	snprintf(p->name, sizeof(p->name), "%s", port->name);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", port->name);
+	p->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	if (p->fd < 0 || bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    ioctl(p->fd, SIOCGIFHWADDR, &ifr) ||
+	    boostd_loop__watch(n->loop, p->fd, EPOLLIN, prober_event, p)) {
+		log_warn("net: uplink %s: cannot probe %s: %s", port->name, "it", strerror(errno));
+		if (p->fd >= 0)
+			close(p->fd);
+		memset(p, 0, sizeof(*p));
+		return -1;
+	}
+	memcpy(p->mac, ifr.ifr_hwaddr.sa_data, 6);
+	p->timer = boostd_timer__new(n->loop, prober_tick, p);
+	if (!p->timer || boostd_timer__arm(p->timer, p->interval_ms, p->interval_ms)) {
+		log_warn("net: uplink %s: cannot probe: no timer", port->name);
+		prober_stop(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* The probes the attached uplinks of n->conf ask for, and no others. */
+static void probers_sync(struct boostd_net *n)
+{
+	bool want[BOOST_MAX_UPLINKS] = { false };
+
+	for (size_t i = 0; n->attached && i < n->conf.nports; i++) {
+		const struct net_conf_port *port = &n->conf.ports[i];
+		int ifindex = if_nametoindex(port->name), free_slot = -1, j;
+
+		if (port->kind != BOOST_PORT_UPLINK || !port->probe || !ifindex)
+			continue;
+		for (j = 0; j < BOOST_MAX_UPLINKS; j++) {
+			struct net_prober *p = &n->probers[j];
+
+			if (p->ifindex == ifindex && p->target == port->probe &&
+			    p->interval_ms == port->probe_interval_ms && p->misses == port->probe_misses)
+				break;
+			if (!p->ifindex && free_slot < 0 && !want[j])
+				free_slot = j;
+		}
+		if (j < BOOST_MAX_UPLINKS) {
+			want[j] = true;
+		} else if (free_slot >= 0 &&
+			   !prober_start(n, &n->probers[free_slot], port, ifindex)) {
+			want[free_slot] = true;
+		}
+	}
+	for (int j = 0; j < BOOST_MAX_UPLINKS; j++)
+		if (!want[j])
+			prober_stop(&n->probers[j]);
 }
 
 /* ---- adoption -------------------------------------------------------------- */
@@ -1589,6 +1747,7 @@ static void *net_start(const struct boostd_env *env)
 	}
 	n->doc = doc;
 	adopt(n);
+	probers_sync(n);
 	link_watch_start(n);
 	return n;
 }
@@ -1610,6 +1769,8 @@ static void net_stop(void *obj)
 	 * a restart has no gap. `net detach` is the way to remove it.
 	 */
 	link_watch_stop(n);
+	for (int i = 0; i < BOOST_MAX_UPLINKS; i++)
+		prober_stop(&n->probers[i]);
 	programs_close(&n->progs);
 	free(n->ports);
 	json_object_put(n->doc);
@@ -1722,6 +1883,7 @@ static json_object *handle_detach(void *obj, json_object *args, struct boostd_re
 	if (!n->attached)
 		return proto__error("net detach: not attached");
 	detach_all(n);
+	probers_sync(n);
 	log_info("net: detached");
 	return proto__ok(json_object_new_object());
 }
@@ -1772,6 +1934,18 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&ap->link_since, &tm));
 		json_object_object_add(o, "link", json_object_new_string(ap->link_up ? "up" : "down"));
 		json_object_object_add(o, "link_since", json_object_new_string(when));
+		for (int i = 0; i < BOOST_MAX_UPLINKS; i++) {
+			const struct net_prober *pr = &n->probers[i];
+			json_object *po;
+
+			if (pr->ifindex != ap->ifindex)
+				continue;
+			po = json_object_new_object();
+			json_object_object_add(po, "target", json_object_new_string(
+				inet_ntop(AF_INET, &pr->target, when, sizeof(when))));
+			json_object_object_add(po, "answered", json_object_new_boolean(pr->ok));
+			json_object_object_add(o, "probe", po);
+		}
 	}
 	if (ap && (ap->vm_end_ok || ap->vm_end_error[0])) {
 		json_object *v = json_object_new_object();

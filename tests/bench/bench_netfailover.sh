@@ -9,7 +9,9 @@
 # replies, in milliseconds (ping -D's times; ping slows down while no
 # reply comes, so missing sequence numbers would undercount it); beside it, the same with a
 # single uplink, whose outage lasts until its link returns (BENCH_DOWN_MS,
-# default 1000, later). BENCH_ROUNDS (default 3) rounds; medians.
+# default 1000, later); and the silent failure, the link's carrier up but
+# all that arrives by it dropped at the ToR, found by ARP probes every
+# 100 ms (3 unanswered). BENCH_ROUNDS (default 3) rounds; medians.
 set -u
 BOOST_BUILD=${BOOST_BUILD:-build}
 [ "$(id -u)" -eq 0 ] || { echo "bench netfailover: needs root" >&2; exit 1; }
@@ -23,10 +25,13 @@ net_topology
 net_second_uplink
 net_boostd_start
 
-# doc UPLINKS...: VM1 and the uplinks named.
+# doc UPLINKS...: VM1 and the uplinks named; PROBE=1, each ARP-probing the
+# ToR every 100 ms, out of the set after 3 unanswered.
 doc() {
-	jq -n --arg tor "$TOR" --arg vm1 "$VM1" --arg m1 "$MAC1" --args '
-	{ports: ([$ARGS.positional[] | {name: ., kind: "uplink", netns: $tor}] +
+	jq -n --arg tor "$TOR" --arg vm1 "$VM1" --arg m1 "$MAC1" --arg probe "${PROBE:-0}" --args '
+	{ports: ([$ARGS.positional[] | {name: ., kind: "uplink", netns: $tor} +
+		  (if $probe == "1" then {probe: "192.0.2.254", probe_interval_ms: 100,
+		   probe_misses: 3} else {} end)] +
 		 [{name: "vm1", mac: $m1, ips: ["192.0.2.1"], sg: 1, netns: $vm1}]),
 	 security_groups: [{id: 1, rules: [
 		{priority: 1, dir: "in", proto: "icmp", cidr: "0.0.0.0/0", action: "allow"}]}]}' "$@" \
@@ -45,9 +50,17 @@ outage() {
 	in_ns "$VM1" ping -D -c 3000 -i 0.001 -W 1 192.0.2.254 >"$B/ping.out" 2>&1 &
 	local p=$!
 	sleep 1
-	in_ns "$TOR" ip link set "$end" down
+	if [ "${SILENT:-0}" = 1 ]; then
+		in_ns "$TOR" nft "add table netdev hole; add chain netdev hole c { type filter hook ingress device \"$end\" priority -10; policy drop; }"
+	else
+		in_ns "$TOR" ip link set "$end" down
+	fi
 	sleep "$(awk -v ms="$DOWN_MS" 'BEGIN { print ms / 1000 }')"
-	in_ns "$TOR" ip link set "$end" up
+	if [ "${SILENT:-0}" = 1 ]; then
+		in_ns "$TOR" nft delete table netdev hole
+	else
+		in_ns "$TOR" ip link set "$end" up
+	fi
 	wait "$p"
 	# The replies' times (-D): the longest silence between two, in ms.
 	sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=.*/\1/p' "$B/ping.out" | awk '
@@ -61,11 +74,15 @@ declare -A res
 doc up0 up1
 "$BOOSTCTL" net attach >/dev/null || fail "net attach failed"
 for ((r = 0; r < ROUNDS; r++)); do res[two]+="$(outage) "; done
+PROBE=1 doc up0 up1
+sleep 1
+for ((r = 0; r < ROUNDS; r++)); do res[silent]+="$(SILENT=1 outage) "; done
 doc up0
 for ((r = 0; r < ROUNDS; r++)); do res[one]+="$(outage) "; done
 echo "-- failover: the longest time without a reply to 1 ms pings, VM1 -> ToR (median of $ROUNDS)"
 printf '%-34s %10s\n' variant "outage ms"
 printf '%-34s %10s\n' "two uplinks, one link down" "$(tr ' ' '\n' <<<"${res[two]}" | grep . | median)"
+printf '%-34s %10s\n' "two uplinks, one silent, probes" "$(tr ' ' '\n' <<<"${res[silent]}" | grep . | median)"
 printf '%-34s %10s\n' "one uplink, its link down ${DOWN_MS} ms" "$(tr ' ' '\n' <<<"${res[one]}" | grep . | median)"
-echo "(rounds: two uplinks ${res[two]}; one uplink ${res[one]})"
+echo "(rounds: two uplinks ${res[two]}; silent ${res[silent]}; one uplink ${res[one]})"
 boostd_stop

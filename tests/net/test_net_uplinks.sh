@@ -7,8 +7,9 @@
 # spread over both by flow hash; a broadcast from a VM leaves by one uplink
 # only, and a broadcast from the ToR never comes back out of the other;
 # when a link goes down, its flows move to the other within the pings' 1 s
-# timeout and come back when it returns; status shows each uplink's link
-# and when it last changed.
+# timeout and come back when it returns, and so when a link goes silent
+# with its carrier up, found by ARP probes; status shows each uplink's
+# link, when it last changed, and whether its probe is answered.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 require_tool ping jq nft
@@ -96,4 +97,39 @@ ping_ok "$VM1" 192.0.2.254
 [ "$(tx "$used")" -gt "$t" ] || fail "VM1's pings did not come back to $used"
 expect_exit 0 "$BOOSTCTL" net status
 expect_match "up0 .*link (up|down) since" "$out"
+
+# A silent failure: the link keeps its carrier but the ToR drops all that
+# arrives by it. With ARP probes of the ToR every 50 ms, 3 unanswered take
+# the uplink out of the set, and answered again bring it back.
+jq --arg tor "192.0.2.254" '.ports |= map(if .kind == "uplink" then
+	. + {probe: $tor, probe_interval_ms: 50, probe_misses: 3} else . end)' "$B/net.json" >"$B/probed.json"
+expect_exit 0 "$BOOSTCTL" apply "$B/probed.json"
+sleep 0.5
+jq -e '[.ports[] | select(.kind == "uplink") | .probe.answered] == [true, true]' \
+	<<<"$("$BOOSTCTL" -j net status)" >/dev/null || fail "the ToR should answer both probes: $("$BOOSTCTL" -j net status)"
+t0=$(tx up0) t1=$(tx up1)
+ping_ok "$VM1" 192.0.2.254
+if [ $(($(tx up0) - t0)) -gt $(($(tx up1) - t1)) ]; then used=up0 other=up1 end=eth0; else used=up1 other=up0 end=eth1; fi
+in_ns "$TOR" nft -f - <<NFT || fail "cannot blackhole $end"
+table netdev boost_hole { chain c { type filter hook ingress device "$end" priority -10; drop; }; }
+NFT
+for ((i = 0; i < 50; i++)); do
+	[ "$("$BOOSTCTL" -j net status | jq -r --arg u "$used" '.ports[] | select(.name == $u) | .probe.answered')" = false ] && break
+	sleep 0.1
+done
+st=$("$BOOSTCTL" -j net status)
+jq -e --arg u "$used" '.ports[] | select(.name == $u) | .link == "up" and .probe.answered == false' \
+	<<<"$st" >/dev/null || fail "$used: its carrier up, its probe should go unanswered: $st"
+t=$(tx "$other")
+ping_ok "$VM1" 192.0.2.254
+[ "$(tx "$other")" -gt "$t" ] || fail "VM1's pings did not move to $other when $used went silent"
+grep -q "uplink $used: 3 probes unanswered: out of the set" <<<"$(boostd_log)" || fail "the silence is not logged"
+in_ns "$TOR" nft delete table netdev boost_hole
+for ((i = 0; i < 50; i++)); do
+	[ "$("$BOOSTCTL" -j net status | jq -r --arg u "$used" '.ports[] | select(.name == $u) | .probe.answered')" = true ] && break
+	sleep 0.1
+done
+t=$(tx "$used")
+ping_ok "$VM1" 192.0.2.254
+[ "$(tx "$used")" -gt "$t" ] || fail "VM1's pings did not come back to $used after its probe was answered"
 expect_exit 0 "$BOOSTCTL" net detach
