@@ -30,35 +30,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_macs SEC(".maps");
 
-/* Every port, for XDP redirects and (BPF_F_BROADCAST) floods. */
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_tx SEC(".maps");
+/* A set of ports as a devmap: ifindex -> ifindex. */
+#define BOOST_PORT_DEVMAP(name)                              \
+	struct {                                             \
+		__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);      \
+		__uint(max_entries, 256);                    \
+		__type(key, __u32);                          \
+		__type(value, struct bpf_devmap_val);        \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);         \
+	} name SEC(".maps")
+
+/* Every port, for XDP redirects. */
+BOOST_PORT_DEVMAP(boost_tx);
 
 /*
  * XDP floods (BPF_F_BROADCAST): from a vNIC, to the other vNICs and the
  * first live uplink only; from an uplink, to the vNICs only: a frame never
  * goes from one uplink out of another.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_bcast_vnic SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32);
-	__type(value, struct bpf_devmap_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_bcast_uplink SEC(".maps");
+BOOST_PORT_DEVMAP(boost_bcast_vnic);
+BOOST_PORT_DEVMAP(boost_bcast_uplink);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -69,32 +69,48 @@ read -r vm_on0 tor_on0 vm_on1 tor_on1 <<<"$(counts)"
 [ $((vm_on0 + vm_on1)) -eq 3 ] || fail "a VM's 3 broadcasts reached the ToR $vm_on0 + $vm_on1 times"
 [ $((tor_on0 + tor_on1)) -eq 0 ] || fail "the ToR's broadcasts came back by the other uplink: $tor_on0 + $tor_on1"
 
+# uplink_of_pings: sets used, other and end (the ToR's end of used) to
+# the uplink that VM1's pings to the ToR take.
+uplink_of_pings() {
+	local t0 t1
+	t0=$(tx up0) t1=$(tx up1)
+	ping_ok "$VM1" 192.0.2.254
+	if [ $(($(tx up0) - t0)) -gt $(($(tx up1) - t1)) ]; then
+		used=up0 other=up1 end=eth0
+	else
+		used=up1 other=up0 end=eth1
+	fi
+}
+# await PORT FILTER VALUE: until FILTER of PORT's status is VALUE (5 s at most).
+await() {
+	for ((i = 0; i < 50; i++)); do
+		[ "$("$BOOSTCTL" -j net status | jq -r --arg u "$1" ".ports[] | select(.name == \$u) | $2")" = "$3" ] &&
+			return 0
+		sleep 0.1
+	done
+	fail "$1: $2 did not become $3: $("$BOOSTCTL" -j net status)"
+}
+# takes PORT WHY: VM1's pings now leave by PORT.
+takes() {
+	local t
+	t=$(tx "$1")
+	ping_ok "$VM1" 192.0.2.254
+	[ "$(tx "$1")" -gt "$t" ] || fail "VM1's pings did not take $1 $2"
+}
+
 # Failover: the link that carries VM1's pings to the ToR goes down at the
 # ToR's end; the pings go on by the other, and come back when it returns.
-t0=$(tx up0) t1=$(tx up1)
-ping_ok "$VM1" 192.0.2.254
-if [ $(($(tx up0) - t0)) -gt $(($(tx up1) - t1)) ]; then used=up0 other=up1 end=eth0; else used=up1 other=up0 end=eth1; fi
+uplink_of_pings
 in_ns "$TOR" ip link set "$end" down
-for ((i = 0; i < 50; i++)); do
-	[ "$("$BOOSTCTL" -j net status | jq -r --arg u "$used" '.ports[] | select(.name == $u) | .link')" = down ] && break
-	sleep 0.1
-done
-st=$("$BOOSTCTL" -j net status)
-jq -e --arg u "$used" '.ports[] | select(.name == $u) | .link == "down" and (.link_since | test("^[0-9-]+T[0-9:]+Z$"))' \
-	<<<"$st" >/dev/null || fail "$used's link should be down: $st"
-t=$(tx "$other")
-ping_ok "$VM1" 192.0.2.254
+await "$used" .link down
+jq -e --arg u "$used" '.ports[] | select(.name == $u) | .link_since | test("^[0-9-]+T[0-9:]+Z$")' \
+	<<<"$("$BOOSTCTL" -j net status)" >/dev/null || fail "$used: no time of its link's change"
+takes "$other" "when $used went down"
 ping_ok "$TOR" 192.0.2.1
-[ "$(tx "$other")" -gt "$t" ] || fail "VM1's pings did not move to $other"
 grep -q "uplink $used: link down" <<<"$(boostd_log)" || fail "the link's fall is not logged"
 in_ns "$TOR" ip link set "$end" up
-for ((i = 0; i < 50; i++)); do
-	[ "$("$BOOSTCTL" -j net status | jq -r --arg u "$used" '.ports[] | select(.name == $u) | .link')" = up ] && break
-	sleep 0.1
-done
-t=$(tx "$used")
-ping_ok "$VM1" 192.0.2.254
-[ "$(tx "$used")" -gt "$t" ] || fail "VM1's pings did not come back to $used"
+await "$used" .link up
+takes "$used" "back when its link returned"
 expect_exit 0 "$BOOSTCTL" net status
 expect_match "up0 .*link (up|down) since" "$out"
 
@@ -104,32 +120,17 @@ expect_match "up0 .*link (up|down) since" "$out"
 jq --arg tor "192.0.2.254" '.ports |= map(if .kind == "uplink" then
 	. + {probe: $tor, probe_interval_ms: 50, probe_misses: 3} else . end)' "$B/net.json" >"$B/probed.json"
 expect_exit 0 "$BOOSTCTL" apply "$B/probed.json"
-sleep 0.5
-jq -e '[.ports[] | select(.kind == "uplink") | .probe.answered] == [true, true]' \
-	<<<"$("$BOOSTCTL" -j net status)" >/dev/null || fail "the ToR should answer both probes: $("$BOOSTCTL" -j net status)"
-t0=$(tx up0) t1=$(tx up1)
-ping_ok "$VM1" 192.0.2.254
-if [ $(($(tx up0) - t0)) -gt $(($(tx up1) - t1)) ]; then used=up0 other=up1 end=eth0; else used=up1 other=up0 end=eth1; fi
+await up0 .probe.answered true
+await up1 .probe.answered true
+uplink_of_pings
 in_ns "$TOR" nft -f - <<NFT || fail "cannot blackhole $end"
 table netdev boost_hole { chain c { type filter hook ingress device "$end" priority -10; drop; }; }
 NFT
-for ((i = 0; i < 50; i++)); do
-	[ "$("$BOOSTCTL" -j net status | jq -r --arg u "$used" '.ports[] | select(.name == $u) | .probe.answered')" = false ] && break
-	sleep 0.1
-done
-st=$("$BOOSTCTL" -j net status)
-jq -e --arg u "$used" '.ports[] | select(.name == $u) | .link == "up" and .probe.answered == false' \
-	<<<"$st" >/dev/null || fail "$used: its carrier up, its probe should go unanswered: $st"
-t=$(tx "$other")
-ping_ok "$VM1" 192.0.2.254
-[ "$(tx "$other")" -gt "$t" ] || fail "VM1's pings did not move to $other when $used went silent"
+await "$used" .probe.answered false
+await "$used" .link up
+takes "$other" "when $used went silent"
 grep -q "uplink $used: 3 probes unanswered: out of the set" <<<"$(boostd_log)" || fail "the silence is not logged"
 in_ns "$TOR" nft delete table netdev boost_hole
-for ((i = 0; i < 50; i++)); do
-	[ "$("$BOOSTCTL" -j net status | jq -r --arg u "$used" '.ports[] | select(.name == $u) | .probe.answered')" = true ] && break
-	sleep 0.1
-done
-t=$(tx "$used")
-ping_ok "$VM1" 192.0.2.254
-[ "$(tx "$used")" -gt "$t" ] || fail "VM1's pings did not come back to $used after its probe was answered"
+await "$used" .probe.answered true
+takes "$used" "back when its probe was answered"
 expect_exit 0 "$BOOSTCTL" net detach
