@@ -11,6 +11,8 @@
 # attach`, as often. For each: frames sent, delivered, lost; the swaps
 # done while the frames ran; and boost's counters of VM1's port against
 # the frames sent (the sum before plus the traffic equals the sum after).
+# Then a TCP stream (iperf3, VM1 to VM2, 6 s) across upgrades: its longest
+# stall, the longest run of 0.1 s intervals that moved no byte.
 # BENCH_UPGRADE_FRAMES (default 60000000, some 10 s here) frames a variant.
 set -u
 BOOST_BUILD=${BOOST_BUILD:-build}
@@ -78,6 +80,32 @@ run() {
 run "net upgrade" upgrade
 run "v1: detach, attach" restart_v1
 
+# The TCP stream across upgrades: swaps done, longest stall (ms), retransmits.
+tcp_upgrades() {
+	local n=0 build=b srv cli
+	in_ns "$VM2" timeout 20 iperf3 -s -1 -B 192.0.2.2 >/dev/null 2>&1 &
+	srv=$!
+	sleep 0.3
+	in_ns "$VM1" timeout 20 iperf3 -c 192.0.2.2 -t 6 -i 0.1 --json >"$B/iperf.json" 2>"$B/iperf.err" &
+	cli=$!
+	sleep 0.5
+	while kill -0 "$cli" 2>/dev/null; do
+		upgrade "$build" || fail "net upgrade $n during the TCP stream failed"
+		[ "$build" = b ] && build=a || build=b
+		n=$((n + 1))
+	done
+	wait "$cli"
+	wait "$srv"
+	echo "$n $(jq -r '([.intervals[].sum.bytes] | reduce .[] as $b ({run: 0, worst: 0};
+		if $b == 0 then .run += 1 | .worst = ([.worst, .run] | max) else .run = 0 end) |
+		.worst * 100 | tostring) + " " + (.end.sum_sent.retransmits | tostring)' \
+		"$B/iperf.json" 2>/dev/null || echo "? ?($(cat "$B/iperf.err"))")"
+}
+jq '.security_groups[0].rules += [{priority: 2, dir: "in", proto: "tcp", cidr: "192.0.2.0/24",
+	ports: "5201", action: "allow"}]' "$B/net.json" >"$B/net-tcp.json"
+"$BOOSTCTL" apply "$B/net-tcp.json" >/dev/null || fail "apply of the TCP rule failed"
+read -r tcp_n tcp_stall tcp_retr <<<"$(tcp_upgrades)"
+
 echo "-- $FRAMES 64-byte frames VM1 -> VM2 (xdp mode) while the programs are swapped"
 printf '%-20s %6s %10s %10s %10s %9s %12s\n' variant swaps sent delivered lost seconds "vm1 rx delta"
 for v in "net upgrade" "v1: detach, attach"; do
@@ -87,4 +115,5 @@ done
 read -r _ _ _ lost_u _ <<<"${res[net upgrade]}"
 read -r _ _ _ lost_r _ <<<"${res[v1: detach, attach]}"
 echo "frames lost: net upgrade $lost_u, detach and attach $lost_r"
+echo "-- a TCP stream VM1 -> VM2 (6 s) across $tcp_n upgrades: longest stall $tcp_stall ms (0.1 s intervals without a byte), $tcp_retr retransmits"
 boostd_stop
