@@ -46,7 +46,7 @@ DESTDIR ?=
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
 # only for the versions it prints. boostd links libsystemd for sd_notify.
 LIBS_CLI := libbpf json-c libcrypto tss2-mu
-LIBS_DAEMON := libbpf libxdp json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl
+LIBS_DAEMON := libbpf libxdp libelf json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c
@@ -72,9 +72,12 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE \
 # headers), never on the running kernel or the build directory:
 # bpf/uapi.h instead of a vmlinux.h, -g for the BTF of the maps with the
 # tree's path mapped to ".", and no DWARF in the object (docs/network.md).
+# The network objects' security version (bpf/boost_shared.h): raise it with
+# a fix that an upgrade must never roll back.
+BOOST_SVN ?= 1
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I bpf \
 	-idirafter /usr/include/$(shell $(CLANG) -print-multiarch) \
-	-fdebug-prefix-map=$(CURDIR)=.
+	-fdebug-prefix-map=$(CURDIR)=. -DBOOST_SVN=$(BOOST_SVN)
 
 # ---- sources ---------------------------------------------------------------
 
@@ -95,10 +98,12 @@ TRUST_SRCS := \
 	ctl/trust/trust_policy.c \
 	ctl/trust/trust_quote.c \
 	ctl/trust/trust_sig.c
-# ... and the parts that talk to a TPM (ESYS) and measure: the daemon's.
+# ... and the daemon's: the parts that talk to a TPM (ESYS) and measure,
+# and the artifacts' versions (libelf).
 TRUST_TPM_SRCS := \
 	ctl/trust/trust_gate.c \
 	ctl/trust/trust_kernel_ima.c \
+	ctl/trust/trust_svn.c \
 	ctl/trust/trust_tpm.c
 DAEMON_SRCS := \
 	ctl/daemon/boostd.c \

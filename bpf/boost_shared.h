@@ -153,6 +153,23 @@ struct boost_uplinks {
 
 #define BOOST_FLOOD_MAX 64
 
+/*
+ * The security version of a build of the network objects: a 32-bit
+ * little-endian number in an ELF section of its own, inside the signed
+ * bytes; libbpf ignores the section. `net upgrade` refuses a build whose
+ * version is below the running one's (docs/network.md). BOOST_SVN comes
+ * from the Makefile; raise it with a fix that must not be rolled back.
+ */
+#define BOOST_SVN_SECTION ".boost.svn"
+#ifndef BOOST_SVN
+#define BOOST_SVN 1
+#endif
+#define BOOST_SVN_STR_(x) #x
+#define BOOST_SVN_STR(x) BOOST_SVN_STR_(x)
+#define BOOST_SVN_DECLARE                                                            \
+	asm(".pushsection " BOOST_SVN_SECTION ", \"a\", @progbits\n.long "              \
+	    BOOST_SVN_STR(BOOST_SVN) "\n.popsection")
+
 enum boost_sg_dir {
 	BOOST_DIR_IN = 0,  /* towards the VM */
 	BOOST_DIR_OUT = 1, /* from the VM */

@@ -120,3 +120,6 @@ int boost_tc(struct __sk_buff *skb)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The build's security version (boost_shared.h: BOOST_SVN_SECTION). */
+BOOST_SVN_DECLARE;

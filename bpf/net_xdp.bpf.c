@@ -60,3 +60,6 @@ int boost_xdp(struct xdp_md *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The build's security version (boost_shared.h: BOOST_SVN_SECTION). */
+BOOST_SVN_DECLARE;

@@ -79,6 +79,14 @@ int boostd_loader__bpf_digest(struct boostd_loader *l, const char *name, uint8_t
 			      char *err, size_t errlen);
 
 /*
+ * The security version (trust/trust_svn.h) of the bytes
+ * boostd_loader__open_bpf(@name) hands over now, in ELF section @section:
+ * 0 with *@svn (0 for a build without the section), or -errno with @err.
+ */
+int boostd_loader__bpf_svn(struct boostd_loader *l, const char *name, const char *section,
+			   uint32_t *svn, char *err, size_t errlen);
+
+/*
  * Start the executable artifact @name from its sealed memfd (fexecve), with
  * @fds as its descriptors 0.. (trust_artifact__spawn_fds). 0 with the pid,
  * or -errno with @err saying why.

@@ -28,6 +28,7 @@
 #include "common/proto.h"
 #include "trust/attest.h"
 #include "trust/trust_gate.h"
+#include "trust/trust_svn.h"
 #include "trust/trust_kernel_ima.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_tpm.h"
@@ -112,7 +113,8 @@ static bool artifact_named(const struct trust_artifact *a, const char *name)
 
 /*
  * Verify and measure @path; on success it replaces any artifact of the same
- * path. *ret_measured says whether it got as far as the measurement.
+ * path, and is the newest of its name (artifact_get). *ret_measured says
+ * whether it got as far as the measurement.
  */
 static int artifact_load(struct boostd_loader *d, const char *path, enum trust_kind kind,
 			 char *err, size_t errlen, const struct trust_artifact **ret,
@@ -139,10 +141,13 @@ static int artifact_load(struct boostd_loader *d, const char *path, enum trust_k
 		}
 		bpf_object__close(obj);
 	}
+	/* A path loaded again: the new bytes are the newest of their name. */
 	for (i = 0; i < d->nartifacts; i++) {
 		if (strcmp(d->artifacts[i]->path, path) == 0) {
 			trust_artifact__free(d->artifacts[i]);
-			d->artifacts[i] = art;
+			memmove(&d->artifacts[i], &d->artifacts[i + 1],
+				(d->nartifacts - i - 1) * sizeof(*d->artifacts));
+			d->artifacts[d->nartifacts - 1] = art;
 			*ret = art;
 			return 0;
 		}
@@ -315,6 +320,25 @@ int boostd_loader__bpf_digest(struct boostd_loader *d, const char *name, uint8_t
 		return -errno;
 	memcpy(sha256, a->sha256, 32);
 	return 0;
+}
+
+int boostd_loader__bpf_svn(struct boostd_loader *d, const char *name, const char *section,
+			   uint32_t *svn, char *err, size_t errlen)
+{
+	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	int ret;
+
+	if (!a)
+		return -errno;
+	ret = trust_svn__read(a->data, a->len, section, svn);
+	if (ret == -ENOENT) {
+		*svn = 0;
+		return 0;
+	}
+	if (ret)
+		snprintf(err, errlen, "artifact %s: section %s: not a 4-byte version", a->path,
+			 section);
+	return ret;
 }
 
 int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const argv[],

@@ -96,6 +96,7 @@ struct net_progs {
 	int tc_prog_fd;
 	bool own_tc_fd;                    /* adopted: no tc_obj holds it */
 	uint8_t sha_xdp[32], sha_tc[32];   /* the verified artifacts' digests */
+	uint32_t svn_xdp, svn_tc;          /* and their security versions */
 };
 
 /* An uplink's ARP probe (net_probe.h), on the loop. */
@@ -197,6 +198,8 @@ static void attached_save(struct boostd_net *n)
 	hex__encode(n->progs.sha_tc, 32, tc);
 	json_object_object_add(o, NET_XDP_OBJ, json_object_new_string(xdp));
 	json_object_object_add(o, NET_TC_OBJ, json_object_new_string(tc));
+	json_object_object_add(o, "svn_" NET_XDP_OBJ, json_object_new_int64(n->progs.svn_xdp));
+	json_object_object_add(o, "svn_" NET_TC_OBJ, json_object_new_int64(n->progs.svn_tc));
 	s = json_object_to_json_string(o);
 	attached_path(n, path, sizeof(path));
 	if (mkdir(n->state_dir, 0700) < 0 && errno != EEXIST)
@@ -753,6 +756,12 @@ static int programs_open(struct boostd_net *n, struct net_progs *p, char *err, s
 	ret = boostd_loader__bpf_digest(n->loader, NET_XDP_OBJ, p->sha_xdp, err, errlen);
 	if (!ret)
 		ret = boostd_loader__bpf_digest(n->loader, NET_TC_OBJ, p->sha_tc, err, errlen);
+	if (!ret)
+		ret = boostd_loader__bpf_svn(n->loader, NET_XDP_OBJ, BOOST_SVN_SECTION, &p->svn_xdp,
+					     err, errlen);
+	if (!ret)
+		ret = boostd_loader__bpf_svn(n->loader, NET_TC_OBJ, BOOST_SVN_SECTION, &p->svn_tc,
+					     err, errlen);
 	if (ret) {
 		programs_close(p);
 		return ret;
@@ -1689,6 +1698,9 @@ static void adopt(struct boostd_net *n)
 	if (adopt_check(n, rec, NET_XDP_OBJ, n->progs.sha_xdp, why, sizeof(why)) ||
 	    adopt_check(n, rec, NET_TC_OBJ, n->progs.sha_tc, why, sizeof(why)))
 		goto out;
+	/* The same bytes as verified now: the same versions (0 in an older record). */
+	n->progs.svn_xdp = json_object_get_int64(json_object_object_get(rec, "svn_" NET_XDP_OBJ));
+	n->progs.svn_tc = json_object_get_int64(json_object_object_get(rec, "svn_" NET_TC_OBJ));
 	ifindexes = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(int));
 	if (!ifindexes) {
 		snprintf(why, sizeof(why), "out of memory");
@@ -1864,7 +1876,17 @@ static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_r
 		return proto__error("net upgrade: out of memory");
 	*job = (struct net_job){ .n = n, .upgrade = true, .req = req, .efd = -1 };
 	ret = programs_open(n, &job->new, why, sizeof(why));
-	if (!ret) {
+	/* Protect: never back to an older build (issue 20 adds a floor in the TPM). */
+	if (!ret && (job->new.svn_xdp < n->progs.svn_xdp || job->new.svn_tc < n->progs.svn_tc)) {
+		bool xdp = job->new.svn_xdp < n->progs.svn_xdp;
+
+		snprintf(why, sizeof(why), "artifact %s: security version %u is below the running "
+			 "build's %u: an older build is refused; the running programs stay",
+			 xdp ? NET_XDP_OBJ : NET_TC_OBJ, xdp ? job->new.svn_xdp : job->new.svn_tc,
+			 xdp ? n->progs.svn_xdp : n->progs.svn_tc);
+		programs_close(&job->new);
+		ret = -EPERM;
+	} else if (!ret) {
 		ret = job_start(n, job);
 		if (!ret)
 			return NULL;

@@ -8,7 +8,8 @@
 # (and so the counters) stay the same maps and only grow, and each upgrade
 # puts new program ids on the ports. A tampered build is refused by the
 # trust gate; a build whose map no longer fits the pinned one is refused
-# with the map named; either way the running programs stay and forward.
+# with the map named; an older build (its security version) is refused;
+# each time the running programs stay and forward.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 require_tool ping jq bpftool
@@ -100,4 +101,35 @@ rm "$B/bpffs/boost/boost_flood"
 in_ns "$HOST" bpftool map pin id "$id" "$B/bpffs/boost/boost_flood" || fail "cannot pin boost_flood back"
 expect_exit 0 "$BOOSTCTL" net upgrade
 ping_ok "$VM1" 192.0.2.254
+
+# Security versions (".boost.svn" in the signed bytes; this build's is 1):
+# an older build is refused and changes nothing, a newer one goes in, and
+# then the build that ran before it is the older one.
+svn_build() {
+	local dir=$B/svn$1 o
+	mkdir -p "$dir"
+	printf "$(printf '\\x%02x\\x00\\x00\\x00' "$1")" >"$dir/svn"
+	for o in net_xdp net_tc; do
+		llvm-objcopy --update-section .boost.svn="$dir/svn" "$B/a/$o.bpf.o" "$dir/$o.bpf.o" ||
+			fail "cannot make a build of version $1"
+	done
+	sign "$dir/net_xdp.bpf.o" "$dir/net_tc.bpf.o"
+}
+load() {
+	expect_exit 0 "$BOOSTCTL" trust load --kind bpf "$1/net_xdp.bpf.o"
+	expect_exit 0 "$BOOSTCTL" trust load --kind bpf "$1/net_tc.bpf.o"
+}
+svn_build 0
+svn_build 2
+held=$(ids)
+load "$B/svn0"
+expect_exit 1 "$BOOSTCTL" net upgrade
+expect_match "net upgrade: artifact net_xdp: security version 0 is below the running build's 1: an older build is refused" "$err"
+[ "$(ids)" = "$held" ] || fail "a refused older build moved the programs"
+load "$B/svn2"
+expect_exit 0 "$BOOSTCTL" net upgrade
+load "$B/a"
+expect_exit 1 "$BOOSTCTL" net upgrade
+expect_match "security version 1 is below the running build's 2" "$err"
+ping_ok "$VM1" 192.0.2.2
 expect_exit 0 "$BOOSTCTL" net detach

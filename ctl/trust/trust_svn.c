@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* An artifact's security version, from its ELF image (see trust_svn.h). */
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <string.h>
+
+#include "trust_svn.h"
+
+int trust_svn__read(const uint8_t *data, size_t len, const char *section, uint32_t *ret)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	Elf *elf;
+	int err = -ENOENT;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EBADMSG;
+	/* Read only: libelf does not write an image opened with elf_memory. */
+	elf = elf_memory((char *)data, len);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx)) {
+		err = -EBADMSG;
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+		Elf_Data *d;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, section))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || d->d_size != 4 || !d->d_buf) {
+			err = -EBADMSG;
+			goto out;
+		}
+		{
+			const uint8_t *b = d->d_buf;
+
+			*ret = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+		}
+		err = 0;
+		break;
+	}
+out:
+	elf_end(elf);
+	return err;
+}
