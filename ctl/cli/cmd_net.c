@@ -63,6 +63,8 @@ static void print_port(json_object *p)
 	if (json_object_object_get_ex(p, "probe", &vm)) {
 		out__open_object("probe");
 		out__string("target", " probe %s", client__str(vm, "target"));
+		out__int("interval_ms", " every %ld ms", client__int(vm, "interval_ms"));
+		out__int("misses", " %ld misses", client__int(vm, "misses"));
 		out__bool("answered", " answered %s", jbool(vm, "answered"));
 		out__close_object();
 	}
@@ -420,6 +422,113 @@ static const struct cmd_group sg_group = {
 		"ACTION := { allow | deny }   the rule of the lowest priority that matches wins",
 };
 
+/* ---- uplinks ----------------------------------------------------------- */
+
+static int do_uplink_add(int argc, char **argv)
+{
+	json_object *port, *args, *v;
+
+	REQ_ARGS(1);
+	port = json_object_new_object();
+	json_object_object_add(port, "name", json_object_new_string(argv[0]));
+	json_object_object_add(port, "kind", json_object_new_string("uplink"));
+	NEXT_ARG();
+	while (argc > 0) {
+		const char *w = argv[0];
+
+		if (argc < 2) {
+			json_object_put(port);
+			return cli__usage_error("'%s' needs a value", w);
+		}
+		if (strcmp(w, "mode") == 0 || strcmp(w, "netns") == 0 || strcmp(w, "probe") == 0) {
+			json_object_object_add(port, w, json_object_new_string(argv[1]));
+		} else if (strcmp(w, "interval") == 0 || strcmp(w, "misses") == 0) {
+			if (number(argv[1], 1000000, &v)) {
+				json_object_put(port);
+				return cli__usage_error("%s '%s': expected a number", w, argv[1]);
+			}
+			json_object_object_add(port, strcmp(w, "interval") == 0 ? "probe_interval_ms" :
+				"probe_misses", v);
+		} else {
+			json_object_put(port);
+			return cli__usage_error("unexpected argument '%s'", w);
+		}
+		NEXT_ARG();
+		NEXT_ARG();
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "port", port);
+	return simple("port_add", args, "uplink added");
+}
+
+/* Remove an uplink; a vNIC's name is refused (net port del removes any port). */
+static int do_uplink_del(int argc, char **argv)
+{
+	json_object *r, *ports;
+	const char *kind = NULL;
+	int ret;
+
+	REQ_ARGS(1);
+	ret = client__call("net", "status", NULL, &r);
+	if (ret)
+		return ret;
+	ports = json_object_object_get(r, "ports");
+	for (size_t i = 0; ports && i < json_object_array_length(ports); i++) {
+		json_object *p = json_object_array_get_idx(ports, i);
+
+		if (strcmp(client__str(p, "name"), argv[0]) == 0)
+			kind = client__str(p, "kind");
+	}
+	ret = kind && strcmp(kind, "uplink") ? cli__fail("net uplink del: port %s is a %s, not an "
+							 "uplink", argv[0], kind) : EXIT_OK;
+	json_object_put(r);
+	return ret ? ret : do_port_del(argc, argv);
+}
+
+/* The uplinks alone: each one's link, since when, and its probe. */
+static int do_uplink_list(int argc, char **argv)
+{
+	json_object *r, *ports;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("net", "status", NULL, &r);
+	if (ret)
+		return ret;
+	out__open_array(NULL);
+	ports = json_object_object_get(r, "ports");
+	for (size_t i = 0; ports && i < json_object_array_length(ports); i++) {
+		json_object *p = json_object_array_get_idx(ports, i);
+
+		if (client__str(p, "kind") && strcmp(client__str(p, "kind"), "uplink") == 0)
+			print_port(p);
+	}
+	out__close_array();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static const struct cmd uplink_cmds[] = {
+	{ "add", .func = do_uplink_add,
+	  .args = "NAME [mode MODE] [netns NS] [probe ADDR [interval MS] [misses N]]" },
+	{ "del", .func = do_uplink_del, .args = "NAME" },
+	{ "list", .func = do_uplink_list },
+	{ 0 },
+};
+
+static const struct cmd_group uplink_group = {
+	.path = "net uplink",
+	.cmds = uplink_cmds,
+	.defs = "MODE := { tc | xdp }   (default tc on a veth, xdp on a NIC)\n"
+		"NS   := the namespace of a veth uplink's far end, /run/netns/NS\n"
+		"ADDR := an IPv4 router behind the uplink, ARP-probed every MS (default 100)\n"
+		"        milliseconds; N (default 3) unanswered take it out of the group",
+	.doc = "The uplinks (up to 8) form one group: the VMs' flows spread over those whose\n"
+	       "link is up (and whose probe is answered), by flow hash; a link that goes\n"
+	       "down or silent takes its flows to the others until it returns. list shows\n"
+	       "each uplink's link and since when.",
+};
+
 static const struct cmd net_cmds[] = {
 	{ "attach", .func = do_net_attach },
 	{ "detach", .func = do_net_detach },
@@ -427,6 +536,7 @@ static const struct cmd net_cmds[] = {
 	{ "status", .func = do_net_status },
 	{ "stats", .func = do_net_stats },
 	{ "port", .sub = &port_group },
+	{ "uplink", .sub = &uplink_group },
 	{ "sg", .sub = &sg_group },
 	{ 0 },
 };

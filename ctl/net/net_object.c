@@ -1966,6 +1966,8 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 			json_object_object_add(po, "target", json_object_new_string(
 				inet_ntop(AF_INET, &pr->target, when, sizeof(when))));
 			json_object_object_add(po, "answered", json_object_new_boolean(pr->ok));
+			json_object_object_add(po, "interval_ms", json_object_new_int64(pr->interval_ms));
+			json_object_object_add(po, "misses", json_object_new_int64(pr->misses));
 			json_object_object_add(o, "probe", po);
 		}
 	}

@@ -133,4 +133,18 @@ grep -q "uplink $used: 3 probes unanswered: out of the set" <<<"$(boostd_log)" |
 in_ns "$TOR" nft delete table netdev boost_hole
 await "$used" .probe.answered true
 takes "$used" "back when its probe was answered"
+# The same through `net uplink`: list shows the two, del refuses a vNIC,
+# add takes the probe's settings.
+expect_exit 0 "$BOOSTCTL" net uplink list
+expect_match "up0 .*link up since .* probe 192.0.2.254 every 50 ms 3 misses answered yes" "$out"
+expect_match "up1 .*link up" "$out"
+[[ $out == *vm1* ]] && fail "net uplink list shows a vNIC: $out"
+expect_exit 1 "$BOOSTCTL" net uplink del vm1
+expect_match "port vm1 is a vnic, not an uplink" "$err"
+expect_exit 0 "$BOOSTCTL" net uplink del up1
+expect_exit 0 "$BOOSTCTL" net uplink add up1 netns "$TOR" probe 192.0.2.254 interval 200 misses 5
+await up1 .link up
+jq -e '.ports[] | select(.name == "up1") | .kind == "uplink" and .probe.interval_ms == 200 and
+	.probe.misses == 5' <<<"$("$BOOSTCTL" -j net status)" >/dev/null ||
+	fail "net uplink add: $("$BOOSTCTL" -j net status)"
 expect_exit 0 "$BOOSTCTL" net detach
