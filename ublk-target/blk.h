@@ -200,6 +200,8 @@ int blk_confine__process(void);
 #ifdef BLK_CONFINE_TEST
 /* Main thread, test build only: try what the confinement must refuse. */
 void blk_confine__test_attempts(struct blk_dev *dev);
+/* On SIGUSR2: a call the filter neither allows nor refuses; it kills. */
+void blk_confine__test_unlisted(void);
 #endif
 
 /* ---- blk_queue.c: the data path ----------------------------------------- */

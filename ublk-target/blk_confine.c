@@ -378,4 +378,10 @@ void blk_confine__test_attempts(struct blk_dev *dev)
 		close(fd);
 	fprintf(stderr, "boost-ublk: confine test: done\n");
 }
+
+void blk_confine__test_unlisted(void)
+{
+	fprintf(stderr, "boost-ublk: confine test: swapoff, in no list of the filter\n");
+	blk_confine_report("swapoff", (int)syscall(SYS_swapoff, "/nonexistent"));
+}
 #endif

@@ -160,6 +160,10 @@ static int serve(struct blk_dev *dev, int sfd)
 				blk_confine__test_attempts(dev);
 				continue;
 			}
+			if (si.ssi_signo == SIGUSR2) {
+				blk_confine__test_unlisted();
+				continue;
+			}
 #endif
 			fprintf(stderr, "boost-ublk: device %d: %s, stopping\n",
 				dev->cfg.dev_id, strsignal((int)si.ssi_signo));
@@ -206,6 +210,7 @@ static int block_signals(void)
 	sigaddset(&set, SIGHUP);
 #ifdef BLK_CONFINE_TEST
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 #endif
 	/* Before any thread exists, so that every thread inherits the mask. */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))

@@ -9,8 +9,9 @@
 # fio goes on with no error. Every thread has no_new_privs and the seccomp
 # filter; the queue threads have no capability, the main thread
 # CAP_SYS_ADMIN alone (for STOP_DEV and DEL_DEV), its io_uring worker no
-# more than blk_confine__early kept, and SIGTERM still stops and deletes the
-# device. A second server runs without its seccomp filter
+# more than blk_confine__early kept; then, on SIGUSR2, a call in no list of
+# the filter (swapoff) kills the server with SIGSYS (the filter's default
+# action). A second server runs without its seccomp filter
 # (BLK_CONFINE_TEST_NO_SECCOMP, test build only), so the attempts meet
 # Landlock and the capability drop alone: execve and both opens fail with
 # Landlock's EACCES, the raw socket for want of CAP_NET_RAW, and reads still
@@ -108,7 +109,19 @@ for t in /proc/$pid/task/*; do
 done
 [ $n = 2 ] || gfail "$n queue threads, expected 2"
 echo "confined: main CapEff 0000000000200000, $n queue threads CapEff 0, all NoNewPrivs 1, Seccomp 2"
-ublk_stop "$pid"
+if [ $sanitized = 0 ]; then
+	# A call in no list of the filter (swapoff) kills the whole server.
+	kill -USR2 "$pid"
+	wait "$pid"
+	rc=$?
+	grep -q "confine test: swapoff, in no list of the filter" "$err" || gfail "SIGUSR2 was not handled"
+	grep -q "confine test: swapoff: ALLOWED" "$err" && gfail "swapoff ran under the filter"
+	[ $rc -eq $((128 + 31)) ] || gfail "a call outside the filter: exit status $rc, not SIGSYS"
+	"$UBLK" del "$id" >/dev/null 2>&1
+	echo "a call outside the filter: the server was killed by SIGSYS"
+else
+	ublk_stop "$pid"
+fi
 
 # Landlock and the capabilities alone, without the filter that refuses first.
 if [ $sanitized = 0 ]; then
@@ -154,3 +167,5 @@ echo "guest: ok"
 GUEST
 echo "$out"
 expect_match "guest: ok" "$out"
+grep -q "sanitizer build: no seccomp filter" <<<"$out" ||
+	expect_match "a call outside the filter: the server was killed by SIGSYS" "$out"
