@@ -307,7 +307,8 @@ $(DEV_KEY): | $(O)/boostctl
 		--cn "boost development signer (not for production)" >/dev/null
 $(DEV_CERT): $(DEV_KEY)
 
-%.sig: % $(DEV_KEY)
+# boostctl signs: with a key already there, nothing else orders it first.
+%.sig: % $(DEV_KEY) | $(O)/boostctl
 	$(call msg,SIGN,$<)
 	$(Q)$(O)/boostctl trust sign --key $(DEV_KEY) $< >/dev/null
 
