@@ -331,7 +331,7 @@ out:
 	return ret;
 }
 
-/* The ports: at most BOOST_MAX_PORTS, unique names and MACs, one uplink. */
+/* The ports: at most BOOST_MAX_PORTS, unique names and MACs, BOOST_MAX_UPLINKS uplinks. */
 static int parse_port_list(json_object *ports, struct net_conf *c, char *err, size_t errlen)
 {
 	size_t i, j, n, nuplinks = 0;
