@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/dup.h"
+#include "common/json_arg.h"
 #include "net_conf.h"
 
 #define FAIL(...)                                                  \
@@ -95,19 +96,15 @@ static int parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
-/* An integer key of @o from @lo to @hi, or @def if absent. */
+/* An integer key of @o from @lo to @hi, or @def if absent (json_arg__int). */
 static int int_key(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t def,
 		   uint32_t *ret)
 {
-	json_object *v;
-	int64_t x;
+	int64_t x = def;
+	int err = json_arg__int(o, key, lo, hi, &x);
 
-	*ret = def;
-	if (!json_object_object_get_ex(o, key, &v))
-		return 0;
-	x = json_object_get_int64(v);
-	if (!json_object_is_type(v, json_type_int) || x < lo || x > hi)
-		return -EINVAL;
+	if (err && err != -ENOENT)
+		return err;
 	*ret = x;
 	return 0;
 }

@@ -26,22 +26,22 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_link.h>
+#include <net/ethernet.h>
 #include <net/if.h>
+#include <netpacket/packet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <netpacket/packet.h>
-#include <net/ethernet.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
 #include <bpf/bpf.h>
@@ -198,8 +198,6 @@ static void attached_save(struct boostd_net *n)
 	hex__encode(n->progs.sha_tc, 32, tc);
 	json_object_object_add(o, NET_XDP_OBJ, json_object_new_string(xdp));
 	json_object_object_add(o, NET_TC_OBJ, json_object_new_string(tc));
-	json_object_object_add(o, "svn_" NET_XDP_OBJ, json_object_new_int64(n->progs.svn_xdp));
-	json_object_object_add(o, "svn_" NET_TC_OBJ, json_object_new_int64(n->progs.svn_tc));
 	s = json_object_to_json_string(o);
 	attached_path(n, path, sizeof(path));
 	if (mkdir(n->state_dir, 0700) < 0 && errno != EEXIST)
@@ -220,6 +218,10 @@ static void attached_forget(struct boostd_net *n)
 	if (unlink(path) < 0 && errno != ENOENT)
 		log_warn("net: %s: %s", path, strerror(errno));
 }
+
+/* A port's entry, not attached yet: its name, ifindex, and an uplink's link. */
+static void attached_port_init(struct net_attached_port *ap, const struct net_conf_port *p,
+			       int ifindex);
 
 static struct net_attached_port *attached_port(struct boostd_net *n, const char *name)
 {
@@ -466,25 +468,21 @@ static bool link_up(int ifindex)
 	return ret == 0 && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }
 
-struct keep_set {
-	const uint32_t *ifindexes;
-	size_t n;
-};
-
-static bool keep_in_set(const void *key, void *ctx)
+static void attached_port_init(struct net_attached_port *ap, const struct net_conf_port *p,
+			       int ifindex)
 {
-	const struct keep_set *k = ctx;
-
-	for (size_t i = 0; i < k->n; i++)
-		if (k->ifindexes[i] == *(const uint32_t *)key)
-			return true;
-	return false;
+	memset(ap, 0, sizeof(*ap));
+	snprintf(ap->name, sizeof(ap->name), "%s", p->name);
+	ap->ifindex = ifindex;
+	ap->uplink = p->kind == BOOST_PORT_UPLINK;
+	ap->link_up = link_up(ifindex);
+	ap->link_since = time(NULL);
 }
 
-/* Devmap @fd holds exactly @set. */
-static int devmap_set(int fd, const uint32_t *set, size_t n)
+/* Devmap @fd holds exactly the ifindexes @set. */
+static int devmap_set(int fd, const int *set, size_t n)
 {
-	struct keep_set keep = { .ifindexes = set, .n = n };
+	struct keep_ctx keep = { .ifindexes = set, .n = n };
 
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_devmap_val dv = { .ifindex = set[i] };
@@ -492,17 +490,10 @@ static int devmap_set(int fd, const uint32_t *set, size_t n)
 		if (bpf_map_update_elem(fd, &set[i], &dv, BPF_ANY))
 			return -errno;
 	}
-	prune(fd, sizeof(uint32_t), keep_in_set, &keep);
+	prune(fd, sizeof(uint32_t), keep_ifindex, &keep);
 	return 0;
 }
 
-/*
- * The uplinks of @c whose link is up carry the vNICs' traffic to the
- * network (boost_uplinks, one update: a flow moves only when the set
- * changes), and the first of them the floods (boost_config.uplink, the
- * TC flood list, the XDP broadcast maps); the others are kept out of the
- * floods, so that no frame goes from one uplink out of another.
- */
 /* Has @ifindex's probe gone unanswered? */
 static bool probe_down(const struct boostd_net *n, int ifindex)
 {
@@ -512,13 +503,22 @@ static bool probe_down(const struct boostd_net *n, int ifindex)
 	return false;
 }
 
+/*
+ * The uplinks of @c whose link is up (and whose probe, if any, is
+ * answered) carry the vNICs' traffic to the network (boost_uplinks, one
+ * update: a flow moves only when the set changes), and the first of them
+ * the floods (boost_config.uplink, the TC flood list, the XDP broadcast
+ * maps); the others are kept out of the floods, so that no frame goes from
+ * one uplink out of another.
+ */
 static int write_uplinks(const struct boostd_net *n, const struct net_maps *m,
 			 const struct net_conf *c, const int *ifindexes, const uint16_t *slots,
 			 char *err, size_t errlen)
 {
 	struct boost_uplinks ul = { 0 };
 	struct boost_config cfg = { 0 };
-	uint32_t vnics[BOOST_MAX_PORTS + 1], nv = 0, zero = 0, k;
+	int vnics[BOOST_MAX_PORTS + 1];
+	uint32_t nv = 0, zero = 0, k;
 	int ret = 0;
 
 	for (size_t i = 0; i < c->nports; i++) {
@@ -846,6 +846,21 @@ static int hook_detach(struct net_attached_port *ap, struct boostd_net *n)
  * stays (under a dispatcher, boost joins it; alone, the attach then fails
  * with libxdp's reason).
  */
+/*
+ * The next boost_xdp of @mp after @p (NULL: the first), whether alone on
+ * the interface or a component of libxdp's dispatcher; NULL when no more.
+ */
+static struct xdp_program *next_boost_xdp(struct xdp_multiprog *mp, struct xdp_program *p)
+{
+	if (xdp_multiprog__is_legacy(mp))
+		p = p ? NULL : xdp_multiprog__main_prog(mp);
+	else
+		p = xdp_multiprog__next_prog(p, mp);
+	while (p && strcmp(xdp_program__name(p), "boost_xdp"))
+		p = xdp_multiprog__is_legacy(mp) ? NULL : xdp_multiprog__next_prog(p, mp);
+	return p;
+}
+
 static void detach_stale_xdp(struct net_attached_port *ap)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ap->ifindex);
@@ -853,20 +868,16 @@ static void detach_stale_xdp(struct net_attached_port *ap)
 
 	if (!mp || libxdp_get_error(mp))
 		return;
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (p && strcmp(xdp_program__name(p), "boost_xdp") == 0) {
+	while ((p = next_boost_xdp(mp, p))) {
+		if (xdp_multiprog__is_legacy(mp)) {
 			log_warn("port %s: replacing a boost_xdp (id %u) left attached", ap->name,
 				 xdp_program__id(p));
 			bpf_xdp_detach(ap->ifindex, 0, NULL);
+		} else {
+			log_warn("port %s: removing a boost_xdp (id %u) left under the dispatcher",
+				 ap->name, xdp_program__id(p));
+			xdp_program__detach(p, ap->ifindex, XDP_MODE_NATIVE, 0);
 		}
-	} else {
-		while ((p = xdp_multiprog__next_prog(p, mp)))
-			if (strcmp(xdp_program__name(p), "boost_xdp") == 0) {
-				log_warn("port %s: removing a boost_xdp (id %u) left under the "
-					 "dispatcher", ap->name, xdp_program__id(p));
-				xdp_program__detach(p, ap->ifindex, XDP_MODE_NATIVE, 0);
-			}
 	}
 	xdp_multiprog__close(mp);
 }
@@ -1030,12 +1041,7 @@ static int sync_hooks(struct boostd_net *n, const struct net_conf *c, const int 
 			}
 			n->ports = grown;
 			ap = &n->ports[n->nports++];
-			memset(ap, 0, sizeof(*ap));
-			snprintf(ap->name, sizeof(ap->name), "%s", p->name);
-			ap->ifindex = ifindexes[j];
-			ap->uplink = p->kind == BOOST_PORT_UPLINK;
-			ap->link_up = link_up(ap->ifindex);
-			ap->link_since = time(NULL);
+			attached_port_init(ap, p, ifindexes[j]);
 		}
 		far_end_setup(ap, p, c);
 		if (ap->hook == how)
@@ -1126,8 +1132,6 @@ static json_object *apply_doc(struct boostd_net *n, json_object *doc, const char
 		return proto__error("%s: %s", what, err);
 	return NULL;
 }
-
-/* ---- handlers ----------------------------------------------------------- */
 
 /* ---- upgrade ----------------------------------------------------------------- */
 
@@ -1376,6 +1380,17 @@ static void job_event(void *ctx, int fd, uint32_t events)
 
 /* ---- the uplinks' links ------------------------------------------------------ */
 
+/* Uplink @ap's link is @up now: true if that is a change (logged, and timed). */
+static bool link_changed(struct net_attached_port *ap, bool up)
+{
+	if (!ap->uplink || ap->link_up == up)
+		return false;
+	ap->link_up = up;
+	ap->link_since = time(NULL);
+	log_info("net: uplink %s: link %s", ap->name, up ? "up" : "down");
+	return true;
+}
+
 static int link_msg(const struct nlmsghdr *nlh, void *ctx)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -1387,16 +1402,9 @@ static int link_msg(const struct nlmsghdr *nlh, void *ctx)
 		return MNL_CB_OK;
 	up = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_UP) &&
 	     (ifi->ifi_flags & IFF_RUNNING);
-	for (size_t i = 0; i < n->nports; i++) {
-		struct net_attached_port *ap = &n->ports[i];
-
-		if (!ap->uplink || ap->ifindex != ifi->ifi_index || ap->link_up == up)
-			continue;
-		ap->link_up = up;
-		ap->link_since = time(NULL);
-		log_info("net: uplink %s: link %s", ap->name, up ? "up" : "down");
-		uplinks_refresh(n);
-	}
+	for (size_t i = 0; i < n->nports; i++)
+		if (n->ports[i].ifindex == ifi->ifi_index && link_changed(&n->ports[i], up))
+			uplinks_refresh(n);
 	return MNL_CB_OK;
 }
 
@@ -1418,10 +1426,7 @@ static void link_event(void *ctx, int fd, uint32_t events)
 	/* Messages lost to a full socket: read the links' state instead. */
 	if (len < 0 && errno == ENOBUFS && n->attached && !n->job) {
 		for (size_t i = 0; i < n->nports; i++)
-			if (n->ports[i].uplink && n->ports[i].link_up != link_up(n->ports[i].ifindex)) {
-				n->ports[i].link_up = !n->ports[i].link_up;
-				n->ports[i].link_since = time(NULL);
-			}
+			link_changed(&n->ports[i], link_up(n->ports[i].ifindex));
 		uplinks_refresh(n);
 	}
 }
@@ -1527,7 +1532,7 @@ static int prober_start(struct boostd_net *n, struct net_prober *p,
 	if (p->fd < 0 || bind(p->fd, (struct sockaddr *)&sll, sizeof(sll)) ||
 	    ioctl(p->fd, SIOCGIFHWADDR, &ifr) ||
 	    boostd_loop__watch(n->loop, p->fd, EPOLLIN, prober_event, p)) {
-		log_warn("net: uplink %s: cannot probe %s: %s", port->name, "it", strerror(errno));
+		log_warn("net: uplink %s: cannot probe: %s", port->name, strerror(errno));
 		if (p->fd >= 0)
 			close(p->fd);
 		memset(p, 0, sizeof(*p));
@@ -1581,20 +1586,13 @@ static void probers_sync(struct boostd_net *n)
 static __u32 xdp_id_on(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
-	struct xdp_program *p = NULL;
-	__u32 id = 0;
+	struct xdp_program *p;
+	__u32 id;
 
 	if (!mp || libxdp_get_error(mp))
 		return 0;
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (p && strcmp(xdp_program__name(p), "boost_xdp") == 0)
-			id = xdp_program__id(p);
-	} else {
-		while (!id && (p = xdp_multiprog__next_prog(p, mp)))
-			if (strcmp(xdp_program__name(p), "boost_xdp") == 0)
-				id = xdp_program__id(p);
-	}
+	p = next_boost_xdp(mp, NULL);
+	id = p ? xdp_program__id(p) : 0;
 	xdp_multiprog__close(mp);
 	return id;
 }
@@ -1612,7 +1610,7 @@ static __u32 tc_id_on(int ifindex)
 static int adopt_check(struct boostd_net *n, json_object *rec, const char *name,
 		       uint8_t sha256[32], char *why, size_t len)
 {
-	const char *h = json_object_get_string(json_object_object_get(rec, name));
+	const char *h = json_arg__str(rec, name);
 	uint8_t want[32];
 	size_t n_bytes;
 	int ret;
@@ -1645,12 +1643,8 @@ static bool adopt_ports(struct boostd_net *n, const int *ifindexes, char *why, s
 		bool xdp = p->mode == BOOST_MODE_XDP;
 		__u32 id = xdp ? xdp_id_on(ifindexes[i]) : tc_id_on(ifindexes[i]);
 
-		snprintf(ap->name, sizeof(ap->name), "%s", p->name);
-		ap->ifindex = ifindexes[i];
+		attached_port_init(ap, p, ifindexes[i]);
 		ap->hook = xdp ? NET_HOOK_XDP : NET_HOOK_TC;
-		ap->uplink = p->kind == BOOST_PORT_UPLINK;
-		ap->link_up = link_up(ap->ifindex);
-		ap->link_since = time(NULL);
 		if (!id || (xdp && xdp_id && id != xdp_id) || (!xdp && tc_id && id != tc_id)) {
 			snprintf(why, len, "port %s: %s", p->name, id ? "another build's program" :
 				 "no boost program attached");
@@ -1698,9 +1692,12 @@ static void adopt(struct boostd_net *n)
 	if (adopt_check(n, rec, NET_XDP_OBJ, n->progs.sha_xdp, why, sizeof(why)) ||
 	    adopt_check(n, rec, NET_TC_OBJ, n->progs.sha_tc, why, sizeof(why)))
 		goto out;
-	/* The same bytes as verified now: the same versions (0 in an older record). */
-	n->progs.svn_xdp = json_object_get_int64(json_object_object_get(rec, "svn_" NET_XDP_OBJ));
-	n->progs.svn_tc = json_object_get_int64(json_object_object_get(rec, "svn_" NET_TC_OBJ));
+	/* The same bytes as verified now: their versions (the loader's). */
+	if (boostd_loader__bpf_svn(n->loader, NET_XDP_OBJ, BOOST_SVN_SECTION, &n->progs.svn_xdp,
+				   why, sizeof(why)) ||
+	    boostd_loader__bpf_svn(n->loader, NET_TC_OBJ, BOOST_SVN_SECTION, &n->progs.svn_tc,
+				   why, sizeof(why)))
+		goto out;
 	ifindexes = calloc(n->conf.nports ? n->conf.nports : 1, sizeof(int));
 	if (!ifindexes) {
 		snprintf(why, sizeof(why), "out of memory");
@@ -1743,24 +1740,22 @@ static void *net_start(const struct boostd_env *env)
 	n->kept_tail = &n->kept;
 	n->state_dir = env->state_dir;
 	n->progs.tc_prog_fd = -1;
+	link_watch_start(n); /* its events count only once attached */
 	state_path(n, path, sizeof(path));
 	doc = json_object_from_file(path);
 	if (!doc) {
 		n->doc = net_conf__empty();
-		link_watch_start(n);
 		return n;
 	}
 	if (net_conf__parse(doc, &n->conf, err, sizeof(err))) {
 		log_warn("network state %s: %s; starting empty", path, err);
 		json_object_put(doc);
 		n->doc = net_conf__empty();
-		link_watch_start(n);
 		return n;
 	}
 	n->doc = doc;
 	adopt(n);
 	probers_sync(n);
-	link_watch_start(n);
 	return n;
 }
 
@@ -2052,8 +2047,8 @@ static json_object *handle_port_add(void *obj, json_object *args, struct boostd_
 {
 	struct boostd_net *n = obj;
 	json_object *port, *ports, *doc, *name, *res;
-	NET_KEEP_DURING_JOB(n, handle_port_add, args, req);
 
+	NET_KEEP_DURING_JOB(n, handle_port_add, args, req);
 	port = json_arg__get(args, "port", json_type_object);
 	name = json_arg__get(port, "name", json_type_string);
 	if (!name)
@@ -2076,8 +2071,8 @@ static json_object *handle_port_del(void *obj, json_object *args, struct boostd_
 	struct boostd_net *n = obj;
 	json_object *ports, *doc, *name, *res;
 	int i;
-	NET_KEEP_DURING_JOB(n, handle_port_del, args, req);
 
+	NET_KEEP_DURING_JOB(n, handle_port_del, args, req);
 	name = json_arg__get(args, "name", json_type_string);
 	if (!name)
 		return proto__error("net port del: 'name' must be a port's name");
@@ -2099,8 +2094,8 @@ static json_object *handle_sg_add(void *obj, json_object *args, struct boostd_re
 	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *rule, *sg, *rules, *res;
 	int i;
-	NET_KEEP_DURING_JOB(n, handle_sg_add, args, req);
 
+	NET_KEEP_DURING_JOB(n, handle_sg_add, args, req);
 	id = json_arg__get(args, "id", json_type_int);
 	rule = json_arg__get(args, "rule", json_type_object);
 	if (!id || !rule)
@@ -2131,8 +2126,8 @@ static json_object *handle_sg_del(void *obj, json_object *args, struct boostd_re
 	struct boostd_net *n = obj;
 	json_object *sgs, *doc, *id, *prio, *rules, *res;
 	int i, j;
-	NET_KEEP_DURING_JOB(n, handle_sg_del, args, req);
 
+	NET_KEEP_DURING_JOB(n, handle_sg_del, args, req);
 	id = json_arg__get(args, "id", json_type_int);
 	if (!id)
 		return proto__error("net sg del: 'id' must be a security group's id");
@@ -2178,8 +2173,8 @@ static json_object *handle_apply(void *obj, json_object *args, struct boostd_req
 {
 	struct boostd_net *n = obj;
 	json_object *doc, *res;
-	NET_KEEP_DURING_JOB(n, handle_apply, args, req);
 
+	NET_KEEP_DURING_JOB(n, handle_apply, args, req);
 	if (!args || !json_object_object_get_ex(args, "document", &doc))
 		return proto__error("apply: 'document' is missing");
 	res = apply_doc(n, json_object_get(doc), "apply");
