@@ -65,7 +65,8 @@ bool boostd_loader__may_attach(struct boostd_loader *l, char *why, size_t len);
 /*
  * A BPF object opened from the verified bytes of artifact @name (the one
  * verified last, of those of that name), not loaded yet: the caller sets its
- * pins, loads and closes it. Each call gives a new copy of those bytes. NULL with errno, and @err says why.
+ * pins, loads and closes it. Each call gives a new copy of those bytes.
+ * NULL with errno, and @err says why.
  */
 struct bpf_object *boostd_loader__open_bpf(struct boostd_loader *l, const char *name,
 					   char *err, size_t errlen);

@@ -28,9 +28,9 @@
 #include "common/proto.h"
 #include "trust/attest.h"
 #include "trust/trust_gate.h"
-#include "trust/trust_svn.h"
 #include "trust/trust_kernel_ima.h"
 #include "trust/trust_policy.h"
+#include "trust/trust_svn.h"
 #include "trust/trust_tpm.h"
 
 #define SECRET_HEX_MAX (TRUST_TPM_MAX_SECRET * 2)
