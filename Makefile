@@ -110,6 +110,7 @@ DAEMON_SRCS := \
 	ctl/daemon/clients.c \
 	ctl/daemon/config.c \
 	ctl/daemon/dispatch.c \
+	ctl/daemon/job.c \
 	ctl/daemon/loop.c \
 	ctl/daemon/trust_object.c
 NET_SRCS := \

@@ -48,6 +48,43 @@ struct boostd_timer *boostd_timer__new(struct boostd_loop *loop, boostd_timer_fn
 int boostd_timer__arm(struct boostd_timer *t, uint64_t ms, uint64_t interval_ms);
 void boostd_timer__free(struct boostd_timer *t); /* NULL is fine */
 
+/*
+ * Jobs: slow work (TPM commands, loading and attaching BPF programs) on a
+ * thread of its own, so that the loop keeps answering. An object runs one
+ * job at a time: @run on the job's thread, then @done on the loop's thread
+ * (@stopping: boostd stops, answer with that). Requests that must not run
+ * beside the job are kept, in order, and run after @done, until one of them
+ * starts the next job.
+ */
+struct boostd_jobs;
+typedef void (*boostd_job_run_fn)(void *arg);
+typedef void (*boostd_job_done_fn)(void *arg, bool stopping);
+
+/* An object's jobs; @obj is what kept requests' handlers get. NULL with errno. */
+struct boostd_jobs *boostd_jobs__new(struct boostd_loop *loop, void *obj);
+/* Start a job: 0, or -errno if it cannot (then neither function runs). */
+int boostd_jobs__start(struct boostd_jobs *jobs, boostd_job_run_fn run, boostd_job_done_fn done,
+		       void *arg);
+/* The running job's argument, or NULL. */
+void *boostd_jobs__running(const struct boostd_jobs *jobs);
+
+struct boostd_request;
+typedef json_object *(*boostd_handler_fn)(void *obj, json_object *args,
+					  struct boostd_request *req);
+/*
+ * Keep the request for @fn until the job's end; returns NULL (answered
+ * then) or an error to answer now. Use it as: if (running) return keep().
+ */
+json_object *boostd_jobs__keep(struct boostd_jobs *jobs, boostd_handler_fn fn, json_object *args,
+			       struct boostd_request *req);
+/*
+ * At the object's stop: wait for the running job, up to @wait_ms, and call
+ * its @done with stopping; answer the kept requests with "@what: boostd is
+ * stopping". false if the job did not end in time: it still runs and holds
+ * its argument, which the caller must then leave alone (boostd exits).
+ */
+bool boostd_jobs__free(struct boostd_jobs *jobs, const char *what, unsigned int wait_ms);
+
 /* ---- the loader ---------------------------------------------------------- */
 
 /*
@@ -107,15 +144,13 @@ struct boostd_env {
 };
 
 /*
- * A handler returns the whole response: proto__ok(result) or proto__error().
+ * A handler (boostd_handler_fn, above) returns the whole response:
+ * proto__ok(result) or proto__error().
  * One whose work takes time (starting a server) must not block the loop:
  * it returns NULL, keeps @req, and answers later, exactly once, with
  * boostd_request__reply(), from a callback of the loop. The client may be
  * gone by then; the reply is then dropped.
  */
-struct boostd_request;
-typedef json_object *(*boostd_handler_fn)(void *obj, json_object *args,
-					  struct boostd_request *req);
 void boostd_request__reply(struct boostd_request *req, json_object *resp); /* takes @resp */
 
 struct boostd_handler {

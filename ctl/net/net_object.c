@@ -29,12 +29,10 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -122,8 +120,8 @@ struct boostd_net {
 	struct net_attached_port *ports;
 	size_t nports;
 	struct boostd_loop *loop;
-	struct net_job *job;         /* the attach running, or NULL */
-	struct net_kept *kept, **kept_tail; /* requests waiting for its end */
+	struct boostd_jobs *jobs;
+	struct net_job *job;         /* the attach or upgrade running, or NULL */
 	char adopt_error[1024];      /* why the data path left attached was not adopted */
 	struct mnl_socket *nl;       /* rtnetlink's link changes (the uplinks' watch) */
 	struct net_prober probers[BOOST_MAX_UPLINKS];
@@ -1244,42 +1242,31 @@ static int swap_all(struct boostd_net *n, struct net_progs *new, char *err, size
 /* ---- the attach job ------------------------------------------------------ */
 
 /*
- * `net attach` on a thread of its own: while it runs, only it touches the
- * programs and n->ports; the loop reads n->conf, which no request changes
- * until the job ends (they are kept, below).
+ * `net attach` and `net upgrade` are jobs (object.h): while one runs, only
+ * it touches the programs and n->ports; the loop reads n->conf, which no
+ * request changes until the job ends (they are kept: NET_KEEP_DURING_JOB).
  */
 struct net_job {
 	struct boostd_net *n;
 	bool upgrade;           /* else an attach */
 	struct net_progs new;   /* an upgrade's build */
 	struct boostd_request *req;
-	pthread_t thread;
-	int efd;        /* the job's end, for the loop */
 	int *ifindexes;
 	int ret;
 	char err[1024];
 };
 
-/* A request that changes the data path, kept until the job's end. */
-struct net_kept {
-	struct net_kept *next;
-	boostd_handler_fn fn;
-	json_object *args;
-	struct boostd_request *req;
-};
-
-static void *job_run(void *arg)
+static void job_run(void *arg)
 {
 	struct net_job *job = arg;
 	struct boostd_net *n = job->n;
-	uint64_t one = 1;
 
 	if (job->upgrade) {
 		/* Refused while loading (a map's layout changed): nothing moved. */
 		job->ret = programs_load(&job->new, job->err, sizeof(job->err));
 		if (!job->ret)
 			job->ret = swap_all(n, &job->new, job->err, sizeof(job->err));
-		goto out;
+		return;
 	}
 	job->ret = programs_load(&n->progs, job->err, sizeof(job->err));
 	if (!job->ret)
@@ -1290,20 +1277,17 @@ static void *job_run(void *arg)
 		job->ret = sync_hooks(n, &n->conf, job->ifindexes, job->err, sizeof(job->err));
 	if (job->ret)
 		detach_all(n);
-out:
-	if (write(job->efd, &one, sizeof(one)) != sizeof(one))
-		log_warn("net attach: cannot tell the loop the job ended: %s", strerror(errno));
-	return NULL;
 }
 
-/* Wait for the job's thread and free the job; its result is in n->attached. */
-static void job_end(struct boostd_net *n, json_object *resp)
+/* On the loop, the job's thread ended: take its result and answer. */
+static void job_done(void *arg, bool stopping)
 {
-	struct net_job *job = n->job;
+	struct net_job *job = arg;
+	struct boostd_net *n = job->n;
+	const char *what = job->upgrade ? "net upgrade" : "net attach";
+	json_object *resp;
 
-	boostd_loop__unwatch(n->loop, job->efd);
-	pthread_join(job->thread, NULL);
-	close(job->efd);
+	n->job = NULL;
 	if (job->upgrade && !job->ret) {
 		programs_close(&n->progs);
 		n->progs = job->new;
@@ -1321,61 +1305,16 @@ static void job_end(struct boostd_net *n, json_object *resp)
 		uplinks_refresh(n); /* links that changed while the job ran */
 		log_info("net: attached to %zu ports", n->conf.nports);
 	}
-	if (!resp && job->upgrade)
-		resp = job->ret ? proto__error("net upgrade: %s; the running programs stay",
-					       job->err) : net_ok(n);
-	else if (!resp)
-		resp = job->ret ? proto__error("net attach: %s", job->err) : net_ok(n);
+	if (stopping)
+		resp = proto__error("%s: boostd is stopping", what);
+	else if (job->ret)
+		resp = proto__error("%s: %s%s", what, job->err,
+				    job->upgrade ? "; the running programs stay" : "");
+	else
+		resp = net_ok(n);
 	boostd_request__reply(job->req, resp);
 	free(job->ifindexes);
 	free(job);
-	n->job = NULL;
-}
-
-/* Keep a request for the job's end; it is answered then. */
-static json_object *keep(struct boostd_net *n, boostd_handler_fn fn, json_object *args,
-			 struct boostd_request *req)
-{
-	struct net_kept *k = calloc(1, sizeof(*k));
-
-	if (!k)
-		return proto__error("net: out of memory");
-	*k = (struct net_kept){ .fn = fn, .args = json_object_get(args), .req = req };
-	*n->kept_tail = k;
-	n->kept_tail = &k->next;
-	return NULL;
-}
-
-static struct net_kept *kept_pop(struct boostd_net *n)
-{
-	struct net_kept *k = n->kept;
-
-	if (k && !(n->kept = k->next))
-		n->kept_tail = &n->kept;
-	return k;
-}
-
-/* Run the kept requests in order, until one starts another job. */
-static void kept_run(struct boostd_net *n)
-{
-	struct net_kept *k;
-
-	while (!n->job && (k = kept_pop(n))) {
-		json_object *resp = k->fn(n, k->args, k->req);
-
-		if (resp)
-			boostd_request__reply(k->req, resp);
-		json_object_put(k->args);
-		free(k);
-	}
-}
-
-static void job_event(void *ctx, int fd, uint32_t events)
-{
-	struct boostd_net *n = ctx;
-
-	job_end(n, NULL);
-	kept_run(n);
 }
 
 /* ---- the uplinks' links ------------------------------------------------------ */
@@ -1737,7 +1676,11 @@ static void *net_start(const struct boostd_env *env)
 		return NULL;
 	n->loader = env->loader;
 	n->loop = env->loop;
-	n->kept_tail = &n->kept;
+	n->jobs = boostd_jobs__new(n->loop, n);
+	if (!n->jobs) {
+		free(n);
+		return NULL;
+	}
 	n->state_dir = env->state_dir;
 	n->progs.tc_prog_fd = -1;
 	link_watch_start(n); /* its events count only once attached */
@@ -1762,15 +1705,10 @@ static void *net_start(const struct boostd_env *env)
 static void net_stop(void *obj)
 {
 	struct boostd_net *n = obj;
-	struct net_kept *k;
 
-	if (n->job)
-		job_end(n, proto__error("net attach: boostd is stopping"));
-	while ((k = kept_pop(n))) {
-		boostd_request__reply(k->req, proto__error("net: boostd is stopping"));
-		json_object_put(k->args);
-		free(k);
-	}
+	/* An attach is bounded work (0.8 s for 100 ports): let it end. */
+	if (!boostd_jobs__free(n->jobs, "net", 10000))
+		return; /* the job still holds n */
 	/*
 	 * The data path stays attached, and the next boostd adopts it (adopt()):
 	 * a restart has no gap. `net detach` is the way to remove it.
@@ -1786,27 +1724,17 @@ static void net_stop(void *obj)
 }
 
 /* A request that changes the data path waits while a job runs. */
-#define NET_KEEP_DURING_JOB(n, fn, args, req)                \
-	do {                                                 \
-		if ((n)->job)                                \
-			return keep((n), (fn), (args), (req)); \
+#define NET_KEEP_DURING_JOB(n, fn, args, req)                               \
+	do {                                                                \
+		if ((n)->job)                                               \
+			return boostd_jobs__keep((n)->jobs, (fn), (args), (req)); \
 	} while (0)
 
-/* Run @job on its thread, its end watched by the loop; -errno if it cannot start. */
+/* Run @job; -errno if it cannot start. */
 static int job_start(struct boostd_net *n, struct net_job *job)
 {
-	int ret;
+	int ret = boostd_jobs__start(n->jobs, job_run, job_done, job);
 
-	job->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	ret = job->efd < 0 ? -errno : 0;
-	if (!ret)
-		ret = boostd_loop__watch(n->loop, job->efd, EPOLLIN, job_event, n);
-	if (!ret)
-		ret = -pthread_create(&job->thread, NULL, job_run, job);
-	if (ret && job->efd >= 0) {
-		boostd_loop__unwatch(n->loop, job->efd);
-		close(job->efd);
-	}
 	if (!ret)
 		n->job = job;
 	return ret;
@@ -1833,7 +1761,6 @@ static json_object *handle_attach(void *obj, json_object *args, struct boostd_re
 	}
 	job->n = n;
 	job->req = req;
-	job->efd = -1;
 	ret = resolve(&n->conf, job->ifindexes, why, sizeof(why));
 	if (!ret)
 		ret = programs_open(n, &n->progs, why, sizeof(why));
@@ -1869,7 +1796,7 @@ static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_r
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return proto__error("net upgrade: out of memory");
-	*job = (struct net_job){ .n = n, .upgrade = true, .req = req, .efd = -1 };
+	*job = (struct net_job){ .n = n, .upgrade = true, .req = req };
 	ret = programs_open(n, &job->new, why, sizeof(why));
 	/* Protect: never back to an older build (issue 20 adds a floor in the TPM). */
 	if (!ret && (job->new.svn_xdp < n->progs.svn_xdp || job->new.svn_tc < n->progs.svn_tc)) {
