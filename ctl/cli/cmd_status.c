@@ -40,6 +40,9 @@ static int do_show(int argc, char **argv)
 				    json_object_get_string(json_object_array_get_idx(reasons, i)));
 		out__close_array();
 	}
+	if (client__str(r, "trust_running"))
+		out__string("trust_running", "  trust:        running: %s\n",
+			    client__str(r, "trust_running"));
 	out__bool("data_paths_allowed", NULL,
 		  json_object_get_boolean(json_object_object_get(r, "data_paths_allowed")));
 	if (client__str(r, "data_paths_refused"))

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,16 +57,48 @@ static int hex_arg(json_object *args, const char *key, size_t max, uint8_t **ret
 	return s ? hex__decode_alloc(s, max, ret_buf, ret_len) : -EINVAL;
 }
 
-/* The trust object's state; to the other objects, it is their loader. */
+/*
+ * The trust object's state; to the other objects, it is their loader.
+ *
+ * Every request runs as a job (object.h), one at a time: a TPM command may
+ * take tens of milliseconds on hardware, and the loop must not wait for it.
+ * Only the job's thread talks to the TPM once boostd runs. What a job
+ * changes (a new artifact, a new verdict) is installed by its end on the
+ * loop, under @lock, because the other objects' jobs (net attach) call the
+ * loader from their own threads: they hold @lock to read.
+ */
 struct boostd_loader {
 	const char *state_dir;
 	const char *policy_path;
 	struct trust_policy *pol;
 	struct trust_gate *gate;
 	char trust_error[768]; /* why the trust chain is unavailable, "" if it is up */
+	struct boostd_jobs *jobs;
+	pthread_rwlock_t lock;
 	struct trust_artifact **artifacts;
 	size_t nartifacts;
 	struct attest_verdict attest; /* this host's own attestation, the last one */
+	time_t attested_at;
+};
+
+/*
+ * A request's work runs on the job's thread and returns the answer; what it
+ * changes waits in the job for job_done, on the loop, to install.
+ */
+struct trust_job;
+typedef json_object *(*trust_work_fn)(struct boostd_loader *d, json_object *args,
+				      struct trust_job *job);
+
+struct trust_job {
+	const char *what; /* the request: "trust load", ... */
+	struct boostd_loader *d;
+	struct boostd_request *req;
+	json_object *args;
+	trust_work_fn work;
+	json_object *resp;
+	struct trust_artifact *art; /* verified and measured: the newest of its name */
+	bool attested;              /* @verdict is this host's from now on */
+	struct attest_verdict verdict;
 	time_t attested_at;
 };
 
@@ -112,22 +145,19 @@ static bool artifact_named(const struct trust_artifact *a, const char *name)
 }
 
 /*
- * Verify and measure @path; on success it replaces any artifact of the same
- * path, and is the newest of its name (artifact_get). *ret_measured says
- * whether it got as far as the measurement.
+ * Verify and measure @path (any thread). *ret_measured says whether it got
+ * as far as the measurement, which moves the PCR and the log.
  */
-static int artifact_load(struct boostd_loader *d, const char *path, enum trust_kind kind,
-			 char *err, size_t errlen, const struct trust_artifact **ret,
-			 bool *ret_measured)
+static int artifact_verify(struct boostd_loader *d, const char *path, enum trust_kind kind,
+			   struct trust_artifact **ret, bool *ret_measured, char *err,
+			   size_t errlen)
 {
-	struct trust_artifact *art, **grown;
-	size_t i;
+	struct trust_artifact *art;
 	int ret_code;
 
 	ret_code = trust_gate__verify(d->gate, path, kind, &art, err, errlen);
 	if (ret_code)
 		return ret_code;
-	/* Measured: the PCR and the log moved, so the host's verdict must follow. */
 	*ret_measured = true;
 	if (kind == TRUST_KIND_BPF) {
 		/* Refused now if libbpf cannot parse it; the kernel sees it at attach. */
@@ -141,26 +171,41 @@ static int artifact_load(struct boostd_loader *d, const char *path, enum trust_k
 		}
 		bpf_object__close(obj);
 	}
-	/* A path loaded again: the new bytes are the newest of their name. */
-	for (i = 0; i < d->nartifacts; i++) {
-		if (strcmp(d->artifacts[i]->path, path) == 0) {
-			trust_artifact__free(d->artifacts[i]);
-			memmove(&d->artifacts[i], &d->artifacts[i + 1],
-				(d->nartifacts - i - 1) * sizeof(*d->artifacts));
-			d->artifacts[d->nartifacts - 1] = art;
-			*ret = art;
-			return 0;
-		}
+	*ret = art;
+	return 0;
+}
+
+/*
+ * On the loop: @art replaces any artifact of the same path, and is the
+ * newest of its name (artifact_get). Takes @art, freed on failure.
+ */
+static int artifact_install(struct boostd_loader *d, struct trust_artifact *art, char *err,
+			    size_t errlen)
+{
+	struct trust_artifact *old = NULL, **grown = NULL;
+	size_t i;
+
+	pthread_rwlock_wrlock(&d->lock);
+	for (i = 0; i < d->nartifacts; i++)
+		if (strcmp(d->artifacts[i]->path, art->path) == 0)
+			break;
+	if (i < d->nartifacts) {
+		/* A path loaded again: the new bytes are the newest of their name. */
+		old = d->artifacts[i];
+		memmove(&d->artifacts[i], &d->artifacts[i + 1],
+			(d->nartifacts - i - 1) * sizeof(*d->artifacts));
+		d->artifacts[d->nartifacts - 1] = art;
+	} else if ((grown = realloc(d->artifacts, (d->nartifacts + 1) * sizeof(*grown)))) {
+		d->artifacts = grown;
+		d->artifacts[d->nartifacts++] = art;
 	}
-	grown = realloc(d->artifacts, (d->nartifacts + 1) * sizeof(*grown));
-	if (!grown) {
+	pthread_rwlock_unlock(&d->lock);
+	trust_artifact__free(old);
+	if (!old && !grown) {
+		snprintf(err, errlen, "artifact %s: out of memory", art->path);
 		trust_artifact__free(art);
-		snprintf(err, errlen, "artifact %s: out of memory", path);
 		return -ENOMEM;
 	}
-	d->artifacts = grown;
-	d->artifacts[d->nartifacts++] = art;
-	*ret = art;
 	return 0;
 }
 
@@ -231,63 +276,87 @@ static int state_tmpdir(struct boostd_loader *d, const char *what, char *dir, si
 	return 0;
 }
 
-static void self_attest(struct boostd_loader *d)
+/* This host's own attestation, now, into @v (any thread). */
+static void attest_run(struct boostd_loader *d, struct attest_verdict *v)
 {
 	uint8_t nonce[TRUST_TPM_MAX_NONCE];
 	char dir[4096], ak[4200], err[512];
 	int ret;
 
-	memset(&d->attest, 0, sizeof(d->attest));
-	d->attested_at = time(NULL);
-	if (state_tmpdir(d, "self-attest", dir, sizeof(dir), d->attest.reasons[0],
-			 sizeof(d->attest.reasons[0]))) {
-		d->attest.nreasons = 1;
+	memset(v, 0, sizeof(*v));
+	if (state_tmpdir(d, "self-attest", dir, sizeof(dir), v->reasons[0],
+			 sizeof(v->reasons[0]))) {
+		v->nreasons = 1;
 		return;
 	}
 	if (RAND_bytes(nonce, d->pol->nonce_bytes) != 1) {
-		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]), "no random nonce");
-		d->attest.nreasons = 1;
+		snprintf(v->reasons[0], sizeof(v->reasons[0]), "no random nonce");
+		v->nreasons = 1;
 		goto out;
 	}
 	ret = write_quote(d, nonce, d->pol->nonce_bytes, dir, err, sizeof(err));
 	if (ret) {
-		snprintf(d->attest.reasons[0], sizeof(d->attest.reasons[0]), "%s", err);
-		d->attest.nreasons = 1;
+		snprintf(v->reasons[0], sizeof(v->reasons[0]), "%s", err);
+		v->nreasons = 1;
 		goto out;
 	}
 	snprintf(ak, sizeof(ak), "%s/%s", dir, TRUST_TPM_AK_PEM);
-	attest__verify(d->pol, dir, ak, nonce, d->pol->nonce_bytes, &d->attest, NULL, 0);
+	attest__verify(d->pol, dir, ak, nonce, d->pol->nonce_bytes, v, NULL, 0);
 out:
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	if (d->attest.trusted)
+}
+
+/* On the loop: @v is this host's verdict from now on. */
+static void attest_install(struct boostd_loader *d, const struct attest_verdict *v, time_t at)
+{
+	pthread_rwlock_wrlock(&d->lock);
+	d->attest = *v;
+	d->attested_at = at;
+	pthread_rwlock_unlock(&d->lock);
+	if (v->trusted)
 		log_info("attestation of this host: passed");
 	else
-		log_warn("attestation of this host: FAILED: %s", d->attest.reasons[0]);
+		log_warn("attestation of this host: FAILED: %s", v->reasons[0]);
 }
 
 /* ---- the loader ----------------------------------------------------------- */
 
-bool boostd_loader__may_attach(struct boostd_loader *d, char *why, size_t len)
+/* May a data path attach, by verdict @v? false, with the reason in @why, if not. */
+static bool verdict_allows(const struct boostd_loader *d, const struct attest_verdict *v,
+			   char *why, size_t len)
 {
 	if (d->trust_error[0]) {
 		snprintf(why, len, "trust chain unavailable: %s", d->trust_error);
 		return false;
 	}
-	if (!d->attest.trusted) {
+	if (!v->trusted) {
 		snprintf(why, len, "this host failed its own attestation: %s",
-			 d->attest.nreasons ? d->attest.reasons[0] : "not attested");
+			 v->nreasons ? v->reasons[0] : "not attested");
 		return false;
 	}
 	return true;
 }
 
-/* The verified artifact @name of @kind, on an attested host; else NULL and @err says why. */
+bool boostd_loader__may_attach(struct boostd_loader *d, char *why, size_t len)
+{
+	bool ok;
+
+	pthread_rwlock_rdlock(&d->lock);
+	ok = verdict_allows(d, &d->attest, why, len);
+	pthread_rwlock_unlock(&d->lock);
+	return ok;
+}
+
+/*
+ * The verified artifact @name of @kind, on an attested host; else NULL and
+ * @err says why. Called with @lock held, which keeps it alive.
+ */
 static const struct trust_artifact *artifact_get(struct boostd_loader *d, const char *name,
 						 enum trust_kind kind, char *err, size_t errlen)
 {
 	char why[1024];
 
-	if (!boostd_loader__may_attach(d, why, sizeof(why))) {
+	if (!verdict_allows(d, &d->attest, why, sizeof(why))) {
 		snprintf(err, errlen, "refused: %s", why);
 		errno = EPERM;
 		return NULL;
@@ -306,38 +375,59 @@ static const struct trust_artifact *artifact_get(struct boostd_loader *d, const 
 struct bpf_object *boostd_loader__open_bpf(struct boostd_loader *d, const char *name,
 					   char *err, size_t errlen)
 {
-	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	const struct trust_artifact *a;
+	struct bpf_object *obj = NULL;
+	int ret = 0;
 
-	return a ? open_bytes(a, err, errlen) : NULL;
+	pthread_rwlock_rdlock(&d->lock);
+	a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	if (a)
+		obj = open_bytes(a, err, errlen);
+	if (!obj)
+		ret = errno;
+	pthread_rwlock_unlock(&d->lock);
+	errno = ret;
+	return obj;
 }
 
 int boostd_loader__bpf_digest(struct boostd_loader *d, const char *name, uint8_t sha256[32],
 			      char *err, size_t errlen)
 {
-	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	const struct trust_artifact *a;
+	int ret = 0;
 
-	if (!a)
-		return -errno;
-	memcpy(sha256, a->sha256, 32);
-	return 0;
+	pthread_rwlock_rdlock(&d->lock);
+	a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	if (a)
+		memcpy(sha256, a->sha256, 32);
+	else
+		ret = -errno;
+	pthread_rwlock_unlock(&d->lock);
+	return ret;
 }
 
 int boostd_loader__bpf_svn(struct boostd_loader *d, const char *name, const char *section,
 			   uint32_t *svn, char *err, size_t errlen)
 {
-	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	const struct trust_artifact *a;
 	int ret;
 
-	if (!a)
-		return -errno;
+	pthread_rwlock_rdlock(&d->lock);
+	a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	if (!a) {
+		ret = -errno;
+		goto out;
+	}
 	ret = trust_svn__read(a->data, a->len, section, svn);
 	if (ret == -ENOENT) {
 		*svn = 0;
-		return 0;
-	}
-	if (ret)
+		ret = 0;
+	} else if (ret) {
 		snprintf(err, errlen, "artifact %s: section %s: not a 4-byte version", a->path,
 			 section);
+	}
+out:
+	pthread_rwlock_unlock(&d->lock);
 	return ret;
 }
 
@@ -345,14 +435,20 @@ int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const 
 			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
 			 size_t errlen)
 {
-	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	const struct trust_artifact *a;
 	int ret;
 
-	if (!a)
-		return -errno;
-	ret = trust_artifact__spawn_fds(a, argv, envp, fds, nfds, ret_pid);
-	if (ret)
-		snprintf(err, errlen, "artifact %s: cannot execute: %s", a->path, strerror(-ret));
+	pthread_rwlock_rdlock(&d->lock);
+	a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	if (!a) {
+		ret = -errno;
+	} else {
+		ret = trust_artifact__spawn_fds(a, argv, envp, fds, nfds, ret_pid);
+		if (ret)
+			snprintf(err, errlen, "artifact %s: cannot execute: %s", a->path,
+				 strerror(-ret));
+	}
+	pthread_rwlock_unlock(&d->lock);
 	return ret;
 }
 
@@ -361,13 +457,20 @@ int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const 
 static void *trust_start(const struct boostd_env *env)
 {
 	struct boostd_loader *d = calloc(1, sizeof(*d));
-	const struct trust_artifact *art;
+	struct attest_verdict v;
+	struct trust_artifact *art;
 	bool measured;
 	char err[768];
 	int ret;
 
 	if (!d)
 		return NULL;
+	d->jobs = boostd_jobs__new(env->loop, d);
+	if (!d->jobs || pthread_rwlock_init(&d->lock, NULL)) {
+		free(d->jobs);
+		free(d);
+		return NULL;
+	}
 	d->state_dir = env->state_dir;
 	d->policy_path = env->trust_policy;
 	ret = trust_policy__load(d->policy_path, &d->pol, d->trust_error, sizeof(d->trust_error));
@@ -385,11 +488,14 @@ static void *trust_start(const struct boostd_env *env)
 	}
 	if (trust_gate__check_log(d->gate, d->pol->bank, err, sizeof(err)))
 		log_warn("%s", err);
+	/* Before the loop runs: no job, no other thread yet. */
 	for (size_t i = 0; i < d->pol->nartifacts; i++)
-		if (artifact_load(d, d->pol->artifacts[i].path, d->pol->artifacts[i].kind, err,
-				  sizeof(err), &art, &measured))
+		if (artifact_verify(d, d->pol->artifacts[i].path, d->pol->artifacts[i].kind, &art,
+				    &measured, err, sizeof(err)) ||
+		    artifact_install(d, art, err, sizeof(err)))
 			log_warn("%s", err);
-	self_attest(d);
+	attest_run(d, &v);
+	attest_install(d, &v, time(NULL));
 	return d;
 }
 
@@ -397,6 +503,10 @@ static void trust_stop(void *obj)
 {
 	struct boostd_loader *d = obj;
 
+	/* A TPM that does not answer must not hold boostd's stop. */
+	if (!boostd_jobs__free(d->jobs, "trust", 1000))
+		return; /* the job still holds d */
+	pthread_rwlock_destroy(&d->lock);
 	for (size_t i = 0; i < d->nartifacts; i++)
 		trust_artifact__free(d->artifacts[i]);
 	free(d->artifacts);
@@ -409,6 +519,7 @@ static void trust_stop(void *obj)
 static void trust_status(void *obj, json_object *r)
 {
 	struct boostd_loader *d = obj;
+	const struct trust_job *job;
 	char why[1024] = "";
 
 	if (d->trust_error[0]) {
@@ -421,6 +532,8 @@ static void trust_status(void *obj, json_object *r)
 			json_object_array_add(reasons, json_object_new_string(d->attest.reasons[i]));
 		json_object_object_add(r, "attestation", reasons);
 	}
+	if ((job = boostd_jobs__running(d->jobs)))
+		json_object_object_add(r, "trust_running", json_object_new_string(job->what));
 	json_object_object_add(r, "data_paths_allowed",
 			       json_object_new_boolean(boostd_loader__may_attach(d, why, sizeof(why))));
 	if (why[0])
@@ -441,14 +554,14 @@ static json_object *artifact_json(const struct trust_artifact *a)
 	return o;
 }
 
-static json_object *attest_json(const struct boostd_loader *d)
+static json_object *attest_json(const struct attest_verdict *v, time_t at)
 {
 	json_object *o = json_object_new_object(), *reasons = json_object_new_array();
 
-	json_object_object_add(o, "trusted", json_object_new_boolean(d->attest.trusted));
-	json_object_object_add(o, "at", json_object_new_int64(d->attested_at));
-	for (size_t i = 0; i < d->attest.nreasons; i++)
-		json_object_array_add(reasons, json_object_new_string(d->attest.reasons[i]));
+	json_object_object_add(o, "trusted", json_object_new_boolean(v->trusted));
+	json_object_object_add(o, "at", json_object_new_int64(at));
+	for (size_t i = 0; i < v->nreasons; i++)
+		json_object_array_add(reasons, json_object_new_string(v->reasons[i]));
 	json_object_object_add(o, "reasons", reasons);
 	return o;
 }
@@ -477,19 +590,77 @@ static json_object *kernel_ima_json(struct boostd_loader *d)
 	return o;
 }
 
-static json_object *handle_status(void *obj, json_object *args, struct boostd_request *req)
+/* ---- requests, as jobs ------------------------------------------------- */
+
+/* On the job's thread: attest this host now; job_done installs the verdict. */
+static void job_attest(struct boostd_loader *d, struct trust_job *job)
 {
-	struct boostd_loader *d = obj;
+	attest_run(d, &job->verdict);
+	job->attested_at = time(NULL);
+	job->attested = true;
+}
+
+static void job_run(void *arg)
+{
+	struct trust_job *job = arg;
+
+	job->resp = job->work(job->d, job->args, job);
+}
+
+static void job_done(void *arg, bool stopping)
+{
+	struct trust_job *job = arg;
+	struct boostd_loader *d = job->d;
+	json_object *resp = job->resp;
+	char err[1024];
+
+	if (job->art && artifact_install(d, job->art, err, sizeof(err))) {
+		json_object_put(resp);
+		resp = proto__error("%s", err);
+	}
+	if (job->attested)
+		attest_install(d, &job->verdict, job->attested_at);
+	if (stopping) {
+		json_object_put(resp);
+		resp = proto__error("trust: boostd is stopping");
+	}
+	boostd_request__reply(job->req, resp);
+	json_object_put(job->args);
+	free(job);
+}
+
+/* Run @work as a job, after the job running now if there is one. */
+static json_object *job_request(struct boostd_loader *d, json_object *args,
+				struct boostd_request *req, const char *what,
+				boostd_handler_fn self, trust_work_fn work)
+{
+	struct trust_job *job;
+	int ret;
+
+	if (boostd_jobs__running(d->jobs))
+		return boostd_jobs__keep(d->jobs, self, args, req);
+	if (d->trust_error[0])
+		return trust_down(d);
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return proto__error("trust: out of memory");
+	*job = (struct trust_job){ .what = what, .d = d, .req = req,
+				   .args = json_object_get(args), .work = work };
+	ret = boostd_jobs__start(d->jobs, job_run, job_done, job);
+	if (!ret)
+		return NULL;
+	json_object_put(job->args);
+	free(job);
+	return proto__error("trust: cannot start a job: %s", strerror(-ret));
+}
+
+static json_object *work_status(struct boostd_loader *d, json_object *args, struct trust_job *job)
+{
 	json_object *r = json_object_new_object(), *arts, *banks;
 	struct trust_gate_stats st;
 	uint16_t algs[TRUST_TPM_MAX_BANKS];
 	int n = 0;
 
-	if (d->trust_error[0]) {
-		json_object_object_add(r, "up", json_object_new_boolean(0));
-		json_object_object_add(r, "error", json_object_new_string(d->trust_error));
-		return proto__ok(r);
-	}
 	trust_gate__stats(d->gate, &st);
 	json_object_object_add(r, "up", json_object_new_boolean(1));
 	json_object_object_add(r, "policy", json_object_new_string(d->pol->path));
@@ -508,38 +679,34 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 	for (size_t i = 0; i < d->nartifacts; i++)
 		json_object_array_add(arts, artifact_json(d->artifacts[i]));
 	json_object_object_add(r, "artifacts", arts);
-	json_object_object_add(r, "attestation", attest_json(d));
+	json_object_object_add(r, "attestation", attest_json(&d->attest, d->attested_at));
 	json_object_object_add(r, "kernel_ima", kernel_ima_json(d));
 	return proto__ok(r);
 }
 
-static json_object *handle_load(void *obj, json_object *args, struct boostd_request *req)
+static json_object *work_load(struct boostd_loader *d, json_object *args, struct trust_job *job)
 {
-	struct boostd_loader *d = obj;
 	const char *path = json_arg__str(args, "path"), *kind_name = json_arg__str(args, "kind");
-	const struct trust_artifact *art;
 	enum trust_kind kind;
 	bool measured = false;
 	char err[1024];
 	int ret;
 
-	if (d->trust_error[0])
-		return trust_down(d);
 	if (!path || path[0] != '/')
 		return proto__error("trust load: 'path' must be an absolute path");
 	if (!kind_name || trust_kind__parse(kind_name, &kind))
 		return proto__error("trust load: 'kind' must be \"bpf\" or \"exec\"");
-	ret = artifact_load(d, path, kind, err, sizeof(err), &art, &measured);
+	ret = artifact_verify(d, path, kind, &job->art, &measured, err, sizeof(err));
+	/* Measured: the PCR and the log moved, so the host's verdict must follow. */
 	if (measured)
-		self_attest(d);
+		job_attest(d, job);
 	if (ret)
 		return proto__error("%s", err);
-	return proto__ok(artifact_json(art));
+	return proto__ok(artifact_json(job->art));
 }
 
-static json_object *handle_seal(void *obj, json_object *args, struct boostd_request *req)
+static json_object *work_seal(struct boostd_loader *d, json_object *args, struct trust_job *job)
 {
-	struct boostd_loader *d = obj;
 	char err[1024];
 	struct trust_tpm *tpm;
 	uint8_t *secret = NULL, *blob = NULL;
@@ -547,8 +714,6 @@ static json_object *handle_seal(void *obj, json_object *args, struct boostd_requ
 	json_object *r;
 	int ret;
 
-	if (d->trust_error[0])
-		return trust_down(d);
 	if (hex_arg(args, "secret", TRUST_TPM_MAX_SECRET, &secret, &len))
 		return proto__error("trust seal: 'secret' must be 1 to %d bytes, in hex",
 				    TRUST_TPM_MAX_SECRET);
@@ -565,9 +730,8 @@ static json_object *handle_seal(void *obj, json_object *args, struct boostd_requ
 	return proto__ok(r);
 }
 
-static json_object *handle_unseal(void *obj, json_object *args, struct boostd_request *req)
+static json_object *work_unseal(struct boostd_loader *d, json_object *args, struct trust_job *job)
 {
-	struct boostd_loader *d = obj;
 	char err[1024];
 	struct trust_tpm *tpm;
 	uint8_t *secret = NULL, *blob = NULL;
@@ -575,13 +739,11 @@ static json_object *handle_unseal(void *obj, json_object *args, struct boostd_re
 	json_object *r;
 	int ret;
 
-	if (d->trust_error[0])
-		return trust_down(d);
 	if (hex_arg(args, "blob", BLOB_HEX_MAX, &blob, &blob_len))
 		return proto__error("trust unseal: 'blob' must be a sealed blob, in hex");
 	/* A host that fails its attestation unseals nothing: check it now. */
-	self_attest(d);
-	if (!boostd_loader__may_attach(d, err, sizeof(err))) {
+	job_attest(d, job);
+	if (!verdict_allows(d, &job->verdict, err, sizeof(err))) {
 		free(blob);
 		return proto__error("trust unseal: refused: %s", err);
 	}
@@ -657,9 +819,8 @@ static int copy_quote(const char *from, int dirfd, const char *out, char *err, s
 	return 0;
 }
 
-static json_object *handle_quote(void *obj, json_object *args, struct boostd_request *req)
+static json_object *work_quote(struct boostd_loader *d, json_object *args, struct trust_job *job)
 {
-	struct boostd_loader *d = obj;
 	const char *out = json_arg__str(args, "out");
 	uint8_t *nonce = NULL;
 	size_t nonce_len;
@@ -667,8 +828,6 @@ static json_object *handle_quote(void *obj, json_object *args, struct boostd_req
 	json_object *r;
 	int ret, dirfd = -1;
 
-	if (d->trust_error[0])
-		return trust_down(d);
 	if (hex_arg(args, "nonce", TRUST_TPM_MAX_NONCE, &nonce, &nonce_len) ||
 	    nonce_len < TRUST_TPM_MIN_NONCE) {
 		free(nonce);
@@ -700,14 +859,39 @@ static json_object *handle_quote(void *obj, json_object *args, struct boostd_req
 	return proto__ok(r);
 }
 
-static json_object *handle_self(void *obj, json_object *args, struct boostd_request *req)
+static json_object *work_self(struct boostd_loader *d, json_object *args, struct trust_job *job)
+{
+	job_attest(d, job);
+	return proto__ok(attest_json(&job->verdict, job->attested_at));
+}
+
+
+static json_object *handle_status(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
-	if (d->trust_error[0])
-		return trust_down(d);
-	self_attest(d);
-	return proto__ok(attest_json(d));
+	json_object *r;
+
+	if (!d->trust_error[0])
+		return job_request(d, args, req, "trust status", handle_status, work_status);
+	r = json_object_new_object();
+	json_object_object_add(r, "up", json_object_new_boolean(0));
+	json_object_object_add(r, "error", json_object_new_string(d->trust_error));
+	return proto__ok(r);
 }
+
+/* The other requests: their work, as a job. */
+#define TRUST_JOB_HANDLER(object, what)                                                       \
+	static json_object *handle_##what(void *obj, json_object *args,                       \
+					  struct boostd_request *req)                         \
+	{                                                                                     \
+		return job_request(obj, args, req, #object " " #what, handle_##what,           \
+				   work_##what);                                              \
+	}
+TRUST_JOB_HANDLER(trust, load)
+TRUST_JOB_HANDLER(trust, seal)
+TRUST_JOB_HANDLER(trust, unseal)
+TRUST_JOB_HANDLER(attest, quote)
+TRUST_JOB_HANDLER(attest, self)
 
 static const struct boostd_handler trust_handlers[] = {
 	{ "trust", "status", handle_status },
