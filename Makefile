@@ -65,15 +65,16 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 # CPPFLAGS, CFLAGS and LDFLAGS are the caller's, as dpkg-buildflags sets them.
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE \
-	-DBOOST_VERSION='"$(VERSION)"' -I ctl -I bpf -I ublk-target
+	-DBOOST_VERSION='"$(VERSION)"' -DBOOST_SVN=$(BOOST_SVN) -I ctl -I bpf -I ublk-target
 
 # The BPF objects are signed and a verifier knows them by digest, so their
 # bytes depend on the build's inputs only (compiler, libbpf's and the UAPI
 # headers), never on the running kernel or the build directory:
 # bpf/uapi.h instead of a vmlinux.h, -g for the BTF of the maps with the
 # tree's path mapped to ".", and no DWARF in the object (docs/network.md).
-# The network objects' security version (bpf/boost_shared.h): raise it with
-# a fix that an upgrade must never roll back.
+# The artifacts' security version, in their section .boost.svn (the network
+# objects' and boost-ublk's, docs/trust.md): raise it with a fix that an
+# upgrade must never roll back; boostd's rollback floor compares it.
 BOOST_SVN ?= 1
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I bpf \
 	-idirafter /usr/include/$(shell $(CLANG) -print-multiarch) \

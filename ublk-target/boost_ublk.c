@@ -27,6 +27,16 @@
 
 #include "blk.h"
 
+/*
+ * The build's security version, inside the signed bytes: boostd reads
+ * section .boost.svn (4 bytes, little-endian) of the verified image and
+ * refuses a build below its rollback floor (docs/trust.md).
+ */
+#ifndef BOOST_SVN
+#define BOOST_SVN 1
+#endif
+__attribute__((used, section(".boost.svn"))) static const uint32_t boost_svn = BOOST_SVN;
+
 _Static_assert(BLK_MAX_QUEUES == UBLK_MAX_NR_QUEUES, "blk_limits.h: the driver's queues");
 _Static_assert(BLK_MAX_DEPTH == UBLK_MAX_QUEUE_DEPTH, "blk_limits.h: the driver's depth");
 

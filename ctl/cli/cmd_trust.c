@@ -132,7 +132,43 @@ static void print_artifact(json_object *a)
 	out__string("kind", " (%s)\n", client__str(a, "kind"));
 	out__string("sha256", "    sha256 %s\n", client__str(a, "sha256"));
 	out__int("size", "    size %ld", client__int(a, "size"));
-	out__string("signer", ", signer %s\n", client__str(a, "signer"));
+	out__string("signer", ", signer %s", client__str(a, "signer"));
+	if (json_object_object_get_ex(a, "svn", NULL))
+		out__int("svn", ", security version %ld", client__int(a, "svn"));
+	out__text("\n");
+	out__close_object();
+}
+
+/* The rollback floor of `trust status` and `trust commit-version`. */
+static void print_floor(json_object *f)
+{
+	json_object *was = json_object_object_get(f, "was");
+
+	out__open_object("floor");
+	out__string("index", "  rollback floor: NV index %s", client__str(f, "index"));
+	out__bool("defined", NULL, json_object_get_boolean(json_object_object_get(f, "defined")));
+	if (!json_object_get_boolean(json_object_object_get(f, "defined")))
+		out__text(" (not defined yet: no version committed)");
+	else if (json_object_get_boolean(json_object_object_get(f, "protected")))
+		out__bool("protected", ", protected: only the platform can delete it", true);
+	else
+		out__bool("protected", ", unprotected: the owner hierarchy can delete it", false);
+	out__text("\n");
+	out__int("bpf", "    bpf artifacts:  %ld", client__int(f, "bpf"));
+	if (was)
+		out__text(client__int(was, "bpf") == client__int(f, "bpf") ? " (unchanged)" :
+			  " (was %ld)", (long)client__int(was, "bpf"));
+	out__int("exec", "\n    exec artifacts: %ld", client__int(f, "exec"));
+	if (was)
+		out__text(client__int(was, "exec") == client__int(f, "exec") ? " (unchanged)" :
+			  " (was %ld)", (long)client__int(was, "exec"));
+	out__text("\n");
+	if (was) {
+		out__open_object("was");
+		out__int("bpf", NULL, client__int(was, "bpf"));
+		out__int("exec", NULL, client__int(was, "exec"));
+		out__close_object();
+	}
 	out__close_object();
 }
 
@@ -197,6 +233,7 @@ static int do_trust_status(int argc, char **argv)
 			out__string("reason", "    %s\n", client__str(v, "reason"));
 	}
 	out__close_object();
+	print_floor(json_object_object_get(r, "floor"));
 	out__text("artifacts:\n");
 	out__open_array("artifacts");
 	v = json_object_object_get(r, "artifacts");
@@ -395,6 +432,41 @@ static int do_unseal(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int do_commit_version(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	const char *kind = NULL;
+	enum trust_kind k;
+	json_object *args, *r;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'k')
+			return cmd__bad_option(argv);
+		kind = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	NO_MORE_ARGS();
+	if (kind && trust_kind__parse(kind, &k))
+		return cli__usage_error("--kind '%s': expected bpf or exec (KIND := { bpf | exec })", kind);
+	args = json_object_new_object();
+	if (kind)
+		json_object_object_add(args, "kind", json_object_new_string(kind));
+	ret = client__call("trust", "commit-version", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	print_floor(r);
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
 static const struct cmd trust_cmds[] = {
 	{ "keygen", .func = do_keygen, .args = "--key KEY --cert CERT [--cn NAME] [--days N] [--rsa]" },
 	{ "sign", .func = do_sign, .args = "--key KEY FILE..." },
@@ -402,6 +474,7 @@ static const struct cmd trust_cmds[] = {
 	{ "load", .func = do_load, .args = "[--kind KIND] FILE" },
 	{ "seal", .func = do_seal, .args = "[--in SECRET] --out BLOB" },
 	{ "unseal", .func = do_unseal, .args = "--in BLOB [--out SECRET]" },
+	{ "commit-version", .func = do_commit_version, .args = "[--kind KIND]" },
 	{ 0 },
 };
 
@@ -413,5 +486,7 @@ const struct cmd_group trust_group = {
 	       "evmctl ima_sign --sigfile). The others ask boostd: load verifies FILE's\n"
 	       "signature, measures it into the TPM and the log, then loads those bytes;\n"
 	       "seal binds a secret (stdin or --in) to boost's PCR, unseal gives it back\n"
-	       "(stdout or --out) only while the PCR holds the same value.",
+	       "(stdout or --out) only while the PCR holds the same value. commit-version\n"
+	       "raises the TPM's rollback floor of each kind (or KIND) to the lowest\n"
+	       "security version in use: older builds are refused from then on, for good.",
 };

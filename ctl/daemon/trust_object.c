@@ -79,6 +79,8 @@ struct boostd_loader {
 	size_t nartifacts;
 	struct attest_verdict attest; /* this host's own attestation, the last one */
 	time_t attested_at;
+	/* The rollback floor, as read at start or after a commit (trust_svn.h). */
+	struct trust_tpm_floor floor;
 };
 
 /*
@@ -100,6 +102,8 @@ struct trust_job {
 	bool attested;              /* @verdict is this host's from now on */
 	struct attest_verdict verdict;
 	time_t attested_at;
+	bool floor_read;            /* @floor is the TPM's from now on */
+	struct trust_tpm_floor floor;
 };
 
 static json_object *trust_down(struct boostd_loader *d)
@@ -136,23 +140,59 @@ static struct bpf_object *open_bytes(const struct trust_artifact *a, char *err, 
 }
 
 /* An artifact's name: its file name up to the first dot ("net_xdp", "boost-ublk"). */
+static size_t artifact_name(const struct trust_artifact *a, const char **ret)
+{
+	const char *slash = strrchr(a->path, '/');
+
+	*ret = slash ? slash + 1 : a->path;
+	return strcspn(*ret, ".");
+}
+
+static bool artifact_same_name(const struct trust_artifact *a, const struct trust_artifact *b)
+{
+	const char *na, *nb;
+	size_t la = artifact_name(a, &na), lb = artifact_name(b, &nb);
+
+	return la == lb && strncmp(na, nb, la) == 0;
+}
+
 static bool artifact_named(const struct trust_artifact *a, const char *name)
 {
-	const char *slash = strrchr(a->path, '/'), *base = slash ? slash + 1 : a->path;
-	size_t n = strcspn(base, ".");
+	const char *base;
+	size_t n = artifact_name(a, &base);
 
 	return strlen(name) == n && strncmp(base, name, n) == 0;
 }
 
 /*
- * Verify and measure @path (any thread). *ret_measured says whether it got
- * as far as the measurement, which moves the PCR and the log.
+ * @a's security version (trust_svn.h): 0 for an image without the section
+ * (a build from before versions) or that is no ELF file (a script).
+ */
+static int artifact_svn(const struct trust_artifact *a, uint32_t *svn, char *err, size_t errlen)
+{
+	int ret = trust_svn__read(a->data, a->len, TRUST_SVN_SECTION, svn);
+
+	if (ret == -ENOENT || (ret == -EBADMSG && (a->len < 4 || memcmp(a->data, "\177ELF", 4)))) {
+		*svn = 0;
+		return 0;
+	}
+	if (ret)
+		snprintf(err, errlen, "artifact %s: section %s: not a 4-byte version", a->path,
+			 TRUST_SVN_SECTION);
+	return ret;
+}
+
+/*
+ * Verify and measure @path (any thread), and refuse it below the rollback
+ * floor of its kind. *ret_measured says whether it got as far as the
+ * measurement, which moves the PCR and the log.
  */
 static int artifact_verify(struct boostd_loader *d, const char *path, enum trust_kind kind,
 			   struct trust_artifact **ret, bool *ret_measured, char *err,
 			   size_t errlen)
 {
 	struct trust_artifact *art;
+	uint32_t svn, floor;
 	int ret_code;
 
 	ret_code = trust_gate__verify(d->gate, path, kind, &art, err, errlen);
@@ -170,6 +210,19 @@ static int artifact_verify(struct boostd_loader *d, const char *path, enum trust
 			return ret_code;
 		}
 		bpf_object__close(obj);
+	}
+	ret_code = artifact_svn(art, &svn, err, errlen);
+	floor = trust_svn__floor(d->floor.bits, kind);
+	if (!ret_code && svn < floor) {
+		snprintf(err, errlen, "artifact %s: security version %u is below this host's "
+			 "floor %u for %s artifacts (raised by 'boostctl trust commit-version'): "
+			 "refused as a rollback", path, svn, floor, trust_kind__name(kind));
+		ret_code = -EKEYREJECTED;
+	}
+	if (ret_code) {
+		log_warn("%s", err);
+		trust_artifact__free(art);
+		return ret_code;
 	}
 	*ret = art;
 	return 0;
@@ -486,6 +539,18 @@ static void *trust_start(const struct boostd_env *env)
 		d->pol = NULL;
 		return d;
 	}
+	/* Without the floor no rollback can be refused: the chain is down. */
+	ret = trust_tpm__floor_read(trust_gate__tpm(d->gate), TRUST_TPM_FLOOR_INDEX, &d->floor,
+				    err, sizeof(err));
+	if (ret) {
+		snprintf(d->trust_error, sizeof(d->trust_error), "rollback floor: %s", err);
+		log_err("%s", d->trust_error);
+		trust_gate__close(d->gate);
+		d->gate = NULL;
+		trust_policy__free(d->pol);
+		d->pol = NULL;
+		return d;
+	}
 	if (trust_gate__check_log(d->gate, d->pol->bank, err, sizeof(err)))
 		log_warn("%s", err);
 	/* Before the loop runs: no job, no other thread yet. */
@@ -545,12 +610,34 @@ static void trust_status(void *obj, json_object *r)
 static json_object *artifact_json(const struct trust_artifact *a)
 {
 	json_object *o = json_object_new_object();
+	char err[512];
+	uint32_t svn;
 
 	json_object_object_add(o, "path", json_object_new_string(a->path));
 	json_object_object_add(o, "kind", json_object_new_string(trust_kind__name(a->kind)));
 	json_object_object_add(o, "sha256", hex_string(a->sha256, 32));
 	json_object_object_add(o, "size", json_object_new_uint64(a->len));
 	json_object_object_add(o, "signer", json_object_new_string(a->signer));
+	if (!artifact_svn(a, &svn, err, sizeof(err)))
+		json_object_object_add(o, "svn", json_object_new_int64(svn));
+	return o;
+}
+
+/* The rollback floor @f: its index, whether it is protected, each kind's floor. */
+static json_object *floor_json(const struct trust_tpm_floor *f)
+{
+	json_object *o = json_object_new_object();
+	char index[16];
+
+	snprintf(index, sizeof(index), "0x%08x", TRUST_TPM_FLOOR_INDEX);
+	json_object_object_add(o, "index", json_object_new_string(index));
+	json_object_object_add(o, "defined", json_object_new_boolean(f->defined));
+	if (f->defined)
+		json_object_object_add(o, "protected", json_object_new_boolean(f->protected));
+	json_object_object_add(o, "bpf",
+			       json_object_new_int64(trust_svn__floor(f->bits, TRUST_KIND_BPF)));
+	json_object_object_add(o, "exec",
+			       json_object_new_int64(trust_svn__floor(f->bits, TRUST_KIND_EXEC)));
 	return o;
 }
 
@@ -620,6 +707,12 @@ static void job_done(void *arg, bool stopping)
 	}
 	if (job->attested)
 		attest_install(d, &job->verdict, job->attested_at);
+	if (job->floor_read) {
+		d->floor = job->floor;
+		log_info("rollback floor raised: bpf %u, exec %u",
+			 trust_svn__floor(d->floor.bits, TRUST_KIND_BPF),
+			 trust_svn__floor(d->floor.bits, TRUST_KIND_EXEC));
+	}
 	if (stopping) {
 		json_object_put(resp);
 		resp = proto__error("trust: boostd is stopping");
@@ -680,6 +773,7 @@ static json_object *work_status(struct boostd_loader *d, json_object *args, stru
 		json_object_array_add(arts, artifact_json(d->artifacts[i]));
 	json_object_object_add(r, "artifacts", arts);
 	json_object_object_add(r, "attestation", attest_json(&d->attest, d->attested_at));
+	json_object_object_add(r, "floor", floor_json(&d->floor));
 	json_object_object_add(r, "kernel_ima", kernel_ima_json(d));
 	return proto__ok(r);
 }
@@ -866,6 +960,87 @@ static json_object *work_self(struct boostd_loader *d, json_object *args, struct
 }
 
 
+/*
+ * The lowest version among the artifacts of @kind in use (the newest of
+ * each name): what the floor may rise to without refusing any of them.
+ * false if there is none of that kind.
+ */
+static bool kind_version(struct boostd_loader *d, enum trust_kind kind, uint32_t *ret,
+			 char *err, size_t errlen)
+{
+	bool any = false;
+
+	for (size_t i = d->nartifacts; i-- > 0;) {
+		const struct trust_artifact *a = d->artifacts[i];
+		uint32_t svn;
+		bool newer = false;
+
+		for (size_t j = i + 1; j < d->nartifacts; j++)
+			if (d->artifacts[j]->kind == kind &&
+			    artifact_same_name(d->artifacts[j], a))
+				newer = true;
+		if (a->kind != kind || newer || artifact_svn(a, &svn, err, errlen))
+			continue;
+		if (!any || svn < *ret)
+			*ret = svn;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * `trust commit-version`: raise the floor of each kind (or of args' "kind")
+ * to the lowest version in use, after a new version has run well. Never
+ * done by itself: a bad update must leave a way back.
+ */
+static json_object *work_commit(struct boostd_loader *d, json_object *args, struct trust_job *job)
+{
+	static const enum trust_kind kinds[] = { TRUST_KIND_BPF, TRUST_KIND_EXEC };
+	const char *only = json_arg__str(args, "kind");
+	json_object *r, *was = json_object_new_object();
+	uint64_t bits = 0, bit;
+	enum trust_kind only_kind;
+	char err[1024];
+	uint32_t svn = 0;
+	int ret;
+
+	if (only && trust_kind__parse(only, &only_kind)) {
+		json_object_put(was);
+		return proto__error("trust commit-version: 'kind' must be \"bpf\" or \"exec\"");
+	}
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		uint32_t floor = trust_svn__floor(d->floor.bits, kinds[i]);
+
+		json_object_object_add(was, trust_kind__name(kinds[i]), json_object_new_int64(floor));
+		if ((only && kinds[i] != only_kind) || !kind_version(d, kinds[i], &svn, err,
+								     sizeof(err)) || svn <= floor)
+			continue;
+		if (trust_svn__floor_bit(kinds[i], svn, &bit)) {
+			json_object_put(was);
+			return proto__error("trust commit-version: %s artifacts: security version "
+					    "%u is beyond what the floor holds (1 to %d)",
+					    trust_kind__name(kinds[i]), svn, TRUST_SVN_FLOOR_MAX);
+		}
+		bits |= bit;
+	}
+	job->floor = d->floor;
+	if (bits) {
+		ret = trust_tpm__floor_set(trust_gate__tpm(d->gate), TRUST_TPM_FLOOR_INDEX, bits, err,
+					   sizeof(err));
+		if (!ret)
+			ret = trust_tpm__floor_read(trust_gate__tpm(d->gate), TRUST_TPM_FLOOR_INDEX,
+						    &job->floor, err, sizeof(err));
+		if (ret) {
+			json_object_put(was);
+			return proto__error("trust commit-version: %s", err);
+		}
+		job->floor_read = true;
+	}
+	r = floor_json(&job->floor);
+	json_object_object_add(r, "was", was);
+	return proto__ok(r);
+}
+
 static json_object *handle_status(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
@@ -890,6 +1065,7 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 TRUST_JOB_HANDLER(trust, load)
 TRUST_JOB_HANDLER(trust, seal)
 TRUST_JOB_HANDLER(trust, unseal)
+TRUST_JOB_HANDLER(trust, commit)
 TRUST_JOB_HANDLER(attest, quote)
 TRUST_JOB_HANDLER(attest, self)
 
@@ -898,6 +1074,7 @@ static const struct boostd_handler trust_handlers[] = {
 	{ "trust", "load", handle_load },
 	{ "trust", "seal", handle_seal },
 	{ "trust", "unseal", handle_unseal },
+	{ "trust", "commit-version", handle_commit },
 	{ "attest", "quote", handle_quote },
 	{ "attest", "self", handle_self },
 	{ 0 },

@@ -47,3 +47,18 @@ out:
 	elf_end(elf);
 	return err;
 }
+
+uint32_t trust_svn__floor(uint64_t bits, enum trust_kind kind)
+{
+	uint32_t half = kind == TRUST_KIND_EXEC ? bits >> 32 : (uint32_t)bits;
+
+	return half ? 32 - __builtin_clz(half) : 0;
+}
+
+int trust_svn__floor_bit(enum trust_kind kind, uint32_t svn, uint64_t *ret_bit)
+{
+	if (svn == 0 || svn > TRUST_SVN_FLOOR_MAX)
+		return -ERANGE;
+	*ret_bit = 1ull << ((kind == TRUST_KIND_EXEC ? 32 : 0) + svn - 1);
+	return 0;
+}

@@ -974,3 +974,158 @@ out:
 	flush(tpm, &srk);
 	return ret;
 }
+
+/* ---- the rollback floor -------------------------------------------------- */
+
+/* What a floor index is: its type, and the attributes boost gives it. */
+#define FLOOR_ATTRS                                                                     \
+	(TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_AUTHREAD | TPMA_NV_NO_DA |    \
+	 (TPM2_NT_BITS << TPMA_NV_TPM2_NT_SHIFT))
+#define FLOOR_PLATFORM_ATTRS (TPMA_NV_PLATFORMCREATE | TPMA_NV_POLICY_DELETE)
+
+/*
+ * The index's authPolicy: TPM2_PolicyCommandCode(TPM2_CC_NV_UndefineSpaceSpecial),
+ * so that only that command, with the platform's authorization, deletes a
+ * platform-created one: SHA-256(0^32 || TPM2_CC_PolicyCommandCode ||
+ * TPM2_CC_NV_UndefineSpaceSpecial).
+ */
+static void floor_policy(TPM2B_DIGEST *ret)
+{
+	uint8_t in[32 + 8] = { 0 };
+
+	in[32] = TPM2_CC_PolicyCommandCode >> 24;
+	in[33] = TPM2_CC_PolicyCommandCode >> 16;
+	in[34] = TPM2_CC_PolicyCommandCode >> 8;
+	in[35] = TPM2_CC_PolicyCommandCode & 0xff;
+	in[36] = TPM2_CC_NV_UndefineSpaceSpecial >> 24;
+	in[37] = TPM2_CC_NV_UndefineSpaceSpecial >> 16;
+	in[38] = TPM2_CC_NV_UndefineSpaceSpecial >> 8;
+	in[39] = TPM2_CC_NV_UndefineSpaceSpecial & 0xff;
+	ret->size = 32;
+	EVP_Digest(in, sizeof(in), ret->buffer, NULL, EVP_sha256(), NULL);
+}
+
+/*
+ * The index's ESYS handle and public area; *@ret_tr is ESYS_TR_NONE, and
+ * 0 returned, if it is not defined.
+ */
+static int floor_open(struct trust_tpm *tpm, uint32_t index, ESYS_TR *ret_tr,
+		      TPM2B_NV_PUBLIC **ret_pub, char *err, size_t errlen)
+{
+	TSS2_RC rc;
+
+	*ret_tr = ESYS_TR_NONE;
+	*ret_pub = NULL;
+	rc = Esys_TR_FromTPMPublic(tpm->esys, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ret_tr);
+	if ((rc & ~TPM2_RC_N_MASK) == TPM2_RC_HANDLE) {
+		*ret_tr = ESYS_TR_NONE;
+		return 0; /* not defined */
+	}
+	if (rc)
+		return tpm_fail(err, errlen, rc, "NV index 0x%08x", index);
+	rc = Esys_NV_ReadPublic(tpm->esys, *ret_tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				ret_pub, NULL);
+	if (rc) {
+		Esys_TR_Close(tpm->esys, ret_tr);
+		return tpm_fail(err, errlen, rc, "TPM2_NV_ReadPublic of 0x%08x", index);
+	}
+	if (((*ret_pub)->nvPublic.attributes & ~(TPMA_NV_WRITTEN | FLOOR_PLATFORM_ATTRS)) !=
+		    FLOOR_ATTRS ||
+	    (*ret_pub)->nvPublic.dataSize != 8) {
+		errmsg__set(err, errlen, -EPROTO, "NV index 0x%08x: not a floor index "
+			    "(attributes 0x%08x, %u bytes): another tool defined it", index,
+			    (*ret_pub)->nvPublic.attributes, (*ret_pub)->nvPublic.dataSize);
+		Esys_Free(*ret_pub);
+		*ret_pub = NULL;
+		Esys_TR_Close(tpm->esys, ret_tr);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int trust_tpm__floor_read(struct trust_tpm *tpm, uint32_t index, struct trust_tpm_floor *ret,
+			  char *err, size_t errlen)
+{
+	TPM2B_NV_PUBLIC *pub;
+	TPM2B_MAX_NV_BUFFER *data = NULL;
+	ESYS_TR tr;
+	TSS2_RC rc;
+	int ret_code;
+
+	memset(ret, 0, sizeof(*ret));
+	ret_code = floor_open(tpm, index, &tr, &pub, err, errlen);
+	if (ret_code || tr == ESYS_TR_NONE)
+		return ret_code;
+	ret->defined = true;
+	ret->protected = pub->nvPublic.attributes & TPMA_NV_PLATFORMCREATE;
+	if (pub->nvPublic.attributes & TPMA_NV_WRITTEN) {
+		rc = Esys_NV_Read(tpm->esys, ESYS_TR_RH_OWNER, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				  ESYS_TR_NONE, 8, 0, &data);
+		if (rc) {
+			ret_code = tpm_fail(err, errlen, rc, "TPM2_NV_Read of 0x%08x", index);
+		} else if (data->size != 8) {
+			ret_code = errmsg__set(err, errlen, -EPROTO, "TPM2_NV_Read of 0x%08x: "
+					       "%u bytes, not 8", index, data->size);
+		} else {
+			for (int i = 0; i < 8; i++)
+				ret->bits = ret->bits << 8 | data->buffer[i];
+		}
+	}
+	Esys_Free(data);
+	Esys_Free(pub);
+	Esys_TR_Close(tpm->esys, &tr);
+	return ret_code;
+}
+
+/* Define the floor index: the platform's if it lets us, else the owner's. */
+static int floor_define(struct trust_tpm *tpm, uint32_t index, ESYS_TR *ret_tr, char *err,
+			size_t errlen)
+{
+	TPM2B_NV_PUBLIC pub = {
+		.nvPublic = {
+			.nvIndex = index,
+			.nameAlg = TPM2_ALG_SHA256,
+			.attributes = FLOOR_ATTRS | FLOOR_PLATFORM_ATTRS,
+			.dataSize = 8,
+		},
+	};
+	TPM2B_AUTH auth = { 0 };
+	TSS2_RC rc;
+
+	floor_policy(&pub.nvPublic.authPolicy);
+	rc = Esys_NV_DefineSpace(tpm->esys, ESYS_TR_RH_PLATFORM, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				 ESYS_TR_NONE, &auth, &pub, ret_tr);
+	if (!rc)
+		return 0;
+	/* No platform authorization here (a firmware keeps it): the owner's. */
+	pub.nvPublic.attributes = FLOOR_ATTRS;
+	pub.nvPublic.authPolicy.size = 0;
+	rc = Esys_NV_DefineSpace(tpm->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				 ESYS_TR_NONE, &auth, &pub, ret_tr);
+	if (rc)
+		return tpm_fail(err, errlen, rc, "TPM2_NV_DefineSpace of 0x%08x", index);
+	return 0;
+}
+
+int trust_tpm__floor_set(struct trust_tpm *tpm, uint32_t index, uint64_t bits, char *err,
+			 size_t errlen)
+{
+	TPM2B_NV_PUBLIC *pub;
+	ESYS_TR tr;
+	TSS2_RC rc;
+	int ret;
+
+	ret = floor_open(tpm, index, &tr, &pub, err, errlen);
+	if (!ret && tr == ESYS_TR_NONE)
+		ret = floor_define(tpm, index, &tr, err, errlen);
+	Esys_Free(pub);
+	if (ret)
+		return ret;
+	rc = Esys_NV_SetBits(tpm->esys, ESYS_TR_RH_OWNER, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+			     ESYS_TR_NONE, bits);
+	if (rc)
+		ret = tpm_fail(err, errlen, rc, "TPM2_NV_SetBits of 0x%08x", index);
+	Esys_TR_Close(tpm->esys, &tr);
+	return ret;
+}

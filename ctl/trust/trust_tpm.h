@@ -14,6 +14,7 @@
 #ifndef BOOST_TRUST_TPM_H
 #define BOOST_TRUST_TPM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,5 +93,32 @@ int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_le
  */
 int trust_tpm__blob_pcr(const uint8_t *blob, size_t len, uint32_t *ret_pcr, char *err,
 			size_t errlen);
+
+/*
+ * The rollback floor: 64 bits in an NV index of type bits (TPM_NT_BITS),
+ * which TPM2_NV_SetBits can only set, never clear, and TPM2_NV_Write
+ * cannot touch. Its meaning (which bits are which kind's floor) is
+ * trust_svn.h's. The index is defined at its first set, in the platform
+ * hierarchy with policyDelete where the platform's authorization is empty
+ * (swtpm, a platform that leaves it open): then only
+ * TPM2_NV_UndefineSpaceSpecial, with the platform's authorization, deletes
+ * it, and TPM2_Clear keeps it. Elsewhere it is defined in the owner
+ * hierarchy, which can delete it: @ret->protected says which. Reads and
+ * writes use the owner's authorization (ownerRead, ownerWrite).
+ */
+#define TRUST_TPM_FLOOR_INDEX 0x01800510u
+
+struct trust_tpm_floor {
+	bool defined;
+	bool protected; /* platform-created, deleted only by the platform */
+	uint64_t bits;  /* 0 if not defined or never set */
+};
+
+/* -EPROTO, @err naming it, if the index exists but is not a floor index. */
+int trust_tpm__floor_read(struct trust_tpm *tpm, uint32_t index, struct trust_tpm_floor *ret,
+			  char *err, size_t errlen);
+/* Set @bits in the index, defining it first if it is not defined. */
+int trust_tpm__floor_set(struct trust_tpm *tpm, uint32_t index, uint64_t bits, char *err,
+			 size_t errlen);
 
 #endif

@@ -108,7 +108,7 @@ walk() {
 	if [ $# -eq 0 ]; then
 		listed=$(sed -n 's/^OBJECT *:= { \(.*\) }$/\1/p' <<<"$out" | tr -d '|' | xargs -n1)
 	else
-		listed=$(sed -n "s/^\(Usage:\)\? *boostctl $* \([a-z]*\).*/\2/p" <<<"$out" | uniq)
+		listed=$(sed -n "s/^\(Usage:\)\? *boostctl $* \([a-z-]*\).*/\2/p" <<<"$out" | uniq)
 	fi
 	[ -n "$listed" ] || fail "boostctl $* help lists no command: $out"
 	tables=$("$BOOSTCTL" __complete "$@" '' | grep -v '^-')

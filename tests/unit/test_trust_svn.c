@@ -3,7 +3,9 @@
  * trust_svn: an artifact's security version comes from its ".boost.svn"
  * section (the corpus file is that section of a network object, version
  * 1); an image without it is -ENOENT, a cut or foreign image -EBADMSG,
- * and nothing is read past the image.
+ * and nothing is read past the image. The rollback floor's bits: each
+ * kind has its half, setting a bit can only raise a floor, and versions
+ * out of range have no bit.
  */
 #include <check.h>
 #include <errno.h>
@@ -43,12 +45,38 @@ START_TEST(test_read)
 }
 END_TEST
 
+START_TEST(test_floor)
+{
+	uint64_t bits = 0, bit;
+
+	ck_assert_uint_eq(trust_svn__floor(0, TRUST_KIND_BPF), 0);
+	ck_assert_uint_eq(trust_svn__floor(0, TRUST_KIND_EXEC), 0);
+	ck_assert_int_eq(trust_svn__floor_bit(TRUST_KIND_BPF, 3, &bit), 0);
+	bits |= bit;
+	ck_assert_uint_eq(trust_svn__floor(bits, TRUST_KIND_BPF), 3);
+	ck_assert_uint_eq(trust_svn__floor(bits, TRUST_KIND_EXEC), 0);
+	/* A lower version set later does not lower the floor. */
+	ck_assert_int_eq(trust_svn__floor_bit(TRUST_KIND_BPF, 1, &bit), 0);
+	bits |= bit;
+	ck_assert_uint_eq(trust_svn__floor(bits, TRUST_KIND_BPF), 3);
+	ck_assert_int_eq(trust_svn__floor_bit(TRUST_KIND_EXEC, TRUST_SVN_FLOOR_MAX, &bit), 0);
+	bits |= bit;
+	ck_assert_uint_eq(bits >> 63, 1);
+	ck_assert_uint_eq(trust_svn__floor(bits, TRUST_KIND_EXEC), TRUST_SVN_FLOOR_MAX);
+	ck_assert_uint_eq(trust_svn__floor(bits, TRUST_KIND_BPF), 3);
+	ck_assert_int_eq(trust_svn__floor_bit(TRUST_KIND_BPF, 0, &bit), -ERANGE);
+	ck_assert_int_eq(trust_svn__floor_bit(TRUST_KIND_EXEC, TRUST_SVN_FLOOR_MAX + 1, &bit),
+			 -ERANGE);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust_svn");
 	TCase *tc = tcase_create("trust_svn");
 
 	tcase_add_test(tc, test_read);
+	tcase_add_test(tc, test_floor);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
