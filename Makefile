@@ -45,7 +45,7 @@ DESTDIR ?=
 # Per program: boostctl checks quotes offline and talks to no TPM, so it
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
 # only for the versions it prints. boostd links libsystemd for sd_notify.
-LIBS_CLI := libbpf json-c libcrypto tss2-mu
+LIBS_CLI := libbpf libelf json-c libcrypto tss2-mu
 LIBS_DAEMON := libbpf libxdp libelf json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
@@ -92,19 +92,20 @@ COMMON_SRCS := \
 	ctl/common/json_arg.c \
 	ctl/common/log.c \
 	ctl/common/proto.c
-# The trust chain, offline: signatures, logs, the policy, quote checks.
+# The trust chain, offline: signatures, logs, the policy, quote checks, the
+# sets' manifests and the artifacts' versions (libelf).
 TRUST_SRCS := \
 	ctl/trust/attest.c \
 	ctl/trust/trust_log.c \
+	ctl/trust/trust_manifest.c \
 	ctl/trust/trust_policy.c \
 	ctl/trust/trust_quote.c \
-	ctl/trust/trust_sig.c
-# ... and the daemon's: the parts that talk to a TPM (ESYS) and measure,
-# and the artifacts' versions (libelf).
+	ctl/trust/trust_sig.c \
+	ctl/trust/trust_svn.c
+# ... and the daemon's: the parts that talk to a TPM (ESYS) and measure.
 TRUST_TPM_SRCS := \
 	ctl/trust/trust_gate.c \
 	ctl/trust/trust_kernel_ima.c \
-	ctl/trust/trust_svn.c \
 	ctl/trust/trust_tpm.c
 DAEMON_SRCS := \
 	ctl/daemon/boostd.c \

@@ -38,6 +38,9 @@ FAMILIES.update({f"boost_disk_{op}": "counter" for op in DISK_OPS})
 FAMILIES.update({"boost_disk_read_bytes": "counter", "boost_disk_written_bytes": "counter",
                  "boost_disk_errors": "counter", "boost_disk_server_restarts": "counter",
                  "boost_disk_latency_seconds": "histogram"})
+FAMILIES["boost_trust_floor"] = "gauge"
+# Only with the trust policy's "sets".
+OPTIONAL = {"boost_trust_set_fallback": "gauge", "boost_trust_set_none": "gauge"}
 LOG2_BUCKETS = 40  # ublk-target/blk_stats.h
 
 
@@ -60,11 +63,14 @@ def parse(text):
     for name, f in fams.items():
         if not f.documentation:
             fail(f"family {name} has no HELP text")
-    if set(fams) != set(FAMILIES):
-        fail(f"families {sorted(set(fams) ^ set(FAMILIES))} are extra or missing")
+    if set(fams) - set(OPTIONAL) != set(FAMILIES):
+        fail(f"families {sorted((set(fams) - set(OPTIONAL)) ^ set(FAMILIES))} are extra or missing")
     for name, f in fams.items():
-        if f.type != FAMILIES[name]:
-            fail(f"family {name} is a {f.type}, expected a {FAMILIES[name]}")
+        want = FAMILIES.get(name) or OPTIONAL[name]
+        if f.type != want:
+            fail(f"family {name} is a {f.type}, expected a {want}")
+    for kind in ("bpf", "exec"):
+        series(fams, "boost_trust_floor", kind=kind)
         if f.type == "histogram":
             check_histogram(f)
     return fams

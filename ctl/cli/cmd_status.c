@@ -9,7 +9,7 @@
 
 static int do_show(int argc, char **argv)
 {
-	json_object *r;
+	json_object *r, *set;
 	int ret;
 
 	NO_MORE_ARGS();
@@ -39,6 +39,21 @@ static int do_show(int argc, char **argv)
 			out__string(NULL, "    %s\n",
 				    json_object_get_string(json_object_array_get_idx(reasons, i)));
 		out__close_array();
+	}
+	set = json_object_object_get(r, "trust_set");
+	if (set) {
+		out__open_object("trust_set");
+		if (client__str(set, "active"))
+			out__string("active", "  artifacts:    set %s", client__str(set, "active"));
+		else
+			out__text("  artifacts:    NO set verifies");
+		out__string("dir", " of %s", client__str(set, "dir"));
+		out__bool("fallback", json_object_get_boolean(json_object_object_get(set, "fallback")) ?
+			  " (FALLBACK to the previous set)\n" : "\n",
+			  json_object_get_boolean(json_object_object_get(set, "fallback")));
+		if (client__str(set, "reason"))
+			out__string("reason", "    %s\n", client__str(set, "reason"));
+		out__close_object();
 	}
 	if (client__str(r, "trust_running"))
 		out__string("trust_running", "  trust:        running: %s\n",

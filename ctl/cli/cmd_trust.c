@@ -21,6 +21,7 @@
 #include "common/fileio.h"
 #include "common/hex.h"
 #include "output.h"
+#include "trust/trust_manifest.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_sig.h"
 #include "trust/trust_tpm.h"
@@ -120,6 +121,47 @@ static int do_sign(int argc, char **argv)
 		out__string(NULL, "signed %s\n", argv[i]);
 	}
 	out__close_array();
+	return EXIT_OK;
+}
+
+/*
+ * `trust manifest --key KEY DIR`: write DIR/manifest.json, the list of
+ * DIR's artifacts with their digests and versions, and sign it; then DIR
+ * is a set boostd can run (docs/trust.md, "Last known good").
+ */
+static int do_manifest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	const char *key = NULL;
+	char err[1024], path[PATH_MAX], *text;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'k')
+			return cmd__bad_option(argv);
+		key = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (!key || argc != 1)
+		return cli__usage_error("trust manifest needs --key KEY and one DIR");
+	/* Each artifact is signed too: the manifest lists them, it does not replace them. */
+	ret = trust_manifest__build(argv[0], &text, err, sizeof(err));
+	if (ret)
+		return cli__fail("set %s: %s", argv[0], err);
+	snprintf(path, sizeof(path), "%s/%s", argv[0], TRUST_MANIFEST_NAME);
+	ret = fileio__write(path, (const uint8_t *)text, strlen(text), 0644);
+	free(text);
+	if (ret)
+		return cli__fail("%s: %s", path, strerror(-ret));
+	ret = trust_sig__sign_file(key, path, err, sizeof(err));
+	if (ret)
+		return cli__fail("%s", err);
+	out__string("manifest", "wrote and signed %s\n", path);
 	return EXIT_OK;
 }
 
@@ -234,6 +276,21 @@ static int do_trust_status(int argc, char **argv)
 	}
 	out__close_object();
 	print_floor(json_object_object_get(r, "floor"));
+	v = json_object_object_get(r, "set");
+	if (v) {
+		out__open_object("set");
+		out__string("dir", "  sets: %s", client__str(v, "dir"));
+		if (client__str(v, "active"))
+			out__string("active", ", running on set %s", client__str(v, "active"));
+		else
+			out__text(", NONE verifies: nothing may run");
+		out__bool("fallback", json_object_get_boolean(json_object_object_get(v, "fallback")) ?
+			  " (FALLBACK to the previous set)\n" : "\n",
+			  json_object_get_boolean(json_object_object_get(v, "fallback")));
+		if (client__str(v, "reason"))
+			out__string("reason", "    %s\n", client__str(v, "reason"));
+		out__close_object();
+	}
 	out__text("artifacts:\n");
 	out__open_array("artifacts");
 	v = json_object_object_get(r, "artifacts");
@@ -467,6 +524,28 @@ static int do_commit_version(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int do_promote(int argc, char **argv)
+{
+	json_object *r, *v;
+	int ret;
+
+	NO_MORE_ARGS();
+	ret = client__call("trust", "promote", NULL, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__string("active", "promoted: set %s", client__str(r, "active"));
+	out__string("dir", " (%s) runs now:\n", client__str(r, "dir"));
+	out__open_array("artifacts");
+	v = json_object_object_get(r, "artifacts");
+	for (size_t i = 0; v && i < json_object_array_length(v); i++)
+		print_artifact(json_object_array_get_idx(v, i));
+	out__close_array();
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
 static const struct cmd trust_cmds[] = {
 	{ "keygen", .func = do_keygen, .args = "--key KEY --cert CERT [--cn NAME] [--days N] [--rsa]" },
 	{ "sign", .func = do_sign, .args = "--key KEY FILE..." },
@@ -475,6 +554,8 @@ static const struct cmd trust_cmds[] = {
 	{ "seal", .func = do_seal, .args = "[--in SECRET] --out BLOB" },
 	{ "unseal", .func = do_unseal, .args = "--in BLOB [--out SECRET]" },
 	{ "commit-version", .func = do_commit_version, .args = "[--kind KIND]" },
+	{ "manifest", .func = do_manifest, .args = "--key KEY DIR" },
+	{ "promote", .func = do_promote },
 	{ 0 },
 };
 
@@ -488,5 +569,7 @@ const struct cmd_group trust_group = {
 	       "seal binds a secret (stdin or --in) to boost's PCR, unseal gives it back\n"
 	       "(stdout or --out) only while the PCR holds the same value. commit-version\n"
 	       "raises the TPM's rollback floor of each kind (or KIND) to the lowest\n"
-	       "security version in use: older builds are refused from then on, for good.",
+	       "security version in use: older builds are refused from then on, for good.\n"
+	       "manifest lists and signs a set's artifacts; promote makes the staged set b\n"
+	       "the running set a (the policy's \"sets\"), if it verifies.",
 };

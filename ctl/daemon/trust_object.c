@@ -22,14 +22,17 @@
 #include <openssl/rand.h>
 
 #include "boostd.h"
+#include "common/errmsg.h"
 #include "common/fileio.h"
 #include "common/hex.h"
 #include "common/json_arg.h"
 #include "common/log.h"
+#include "common/prom.h"
 #include "common/proto.h"
 #include "trust/attest.h"
 #include "trust/trust_gate.h"
 #include "trust/trust_kernel_ima.h"
+#include "trust/trust_manifest.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_svn.h"
 #include "trust/trust_tpm.h"
@@ -81,6 +84,13 @@ struct boostd_loader {
 	time_t attested_at;
 	/* The rollback floor, as read at start or after a commit (trust_svn.h). */
 	struct trust_tpm_floor floor;
+	/*
+	 * With the policy's "sets": the set the artifacts came from ('a',
+	 * 'b', or 0 when neither verifies and nothing may run), and why set a
+	 * was not used (a fallback) or why neither was.
+	 */
+	char set_active;
+	char set_reason[1536];
 };
 
 /*
@@ -104,6 +114,8 @@ struct trust_job {
 	time_t attested_at;
 	bool floor_read;            /* @floor is the TPM's from now on */
 	struct trust_tpm_floor floor;
+	struct trust_artifact **set_arts; /* a promoted set's, to install */
+	size_t set_n;
 };
 
 static json_object *trust_down(struct boostd_loader *d)
@@ -382,6 +394,10 @@ static bool verdict_allows(const struct boostd_loader *d, const struct attest_ve
 		snprintf(why, len, "trust chain unavailable: %s", d->trust_error);
 		return false;
 	}
+	if (d->pol->sets && !d->set_active) {
+		snprintf(why, len, "no set of artifacts verifies: %s", d->set_reason);
+		return false;
+	}
 	if (!v->trusted) {
 		snprintf(why, len, "this host failed its own attestation: %s",
 			 v->nreasons ? v->reasons[0] : "not attested");
@@ -505,6 +521,128 @@ int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const 
 	return ret;
 }
 
+/* ---- the sets of artifacts: last known good ------------------------------ */
+
+static void arts_free(struct trust_artifact **arts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		trust_artifact__free(arts[i]);
+	free(arts);
+}
+
+/*
+ * Verify set @set ('a' or 'b') of the policy's sets: its signed manifest,
+ * then each artifact it lists, which must verify, be at or above the floor
+ * and match the manifest's digest and version. 0 with the verified
+ * artifacts, or -errno and @err says why (what was measured stays in the
+ * log). Any thread.
+ */
+static int set_verify(struct boostd_loader *d, char set, struct trust_artifact ***ret_arts,
+		      size_t *ret_n, char *err, size_t errlen)
+{
+	struct trust_manifest *m = malloc(sizeof(*m));
+	struct trust_artifact *man = NULL, **arts = NULL;
+	char path[4200], why[1024];
+	uint32_t svn;
+	bool measured;
+	size_t n = 0;
+	int ret;
+
+	if (!m)
+		return errmsg__set(err, errlen, -ENOMEM, "set %c: out of memory", set);
+	snprintf(path, sizeof(path), "%s/%c/%s", d->pol->sets, set, TRUST_MANIFEST_NAME);
+	/* Verified and measured like an artifact; its kind does not matter. */
+	ret = trust_gate__verify(d->gate, path, TRUST_KIND_EXEC, &man, why, sizeof(why));
+	if (!ret)
+		ret = trust_manifest__parse((const char *)man->data, man->len, m, why, sizeof(why));
+	if (ret) {
+		if (man)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why), " (manifest %s)",
+				 path);
+		goto out;
+	}
+	arts = calloc(m->n, sizeof(*arts));
+	if (!arts) {
+		ret = errmsg__set(why, sizeof(why), -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (n = 0; n < m->n; n++) {
+		const struct trust_manifest_artifact *ma = &m->a[n];
+
+		snprintf(path, sizeof(path), "%s/%c/%s", d->pol->sets, set, ma->file);
+		ret = artifact_verify(d, path, ma->kind, &arts[n], &measured, why, sizeof(why));
+		if (ret)
+			goto out;
+		if (memcmp(arts[n]->sha256, ma->sha256, 32))
+			ret = errmsg__set(why, sizeof(why), -EKEYREJECTED, "artifact %s: its "
+					  "digest is not the one its manifest lists", path);
+		else if (artifact_svn(arts[n], &svn, why, sizeof(why)) || svn != ma->svn)
+			ret = errmsg__set(why, sizeof(why), -EKEYREJECTED, "artifact %s: its "
+					  "security version is not the one its manifest lists (%u)",
+					  path, ma->svn);
+		if (ret) {
+			n++;
+			goto out;
+		}
+	}
+	*ret_arts = arts;
+	*ret_n = n;
+	arts = NULL;
+	n = 0;
+out:
+	if (ret)
+		snprintf(err, errlen, "set %c: %s", set, why);
+	arts_free(arts, n);
+	trust_artifact__free(man);
+	free(m);
+	return ret;
+}
+
+/* On the loop (or at start): @arts are the artifacts in use, from set @set. */
+static void set_install(struct boostd_loader *d, char set, struct trust_artifact **arts,
+			size_t n)
+{
+	char err[1024];
+
+	for (size_t i = 0; i < n; i++)
+		if (artifact_install(d, arts[i], err, sizeof(err)))
+			log_warn("%s", err);
+	free(arts);
+	pthread_rwlock_wrlock(&d->lock);
+	d->set_active = set;
+	pthread_rwlock_unlock(&d->lock);
+}
+
+/*
+ * At start: set a, the running one; else set b, the previous, and the
+ * fallback is logged, measured (the quote shows it) and kept for status;
+ * else nothing may run.
+ */
+static void sets_start(struct boostd_loader *d)
+{
+	struct trust_artifact **arts;
+	char err_a[1024], err_b[1024], err[1024];
+	size_t n;
+
+	if (!set_verify(d, 'a', &arts, &n, err_a, sizeof(err_a))) {
+		set_install(d, 'a', arts, n);
+		log_info("running on set a: %s/a", d->pol->sets);
+		return;
+	}
+	if (!set_verify(d, 'b', &arts, &n, err_b, sizeof(err_b))) {
+		set_install(d, 'b', arts, n);
+		snprintf(d->set_reason, sizeof(d->set_reason), "%s", err_a);
+		log_warn("FALLBACK to set b (the previous one), %s/b: %s", d->pol->sets, err_a);
+		if (trust_gate__measure_event(d->gate, "fallback-to-set-b", err_a, err, sizeof(err)))
+			log_warn("%s", err);
+		return;
+	}
+	snprintf(d->set_reason, sizeof(d->set_reason), "%s; %s", err_a, err_b);
+	log_err("no set of artifacts verifies, nothing will run: %s", d->set_reason);
+	if (trust_gate__measure_event(d->gate, "no-good-set", d->set_reason, err, sizeof(err)))
+		log_warn("%s", err);
+}
+
 /* ---- start and stop ----------------------------------------------------- */
 
 static void *trust_start(const struct boostd_env *env)
@@ -554,6 +692,8 @@ static void *trust_start(const struct boostd_env *env)
 	if (trust_gate__check_log(d->gate, d->pol->bank, err, sizeof(err)))
 		log_warn("%s", err);
 	/* Before the loop runs: no job, no other thread yet. */
+	if (d->pol->sets)
+		sets_start(d);
 	for (size_t i = 0; i < d->pol->nartifacts; i++)
 		if (artifact_verify(d, d->pol->artifacts[i].path, d->pol->artifacts[i].kind, &art,
 				    &measured, err, sizeof(err)) ||
@@ -581,6 +721,8 @@ static void trust_stop(void *obj)
 }
 
 /* boostd's `status show`: the trust chain and whether data paths may attach. */
+static json_object *set_json(const struct boostd_loader *d);
+
 static void trust_status(void *obj, json_object *r)
 {
 	struct boostd_loader *d = obj;
@@ -596,6 +738,8 @@ static void trust_status(void *obj, json_object *r)
 		for (size_t i = 0; i < d->attest.nreasons; i++)
 			json_object_array_add(reasons, json_object_new_string(d->attest.reasons[i]));
 		json_object_object_add(r, "attestation", reasons);
+		if (d->pol->sets)
+			json_object_object_add(r, "trust_set", set_json(d));
 	}
 	if ((job = boostd_jobs__running(d->jobs)))
 		json_object_object_add(r, "trust_running", json_object_new_string(job->what));
@@ -603,6 +747,31 @@ static void trust_status(void *obj, json_object *r)
 			       json_object_new_boolean(boostd_loader__may_attach(d, why, sizeof(why))));
 	if (why[0])
 		json_object_object_add(r, "data_paths_refused", json_object_new_string(why));
+}
+
+/* The trust object's metrics: where the artifacts came from, and the floor. */
+static void trust_metrics(void *obj, FILE *out)
+{
+	struct boostd_loader *d = obj;
+
+	if (d->trust_error[0])
+		return;
+	if (d->pol->sets) {
+		prom__family(out, "boost_trust_set_fallback", "gauge",
+			     "1 if boostd runs on set b, the previous set of artifacts, because set "
+			     "a did not verify");
+		prom__u64(out, "boost_trust_set_fallback", d->set_active == 'b', NULL);
+		prom__family(out, "boost_trust_set_none", "gauge",
+			     "1 if neither set of artifacts verifies and nothing may run");
+		prom__u64(out, "boost_trust_set_none", d->set_active == 0, NULL);
+	}
+	prom__family(out, "boost_trust_floor", "gauge",
+		     "The rollback floor per kind of artifact: lower security versions are "
+		     "refused");
+	prom__u64(out, "boost_trust_floor", trust_svn__floor(d->floor.bits, TRUST_KIND_BPF), "kind",
+		  "bpf", NULL);
+	prom__u64(out, "boost_trust_floor", trust_svn__floor(d->floor.bits, TRUST_KIND_EXEC),
+		  "kind", "exec", NULL);
 }
 
 /* ---- handlers ----------------------------------------------------------- */
@@ -620,6 +789,20 @@ static json_object *artifact_json(const struct trust_artifact *a)
 	json_object_object_add(o, "signer", json_object_new_string(a->signer));
 	if (!artifact_svn(a, &svn, err, sizeof(err)))
 		json_object_object_add(o, "svn", json_object_new_int64(svn));
+	return o;
+}
+
+/* Where the artifacts came from, with the policy's sets. */
+static json_object *set_json(const struct boostd_loader *d)
+{
+	json_object *o = json_object_new_object();
+	char active[2] = { d->set_active, 0 };
+
+	json_object_object_add(o, "dir", json_object_new_string(d->pol->sets));
+	json_object_object_add(o, "active", d->set_active ? json_object_new_string(active) : NULL);
+	json_object_object_add(o, "fallback", json_object_new_boolean(d->set_active == 'b'));
+	if (d->set_reason[0])
+		json_object_object_add(o, "reason", json_object_new_string(d->set_reason));
 	return o;
 }
 
@@ -707,6 +890,13 @@ static void job_done(void *arg, bool stopping)
 	}
 	if (job->attested)
 		attest_install(d, &job->verdict, job->attested_at);
+	if (job->set_arts) {
+		set_install(d, 'a', job->set_arts, job->set_n);
+		pthread_rwlock_wrlock(&d->lock);
+		d->set_reason[0] = '\0';
+		pthread_rwlock_unlock(&d->lock);
+		log_info("promoted: set b is set a now, %s/a", d->pol->sets);
+	}
 	if (job->floor_read) {
 		d->floor = job->floor;
 		log_info("rollback floor raised: bpf %u, exec %u",
@@ -774,6 +964,8 @@ static json_object *work_status(struct boostd_loader *d, json_object *args, stru
 	json_object_object_add(r, "artifacts", arts);
 	json_object_object_add(r, "attestation", attest_json(&d->attest, d->attested_at));
 	json_object_object_add(r, "floor", floor_json(&d->floor));
+	if (d->pol->sets)
+		json_object_object_add(r, "set", set_json(d));
 	json_object_object_add(r, "kernel_ima", kernel_ima_json(d));
 	return proto__ok(r);
 }
@@ -1041,6 +1233,50 @@ static json_object *work_commit(struct boostd_loader *d, json_object *args, stru
 	return proto__ok(r);
 }
 
+/*
+ * `trust promote`: set b (an update staged there) becomes set a, the
+ * running one, and set a becomes b, the previous. Set b is verified where
+ * it is; only then are the two directories exchanged, in one rename, and
+ * its artifacts (their bytes sealed already) named by their new paths. If
+ * it does not verify, nothing changed. The objects take the new artifacts
+ * at their next load (`net upgrade`).
+ */
+static json_object *work_promote(struct boostd_loader *d, json_object *args,
+				 struct trust_job *job)
+{
+	char a[4200], b[4200], err[2048];
+	json_object *r, *arts;
+	size_t blen;
+
+	if (!d->pol->sets)
+		return proto__error("trust promote: the trust policy %s names no 'sets'",
+				    d->pol->path);
+	snprintf(a, sizeof(a), "%s/a/", d->pol->sets);
+	snprintf(b, sizeof(b), "%s/b/", d->pol->sets);
+	if (set_verify(d, 'b', &job->set_arts, &job->set_n, err, sizeof(err)))
+		return proto__error("trust promote: the staged set does not verify, nothing "
+				    "changed: %s", err);
+	a[strlen(a) - 1] = b[strlen(b) - 1] = '\0';
+	if (renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) < 0) {
+		arts_free(job->set_arts, job->set_n);
+		job->set_arts = NULL;
+		return proto__error("trust promote: cannot exchange %s and %s: %s", a, b,
+				    strerror(errno));
+	}
+	/* SETS/b/FILE is SETS/a/FILE now: the same length, one letter apart. */
+	blen = strlen(b);
+	for (size_t i = 0; i < job->set_n; i++)
+		job->set_arts[i]->path[blen - 1] = 'a';
+	r = json_object_new_object();
+	json_object_object_add(r, "active", json_object_new_string("a"));
+	json_object_object_add(r, "dir", json_object_new_string(a));
+	arts = json_object_new_array();
+	for (size_t i = 0; i < job->set_n; i++)
+		json_object_array_add(arts, artifact_json(job->set_arts[i]));
+	json_object_object_add(r, "artifacts", arts);
+	return proto__ok(r);
+}
+
 static json_object *handle_status(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
@@ -1066,6 +1302,7 @@ TRUST_JOB_HANDLER(trust, load)
 TRUST_JOB_HANDLER(trust, seal)
 TRUST_JOB_HANDLER(trust, unseal)
 TRUST_JOB_HANDLER(trust, commit)
+TRUST_JOB_HANDLER(trust, promote)
 TRUST_JOB_HANDLER(attest, quote)
 TRUST_JOB_HANDLER(attest, self)
 
@@ -1075,6 +1312,7 @@ static const struct boostd_handler trust_handlers[] = {
 	{ "trust", "seal", handle_seal },
 	{ "trust", "unseal", handle_unseal },
 	{ "trust", "commit-version", handle_commit },
+	{ "trust", "promote", handle_promote },
 	{ "attest", "quote", handle_quote },
 	{ "attest", "self", handle_self },
 	{ 0 },
@@ -1085,5 +1323,6 @@ const struct boostd_object trust_object = {
 	.start = trust_start,
 	.stop = trust_stop,
 	.status = trust_status,
+	.metrics = trust_metrics,
 	.handlers = trust_handlers,
 };

@@ -408,6 +408,24 @@ refuse:
 	return ret;
 }
 
+int trust_gate__measure_event(struct trust_gate *g, const char *name, const char *text,
+			      char *err, size_t errlen)
+{
+	struct trust_log_entry e = { .pcr = g->pol->pcr };
+	char path[256], why[768];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s%s", TRUST_LOG_EVENT_PREFIX, name);
+	e.path = path;
+	if (!EVP_Digest(text, strlen(text), e.file_sha256, NULL, EVP_sha256(), NULL))
+		return errmsg__set(err, errlen, -EIO, "event %s: cannot hash it", path);
+	ret = measure(g, &e, why, sizeof(why));
+	if (ret)
+		return errmsg__set(err, errlen, ret, "event %s: %s", path, why);
+	log_info("event %s measured into PCR %u: %s", path, g->pol->pcr, text);
+	return 0;
+}
+
 /* In the child: put fds[i] at fd i (clearing close-on-exec), moving everything out of the way first. */
 static int child_place_fds(int *memfd, const int *fds, int nfds)
 {

@@ -79,6 +79,13 @@ int trust_artifact__spawn(const struct trust_artifact *art, char *const argv[],
 int trust_artifact__spawn_fds(const struct trust_artifact *art, char *const argv[],
 			      char *const envp[], const int *fds, int nfds, pid_t *ret_pid);
 
+/*
+ * Measure an event (trust_log.h: TRUST_LOG_EVENT_PREFIX @name, the digest
+ * of @text), so that a quote shows it happened: steps 3 and 4 alone.
+ */
+int trust_gate__measure_event(struct trust_gate *gate, const char *name, const char *text,
+			      char *err, size_t errlen);
+
 void trust_gate__stats(const struct trust_gate *gate, struct trust_gate_stats *ret);
 struct trust_tpm *trust_gate__tpm(struct trust_gate *gate);
 const char *trust_gate__log_path(const struct trust_gate *gate, int ascii);

@@ -27,6 +27,13 @@
 #define TRUST_LOG_NUM_PCRS 24
 #define TRUST_LOG_DIGEST_MAX 64		/* the largest bank digest, SHA-512 */
 #define TRUST_LOG_FILE_DIGEST_LEN 32	/* SHA-256 */
+/*
+ * An entry that records an event of boostd's (a fallback to the previous
+ * set of artifacts), not a file: its name starts so, its digest is the
+ * SHA-256 of the event's text, and it has no signature. A verifier reports
+ * it and loads nothing by it.
+ */
+#define TRUST_LOG_EVENT_PREFIX "boost-event:"
 
 /* One measurement. In entries from trust_log__parse() the pointers point
  * into the parsed buffer. */

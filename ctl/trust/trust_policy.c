@@ -249,6 +249,10 @@ static int parse_policy(struct parse *p, json_object *doc, struct trust_policy *
 			pol->tcti = strdup(json_object_get_string(v));
 		} else if (strcmp(key, "artifacts") == 0) {
 			ret = parse_artifacts(p, v, pol);
+		} else if (strcmp(key, "sets") == 0) {
+			free(pol->sets);
+			pol->sets = NULL;
+			ret = parse_path(p, v, "sets", &pol->sets);
 		} else if (strcmp(key, "attestation") == 0) {
 			ret = parse_attestation(p, v, pol);
 		} else {
@@ -261,6 +265,9 @@ static int parse_policy(struct parse *p, json_object *doc, struct trust_policy *
 		return perr(p, "field 'signers': at least one trusted signer is needed");
 	if (!pol->golden.nsigners)
 		return perr(p, "field 'attestation.golden': missing");
+	if (pol->sets && pol->nartifacts)
+		return perr(p, "fields 'artifacts' and 'sets': give one or the other (the "
+			       "artifacts come from the sets' manifests)");
 	return 0;
 }
 
@@ -357,6 +364,7 @@ void trust_policy__free(struct trust_policy *pol)
 	for (size_t i = 0; i < pol->nartifacts; i++)
 		free(pol->artifacts[i].path);
 	free(pol->artifacts);
+	free(pol->sets);
 	free(pol->bank);
 	free(pol->ak_pub);
 	free_list(pol->golden.signers, pol->golden.nsigners);

@@ -10,6 +10,10 @@
  *     "artifacts": [                              measured when boostd starts
  *       {"path": "/usr/local/lib/boost/bpf/net_xdp.bpf.o", "kind": "bpf"}
  *     ],
+ *     "sets": "/var/lib/boost/sets",              or: the artifacts of set a/
+ *                                                 (running), else of set b/
+ *                                                 (previous), each listed by a
+ *                                                 signed manifest (trust_manifest.h)
  *     "attestation": {
  *       "bank": "sha256",                         the bank quoted and replayed
  *       "nonce_bytes": 32,                        at least 16
@@ -57,6 +61,7 @@ struct trust_policy {
 	char *tcti;
 	struct trust_policy_artifact *artifacts;
 	size_t nartifacts;
+	char *sets; /* the directory of sets a and b, or NULL */
 	char *bank;
 	size_t nonce_bytes;
 	char *ak_pub; /* NULL if not enrolled */

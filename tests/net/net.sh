@@ -16,7 +16,8 @@
 #   net_boostd_setup       boostd_setup, a second signer $B/keys/other.*, and
 #                          signed copies of both network objects in $B/art
 #   net_boostd_run [OPTION...]  a trust policy listing both objects (OPTIONs
-#                          go to write_policy), and boostd started in $HOST
+#                          go to write_policy; with --sets DIR first, the
+#                          sets instead), and boostd started in $HOST
 #                          with the test's own bpffs ($B/bpffs) on /sys/fs/bpf
 #   net_boostd_start       both
 #   net_veths PREFIX N NS  N veth pairs up, PREFIX1..PREFIXN in $HOST, their
@@ -126,7 +127,12 @@ net_boostd_start() {
 }
 
 net_boostd_run() {
-	write_policy --artifact "$B/art/net_xdp.bpf.o:bpf" --artifact "$B/art/net_tc.bpf.o:bpf" "$@"
+	# --sets DIR: the artifacts come from the sets in DIR instead.
+	if [ "${1:-}" = --sets ]; then
+		write_policy "$@"
+	else
+		write_policy --artifact "$B/art/net_xdp.bpf.o:bpf" --artifact "$B/art/net_tc.bpf.o:bpf" "$@"
+	fi
 	# boostd in $HOST. Its bpffs, where it pins the maps, is one instance
 	# for the whole test (as /sys/fs/bpf is for a host), so that pins
 	# outlive a restart: mounted once on $B/bpffs, bound onto /sys/fs/bpf

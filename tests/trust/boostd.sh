@@ -14,8 +14,9 @@
 #                          the signer), --golden CRT (repeatable; default the
 #                          signers), --digest HEX (repeatable), --pcr N,
 #                          --bank NAME, --artifact PATH:KIND (repeatable),
-#                          --ak PEM (the enrolled AK), --out FILE (instead
-#                          of $POLICY)
+#                          --ak PEM (the enrolled AK), --sets DIR (the
+#                          sets of artifacts, instead of --artifact), --out
+#                          FILE (instead of $POLICY)
 #   boostd_start           start build/boostd --foreground with a config
 #                          naming $POLICY and $STATE, wait for its socket;
 #                          its pid is $BOOSTD_PID; stopped at exit
@@ -94,7 +95,7 @@ _json_strings() {
 }
 
 write_policy() {
-	local signers=() golden=() digests=() arts=() pcr=11 bank=sha256 out=$POLICY a first=1 ak=
+	local signers=() golden=() digests=() arts=() pcr=11 bank=sha256 out=$POLICY a first=1 ak= sets=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--signer) signers+=("$2") ;;
@@ -104,6 +105,7 @@ write_policy() {
 		--pcr) pcr=$2 ;;
 		--bank) bank=$2 ;;
 		--ak) ak=$2 ;;
+		--sets) sets=$2 ;;
 		--out) out=$2 ;;
 		*) fail "write_policy: unknown option $1" ;;
 		esac
@@ -119,7 +121,9 @@ write_policy() {
 			first=0
 			printf '\n    {"path": "%s", "kind": "%s"}' "${a%:*}" "${a##*:}"
 		done
-		printf '],\n  "attestation": {\n    "bank": "%s",\n    "nonce_bytes": 32,\n' "$bank"
+		printf '],\n'
+		[ -z "$sets" ] || printf '  "sets": "%s",\n' "$sets"
+		printf '  "attestation": {\n    "bank": "%s",\n    "nonce_bytes": 32,\n' "$bank"
 		[ -z "$ak" ] || printf '    "ak": "%s",\n' "$ak"
 		printf '    "golden": {"signers": %s' "$(_json_strings "${golden[@]}")"
 		[ ${#digests[@]} -eq 0 ] ||

@@ -111,6 +111,9 @@ static const struct {
 	  "unknown field 'attestation.golden.extra'" },
 	{ "{\"signers\": [\"a.crt\"], \"attestation\": {\"golden\": {\"signers\": []}}}",
 	  "field 'attestation.golden.signers'" },
+	{ "{\"signers\": [\"a.crt\"], \"sets\": \"\", " GOLDEN "}", "field 'sets'" },
+	{ "{\"signers\": [\"a.crt\"], \"sets\": \"s\", \"artifacts\": [{\"path\": \"x\", \"kind\": \"bpf\"}], " GOLDEN "}",
+	  "fields 'artifacts' and 'sets': give one or the other" },
 	{ "[1, 2]", "expected a JSON object" },
 	{ "{\"signers\": [", "trust.json: " },
 };
