@@ -144,7 +144,7 @@ static __always_inline void net_flow_count(bool reopened)
 		__u64 now_;								\
 		__u8 st_;								\
 		if (f_ || (from_vm)) {							\
-			now_ = bpf_ktime_get_ns();					\
+			now_ = bpf_ktime_get_coarse_ns();					\
 			live_ = f_ && !net_flow_dead(f_, now_);				\
 			if (live_) {							\
 				net_flow_seen(f_, p, from_vm, now_);			\
