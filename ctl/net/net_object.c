@@ -2356,5 +2356,5 @@ const struct boostd_object net_object = {
 	.stop = net_stop,
 	.metrics = net_metrics,
 	.handlers = net_handlers,
-	.doc_keys = (const char *const[]){ "ports", "security_groups", NULL },
+	.doc_keys = (const char *const[]){ "ports", "security_groups", "flows", NULL },
 };
