@@ -334,9 +334,10 @@ static const char *const boost_flow_timeout_keys[BOOST_FLOW__MAX] __attribute__(
  * A flow table's value. Times are bpf_ktime_get_coarse_ns(),
  * CLOCK_MONOTONIC_COARSE to userspace: a tick's precision is plenty for
  * timeouts of seconds, and it reads a variable where bpf_ktime_get_ns()
- * reads the clock source (about 20 ns less a frame here: docs/network.md). packets and bytes count both ways, and are written without
- * atomics from every CPU: a count, not an audit (a lost increment now and
- * then under a race is the price of no locked instruction a frame).
+ * reads the clock source (about 20 ns less a frame here: docs/network.md).
+ * packets and bytes count both ways, and are written without atomics from
+ * every CPU: a count, not an audit (a lost increment now and then under a
+ * race is the price of no locked instruction a frame).
  */
 struct boost_flow {
 	__u64 created_ns;

@@ -1978,6 +1978,9 @@ static json_object *handle_flows_flush(void *obj, json_object *args, struct boos
 	ifindex = flows_port(n, args, "net flows flush", err, sizeof(err), &given);
 	if (err[0])
 		return proto__error("%s", err);
+	/* Detached, no program reads the flows: nothing to flush, nothing touched. */
+	if (!n->attached)
+		return proto__error("net flows flush: not attached");
 	if (flows_maps_open(&m) == 0) {
 		ret = net_flows__flush(&m, ifindex, &flushed);
 		flows_maps_close(&m);
