@@ -144,6 +144,20 @@ static int do_net_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The flow tables' counters @c, as JSON object @key; the text starts with @lead. */
+static void print_flow_counters(const char *key, json_object *c, const char *lead)
+{
+	char fmt[64];
+
+	snprintf(fmt, sizeof(fmt), "%screated %%ld", lead);
+	out__open_object(key);
+	out__int("created", fmt, client__int(c, "created"));
+	out__int("expired", ", expired %ld", client__int(c, "expired"));
+	out__int("evicted", ", evicted %ld", client__int(c, "evicted"));
+	out__int("flushed", ", flushed %ld\n", client__int(c, "flushed"));
+	out__close_object();
+}
+
 static int do_net_stats(int argc, char **argv)
 {
 	json_object *r, *ports;
@@ -183,13 +197,7 @@ static int do_net_stats(int argc, char **argv)
 		out__close_object();
 	}
 	out__close_array();
-	ports = json_object_object_get(r, "flows");
-	out__open_object("flows");
-	out__int("created", "flows: created %ld", client__int(ports, "created"));
-	out__int("expired", ", expired %ld", client__int(ports, "expired"));
-	out__int("evicted", ", evicted %ld", client__int(ports, "evicted"));
-	out__int("flushed", ", flushed %ld\n", client__int(ports, "flushed"));
-	out__close_object();
+	print_flow_counters("flows", json_object_object_get(r, "flows"), "flows: ");
 	out__close_object();
 	json_object_put(r);
 	return EXIT_OK;
@@ -603,12 +611,7 @@ static int do_flows_list(int argc, char **argv)
 	out__int("live", "flows: %ld live", client__int(r, "live"));
 	if (json_object_get_boolean(json_object_object_get(r, "truncated")))
 		out__bool("truncated", " (the first listed only)", true);
-	out__open_object("counters");
-	out__int("created", "; created %ld", client__int(c, "created"));
-	out__int("expired", ", expired %ld", client__int(c, "expired"));
-	out__int("evicted", ", evicted %ld", client__int(c, "evicted"));
-	out__int("flushed", ", flushed %ld\n", client__int(c, "flushed"));
-	out__close_object();
+	print_flow_counters("counters", c, "; ");
 	out__open_array("flows");
 	flows = json_object_object_get(r, "flows");
 	for (size_t i = 0; flows && i < json_object_array_length(flows); i++)

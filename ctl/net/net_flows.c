@@ -36,29 +36,24 @@ bool net_flows__dead(const struct boost_flow *v, const uint32_t *timeout_s, uint
 	return now > v->last_ns && now - v->last_ns > t * 1000000000ull;
 }
 
-static void entry_from4(const struct boost_flow4_key *k, struct net_flow_entry *e)
+/*
+ * A flow's key, @v6 or not, at @key, as an entry. The key is the
+ * replies': from the remote host (source) to the VM (destination).
+ */
+static void entry_from(const void *key, bool v6, struct net_flow_entry *e)
 {
-	memset(e, 0, sizeof(*e));
-	e->ifindex = k->ifindex;
-	e->family = 4;
-	e->proto = k->proto;
-	/* The key is the replies': from the remote host to the VM. */
-	e->remote_port = k->sport;
-	e->vm_port = k->dport;
-	memcpy(e->remote_addr, &k->saddr, 4);
-	memcpy(e->vm_addr, &k->daddr, 4);
-}
+	const struct boost_flow4_key *k4 = key;
+	const struct boost_flow_key *k6 = key;
+	size_t alen = v6 ? 16 : 4;
 
-static void entry_from6(const struct boost_flow_key *k, struct net_flow_entry *e)
-{
 	memset(e, 0, sizeof(*e));
-	e->ifindex = k->ifindex;
-	e->family = 6;
-	e->proto = k->proto;
-	e->remote_port = k->sport;
-	e->vm_port = k->dport;
-	memcpy(e->remote_addr, k->saddr, 16);
-	memcpy(e->vm_addr, k->daddr, 16);
+	e->ifindex = v6 ? k6->ifindex : k4->ifindex;
+	e->family = v6 ? 6 : 4;
+	e->proto = v6 ? k6->proto : k4->proto;
+	e->remote_port = v6 ? k6->sport : k4->sport;
+	e->vm_port = v6 ? k6->dport : k4->dport;
+	memcpy(e->remote_addr, v6 ? (const void *)k6->saddr : (const void *)&k4->saddr, alen);
+	memcpy(e->vm_addr, v6 ? (const void *)k6->daddr : (const void *)&k4->daddr, alen);
 }
 
 /*
@@ -109,10 +104,7 @@ static int walk_one(int fd, size_t key_size, bool v6, net_flows_visit_fn fn, voi
 		for (uint32_t i = 0; i < count; i++) {
 			struct net_flow_entry e;
 
-			if (v6)
-				entry_from6((const void *)(keys + i * key_size), &e);
-			else
-				entry_from4((const void *)(keys + i * key_size), &e);
+			entry_from(keys + i * key_size, v6, &e);
 			e.v = vals[i];
 			if (fn(&e, ctx))
 				memcpy(dead + ndead++ * key_size, keys + i * key_size, key_size);

@@ -1258,52 +1258,36 @@ END_TEST
 
 /* ---- the flow table's states: running ------------------------------------ */
 
-/* The flows in both tables, and the state of the last one found. */
-static int flows_count(uint8_t *ret_state)
+/*
+ * Every flow of both tables: its last frame made @age_s earlier (if not
+ * 0); returns how many there are, and the state of the last one found.
+ */
+static int flows_visit(unsigned age_s, uint8_t *ret_state)
 {
-	struct boost_flow4_key k4, *p4 = NULL;
-	struct boost_flow_key k6, *p6 = NULL;
+	const struct { int fd; size_t key_size; } tabs[] = {
+		{ flows4_fd, sizeof(struct boost_flow4_key) },
+		{ flows6_fd, sizeof(struct boost_flow_key) },
+	};
+	char key[64];
 	struct boost_flow v;
 	int n = 0;
 
-	while (bpf_map_get_next_key(flows4_fd, p4, &k4) == 0) {
-		p4 = &k4;
-		if (bpf_map_lookup_elem(flows4_fd, &k4, &v) == 0) {
+	for (int t = 0; t < 2; t++) {
+		void *prev = NULL;
+
+		while (bpf_map_get_next_key(tabs[t].fd, prev, key) == 0) {
+			prev = key;
+			if (bpf_map_lookup_elem(tabs[t].fd, key, &v))
+				continue;
 			*ret_state = v.state;
 			n++;
-		}
-	}
-	while (bpf_map_get_next_key(flows6_fd, p6, &k6) == 0) {
-		p6 = &k6;
-		if (bpf_map_lookup_elem(flows6_fd, &k6, &v) == 0) {
-			*ret_state = v.state;
-			n++;
+			if (!age_s)
+				continue;
+			v.last_ns -= age_s * 1000000000ull;
+			ck_assert_int_eq(bpf_map_update_elem(tabs[t].fd, key, &v, BPF_EXIST), 0);
 		}
 	}
 	return n;
-}
-
-/* Every flow's last frame @secs earlier than it was. */
-static void flows_age(unsigned secs)
-{
-	struct boost_flow4_key k4, *p4 = NULL;
-	struct boost_flow_key k6, *p6 = NULL;
-	struct boost_flow v;
-
-	while (bpf_map_get_next_key(flows4_fd, p4, &k4) == 0) {
-		p4 = &k4;
-		if (bpf_map_lookup_elem(flows4_fd, &k4, &v) == 0) {
-			v.last_ns -= secs * 1000000000ull;
-			ck_assert_int_eq(bpf_map_update_elem(flows4_fd, &k4, &v, BPF_EXIST), 0);
-		}
-	}
-	while (bpf_map_get_next_key(flows6_fd, p6, &k6) == 0) {
-		p6 = &k6;
-		if (bpf_map_lookup_elem(flows6_fd, &k6, &v) == 0) {
-			v.last_ns -= secs * 1000000000ull;
-			ck_assert_int_eq(bpf_map_update_elem(flows6_fd, &k6, &v, BPF_EXIST), 0);
-		}
-	}
 }
 
 /* The data path's counters, summed over CPUs. */
@@ -1349,12 +1333,12 @@ static void check_flow_case(const struct flow_case *fc, bool tc)
 
 		f.b = f.buf + FRAME_HEADROOM;
 		if (st->age_s)
-			flows_age(st->age_s);
+			flows_visit(st->age_s, &state);
 		st->build(&f);
 		ret = run(tc, st->in, &f, out, &out_len);
 		ck_assert_msg(ret == expected_retval(tc, st->want), "%s (%s), step %d: verdict %d, "
 			      "want %d", fc->name, ep, i + 1, ret, expected_retval(tc, st->want));
-		n = flows_count(&state);
+		n = flows_visit(0, &state);
 		if (st->state == NOFLOW)
 			ck_assert_msg(n == 0, "%s (%s), step %d: %d flows, want none", fc->name, ep,
 				      i + 1, n);

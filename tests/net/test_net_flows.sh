@@ -68,6 +68,17 @@ for _ in range(300):
     time.sleep(0.1)
 sys.exit(1)
 PY
+# connection SNS SADDR SPORT CNS CADDR CPORT TAG: a server in SNS, a client
+# in CNS from CADDR:CPORT; $srv and $cli their pids, $B/go-TAG-server and
+# $B/go-TAG-client their files GO.
+connection() {
+	in_ns "$1" timeout 40 "$PY" "$B/tcp_end.py" listen "$2" "$3" "$B/go-$7-server" &
+	srv=$!
+	sleep 0.3
+	in_ns "$4" timeout 40 "$PY" "$B/tcp_end.py" connect "$5" "$6" "$2" "$3" "$B/go-$7-client" &
+	cli=$!
+	on_exit "kill $srv $cli"
+}
 seg() { in_ns "$TOR" "$PY" "$B/seg.py" 192.0.2.254 "$1" 192.0.2.1 "$2" 0x10 || fail "cannot send a segment"; }
 acl() { stat up0 drops.acl; }
 # The flow of vm1 with VM port $1 and remote port $2, as JSON, or nothing.
@@ -95,12 +106,7 @@ expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$TOR" 192.0.2.1
 
 # --- a closed TCP flow's late segments, denied after the timeout ---
-in_ns "$TOR" timeout 40 "$PY" "$B/tcp_end.py" listen 192.0.2.254 8080 "$B/go-tor" &
-srv=$!
-sleep 0.3
-in_ns "$VM1" timeout 40 "$PY" "$B/tcp_end.py" connect 192.0.2.1 40001 192.0.2.254 8080 "$B/go-vm1" &
-cli=$!
-on_exit "kill $srv $cli"
+connection "$TOR" 192.0.2.254 8080 "$VM1" 192.0.2.1 40001 a
 wait_flow 40001 8080 established
 f=$(flow 40001 8080)
 jq -e '.port == "vm1" and .vm == "192.0.2.1" and .packets >= 3 and .bytes > 0' <<<"$f" >/dev/null ||
@@ -113,8 +119,8 @@ seg 8080 40001
 sleep 0.3
 [ "$(acl)" = "$a" ] || fail "a segment of a live flow was denied (acl drops $a -> $(acl))"
 # Closed: both FINs, then no frame.
-echo close >"$B/go-vm1"
-echo close >"$B/go-tor"
+echo close >"$B/go-a-client"
+echo close >"$B/go-a-server"
 wait "$cli" || fail "the connection from vm1 did not close"
 wait "$srv" || fail "the ToR's end did not close"
 f=$(flow 40001 8080)
@@ -135,12 +141,7 @@ for ((i = 0; i < 30 && $(acl) == a; i++)); do sleep 0.1; done
 
 # --- an inbound rule deleted: its connection lives until the flush ---
 expect_exit 0 "$BOOSTCTL" net sg add 1 prio 50 dir in proto tcp cidr 192.0.2.254/32 ports 8081 allow
-in_ns "$VM1" timeout 40 "$PY" "$B/tcp_end.py" listen 192.0.2.1 8081 "$B/go-vm1b" &
-srv=$!
-sleep 0.3
-in_ns "$TOR" timeout 40 "$PY" "$B/tcp_end.py" connect 192.0.2.254 40002 192.0.2.1 8081 "$B/go-torb" &
-cli=$!
-on_exit "kill $srv $cli"
+connection "$VM1" 192.0.2.1 8081 "$TOR" 192.0.2.254 40002 b
 # VM1's SYN-ACK opened the flow: established at once.
 wait_flow 8081 40002 established
 expect_exit 0 "$BOOSTCTL" net sg del 1 prio 50
@@ -170,7 +171,7 @@ for ((i = 0; i < 30 && $(acl) == a; i++)); do sleep 0.1; done
 [ "$(acl)" -gt "$a" ] || fail "after the flush, the connection's segment passed (acl drops $a)"
 # VM1 sends on the connection: an ACK of data opens no flow, its answer is denied.
 a=$(acl)
-echo send >"$B/go-vm1b"
+echo send >"$B/go-b-server"
 for ((i = 0; i < 30 && $(acl) == a; i++)); do sleep 0.1; done
 [ "$(acl)" -gt "$a" ] || fail "the ToR's answer to VM1's data passed (acl drops $a)"
 [ -z "$(flow 8081 40002)" ] || fail "VM1's segments reopened the flushed flow: $(flow 8081 40002)"
