@@ -241,11 +241,12 @@ struct boost_sg_rules {
 };
 
 /*
- * boost_flows4 and boost_flows6, LRU hashes: the return direction of a
- * flow a VM opened (allowed outbound), so that its replies pass the
+ * boost_flowtab4 and boost_flowtab6, LRU hashes: the return direction of
+ * a flow a VM opened (allowed outbound), so that its replies pass the
  * inbound default deny. One map a family: every outbound frame hashes and
  * compares its key, and an IPv4 key of 20 bytes costs less than the 44 an
- * IPv6 one needs.
+ * IPv6 one needs. The key is the replies' (the remote host's address and
+ * port first, the VM's second); the value a struct boost_flow.
  */
 struct boost_flow4_key {
 	__u32 ifindex;      /* the VM's port */
@@ -262,5 +263,120 @@ struct boost_flow_key {
 	__u8 pad[2];
 	__u8 saddr[16], daddr[16];
 };
+
+/*
+ * A flow's states, each with its timeout: the flow is dead once it has
+ * seen no frame for that long, and a lookup treats a dead flow as absent
+ * (boostd's sweep frees it). The one list: the state's name (in `net flows
+ * list`), the network document's key for its timeout (boost-network(5)),
+ * and the default in seconds, conntrack's (nf_conntrack_tcp_timeout_*,
+ * nf_conntrack_udp_timeout[_stream], nf_conntrack_icmp_timeout).
+ *   TCP_SYN      the VM's SYN, not answered yet
+ *   TCP_EST      answered: established
+ *   TCP_CLOSING  a FIN or an RST seen, either way
+ *   UDP          the VM's datagrams, none back yet (and any protocol
+ *                without ports: GRE, ESP, ...)
+ *   UDP_REPLIED  a datagram came back
+ *   ICMP         an echo (ping) and its replies
+ */
+#define BOOST_FLOW_STATES(X) \
+	X(TCP_SYN, "syn_sent", "tcp_syn_s", 120) \
+	X(TCP_EST, "established", "tcp_established_s", 432000) \
+	X(TCP_CLOSING, "closing", "tcp_closing_s", 120) \
+	X(UDP, "unreplied", "udp_s", 30) \
+	X(UDP_REPLIED, "replied", "udp_replied_s", 120) \
+	X(ICMP, "icmp", "icmp_s", 30)
+
+enum boost_flow_state {
+#define BOOST_FLOW_ENUM_(e, name, key, secs) BOOST_FLOW_##e,
+	BOOST_FLOW_STATES(BOOST_FLOW_ENUM_)
+#undef BOOST_FLOW_ENUM_
+	BOOST_FLOW__MAX,
+};
+
+/* The defaults, as constants: BOOST_FLOW_UDP_DEFAULT_S ... */
+enum {
+#define BOOST_FLOW_DEFAULT_ENUM_(e, name, key, secs) BOOST_FLOW_##e##_DEFAULT_S = secs,
+	BOOST_FLOW_STATES(BOOST_FLOW_DEFAULT_ENUM_)
+#undef BOOST_FLOW_DEFAULT_ENUM_
+};
+
+/* The timeouts' array is a power of two long: a state is masked into it. */
+#define BOOST_FLOW_STATE_SLOTS 8
+
+/* The default timeout of @state in seconds (0 for no state). */
+static inline __u32 boost_flow_default_s(unsigned int state)
+{
+	switch (state) {
+#define BOOST_FLOW_DEFAULT_(e, name, key, secs) case BOOST_FLOW_##e: return secs;
+	BOOST_FLOW_STATES(BOOST_FLOW_DEFAULT_)
+#undef BOOST_FLOW_DEFAULT_
+	default:
+		return 0;
+	}
+}
+
+#ifndef __bpf__
+/* The states' names and their timeouts' keys (userspace only). */
+static const char *const boost_flow_state_names[BOOST_FLOW__MAX] __attribute__((unused)) = {
+#define BOOST_FLOW_NAME_(e, name, key, secs) [BOOST_FLOW_##e] = name,
+	BOOST_FLOW_STATES(BOOST_FLOW_NAME_)
+#undef BOOST_FLOW_NAME_
+};
+static const char *const boost_flow_timeout_keys[BOOST_FLOW__MAX] __attribute__((unused)) = {
+#define BOOST_FLOW_KEY_(e, name, key, secs) [BOOST_FLOW_##e] = key,
+	BOOST_FLOW_STATES(BOOST_FLOW_KEY_)
+#undef BOOST_FLOW_KEY_
+};
+#endif
+
+/*
+ * A flow table's value. Times are bpf_ktime_get_coarse_ns(),
+ * CLOCK_MONOTONIC_COARSE to userspace: a tick's precision is plenty for
+ * timeouts of seconds, and it reads a variable where bpf_ktime_get_ns()
+ * reads the clock source (about 20 ns less a frame here: docs/network.md).
+ * packets and bytes count both ways, and are written without atomics from
+ * every CPU: a count, not an audit (a lost increment now and then under a
+ * race is the price of no locked instruction a frame).
+ */
+struct boost_flow {
+	__u64 created_ns;
+	__u64 last_ns;   /* the last frame, either way */
+	__u64 packets;
+	__u64 bytes;
+	__u8 state;      /* enum boost_flow_state */
+	__u8 pad[7];
+};
+
+/* boost_flow_config[0], written by boostd from the document's "flows". */
+struct boost_flow_config {
+	__u64 timeout_ns[BOOST_FLOW_STATE_SLOTS]; /* by state; 0: the default */
+};
+
+/*
+ * boost_flow_stats, a per-CPU array: BOOST_FLOW_STATS_BPF counts what the
+ * programs do (created; expired: a dead flow the VM opened again, in
+ * place), BOOST_FLOW_STATS_BOOSTD what boostd does (expired: freed by its
+ * sweep; flushed; evicted: derived at each sweep, below), in CPU 0's copy
+ * only, so that they outlive a restart of boostd. The LRU map evicts its
+ * least recently used flows when it is full, silently: evicted is what is
+ * left of the flows created once the live, the expired and the flushed
+ * ones are taken away (docs/network.md, "Flows").
+ */
+enum {
+	BOOST_FLOW_STATS_BPF,
+	BOOST_FLOW_STATS_BOOSTD,
+	BOOST_FLOW_STATS_KEYS,
+};
+
+struct boost_flow_stats {
+	__u64 created;
+	__u64 expired;
+	__u64 flushed;
+	__u64 evicted;
+};
+
+/* Each flow table's size: a table full evicts its least recently used flow. */
+#define BOOST_FLOW_MAX 65536
 
 #endif

@@ -95,21 +95,43 @@ BOOST_SG_TRIE(boost_sg_in6, struct boost_sg_key6);
 BOOST_SG_TRIE(boost_sg_out4, struct boost_sg_key4);
 BOOST_SG_TRIE(boost_sg_out6, struct boost_sg_key6);
 
+/*
+ * The flow tables (struct boost_flow). Named flowtab, not flows as before
+ * their values carried a state: a build whose map changed its meaning
+ * gets maps of its own, and the older build's are unpinned at its attach
+ * or upgrade (docs/network.md, "Maps").
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, BOOST_FLOW_MAX);
 	__type(key, struct boost_flow4_key);
-	__type(value, __u64); /* bpf_ktime_get_ns() of the first outbound frame */
+	__type(value, struct boost_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_flows4 SEC(".maps");
+} boost_flowtab4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, BOOST_FLOW_MAX);
 	__type(key, struct boost_flow_key);
-	__type(value, __u64); /* bpf_ktime_get_ns() of the first outbound frame */
+	__type(value, struct boost_flow);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_flows6 SEC(".maps");
+} boost_flowtab6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct boost_flow_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_flow_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BOOST_FLOW_STATS_KEYS);
+	__type(key, __u32);
+	__type(value, struct boost_flow_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_flow_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

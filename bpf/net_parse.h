@@ -83,6 +83,7 @@ struct net_pkt {
 	__u8 flags;       /* enum net_parse_flags */
 	__u16 sport, dport; /* host order; type and code for ICMP */
 	__u16 icmp_id;      /* host order: an ICMP echo's identifier */
+	__u8 tcp_flags;     /* TCP: the flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10) */
 	__u32 len;        /* frame length */
 	union {
 		__be32 v4;
@@ -387,6 +388,7 @@ static __always_inline int net_parse(void *data, void *data_end, __u32 len, stru
 			return -1;
 		p->sport = bpf_ntohs(th->source);
 		p->dport = bpf_ntohs(th->dest);
+		p->tcp_flags = ((__u8 *)th)[13];
 	} else if (l4 == IPPROTO_UDP_) {
 		struct udphdr *uh = cur;
 

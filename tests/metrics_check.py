@@ -15,8 +15,8 @@
 # cumulative, end in +Inf equal to _count, and it has _sum. With BEFORE
 # and AFTER: every port (device) of AFTER has its series, with the label
 # sets expected, and each value lies between its BEFORE and AFTER counter
-# (the counters may move between the requests). Exit status 1 and a
-# message on stderr for the first failure.
+# (the counters may move between the requests), the flow tables' too.
+# Exit status 1 and a message on stderr for the first failure.
 import os
 import re
 import json
@@ -34,6 +34,9 @@ DISK_OPS = ["reads", "writes", "flushes", "discards", "write_zeroes"]
 # The families by name as the parser names them (a counter without _total).
 FAMILIES = {f"boost_port_{c}": "counter" for c in PORT_COUNTERS}
 FAMILIES["boost_port_drops"] = "counter"
+# The flow tables' counters, net stats' "flows": one series each, unlabelled.
+FLOW_COUNTERS = ["created", "expired", "evicted", "flushed"]
+FAMILIES.update({f"boost_flows_{c}": "counter" for c in FLOW_COUNTERS})
 FAMILIES.update({f"boost_disk_{op}": "counter" for op in DISK_OPS})
 FAMILIES.update({"boost_disk_read_bytes": "counter", "boost_disk_written_bytes": "counter",
                  "boost_disk_errors": "counter", "boost_disk_server_restarts": "counter",
@@ -132,6 +135,9 @@ def check_net(fams, before, after):
     n = len(fams["boost_port_drops"].samples)
     if n != len(ports) * len(DROP_REASONS):
         fail(f"boost_port_drops_total: {n} series, expected one per port and reason")
+    for c in FLOW_COUNTERS:
+        between(f"boost_flows_{c}_total", series(fams, f"boost_flows_{c}"),
+                before["flows"][c], after["flows"][c])
 
 
 def check_disk(fams, before, after):

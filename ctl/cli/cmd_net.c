@@ -144,6 +144,20 @@ static int do_net_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The flow tables' counters @c, as JSON object @key; the text starts with @lead. */
+static void print_flow_counters(const char *key, json_object *c, const char *lead)
+{
+	char fmt[64];
+
+	snprintf(fmt, sizeof(fmt), "%screated %%ld", lead);
+	out__open_object(key);
+	out__int("created", fmt, client__int(c, "created"));
+	out__int("expired", ", expired %ld", client__int(c, "expired"));
+	out__int("evicted", ", evicted %ld", client__int(c, "evicted"));
+	out__int("flushed", ", flushed %ld\n", client__int(c, "flushed"));
+	out__close_object();
+}
+
 static int do_net_stats(int argc, char **argv)
 {
 	json_object *r, *ports;
@@ -183,6 +197,7 @@ static int do_net_stats(int argc, char **argv)
 		out__close_object();
 	}
 	out__close_array();
+	print_flow_counters("flows", json_object_object_get(r, "flows"), "flows: ");
 	out__close_object();
 	json_object_put(r);
 	return EXIT_OK;
@@ -529,6 +544,125 @@ static const struct cmd_group uplink_group = {
 	       "each uplink's link and since when.",
 };
 
+/* ---- flows ------------------------------------------------------------- */
+
+/* The optional PORT of a flows command, into @ret_args (NULL if none). */
+static int flows_port_arg(int argc, char **argv, json_object **ret_args)
+{
+	*ret_args = NULL;
+	if (argc > 1)
+		return cli__usage_error("unexpected argument '%s'", argv[1]);
+	if (argc == 1) {
+		*ret_args = json_object_new_object();
+		json_object_object_add(*ret_args, "port", json_object_new_string(argv[0]));
+	}
+	return EXIT_OK;
+}
+
+static void print_flow(json_object *f)
+{
+	bool ports = client__str(f, "vm_port") != NULL;
+	bool v6 = client__int(f, "family") == 6;
+	char vm[96], remote[96];
+
+	if (ports) {
+		snprintf(vm, sizeof(vm), v6 ? "[%s]:%ld" : "%s:%ld", client__str(f, "vm"),
+			 (long)client__int(f, "vm_port"));
+		snprintf(remote, sizeof(remote), v6 ? "[%s]:%ld" : "%s:%ld",
+			 client__str(f, "remote"), (long)client__int(f, "remote_port"));
+	} else {
+		snprintf(vm, sizeof(vm), "%s", client__str(f, "vm"));
+		snprintf(remote, sizeof(remote), "%s", client__str(f, "remote"));
+	}
+	out__open_object(NULL);
+	out__string("port", "  %-8s", client__str(f, "port"));
+	out__int("family", NULL, client__int(f, "family"));
+	out__string("proto", " %-6s", client__str(f, "proto"));
+	out__string("vm", NULL, client__str(f, "vm"));
+	out__string("remote", NULL, client__str(f, "remote"));
+	if (ports) {
+		out__int("vm_port", NULL, client__int(f, "vm_port"));
+		out__int("remote_port", NULL, client__int(f, "remote_port"));
+	}
+	out__text(" %s <-> %s", vm, remote);
+	if (client__str(f, "id"))
+		out__int("id", " id %ld", client__int(f, "id"));
+	out__string("state", "  %s", client__str(f, "state"));
+	out__int("idle_s", "  idle %lds", client__int(f, "idle_s"));
+	out__int("age_s", "  age %lds", client__int(f, "age_s"));
+	out__int("packets", "  %ld packets", client__int(f, "packets"));
+	out__int("bytes", " %ld bytes\n", client__int(f, "bytes"));
+	out__close_object();
+}
+
+static int do_flows_list(int argc, char **argv)
+{
+	json_object *args, *r, *flows, *c;
+	int ret;
+
+	ret = flows_port_arg(argc, argv, &args);
+	if (ret)
+		return ret;
+	ret = client__call("net", "flows_list", args, &r);
+	if (ret)
+		return ret;
+	c = json_object_object_get(r, "counters");
+	out__open_object(NULL);
+	out__int("live", "flows: %ld live", client__int(r, "live"));
+	if (json_object_get_boolean(json_object_object_get(r, "truncated")))
+		out__bool("truncated", " (the first listed only)", true);
+	print_flow_counters("counters", c, "; ");
+	out__open_array("flows");
+	flows = json_object_object_get(r, "flows");
+	for (size_t i = 0; flows && i < json_object_array_length(flows); i++)
+		print_flow(json_object_array_get_idx(flows, i));
+	out__close_array();
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int do_flows_flush(int argc, char **argv)
+{
+	json_object *args, *r;
+	int ret;
+
+	ret = flows_port_arg(argc, argv, &args);
+	if (ret)
+		return ret;
+	ret = client__call("net", "flows_flush", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__int("flushed", "flows: %ld flushed\n", client__int(r, "flushed"));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static const struct cmd flows_cmds[] = {
+	{ "list", .func = do_flows_list, .args = "[PORT]",
+	  .doc = "The live flows (of PORT, else of every vNIC): addresses, ports, state,\n"
+		 "seconds since the last frame (idle) and since the first (age), packets\n"
+		 "and bytes both ways; and the tables' counters." },
+	{ "flush", .func = do_flows_flush, .args = "[PORT]",
+	  .doc = "Delete the flows (of PORT, else every one): their return traffic then meets\n"
+		 "the inbound rules as they are now, as a new flow's does." },
+	{ 0 },
+};
+
+static const struct cmd_group flows_group = {
+	.path = "net flows",
+	.cmds = flows_cmds,
+	.defs = "PORT := a vNIC of the network document",
+	.doc = "A flow is what a VM opened (a TCP SYN, a UDP datagram, a ping) and lets its\n"
+	       "replies in until it has been idle for its state's timeout (the network\n"
+	       "document's \"flows\", boost-network(5)). A rule change applies to new flows;\n"
+	       "flush makes it apply to the existing ones. Counters: created, expired (idle\n"
+	       "past their timeout), evicted (a table was full: the least recently used\n"
+	       "flow goes), flushed.",
+};
+
 static const struct cmd net_cmds[] = {
 	{ "attach", .func = do_net_attach },
 	{ "detach", .func = do_net_detach },
@@ -538,6 +672,7 @@ static const struct cmd net_cmds[] = {
 	{ "port", .sub = &port_group },
 	{ "uplink", .sub = &uplink_group },
 	{ "sg", .sub = &sg_group },
+	{ "flows", .sub = &flows_group },
 	{ 0 },
 };
 
@@ -548,6 +683,7 @@ const struct cmd_group net_group = {
 	       "the ports (only on a host that passed its own attestation); detach removes\n"
 	       "them, and the pinned maps stay. upgrade swaps the running programs for the\n"
 	       "newest verified build ('boostctl trust load' its objects first) on every port\n"
-	       "at once, keeping the maps. stats prints the per-port counters (zero before\n"
-	       "the first attach). 'boostctl apply FILE' sets ports and groups at once.",
+	       "at once, keeping the maps. stats prints the per-port counters and the flow\n"
+	       "tables' (zero before the first attach). 'boostctl apply FILE' sets ports,\n"
+	       "groups and flow timeouts at once.",
 };

@@ -456,11 +456,41 @@ out:
 	return ret;
 }
 
+/*
+ * The flow tables' timeouts: each state's key from BOOST_FLOW_STATES, in
+ * whole seconds, from 1 to NET_CONF_FLOW_TIMEOUT_MAX; a key left out keeps
+ * its default.
+ */
+static int parse_flows(json_object *flows, struct net_conf *c, char *err, size_t errlen)
+{
+	const char *keys[BOOST_FLOW__MAX + 1] = { NULL };
+	const char *k;
+	int ret = 0;
+
+	for (int s = 0; s < BOOST_FLOW__MAX; s++) {
+		keys[s] = boost_flow_timeout_keys[s];
+		c->flow_timeout_s[s] = boost_flow_default_s(s);
+	}
+	if (!flows)
+		return 0;
+	if (!json_object_is_type(flows, json_type_object))
+		FAIL("flows: must be an object of timeouts, as {\"tcp_established_s\": 3600}");
+	if ((k = unknown_key(flows, keys)))
+		FAIL("flows.%s: unknown key", k);
+	for (int s = 0; s < BOOST_FLOW__MAX; s++)
+		if (int_key(flows, keys[s], 1, NET_CONF_FLOW_TIMEOUT_MAX, c->flow_timeout_s[s],
+			    &c->flow_timeout_s[s]))
+			FAIL("flows.%s: must be a number of seconds from 1 to %d", keys[s],
+			     NET_CONF_FLOW_TIMEOUT_MAX);
+out:
+	return ret;
+}
+
 int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "ports", "security_groups", NULL };
+	static const char *const keys[] = { "ports", "security_groups", "flows", NULL };
 	struct net_conf c = { 0 };
-	json_object *ports = NULL, *sgs = NULL;
+	json_object *ports = NULL, *sgs = NULL, *flows = NULL;
 	uint32_t *rule_at = NULL; /* per rule: its group's index, its index in the group */
 	const char *k;
 	int ret = 0;
@@ -475,8 +505,11 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 	if (json_object_object_get_ex(doc, "security_groups", &sgs) &&
 	    !json_object_is_type(sgs, json_type_array))
 		FAIL("security_groups: must be an array");
+	json_object_object_get_ex(doc, "flows", &flows);
+	ret = parse_flows(flows, &c, err, errlen);
 	/* Every count is checked before anything is allocated for it. */
-	ret = parse_port_list(ports, &c, err, errlen);
+	if (!ret)
+		ret = parse_port_list(ports, &c, err, errlen);
 	if (!ret)
 		ret = parse_groups(sgs, &c, &rule_at, err, errlen);
 	if (!ret)

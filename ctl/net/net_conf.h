@@ -24,7 +24,11 @@
  *          "cidr": "198.51.100.0/24", "ports": "22",         "N" or "N-M", TCP/UDP
  *          "action": "allow"}                                allow | deny
  *       ]}
- *     ]
+ *     ],
+ *     "flows": {                                             the flow tables' timeouts,
+ *       "tcp_established_s": 432000, "tcp_closing_s": 120,   in seconds (each optional,
+ *       "tcp_syn_s": 120, "udp_s": 30, "udp_replied_s": 120, conntrack's defaults:
+ *       "icmp_s": 30}                                        BOOST_FLOW_STATES)
  *   }
  *
  * Everything boostd's net commands change goes through this document:
@@ -49,6 +53,8 @@
 
 #define NET_CONF_MAX_GROUPS 4096
 #define NET_CONF_MAX_RULES 65536
+/* A flow's timeout: from a second to a year. */
+#define NET_CONF_FLOW_TIMEOUT_MAX (365 * 86400)
 
 struct net_conf_port {
 	char name[IF_NAMESIZE];
@@ -74,6 +80,7 @@ struct net_conf {
 	size_t nrules;
 	uint32_t *sg_ids; /* the groups declared, with or without rules */
 	size_t nsgs;
+	uint32_t flow_timeout_s[BOOST_FLOW__MAX]; /* by enum boost_flow_state */
 };
 
 /* Parse and validate @doc; on error, the reason names the field. */

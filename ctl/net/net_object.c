@@ -54,6 +54,7 @@
 #include "common/proto.h"
 #include "daemon/object.h"
 #include "net_conf.h"
+#include "net_flows.h"
 #include "net_link.h"
 #include "net_pin.h"
 #include "net_probe.h"
@@ -125,9 +126,12 @@ struct boostd_net {
 	char adopt_error[1024];      /* why the data path left attached was not adopted */
 	struct mnl_socket *nl;       /* rtnetlink's link changes (the uplinks' watch) */
 	struct net_prober probers[BOOST_MAX_UPLINKS];
+	struct boostd_timer *flows_timer; /* the flow tables' sweep */
+	uint64_t flows_interval_ms;
 };
 
 static void probers_sync(struct boostd_net *n);
+static void flows_timer_arm(struct boostd_net *n);
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -371,14 +375,15 @@ out:
 /* The pinned maps boostd writes, opened for one sync. */
 struct net_maps {
 	int ports, direct, fdb, tx, flood, config, stats, bcast_vnic, bcast_uplink, uplinks;
+	int flow_config;
 	int sg[BOOST_SG_NMAPS];
 };
 
 static void maps_close(struct net_maps *m)
 {
 	for (int *fd = (int[]){ m->ports, m->direct, m->fdb, m->tx, m->flood, m->config, m->stats,
-				m->bcast_vnic, m->bcast_uplink, m->uplinks },
-	     i = 0; i < 10; i++)
+				m->bcast_vnic, m->bcast_uplink, m->uplinks, m->flow_config },
+	     i = 0; i < 11; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	for (int i = 0; i < BOOST_SG_NMAPS; i++)
@@ -400,13 +405,14 @@ static int maps_open(struct net_maps *m, char *err, size_t errlen)
 	m->bcast_vnic = pinned_map("boost_bcast_vnic");
 	m->bcast_uplink = pinned_map("boost_bcast_uplink");
 	m->uplinks = pinned_map("boost_uplinks");
+	m->flow_config = pinned_map("boost_flow_config");
 	for (int i = 0; i < BOOST_SG_NMAPS; i++) {
 		m->sg[i] = pinned_map(net_sg__map_names[i]);
 		missing |= m->sg[i] < 0;
 	}
 	if (m->ports < 0 || m->direct < 0 || m->fdb < 0 || m->tx < 0 || m->flood < 0 ||
 	    m->config < 0 || m->stats < 0 || m->bcast_vnic < 0 || m->bcast_uplink < 0 ||
-	    m->uplinks < 0 || missing) {
+	    m->uplinks < 0 || m->flow_config < 0 || missing) {
 		maps_close(m);
 		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
 		return -ENOENT;
@@ -591,6 +597,11 @@ static int sync_maps(const struct boostd_net *n, const struct net_conf *c, const
 	ret = write_uplinks(n, &m, c, ifindexes, slots, err, errlen);
 	if (ret)
 		goto out;
+	ret = net_flows__configure(m.flow_config, c->flow_timeout_s);
+	if (ret) {
+		snprintf(err, errlen, "flows: cannot write the timeouts: %s", strerror(-ret));
+		goto out;
+	}
 	prune(m.ports, sizeof(uint32_t), keep_ifindex, &keep);
 	prune_direct(m.direct, &keep);
 	prune(m.tx, sizeof(uint32_t), keep_ifindex, &keep);
@@ -1106,6 +1117,7 @@ static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c,
 	n->conf = *c;
 	memset(c, 0, sizeof(*c));
 	probers_sync(n);
+	flows_timer_arm(n);
 out:
 	free(ifindexes);
 	return ret;
@@ -1664,6 +1676,265 @@ out:
 	json_object_put(rec);
 }
 
+/* ---- the flow tables ---------------------------------------------------------- */
+
+/* The pinned flow maps, or -ENOENT if nothing is pinned (never attached). */
+static int flows_maps_open(struct net_flows_maps *m)
+{
+	m->tab4 = pinned_map("boost_flowtab4");
+	m->tab6 = pinned_map("boost_flowtab6");
+	m->stats = pinned_map("boost_flow_stats");
+	if (m->tab4 >= 0 && m->tab6 >= 0 && m->stats >= 0)
+		return 0;
+	for (int *fd = (int[]){ m->tab4, m->tab6, m->stats }, i = 0; i < 3; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return -ENOENT;
+}
+
+static void flows_maps_close(struct net_flows_maps *m)
+{
+	close(m->tab4);
+	close(m->tab6);
+	close(m->stats);
+}
+
+/*
+ * The sweep, on the loop: it frees the dead flows and derives the
+ * evicted. Whether attached or not: pinned maps outlive a detach, and
+ * their dead flows are as dead.
+ */
+static void flows_tick(void *ctx)
+{
+	struct boostd_net *n = ctx;
+	struct net_flows_sweep sw;
+	struct net_flows_maps m;
+	int ret;
+
+	if (n->job || flows_maps_open(&m))
+		return;
+	ret = net_flows__sweep(&m, n->conf.flow_timeout_s, &sw);
+	flows_maps_close(&m);
+	if (ret)
+		log_warn("net: flows: the sweep failed: %s", strerror(-ret));
+	else if (sw.evicted_new)
+		log_warn("net: flows: the flow tables were full: %llu flows evicted before their "
+			 "time (%d a family at most; %llu live)",
+			 (unsigned long long)sw.evicted_new, BOOST_FLOW_MAX,
+			 (unsigned long long)sw.live);
+}
+
+/*
+ * Sweep every half of the shortest timeout, from 1 to 30 s: a dead flow
+ * holds its entry at most half its timeout more, and a sweep of a full
+ * table (2 x BOOST_FLOW_MAX) is short (docs/network.md, "Flows").
+ */
+static void flows_timer_arm(struct boostd_net *n)
+{
+	uint64_t ms = 30000;
+
+	for (int s = 0; s < BOOST_FLOW__MAX; s++)
+		if (n->conf.flow_timeout_s[s] && n->conf.flow_timeout_s[s] * 500ull < ms)
+			ms = n->conf.flow_timeout_s[s] * 500ull;
+	if (ms < 1000)
+		ms = 1000;
+	if (!n->flows_timer || ms == n->flows_interval_ms)
+		return;
+	if (boostd_timer__arm(n->flows_timer, ms, ms))
+		log_warn("net: flows: cannot arm the sweep: %s", strerror(errno));
+	else
+		n->flows_interval_ms = ms;
+}
+
+/* The port named @name's ifindex, or 0 with an error in @err. */
+static uint32_t flows_port(struct boostd_net *n, json_object *args, const char *what, char *err,
+			   size_t errlen, bool *ret_given)
+{
+	json_object *v = json_arg__get(args, "port", json_type_string);
+	const char *name;
+	uint32_t ifi;
+
+	*ret_given = v || (args && json_object_object_get_ex(args, "port", NULL));
+	if (!*ret_given)
+		return 0;
+	if (!v) {
+		snprintf(err, errlen, "%s: 'port' must be a port's name", what);
+		return 0;
+	}
+	name = json_object_get_string(v);
+	for (size_t i = 0; i < n->conf.nports; i++) {
+		if (strcmp(n->conf.ports[i].name, name))
+			continue;
+		if (n->conf.ports[i].kind != BOOST_PORT_VNIC) {
+			snprintf(err, errlen, "%s: port %s is an uplink: flows are a vNIC's", what,
+				 name);
+			return 0;
+		}
+		ifi = if_nametoindex(name);
+		if (!ifi)
+			snprintf(err, errlen, "%s: port %s: no such interface", what, name);
+		return ifi;
+	}
+	snprintf(err, errlen, "%s: no port %s in the network document", what, name);
+	return 0;
+}
+
+/* The name of the port on @ifindex, or its number. */
+static void flows_port_name(struct boostd_net *n, uint32_t ifindex, char *buf, size_t len)
+{
+	if (ifindex < 1u << 31 && if_indextoname(ifindex, buf))
+		for (size_t i = 0; i < n->conf.nports; i++)
+			if (strcmp(n->conf.ports[i].name, buf) == 0)
+				return;
+	snprintf(buf, len, "ifindex %u", ifindex);
+}
+
+static json_object *flows_counters(const struct boost_flow_stats *st)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "created", json_object_new_uint64(st->created));
+	json_object_object_add(o, "expired", json_object_new_uint64(st->expired));
+	json_object_object_add(o, "evicted", json_object_new_uint64(st->evicted));
+	json_object_object_add(o, "flushed", json_object_new_uint64(st->flushed));
+	return o;
+}
+
+/* The flow tables' counters, all 0 when nothing is pinned. */
+static json_object *flows_counters_read(void)
+{
+	struct boost_flow_stats st = { 0 };
+	struct net_flows_maps m;
+
+	if (flows_maps_open(&m) == 0) {
+		if (net_flows__stats(m.stats, &st))
+			memset(&st, 0, sizeof(st));
+		flows_maps_close(&m);
+	}
+	return flows_counters(&st);
+}
+
+/* At most this many flows in one answer: a message holds 4 MB (proto.h). */
+#define NET_FLOWS_LIST_MAX 10000
+
+struct flows_list_ctx {
+	struct boostd_net *n;
+	uint32_t ifindex; /* 0: every port */
+	uint64_t now, live;
+	json_object *arr;
+};
+
+static bool flows_list_visit(const struct net_flow_entry *e, void *ctx)
+{
+	struct flows_list_ctx *l = ctx;
+	int af = e->family == 4 ? AF_INET : AF_INET6;
+	bool icmp = e->proto == 1 || e->proto == 58;
+	char buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 16];
+	json_object *o;
+
+	if ((l->ifindex && e->ifindex != l->ifindex) ||
+	    net_flows__dead(&e->v, l->n->conf.flow_timeout_s, l->now))
+		return false;
+	if (l->live++ >= NET_FLOWS_LIST_MAX)
+		return false;
+	o = json_object_new_object();
+	flows_port_name(l->n, e->ifindex, buf, sizeof(buf));
+	json_object_object_add(o, "port", json_object_new_string(buf));
+	json_object_object_add(o, "family", json_object_new_int(e->family));
+	json_object_object_add(o, "proto", json_object_new_string(
+		strcmp(net_conf__proto_name(e->proto), "?") ? net_conf__proto_name(e->proto) : "other"));
+	json_object_object_add(o, "vm", json_object_new_string(
+		inet_ntop(af, e->vm_addr, buf, sizeof(buf))));
+	json_object_object_add(o, "remote", json_object_new_string(
+		inet_ntop(af, e->remote_addr, buf, sizeof(buf))));
+	if (icmp) {
+		json_object_object_add(o, "id", json_object_new_int(e->vm_port));
+	} else if (e->proto == 6 || e->proto == 17) {
+		json_object_object_add(o, "vm_port", json_object_new_int(e->vm_port));
+		json_object_object_add(o, "remote_port", json_object_new_int(e->remote_port));
+	}
+	json_object_object_add(o, "state", json_object_new_string(
+		e->v.state < BOOST_FLOW__MAX ? boost_flow_state_names[e->v.state] : "?"));
+	json_object_object_add(o, "idle_s", json_object_new_uint64(
+		l->now > e->v.last_ns ? (l->now - e->v.last_ns) / 1000000000ull : 0));
+	json_object_object_add(o, "age_s", json_object_new_uint64(
+		l->now > e->v.created_ns ? (l->now - e->v.created_ns) / 1000000000ull : 0));
+	json_object_object_add(o, "packets", json_object_new_uint64(e->v.packets));
+	json_object_object_add(o, "bytes", json_object_new_uint64(e->v.bytes));
+	json_object_array_add(l->arr, o);
+	return false;
+}
+
+static json_object *handle_flows_list(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	struct flows_list_ctx l = { .n = n };
+	struct boost_flow_stats st = { 0 };
+	struct net_flows_maps m;
+	json_object *r;
+	char err[256] = "";
+	bool given;
+	int ret;
+
+	l.ifindex = flows_port(n, args, "net flows list", err, sizeof(err), &given);
+	if (err[0])
+		return proto__error("%s", err);
+	r = json_object_new_object();
+	l.arr = json_object_new_array();
+	/* Nothing pinned (never attached): no flow, every counter 0. */
+	if (flows_maps_open(&m) == 0) {
+		l.now = net_flows__now();
+		ret = net_flows__walk(&m, flows_list_visit, &l, NULL);
+		if (!ret)
+			ret = net_flows__stats(m.stats, &st);
+		flows_maps_close(&m);
+		if (ret) {
+			json_object_put(r);
+			json_object_put(l.arr);
+			return proto__error("net flows list: cannot read the flow tables: %s",
+					    strerror(-ret));
+		}
+	}
+	json_object_object_add(r, "flows", l.arr);
+	json_object_object_add(r, "live", json_object_new_uint64(l.live));
+	if (l.live > NET_FLOWS_LIST_MAX)
+		json_object_object_add(r, "truncated", json_object_new_boolean(true));
+	json_object_object_add(r, "counters", flows_counters(&st));
+	return proto__ok(r);
+}
+
+static json_object *handle_flows_flush(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	struct net_flows_maps m;
+	uint64_t flushed = 0;
+	uint32_t ifindex;
+	json_object *r;
+	char err[256] = "";
+	bool given;
+	int ret;
+
+	ifindex = flows_port(n, args, "net flows flush", err, sizeof(err), &given);
+	if (err[0])
+		return proto__error("%s", err);
+	/* Detached, no program reads the flows: nothing to flush, nothing touched. */
+	if (!n->attached)
+		return proto__error("net flows flush: not attached");
+	if (flows_maps_open(&m) == 0) {
+		ret = net_flows__flush(&m, ifindex, &flushed);
+		flows_maps_close(&m);
+		if (ret)
+			return proto__error("net flows flush: cannot delete the flows: %s",
+					    strerror(-ret));
+	}
+	log_info("net: flows: flushed %llu flows of %s", (unsigned long long)flushed,
+		 given ? json_object_get_string(json_object_object_get(args, "port")) :
+			 "every port");
+	r = json_object_new_object();
+	json_object_object_add(r, "flushed", json_object_new_uint64(flushed));
+	return proto__ok(r);
+}
+
 /* ---- start and stop ----------------------------------------------------- */
 
 static void *net_start(const struct boostd_env *env)
@@ -1683,22 +1954,29 @@ static void *net_start(const struct boostd_env *env)
 	}
 	n->state_dir = env->state_dir;
 	n->progs.tc_prog_fd = -1;
+	n->flows_timer = boostd_timer__new(n->loop, flows_tick, n);
+	if (!n->flows_timer)
+		log_warn("net: flows: no timer for the sweep (%s): dead flows stay until evicted",
+			 strerror(errno));
 	link_watch_start(n); /* its events count only once attached */
 	state_path(n, path, sizeof(path));
 	doc = json_object_from_file(path);
-	if (!doc) {
-		n->doc = net_conf__empty();
-		return n;
-	}
-	if (net_conf__parse(doc, &n->conf, err, sizeof(err))) {
+	if (doc && net_conf__parse(doc, &n->conf, err, sizeof(err))) {
 		log_warn("network state %s: %s; starting empty", path, err);
 		json_object_put(doc);
+		doc = NULL;
+	}
+	if (!doc) {
+		/* The empty document's timeouts: the defaults. */
 		n->doc = net_conf__empty();
+		net_conf__parse(n->doc, &n->conf, err, sizeof(err));
+		flows_timer_arm(n);
 		return n;
 	}
 	n->doc = doc;
 	adopt(n);
 	probers_sync(n);
+	flows_timer_arm(n);
 	return n;
 }
 
@@ -1714,6 +1992,7 @@ static void net_stop(void *obj)
 	 * a restart has no gap. `net detach` is the way to remove it.
 	 */
 	link_watch_stop(n);
+	boostd_timer__free(n->flows_timer);
 	for (int i = 0; i < BOOST_MAX_UPLINKS; i++)
 		prober_stop(&n->probers[i]);
 	programs_close(&n->progs);
@@ -2207,7 +2486,43 @@ static json_object *handle_stats(void *obj, json_object *args, struct boostd_req
 	free(sums);
 	free(found);
 	json_object_object_add(r, "ports", ports);
+	json_object_object_add(r, "flows", flows_counters_read());
 	return proto__ok(r);
+}
+
+/*
+ * The flow tables' counters, one series each (no label: the tables are
+ * the host's), or none when nothing is pinned.
+ */
+static void flows_metrics(FILE *out)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} fams[] = {
+		{ "boost_flows_created_total", "Flows opened by the VMs' frames.",
+		  offsetof(struct boost_flow_stats, created) },
+		{ "boost_flows_expired_total", "Flows that died by their timeout.",
+		  offsetof(struct boost_flow_stats, expired) },
+		{ "boost_flows_evicted_total", "Flows evicted before their time: a flow table was full.",
+		  offsetof(struct boost_flow_stats, evicted) },
+		{ "boost_flows_flushed_total", "Flows deleted by net flows flush.",
+		  offsetof(struct boost_flow_stats, flushed) },
+	};
+	struct boost_flow_stats st;
+	struct net_flows_maps m;
+	bool have = false;
+
+	if (flows_maps_open(&m) == 0) {
+		have = net_flows__stats(m.stats, &st) == 0;
+		flows_maps_close(&m);
+	}
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		prom__family(out, fams[f].name, "counter", fams[f].help);
+		if (have)
+			prom__u64(out, fams[f].name,
+				  *(const __u64 *)((const char *)&st + fams[f].offset), NULL);
+	}
 }
 
 /*
@@ -2255,6 +2570,7 @@ static void net_metrics(void *obj, FILE *out)
 		for (int k = 0; found[i] && k < BOOST_DROP__MAX; k++)
 			prom__u64(out, "boost_port_drops_total", sums[i].drops[k],
 				  "port", n->conf.ports[i].name, "reason", boost_drop_names[k], NULL);
+	flows_metrics(out);
 out:
 	free(sums);
 	free(found);
@@ -2274,6 +2590,8 @@ static const struct boostd_handler net_handlers[] = {
 	{ "net", "sg_list", handle_sg_list },
 	{ "net", "stats", handle_stats },
 	{ "net", "apply", handle_apply },
+	{ "net", "flows_list", handle_flows_list },
+	{ "net", "flows_flush", handle_flows_flush },
 	{ 0 },
 };
 
@@ -2283,5 +2601,5 @@ const struct boostd_object net_object = {
 	.stop = net_stop,
 	.metrics = net_metrics,
 	.handlers = net_handlers,
-	.doc_keys = (const char *const[]){ "ports", "security_groups", NULL },
+	.doc_keys = (const char *const[]){ "ports", "security_groups", "flows", NULL },
 };

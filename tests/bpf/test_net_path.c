@@ -57,7 +57,7 @@ static const uint8_t MCAST4[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
 #define IP6_R "2001:db8::c"
 
 static struct bpf_object *obj_xdp, *obj_tc;
-static int xdp_fd, tc_fd, stats_fd, flows4_fd, flows6_fd, config_fd;
+static int xdp_fd, tc_fd, stats_fd, flows4_fd, flows6_fd, config_fd, flow_config_fd, flow_stats_fd;
 static char bpffs[] = "/tmp/boost-bpf-test.XXXXXX";
 
 /* ---- frames ---------------------------------------------------------------- */
@@ -158,6 +158,13 @@ static void tcp_ports(struct frame *f, uint16_t sport, uint16_t dport, int doff)
 
 	t.doff = doff;
 	put(f, &t, sizeof(t));
+}
+
+/* A segment with @flags (TH_SYN 0x02, TH_ACK 0x10, TH_FIN 0x01, TH_RST 0x04). */
+static void tcp_seg(struct frame *f, uint16_t sport, uint16_t dport, uint8_t flags)
+{
+	tcp_ports(f, sport, dport, 5);
+	f->b[f->len - 20 + 13] = flags;
 }
 
 static void tcp(struct frame *f, int doff)
@@ -297,6 +304,7 @@ static void f_to_self(struct frame *f) { eth_to(f, MAC_A, MAC_A, ETH_P_IP); ipv4
 static void f_bcast_ipv4(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, "192.0.2.255"); udp(f); }
 static void f_mcast_ipv4(struct frame *f) { eth_to(f, MCAST4, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, "224.0.0.1"); udp(f); }
 static void f_a_to_tor_https(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, "203.0.113.9"); tcp(f, 5); }
+static void f_a_to_tor_https_syn(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, "203.0.113.9"); tcp_seg(f, 40000, 443, 0x02); }
 static void f_a_to_tor_smtp(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, "203.0.113.9"); tcp_ports(f, 40000, 25, 5); }
 static void f_a_to_dead6(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_UDP, 8, IP6_A, "2001:db8:dead::1"); udp(f); }
 static void f_a_to_b_denied(struct frame *f) { eth(f, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8); udp_ports(f, 4000, 9999); }
@@ -604,6 +612,149 @@ static void f_ra_router(struct frame *f) { ra(f, MC_ALL_NODES, MAC_R, IP6_R, "ff
 static void f_redirect_router_to_a(struct frame *f) { redirect(f, MAC_A, MAC_R, IP6_R, IP6_A, MAC_TOR); }
 static void f_up_ra(struct frame *f) { ra(f, MC_ALL_NODES, MAC_TOR, "2001:db8::1", "ff02::1"); }
 
+/* ---- the flow table's states ----------------------------------------------- */
+
+/*
+ * Sequences of frames between A and a host behind the uplink, each step
+ * checked: the verdict, the state of the one flow in the tables after it
+ * (or that there is none), and how many flows the data path counted as
+ * opened and as reopened in place of a dead one. Before a step, every
+ * flow may be made older by age_s seconds (its last frame moved back in
+ * time, where a test of timeouts would have to wait them out).
+ */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+#define IP4_FAR "203.0.113.9"
+
+static void a_tcp4(struct frame *f, uint8_t flags) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP_A, IP4_FAR); tcp_seg(f, 40000, 443, flags); }
+static void up_tcp4(struct frame *f, uint8_t flags) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_TCP, 5, 20, IP4_FAR, IP_A); tcp_seg(f, 443, 40000, flags); }
+static void f_a_syn(struct frame *f) { a_tcp4(f, TH_SYN); }
+static void f_a_ack(struct frame *f) { a_tcp4(f, TH_ACK); }
+static void f_a_fin(struct frame *f) { a_tcp4(f, TH_FIN | TH_ACK); }
+static void f_a_rst(struct frame *f) { a_tcp4(f, TH_RST); }
+static void f_a_synack(struct frame *f) { a_tcp4(f, TH_SYN | TH_ACK); }
+static void f_up_syn(struct frame *f) { up_tcp4(f, TH_SYN); }
+static void f_up_synack(struct frame *f) { up_tcp4(f, TH_SYN | TH_ACK); }
+static void f_up_ack(struct frame *f) { up_tcp4(f, TH_ACK); }
+static void f_up_fin(struct frame *f) { up_tcp4(f, TH_FIN | TH_ACK); }
+static void f_up_rst(struct frame *f) { up_tcp4(f, TH_RST); }
+static void f_a_udp4(struct frame *f) { eth_to(f, MAC_TOR, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, IP4_FAR); udp_ports(f, 4000, 53); }
+static void f_up_udp4_reply(struct frame *f) { eth_to(f, MAC_A, MAC_TOR, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP4_FAR, IP_A); udp_ports(f, 53, 4000); }
+static void f_a_syn6(struct frame *f) { a_to_out6(f, IPPROTO_TCP, 20); tcp_seg(f, 40000, 443, TH_SYN); }
+static void f_up_synack6(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_TCP, 20); tcp_seg(f, 443, 40000, TH_SYN | TH_ACK); }
+static void f_up_ack6(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_TCP, 20); tcp_seg(f, 443, 40000, TH_ACK); }
+static void f_a_udp6(struct frame *f) { a_to_out6(f, IPPROTO_UDP, 8); udp_ports(f, 4000, 53); }
+static void f_up_udp6_reply(struct frame *f) { up_to_a6(f, IP6_OUT, IPPROTO_UDP, 8); udp_ports(f, 53, 4000); }
+
+#define NOFLOW (-1)
+#define ST(s) (BOOST_FLOW_##s + 1)
+
+struct flow_step {
+	void (*build)(struct frame *f);
+	enum port_id in;
+	enum want want;
+	int state;        /* ST(...) after the step, NOFLOW, or 0: not checked */
+	unsigned age_s;   /* every flow made this much older before the frame */
+	int created, reopened; /* the data path's counters move by these */
+};
+
+struct flow_case {
+	const char *name;
+	uint32_t est_s; /* boost_flow_config's tcp_established_s, 0: the default */
+	struct flow_step steps[10];
+};
+
+#define DEFAULT_S(s) BOOST_FLOW_##s##_DEFAULT_S
+
+/* A table reads best positionally; the fields left out are zero. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+static const struct flow_case flow_cases[] = {
+	{ "tcp: syn, established, fin, closing, dead after its timeout", 0, {
+		{ f_a_syn, A, FWD, ST(TCP_SYN), 0, 1 },
+		{ f_up_synack, UP, FWD, ST(TCP_EST) },
+		{ f_a_ack, A, FWD, ST(TCP_EST) },
+		{ f_up_ack, UP, FWD, ST(TCP_EST), 3600 },
+		{ f_a_fin, A, FWD, ST(TCP_CLOSING) },
+		{ f_up_fin, UP, FWD, ST(TCP_CLOSING) },
+		{ f_up_ack, UP, FWD, ST(TCP_CLOSING), 60 },
+		/* a late segment, past the closing timeout: the flow is dead */
+		{ f_up_ack, UP, DROP, ST(TCP_CLOSING), 121 },
+		/* the VM's ACK opens nothing, nor brings the dead flow back */
+		{ f_a_ack, A, FWD, ST(TCP_CLOSING) },
+		{ f_up_ack, UP, DROP },
+	} },
+	{ "tcp: an rst in closes, a syn out reopens", 0, {
+		{ f_a_syn, A, FWD, ST(TCP_SYN), 0, 1 },
+		{ f_up_rst, UP, FWD, ST(TCP_CLOSING) },
+		{ f_a_syn, A, FWD, ST(TCP_SYN) },
+		{ f_up_synack, UP, FWD, ST(TCP_EST) },
+		{ f_a_rst, A, FWD, ST(TCP_CLOSING) },
+	} },
+	{ "tcp: an unanswered syn dies after its timeout", 0, {
+		{ f_a_syn, A, FWD, ST(TCP_SYN), 0, 1 },
+		{ f_up_synack, UP, DROP, ST(TCP_SYN), DEFAULT_S(TCP_SYN) + 1 },
+		/* the syn sent again: the dead flow opened anew, in place */
+		{ f_a_syn, A, FWD, ST(TCP_SYN), 0, 1, 1 },
+		{ f_up_synack, UP, FWD, ST(TCP_EST) },
+	} },
+	{ "tcp: segments other than a syn open no flow", 0, {
+		{ f_a_ack, A, FWD, NOFLOW },
+		{ f_a_fin, A, FWD, NOFLOW },
+		{ f_a_rst, A, FWD, NOFLOW },
+		{ f_up_ack, UP, DROP, NOFLOW },
+		{ f_up_syn, UP, DROP, NOFLOW },
+	} },
+	{ "tcp: the VM's syn-ack opens an established flow", 0, {
+		{ f_a_synack, A, FWD, ST(TCP_EST), 0, 1 },
+		{ f_up_ack, UP, FWD, ST(TCP_EST) },
+	} },
+	{ "tcp: established lives 5 days by default", 0, {
+		{ f_a_syn, A, FWD, ST(TCP_SYN), 0, 1 },
+		{ f_up_synack, UP, FWD, ST(TCP_EST) },
+		{ f_up_ack, UP, FWD, ST(TCP_EST), DEFAULT_S(TCP_EST) - 60 },
+		{ f_up_ack, UP, DROP, ST(TCP_EST), DEFAULT_S(TCP_EST) + 1 },
+	} },
+	{ "tcp: established lives as configured (10 s)", 10, {
+		{ f_a_syn, A, FWD, ST(TCP_SYN), 0, 1 },
+		{ f_up_synack, UP, FWD, ST(TCP_EST) },
+		{ f_up_ack, UP, FWD, ST(TCP_EST), 9 },
+		{ f_up_ack, UP, DROP, ST(TCP_EST), 11 },
+	} },
+	{ "tcp over ipv6: the same states", 0, {
+		{ f_a_syn6, A, FWD, ST(TCP_SYN), 0, 1 },
+		{ f_up_synack6, UP, FWD, ST(TCP_EST) },
+		{ f_up_ack6, UP, DROP, ST(TCP_EST), DEFAULT_S(TCP_EST) + 1 },
+	} },
+	{ "udp: unreplied dies after 30 s", 0, {
+		{ f_a_udp4, A, FWD, ST(UDP), 0, 1 },
+		{ f_up_udp4_reply, UP, DROP, ST(UDP), DEFAULT_S(UDP) + 1 },
+		/* sent again: opened anew in place of the dead one */
+		{ f_a_udp4, A, FWD, ST(UDP), 0, 1, 1 },
+		{ f_up_udp4_reply, UP, FWD, ST(UDP_REPLIED) },
+	} },
+	{ "udp: replied lives 120 s", 0, {
+		{ f_a_udp4, A, FWD, ST(UDP), 0, 1 },
+		{ f_up_udp4_reply, UP, FWD, ST(UDP_REPLIED) },
+		{ f_up_udp4_reply, UP, FWD, ST(UDP_REPLIED), DEFAULT_S(UDP) + 30 },
+		{ f_up_udp4_reply, UP, DROP, ST(UDP_REPLIED), DEFAULT_S(UDP_REPLIED) + 1 },
+	} },
+	{ "udp over ipv6: unreplied, then replied", 0, {
+		{ f_a_udp6, A, FWD, ST(UDP), 0, 1 },
+		{ f_up_udp6_reply, UP, FWD, ST(UDP_REPLIED), DEFAULT_S(UDP) - 1 },
+		{ f_up_udp6_reply, UP, FWD, ST(UDP_REPLIED), DEFAULT_S(UDP) + 1 },
+	} },
+	{ "icmp: an echo's replies for 30 s", 0, {
+		{ f_a_ping_tor, A, FWD, ST(ICMP), 0, 1 },
+		{ f_up_echo_reply, UP, FWD, ST(ICMP), DEFAULT_S(ICMP) - 1 },
+		{ f_up_echo_reply, UP, DROP, ST(ICMP), DEFAULT_S(ICMP) + 1 },
+	} },
+};
+#pragma GCC diagnostic pop
+#define NFLOW_CASES (sizeof(flow_cases) / sizeof(flow_cases[0]))
+
 #define MALFORMED(n, fn) { n, fn, UP, DROP, BOOST_DROP_MALFORMED }
 
 /* A table reads best positionally; the fields left out are zero. */
@@ -688,7 +839,8 @@ static const struct fixture fixtures[] = {
 	{ "inbound ipv6 http from 2001:db8:1::/48", f_up_http6, UP, FWD, A },
 	{ "inbound ipv6 http from elsewhere", f_up_http6_other, UP, DROP, BOOST_DROP_ACL },
 	{ "inbound reply without a flow", f_up_https_reply, UP, DROP, BOOST_DROP_ACL },
-	{ "inbound reply of A's flow", f_up_https_reply, UP, FWD, A, f_a_to_tor_https, A },
+	{ "inbound reply of A's flow", f_up_https_reply, UP, FWD, A, f_a_to_tor_https_syn, A },
+	{ "inbound reply after A's segment that opens nothing", f_up_https_reply, UP, DROP, BOOST_DROP_ACL, f_a_to_tor_https, A },
 	{ "inbound echo reply of A's ping", f_up_echo_reply, UP, FWD, A, f_a_ping_tor, A },
 	{ "inbound echo reply, another identifier", f_up_echo_other_id, UP, DROP, BOOST_DROP_ACL, f_a_ping_tor, A },
 	{ "inbound echo request after A's ping", f_up_echo_request, UP, DROP, BOOST_DROP_ACL, f_a_ping_tor, A },
@@ -920,8 +1072,10 @@ static void setup(void)
 	must(tc_fd >= 0, "%s failed: %s", "tc_fd", strerror(errno));
 	/* Both objects hold the same maps: pinned by name, reused. */
 	stats_fd = map_fd(obj_xdp, "boost_stats");
-	flows4_fd = map_fd(obj_xdp, "boost_flows4");
-	flows6_fd = map_fd(obj_xdp, "boost_flows6");
+	flows4_fd = map_fd(obj_xdp, "boost_flowtab4");
+	flows6_fd = map_fd(obj_xdp, "boost_flowtab6");
+	flow_config_fd = map_fd(obj_xdp, "boost_flow_config");
+	flow_stats_fd = map_fd(obj_xdp, "boost_flow_stats");
 	config_fd = map_fd(obj_xdp, "boost_config");
 	{
 		struct bpf_map_info a = { 0 }, b = { 0 };
@@ -1102,6 +1256,119 @@ START_TEST(test_tc)
 }
 END_TEST
 
+/* ---- the flow table's states: running ------------------------------------ */
+
+/*
+ * Every flow of both tables: its last frame made @age_s earlier (if not
+ * 0); returns how many there are, and the state of the last one found.
+ */
+static int flows_visit(unsigned age_s, uint8_t *ret_state)
+{
+	const struct { int fd; size_t key_size; } tabs[] = {
+		{ flows4_fd, sizeof(struct boost_flow4_key) },
+		{ flows6_fd, sizeof(struct boost_flow_key) },
+	};
+	char key[64];
+	struct boost_flow v;
+	int n = 0;
+
+	for (int t = 0; t < 2; t++) {
+		void *prev = NULL;
+
+		while (bpf_map_get_next_key(tabs[t].fd, prev, key) == 0) {
+			prev = key;
+			if (bpf_map_lookup_elem(tabs[t].fd, key, &v))
+				continue;
+			*ret_state = v.state;
+			n++;
+			if (!age_s)
+				continue;
+			v.last_ns -= age_s * 1000000000ull;
+			ck_assert_int_eq(bpf_map_update_elem(tabs[t].fd, key, &v, BPF_EXIST), 0);
+		}
+	}
+	return n;
+}
+
+/* The data path's counters, summed over CPUs. */
+static struct boost_flow_stats flow_stats(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct boost_flow_stats *v = calloc(ncpu, sizeof(*v)), sum = { 0 };
+	uint32_t key = BOOST_FLOW_STATS_BPF;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(bpf_map_lookup_elem(flow_stats_fd, &key, v), 0);
+	for (int c = 0; c < ncpu; c++) {
+		sum.created += v[c].created;
+		sum.expired += v[c].expired;
+	}
+	free(v);
+	return sum;
+}
+
+static void set_est_timeout(uint32_t secs)
+{
+	struct boost_flow_config c = { 0 };
+	uint32_t zero = 0;
+
+	c.timeout_ns[BOOST_FLOW_TCP_EST] = secs * 1000000000ull;
+	ck_assert_int_eq(bpf_map_update_elem(flow_config_fd, &zero, &c, 0), 0);
+}
+
+static void check_flow_case(const struct flow_case *fc, bool tc)
+{
+	const char *ep = tc ? "tc" : "xdp";
+	unsigned char out[256];
+	uint32_t out_len;
+
+	clear_flows();
+	set_est_timeout(fc->est_s);
+	for (int i = 0; i < 10 && fc->steps[i].build; i++) {
+		const struct flow_step *st = &fc->steps[i];
+		struct frame f = { .len = 0 };
+		struct boost_flow_stats before = flow_stats(), after;
+		uint8_t state = 0xff;
+		int ret, n;
+
+		f.b = f.buf + FRAME_HEADROOM;
+		if (st->age_s)
+			flows_visit(st->age_s, &state);
+		st->build(&f);
+		ret = run(tc, st->in, &f, out, &out_len);
+		ck_assert_msg(ret == expected_retval(tc, st->want), "%s (%s), step %d: verdict %d, "
+			      "want %d", fc->name, ep, i + 1, ret, expected_retval(tc, st->want));
+		n = flows_visit(0, &state);
+		if (st->state == NOFLOW)
+			ck_assert_msg(n == 0, "%s (%s), step %d: %d flows, want none", fc->name, ep,
+				      i + 1, n);
+		else if (st->state)
+			ck_assert_msg(n == 1 && state == st->state - 1, "%s (%s), step %d: %d flows, "
+				      "state %u, want one in state %s", fc->name, ep, i + 1, n, state,
+				      boost_flow_state_names[st->state - 1]);
+		after = flow_stats();
+		ck_assert_msg(after.created - before.created == (uint64_t)st->created &&
+			      after.expired - before.expired == (uint64_t)st->reopened,
+			      "%s (%s), step %d: created +%llu, reopened +%llu; want +%d, +%d",
+			      fc->name, ep, i + 1, (unsigned long long)(after.created - before.created),
+			      (unsigned long long)(after.expired - before.expired), st->created,
+			      st->reopened);
+	}
+	set_est_timeout(0);
+}
+
+START_TEST(test_flows_xdp)
+{
+	check_flow_case(&flow_cases[_i], false);
+}
+END_TEST
+
+START_TEST(test_flows_tc)
+{
+	check_flow_case(&flow_cases[_i], true);
+}
+END_TEST
+
 /* The compiler: more than BOOST_SG_MAX_MATCH rules over one prefix is refused. */
 START_TEST(test_sg_too_many)
 {
@@ -1136,6 +1403,7 @@ int main(void)
 {
 	Suite *s = suite_create("net_path");
 	TCase *tc = tcase_create("fixtures"), *sg = tcase_create("sg");
+	TCase *flows = tcase_create("flows");
 	SRunner *sr;
 	int failed;
 
@@ -1149,6 +1417,9 @@ int main(void)
 	tcase_add_loop_test(tc, test_tc, 0, NFIXTURES);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
+	tcase_add_loop_test(flows, test_flows_xdp, 0, NFLOW_CASES);
+	tcase_add_loop_test(flows, test_flows_tc, 0, NFLOW_CASES);
+	suite_add_tcase(s, flows);
 	tcase_add_test(sg, test_sg_too_many);
 	suite_add_tcase(s, sg);
 	sr = srunner_create(s);

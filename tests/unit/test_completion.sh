@@ -35,7 +35,8 @@ want "net" n
 want "storage status" st
 want "trust attest net storage metrics apply status version help" ''
 want "port" net po
-want "attach detach upgrade status stats port uplink sg help" net ''
+want "attach detach upgrade status stats port uplink sg flows help" net ''
+want "list flush help" net flows ''
 want "add del list help" net uplink ''
 want "add del list help" net port ''
 want "add" -j net port a

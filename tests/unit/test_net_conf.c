@@ -83,7 +83,39 @@ static const struct {
 	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"proto\": \"tcp\", \"ports\": \"9-8\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}]}]}", "rules[0].ports: must be" },
 	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"cidr\": \"192.0.2.0/24\", \"action\": \"maybe\"}]}]}", "rules[0].action" },
 	{ "{\"security_groups\": [{\"id\": 1, \"rules\": [{\"priority\": 1, \"dir\": \"in\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}, {\"priority\": 1, \"dir\": \"out\", \"cidr\": \"192.0.2.0/24\", \"action\": \"allow\"}]}]}", "rules[1].priority: 1 is already rules[0]'s" },
+	{ "{\"flows\": []}", "flows: must be an object of timeouts" },
+	{ "{\"flows\": {\"tcp_timeout\": 5}}", "flows.tcp_timeout: unknown key" },
+	{ "{\"flows\": {\"max\": 5}}", "flows.max: unknown key" },
+	{ "{\"flows\": {\"tcp_established_s\": 0}}", "flows.tcp_established_s: must be a number of seconds from 1 to 31536000" },
+	{ "{\"flows\": {\"udp_s\": -1}}", "flows.udp_s: must be a number of seconds" },
+	{ "{\"flows\": {\"icmp_s\": 31536001}}", "flows.icmp_s: must be a number of seconds" },
+	{ "{\"flows\": {\"tcp_closing_s\": \"60\"}}", "flows.tcp_closing_s: must be a number of seconds" },
+	{ "{\"flows\": {\"udp_replied_s\": 1.5}}", "flows.udp_replied_s: must be a number of seconds" },
 };
+
+/* The flows' timeouts: conntrack's defaults, each key alone overriding its own. */
+START_TEST(test_flows)
+{
+	json_object *doc = parse_str("{\"flows\": {\"tcp_closing_s\": 2, \"udp_s\": 5}}");
+	struct net_conf c;
+	char err[512] = "";
+
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_TCP_CLOSING], 2);
+	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_UDP], 5);
+	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_TCP_EST], 432000);
+	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_TCP_SYN], 120);
+	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_UDP_REPLIED], 120);
+	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_ICMP], 30);
+	net_conf__free(&c);
+	json_object_put(doc);
+	doc = parse_str("{}");
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_TCP_CLOSING], 120);
+	net_conf__free(&c);
+	json_object_put(doc);
+}
+END_TEST
 
 START_TEST(test_bad_document)
 {
@@ -210,6 +242,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_bad_document, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_compile_nesting);
 	tcase_add_test(tc, test_router);
+	tcase_add_test(tc, test_flows);
 	tcase_add_test(tc, test_uplink);
 	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
