@@ -1587,6 +1587,15 @@ static void apply_add_done(struct sdev *v, int ret, const char *err, void *ctx)
 	apply_continue(a);
 }
 
+/* json_object_array_sort's comparator over integers (device ids). */
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = json_object_get_int64(*(json_object *const *)a);
+	int64_t y = json_object_get_int64(*(json_object *const *)b);
+
+	return (x > y) - (x < y);
+}
+
 /*
  * Start what may start. When nothing runs and nothing may start, the apply
  * is over: returns the answer (and @a is freed); else NULL.
@@ -1635,6 +1644,9 @@ static json_object *apply_next(struct apply *a)
 	} else {
 		json_object *o = json_object_new_object();
 
+		/* By id, not by the order the parallel starts and stops ended in. */
+		json_object_array_sort(a->added, id_cmp);
+		json_object_array_sort(a->removed, id_cmp);
 		json_object_object_add(o, "added", json_object_get(a->added));
 		json_object_object_add(o, "removed", json_object_get(a->removed));
 		json_object_object_add(o, "kept", json_object_get(a->kept));
