@@ -99,6 +99,7 @@ TRUST_SRCS := \
 	ctl/trust/trust_log.c \
 	ctl/trust/trust_manifest.c \
 	ctl/trust/trust_policy.c \
+	ctl/trust/trust_predict.c \
 	ctl/trust/trust_quote.c \
 	ctl/trust/trust_sig.c \
 	ctl/trust/trust_svn.c

@@ -18,6 +18,7 @@
 #include "common/hex.h"
 #include "output.h"
 #include "trust/trust_policy.h"
+#include "trust/trust_predict.h"
 #include "trust/trust_quote.h"
 
 static int parse_nonce(const char *hex, uint8_t *buf, size_t *ret_len)
@@ -168,10 +169,68 @@ static int do_self(int argc, char **argv)
 	return print_verdict(&v);
 }
 
+/* `attest predict`: boost's PCR after a clean start, in each bank, offline. */
+static int do_predict(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "bank", required_argument, NULL, 'b' },
+		{ 0 },
+	};
+	static const char *const all_banks[] = { "sha1", "sha256", "sha384", "sha512" };
+	const char *policy = NULL, *bank = NULL;
+	struct trust_policy *pol = NULL;
+	uint8_t value[TRUST_LOG_DIGEST_MAX];
+	char err[1024], hex[2 * TRUST_LOG_DIGEST_MAX + 1];
+	size_t len, entries;
+	int opt, ret = 0, shown = 0;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'p': policy = optarg; break;
+		case 'b': bank = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (!policy)
+		return cli__usage_error("attest predict needs --policy FILE");
+	NO_MORE_ARGS();
+	if (bank && !trust_quote__alg_from_name(bank))
+		return cli__usage_error("--bank '%s': expected sha1, sha256, sha384 or sha512", bank);
+	ret = trust_policy__load(policy, &pol, err, sizeof(err));
+	if (ret)
+		return cli__fail("%s", err);
+	out__open_object(NULL);
+	out__int("pcr", "PCR %ld after a clean start of boostd", pol->pcr);
+	out__open_object("banks");
+	for (size_t i = 0; i < sizeof(all_banks) / sizeof(all_banks[0]); i++) {
+		if (bank && strcmp(bank, all_banks[i]))
+			continue;
+		ret = trust_predict__pcr(pol, all_banks[i], value, &len, &entries, err, sizeof(err));
+		if (ret)
+			break;
+		if (!shown++)
+			out__text(" (%zu measurements):\n", entries);
+		hex__encode(value, len, hex);
+		out__text("  %-7s %s\n", all_banks[i], hex);
+		out__string(all_banks[i], NULL, hex);
+	}
+	out__close_object();
+	out__close_object();
+	trust_policy__free(pol);
+	if (ret)
+		return cli__fail("predict %s: %s", policy, err);
+	return EXIT_OK;
+}
+
 static const struct cmd attest_cmds[] = {
 	{ "quote", .func = do_quote, .args = "--nonce HEX --out DIR" },
 	{ "verify", .func = do_verify, .args = "--policy FILE --nonce HEX [--ak PEM] DIR" },
 	{ "self", .func = do_self },
+	{ "predict", .func = do_predict, .args = "--policy FILE [--bank BANK]" },
 	{ 0 },
 };
 
@@ -183,5 +242,7 @@ const struct cmd_group attest_group = {
 	       "formats of tpm2_quote. verify checks DIR offline: the AK signature, the\n"
 	       "nonce, the PCR digest, the log replay, and the golden policy of FILE\n"
 	       "(attestation.golden); exit 0 only for a trusted host. self makes boostd\n"
-	       "attest its own host again.",
+	       "attest its own host again. predict computes offline, from the policy and\n"
+	       "its signed artifacts, boost's PCR after a clean start of boostd, in each\n"
+	       "bank (or BANK).",
 };

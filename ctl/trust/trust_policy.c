@@ -141,6 +141,16 @@ static int parse_golden(struct parse *p, json_object *g, struct trust_golden *go
 						       "expected 64 hex digits", i);
 			}
 			golden->ndigests = n;
+		} else if (strcmp(key, "pcr_value") == 0) {
+			size_t len;
+
+			if (!json_object_is_type(v, json_type_string) ||
+			    hex__decode(json_object_get_string(v), golden->pcr_value,
+					sizeof(golden->pcr_value), &len) ||
+			    (len != 20 && len != 32 && len != 48 && len != 64))
+				return perr(p, "field 'attestation.golden.pcr_value': expected a PCR "
+					       "value in hex (40, 64, 96 or 128 digits)");
+			golden->pcr_value_len = len;
 		} else {
 			return perr(p, "unknown field 'attestation.golden.%s'", key);
 		}

@@ -21,7 +21,9 @@
  *                                                 boostctl attest verify
  *       "golden": {                               what a good host ran
  *         "signers": ["keys/signer.crt"],         every entry signed by one
- *         "digests": ["<sha256 hex>", ...]        optional allow-list
+ *         "digests": ["<sha256 hex>", ...],       optional allow-list
+ *         "pcr_value": "<hex>"                    optional: the PCR, in the
+ *                                                 bank, instead of the log
  *       }
  *     }
  *   }
@@ -51,6 +53,9 @@ struct trust_golden {
 	size_t nsigners;
 	uint8_t (*digests)[32];
 	size_t ndigests; /* 0: any digest, if signed by a golden signer */
+	/* A static PCR value in the attestation bank, instead of the log (attest predict). */
+	uint8_t pcr_value[64];
+	size_t pcr_value_len; /* 0: none */
 };
 
 struct trust_policy {

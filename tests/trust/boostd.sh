@@ -15,8 +15,9 @@
 #                          signers), --digest HEX (repeatable), --pcr N,
 #                          --bank NAME, --artifact PATH:KIND (repeatable),
 #                          --ak PEM (the enrolled AK), --sets DIR (the
-#                          sets of artifacts, instead of --artifact), --out
-#                          FILE (instead of $POLICY)
+#                          sets of artifacts, instead of --artifact),
+#                          --pcr-value HEX (attestation.golden.pcr_value),
+#                          --out FILE (instead of $POLICY)
 #   boostd_start           start build/boostd --foreground with a config
 #                          naming $POLICY and $STATE, wait for its socket;
 #                          its pid is $BOOSTD_PID; stopped at exit
@@ -96,6 +97,7 @@ _json_strings() {
 
 write_policy() {
 	local signers=() golden=() digests=() arts=() pcr=11 bank=sha256 out=$POLICY a first=1 ak= sets=
+	local pcr_value=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--signer) signers+=("$2") ;;
@@ -106,6 +108,7 @@ write_policy() {
 		--bank) bank=$2 ;;
 		--ak) ak=$2 ;;
 		--sets) sets=$2 ;;
+		--pcr-value) pcr_value=$2 ;;
 		--out) out=$2 ;;
 		*) fail "write_policy: unknown option $1" ;;
 		esac
@@ -128,6 +131,7 @@ write_policy() {
 		printf '    "golden": {"signers": %s' "$(_json_strings "${golden[@]}")"
 		[ ${#digests[@]} -eq 0 ] ||
 			printf ', "digests": %s' "$(_json_strings "${digests[@]}")"
+		[ -z "$pcr_value" ] || printf ', "pcr_value": "%s"' "$pcr_value"
 		printf '}\n  }\n}\n'
 	} >"$out"
 	jq . "$out" >/dev/null || fail "write_policy wrote invalid JSON into $out"

@@ -114,6 +114,8 @@ static const struct {
 	{ "{\"signers\": [\"a.crt\"], \"sets\": \"\", " GOLDEN "}", "field 'sets'" },
 	{ "{\"signers\": [\"a.crt\"], \"sets\": \"s\", \"artifacts\": [{\"path\": \"x\", \"kind\": \"bpf\"}], " GOLDEN "}",
 	  "fields 'artifacts' and 'sets': give one or the other" },
+	{ "{\"signers\": [\"a.crt\"], \"attestation\": {\"golden\": {\"signers\": [\"g\"], \"pcr_value\": \"abcd\"}}}",
+	  "field 'attestation.golden.pcr_value'" },
 	{ "[1, 2]", "expected a JSON object" },
 	{ "{\"signers\": [", "trust.json: " },
 };
