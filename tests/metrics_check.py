@@ -41,7 +41,9 @@ FAMILIES.update({f"boost_disk_{op}": "counter" for op in DISK_OPS})
 FAMILIES.update({"boost_disk_read_bytes": "counter", "boost_disk_written_bytes": "counter",
                  "boost_disk_errors": "counter", "boost_disk_server_restarts": "counter",
                  "boost_disk_latency_seconds": "histogram"})
-FAMILIES["boost_trust_floor"] = "gauge"
+FAMILIES.update({"boost_trust_floor": "gauge", "boost_trust_attested": "gauge",
+                 "boost_trust_attestations": "counter",
+                 "boost_trust_attestation_failures": "counter"})
 # Only with the trust policy's "sets".
 OPTIONAL = {"boost_trust_set_fallback": "gauge", "boost_trust_set_none": "gauge"}
 LOG2_BUCKETS = 40  # ublk-target/blk_stats.h

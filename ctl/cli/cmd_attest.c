@@ -15,7 +15,10 @@
 #include "cli.h"
 #include "client.h"
 #include "cmd.h"
+#include "common/errmsg.h"
+#include "common/fileio.h"
 #include "common/hex.h"
+#include "common/json_arg.h"
 #include "output.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_predict.h"
@@ -83,13 +86,68 @@ static int do_quote(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * A verifier's state for a host (`attest verify --state FILE`): where the
+ * last trusted replay ended, so that the next one replays only what
+ * follows. -ENOENT if there is none yet.
+ */
+static int state_read(const char *path, const char *bank, struct attest_position *pos,
+		      char *err, size_t errlen)
+{
+	json_object *doc = json_object_from_file(path);
+	const char *b, *pcr;
+	int64_t entries, offset;
+	size_t len;
+	int ret = 0;
+
+	memset(pos, 0, sizeof(*pos));
+	if (!doc)
+		return errno == ENOENT ? -ENOENT : errmsg__set(err, errlen, -EINVAL, "not JSON: %s",
+							     json_util_get_last_err());
+	b = json_arg__str(doc, "bank");
+	pcr = json_arg__str(doc, "pcr");
+	if (json_arg__int(doc, "entries", 0, INT64_MAX, &entries) ||
+	    json_arg__int(doc, "log_offset", 0, INT64_MAX, &offset) || !b || !pcr ||
+	    hex__decode(pcr, pos->pcr, sizeof(pos->pcr), &len) || !len)
+		ret = errmsg__set(err, errlen, -EINVAL, "expected {\"entries\", \"log_offset\", "
+				  "\"bank\", \"pcr\"}");
+	else if (strcmp(b, bank))
+		ret = errmsg__set(err, errlen, -EINVAL, "bank %s, the policy's is %s", b, bank);
+	if (!ret) {
+		pos->entries = entries;
+		pos->log_offset = offset;
+		pos->pcr_len = len;
+	}
+	json_object_put(doc);
+	return ret;
+}
+
+static int state_write(const char *path, const char *bank, const struct attest_position *pos)
+{
+	json_object *doc = json_object_new_object();
+	char hex[129];
+	const char *text;
+	int ret;
+
+	hex__encode(pos->pcr, pos->pcr_len, hex);
+	json_object_object_add(doc, "entries", json_object_new_int64(pos->entries));
+	json_object_object_add(doc, "log_offset", json_object_new_int64(pos->log_offset));
+	json_object_object_add(doc, "bank", json_object_new_string(bank));
+	json_object_object_add(doc, "pcr", json_object_new_string(hex));
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+	ret = fileio__write(path, (const uint8_t *)text, strlen(text), 0644);
+	json_object_put(doc);
+	return ret;
+}
+
 static int print_verdict(const struct attest_verdict *v)
 {
 	out__open_object(NULL);
 	out__bool("trusted", NULL, v->trusted);
 	out__text("verdict: %s\n", v->trusted ? "TRUSTED" : "NOT TRUSTED");
-	out__uint("entries", NULL, v->entries);
-	out__uint("log_offset", NULL, v->log_offset);
+	out__uint("entries", NULL, v->pos.entries);
+	out__uint("log_offset", NULL, v->pos.log_offset);
+	out__uint("replayed", NULL, v->replayed);
 	out__open_array("reasons");
 	for (size_t i = 0; i < v->nreasons; i++)
 		out__string(NULL, "  %s\n", v->reasons[i]);
@@ -104,11 +162,13 @@ static int do_verify(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "ak", required_argument, NULL, 'a' },
+		{ "state", required_argument, NULL, 's' },
 		{ 0 },
 	};
-	const char *policy = NULL, *nonce = NULL, *ak = NULL;
+	const char *policy = NULL, *nonce = NULL, *ak = NULL, *state = NULL;
 	struct trust_policy *pol = NULL;
 	uint8_t buf[TRUST_TPM_MAX_NONCE];
+	struct attest_position from;
 	struct attest_verdict v;
 	char err[1024];
 	size_t len;
@@ -120,6 +180,7 @@ static int do_verify(int argc, char **argv)
 		case 'p': policy = optarg; break;
 		case 'n': nonce = optarg; break;
 		case 'a': ak = optarg; break;
+		case 's': state = optarg; break;
 		default: return cmd__bad_option(argv);
 		}
 	}
@@ -140,7 +201,18 @@ static int do_verify(int argc, char **argv)
 		return cli__usage_error("no attestation key: give --ak FILE or enroll the host's "
 					"AK as attestation.ak in %s", policy);
 	}
-	ret = attest__verify(pol, argv[0], ak, buf, len, &v, err, sizeof(err));
+	if (state) {
+		ret = state_read(state, pol->bank, &from, err, sizeof(err));
+		if (ret && ret != -ENOENT) {
+			trust_policy__free(pol);
+			return cli__fail("state %s: %s", state, err);
+		}
+	}
+	ret = attest__verify_from(pol, argv[0], ak, buf, len, state && from.pcr_len ? &from : NULL,
+				  &v, err, sizeof(err));
+	if (!ret && v.trusted && state && (ret = state_write(state, pol->bank, &v.pos)))
+		fprintf(stderr, "boostctl: warning: state %s: cannot write it: %s\n", state,
+			strerror(-ret));
 	trust_policy__free(pol);
 	if (ret && v.nreasons == 0)
 		return cli__fail("quote %s: %s", argv[0], err);
@@ -228,7 +300,7 @@ static int do_predict(int argc, char **argv)
 
 static const struct cmd attest_cmds[] = {
 	{ "quote", .func = do_quote, .args = "--nonce HEX --out DIR" },
-	{ "verify", .func = do_verify, .args = "--policy FILE --nonce HEX [--ak PEM] DIR" },
+	{ "verify", .func = do_verify, .args = "--policy FILE --nonce HEX [--ak PEM] [--state FILE] DIR" },
 	{ "self", .func = do_self },
 	{ "predict", .func = do_predict, .args = "--policy FILE [--bank BANK]" },
 	{ 0 },

@@ -125,6 +125,8 @@ static int do_net_status(int argc, char **argv)
 	if (client__str(r, "refused"))
 		out__string("refused", "  data paths refused: %s\n", client__str(r, "refused"));
 	out__string("pins", "  maps pinned under %s\n", client__str(r, "pins"));
+	if (client__str(r, "revoked"))
+		out__string("revoked", "  detached: %s\n", client__str(r, "revoked"));
 	if (client__str(r, "not_adopted"))
 		out__string("not_adopted", "  left attached, not adopted: %s\n",
 			    client__str(r, "not_adopted"));

@@ -248,15 +248,24 @@ static int do_trust_status(int argc, char **argv)
 	att = json_object_object_get(r, "attestation");
 	out__open_object("attestation");
 	out__bool("trusted", NULL, json_object_get_boolean(json_object_object_get(att, "trusted")));
-	out__text("  attestation: %s\n",
+	out__text("  attestation: %s",
 		  json_object_get_boolean(json_object_object_get(att, "trusted")) ? "passed"
 										 : "FAILED");
+	out__int("entries", " (log entries %ld", client__int(att, "entries"));
+	out__int("replayed", ", %ld replayed last)\n", client__int(att, "replayed"));
 	out__open_array("reasons");
 	v = json_object_object_get(att, "reasons");
 	for (size_t i = 0; v && i < json_object_array_length(v); i++)
 		out__string(NULL, "    %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
 	out__close_array();
 	out__close_object();
+	if (json_object_object_get_ex(r, "attest_interval", NULL))
+		out__int("attest_interval", "  periodic attestation: every %ld s",
+			 client__int(r, "attest_interval"));
+	else
+		out__text("  periodic attestation: off");
+	out__int("attestations", " (%ld attestations", client__int(r, "attestations"));
+	out__int("attestation_failures", ", %ld failed)\n", client__int(r, "attestation_failures"));
 	v = json_object_object_get(r, "kernel_ima");
 	out__open_object("kernel_ima");
 	if (!json_object_get_boolean(json_object_object_get(v, "present"))) {

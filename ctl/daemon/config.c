@@ -16,6 +16,7 @@ void config__defaults(struct boostd_config *cfg)
 	snprintf(cfg->trust_policy, sizeof(cfg->trust_policy), "/etc/boost/trust.json");
 	cfg->client_timeout = CONFIG_DEFAULT_CLIENT_TIMEOUT;
 	cfg->metrics_interval = CONFIG_DEFAULT_METRICS_INTERVAL;
+	snprintf(cfg->storage_on_untrusted, sizeof(cfg->storage_on_untrusted), "keep");
 }
 
 static int config_string(json_object *v, const char *key, char *dst, size_t len,
@@ -88,7 +89,22 @@ int config__load(const char *path, struct boostd_config *ret_cfg, char *err, siz
 		else if (strcmp(key, "metrics_interval") == 0)
 			ret = config_uint(v, key, 1, CONFIG_MAX_METRICS_INTERVAL,
 					  &cfg.metrics_interval, err, errlen);
-		else if (strcmp(key, "log") == 0) {
+		else if (strcmp(key, "attest_interval") == 0)
+			ret = config_uint(v, key, 1, CONFIG_MAX_ATTEST_INTERVAL,
+					  &cfg.attest_interval, err, errlen);
+		else if (strcmp(key, "storage_on_untrusted") == 0) {
+			const char *s = json_object_get_string(v);
+
+			if (!json_object_is_type(v, json_type_string) ||
+			    (strcmp(s, "keep") && strcmp(s, "hold") && strcmp(s, "stop"))) {
+				snprintf(err, errlen, "key 'storage_on_untrusted': expected \"keep\", "
+					 "\"hold\" or \"stop\"");
+				ret = -EINVAL;
+			} else {
+				snprintf(cfg.storage_on_untrusted, sizeof(cfg.storage_on_untrusted),
+					 "%s", s);
+			}
+		} else if (strcmp(key, "log") == 0) {
 			const char *s = json_object_get_string(v);
 
 			if (!json_object_is_type(v, json_type_string) ||

@@ -11,7 +11,12 @@
  *     "metrics_file": PATH,         write the metrics there (Prometheus text,
  *                                   for node_exporter's textfile collector);
  *                                   none by default
- *     "metrics_interval": 15        seconds between two writes, 1 to 86400
+ *     "metrics_interval": 15,       seconds between two writes, 1 to 86400
+ *     "attest_interval": 300,       seconds between two self-attestations,
+ *                                   1 to 86400; none by default
+ *     "storage_on_untrusted": "keep" | "hold" | "stop"
+ *                                   what the storage servers do when this
+ *                                   host fails its attestation
  *   }
  *
  * Every key is optional; an unknown key or a value of the wrong type is an
@@ -33,12 +38,15 @@ struct boostd_config {
 	unsigned int client_timeout; /* seconds */
 	char metrics_file[PATH_MAX]; /* "": none */
 	unsigned int metrics_interval; /* seconds */
+	unsigned int attest_interval; /* seconds, 0: none */
+	char storage_on_untrusted[8]; /* "keep", "hold" or "stop" */
 };
 
 #define CONFIG_DEFAULT_CLIENT_TIMEOUT 60
 #define CONFIG_MAX_CLIENT_TIMEOUT 86400
 #define CONFIG_DEFAULT_METRICS_INTERVAL 15
 #define CONFIG_MAX_METRICS_INTERVAL 86400
+#define CONFIG_MAX_ATTEST_INTERVAL 86400
 
 void config__defaults(struct boostd_config *cfg);
 /*

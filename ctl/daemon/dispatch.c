@@ -197,6 +197,8 @@ void boostd__objects_start(struct boostd *d)
 		.loop = d->loop,
 		.state_dir = d->cfg.state_dir,
 		.trust_policy = d->cfg.trust_policy,
+		.attest_interval = d->cfg.attest_interval,
+		.storage_on_untrusted = d->cfg.storage_on_untrusted,
 	};
 	for (int i = 0; i < BOOSTD_NOBJECTS; i++) {
 		d->states[i] = d->objects[i]->start(&d->env);

@@ -125,6 +125,17 @@ int boostd_loader__bpf_svn(struct boostd_loader *l, const char *name, const char
 			   uint32_t *svn, char *err, size_t errlen);
 
 /*
+ * Tell @fn, on the loop's thread, when this host's verdict changes (a
+ * periodic attestation, `attest self`, a `trust load`): @trusted false
+ * with the reason when it fails, true when it passes again. An object
+ * reacts: the network detaches, the storage servers are held or stopped.
+ * 0, or -ENOSPC past BOOSTD_LOADER_MAX_WATCHERS.
+ */
+#define BOOSTD_LOADER_MAX_WATCHERS 4
+typedef void (*boostd_verdict_fn)(void *ctx, bool trusted, const char *why);
+int boostd_loader__watch_verdict(struct boostd_loader *l, boostd_verdict_fn fn, void *ctx);
+
+/*
  * Start the executable artifact @name from its sealed memfd (fexecve), with
  * @fds as its descriptors 0.. (trust_artifact__spawn_fds). 0 with the pid,
  * or -errno with @err saying why.
@@ -141,6 +152,8 @@ struct boostd_env {
 	struct boostd_loader *loader; /* NULL for the trust object, which is the loader */
 	const char *state_dir;        /* persisted state lives here */
 	const char *trust_policy;     /* the trust policy's path */
+	unsigned int attest_interval; /* seconds between self-attestations, 0: none */
+	const char *storage_on_untrusted; /* "keep", "hold" or "stop" (boostd.json(5)) */
 };
 
 /*

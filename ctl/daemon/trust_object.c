@@ -91,6 +91,15 @@ struct boostd_loader {
 	 */
 	char set_active;
 	char set_reason[1536];
+	/* Who hears of a change of the verdict (object.h), and the periodic attestation. */
+	struct {
+		boostd_verdict_fn fn;
+		void *ctx;
+	} watchers[BOOSTD_LOADER_MAX_WATCHERS];
+	int nwatchers;
+	struct boostd_timer *attest_timer;
+	unsigned int attest_interval;
+	uint64_t attest_runs, attest_failures;
 };
 
 /*
@@ -341,9 +350,14 @@ static int state_tmpdir(struct boostd_loader *d, const char *what, char *dir, si
 	return 0;
 }
 
-/* This host's own attestation, now, into @v (any thread). */
+/*
+ * This host's own attestation, now, into @v (any thread): the log replayed
+ * from where the last trusted one ended (attest.h), or from the start.
+ */
 static void attest_run(struct boostd_loader *d, struct attest_verdict *v)
 {
+	struct attest_position from = d->attest.trusted ? d->attest.pos : (struct attest_position){ 0 };
+
 	uint8_t nonce[TRUST_TPM_MAX_NONCE];
 	char dir[4096], ak[4200], err[512];
 	int ret;
@@ -366,22 +380,41 @@ static void attest_run(struct boostd_loader *d, struct attest_verdict *v)
 		goto out;
 	}
 	snprintf(ak, sizeof(ak), "%s/%s", dir, TRUST_TPM_AK_PEM);
-	attest__verify(d->pol, dir, ak, nonce, d->pol->nonce_bytes, v, NULL, 0);
+	attest__verify_from(d->pol, dir, ak, nonce, d->pol->nonce_bytes,
+			    from.pcr_len ? &from : NULL, v, NULL, 0);
 out:
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-/* On the loop: @v is this host's verdict from now on. */
+/* On the loop: @v is this host's verdict from now on; the watchers hear of a change. */
 static void attest_install(struct boostd_loader *d, const struct attest_verdict *v, time_t at)
 {
+	bool was = d->attest.trusted, first = !d->attested_at;
+
 	pthread_rwlock_wrlock(&d->lock);
 	d->attest = *v;
 	d->attested_at = at;
 	pthread_rwlock_unlock(&d->lock);
-	if (v->trusted)
-		log_info("attestation of this host: passed");
-	else
+	d->attest_runs++;
+	if (v->trusted) {
+		log_info("attestation of this host: passed (%zu entries replayed)", v->replayed);
+	} else {
+		d->attest_failures++;
 		log_warn("attestation of this host: FAILED: %s", v->reasons[0]);
+	}
+	if (first || was == v->trusted)
+		return;
+	for (int i = 0; i < d->nwatchers; i++)
+		d->watchers[i].fn(d->watchers[i].ctx, v->trusted, v->trusted ? "" : v->reasons[0]);
+}
+
+int boostd_loader__watch_verdict(struct boostd_loader *d, boostd_verdict_fn fn, void *ctx)
+{
+	if (d->nwatchers == BOOSTD_LOADER_MAX_WATCHERS)
+		return -ENOSPC;
+	d->watchers[d->nwatchers].fn = fn;
+	d->watchers[d->nwatchers++].ctx = ctx;
+	return 0;
 }
 
 /* ---- the loader ----------------------------------------------------------- */
@@ -519,6 +552,34 @@ int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const 
 	}
 	pthread_rwlock_unlock(&d->lock);
 	return ret;
+}
+
+/* ---- the periodic attestation -------------------------------------------- */
+
+static json_object *work_self(struct boostd_loader *d, json_object *args, struct trust_job *job);
+static void job_run(void *arg);
+static void job_done(void *arg, bool stopping);
+
+/*
+ * Every attest_interval seconds: attest this host again, as a job; a
+ * failure reaches the watchers (the network detaches). A tick that finds
+ * a job running waits for the next one: that job may be an attestation.
+ */
+static void attest_tick(void *ctx)
+{
+	struct boostd_loader *d = ctx;
+	struct trust_job *job;
+
+	if (boostd_jobs__running(d->jobs))
+		return;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return;
+	*job = (struct trust_job){ .what = "periodic attestation", .d = d, .work = work_self };
+	if (boostd_jobs__start(d->jobs, job_run, job_done, job)) {
+		log_warn("periodic attestation: cannot start its job");
+		free(job);
+	}
 }
 
 /* ---- the sets of artifacts: last known good ------------------------------ */
@@ -701,6 +762,14 @@ static void *trust_start(const struct boostd_env *env)
 			log_warn("%s", err);
 	attest_run(d, &v);
 	attest_install(d, &v, time(NULL));
+	if (env->attest_interval) {
+		d->attest_interval = env->attest_interval;
+		d->attest_timer = boostd_timer__new(env->loop, attest_tick, d);
+		if (!d->attest_timer || boostd_timer__arm(d->attest_timer,
+							  env->attest_interval * 1000ull,
+							  env->attest_interval * 1000ull))
+			log_err("periodic attestation: cannot make its timer: %s", strerror(errno));
+	}
 	return d;
 }
 
@@ -708,6 +777,7 @@ static void trust_stop(void *obj)
 {
 	struct boostd_loader *d = obj;
 
+	boostd_timer__free(d->attest_timer);
 	/* A TPM that does not answer must not hold boostd's stop. */
 	if (!boostd_jobs__free(d->jobs, "trust", 1000))
 		return; /* the job still holds d */
@@ -765,6 +835,15 @@ static void trust_metrics(void *obj, FILE *out)
 			     "1 if neither set of artifacts verifies and nothing may run");
 		prom__u64(out, "boost_trust_set_none", d->set_active == 0, NULL);
 	}
+	prom__family(out, "boost_trust_attested", "gauge",
+		     "1 if this host passed its last own attestation");
+	prom__u64(out, "boost_trust_attested", d->attest.trusted, NULL);
+	prom__family(out, "boost_trust_attestations_total", "counter",
+		     "Own attestations of this host: at start, periodic, asked for");
+	prom__u64(out, "boost_trust_attestations_total", d->attest_runs, NULL);
+	prom__family(out, "boost_trust_attestation_failures_total", "counter",
+		     "Own attestations of this host that failed");
+	prom__u64(out, "boost_trust_attestation_failures_total", d->attest_failures, NULL);
 	prom__family(out, "boost_trust_floor", "gauge",
 		     "The rollback floor per kind of artifact: lower security versions are "
 		     "refused");
@@ -830,6 +909,8 @@ static json_object *attest_json(const struct attest_verdict *v, time_t at)
 
 	json_object_object_add(o, "trusted", json_object_new_boolean(v->trusted));
 	json_object_object_add(o, "at", json_object_new_int64(at));
+	json_object_object_add(o, "entries", json_object_new_uint64(v->pos.entries));
+	json_object_object_add(o, "replayed", json_object_new_uint64(v->replayed));
 	for (size_t i = 0; i < v->nreasons; i++)
 		json_object_array_add(reasons, json_object_new_string(v->reasons[i]));
 	json_object_object_add(o, "reasons", reasons);
@@ -907,7 +988,10 @@ static void job_done(void *arg, bool stopping)
 		json_object_put(resp);
 		resp = proto__error("trust: boostd is stopping");
 	}
-	boostd_request__reply(job->req, resp);
+	if (job->req)
+		boostd_request__reply(job->req, resp);
+	else
+		json_object_put(resp); /* the periodic attestation's: no one asked */
 	json_object_put(job->args);
 	free(job);
 }
@@ -963,6 +1047,11 @@ static json_object *work_status(struct boostd_loader *d, json_object *args, stru
 		json_object_array_add(arts, artifact_json(d->artifacts[i]));
 	json_object_object_add(r, "artifacts", arts);
 	json_object_object_add(r, "attestation", attest_json(&d->attest, d->attested_at));
+	if (d->attest_interval)
+		json_object_object_add(r, "attest_interval", json_object_new_int(d->attest_interval));
+	json_object_object_add(r, "attestations", json_object_new_uint64(d->attest_runs));
+	json_object_object_add(r, "attestation_failures",
+			       json_object_new_uint64(d->attest_failures));
 	json_object_object_add(r, "floor", floor_json(&d->floor));
 	if (d->pol->sets)
 		json_object_object_add(r, "set", set_json(d));

@@ -124,6 +124,9 @@ struct boostd_net {
 	struct boostd_jobs *jobs;
 	struct net_job *job;         /* the attach or upgrade running, or NULL */
 	char adopt_error[1024];      /* why the data path left attached was not adopted */
+	/* Detached because this host failed its attestation: why (until an attach). */
+	char revoked[1024];
+	bool revoke_pending;         /* it failed while a job ran: detach at its end */
 	struct mnl_socket *nl;       /* rtnetlink's link changes (the uplinks' watch) */
 	struct net_prober probers[BOOST_MAX_UPLINKS];
 	struct boostd_timer *flows_timer; /* the flow tables' sweep */
@@ -1291,6 +1294,19 @@ static void job_run(void *arg)
 		detach_all(n);
 }
 
+/*
+ * This host failed its attestation (n->revoked says why): the data path
+ * leaves every port, and no attach is allowed until it attests again.
+ */
+static void net_revoke(struct boostd_net *n)
+{
+	if (!n->attached)
+		return;
+	detach_all(n);
+	probers_sync(n);
+	log_warn("net: detached from every port: %s", n->revoked);
+}
+
 /* On the loop, the job's thread ended: take its result and answer. */
 static void job_done(void *arg, bool stopping)
 {
@@ -1312,6 +1328,7 @@ static void job_done(void *arg, bool stopping)
 	} else if (!job->ret) {
 		n->attached = true;
 		n->adopt_error[0] = '\0';
+		n->revoked[0] = '\0';
 		attached_save(n);
 		probers_sync(n);
 		uplinks_refresh(n); /* links that changed while the job ran */
@@ -1327,6 +1344,10 @@ static void job_done(void *arg, bool stopping)
 	boostd_request__reply(job->req, resp);
 	free(job->ifindexes);
 	free(job);
+	if (n->revoke_pending) {
+		n->revoke_pending = false;
+		net_revoke(n);
+	}
 }
 
 /* ---- the uplinks' links ------------------------------------------------------ */
@@ -1937,6 +1958,20 @@ static json_object *handle_flows_flush(void *obj, json_object *args, struct boos
 
 /* ---- start and stop ----------------------------------------------------- */
 
+/* The loader's word on this host (object.h): a failed attestation detaches. */
+static void net_verdict(void *ctx, bool trusted, const char *why)
+{
+	struct boostd_net *n = ctx;
+
+	if (trusted)
+		return; /* an attach is allowed again; nothing attaches by itself */
+	snprintf(n->revoked, sizeof(n->revoked), "this host failed its attestation: %s", why);
+	if (n->job)
+		n->revoke_pending = true; /* its end detaches */
+	else
+		net_revoke(n);
+}
+
 static void *net_start(const struct boostd_env *env)
 {
 	struct boostd_net *n = calloc(1, sizeof(*n));
@@ -1952,6 +1987,8 @@ static void *net_start(const struct boostd_env *env)
 		free(n);
 		return NULL;
 	}
+	if (n->loader)
+		boostd_loader__watch_verdict(n->loader, net_verdict, n);
 	n->state_dir = env->state_dir;
 	n->progs.tc_prog_fd = -1;
 	n->flows_timer = boostd_timer__new(n->loop, flows_tick, n);
@@ -2207,6 +2244,8 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 	json_object_object_add(r, "pins", json_object_new_string(BOOST_PIN_ROOT));
 	if (!n->attached && n->adopt_error[0])
 		json_object_object_add(r, "not_adopted", json_object_new_string(n->adopt_error));
+	if (!n->attached && n->revoked[0])
+		json_object_object_add(r, "revoked", json_object_new_string(n->revoked));
 	if (n->attached) {
 		json_object_object_add(r, "xdp_program", json_object_new_string(NET_XDP_OBJ));
 		json_object_object_add(r, "tc_program", json_object_new_string(NET_TC_OBJ));

@@ -121,6 +121,8 @@ struct boostd_storage {
 	const char *state_dir;
 	struct sdev **devs;
 	size_t ndevs;
+	const char *on_untrusted; /* "keep", "hold" or "stop" (boostd.json(5)) */
+	bool held;                /* the servers are stopped by SIGSTOP */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -1042,6 +1044,68 @@ static void load_state(struct boostd_storage *s)
 	json_object_put(doc);
 }
 
+/* A device stopped because this host failed its attestation: it leaves the list. */
+static void untrusted_stop_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	struct boostd_storage *s = v->s;
+	int id = v->conf.id;
+
+	if (ret) {
+		log_warn("storage: device %d: cannot stop it: %s", id, err);
+		return;
+	}
+	dev_remove(s, v);
+	persist(s);
+	log_warn("storage: device %d stopped and deleted: this host failed its attestation", id);
+}
+
+/*
+ * The loader's word on this host (object.h). No server starts while the
+ * host is not trusted (the loader refuses it); those running keep serving
+ * ("keep"), are frozen by SIGSTOP until the host attests again, their IO
+ * waiting in the kernel ("hold"), or are stopped and their devices deleted
+ * ("stop").
+ */
+static void storage_verdict(void *ctx, bool trusted, const char *why)
+{
+	struct boostd_storage *s = ctx;
+	char err[1024];
+
+	if (trusted && s->held) {
+		for (size_t i = 0; i < s->ndevs; i++)
+			if (s->devs[i]->pidfd >= 0)
+				pidfd_send_signal(s->devs[i]->pidfd, SIGCONT, NULL, 0);
+		s->held = false;
+		log_info("storage: the host attests again: the servers go on");
+	}
+	if (trusted)
+		return;
+	if (strcmp(s->on_untrusted, "hold") == 0) {
+		for (size_t i = 0; i < s->ndevs; i++)
+			if (s->devs[i]->pidfd >= 0)
+				pidfd_send_signal(s->devs[i]->pidfd, SIGSTOP, NULL, 0);
+		s->held = true;
+		log_warn("storage: %zu servers held (SIGSTOP) until the host attests again: %s",
+			 s->ndevs, why);
+	} else if (strcmp(s->on_untrusted, "stop") == 0) {
+		for (size_t i = s->ndevs; i-- > 0;) {
+			struct sdev *v = s->devs[i];
+			int ret;
+
+			if (v->job.kind != JOB_NONE)
+				continue; /* starting or stopping: the loader stops a start */
+			ret = server_stop(v, untrusted_stop_done, NULL, err, sizeof(err));
+			if (ret == 1)
+				untrusted_stop_done(v, 0, NULL, NULL);
+			else if (ret < 0)
+				log_warn("storage: device %d: cannot stop it: %s", v->conf.id, err);
+		}
+	} else {
+		log_warn("storage: the servers keep serving; none starts until the host attests "
+			 "again: %s", why);
+	}
+}
+
 static void *storage_start(const struct boostd_env *env)
 {
 	struct boostd_storage *s = calloc(1, sizeof(*s));
@@ -1051,6 +1115,9 @@ static void *storage_start(const struct boostd_env *env)
 	s->loop = env->loop;
 	s->loader = env->loader;
 	s->state_dir = env->state_dir;
+	s->on_untrusted = env->storage_on_untrusted ? env->storage_on_untrusted : "keep";
+	if (s->loader)
+		boostd_loader__watch_verdict(s->loader, storage_verdict, s);
 	load_state(s);
 	persist(s);
 	return s;
@@ -1085,6 +1152,10 @@ static void storage_stop(void *obj)
 			i++; /* else the callback removed it, and devs[i] is the next one */
 	}
 	persist(s);
+	/* Held servers go on: a stopping boostd holds nothing. */
+	for (size_t i = 0; s->held && i < s->ndevs; i++)
+		if (s->devs[i]->pidfd >= 0)
+			pidfd_send_signal(s->devs[i]->pidfd, SIGCONT, NULL, 0);
 	/* The servers keep serving: the next boostd adopts them. */
 	for (size_t i = 0; i < s->ndevs; i++)
 		dev_free(s, s->devs[i]);

@@ -103,7 +103,16 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 		   const uint8_t *nonce, size_t nonce_len, struct attest_verdict *v, char *err,
 		   size_t errlen)
 {
+	return attest__verify_from(pol, dir, ak_pem, nonce, nonce_len, NULL, v, err, errlen);
+}
+
+int attest__verify_from(const struct trust_policy *pol, const char *dir, const char *ak_pem,
+			const uint8_t *nonce, size_t nonce_len, const struct attest_position *from,
+			struct attest_verdict *v, char *err, size_t errlen)
+{
 	struct golden_check c = { .pol = pol, .v = v };
+	struct attest_position start = { 0 };
+	bool restarted = false;
 	struct trust_log_position pos = { 0 };
 	struct trust_tpm_pcrs pcrs;
 	char why[256];
@@ -151,8 +160,24 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 	ret = fileio__read(path, ATTEST_LOG_MAX, O_NOFOLLOW, &log, &log_len);
 	if (ret)
 		return attest_fail(v, err, errlen, ret, "log %s: %s", path, strerror(-ret));
-	ret = trust_log__replay(log, log_len, pol->pcr, pol->bank, NULL, pcrs.value[pol->pcr],
-				pcrs.len, &pos, why, sizeof(why));
+	if (from && from->pcr_len) {
+		/* Only what follows the last trusted position (Keylime's incremental replay). */
+		ret = -ENOENT;
+		if (from->pcr_len == pcrs.len && from->log_offset <= log_len) {
+			start = *from;
+			ret = trust_log__replay(log + start.log_offset, log_len - start.log_offset,
+						pol->pcr, pol->bank, start.pcr,
+						pcrs.value[pol->pcr], pcrs.len, &pos, why,
+						sizeof(why));
+		}
+		if (ret == -ENOENT) {
+			restarted = true; /* said last: the first reason is the verdict's */
+			memset(&start, 0, sizeof(start));
+		}
+	}
+	if (!start.pcr_len)
+		ret = trust_log__replay(log, log_len, pol->pcr, pol->bank, NULL,
+					pcrs.value[pol->pcr], pcrs.len, &pos, why, sizeof(why));
 	if (ret == -ENOENT) {
 		reason(v, "log: no prefix of it replays to the quoted PCR %u (%s)", pol->pcr,
 		       pol->bank);
@@ -164,9 +189,11 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 		ret = 0;
 		goto out;
 	}
-	v->entries = pos.entries;
-	v->log_offset = pos.offset;
-
+	v->replayed = pos.entries;
+	v->pos.entries = start.entries + pos.entries;
+	v->pos.log_offset = start.log_offset + pos.offset;
+	memcpy(v->pos.pcr, pcrs.value[pol->pcr], pcrs.len);
+	v->pos.pcr_len = pcrs.len;
 	/* The golden policy: who signed what was measured. */
 	c.certs = trust_certs__new();
 	if (!c.certs) {
@@ -180,8 +207,10 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 			goto out;
 		}
 	}
-	c.limit = pos.entries;
-	ret = trust_log__parse(log, pos.offset, check_entry, &c, why, sizeof(why));
+	c.index = start.entries;
+	c.limit = v->pos.entries;
+	ret = trust_log__parse(log + start.log_offset, pos.offset, check_entry, &c, why,
+			       sizeof(why));
 	if (ret < 0) {
 		reason(v, "log: %s", why);
 		ret = 0;
@@ -190,14 +219,22 @@ int attest__verify(const struct trust_policy *pol, const char *dir, const char *
 	ret = 0;
 	if (v->nreasons == 0) {
 		v->trusted = true;
-		reason(v, "quote signed by the AK, nonce matches, PCR %u replayed from %zu log "
-			  "entries (%zu of boost's), all by golden signers", pol->pcr, pos.entries,
-		       c.checked);
+		if (start.pcr_len)
+			reason(v, "quote signed by the AK, nonce matches, PCR %u replayed from entry "
+				  "%zu: %zu new log entries (%zu of boost's), all by golden signers",
+			       pol->pcr, start.entries, pos.entries, c.checked);
+		else
+			reason(v, "quote signed by the AK, nonce matches, PCR %u replayed from %zu "
+				  "log entries (%zu of boost's), all by golden signers", pol->pcr,
+			       pos.entries, c.checked);
 	}
 	if (c.events)
 		reason(v, "%zu event%s of boostd's in the log, the last: %s", c.events,
 		       c.events > 1 ? "s" : "", c.last_event);
 out:
+	if (restarted)
+		reason(v, "log: it does not replay from the last position (entry %zu): replayed "
+			  "from the start (a reboot?)", from->entries);
 	trust_certs__free(c.certs);
 	free(log);
 	return ret;

@@ -19,10 +19,23 @@
 
 #define ATTEST_MAX_REASONS 16
 
+/*
+ * Where a replay met a quoted PCR: a verifier keeps it, and a later check
+ * replays only the entries after it, from the PCR value there, as Keylime
+ * does. The TPM cannot rewind a PCR, so the prefix it covered cannot have
+ * changed while the PCR went on from that value.
+ */
+struct attest_position {
+	size_t entries;       /* log entries up to where the replay met the PCR */
+	size_t log_offset;    /* bytes of the log up to there */
+	uint8_t pcr[64];      /* the PCR's value there, in the policy's bank */
+	size_t pcr_len;       /* 0: no position */
+};
+
 struct attest_verdict {
 	bool trusted;
-	size_t entries;       /* log entries up to where the replay meets the PCR */
-	size_t log_offset;    /* bytes of the log up to there, to attest again from */
+	struct attest_position pos; /* where this replay met the quoted PCR */
+	size_t replayed;      /* entries replayed by this check */
 	size_t nreasons;
 	char reasons[ATTEST_MAX_REASONS][256]; /* why not trusted, or what was checked */
 };
@@ -39,5 +52,15 @@ struct attest_verdict {
 int attest__verify(const struct trust_policy *pol, const char *dir, const char *ak_pem,
 		   const uint8_t *nonce, size_t nonce_len, struct attest_verdict *ret, char *err,
 		   size_t errlen);
+
+/*
+ * The same, replaying only the log after @from (a trusted verdict's
+ * position, of the same host and boot). When the log does not replay from
+ * there (the host rebooted: its PCR and log started anew), it is replayed
+ * from the start, and a reason says so.
+ */
+int attest__verify_from(const struct trust_policy *pol, const char *dir, const char *ak_pem,
+			const uint8_t *nonce, size_t nonce_len, const struct attest_position *from,
+			struct attest_verdict *ret, char *err, size_t errlen);
 
 #endif

@@ -70,7 +70,8 @@ grep -q "boost-event:fallback-to-set-b" "$STATE/ascii_runtime_measurements" ||
 	fail "the fallback is not in the measurement log"
 "$BOOSTCTL" -j status | jq -e '.attested and .data_paths_allowed and .trust_set.active == "b"' \
 	>/dev/null || fail "on set b the host should attest and allow data paths: $("$BOOSTCTL" -j status)"
-expect_exit 0 "$BOOSTCTL" attest self
+# The start's attestation replayed the whole log, the event in it.
+expect_exit 0 "$BOOSTCTL" trust status
 expect_match "1 event of boostd's in the log, the last: boost-event:fallback-to-set-b" "$out"
 
 # A truncated one, a missing one, a digest the manifest does not list.
