@@ -9,6 +9,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,18 +33,29 @@
 #define TRUST_LOG_DNG_PREFIX "sha256:"
 #define TRUST_LOG_DNG_LEN (sizeof(TRUST_LOG_DNG_PREFIX) + TRUST_LOG_FILE_DIGEST_LEN)
 
+/*
+ * The banks' digests, fetched once: EVP_sha256() and its kin make OpenSSL 3
+ * fetch the implementation again at each use, which was most of a
+ * replay's time (docs/trust.md, "Periodic attestation").
+ */
+static const char *const trust_log_bank_names[] = { "sha1", "sha256", "sha384", "sha512" };
+static EVP_MD *trust_log_mds[4];
+static pthread_once_t trust_log_mds_once = PTHREAD_ONCE_INIT;
+
+static void trust_log_fetch_mds(void)
+{
+	for (size_t i = 0; i < 4; i++)
+		trust_log_mds[i] = EVP_MD_fetch(NULL, trust_log_bank_names[i], NULL);
+}
+
 static const EVP_MD *trust_log_bank_md(const char *bank)
 {
 	if (!bank)
 		return NULL;
-	if (strcmp(bank, "sha1") == 0)
-		return EVP_sha1();
-	if (strcmp(bank, "sha256") == 0)
-		return EVP_sha256();
-	if (strcmp(bank, "sha384") == 0)
-		return EVP_sha384();
-	if (strcmp(bank, "sha512") == 0)
-		return EVP_sha512();
+	pthread_once(&trust_log_mds_once, trust_log_fetch_mds);
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(bank, trust_log_bank_names[i]) == 0)
+			return trust_log_mds[i];
 	return NULL;
 }
 
@@ -332,7 +344,8 @@ static int trust_log_next(const uint8_t *buf, size_t len, size_t *off, size_t in
 				     "template fields do not fill the template data");
 	r.violation = memcmp(r.sha1, zero, TRUST_LOG_SHA1_LEN) == 0;
 	if (!r.violation) {
-		ret = trust_log_hash(EVP_sha1(), r.data, r.data_len, sha1, &sha1_len);
+		ret = trust_log_hash(trust_log_bank_md("sha1"), r.data, r.data_len, sha1,
+				     &sha1_len);
 		if (ret)
 			return trust_log_bad(err, errlen, index, start, ret,
 					     "cannot hash the template data");
@@ -430,15 +443,11 @@ int trust_log__parse(const uint8_t *buf, size_t len,
 static int trust_log_extend(const EVP_MD *md, uint8_t *value, const uint8_t *digest,
 			    size_t size)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok;
+	uint8_t both[2 * EVP_MAX_MD_SIZE];
 
-	if (!ctx)
-		return -ENOMEM;
-	ok = EVP_DigestInit_ex(ctx, md, NULL) && EVP_DigestUpdate(ctx, value, size) &&
-	     EVP_DigestUpdate(ctx, digest, size) && EVP_DigestFinal_ex(ctx, value, NULL);
-	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : -ENOMEM;
+	memcpy(both, value, size);
+	memcpy(both + size, digest, size);
+	return EVP_Digest(both, 2 * size, value, NULL, md, NULL) ? 0 : -ENOMEM;
 }
 
 /*
