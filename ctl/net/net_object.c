@@ -401,7 +401,7 @@ static int maps_open(struct net_maps *m, char *err, size_t errlen)
 	m->tx = pinned_map("boost_tx");
 	m->flood = pinned_map("boost_flood");
 	m->config = pinned_map("boost_config");
-	m->stats = pinned_map("boost_stats");
+	m->stats = pinned_map("boost_counters");
 	m->bcast_vnic = pinned_map("boost_bcast_vnic");
 	m->bcast_uplink = pinned_map("boost_bcast_uplink");
 	m->uplinks = pinned_map("boost_uplinks");
@@ -2405,7 +2405,7 @@ static int ports_stats_read(const struct boostd_net *n, struct boost_port_stats 
 	int fd, ports_fd, ncpu = libbpf_num_possible_cpus(), ret = 0;
 	struct boost_port_stats *v = NULL;
 
-	fd = pinned_map("boost_stats");
+	fd = pinned_map("boost_counters");
 	ports_fd = pinned_map("boost_ports");
 	if (fd < 0 || ports_fd < 0) {
 		ret = -ENOENT;
