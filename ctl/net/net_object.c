@@ -1020,8 +1020,11 @@ static int shaping_setup(struct net_attached_port *ap, const struct net_conf_por
 		return 0;
 	ret = net_link__fq(ap->ifindex, want);
 	if (ret) {
+		/* The kernel names no qdisc kind it lacks: say which. */
 		snprintf(err, errlen, "port %s: cannot %s the fq qdisc that shaping needs: %s",
-			 p->name, want ? "add" : "remove", strerror(-ret));
+			 p->name, want ? "add" : "remove",
+			 ret == -ENOENT && want ? "this kernel has no fq (CONFIG_NET_SCH_FQ); "
+						  "police without shape" : strerror(-ret));
 		return ret;
 	}
 	ap->fq = want;
