@@ -29,6 +29,17 @@ for _ in range($1):
     s.sendto(b'x' * 1000, ('192.0.2.2', 5201))" || fail "cannot send the burst"
 }
 N=1000
+# capped LABEL PORT: a burst of N, of which at least half is dropped (rate,
+# counted on PORT) and at most half forwarded to vm2.
+capped() {
+	local d tx dropped fwd
+	d=$(stat "$2" drops.rate) tx=$(stat vm2 tx_packets)
+	burst $N
+	dropped=$(($(stat "$2" drops.rate) - d)) fwd=$(($(stat vm2 tx_packets) - tx))
+	echo "$1: $N sent, $fwd forwarded, $dropped dropped (rate, on $2)"
+	[ "$dropped" -ge $((N / 2)) ] && [ "$fwd" -le $((N / 2)) ] ||
+		fail "$1: $fwd forwarded, $dropped dropped (rate, on $2) of $N"
+}
 
 doc=$B/network.json
 sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" |
@@ -65,12 +76,7 @@ expect_exit 0 "$BOOSTCTL" -j net status
 jq -e '.ports[] | select(.name == "vm1") | .rate.out == "1mbit" and .rate.shape == false' \
 	<<<"$out" >/dev/null || fail "net status: vm1's rate: $(jq -c '.ports[1]' <<<"$out")"
 [ "$(rates | jq length)" = 1 ] || fail "boost_rates after the cap: $(rates)"
-d=$(stat vm1 drops.rate) tx=$(stat vm2 tx_packets)
-burst $N
-dropped=$(($(stat vm1 drops.rate) - d)) fwd=$(($(stat vm2 tx_packets) - tx))
-echo "out 1mbit: $N sent, $fwd forwarded, $dropped dropped (rate)"
-[ "$dropped" -ge $((N / 2)) ] || fail "out 1mbit: only $dropped rate drops of $N"
-[ "$fwd" -le $((N / 2)) ] || fail "out 1mbit: $fwd of $N forwarded"
+capped "out 1mbit" vm1
 [ "$(stat vm2 drops.rate)" = 0 ] || fail "vm1's rate drops counted on vm2"
 [ "$(tc_prog vm1)" = "$prog1" ] || fail "net port set reattached vm1 ($prog1 -> $(tc_prog vm1))"
 
@@ -84,23 +90,13 @@ burst $N
 
 # --- in: vm2 capped, the drops counted on vm2 ---
 expect_exit 0 "$BOOSTCTL" net port set vm2 rate in 1mbit
-d=$(stat vm2 drops.rate) tx=$(stat vm2 tx_packets)
-burst $N
-dropped=$(($(stat vm2 drops.rate) - d)) fwd=$(($(stat vm2 tx_packets) - tx))
-echo "in 1mbit: $N sent, $fwd forwarded, $dropped dropped (rate)"
-[ "$dropped" -ge $((N / 2)) ] && [ "$fwd" -le $((N / 2)) ] ||
-	fail "in 1mbit: $fwd forwarded, $dropped dropped of $N"
+capped "in 1mbit" vm2
 # A live change: the same key replaced, another added, the programs kept.
 expect_exit 0 "$BOOSTCTL" net port set vm2 rate in none pps 100
 expect_exit 0 "$BOOSTCTL" -j net status
 jq -e '.ports[] | select(.name == "vm2") | .rate.in == null and .rate.pps == 100' \
 	<<<"$out" >/dev/null || fail "net status: vm2's rate: $(jq -c '.ports[2].rate' <<<"$out")"
-d=$(stat vm2 drops.rate) tx=$(stat vm2 tx_packets)
-burst $N
-dropped=$(($(stat vm2 drops.rate) - d)) fwd=$(($(stat vm2 tx_packets) - tx))
-echo "pps 100: $N sent, $fwd forwarded, $dropped dropped (rate)"
-[ "$dropped" -ge $((N / 2)) ] && [ "$fwd" -le $((N / 2)) ] ||
-	fail "pps 100: $fwd forwarded, $dropped dropped of $N"
+capped "pps 100" vm2
 [ "$(tc_prog vm2)" = "$prog2" ] || fail "net port set reattached vm2"
 
 # --- bad input: refused, naming the key; nothing changes ---
