@@ -123,6 +123,7 @@ NET_SRCS := \
 	ctl/net/net_object.c \
 	ctl/net/net_pin.c \
 	ctl/net/net_probe.c \
+	ctl/net/net_rate.c \
 	ctl/net/net_sg.c
 STORAGE_SRCS := \
 	ctl/storage/storage_conf.c \

@@ -22,6 +22,7 @@
  *   VLAN       a tagged frame from a vNIC
  *   BCAST      broadcast or multicast other than ARP and ND
  *   RA_GUARD   a router advertisement or redirect from a vNIC not a router
+ *   RATE       over a vNIC's rate limit (boost_rates), counted on that vNIC
  */
 #define BOOST_DROP_REASONS(X) \
 	X(MALFORMED, "malformed") \
@@ -30,7 +31,8 @@
 	X(NO_ROUTE, "no_route") \
 	X(VLAN, "vlan") \
 	X(BCAST, "bcast") \
-	X(RA_GUARD, "ra_guard")
+	X(RA_GUARD, "ra_guard") \
+	X(RATE, "rate")
 
 enum boost_drop_reason {
 #define BOOST_DROP_ENUM_(e, name) BOOST_DROP_##e,
@@ -85,7 +87,7 @@ struct boost_port {
 	__u8 mode;  /* enum boost_port_mode */
 	__u32 sg_id; /* 0: no security group (the defaults apply) */
 	__u8 n_v4, n_v6;
-	__u16 slot; /* its counters: boost_stats[slot], below BOOST_MAX_PORTS */
+	__u16 slot; /* its counters and limits: boost_counters[slot], boost_rates[slot] */
 	__be32 v4[BOOST_PORT_MAX_V4];
 	__u8 v6[BOOST_PORT_MAX_V6][16];
 	__u8 flags; /* BOOST_PORT_F_* */
@@ -378,5 +380,46 @@ struct boost_flow_stats {
 
 /* Each flow table's size: a table full evicts its least recently used flow. */
 #define BOOST_FLOW_MAX 65536
+
+/*
+ * A vNIC's rate limits, boost_rates[its slot]: per direction (enum
+ * boost_sg_dir: in is towards the VM), a bucket of bits and one of
+ * packets. Each bucket is GCRA's (the virtual scheduling of ATM's cell
+ * rate): tat is the time at which the bucket would be full again; a frame
+ * pushes it on by its cost, and is dropped if that would put it more than
+ * burst_ns ahead of the clock. One bucket shared by every CPU, pushed on
+ * with a locked add: measured no dearer than a bucket per CPU at 1 and 2
+ * CPUs (docs/network.md, "Rate limits"), and exact where a CPU's share of
+ * a rate is not. Times are bpf_ktime_get_coarse_ns()'s, but a shaped
+ * bucket's, whose tat becomes a frame's departure time (skb->tstamp) and
+ * is bpf_ktime_get_ns()'s, the clock fq compares it with.
+ */
+struct boost_bucket {
+	__u64 tat;       /* ns; boostd writes 0: full */
+	__u64 cost_q16;  /* ns a byte (bits) or a packet (packets) costs, << 16; 0: no limit */
+	__u64 burst_ns;  /* the bucket's depth, in time at its rate */
+};
+
+struct boost_rate_dir {
+	struct boost_bucket bits, pkts;
+};
+
+/* struct boost_rate's flags: which directions have a limit, and shaping. */
+#define BOOST_RATE_F_IN 0x01
+#define BOOST_RATE_F_OUT 0x02
+#define BOOST_RATE_F_SHAPE 0x04 /* in: paced (EDT, fq on the vNIC) where the path is TC */
+
+struct boost_rate {
+	__u32 flags;     /* BOOST_RATE_F_*: one load tells a port without limits */
+	__u32 pad;
+	struct boost_rate_dir dir[2]; /* enum boost_sg_dir */
+};
+
+/*
+ * How far ahead of the clock a shaped frame may be sent: a frame that
+ * would leave later is dropped (rate), as Cilium's bandwidth manager drops
+ * past its horizon; the queue in fq is at most this long.
+ */
+#define BOOST_SHAPE_HORIZON_NS 100000000ull
 
 #endif

@@ -141,13 +141,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_ports_direct SEC(".maps");
 
-/* A per-CPU array, indexed by the port's slot: no hashing per frame. */
+/*
+ * A per-CPU array, indexed by the port's slot: no hashing per frame.
+ * Named counters, not stats as before the drop reason rate made its value
+ * longer: a build whose map changed its layout gets a map of its own
+ * (docs/network.md, "Maps").
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, BOOST_MAX_PORTS);
 	__type(key, __u32); /* struct boost_port's slot */
 	__type(value, struct boost_port_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} boost_stats SEC(".maps");
+} boost_counters SEC(".maps");
+
+/* The vNICs' rate limits and buckets, by slot (struct boost_rate). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BOOST_MAX_PORTS);
+	__type(key, __u32); /* struct boost_port's slot */
+	__type(value, struct boost_rate);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_rates SEC(".maps");
 
 #endif

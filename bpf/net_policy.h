@@ -32,9 +32,13 @@
  *   - anything else (tagged frames, other MACs, other multicast) is the
  *     host's own traffic: passed to the stack (to_stack).
  * A frame on an interface that is not a port passes untouched and uncounted.
- * Drops are counted on the port that received the frame, by reason; rx
- * counts every frame a port's entry point saw, tx every frame forwarded to
- * a port.
+ * Rate limits (net_rate.h), of vNICs only: a frame a vNIC sends that would
+ * leave (forwarded or flooded) meets its out limit; a frame forwarded to a
+ * vNIC, its in limit, which the TC path may shape instead (tc below).
+ * Drops are counted on the port that received the frame, by reason, but
+ * rate, which is counted on the vNIC whose limit dropped it; rx counts
+ * every frame a port's entry point saw, tx every frame forwarded to a
+ * port.
  */
 #ifndef BOOST_NET_POLICY_H
 #define BOOST_NET_POLICY_H
@@ -42,6 +46,7 @@
 #include "net_acl.h"
 #include "net_maps.h"
 #include "net_parse.h"
+#include "net_rate.h"
 
 enum net_action {
 	NET_PASS,    /* to the host's stack */
@@ -53,12 +58,20 @@ enum net_action {
 struct net_verdict {
 	__u8 action;      /* enum net_action */
 	__u8 target_kind; /* enum boost_port_kind of the target, for NET_FORWARD */
+	__u8 shaped;      /* NET_FORWARD to a shaped vNIC: leave at tstamp */
 	__u32 ifindex;    /* the target port */
+	__u64 tstamp;     /* bpf_ktime_get_ns()'s clock */
+};
+
+/* What the entry point knows of a frame besides its headers. */
+struct net_frame {
+	__u32 segs; /* packets it stands for: an skb's GSO segments, else 1 */
+	bool tc;    /* on the TC path, where a frame to a vNIC can be shaped */
 };
 
 static __always_inline struct boost_port_stats *net_stats(__u32 slot)
 {
-	return bpf_map_lookup_elem(&boost_stats, &slot);
+	return bpf_map_lookup_elem(&boost_counters, &slot);
 }
 
 /* The port on @ifindex, or NULL if it is none. */
@@ -200,11 +213,25 @@ static __always_inline void net_drop(struct boost_port_stats *st, struct net_ver
 		st->drops[why]++;
 }
 
+/* @p to port @ifindex of @kind, its counters at @slot: past its in limit, forwarded. */
 static __always_inline void net_forward(struct net_verdict *v, __u32 ifindex, __u8 kind,
-					__u32 slot, __u32 len)
+					__u32 slot, const struct net_pkt *p,
+					const struct net_frame *f)
 {
 	struct boost_port_stats *tx = net_stats(slot);
+	__u32 len = p->len;
 
+	if (kind == BOOST_PORT_VNIC) {
+		switch (net_rate(slot, BOOST_DIR_IN, len, f->segs, f->tc, &v->tstamp)) {
+		case NET_RATE_DROP:
+			return net_drop(tx, v, BOOST_DROP_RATE);
+		case NET_RATE_SHAPED:
+			v->shaped = 1;
+			break;
+		default:
+			break;
+		}
+	}
 	v->action = NET_FORWARD;
 	v->ifindex = ifindex;
 	v->target_kind = kind;
@@ -214,9 +241,16 @@ static __always_inline void net_forward(struct net_verdict *v, __u32 ifindex, __
 	}
 }
 
+/* May a frame the vNIC @port sent leave, by its out limit? */
+static __always_inline bool net_rate_out(const struct boost_port *port, const struct net_pkt *p,
+					 const struct net_frame *f)
+{
+	return net_rate(port->slot, BOOST_DIR_OUT, p->len, f->segs, false, NULL) != NET_RATE_DROP;
+}
+
 static __always_inline void net_from_vnic(const struct boost_port *port, __u32 ifindex,
-					  const struct net_pkt *p, struct boost_port_stats *st,
-					  struct net_verdict *v)
+					  const struct net_pkt *p, const struct net_frame *f,
+					  struct boost_port_stats *st, struct net_verdict *v)
 {
 	struct boost_mac dst = {};
 	const struct boost_mac_port *to;
@@ -234,6 +268,8 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	if (p->eth_dst[0] & 1) {
 		if (!net_is_control(p))
 			return net_drop(st, v, BOOST_DROP_BCAST);
+		if (!net_rate_out(port, p, f))
+			return net_drop(st, v, BOOST_DROP_RATE);
 		v->action = NET_FLOOD;
 		if (st)
 			st->flooded++;
@@ -250,19 +286,23 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 		if ((!net_is_control(p) || net_is_rs(p)) &&
 		    (!net_acl_out(port->sg_id, ifindex, p) || !net_acl_in(to->sg_id, to->ifindex, p)))
 			return net_drop(st, v, BOOST_DROP_ACL);
-		return net_forward(v, to->ifindex, to->kind, to->slot, p->len);
+		if (!net_rate_out(port, p, f))
+			return net_drop(st, v, BOOST_DROP_RATE);
+		return net_forward(v, to->ifindex, to->kind, to->slot, p, f);
 	}
 	ul = bpf_map_lookup_elem(&boost_uplinks, &zero);
 	if (!ul || !ul->n || ul->n > BOOST_MAX_UPLINKS)
 		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
 	if (!net_is_control(p) && !net_acl_out(port->sg_id, ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
+	if (!net_rate_out(port, p, f))
+		return net_drop(st, v, BOOST_DROP_RATE);
 	up = &ul->up[(net_flow_hash(p) % ul->n) & (BOOST_MAX_UPLINKS - 1)];
-	net_forward(v, up->ifindex, BOOST_PORT_UPLINK, up->slot, p->len);
+	net_forward(v, up->ifindex, BOOST_PORT_UPLINK, up->slot, p, f);
 }
 
-static __always_inline void net_from_uplink(const struct net_pkt *p, struct boost_port_stats *st,
-					    struct net_verdict *v)
+static __always_inline void net_from_uplink(const struct net_pkt *p, const struct net_frame *f,
+					    struct boost_port_stats *st, struct net_verdict *v)
 {
 	struct boost_mac dst = {};
 	const struct boost_mac_port *to;
@@ -286,7 +326,7 @@ static __always_inline void net_from_uplink(const struct net_pkt *p, struct boos
 		return net_drop(st, v, BOOST_DROP_ACL);
 	if (!net_is_control(p) && !net_acl_in(to->sg_id, to->ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	return net_forward(v, to->ifindex, to->kind, to->slot, p->len);
+	return net_forward(v, to->ifindex, to->kind, to->slot, p, f);
 to_stack:
 	if (st)
 		st->to_stack++;
@@ -307,11 +347,12 @@ static __always_inline struct boost_port_stats *net_rx(const struct boost_port *
 /*
  * Decide the fate of a frame that arrived on @port (whose ifindex is
  * @ifindex, whose counters are @st), after net_parse() read its headers
- * into @pkt and returned @parsed.
+ * into @pkt and returned @parsed; @f is what its entry point adds.
  */
 static __always_inline void net_decide(const struct boost_port *port, __u32 ifindex,
 				       struct boost_port_stats *st, int parsed,
-				       const struct net_pkt *pkt, struct net_verdict *v)
+				       const struct net_pkt *pkt, const struct net_frame *f,
+				       struct net_verdict *v)
 {
 	v->action = NET_PASS;
 	if (parsed < 0)
@@ -319,8 +360,8 @@ static __always_inline void net_decide(const struct boost_port *port, __u32 ifin
 	if ((pkt->flags & NET_PKT_FRAGMENT) && st)
 		st->fragments++;
 	if (port->kind == BOOST_PORT_UPLINK)
-		return net_from_uplink(pkt, st, v);
-	net_from_vnic(port, ifindex, pkt, st, v);
+		return net_from_uplink(pkt, f, st, v);
+	net_from_vnic(port, ifindex, pkt, f, st, v);
 }
 
 #endif

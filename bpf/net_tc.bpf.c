@@ -8,7 +8,8 @@
  * into a TC verdict: forwarding to a vNIC is bpf_redirect_peer (straight
  * into the VM's namespace, no second pass through the host), to the uplink
  * bpf_redirect to its egress; flooding clones the frame to every port but
- * the ingress.
+ * the ingress. A frame to a shaped vNIC (net_rate.h) is given its departure
+ * time and sent by the vNIC's egress, where boostd put an fq qdisc.
  */
 #include "uapi.h"
 #include <bpf/bpf_helpers.h>
@@ -95,6 +96,7 @@ int boost_tc(struct __sk_buff *skb)
 {
 	const struct boost_port *port;
 	struct boost_port_stats *st;
+	struct net_frame f = { .tc = true };
 	struct net_verdict v = {};
 	struct net_pkt pkt;
 	int parsed;
@@ -104,9 +106,18 @@ int boost_tc(struct __sk_buff *skb)
 		return TC_ACT_OK_;
 	st = net_rx(port, skb->len);
 	parsed = boost_tc_parse(skb, &pkt);
-	net_decide(port, skb->ifindex, st, parsed, &pkt, &v);
+	f.segs = skb->gso_segs ? skb->gso_segs : 1;
+	net_decide(port, skb->ifindex, st, parsed, &pkt, &f, &v);
 	switch (v.action) {
 	case NET_FORWARD:
+		/*
+		 * A shaped frame leaves at its time: by the vNIC's egress,
+		 * through the fq qdisc there, not past it by redirect_peer.
+		 */
+		if (v.shaped) {
+			bpf_skb_set_tstamp(skb, v.tstamp, BPF_SKB_TSTAMP_DELIVERY_MONO);
+			return bpf_redirect(v.ifindex, 0);
+		}
 		if (v.target_kind == BOOST_PORT_VNIC)
 			return bpf_redirect_peer(v.ifindex, 0);
 		return bpf_redirect(v.ifindex, 0);

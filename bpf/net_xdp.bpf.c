@@ -4,7 +4,9 @@
  * mode (vNICs so set, and by default an uplink that is not a veth). The policy core (net_policy.h) decides;
  * this file only calls the parser on the frame and turns the decision into
  * an XDP verdict: forwarding is a devmap redirect (boost_tx), flooding a
- * BPF_F_BROADCAST redirect to every port but the ingress.
+ * BPF_F_BROADCAST redirect to every port but the ingress. XDP cannot shape
+ * (no qdisc, no skb to carry a departure time): a frame it forwards to a
+ * shaped vNIC meets that vNIC's in limit as a police.
  */
 #include "uapi.h"
 #include <bpf/bpf_helpers.h>
@@ -33,6 +35,7 @@ int boost_xdp(struct xdp_md *ctx)
 {
 	const struct boost_port *port;
 	struct boost_port_stats *st;
+	const struct net_frame f = { .segs = 1 };
 	struct net_verdict v = {};
 	struct net_pkt pkt;
 	int parsed;
@@ -42,7 +45,7 @@ int boost_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	st = net_rx(port, ctx->data_end - ctx->data);
 	parsed = boost_xdp_parse(ctx, &pkt);
-	net_decide(port, ctx->ingress_ifindex, st, parsed, &pkt, &v);
+	net_decide(port, ctx->ingress_ifindex, st, parsed, &pkt, &f, &v);
 	switch (v.action) {
 	case NET_FORWARD:
 		return bpf_redirect_map(&boost_tx, v.ifindex, 0);

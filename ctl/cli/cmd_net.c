@@ -83,6 +83,23 @@ static void print_port(json_object *p)
 		out__close_array();
 	}
 	out__text("\n");
+	if (json_object_object_get_ex(p, "rate", &vm)) {
+		out__open_object("rate");
+		out__text("    rate");
+		if (client__str(vm, "in"))
+			out__string("in", " in %s", client__str(vm, "in"));
+		if (client__str(vm, "out"))
+			out__string("out", " out %s", client__str(vm, "out"));
+		if (json_object_object_get(vm, "pps"))
+			out__int("pps", " pps %ld", client__int(vm, "pps"));
+		if (json_object_object_get(vm, "burst"))
+			out__int("burst", " burst %ld", client__int(vm, "burst"));
+		out__bool("shape", " shape %s", jbool(vm, "shape"));
+		if (json_object_object_get(vm, "fq"))
+			out__bool("fq", " fq %s", jbool(vm, "fq"));
+		out__text("\n");
+		out__close_object();
+	}
 	far = json_object_object_get_ex(p, "far_end", &vm);
 	if (far || json_object_object_get_ex(p, "vm_end", &vm)) {
 		const char *what = far ? "far end" : "VM end";
@@ -275,6 +292,63 @@ static int do_port_del(int argc, char **argv)
 	return simple("port_del", args, "port deleted");
 }
 
+/*
+ * net port set NAME rate ...: the keys are checked here (a usage error
+ * names the word); the values by boostd, whose error names the key.
+ */
+static int do_port_set(int argc, char **argv)
+{
+	static const char *const keys[] = { "in", "out", "pps", "burst", "shape", NULL };
+	json_object *args, *rate;
+	const char *const *k;
+
+	REQ_ARGS(2);
+	args = json_object_new_object();
+	json_object_object_add(args, "name", json_object_new_string(argv[0]));
+	NEXT_ARG();
+	if (strcmp(argv[0], "rate")) {
+		json_object_put(args);
+		return cli__usage_error("net port set: unknown attribute '%s' (rate)", argv[0]);
+	}
+	NEXT_ARG();
+	if (argc == 1 && strcmp(argv[0], "off") == 0) {
+		json_object_object_add(args, "rate", NULL);
+		return simple("port_set", args, "port set");
+	}
+	if (!argc) {
+		json_object_put(args);
+		return cli__usage_error("net port set: rate: give limits, or off");
+	}
+	rate = json_object_new_object();
+	json_object_object_add(args, "rate", rate);
+	for (; argc > 0; NEXT_ARG(), NEXT_ARG()) {
+		for (k = keys; *k && strcmp(*k, argv[0]); k++)
+			;
+		if (!*k) {
+			json_object_put(args);
+			return cli__usage_error("net port set: rate: unknown key '%s' (in, out, pps, "
+						"burst, shape)", argv[0]);
+		}
+		if (argc < 2) {
+			json_object_put(args);
+			return cli__usage_error("net port set: rate %s: needs a value", argv[0]);
+		}
+		if (strcmp(argv[1], "none") == 0)
+			json_object_object_add(rate, argv[0], NULL);
+		else if (strcmp(argv[0], "shape") == 0 && strcmp(argv[1], "on") &&
+			 strcmp(argv[1], "off")) {
+			json_object_put(args);
+			return cli__usage_error("net port set: rate shape: '%s' is not on or off",
+						argv[1]);
+		} else if (strcmp(argv[0], "shape") == 0)
+			json_object_object_add(rate, "shape",
+					       json_object_new_boolean(strcmp(argv[1], "on") == 0));
+		else
+			json_object_object_add(rate, argv[0], json_object_new_string(argv[1]));
+	}
+	return simple("port_set", args, "port set");
+}
+
 static int do_port_list(int argc, char **argv)
 {
 	return do_net_status(argc, argv);
@@ -285,6 +359,9 @@ static const struct cmd port_cmds[] = {
 	  .args = "NAME uplink [mode MODE] [netns NS]\n"
 		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS]" },
 	{ "del", .func = do_port_del, .args = "NAME" },
+	{ "set", .func = do_port_set,
+	  .args = "NAME rate [in RATE] [out RATE] [pps PPS] [burst SIZE] [shape SHAPE]\n"
+		  "NAME rate off" },
 	{ "list", .func = do_port_list },
 	{ 0 },
 };
@@ -295,10 +372,18 @@ static const struct cmd_group port_group = {
 	.defs = "MODE := { tc | xdp }   (vnic default tc: keeps TSO and checksum offload;\n"
 		"                       uplink default tc on a veth, xdp on a NIC)\n"
 		"NS   := the network namespace of the veth's far end (the VM's, the ToR's),\n"
-		"        /run/netns/NS",
+		"        /run/netns/NS\n"
+		"RATE := N{bit|kbit|mbit|gbit|tbit} | none   bits a second (in: towards the VM)\n"
+		"PPS  := N[k|m|g] | none                     packets a second, each way\n"
+		"SIZE := N[k|m|g] | none                     bytes (powers of 1024)\n"
+		"SHAPE := { on | off }                       on: pace the in rate (tc mode)",
 	.doc = "In NS boostd turns GRO on at the far end (frames XDP redirects into a\n"
 	       "veth need it) and, in xdp mode, tx checksum offload off (TSO follows).\n"
-	       "Without NS, boostctl warns where the path needs either.",
+	       "Without NS, boostctl warns where the path needs either.\n"
+	       "set changes a vNIC's rate limits in place (no reattach): a key given replaces\n"
+	       "its value, none removes it, 'rate off' removes them all. Over a limit frames\n"
+	       "are dropped (drop reason rate); with shape on (tc mode only) the in rate paces\n"
+	       "frames through an fq qdisc boostd puts on the vNIC, for TCP.",
 };
 
 /* ---- security groups ---------------------------------------------------- */

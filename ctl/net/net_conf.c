@@ -2,6 +2,7 @@
 /* The network's desired state: parse and validate (see net_conf.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,12 +134,66 @@ out:
 	return ret;
 }
 
+/*
+ * A vNIC's "rate": each key a string with its unit (net_rate.h), "shape" a
+ * boolean that needs an "in" rate and a port in tc mode (XDP cannot shape).
+ */
+static int parse_rate(json_object *o, const char *at, struct net_conf_port *p, char *err,
+		      size_t errlen)
+{
+	static const char *const keys[] = { "in", "out", "pps", "burst", "shape", NULL };
+	static const struct {
+		const char *key, *what;
+		int (*parse)(const char *s, uint64_t *ret);
+		size_t off;
+	} values[] = {
+		{ "in", "a rate from 1kbit to 1tbit, as 100mbit (bit, kbit, mbit, gbit, tbit)",
+		  net_rate__parse_bits, offsetof(struct net_conf_rate, in_bits) },
+		{ "out", "a rate from 1kbit to 1tbit, as 100mbit (bit, kbit, mbit, gbit, tbit)",
+		  net_rate__parse_bits, offsetof(struct net_conf_rate, out_bits) },
+		{ "pps", "packets a second from 1 to 1g, as 100k (k, m, g)",
+		  net_rate__parse_pps, offsetof(struct net_conf_rate, pps) },
+		{ "burst", "bytes from 1 to 1g, as 256k (k, m, g: powers of 1024)",
+		  net_rate__parse_size, offsetof(struct net_conf_rate, burst) },
+	};
+	json_object *v;
+	const char *k;
+	int ret = 0;
+
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("%s.rate: must be an object, as {\"in\": \"100mbit\"}", at);
+	if ((k = unknown_key(o, keys)))
+		FAIL("%s.rate.%s: unknown key (in, out, pps, burst, shape)", at, k);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (!json_object_object_get_ex(o, values[i].key, &v))
+			continue;
+		if (!json_object_is_type(v, json_type_string) ||
+		    values[i].parse(json_object_get_string(v),
+				    (uint64_t *)((char *)&p->rate + values[i].off)))
+			FAIL("%s.rate.%s: '%s' is not %s", at, values[i].key,
+			     json_object_get_string(v), values[i].what);
+	}
+	if (json_object_object_get_ex(o, "shape", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			FAIL("%s.rate.shape: must be true or false", at);
+		p->rate.shape = json_object_get_boolean(v);
+	}
+	if (p->rate.shape && !p->rate.in_bits)
+		FAIL("%s.rate.shape: port %s: shaping paces the in rate, and it has none", at,
+		     p->name);
+	if (p->rate.shape && p->mode == BOOST_MODE_XDP)
+		FAIL("%s.rate.shape: port %s is in xdp mode: XDP cannot shape (no qdisc, no "
+		     "departure time); use mode tc, or police without shape", at, p->name);
+out:
+	return ret;
+}
+
 static int parse_port(json_object *o, const char *at, struct net_conf_port *p, char *err,
 		      size_t errlen)
 {
 	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
 					    "router", "probe", "probe_interval_ms", "probe_misses",
-					    NULL };
+					    "rate", NULL };
 	static const char *const uplink_keys[] = { "probe", "probe_interval_ms", "probe_misses",
 						   NULL };
 	json_object *v;
@@ -175,7 +230,7 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 	}
 	if (p->kind == BOOST_PORT_UPLINK) {
 		/* The uplink is the network: none of a VM's attributes apply. */
-		static const char *const vm_keys[] = { "mac", "ips", "sg", NULL };
+		static const char *const vm_keys[] = { "mac", "ips", "sg", "rate", NULL };
 
 		for (const char *const *q = vm_keys; *q; q++)
 			if (json_object_object_get_ex(o, *q, NULL))
@@ -241,6 +296,8 @@ netns:
 			FAIL("%s.router: port %s: must be true or false", at, p->name);
 		p->router = json_object_get_boolean(v);
 	}
+	if (json_object_object_get_ex(o, "rate", &v))
+		ret = parse_rate(v, at, p, err, errlen);
 out:
 	return ret;
 }

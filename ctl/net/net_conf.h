@@ -16,7 +16,10 @@
  *        "ips": ["192.0.2.1", "2001:db8::1"],                its addresses
  *        "sg": 1,                                            0 or absent: none
  *        "netns": "vm1",                                     the VM end's netns
- *        "router": false}                                    may send RAs, redirects
+ *        "router": false,                                    may send RAs, redirects
+ *        "rate": {"in": "100mbit", "out": "50mbit",          bits a second each way,
+ *                 "pps": "100k", "burst": "256k",            packets each way, bytes
+ *                 "shape": true}}                            in: paced (tc mode only)
  *     ],
  *     "security_groups": [
  *       {"id": 1, "rules": [
@@ -49,6 +52,7 @@
 #include <json-c/json.h>
 
 #include "boost_shared.h"
+#include "net_rate.h"
 #include "net_sg.h"
 
 #define NET_CONF_MAX_GROUPS 4096
@@ -71,6 +75,7 @@ struct net_conf_port {
 	uint8_t n_v4, n_v6;
 	uint32_t v4[BOOST_PORT_MAX_V4]; /* network order */
 	uint8_t v6[BOOST_PORT_MAX_V6][16];
+	struct net_conf_rate rate; /* a vnic's limits (net_rate.h) */
 };
 
 struct net_conf {

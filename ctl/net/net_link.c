@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/netlink.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <sched.h>
@@ -158,4 +159,59 @@ int net_link__setup_vm_end(int ifindex, const char *netns, bool xdp_mode, bool r
 out:
 	close(fd);
 	return r;
+}
+
+/*
+ * One request to the kernel's qdiscs on @ifindex's root: @type
+ * RTM_NEWQDISC (created or replacing what is there) or RTM_DELQDISC (only
+ * if the root is fq: the kernel compares the kind); 0 or a negative errno.
+ */
+static int qdisc_fq_request(int ifindex, int type, int flags)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+		char attrs[64];
+	} req = {
+		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)), .nlmsg_type = type,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags, .nlmsg_seq = 1 },
+		.tc = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = TC_H_ROOT },
+	};
+	struct rtattr *kind = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	char buf[4096];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	int fd, len, ret;
+
+	kind->rta_type = TCA_KIND;
+	kind->rta_len = RTA_LENGTH(sizeof("fq"));
+	memcpy(RTA_DATA(kind), "fq", sizeof("fq"));
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(kind->rta_len);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		ret = -errno;
+	else if (!NLMSG_OK(nh, (unsigned)len) || nh->nlmsg_type != NLMSG_ERROR)
+		ret = -EBADMSG;
+	else
+		ret = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+out:
+	close(fd);
+	return ret;
+}
+
+int net_link__fq(int ifindex, bool on)
+{
+	int ret;
+
+	if (on)
+		return qdisc_fq_request(ifindex, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+	ret = qdisc_fq_request(ifindex, RTM_DELQDISC, 0);
+	/* Gone already, or never ours to remove (another kind at the root). */
+	return ret == -ENOENT || ret == -EINVAL ? 0 : ret;
 }

@@ -33,4 +33,12 @@ int net_link__veth_peer(int ifindex, int *ret_peer);
 int net_link__setup_vm_end(int ifindex, const char *netns, bool xdp_mode, bool restore_csum,
 			   struct net_vm_end *ret, char *err, size_t errlen);
 
+/*
+ * Shaping towards a VM (docs/network.md, "Rate limits"): an fq qdisc at
+ * the root of vNIC @ifindex (its host end, whose egress a shaped frame
+ * takes), which holds each frame until its skb->tstamp; or, with !@on, the
+ * root's fq removed (nothing if the root is no fq).
+ */
+int net_link__fq(int ifindex, bool on);
+
 #endif

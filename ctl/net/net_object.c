@@ -58,6 +58,7 @@
 #include "net_link.h"
 #include "net_pin.h"
 #include "net_probe.h"
+#include "net_rate.h"
 #include "net_sg.h"
 
 /* The artifacts' names in the trust policy (the loader's, object.h). */
@@ -80,6 +81,7 @@ struct net_attached_port {
 	bool link_up;         /* an uplink's link: up and running (the watch's) */
 	time_t link_since;    /* its last change seen, or its attach */
 	bool csum_off;        /* boost turned the VM end's tx checksum off */
+	bool fq;              /* boost put fq at its root: it shapes (net_link__fq) */
 	bool vm_end_ok;
 	struct net_vm_end vm_end;
 	char vm_end_error[512];
@@ -378,15 +380,15 @@ out:
 /* The pinned maps boostd writes, opened for one sync. */
 struct net_maps {
 	int ports, direct, fdb, tx, flood, config, stats, bcast_vnic, bcast_uplink, uplinks;
-	int flow_config;
+	int flow_config, rates;
 	int sg[BOOST_SG_NMAPS];
 };
 
 static void maps_close(struct net_maps *m)
 {
 	for (int *fd = (int[]){ m->ports, m->direct, m->fdb, m->tx, m->flood, m->config, m->stats,
-				m->bcast_vnic, m->bcast_uplink, m->uplinks, m->flow_config },
-	     i = 0; i < 11; i++)
+				m->bcast_vnic, m->bcast_uplink, m->uplinks, m->flow_config, m->rates },
+	     i = 0; i < 12; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	for (int i = 0; i < BOOST_SG_NMAPS; i++)
@@ -404,21 +406,45 @@ static int maps_open(struct net_maps *m, char *err, size_t errlen)
 	m->tx = pinned_map("boost_tx");
 	m->flood = pinned_map("boost_flood");
 	m->config = pinned_map("boost_config");
-	m->stats = pinned_map("boost_stats");
+	m->stats = pinned_map("boost_counters");
 	m->bcast_vnic = pinned_map("boost_bcast_vnic");
 	m->bcast_uplink = pinned_map("boost_bcast_uplink");
 	m->uplinks = pinned_map("boost_uplinks");
 	m->flow_config = pinned_map("boost_flow_config");
+	m->rates = pinned_map("boost_rates");
 	for (int i = 0; i < BOOST_SG_NMAPS; i++) {
 		m->sg[i] = pinned_map(net_sg__map_names[i]);
 		missing |= m->sg[i] < 0;
 	}
 	if (m->ports < 0 || m->direct < 0 || m->fdb < 0 || m->tx < 0 || m->flood < 0 ||
 	    m->config < 0 || m->stats < 0 || m->bcast_vnic < 0 || m->bcast_uplink < 0 ||
-	    m->uplinks < 0 || m->flow_config < 0 || missing) {
+	    m->uplinks < 0 || m->flow_config < 0 || m->rates < 0 || missing) {
 		maps_close(m);
 		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
 		return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * Port @p's limits at @slot in boost_rates: rewritten, buckets full, only
+ * when they change, so that an edit of the document elsewhere grants no
+ * port a fresh burst. The data path reads the entry at its next frame: a
+ * change takes effect without a reattach.
+ */
+static int write_rate(const struct net_maps *m, const struct net_conf_port *p, uint32_t slot,
+		      char *err, size_t errlen)
+{
+	struct boost_rate want, have;
+
+	net_rate__buckets(&p->rate, &want);
+	if (bpf_map_lookup_elem(m->rates, &slot, &have) == 0 &&
+	    net_rate__same_limits(&want, &have))
+		return 0;
+	if (bpf_map_update_elem(m->rates, &slot, &want, BPF_ANY)) {
+		snprintf(err, errlen, "port %s: cannot write its rate limits: %s", p->name,
+			 strerror(errno));
+		return -errno;
 	}
 	return 0;
 }
@@ -444,6 +470,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 			 strerror(errno));
 		return -errno;
 	}
+	if (write_rate(m, p, slot, err, errlen))
+		return -errno;
 	if (p->kind == BOOST_PORT_VNIC) {
 		struct boost_mac mac = { 0 };
 		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = bp.sg_id, .slot = bp.slot,
@@ -980,6 +1008,32 @@ static void far_end_setup(struct net_attached_port *ap, const struct net_conf_po
 		log_warn("port %s: far end: %s", p->name, ap->vm_end_error);
 }
 
+/*
+ * A shaped vNIC has fq at its root, which holds each frame the data path
+ * timed until its departure (net_rate.h); a vNIC no longer shaped loses
+ * the fq boostd put there, and keeps any other qdisc.
+ */
+static int shaping_setup(struct net_attached_port *ap, const struct net_conf_port *p, char *err,
+			 size_t errlen)
+{
+	bool want = p->kind == BOOST_PORT_VNIC && p->rate.shape;
+	int ret;
+
+	if (want == ap->fq && !want)
+		return 0;
+	ret = net_link__fq(ap->ifindex, want);
+	if (ret) {
+		/* The kernel names no qdisc kind it lacks: say which. */
+		snprintf(err, errlen, "port %s: cannot %s the fq qdisc that shaping needs: %s",
+			 p->name, want ? "add" : "remove",
+			 ret == -ENOENT && want ? "this kernel has no fq (CONFIG_NET_SCH_FQ); "
+						  "police without shape" : strerror(-ret));
+		return ret;
+	}
+	ap->fq = want;
+	return 0;
+}
+
 /* The far ends boostd could not set up, one line each, or NULL if none. */
 static json_object *warnings(struct boostd_net *n)
 {
@@ -1027,6 +1081,8 @@ static int sync_hooks(struct boostd_net *n, const struct net_conf *c, const int 
 				break;
 		if (j == c->nports) {
 			hook_detach(ap, n);
+			if (ap->fq && net_link__fq(ap->ifindex, false) == 0)
+				ap->fq = false;
 			/* Give the VM end its checksum offload back. */
 			if (ap->csum_off && ap->vm_end_ok)
 				for (size_t k = 0; k < n->conf.nports; k++)
@@ -1056,6 +1112,9 @@ static int sync_hooks(struct boostd_net *n, const struct net_conf *c, const int 
 			attached_port_init(ap, p, ifindexes[j]);
 		}
 		far_end_setup(ap, p, c);
+		ret = shaping_setup(ap, p, err, errlen);
+		if (ret)
+			return ret;
 		if (ap->hook == how)
 			continue;
 		hook_detach(ap, n);
@@ -2148,6 +2207,30 @@ static json_object *handle_detach(void *obj, json_object *args, struct boostd_re
 	return proto__ok(json_object_new_object());
 }
 
+/* A vNIC's limits, in the document's units, and whether its fq is in place. */
+static json_object *rate_json(const struct net_conf_rate *r, const struct net_attached_port *ap)
+{
+	json_object *o = json_object_new_object();
+	char buf[32];
+
+	if (r->in_bits) {
+		net_rate__format_bits(r->in_bits, buf, sizeof(buf));
+		json_object_object_add(o, "in", json_object_new_string(buf));
+	}
+	if (r->out_bits) {
+		net_rate__format_bits(r->out_bits, buf, sizeof(buf));
+		json_object_object_add(o, "out", json_object_new_string(buf));
+	}
+	if (r->pps)
+		json_object_object_add(o, "pps", json_object_new_uint64(r->pps));
+	if (r->burst)
+		json_object_object_add(o, "burst", json_object_new_uint64(r->burst));
+	json_object_object_add(o, "shape", json_object_new_boolean(r->shape));
+	if (r->shape && ap)
+		json_object_object_add(o, "fq", json_object_new_boolean(ap->fq));
+	return o;
+}
+
 static json_object *port_json(struct boostd_net *n, const struct net_conf_port *p)
 {
 	json_object *o = json_object_new_object(), *ips = json_object_new_array();
@@ -2180,6 +2263,8 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 			json_object_object_add(o, "netns", json_object_new_string(p->netns));
 		if (p->router)
 			json_object_object_add(o, "router", json_object_new_boolean(true));
+		if (net_rate__any(&p->rate))
+			json_object_object_add(o, "rate", rate_json(&p->rate, ap));
 	} else {
 		json_object_put(ips);
 	}
@@ -2308,6 +2393,53 @@ static json_object *handle_port_add(void *obj, json_object *args, struct boostd_
 	}
 	json_object_array_add(ports, json_object_get(port));
 	res = apply_doc(n, doc, "net port add");
+	return res ? res : net_ok(n);
+}
+
+/*
+ * Change a port's attributes in place: "rate", merged key by key into the
+ * port's (a key set to null is removed; "rate": null removes them all).
+ * The document is validated whole and the maps rewritten: no reattach.
+ */
+static json_object *handle_port_set(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *ports, *doc, *name, *res, *port, *rate, *have;
+	int i;
+
+	NET_KEEP_DURING_JOB(n, handle_port_set, args, req);
+	name = json_arg__get(args, "name", json_type_string);
+	if (!name)
+		return proto__error("net port set: 'name' must be a port's name");
+	if (!json_object_object_get_ex(args, "rate", &rate) ||
+	    (rate && !json_object_is_type(rate, json_type_object)))
+		return proto__error("net port set: 'rate' must be an object of limits, or null");
+	doc = doc_copy(n, "ports", &ports);
+	if (!doc)
+		return proto__error("net port set: out of memory");
+	i = find_named(ports, "name", name);
+	if (i < 0) {
+		json_object_put(doc);
+		return proto__error("net port set: no port %s", json_object_get_string(name));
+	}
+	port = json_object_array_get_idx(ports, i);
+	if (!rate) {
+		json_object_object_del(port, "rate");
+	} else {
+		if (!json_object_object_get_ex(port, "rate", &have)) {
+			have = json_object_new_object();
+			json_object_object_add(port, "rate", have);
+		}
+		json_object_object_foreach(rate, k, v) {
+			if (v)
+				json_object_object_add(have, k, json_object_get(v));
+			else
+				json_object_object_del(have, k);
+		}
+		if (!json_object_object_length(have))
+			json_object_object_del(port, "rate");
+	}
+	res = apply_doc(n, doc, "net port set");
 	return res ? res : net_ok(n);
 }
 
@@ -2444,7 +2576,7 @@ static int ports_stats_read(const struct boostd_net *n, struct boost_port_stats 
 	int fd, ports_fd, ncpu = libbpf_num_possible_cpus(), ret = 0;
 	struct boost_port_stats *v = NULL;
 
-	fd = pinned_map("boost_stats");
+	fd = pinned_map("boost_counters");
 	ports_fd = pinned_map("boost_ports");
 	if (fd < 0 || ports_fd < 0) {
 		ret = -ENOENT;
@@ -2623,6 +2755,7 @@ static const struct boostd_handler net_handlers[] = {
 	{ "net", "show", handle_show },
 	{ "net", "port_add", handle_port_add },
 	{ "net", "port_del", handle_port_del },
+	{ "net", "port_set", handle_port_set },
 	{ "net", "port_list", handle_port_list },
 	{ "net", "sg_add", handle_sg_add },
 	{ "net", "sg_del", handle_sg_del },

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -1071,7 +1072,7 @@ static void setup(void)
 	must(xdp_fd >= 0, "%s failed: %s", "xdp_fd", strerror(errno));
 	must(tc_fd >= 0, "%s failed: %s", "tc_fd", strerror(errno));
 	/* Both objects hold the same maps: pinned by name, reused. */
-	stats_fd = map_fd(obj_xdp, "boost_stats");
+	stats_fd = map_fd(obj_xdp, "boost_counters");
 	flows4_fd = map_fd(obj_xdp, "boost_flowtab4");
 	flows6_fd = map_fd(obj_xdp, "boost_flowtab6");
 	flow_config_fd = map_fd(obj_xdp, "boost_flow_config");
@@ -1082,8 +1083,8 @@ static void setup(void)
 		uint32_t la = sizeof(a), lb = sizeof(b);
 
 		must(bpf_obj_get_info_by_fd(stats_fd, &a, &la) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(stats_fd, &a, &la)", strerror(errno));
-		must(bpf_obj_get_info_by_fd(map_fd(obj_tc, "boost_stats"), &b, &lb) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(map_fd(obj_tc, \"boost_stats\"), &b, &lb)", strerror(errno));
-		must(a.id == b.id, "the XDP and TC objects do not share boost_stats");
+		must(bpf_obj_get_info_by_fd(map_fd(obj_tc, "boost_counters"), &b, &lb) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(map_fd(obj_tc, \"boost_counters\"), &b, &lb)", strerror(errno));
+		must(a.id == b.id, "the XDP and TC objects do not share boost_counters");
 	}
 	add_port(A, MAC_A, BOOST_PORT_VNIC, 0, IP_A, IP6_A);
 	add_port(B, MAC_B, BOOST_PORT_VNIC, 0, IP_B, IP6_B);
@@ -1369,6 +1370,193 @@ START_TEST(test_flows_tc)
 }
 END_TEST
 
+/* ---- rate limits ----------------------------------------------------------- */
+
+/*
+ * A vNIC's limit, one bucket set, and frames through it until the bucket
+ * runs dry; time is driven by moving the bucket's tat back (as a frame's
+ * cost of time passing), never by waiting. Each frame costs a second of
+ * its rate (45 ms for the shaped), so the coarse clock's ticks during a
+ * case move nothing.
+ */
+struct rate_case {
+	const char *name;
+	void (*build)(struct frame *f);
+	enum port_id in, limited; /* the frame's ingress; the vNIC whose limit it meets */
+	int dir;                  /* BOOST_DIR_IN or _OUT of the limited port */
+	bool pkts;                /* the packets bucket, else the bits bucket */
+	bool shape;
+	uint64_t cost_ns, burst_ns;
+	int pass_xdp, pass_tc;    /* frames that pass before the first drop */
+};
+
+#define SEC_NS 1000000000ull
+#define MS_NS 1000000ull
+
+static const struct rate_case rate_cases[] = {
+	{ "out, bits: A's frames to B", f_ipv4_udp, A, A, BOOST_DIR_OUT, false, false,
+	  SEC_NS, 2 * SEC_NS + SEC_NS / 2, 2, 2 },
+	{ "out, packets: A's frames to B", f_ipv4_udp, A, A, BOOST_DIR_OUT, true, false,
+	  SEC_NS, 3 * SEC_NS + SEC_NS / 2, 3, 3 },
+	{ "out, bits: A's frames to the uplink", f_a_dns_out4, A, A, BOOST_DIR_OUT, false, false,
+	  SEC_NS, SEC_NS + SEC_NS / 2, 1, 1 },
+	{ "in, bits: A's frames to B, counted on B", f_ipv4_udp, A, B, BOOST_DIR_IN, false, false,
+	  SEC_NS, 2 * SEC_NS + SEC_NS / 2, 2, 2 },
+	{ "in, packets: the uplink's frames to A", f_up_udp_5004, UP, A, BOOST_DIR_IN, true, false,
+	  SEC_NS, 2 * SEC_NS + SEC_NS / 2, 2, 2 },
+	/* TC paces up to BOOST_SHAPE_HORIZON_NS ahead (0, 45, 90 ms); XDP polices. */
+	{ "in, shaped: A's frames to B", f_ipv4_udp, A, B, BOOST_DIR_IN, false, true,
+	  45 * MS_NS, 100 * MS_NS, 2, 3 },
+};
+#define NRATE_CASES (sizeof(rate_cases) / sizeof(rate_cases[0]))
+
+static int rates_fd(void)
+{
+	return map_fd(obj_xdp, "boost_rates");
+}
+
+static struct boost_rate rate_get(enum port_id id)
+{
+	struct boost_rate r;
+	uint32_t slot = id;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(rates_fd(), &slot, &r), 0);
+	return r;
+}
+
+static void rate_put(enum port_id id, const struct boost_rate *r)
+{
+	uint32_t slot = id;
+
+	ck_assert_int_eq(bpf_map_update_elem(rates_fd(), &slot, r, 0), 0);
+}
+
+static struct boost_bucket *rate_bucket(struct boost_rate *r, const struct rate_case *rc)
+{
+	return rc->pkts ? &r->dir[rc->dir].pkts : &r->dir[rc->dir].bits;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * SEC_NS + t.tv_nsec;
+}
+
+/* Run @rc's frame once; the verdict is checked, *ret_tstamp is TC's skb->tstamp. */
+static void rate_frame(const struct rate_case *rc, bool tc, bool want_pass, int k,
+		       uint64_t *ret_tstamp)
+{
+	struct frame f = { .len = 0 };
+	struct __sk_buff sctx = { 0 };
+	struct xdp_md xctx = { 0 };
+	unsigned char out[256];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_out = out, .data_size_out = sizeof(out));
+	const char *ep = tc ? "tc" : "xdp";
+	uint64_t drops = STAT(rc->limited, drops[BOOST_DROP_RATE]);
+	uint64_t others = STAT(rc->in, drops[BOOST_DROP_RATE]);
+
+	f.b = f.buf + FRAME_HEADROOM;
+	rc->build(&f);
+	opts.data_in = f.b;
+	opts.data_size_in = f.len;
+	if (tc) {
+		sctx.ifindex = ifindex[rc->in];
+		opts.ctx_in = opts.ctx_out = &sctx;
+		opts.ctx_size_in = opts.ctx_size_out = sizeof(sctx);
+	} else {
+		xctx.data_end = f.len;
+		xctx.ingress_ifindex = ifindex[rc->in];
+		opts.ctx_in = &xctx;
+		opts.ctx_size_in = sizeof(xctx);
+	}
+	ck_assert_int_eq(bpf_prog_test_run_opts(tc ? tc_fd : xdp_fd, &opts), 0);
+	ck_assert_msg((int)opts.retval == expected_retval(tc, want_pass ? FWD : DROP),
+		      "%s (%s): frame %d: verdict %d, want %s", rc->name, ep, k, opts.retval,
+		      want_pass ? "forwarded" : "dropped");
+	ck_assert_msg(STAT(rc->limited, drops[BOOST_DROP_RATE]) == drops + !want_pass,
+		      "%s (%s): frame %d: rate drops of %s moved by %ld", rc->name, ep, k,
+		      port_names[rc->limited],
+		      (long)(STAT(rc->limited, drops[BOOST_DROP_RATE]) - drops));
+	if (rc->in != rc->limited)
+		ck_assert_msg(STAT(rc->in, drops[BOOST_DROP_RATE]) == others,
+			      "%s (%s): the rate drop was counted on the ingress %s", rc->name, ep,
+			      port_names[rc->in]);
+	*ret_tstamp = tc ? sctx.tstamp : 0;
+}
+
+static void check_rate_case(const struct rate_case *rc, bool tc)
+{
+	const char *ep = tc ? "tc" : "xdp";
+	int npass = tc ? rc->pass_tc : rc->pass_xdp;
+	struct boost_rate r = { 0 }, none = { 0 };
+	struct boost_bucket *b = rate_bucket(&r, rc);
+	uint64_t ts, first = 0, before, cost;
+	struct frame f = { .len = 0 };
+
+	f.b = f.buf + FRAME_HEADROOM;
+	rc->build(&f);
+	clear_flows();
+	r.flags = (rc->dir == BOOST_DIR_IN ? BOOST_RATE_F_IN : BOOST_RATE_F_OUT) |
+		  (rc->shape ? BOOST_RATE_F_SHAPE : 0);
+	/* What one frame costs: its bytes, or one packet, at the bucket's rate. */
+	b->cost_q16 = (rc->cost_ns << 16) / (rc->pkts ? 1 : f.len);
+	b->burst_ns = rc->burst_ns;
+	cost = (rc->pkts ? 1 : f.len) * b->cost_q16 >> 16; /* as net_bucket_cost() rounds */
+	rate_put(rc->limited, &r);
+	before = mono_ns();
+	for (int k = 0; k < npass; k++) {
+		rate_frame(rc, tc, true, k, &ts);
+		if (!(tc && rc->shape)) {
+			ck_assert_msg(ts == 0, "%s (%s): a policed frame has a departure time",
+				      rc->name, ep);
+			continue;
+		}
+		/* Shaped: the first leaves now, each next one its cost later. */
+		if (k == 0) {
+			ck_assert_msg(ts >= before && ts <= mono_ns(),
+				      "%s (%s): the first frame leaves at %llu, not now (%llu)",
+				      rc->name, ep, (unsigned long long)ts,
+				      (unsigned long long)before);
+			first = ts;
+		}
+		ck_assert_msg(ts == first + k * cost,
+			      "%s (%s): frame %d leaves %lld ns after the first, want %llu",
+			      rc->name, ep, k, (long long)(ts - first),
+			      (unsigned long long)(k * cost));
+	}
+	rate_frame(rc, tc, false, npass, &ts);
+	/* A frame's cost of time passes: one more frame fits, and only one. */
+	r = rate_get(rc->limited);
+	rate_bucket(&r, rc)->tat -= rc->cost_ns;
+	rate_put(rc->limited, &r);
+	rate_frame(rc, tc, true, npass + 1, &ts);
+	rate_frame(rc, tc, false, npass + 2, &ts);
+	/* Idle for long: full again. */
+	r = rate_get(rc->limited);
+	rate_bucket(&r, rc)->tat -= 100 * rc->cost_ns;
+	rate_put(rc->limited, &r);
+	for (int k = 0; k < npass; k++)
+		rate_frame(rc, tc, true, npass + 3 + k, &ts);
+	/* The limit lifted: no frame is dropped any more. */
+	rate_put(rc->limited, &none);
+	for (int k = 0; k < 2 * npass + 2; k++)
+		rate_frame(rc, tc, true, 2 * npass + 3 + k, &ts);
+}
+
+START_TEST(test_rate_xdp)
+{
+	check_rate_case(&rate_cases[_i], false);
+}
+END_TEST
+
+START_TEST(test_rate_tc)
+{
+	check_rate_case(&rate_cases[_i], true);
+}
+END_TEST
+
 /* The compiler: more than BOOST_SG_MAX_MATCH rules over one prefix is refused. */
 START_TEST(test_sg_too_many)
 {
@@ -1403,7 +1591,7 @@ int main(void)
 {
 	Suite *s = suite_create("net_path");
 	TCase *tc = tcase_create("fixtures"), *sg = tcase_create("sg");
-	TCase *flows = tcase_create("flows");
+	TCase *flows = tcase_create("flows"), *rate = tcase_create("rate");
 	SRunner *sr;
 	int failed;
 
@@ -1420,6 +1608,9 @@ int main(void)
 	tcase_add_loop_test(flows, test_flows_xdp, 0, NFLOW_CASES);
 	tcase_add_loop_test(flows, test_flows_tc, 0, NFLOW_CASES);
 	suite_add_tcase(s, flows);
+	tcase_add_loop_test(rate, test_rate_xdp, 0, NRATE_CASES);
+	tcase_add_loop_test(rate, test_rate_tc, 0, NRATE_CASES);
+	suite_add_tcase(s, rate);
 	tcase_add_test(sg, test_sg_too_many);
 	suite_add_tcase(s, sg);
 	sr = srunner_create(s);

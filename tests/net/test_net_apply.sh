@@ -114,7 +114,7 @@ bpftool map create "$B/bpffs/boost/boost_gone" type array key 4 value 4 entries 
 expect_exit 0 "$BOOSTCTL" net attach
 [ ! -e "$B/bpffs/boost/boost_gone" ] || fail "the stale pin boost_gone was left"
 grep -q "unpinned /sys/fs/bpf/boost/boost_gone" <<<"$(boostd_log)" || fail "the unpin is not logged"
-[ -e "$B/bpffs/boost/boost_stats" ] && [ -e "$B/bpffs/boost/boost_tx" ] ||
+[ -e "$B/bpffs/boost/boost_counters" ] && [ -e "$B/bpffs/boost/boost_tx" ] ||
 	fail "attach unpinned this build's maps: $(ls "$B/bpffs/boost")"
 ping_ok "$VM1" 192.0.2.2
 ping_ok "$TOR" 192.0.2.1

@@ -40,7 +40,7 @@ ids() {
 	t=$(in_ns "$HOST" bpftool -j net show dev vm1 | jq -r '[.[].tc[]? | .id] | join(",")')
 	echo "$x;$t"
 }
-stats_map() { in_ns "$HOST" bpftool -j map show pinned "$B/bpffs/boost/boost_stats" | jq .id; }
+stats_map() { in_ns "$HOST" bpftool -j map show pinned "$B/bpffs/boost/boost_counters" | jq .id; }
 rx_sum() { "$BOOSTCTL" -j net stats | jq '[.ports[].rx_packets] | add'; }
 before_ids=$(ids) map=$(stats_map) rx=$(rx_sum)
 [[ $before_ids == *none* || $before_ids == *";" ]] && fail "not every port runs a program: $before_ids"
@@ -61,7 +61,7 @@ for i in $(seq 10); do
 		[[ $now == *none* || $now == *";" ]] && fail "upgrade $i ($build): a port lost its program: $now"
 		[ "$now" != "$prev" ] || fail "upgrade $i ($build): the same programs as before: $now"
 		prev=$now
-		[ "$(stats_map)" = "$map" ] || fail "upgrade $i ($build): boost_stats is another map"
+		[ "$(stats_map)" = "$map" ] || fail "upgrade $i ($build): boost_counters is another map"
 		r=$(rx_sum)
 		[ "$r" -ge "$rx" ] || fail "upgrade $i ($build): the counters went back ($rx, then $r)"
 		rx=$r

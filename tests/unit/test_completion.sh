@@ -38,7 +38,9 @@ want "port" net po
 want "attach detach upgrade status stats port uplink sg flows help" net ''
 want "list flush help" net flows ''
 want "add del list help" net uplink ''
-want "add del list help" net port ''
+want "add del set list help" net port ''
+want "rate in out pps burst shape off" net port set vm1 ''
+want "on off" net port set vm1 rate in 1mbit shape ''
 want "add" -j net port a
 want "uplink mode netns vnic mac ip sg" net port add vm1 ''
 want "tc xdp" net port add vm1 vnic mac 02:00:00:00:00:01 mode ''
