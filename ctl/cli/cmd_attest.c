@@ -20,6 +20,7 @@
 #include "common/hex.h"
 #include "common/json_arg.h"
 #include "output.h"
+#include "trust/trust_keylime.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_predict.h"
 #include "trust/trust_quote.h"
@@ -38,16 +39,39 @@ static int parse_nonce(const char *hex, uint8_t *buf, size_t *ret_len)
 	return 0;
 }
 
+/*
+ * The nonce from --nonce HEX, or from --nonce-text TEXT: the text's own
+ * bytes, as a verifier such as Keylime's sends it (its characters are the
+ * quote's qualifying data, not hex to decode). Exactly one of them.
+ */
+static int nonce_arg(const char *hex, const char *text, uint8_t *buf, size_t *ret_len)
+{
+	size_t len;
+
+	if (!hex == !text)
+		return cli__usage_error("give the nonce as --nonce HEX or --nonce-text TEXT");
+	if (hex)
+		return parse_nonce(hex, buf, ret_len);
+	len = strlen(text);
+	if (len < TRUST_TPM_MIN_NONCE || len > TRUST_TPM_MAX_NONCE)
+		return cli__usage_error("--nonce-text: %zu bytes; expected %d to %d", len,
+					TRUST_TPM_MIN_NONCE, TRUST_TPM_MAX_NONCE);
+	memcpy(buf, text, len);
+	*ret_len = len;
+	return 0;
+}
+
 static int do_quote(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "nonce", required_argument, NULL, 'n' },
+		{ "nonce-text", required_argument, NULL, 't' },
 		{ "out", required_argument, NULL, 'o' },
 		{ 0 },
 	};
-	const char *nonce = NULL, *outp = NULL;
+	const char *nonce = NULL, *text = NULL, *outp = NULL;
 	uint8_t buf[TRUST_TPM_MAX_NONCE];
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], hex[2 * TRUST_TPM_MAX_NONCE + 1];
 	json_object *args, *r;
 	size_t len;
 	int opt, ret;
@@ -56,23 +80,26 @@ static int do_quote(int argc, char **argv)
 	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
 		switch (opt) {
 		case 'n': nonce = optarg; break;
+		case 't': text = optarg; break;
 		case 'o': outp = optarg; break;
 		default: return cmd__bad_option(argv);
 		}
 	}
 	if (optind - 1 < argc)
 		return cli__usage_error("unexpected argument '%s'", argv[optind - 1]);
-	if (!nonce || !outp)
-		return cli__usage_error("attest quote needs --nonce HEX and --out DIR");
-	ret = parse_nonce(nonce, buf, &len);
+	if (!outp)
+		return cli__usage_error("attest quote needs --nonce HEX (or --nonce-text TEXT) and "
+					"--out DIR");
+	ret = nonce_arg(nonce, text, buf, &len);
 	if (ret)
 		return ret;
+	hex__encode(buf, len, hex);
 	if (mkdir(outp, 0755) < 0 && errno != EEXIST)
 		return cli__fail("quote directory %s: %s", outp, strerror(errno));
 	if (!realpath(outp, abs))
 		return cli__fail("quote directory %s: %s", outp, strerror(errno));
 	args = json_object_new_object();
-	json_object_object_add(args, "nonce", json_object_new_string(nonce));
+	json_object_object_add(args, "nonce", json_object_new_string(hex));
 	json_object_object_add(args, "out", json_object_new_string(abs));
 	ret = client__call("attest", "quote", args, &r);
 	if (ret)
@@ -163,9 +190,10 @@ static int do_verify(int argc, char **argv)
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "ak", required_argument, NULL, 'a' },
 		{ "state", required_argument, NULL, 's' },
+		{ "nonce-text", required_argument, NULL, 't' },
 		{ 0 },
 	};
-	const char *policy = NULL, *nonce = NULL, *ak = NULL, *state = NULL;
+	const char *policy = NULL, *nonce = NULL, *ak = NULL, *state = NULL, *text = NULL;
 	struct trust_policy *pol = NULL;
 	uint8_t buf[TRUST_TPM_MAX_NONCE];
 	struct attest_position from;
@@ -181,14 +209,16 @@ static int do_verify(int argc, char **argv)
 		case 'n': nonce = optarg; break;
 		case 'a': ak = optarg; break;
 		case 's': state = optarg; break;
+		case 't': text = optarg; break;
 		default: return cmd__bad_option(argv);
 		}
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
-	if (!policy || !nonce || argc != 1)
-		return cli__usage_error("attest verify needs --policy FILE, --nonce HEX and DIR");
-	ret = parse_nonce(nonce, buf, &len);
+	if (!policy || argc != 1)
+		return cli__usage_error("attest verify needs --policy FILE, --nonce HEX (or "
+					"--nonce-text TEXT) and DIR");
+	ret = nonce_arg(nonce, text, buf, &len);
 	if (ret)
 		return ret;
 	ret = trust_policy__load(policy, &pol, err, sizeof(err));
@@ -298,11 +328,79 @@ static int do_predict(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Write @doc to @path (pretty, as a person reads it too), or say why not. */
+static int write_json(const char *what, const char *path, json_object *doc)
+{
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								JSON_C_TO_STRING_NOSLASHESCAPE);
+	int ret = fileio__write(path, text, strlen(text), 0644);
+
+	if (ret)
+		return cli__fail("%s %s: %s", what, path, strerror(-ret));
+	return 0;
+}
+
+/* `attest keylime-policy`: what an unmodified Keylime verifier needs (docs/keylime.md). */
+static int do_keylime_policy(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "tpm-policy", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	const char *policy = NULL, *outp = NULL, *tpm = NULL;
+	struct trust_policy *pol = NULL;
+	json_object *rp = NULL, *tp = NULL;
+	char err[1024];
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'p': policy = optarg; break;
+		case 'o': outp = optarg; break;
+		case 't': tpm = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (!policy || !outp)
+		return cli__usage_error("attest keylime-policy needs --policy FILE and --out FILE");
+	NO_MORE_ARGS();
+	ret = trust_policy__load(policy, &pol, err, sizeof(err));
+	if (ret)
+		return cli__fail("%s", err);
+	ret = trust_keylime__runtime_policy(pol, &rp, err, sizeof(err));
+	if (!ret && tpm)
+		ret = trust_keylime__tpm_policy(pol, &tp, err, sizeof(err));
+	trust_policy__free(pol);
+	if (ret)
+		return cli__fail("keylime-policy %s: %s", policy, err);
+	ret = write_json("runtime policy", outp, rp);
+	if (!ret && tp)
+		ret = write_json("tpm_policy", tpm, tp);
+	if (!ret) {
+		out__open_object(NULL);
+		out__string("runtime_policy", "wrote Keylime's runtime policy to %s\n", outp);
+		if (tp)
+			out__string("tpm_policy", "wrote Keylime's tpm_policy to %s\n", tpm);
+		out__close_object();
+	}
+	json_object_put(rp);
+	json_object_put(tp);
+	return ret ? ret : EXIT_OK;
+}
+
 static const struct cmd attest_cmds[] = {
-	{ "quote", .func = do_quote, .args = "--nonce HEX --out DIR" },
-	{ "verify", .func = do_verify, .args = "--policy FILE --nonce HEX [--ak PEM] [--state FILE] DIR" },
+	{ "quote", .func = do_quote, .args = "{--nonce HEX | --nonce-text TEXT} --out DIR" },
+	{ "verify", .func = do_verify,
+	  .args = "--policy FILE {--nonce HEX | --nonce-text TEXT} [--ak PEM] [--state FILE] DIR" },
 	{ "self", .func = do_self },
 	{ "predict", .func = do_predict, .args = "--policy FILE [--bank BANK]" },
+	{ "keylime-policy", .func = do_keylime_policy,
+	  .args = "--policy FILE --out FILE [--tpm-policy FILE]" },
 	{ 0 },
 };
 
@@ -316,5 +414,6 @@ const struct cmd_group attest_group = {
 	       "(attestation.golden); exit 0 only for a trusted host. self makes boostd\n"
 	       "attest its own host again. predict computes offline, from the policy and\n"
 	       "its signed artifacts, boost's PCR after a clean start of boostd, in each\n"
-	       "bank (or BANK).",
+	       "bank (or BANK). keylime-policy writes a Keylime runtime policy for the\n"
+	       "artifacts (and a tpm_policy with the predicted PCR): docs/keylime.md.",
 };
