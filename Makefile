@@ -96,6 +96,7 @@ COMMON_SRCS := \
 # sets' manifests and the artifacts' versions (libelf).
 TRUST_SRCS := \
 	ctl/trust/attest.c \
+	ctl/trust/trust_cred.c \
 	ctl/trust/trust_keylime.c \
 	ctl/trust/trust_log.c \
 	ctl/trust/trust_manifest.c \

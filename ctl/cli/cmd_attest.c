@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include "trust/attest.h"
 #include "cli.h"
 #include "client.h"
@@ -20,6 +23,7 @@
 #include "common/hex.h"
 #include "common/json_arg.h"
 #include "output.h"
+#include "trust/trust_cred.h"
 #include "trust/trust_keylime.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_predict.h"
@@ -393,12 +397,194 @@ static int do_keylime_policy(int argc, char **argv)
 	return ret ? ret : EXIT_OK;
 }
 
+/*
+ * `attest challenge`, the verifier's half of the AK's binding to the EK:
+ * a fresh secret that only the TPM holding that EK and that AK recovers
+ * (`attest activate` on the host). Offline: no TPM here.
+ */
+static int do_challenge(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "enroll", required_argument, NULL, 'e' },
+		{ "ek", required_argument, NULL, 'k' },
+		{ "ak", required_argument, NULL, 'a' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "secret", required_argument, NULL, 's' },
+		{ 0 },
+	};
+	const char *enroll = NULL, *ek = NULL, *ak = NULL, *outp = NULL, *secret_path = NULL;
+	char ek_path[PATH_MAX], ak_path[PATH_MAX], err[512], hex[2 * TRUST_CRED_MAX_SECRET + 1];
+	uint8_t *ek_pub = NULL, *ak_pub = NULL, *blob = NULL, name[2 + 64], secret[32];
+	size_t ek_len, ak_len, name_len, blob_len;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'e': enroll = optarg; break;
+		case 'k': ek = optarg; break;
+		case 'a': ak = optarg; break;
+		case 'o': outp = optarg; break;
+		case 's': secret_path = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	NO_MORE_ARGS();
+	if (!outp || !secret_path || (!enroll == !(ek && ak)))
+		return cli__usage_error("attest challenge needs --enroll DIR (or --ek FILE and --ak "
+					"FILE), --out FILE and --secret FILE");
+	if (enroll) {
+		snprintf(ek_path, sizeof(ek_path), "%s/ek.pub", enroll);
+		snprintf(ak_path, sizeof(ak_path), "%s/ak.pub", enroll);
+		ek = ek_path;
+		ak = ak_path;
+	}
+	ret = fileio__read(ek, 4096, 0, &ek_pub, &ek_len);
+	if (ret)
+		return cli__fail("EK %s: %s", ek, strerror(-ret));
+	ret = fileio__read(ak, 4096, 0, &ak_pub, &ak_len);
+	if (ret) {
+		free(ek_pub);
+		return cli__fail("AK %s: %s", ak, strerror(-ret));
+	}
+	ret = trust_cred__name(ak_pub, ak_len, name, &name_len, err, sizeof(err));
+	if (ret) {
+		ret = cli__fail("AK %s: %s", ak, err);
+		goto out;
+	}
+	if (RAND_bytes(secret, sizeof(secret)) != 1) {
+		ret = cli__fail("no random secret");
+		goto out;
+	}
+	ret = trust_cred__make(ek_pub, ek_len, name, name_len, secret, sizeof(secret), &blob,
+			       &blob_len, err, sizeof(err));
+	if (ret) {
+		ret = cli__fail("%s: %s", ek, err);
+		goto out;
+	}
+	/* The secret first: a credential without it could never be checked. */
+	hex__encode(secret, sizeof(secret), hex);
+	ret = fileio__write(secret_path, hex, strlen(hex), 0600);
+	if (ret) {
+		ret = cli__fail("%s: %s", secret_path, strerror(-ret));
+		goto out;
+	}
+	ret = fileio__write(outp, blob, blob_len, 0644);
+	if (ret) {
+		ret = cli__fail("%s: %s", outp, strerror(-ret));
+		goto out;
+	}
+	out__open_object(NULL);
+	out__string("credential", "credential written to %s", outp);
+	out__string("secret", " (the secret to expect back is in %s)\n", secret_path);
+	out__close_object();
+	ret = EXIT_OK;
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	free(ek_pub);
+	free(ak_pub);
+	free(blob);
+	return ret;
+}
+
+/* `attest enroll --out DIR`: the host's EK and AK, public, for a verifier. */
+static int do_enroll(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *outp = NULL;
+	char abs[PATH_MAX];
+	json_object *args, *r;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'o')
+			return cmd__bad_option(argv);
+		outp = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	NO_MORE_ARGS();
+	if (!outp)
+		return cli__usage_error("attest enroll needs --out DIR");
+	if (mkdir(outp, 0755) < 0 && errno != EEXIST)
+		return cli__fail("enrollment directory %s: %s", outp, strerror(errno));
+	if (!realpath(outp, abs))
+		return cli__fail("enrollment directory %s: %s", outp, strerror(errno));
+	args = json_object_new_object();
+	json_object_object_add(args, "out", json_object_new_string(abs));
+	ret = client__call("attest", "enroll", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__string("out", "wrote the EK and the AK (public) to %s", client__str(r, "out"));
+	out__bool("ek_certificate", ", with the EK certificate: %s\n",
+		  json_object_get_boolean(json_object_object_get(r, "ek_certificate")));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+/* `attest activate --in FILE`: the credential's secret, from this host's TPM. */
+static int do_activate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "in", required_argument, NULL, 'i' },
+		{ 0 },
+	};
+	const char *in = NULL;
+	uint8_t *cred;
+	size_t len;
+	char *hex;
+	json_object *args, *r;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'i')
+			return cmd__bad_option(argv);
+		in = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	NO_MORE_ARGS();
+	if (!in)
+		return cli__usage_error("attest activate needs --in FILE (from attest challenge)");
+	ret = fileio__read(in, 4096, 0, &cred, &len);
+	if (ret)
+		return cli__fail("credential %s: %s", in, strerror(-ret));
+	hex = hex__encode_alloc(cred, len);
+	free(cred);
+	if (!hex)
+		return cli__fail("out of memory");
+	args = json_object_new_object();
+	json_object_object_add(args, "credential", json_object_new_string(hex));
+	free(hex);
+	ret = client__call("attest", "activate", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__string("secret", "%s\n", client__str(r, "secret"));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
 static const struct cmd attest_cmds[] = {
 	{ "quote", .func = do_quote, .args = "{--nonce HEX | --nonce-text TEXT} --out DIR" },
 	{ "verify", .func = do_verify,
 	  .args = "--policy FILE {--nonce HEX | --nonce-text TEXT} [--ak PEM] [--state FILE] DIR" },
 	{ "self", .func = do_self },
 	{ "predict", .func = do_predict, .args = "--policy FILE [--bank BANK]" },
+	{ "enroll", .func = do_enroll, .args = "--out DIR" },
+	{ "activate", .func = do_activate, .args = "--in FILE" },
+	{ "challenge", .func = do_challenge,
+	  .args = "{--enroll DIR | --ek FILE --ak FILE} --out FILE --secret FILE" },
 	{ "keylime-policy", .func = do_keylime_policy,
 	  .args = "--policy FILE --out FILE [--tpm-policy FILE]" },
 	{ 0 },
@@ -414,6 +600,9 @@ const struct cmd_group attest_group = {
 	       "(attestation.golden); exit 0 only for a trusted host. self makes boostd\n"
 	       "attest its own host again. predict computes offline, from the policy and\n"
 	       "its signed artifacts, boost's PCR after a clean start of boostd, in each\n"
-	       "bank (or BANK). keylime-policy writes a Keylime runtime policy for the\n"
+	       "bank (or BANK). enroll writes the host's EK and AK (public); a verifier's\n"
+	       "challenge makes a credential only the TPM with that EK and AK can\n"
+	       "activate: the secret comes back only if the AK lives beside the EK.\n"
+	       "keylime-policy writes a Keylime runtime policy for the\n"
 	       "artifacts (and a tpm_policy with the predicted PCR): docs/keylime.md.",
 };

@@ -1168,18 +1168,16 @@ static int open_out_dir(const char *out, int *ret_fd, char *err, size_t errlen)
 	return 0;
 }
 
-/* Copy the quote's files from @from (boostd's own) into @dirfd. */
-static int copy_quote(const char *from, int dirfd, const char *out, char *err, size_t errlen)
+/* Copy files @names (NULL-ended) from @from (boostd's own) into @dirfd. */
+static int copy_files(const char *from, const char *const *names, int dirfd, const char *out,
+		      char *err, size_t errlen)
 {
-	static const char *const names[] = { TRUST_TPM_AK_PEM, TRUST_TPM_QUOTE_MSG,
-					     TRUST_TPM_QUOTE_SIG, TRUST_TPM_QUOTE_PCRS,
-					     TRUST_LOG_BINARY, TRUST_LOG_ASCII };
 	char path[4200];
 	uint8_t *buf;
 	size_t len;
 	int ret;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; names[i]; i++) {
 		snprintf(path, sizeof(path), "%s/%s", from, names[i]);
 		ret = fileio__read(path, 256u << 20, O_NOFOLLOW, &buf, &len);
 		if (!ret) {
@@ -1217,9 +1215,13 @@ static json_object *work_quote(struct boostd_loader *d, json_object *args, struc
 	if (!ret)
 		ret = state_tmpdir(d, "quote", tmp, sizeof(tmp), err, sizeof(err));
 	if (!ret) {
+		static const char *const names[] = { TRUST_TPM_AK_PEM, TRUST_TPM_QUOTE_MSG,
+						     TRUST_TPM_QUOTE_SIG, TRUST_TPM_QUOTE_PCRS,
+						     TRUST_LOG_BINARY, TRUST_LOG_ASCII, NULL };
+
 		ret = write_quote(d, nonce, nonce_len, tmp, err, sizeof(err));
 		if (!ret)
-			ret = copy_quote(tmp, dirfd, out, err, sizeof(err));
+			ret = copy_files(tmp, names, dirfd, out, err, sizeof(err));
 		nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	}
 	free(nonce);
@@ -1366,6 +1368,70 @@ static json_object *work_promote(struct boostd_loader *d, json_object *args,
 	return proto__ok(r);
 }
 
+/*
+ * `attest enroll`: what a verifier needs to bind this host's AK to its EK
+ * (trust_tpm.h): the EK and the AK, public, and the EK certificate where
+ * the TPM has one, into the directory 'out'.
+ */
+static json_object *work_enroll(struct boostd_loader *d, json_object *args, struct trust_job *job)
+{
+	static const char *const names[] = { TRUST_TPM_EK_PUB, TRUST_TPM_EK_PEM, TRUST_TPM_AK_PUB,
+					     TRUST_TPM_AK_PEM, NULL };
+	static const char *const cert[] = { TRUST_TPM_EK_CRT, NULL };
+	const char *out = json_arg__str(args, "out");
+	char err[1024], tmp[4096];
+	bool has_cert = false;
+	json_object *r;
+	int ret, dirfd = -1;
+
+	if (!out || out[0] != '/')
+		return proto__error("attest enroll: 'out' must be an absolute path");
+	ret = open_out_dir(out, &dirfd, err, sizeof(err));
+	if (!ret)
+		ret = state_tmpdir(d, "enroll", tmp, sizeof(tmp), err, sizeof(err));
+	if (!ret) {
+		ret = trust_tpm__enroll(trust_gate__tpm(d->gate), tmp, &has_cert, err, sizeof(err));
+		if (!ret)
+			ret = copy_files(tmp, names, dirfd, out, err, sizeof(err));
+		if (!ret && has_cert)
+			ret = copy_files(tmp, cert, dirfd, out, err, sizeof(err));
+		nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	if (ret)
+		return proto__error("attest enroll: %s", err);
+	r = json_object_new_object();
+	json_object_object_add(r, "out", json_object_new_string(out));
+	json_object_object_add(r, "ek_certificate", json_object_new_boolean(has_cert));
+	return proto__ok(r);
+}
+
+/* `attest activate`: the secret of a verifier's credential, if it is for this AK and EK. */
+static json_object *work_activate(struct boostd_loader *d, json_object *args,
+				  struct trust_job *job)
+{
+	uint8_t *cred = NULL, *secret = NULL;
+	size_t cred_len, len;
+	char err[1024];
+	json_object *r;
+	int ret;
+
+	if (hex_arg(args, "credential", 4096, &cred, &cred_len))
+		return proto__error("attest activate: 'credential' must be a credential file, in "
+				    "hex");
+	ret = trust_tpm__activate(trust_gate__tpm(d->gate), cred, cred_len, &secret, &len, err,
+				  sizeof(err));
+	free(cred);
+	if (ret)
+		return proto__error("attest activate: %s", err);
+	r = json_object_new_object();
+	json_object_object_add(r, "secret", hex_string(secret, len));
+	OPENSSL_cleanse(secret, len);
+	free(secret);
+	return proto__ok(r);
+}
+
 static json_object *handle_status(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_loader *d = obj;
@@ -1394,6 +1460,8 @@ TRUST_JOB_HANDLER(trust, commit)
 TRUST_JOB_HANDLER(trust, promote)
 TRUST_JOB_HANDLER(attest, quote)
 TRUST_JOB_HANDLER(attest, self)
+TRUST_JOB_HANDLER(attest, enroll)
+TRUST_JOB_HANDLER(attest, activate)
 
 static const struct boostd_handler trust_handlers[] = {
 	{ "trust", "status", handle_status },
@@ -1404,6 +1472,8 @@ static const struct boostd_handler trust_handlers[] = {
 	{ "trust", "promote", handle_promote },
 	{ "attest", "quote", handle_quote },
 	{ "attest", "self", handle_self },
+	{ "attest", "enroll", handle_enroll },
+	{ "attest", "activate", handle_activate },
 	{ 0 },
 };
 

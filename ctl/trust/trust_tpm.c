@@ -34,6 +34,7 @@
 
 #include "common/errmsg.h"
 #include "common/fileio.h"
+#include "trust_cred.h"
 #include "trust_tpm.h"
 #include "trust_tpm_types.h"
 
@@ -97,6 +98,39 @@ static const TPM2B_PUBLIC srk_template = {
 			.curveID = TPM2_ECC_NIST_P256,
 			.kdf.scheme = TPM2_ALG_NULL,
 		},
+	},
+};
+
+/*
+ * The TCG's default EK, RSA 2048 (EK Credential Profile, template L-1):
+ * restricted decryption, usable only through policy A,
+ * TPM2_PolicySecret(TPM_RH_ENDORSEMENT), with a zeroed 256-byte unique.
+ */
+static const TPM2B_PUBLIC ek_template = {
+	.publicArea = {
+		.type = TPM2_ALG_RSA,
+		.nameAlg = TPM2_ALG_SHA256,
+		.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+			TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_ADMINWITHPOLICY |
+			TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT,
+		.authPolicy = {
+			.size = 32,
+			.buffer = { 0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xb3, 0xf8, 0x1a, 0x90,
+				    0xcc, 0x8d, 0x46, 0xa5, 0xd7, 0x24, 0xfd, 0x52, 0xd7, 0x6e,
+				    0x06, 0x52, 0x0b, 0x64, 0xf2, 0xa1, 0xda, 0x1b, 0x33, 0x14,
+				    0x69, 0xaa },
+		},
+		.parameters.rsaDetail = {
+			.symmetric = {
+				.algorithm = TPM2_ALG_AES,
+				.keyBits.aes = 128,
+				.mode.aes = TPM2_ALG_CFB,
+			},
+			.scheme.scheme = TPM2_ALG_NULL,
+			.keyBits = 2048,
+			.exponent = 0,
+		},
+		.unique.rsa.size = 256,
 	},
 };
 
@@ -972,6 +1006,233 @@ out:
 	flush(tpm, &session);
 	flush(tpm, &object);
 	flush(tpm, &srk);
+	return ret;
+}
+
+/* ---- the AK bound to the EK ---------------------------------------------- */
+
+static int ek_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, TPM2B_PUBLIC **ret_public,
+		     char *err, size_t errlen)
+{
+	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION creation = { 0 };
+	TSS2_RC rc;
+
+	rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+				ESYS_TR_NONE, &sensitive, &ek_template, &outside, &creation,
+				ret_handle, ret_public, NULL, NULL, NULL);
+	if (rc)
+		return tpm_fail(err, errlen, rc, "TPM2_CreatePrimary of the EK (endorsement "
+				"hierarchy)");
+	return 0;
+}
+
+/* The PEM of the EK's RSA public key, malloc'ed; NULL if it cannot be made. */
+static char *pem_of_rsa(const TPMT_PUBLIC *pub)
+{
+	uint8_t e[4] = { 0x00, 0x01, 0x00, 0x01 };
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	BIGNUM *n = BN_bin2bn(pub->unique.rsa.buffer, pub->unique.rsa.size, NULL);
+	BIGNUM *bn_e = BN_bin2bn(e, sizeof(e), NULL);
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	char *pem = NULL, *data;
+	long len;
+
+	if (!bld || !n || !bn_e || pub->parameters.rsaDetail.exponent ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
+		goto out;
+	params = OSSL_PARAM_BLD_to_param(bld);
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		goto out;
+	bio = BIO_new(BIO_s_mem());
+	if (!bio || !PEM_write_bio_PUBKEY(bio, pkey))
+		goto out;
+	len = BIO_get_mem_data(bio, &data);
+	pem = strndup(data, len);
+out:
+	BIO_free(bio);
+	EVP_PKEY_free(pkey);
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(bn_e);
+	return pem;
+}
+
+static int write_public(const char *dir, const char *name, const TPM2B_PUBLIC *pub)
+{
+	uint8_t buf[sizeof(TPM2B_PUBLIC)];
+	size_t len = 0;
+
+	if (Tss2_MU_TPM2B_PUBLIC_Marshal(pub, buf, sizeof(buf), &len))
+		return -EINVAL;
+	return write_file(dir, name, buf, len);
+}
+
+/* The EK certificate from its NV index, in chunks the TPM allows; -ENOENT if none. */
+static int ek_cert(struct trust_tpm *tpm, uint8_t **ret_cert, size_t *ret_len, char *err,
+		   size_t errlen)
+{
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_MAX_NV_BUFFER *chunk;
+	ESYS_TR tr;
+	uint8_t *cert;
+	uint16_t size, off = 0;
+	TSS2_RC rc;
+	int ret = 0;
+
+	rc = Esys_TR_FromTPMPublic(tpm->esys, TRUST_TPM_EK_CERT_NV, ESYS_TR_NONE, ESYS_TR_NONE,
+				   ESYS_TR_NONE, &tr);
+	if (rc)
+		return -ENOENT;
+	rc = Esys_NV_ReadPublic(tpm->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub,
+				NULL);
+	if (rc) {
+		Esys_TR_Close(tpm->esys, &tr);
+		return tpm_fail(err, errlen, rc, "TPM2_NV_ReadPublic of the EK certificate");
+	}
+	size = pub->nvPublic.dataSize;
+	Esys_Free(pub);
+	cert = malloc(size ? size : 1);
+	if (!cert) {
+		Esys_TR_Close(tpm->esys, &tr);
+		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
+	}
+	while (!ret && off < size) {
+		uint16_t n = size - off > 512 ? 512 : size - off;
+
+		rc = Esys_NV_Read(tpm->esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, n,
+				  off, &chunk);
+		if (rc) {
+			ret = tpm_fail(err, errlen, rc, "TPM2_NV_Read of the EK certificate");
+			break;
+		}
+		memcpy(cert + off, chunk->buffer, chunk->size);
+		off += chunk->size;
+		if (!chunk->size)
+			ret = errmsg__set(err, errlen, -EIO, "the EK certificate reads short");
+		Esys_Free(chunk);
+	}
+	Esys_TR_Close(tpm->esys, &tr);
+	if (ret) {
+		free(cert);
+		return ret;
+	}
+	*ret_cert = cert;
+	*ret_len = size;
+	return 0;
+}
+
+int trust_tpm__enroll(struct trust_tpm *tpm, const char *out_dir, bool *ret_has_cert, char *err,
+		      size_t errlen)
+{
+	TPM2B_PUBLIC *ek_pub = NULL, *ak_pub = NULL;
+	ESYS_TR ek = ESYS_TR_NONE, ak = ESYS_TR_NONE;
+	uint8_t *cert = NULL;
+	char *ek_pem = NULL, *ak_pem = NULL;
+	size_t cert_len = 0;
+	int ret;
+
+	*ret_has_cert = false;
+	ret = ek_create(tpm, &ek, &ek_pub, err, errlen);
+	if (!ret)
+		ret = create_primary(tpm, &ak_template, "attestation key", &ak, &ak_pub, err,
+				     errlen);
+	if (ret)
+		goto out;
+	ek_pem = pem_of_rsa(&ek_pub->publicArea);
+	ak_pem = pem_of_public(&ak_pub->publicArea);
+	if (!ek_pem || !ak_pem) {
+		ret = errmsg__ssl(err, errlen, -EPROTO, "cannot write the EK's or the AK's public "
+				  "key as PEM");
+		goto out;
+	}
+	if ((ret = write_public(out_dir, TRUST_TPM_EK_PUB, ek_pub)) ||
+	    (ret = write_file(out_dir, TRUST_TPM_EK_PEM, ek_pem, strlen(ek_pem))) ||
+	    (ret = write_public(out_dir, TRUST_TPM_AK_PUB, ak_pub)) ||
+	    (ret = write_file(out_dir, TRUST_TPM_AK_PEM, ak_pem, strlen(ak_pem)))) {
+		errmsg__set(err, errlen, ret, "writing into %s: %s", out_dir, strerror(-ret));
+		goto out;
+	}
+	ret = ek_cert(tpm, &cert, &cert_len, err, errlen);
+	if (ret == -ENOENT) {
+		ret = 0; /* no certificate: the verifier knows the EK otherwise */
+	} else if (!ret) {
+		ret = write_file(out_dir, TRUST_TPM_EK_CRT, cert, cert_len);
+		if (ret)
+			errmsg__set(err, errlen, ret, "writing %s: %s", TRUST_TPM_EK_CRT,
+				    strerror(-ret));
+		*ret_has_cert = !ret;
+	}
+out:
+	flush(tpm, &ek);
+	flush(tpm, &ak);
+	Esys_Free(ek_pub);
+	Esys_Free(ak_pub);
+	free(ek_pem);
+	free(ak_pem);
+	free(cert);
+	return ret;
+}
+
+int trust_tpm__activate(struct trust_tpm *tpm, const uint8_t *cred, size_t len,
+			uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen)
+{
+	TPM2B_ID_OBJECT id = { 0 };
+	TPM2B_ENCRYPTED_SECRET enc = { 0 };
+	TPM2B_DIGEST *info = NULL;
+	ESYS_TR ek = ESYS_TR_NONE, ak = ESYS_TR_NONE, session = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int ret;
+
+	if (trust_cred__parse(cred, len, &id, &enc))
+		return errmsg__set(err, errlen, -EBADMSG, "not a credential file (magic 0xBADCC0DE, "
+				   "version 1, TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET)");
+	ret = ek_create(tpm, &ek, NULL, err, errlen);
+	if (!ret)
+		ret = create_primary(tpm, &ak_template, "attestation key", &ak, NULL, err, errlen);
+	if (!ret)
+		ret = start_session(tpm, ESYS_TR_NONE, TPM2_SE_POLICY, 0, &session, err, errlen);
+	if (ret)
+		goto out;
+	/* Policy A: the endorsement hierarchy's authorization (empty). */
+	rc = Esys_PolicySecret(tpm->esys, ESYS_TR_RH_ENDORSEMENT, session, ESYS_TR_PASSWORD,
+			       ESYS_TR_NONE, ESYS_TR_NONE, NULL, NULL, NULL, 0, NULL, NULL);
+	if (rc) {
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicySecret for the EK");
+		goto out;
+	}
+	rc = Esys_ActivateCredential(tpm->esys, ak, ek, ESYS_TR_PASSWORD, session, ESYS_TR_NONE,
+				     &id, &enc, &info);
+	if (rc) {
+		ret = tpm_fail(err, errlen, rc, "TPM2_ActivateCredential (a credential made for "
+			       "another TPM's EK or another key?)");
+		if (ret == -EIO)
+			ret = -EACCES;
+		goto out;
+	}
+	*ret_secret = malloc(info->size ? info->size : 1);
+	if (!*ret_secret) {
+		ret = errmsg__set(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(*ret_secret, info->buffer, info->size);
+	*ret_len = info->size;
+out:
+	if (info)
+		OPENSSL_cleanse(info->buffer, info->size);
+	Esys_Free(info);
+	flush(tpm, &session);
+	flush(tpm, &ek);
+	flush(tpm, &ak);
 	return ret;
 }
 

@@ -95,6 +95,30 @@ int trust_tpm__blob_pcr(const uint8_t *blob, size_t len, uint32_t *ret_pcr, char
 			size_t errlen);
 
 /*
+ * The AK's binding to the EK (docs/trust-tpm.md). Enroll writes into
+ * @out_dir what a verifier needs: ek.pub (the EK's TPM2B_PUBLIC, as
+ * tpm2_createek -u writes it), ek.pub.pem, ek.crt (the EK certificate from
+ * NV 0x01c00002, DER, where the TPM has one), ak.pub (TPM2B_PUBLIC) and
+ * ak.pub.pem. The EK is the TCG's default RSA 2048 EK (template L-1,
+ * policy A), re-derived in the endorsement hierarchy.
+ */
+#define TRUST_TPM_EK_PUB "ek.pub"
+#define TRUST_TPM_EK_PEM "ek.pub.pem"
+#define TRUST_TPM_EK_CRT "ek.crt"
+#define TRUST_TPM_AK_PUB "ak.pub"
+#define TRUST_TPM_EK_CERT_NV 0x01c00002u
+int trust_tpm__enroll(struct trust_tpm *tpm, const char *out_dir, bool *ret_has_cert, char *err,
+		      size_t errlen);
+/*
+ * TPM2_ActivateCredential of a credential file (trust_cred.h's format)
+ * with the AK and the EK: the secret, malloc'ed, if the credential was
+ * made for this TPM's EK and this AK; -EACCES if it was not (another
+ * TPM's, another key's), -EBADMSG if it is no credential file.
+ */
+int trust_tpm__activate(struct trust_tpm *tpm, const uint8_t *cred, size_t len,
+			uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen);
+
+/*
  * The rollback floor: 64 bits in an NV index of type bits (TPM_NT_BITS),
  * which TPM2_NV_SetBits can only set, never clear, and TPM2_NV_Write
  * cannot touch. Its meaning (which bits are which kind's floor) is
