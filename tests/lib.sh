@@ -14,6 +14,9 @@
 #   expect_exit CODE CMD...  run CMD, fail unless it exits with CODE; its
 #                          stdout is in $out, its stderr in $err
 #   expect_match REGEX TEXT  fail unless TEXT matches the extended REGEX
+#   wait_until CMD...      run CMD every 0.1 s until it succeeds, at most
+#                          10 s; returns its last status (a condition, not
+#                          a timing assertion)
 #   guest_run              run the bash script on stdin as root in the guest
 #                          of scripts/vm, BOOST_TOP and BOOST_BUILD handed
 #                          over; fail unless it exits 0; its stdout is in
@@ -92,6 +95,15 @@ expect_match() {
 	if ! [[ $2 =~ $1 ]]; then
 		fail "expected to match /$1/: $2"
 	fi
+}
+
+wait_until() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 guest_run() {

@@ -72,8 +72,7 @@ static int kdfa(const uint8_t *key, size_t key_len, const char *label, const uin
 	return ok ? 0 : -EIO;
 }
 
-/* The EK's RSA public key, for OAEP. */
-static EVP_PKEY *ek_key(const TPMT_PUBLIC *p)
+EVP_PKEY *trust_cred__rsa_key(const TPMT_PUBLIC *p)
 {
 	const TPM2B_PUBLIC_KEY_RSA *n = &p->unique.rsa;
 	uint8_t e[4] = { 0x00, 0x01, 0x00, 0x01 };
@@ -111,7 +110,7 @@ out:
 /* RSA-OAEP(SHA-256, label "IDENTITY" with its 0) of @seed to the EK. */
 static int encrypt_seed(const TPMT_PUBLIC *p, const uint8_t *seed, TPM2B_ENCRYPTED_SECRET *ret)
 {
-	EVP_PKEY *key = ek_key(p);
+	EVP_PKEY *key = trust_cred__rsa_key(p);
 	EVP_PKEY_CTX *ctx = key ? EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL) : NULL;
 	char *label = OPENSSL_strdup("IDENTITY");
 	size_t len = sizeof(ret->secret);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <tss2/tss2_tpm2_types.h>
 
 #define TRUST_CRED_MAGIC 0xBADCC0DEu
@@ -36,6 +37,9 @@ int trust_cred__name(const uint8_t *pub, size_t pub_len, uint8_t *ret, size_t *r
 int trust_cred__make(const uint8_t *ek, size_t ek_len, const uint8_t *name, size_t name_len,
 		     const uint8_t *secret, size_t secret_len, uint8_t **ret_blob, size_t *ret_len,
 		     char *err, size_t errlen);
+
+/* An RSA key's public part (an EK's) as OpenSSL's; NULL if it cannot be made. */
+EVP_PKEY *trust_cred__rsa_key(const TPMT_PUBLIC *p);
 
 /*
  * Split a credential file into what TPM2_ActivateCredential takes;

@@ -605,6 +605,21 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 
 /* ---- attestation key and quote ------------------------------------------- */
 
+/* @pkey's public key as PEM, malloc'ed; NULL with OpenSSL's error queue set. */
+static char *pem_of_pkey(EVP_PKEY *pkey)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem = NULL, *data;
+	long len;
+
+	if (bio && PEM_write_bio_PUBKEY(bio, pkey)) {
+		len = BIO_get_mem_data(bio, &data);
+		pem = strndup(data, len);
+	}
+	BIO_free(bio);
+	return pem;
+}
+
 /* The PEM of a TPM ECC P-256 public key, malloc'ed; NULL with OpenSSL's error queue set. */
 static char *pem_of_public(const TPMT_PUBLIC *pub)
 {
@@ -614,9 +629,7 @@ static char *pem_of_public(const TPMT_PUBLIC *pub)
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	char *pem = NULL, *data;
-	long len;
+	char *pem = NULL;
 
 	if (pub->type != TPM2_ALG_ECC || pub->parameters.eccDetail.curveID != TPM2_ECC_NIST_P256 ||
 	    q->x.size > 32 || q->y.size > 32)
@@ -634,13 +647,8 @@ static char *pem_of_public(const TPMT_PUBLIC *pub)
 	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
 		goto out;
-	bio = BIO_new(BIO_s_mem());
-	if (!bio || !PEM_write_bio_PUBKEY(bio, pkey))
-		goto out;
-	len = BIO_get_mem_data(bio, &data);
-	pem = strndup(data, len);
+	pem = pem_of_pkey(pkey);
 out:
-	BIO_free(bio);
 	EVP_PKEY_free(pkey);
 	EVP_PKEY_CTX_free(ctx);
 	OSSL_PARAM_free(params);
@@ -1031,39 +1039,10 @@ static int ek_create(struct trust_tpm *tpm, ESYS_TR *ret_handle, TPM2B_PUBLIC **
 /* The PEM of the EK's RSA public key, malloc'ed; NULL if it cannot be made. */
 static char *pem_of_rsa(const TPMT_PUBLIC *pub)
 {
-	uint8_t e[4] = { 0x00, 0x01, 0x00, 0x01 };
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *n = BN_bin2bn(pub->unique.rsa.buffer, pub->unique.rsa.size, NULL);
-	BIGNUM *bn_e = BN_bin2bn(e, sizeof(e), NULL);
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	char *pem = NULL, *data;
-	long len;
+	EVP_PKEY *pkey = trust_cred__rsa_key(pub);
+	char *pem = pkey ? pem_of_pkey(pkey) : NULL;
 
-	if (!bld || !n || !bn_e || pub->parameters.rsaDetail.exponent ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e))
-		goto out;
-	params = OSSL_PARAM_BLD_to_param(bld);
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		goto out;
-	bio = BIO_new(BIO_s_mem());
-	if (!bio || !PEM_write_bio_PUBKEY(bio, pkey))
-		goto out;
-	len = BIO_get_mem_data(bio, &data);
-	pem = strndup(data, len);
-out:
-	BIO_free(bio);
 	EVP_PKEY_free(pkey);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(bn_e);
 	return pem;
 }
 

@@ -22,16 +22,8 @@ expect_exit 0 "$BOOSTCTL" apply "$B/network.json"
 expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$VM1" 192.0.2.2
 metric() { "$BOOSTCTL" metrics | awk -v m="$1" '$1 == m { print $2 }'; }
-# wait_for CMD...: until CMD succeeds, at most 10 s
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 runs() { [ "$(metric boost_trust_attestations_total)" -ge "$1" ]; }
-wait_for runs 3 || fail "no periodic attestation: $(metric boost_trust_attestations_total) in 10 s"
+wait_until runs 3 || fail "no periodic attestation: $(metric boost_trust_attestations_total) in 10 s"
 expect_exit 0 "$BOOSTCTL" -j trust status
 jq -e '.attestation.trusted and .attestation.replayed == 0 and .attest_interval == 1' <<<"$out" \
 	>/dev/null || fail "a periodic attestation with nothing new measured: $(jq -c .attestation <<<"$out")"
@@ -41,7 +33,7 @@ ping_ok "$VM1" 192.0.2.2
 # Another tool extends boost's PCR: the next attestation fails, the network detaches.
 tpm2_pcrextend "11:sha256=$(printf '%064d' 1)" || fail "tpm2_pcrextend failed"
 revoked() { "$BOOSTCTL" -j net status | jq -e '.attached == false and has("revoked")' >/dev/null; }
-wait_for revoked || fail "the network stayed attached: $("$BOOSTCTL" -j net status | jq -c '{attached, revoked}')"
+wait_until revoked || fail "the network stayed attached: $("$BOOSTCTL" -j net status | jq -c '{attached, revoked}')"
 expect_exit 0 "$BOOSTCTL" net status
 expect_match "detached: this host failed its attestation: " "$out"
 ip -n "$HOST" -j link show | jq -e 'all(.[]; has("xdp") | not)' >/dev/null ||

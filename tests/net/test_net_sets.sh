@@ -18,10 +18,8 @@ SETS=$B/sets
 make_set() {
 	rm -rf "$1"
 	mkdir -p "$1"
-	printf "$(printf '\\x%02x\\x00\\x00\\x00' "$2")" >"$B/svn"
 	for o in net_xdp net_tc; do
-		llvm-objcopy --update-section .boost.svn="$B/svn" "$B/art/$o.bpf.o" "$1/$o.bpf.o" ||
-			fail "llvm-objcopy could not make $o at version $2"
+		with_svn "$B/art/$o.bpf.o" "$1/$o.bpf.o" "$2"
 	done
 	sign "$1/net_xdp.bpf.o" "$1/net_tc.bpf.o"
 	"$BOOSTCTL" trust manifest --key "$B/keys/signer.key" "$1" >/dev/null ||

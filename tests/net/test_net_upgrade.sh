@@ -108,10 +108,8 @@ ping_ok "$VM1" 192.0.2.254
 svn_build() {
 	local dir=$B/svn$1 o
 	mkdir -p "$dir"
-	printf "$(printf '\\x%02x\\x00\\x00\\x00' "$1")" >"$dir/svn"
 	for o in net_xdp net_tc; do
-		llvm-objcopy --update-section .boost.svn="$dir/svn" "$B/a/$o.bpf.o" "$dir/$o.bpf.o" ||
-			fail "cannot make a build of version $1"
+		with_svn "$B/a/$o.bpf.o" "$dir/$o.bpf.o" "$1"
 	done
 	sign "$dir/net_xdp.bpf.o" "$dir/net_tc.bpf.o"
 }

@@ -27,6 +27,8 @@
 #                          before its last checks, so that an ASan/UBSan
 #                          build is checked.
 #   sign FILE... / sign_with NAME FILE...  `boostctl trust sign`
+#   with_svn SRC DST N     DST: a copy of the ELF SRC whose security version
+#                          (section .boost.svn) is N, not signed
 #   boostd_log             boostd's log since the last boostd_start
 #   trust_json             `boostctl -j trust status` into $ts
 #   tjq [JQ-OPTION...] FILTER  jq -r over $ts
@@ -65,6 +67,13 @@ boostd_setup() {
 	cp "$BOOST_BUILD/bpf/net_xdp.bpf.o" "$B/art/net.bpf.o"
 	sign "$B/art/net.bpf.o"
 	on_exit _boostd_kill
+}
+
+with_svn() {
+	require_tool llvm-objcopy
+	printf "$(printf '\\x%02x\\x00\\x00\\x00' "$3")" >"$B/.svn-$3"
+	llvm-objcopy --update-section .boost.svn="$B/.svn-$3" "$1" "$2" ||
+		fail "llvm-objcopy could not make $2 at version $3"
 }
 
 make_signer() {

@@ -24,13 +24,6 @@ configure() {
 		mv "$B/c" "$BOOSTD_CONF"
 }
 state_of() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 failed() { "$BOOSTCTL" -j status | jq -e '.attested == false' >/dev/null; }
 break_pcr() { tpm2_pcrextend "11:sha256=$(printf '%064d' 7)" || fail "tpm2_pcrextend failed"; }
 
@@ -41,9 +34,9 @@ expect_exit 0 "$BOOSTCTL" storage add null --size 1M --id 3
 pid=$("$BOOSTCTL" -j storage list | jq -r '.[0].pid')
 [ "$(state_of "$pid")" = S ] || fail "server $pid is not running: $(state_of "$pid")"
 break_pcr
-wait_for failed || fail "the host still attests"
+wait_until failed || fail "the host still attests"
 held() { [ "$(state_of "$pid")" = T ]; }
-wait_for held || fail "server $pid was not held: state $(state_of "$pid")"
+wait_until held || fail "server $pid was not held: state $(state_of "$pid")"
 grep -q "storage: 1 servers held (SIGSTOP)" "$BOOSTD_LOG" || fail "boostd did not log the hold"
 expect_exit 1 "$BOOSTCTL" storage add null --size 1M --id 4
 expect_match "failed its own attestation" "$err"
@@ -60,7 +53,7 @@ expect_exit 0 "$BOOSTCTL" storage add null --size 1M --id 5
 pid=$("$BOOSTCTL" -j storage list | jq -r '.[0].pid')
 break_pcr
 gone() { ! kill -0 "$pid" 2>/dev/null && [ "$("$BOOSTCTL" -j storage list | jq length)" = 0 ]; }
-wait_for gone || fail "server $pid still runs, or the device is listed: $("$BOOSTCTL" -j storage list)"
+wait_until gone || fail "server $pid still runs, or the device is listed: $("$BOOSTCTL" -j storage list)"
 grep -q "storage: device 5 stopped and deleted: this host failed its attestation" "$BOOSTD_LOG" ||
 	fail "boostd did not log the stop"
 boostd_stop

@@ -19,9 +19,7 @@ INDEX=0x01800510
 # version N: the network object with its .boost.svn set to N, signed.
 version() {
 	mkdir -p "$B/v$1"
-	printf "$(printf '\\x%02x\\x00\\x00\\x00' "$1")" >"$B/v$1/svn"
-	llvm-objcopy --update-section .boost.svn="$B/v$1/svn" "$B/art/net.bpf.o" \
-		"$B/v$1/net.bpf.o" || fail "llvm-objcopy could not make version $1"
+	with_svn "$B/art/net.bpf.o" "$B/v$1/net.bpf.o" "$1"
 	sign "$B/v$1/net.bpf.o"
 }
 version 1

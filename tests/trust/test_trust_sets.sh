@@ -22,9 +22,7 @@ SETS=$B/sets
 make_set() {
 	rm -rf "$1"
 	mkdir -p "$1"
-	printf "$(printf '\\x%02x\\x00\\x00\\x00' "$2")" >"$B/svn"
-	llvm-objcopy --update-section .boost.svn="$B/svn" "$BOOST_BUILD/bpf/net_xdp.bpf.o" \
-		"$1/net_xdp.bpf.o" || fail "llvm-objcopy could not make version $2"
+	with_svn "$BOOST_BUILD/bpf/net_xdp.bpf.o" "$1/net_xdp.bpf.o" "$2"
 	cp "$BOOST_BUILD/boost-ublk" "$1/boost-ublk"
 	sign "$1/net_xdp.bpf.o" "$1/boost-ublk"
 	expect_exit 0 "$BOOSTCTL" trust manifest --key "$B/keys/signer.key" "$1"
