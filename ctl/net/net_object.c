@@ -455,7 +455,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 {
 	struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
 				 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slot,
-				 .flags = p->router ? BOOST_PORT_F_ROUTER : 0 };
+				 .flags = (p->router ? BOOST_PORT_F_ROUTER : 0) |
+					  (p->afxdp ? BOOST_PORT_F_AFXDP : 0) };
 	struct bpf_devmap_val dv = { .ifindex = ifi };
 	struct boost_port_direct d;
 
@@ -475,7 +476,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 	if (p->kind == BOOST_PORT_VNIC) {
 		struct boost_mac mac = { 0 };
 		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = bp.sg_id, .slot = bp.slot,
-					     .kind = bp.kind };
+					     .kind = bp.kind,
+					     .flags = bp.flags & BOOST_PORT_F_AFXDP };
 
 		memcpy(mac.mac, p->mac, 6);
 		if (bpf_map_update_elem(m->fdb, &mac, &mp, BPF_ANY)) {
@@ -2263,6 +2265,8 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 			json_object_object_add(o, "netns", json_object_new_string(p->netns));
 		if (p->router)
 			json_object_object_add(o, "router", json_object_new_boolean(true));
+		if (p->afxdp)
+			json_object_object_add(o, "afxdp", json_object_new_boolean(true));
 		if (net_rate__any(&p->rate))
 			json_object_object_add(o, "rate", rate_json(&p->rate, ap));
 	} else {

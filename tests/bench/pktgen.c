@@ -79,6 +79,8 @@ static const char usage[] =
 	"  -T, --threads N    generator threads, one per CPU (default 1)\n"
 	"  -c, --cpu N        the first thread's CPU; the others follow (default 0)\n"
 	"  -b, --batch N      frames per batch of the live test run (1-256, default 64)\n"
+	"  -q, --quiet MS     with --count: the count ends once no frame arrived for MS\n"
+	"                     ms (1-1000, default 20)\n"
 	"  -r, --rate PPS     at most PPS frames a second from each thread, 10 ms of them\n"
 	"                     at a time (default: as fast as it can); for a receiver that\n"
 	"                     cannot take a long burst, as an AF_XDP socket's ring\n"
@@ -451,6 +453,7 @@ static int do_run(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "rate", required_argument, NULL, 'r' },
+		{ "quiet", required_argument, NULL, 'q' },
 		{ "smac", required_argument, NULL, 1 },
 		{ "dmac", required_argument, NULL, 2 },
 		{ "saddr", required_argument, NULL, 3 },
@@ -460,6 +463,7 @@ static int do_run(int argc, char **argv)
 		{ 0 },
 	};
 	unsigned long count = 0, seconds = 0, threads = 1, batch = 64, cpu0 = 0, rate = 0, v;
+	unsigned long quiet_ms = 20;
 	struct gen_thread g[MAX_THREADS] = {};
 	struct bpf_object *sink_obj = NULL, *gen_obj = NULL;
 	struct sink sink = {};
@@ -475,7 +479,7 @@ static int do_run(int argc, char **argv)
 	inet_pton(AF_INET, "192.0.2.2", &spec.daddr);
 	spec.sport = 4000;
 	spec.dport = 5201;
-	while ((c = getopt_long(argc, argv, "n:t:T:c:b:r:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:T:c:b:r:q:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_u("--count", optarg, 1, 1ul << 40, &count))
@@ -495,6 +499,10 @@ static int do_run(int argc, char **argv)
 			break;
 		case 'b':
 			if (parse_u("--batch", optarg, 1, 256, &batch))
+				return 2;
+			break;
+		case 'q':
+			if (parse_u("--quiet", optarg, 1, 1000, &quiet_ms))
 				return 2;
 			break;
 		case 'r':
@@ -604,12 +612,17 @@ static int do_run(int argc, char **argv)
 		}
 	}
 	if (count) {
-		/* The last frames are in flight for a moment: wait until none arrives. */
+		/*
+		 * The last frames are in flight for a moment: wait until none
+		 * arrives for --quiet ms (a receiver that polls, as testpmd,
+		 * may be off its CPU for longer than the default 20), at most
+		 * 50 of them.
+		 */
 		t1 = now();
 		for (int i = 0; i < 50; i++) {
 			uint64_t n = sink_read(&sink);
 
-			sleep_s(0.02);
+			sleep_s(quiet_ms / 1000.0);
 			if (sink_read(&sink) == n)
 				break;
 		}

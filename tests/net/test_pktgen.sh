@@ -59,5 +59,7 @@ expect_exit 2 "$PKTGEN" run -n 1 -b 999 "$VM1" eth0 "$VM2" eth0
 expect_match "\-\-batch: '999' is not a number from 1 to 256" "$err"
 expect_exit 2 "$PKTGEN" run -n 1 -r 0 "$VM1" eth0 "$VM2" eth0
 expect_match "\-\-rate: '0' is not a number from 1 to" "$err"
+expect_exit 2 "$PKTGEN" run -n 1 -q 1001 "$VM1" eth0 "$VM2" eth0
+expect_match "\-\-quiet: '1001' is not a number from 1 to 1000" "$err"
 expect_exit 2 "$PKTGEN" fwd bridge "$HOST" vm1 vm2
 echo "pktgen: exact counts across XDP_DROP, XDP and TC redirects"
