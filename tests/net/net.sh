@@ -216,7 +216,7 @@ net_testpmd_start() {
 	on_exit net_testpmd_stop
 	on_exit rm -rf "/var/run/dpdk/$T-testpmd"
 	for ((i = 0; i < 100; i++)); do
-		grep -aq "Port statistics" "$TESTPMD_LOG" && ip -n "$ns" link show eth0 | grep -q prog/xdp &&
+		grep -aqs "Port statistics" "$TESTPMD_LOG" && ip -n "$ns" link show eth0 | grep -q prog/xdp &&
 			return 0
 		kill -0 "$TESTPMD_PID" 2>/dev/null || break
 		sleep 0.1
