@@ -20,14 +20,7 @@ BOOST_BUILD=${BOOST_BUILD:-build}
 
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_PER=${BENCH_SECONDS:-2}
-PKTGEN=$BOOST_BUILD/tests/bench/pktgen
-[ -x "$PKTGEN" ] || fail "$PKTGEN is missing; run make"
-net_testpmd_require
-net_topology
-for dev in vm1 vm2 up0; do
-	in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
-done
-net_boostd_start
+net_testpmd_topology
 
 ctl() {
 	"$BOOSTCTL" "$@" >/dev/null || fail "boostctl $* failed"

@@ -36,6 +36,9 @@
 #                          bounded in time; fails the test if it fails
 #   ping_ok NS ADDR [OPT...] / ping_fails NS ADDR [OPT...]
 #                          3 pings (2 for ping_fails), 1 s each at most
+#   net_testpmd_topology   net_topology and net_boostd_start for testpmd and
+#                          pktgen ($PKTGEN): GRO on at the host ends, which
+#                          take the generator's frames in tc mode
 #   net_testpmd_start NS FWD [OPT...]
 #                          DPDK's testpmd in NS on its eth0 through the af_xdp
 #                          driver, forwarding mode FWD (5tswap, macswap, io,
@@ -197,6 +200,19 @@ net_testpmd_require() {
 	require_tool dpdk-testpmd
 	compgen -G "/usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so*" >/dev/null ||
 		skip "DPDK's af_xdp driver is missing (librte-net-af-xdp23)"
+}
+
+net_testpmd_topology() {
+	PKTGEN=$BOOST_BUILD/tests/bench/pktgen
+	[ -x "$PKTGEN" ] || fail "$PKTGEN is missing; run make"
+	net_testpmd_require
+	net_topology
+	# The generator's frames leave the VM ends by ndo_xdp_xmit: the host
+	# ends need NAPI to take them where no XDP program is (tc mode).
+	for dev in vm1 vm2 up0; do
+		in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
+	done
+	net_boostd_start
 }
 
 TESTPMD_PID=

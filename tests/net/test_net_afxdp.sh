@@ -16,16 +16,7 @@
 # refused and changes nothing.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
-PKTGEN=$BOOST_BUILD/tests/bench/pktgen
-[ -x "$PKTGEN" ] || fail "$PKTGEN is missing; run make"
-net_testpmd_require
-net_topology
-# The generator's frames leave the VM ends by ndo_xdp_xmit: the host ends
-# need NAPI to take them where no XDP program is (tc mode): GRO on.
-for dev in vm1 vm2 up0; do
-	in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
-done
-net_boostd_start
+net_testpmd_topology
 
 ctl() {
 	expect_exit 0 "$BOOSTCTL" "$@"
@@ -36,24 +27,31 @@ N=20000
 # paced for the rings on the way (a veth's holds 256 frames, the socket's
 # 4096); prints how many came back to FROM_NS.
 reflect() {
-	expect_exit 0 "$PKTGEN" run -n "$N" -r 20000 -b 16 -q 300 --smac "$2" --saddr "$3" \
+	expect_exit 0 "$PKTGEN" run -n "$N" -r 10000 -b 16 -q 300 --smac "$2" --saddr "$3" \
 		--dmac "$MAC2" --daddr 192.0.2.2 --sport 5201 --dport 5201 "$1" eth0 "$1" eth0
 	sed -n 's/^sent [0-9]* delivered \([0-9]*\) .*/\1/p' <<<"$out"
 }
 
+# The frames VM2's eth0 dropped: its XDP program redirected them to the
+# socket, whose ring was full.
+vm_end_dropped() {
+	ip -s -j -n "$VM2" link show eth0 | jq '.[0].stats64.rx.dropped'
+}
+
 # reflected WHAT FROM_NS SMAC SADDR BACK_PORT: boost forwarded all N to
-# vm2, at least 90% came back (testpmd polls on a CPU it shares with
-# everything else here: off it for long, its socket's ring overflows and
-# the veth drops, seen 490 of 20,000 at a load of 4.6 on 2 CPUs; alone,
-# all 20,000 came back on every path), and boost forwarded them back to
-# BACK_PORT.
+# vm2; each reached the socket and came back, or was dropped at the VM
+# end by a full ring (testpmd polls on a CPU it shares with everything
+# here: off it for half a second at a load of 4.4 on 2 CPUs, 9,585 of
+# 20,000 were; alone, all came back on every path); at least half came
+# back, and boost forwarded what did to BACK_PORT.
 reflected() {
-	local what=$1 to0 back0 got
-	to0=$(stat vm2 tx_packets) back0=$(stat "$5" tx_packets)
+	local what=$1 to0 back0 drop0 got dropped
+	to0=$(stat vm2 tx_packets) back0=$(stat "$5" tx_packets) drop0=$(vm_end_dropped)
 	got=$(reflect "$2" "$3" "$4")
-	echo "$what: $got of $N reflected"
-	[ "$got" -ge $((N * 9 / 10)) ] ||
-		fail "$what: testpmd reflected $got of $N frames: $(stat vm2 drops)
+	dropped=$(($(vm_end_dropped) - drop0))
+	echo "$what: $got of $N reflected, $dropped dropped by a full socket ring"
+	[ "$got" -ge $((N / 2)) ] && [ $((got + dropped)) -ge $((N * 999 / 1000)) ] ||
+		fail "$what: testpmd reflected $got of $N frames, $dropped dropped at the VM end: $(stat vm2 drops)
 $(ip -s -s -n "$HOST" link show vm2; ip -s -s -n "$VM2" link show eth0; ip -s -s -n "$HOST" link show vm1)
 $(tr -d '\r' <"$TESTPMD_LOG" | grep -a 'RX-packets\|TX-packets' | tail -n 2)"
 	[ "$(stat vm2 tx_packets)" -ge $((to0 + N)) ] || fail "$what: boost did not forward them to vm2"
@@ -106,7 +104,7 @@ reflected "up0 xdp -> vm2 xdp afxdp" "$TOR" "$MACT" 192.0.2.254 up0
 net_testpmd_stop
 rx=$(testpmd_total RX-packets)
 echo "testpmd (5tswap) received $rx frames in all"
-[ "$rx" -ge $((7 * N * 9 / 10)) ] || fail "testpmd counted $rx frames, fewer than it reflected"
+[ "$rx" -ge $((7 * N / 2)) ] || fail "testpmd counted $rx frames, fewer than it reflected"
 
 # ---- the DPDK application spoofs: boost drops it ---------------------------------
 # macswap swaps the MACs only: the reflection leaves VM2 with VM1's IP
@@ -120,7 +118,7 @@ for mode in xdp tc; do
 	sent=$(testpmd_total TX-packets) dropped=$(($(stat vm2 drops.spoof) - sp))
 	echo "vm2 $mode, testpmd macswap: sent $sent, $got came back, $dropped dropped as spoof"
 	[ "$got" = 0 ] || fail "vm2 $mode: $got frames with VM1's IP source got from vm2 to VM1"
-	[ "$sent" -ge $((N * 9 / 10)) ] || fail "vm2 $mode: testpmd (macswap) sent only $sent of $N"
+	[ "$sent" -ge $((N / 2)) ] || fail "vm2 $mode: testpmd (macswap) sent only $sent of $N"
 	[ "$dropped" -ge "$sent" ] ||
 		fail "vm2 $mode: testpmd sent $sent spoofed frames, boost dropped $dropped as spoof"
 	[ "$(stat vm1 tx_packets)" = "$back0" ] || fail "vm2 $mode: boost forwarded spoofed frames to vm1"
