@@ -117,7 +117,12 @@ static void print_port(json_object *p)
 			out__string("name", "%s:", client__str(vm, "name"));
 			out__bool("gro", " gro %s", jbool(vm, "gro"));
 			out__bool("tx_checksum", ", tx-checksumming %s", jbool(vm, "tx_checksum"));
-			out__bool("tso", ", tso %s\n", jbool(vm, "tso"));
+			out__bool("tso", ", tso %s", jbool(vm, "tso"));
+			if (json_object_object_get(vm, "xdp"))
+				out__bool("xdp", ", xdp %s", jbool(vm, "xdp"));
+			out__text("\n");
+			if (client__str(vm, "warning"))
+				out__string("warning", "    warning: %s\n", client__str(vm, "warning"));
 		}
 		out__close_object();
 	}

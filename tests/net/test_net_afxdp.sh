@@ -73,7 +73,18 @@ ctl net sg add 1 prio 10 dir in proto udp cidr 192.0.2.0/24 ports 5201 allow
 ctl net port add vm1 mac "$MAC1" ip 192.0.2.1 sg 1 netns "$VM1"
 ctl net port add vm2 mac "$MAC2" ip 192.0.2.2 sg 1 netns "$VM2"
 ctl net attach
+vm2_end() {
+	"$BOOSTCTL" -j net status | jq -c '.ports[] | select(.name == "vm2") | .vm_end'
+}
+jq -e '.xdp == false and .warning == null' <<<"$(vm2_end)" >/dev/null ||
+	fail "vm2's VM end runs no XDP yet: $(vm2_end)"
 net_testpmd_start "$VM2" 5tswap
+# boostd sees testpmd's program, and says why vm2 needs afxdp.
+jq -e '.xdp == true and (.warning | test("port vm2: its VM end runs an XDP program.*set the port afxdp"))' \
+	<<<"$(vm2_end)" >/dev/null || fail "no warning for vm2's XDP without afxdp: $(vm2_end)"
+expect_exit 0 "$BOOSTCTL" net status
+expect_match "VM end eth0:.* xdp yes" "$out"
+expect_match "warning: port vm2: its VM end runs an XDP program" "$out"
 
 # ---- the primitive: bpf_redirect_peer skips the VM end's XDP ------------------
 to0=$(stat vm2 tx_packets)
@@ -86,7 +97,8 @@ echo "vm1 tc -> vm2 tc without afxdp: boost forwarded $fwd, testpmd reflected $g
 
 # ---- vm2 marked afxdp: every path reaches the socket ------------------------------
 vm2_port afxdp
-jq -e '.ports[] | select(.name == "vm2") | .afxdp == true and .attached == "tc"' \
+jq -e '.ports[] | select(.name == "vm2") | .afxdp == true and .attached == "tc" and
+	.vm_end.xdp == true and .vm_end.warning == null' \
 	<<<"$("$BOOSTCTL" -j net status)" >/dev/null ||
 	fail "vm2 is not afxdp in tc mode: $("$BOOSTCTL" -j net status)"
 reflected "vm1 tc -> vm2 tc afxdp" "$VM1" "$MAC1" 192.0.2.1 vm1
