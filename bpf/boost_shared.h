@@ -75,6 +75,13 @@ enum boost_port_mode {
 
 /* struct boost_port's flags */
 #define BOOST_PORT_F_ROUTER 0x01 /* a vNIC whose VM may send RAs and redirects */
+/*
+ * A vNIC whose VM runs an XDP program on its end (an AF_XDP socket: DPDK's
+ * af_xdp driver): TC delivers to it by the host end's egress, which the VM
+ * end's XDP hook sees, not by bpf_redirect_peer, which hands the skb to the
+ * VM end's stack past that hook (docs/network.md, "The AF_XDP path").
+ */
+#define BOOST_PORT_F_AFXDP 0x02
 
 #define BOOST_MAX_PORTS 256
 #define BOOST_PORT_MAX_V4 4
@@ -125,7 +132,7 @@ struct boost_mac_port {
 	__u32 sg_id;
 	__u16 slot; /* its counters */
 	__u8 kind;  /* enum boost_port_kind */
-	__u8 pad;
+	__u8 flags; /* its boost_port's BOOST_PORT_F_AFXDP */
 };
 
 /* boost_config[0] */

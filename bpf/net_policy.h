@@ -59,6 +59,7 @@ struct net_verdict {
 	__u8 action;      /* enum net_action */
 	__u8 target_kind; /* enum boost_port_kind of the target, for NET_FORWARD */
 	__u8 shaped;      /* NET_FORWARD to a shaped vNIC: leave at tstamp */
+	__u8 to_xdp;      /* NET_FORWARD to a vNIC whose VM end runs XDP (AF_XDP) */
 	__u32 ifindex;    /* the target port */
 	__u64 tstamp;     /* bpf_ktime_get_ns()'s clock */
 };
@@ -213,9 +214,12 @@ static __always_inline void net_drop(struct boost_port_stats *st, struct net_ver
 		st->drops[why]++;
 }
 
-/* @p to port @ifindex of @kind, its counters at @slot: past its in limit, forwarded. */
+/*
+ * @p to port @ifindex of @kind, its counters at @slot, its BOOST_PORT_F_*
+ * @flags: past its in limit, forwarded.
+ */
 static __always_inline void net_forward(struct net_verdict *v, __u32 ifindex, __u8 kind,
-					__u32 slot, const struct net_pkt *p,
+					__u8 flags, __u32 slot, const struct net_pkt *p,
 					const struct net_frame *f)
 {
 	struct boost_port_stats *tx = net_stats(slot);
@@ -235,6 +239,7 @@ static __always_inline void net_forward(struct net_verdict *v, __u32 ifindex, __
 	v->action = NET_FORWARD;
 	v->ifindex = ifindex;
 	v->target_kind = kind;
+	v->to_xdp = !!(flags & BOOST_PORT_F_AFXDP);
 	if (tx) {
 		tx->tx_packets++;
 		tx->tx_bytes += len;
@@ -288,7 +293,7 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 			return net_drop(st, v, BOOST_DROP_ACL);
 		if (!net_rate_out(port, p, f))
 			return net_drop(st, v, BOOST_DROP_RATE);
-		return net_forward(v, to->ifindex, to->kind, to->slot, p, f);
+		return net_forward(v, to->ifindex, to->kind, to->flags, to->slot, p, f);
 	}
 	ul = bpf_map_lookup_elem(&boost_uplinks, &zero);
 	if (!ul || !ul->n || ul->n > BOOST_MAX_UPLINKS)
@@ -298,7 +303,7 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	if (!net_rate_out(port, p, f))
 		return net_drop(st, v, BOOST_DROP_RATE);
 	up = &ul->up[(net_flow_hash(p) % ul->n) & (BOOST_MAX_UPLINKS - 1)];
-	net_forward(v, up->ifindex, BOOST_PORT_UPLINK, up->slot, p, f);
+	net_forward(v, up->ifindex, BOOST_PORT_UPLINK, 0, up->slot, p, f);
 }
 
 static __always_inline void net_from_uplink(const struct net_pkt *p, const struct net_frame *f,
@@ -326,7 +331,7 @@ static __always_inline void net_from_uplink(const struct net_pkt *p, const struc
 		return net_drop(st, v, BOOST_DROP_ACL);
 	if (!net_is_control(p) && !net_acl_in(to->sg_id, to->ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	return net_forward(v, to->ifindex, to->kind, to->slot, p, f);
+	return net_forward(v, to->ifindex, to->kind, to->flags, to->slot, p, f);
 to_stack:
 	if (st)
 		st->to_stack++;

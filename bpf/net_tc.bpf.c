@@ -118,7 +118,12 @@ int boost_tc(struct __sk_buff *skb)
 			bpf_skb_set_tstamp(skb, v.tstamp, BPF_SKB_TSTAMP_DELIVERY_MONO);
 			return bpf_redirect(v.ifindex, 0);
 		}
-		if (v.target_kind == BOOST_PORT_VNIC)
+		/*
+		 * bpf_redirect_peer hands the skb to the VM end's stack, past
+		 * its XDP hook: a VM with an AF_XDP socket there gets it by the
+		 * host end's egress, the veth's xmit, which runs that hook.
+		 */
+		if (v.target_kind == BOOST_PORT_VNIC && !v.to_xdp)
 			return bpf_redirect_peer(v.ifindex, 0);
 		return bpf_redirect(v.ifindex, 0);
 	case NET_FLOOD:

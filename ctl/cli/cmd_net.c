@@ -75,6 +75,10 @@ static void print_port(json_object *p)
 		out__int("sg", " sg %ld", client__int(p, "sg"));
 		if (client__str(p, "netns"))
 			out__string("netns", " netns %s", client__str(p, "netns"));
+		if (jbool(p, "router"))
+			out__bool("router", " router %s", true);
+		if (jbool(p, "afxdp"))
+			out__bool("afxdp", " afxdp %s", true);
 		out__open_array("ips");
 		out__text(" ips");
 		for (size_t i = 0; ips && i < json_object_array_length(ips); i++)
@@ -113,7 +117,12 @@ static void print_port(json_object *p)
 			out__string("name", "%s:", client__str(vm, "name"));
 			out__bool("gro", " gro %s", jbool(vm, "gro"));
 			out__bool("tx_checksum", ", tx-checksumming %s", jbool(vm, "tx_checksum"));
-			out__bool("tso", ", tso %s\n", jbool(vm, "tso"));
+			out__bool("tso", ", tso %s", jbool(vm, "tso"));
+			if (json_object_object_get(vm, "xdp"))
+				out__bool("xdp", ", xdp %s", jbool(vm, "xdp"));
+			out__text("\n");
+			if (client__str(vm, "warning"))
+				out__string("warning", "    warning: %s\n", client__str(vm, "warning"));
 		}
 		out__close_object();
 	}
@@ -241,6 +250,11 @@ static int do_port_add(int argc, char **argv)
 			NEXT_ARG();
 			continue;
 		}
+		if (strcmp(w, "afxdp") == 0) {
+			json_object_object_add(port, "afxdp", json_object_new_boolean(true));
+			NEXT_ARG();
+			continue;
+		}
 		if (argc < 2) {
 			json_object_put(port);
 			json_object_put(ips);
@@ -357,7 +371,7 @@ static int do_port_list(int argc, char **argv)
 static const struct cmd port_cmds[] = {
 	{ "add", .func = do_port_add,
 	  .args = "NAME uplink [mode MODE] [netns NS]\n"
-		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS]" },
+		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS] [afxdp]" },
 	{ "del", .func = do_port_del, .args = "NAME" },
 	{ "set", .func = do_port_set,
 	  .args = "NAME rate [in RATE] [out RATE] [pps PPS] [burst SIZE] [shape SHAPE]\n"
@@ -380,6 +394,8 @@ static const struct cmd_group port_group = {
 	.doc = "In NS boostd turns GRO on at the far end (frames XDP redirects into a\n"
 	       "veth need it) and, in xdp mode, tx checksum offload off (TSO follows).\n"
 	       "Without NS, boostctl warns where the path needs either.\n"
+	       "afxdp: the VM runs an XDP program on its end (an AF_XDP socket, DPDK's\n"
+	       "af_xdp driver); frames to it from tc-mode ports then reach that program.\n"
 	       "set changes a vNIC's rate limits in place (no reattach): a key given replaces\n"
 	       "its value, none removes it, 'rate off' removes them all. Over a limit frames\n"
 	       "are dropped (drop reason rate); with shape on (tc mode only) the in rate paces\n"

@@ -192,8 +192,8 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 		      size_t errlen)
 {
 	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
-					    "router", "probe", "probe_interval_ms", "probe_misses",
-					    "rate", NULL };
+					    "router", "afxdp", "probe", "probe_interval_ms",
+					    "probe_misses", "rate", NULL };
 	static const char *const uplink_keys[] = { "probe", "probe_interval_ms", "probe_misses",
 						   NULL };
 	json_object *v;
@@ -237,6 +237,9 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 				FAIL("%s.%s: an uplink has no %s", at, *q, *q);
 		if (json_object_object_get_ex(o, "router", NULL))
 			FAIL("%s.router: port %s is the uplink, whose RAs always pass", at, p->name);
+		if (json_object_object_get_ex(o, "afxdp", NULL))
+			FAIL("%s.afxdp: port %s is the uplink: afxdp is a VM's end running XDP",
+			     at, p->name);
 		ret = parse_probe(o, at, p, err, errlen);
 		if (ret)
 			goto out;
@@ -295,6 +298,11 @@ netns:
 		if (!json_object_is_type(v, json_type_boolean))
 			FAIL("%s.router: port %s: must be true or false", at, p->name);
 		p->router = json_object_get_boolean(v);
+	}
+	if (json_object_object_get_ex(o, "afxdp", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			FAIL("%s.afxdp: port %s: must be true or false", at, p->name);
+		p->afxdp = json_object_get_boolean(v);
 	}
 	if (json_object_object_get_ex(o, "rate", &v))
 		ret = parse_rate(v, at, p, err, errlen);

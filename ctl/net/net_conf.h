@@ -17,6 +17,8 @@
  *        "sg": 1,                                            0 or absent: none
  *        "netns": "vm1",                                     the VM end's netns
  *        "router": false,                                    may send RAs, redirects
+ *        "afxdp": false,                                     its VM end runs XDP
+ *                                                            (AF_XDP, DPDK af_xdp)
  *        "rate": {"in": "100mbit", "out": "50mbit",          bits a second each way,
  *                 "pps": "100k", "burst": "256k",            packets each way, bytes
  *                 "shape": true}}                            in: paced (tc mode only)
@@ -72,6 +74,7 @@ struct net_conf_port {
 	uint8_t mac[6];
 	uint32_t sg_id;
 	uint8_t router;  /* may send RAs and redirects (a vnic only) */
+	uint8_t afxdp;   /* its VM end runs XDP, an AF_XDP socket (a vnic only) */
 	uint8_t n_v4, n_v6;
 	uint32_t v4[BOOST_PORT_MAX_V4]; /* network order */
 	uint8_t v6[BOOST_PORT_MAX_V6][16];

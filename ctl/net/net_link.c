@@ -17,7 +17,12 @@
 
 #include "net_link.h"
 
-int net_link__veth_peer(int ifindex, int *ret_peer)
+/*
+ * Attribute @type of link @ifindex, asked of rtnetlink socket @fd: its
+ * payload, at most *@inout_len bytes, into @ret, and its length in
+ * *@inout_len. -ENOENT if the link has none.
+ */
+static int getlink_attr(int fd, int ifindex, unsigned short type, void *ret, size_t *inout_len)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -30,36 +35,38 @@ int net_link__veth_peer(int ifindex, int *ret_peer)
 	char buf[16384];
 	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
 	struct rtattr *rta;
-	int fd, len, attrlen, ret = -ENOENT;
+	int len, attrlen;
+
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		return -errno;
+	len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		return -errno;
+	if (!NLMSG_OK(nh, (unsigned)len))
+		return -EBADMSG;
+	if (nh->nlmsg_type == NLMSG_ERROR)
+		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+	attrlen = nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, attrlen); rta = RTA_NEXT(rta, attrlen)) {
+		if (rta->rta_type != type)
+			continue;
+		if (RTA_PAYLOAD(rta) < *inout_len)
+			*inout_len = RTA_PAYLOAD(rta);
+		memcpy(ret, RTA_DATA(rta), *inout_len);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int net_link__veth_peer(int ifindex, int *ret_peer)
+{
+	size_t len = sizeof(*ret_peer);
+	int fd, ret;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	len = recv(fd, buf, sizeof(buf), 0);
-	if (len < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (!NLMSG_OK(nh, (unsigned)len)) {
-		ret = -EBADMSG;
-		goto out;
-	}
-	if (nh->nlmsg_type == NLMSG_ERROR) {
-		ret = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-		goto out;
-	}
-	attrlen = nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct ifinfomsg));
-	for (rta = IFLA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, attrlen); rta = RTA_NEXT(rta, attrlen)) {
-		if (rta->rta_type == IFLA_LINK && RTA_PAYLOAD(rta) >= 4) {
-			memcpy(ret_peer, RTA_DATA(rta), 4);
-			ret = 0;
-		}
-	}
-out:
+	ret = getlink_attr(fd, ifindex, IFLA_LINK, ret_peer, &len);
 	close(fd);
 	return ret;
 }
@@ -77,8 +84,9 @@ static int ethtool_value(int fd, const char *name, __u32 cmd, __u32 *inout)
 	return 0;
 }
 
-/* A socket in namespace @netns: the ioctls on it act there. */
-static int socket_in_netns(const char *netns, char *err, size_t errlen)
+/* A socket in namespace @netns: the ioctls and requests on it act there. */
+static int socket_in_netns(const char *netns, int family, int type, int protocol, char *err,
+			   size_t errlen)
 {
 	char path[128];
 	int self, ns, fd = -1, saved;
@@ -100,7 +108,7 @@ static int socket_in_netns(const char *netns, char *err, size_t errlen)
 		close(ns);
 		return saved;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = socket(family, type | SOCK_CLOEXEC, protocol);
 	saved = -errno;
 	/* Back home; boostd cannot run on in the VM's namespace. */
 	if (setns(self, CLONE_NEWNET) < 0)
@@ -125,7 +133,7 @@ int net_link__setup_vm_end(int ifindex, const char *netns, bool xdp_mode, bool r
 		snprintf(err, errlen, "not a veth with a peer: %s", strerror(-r));
 		return r;
 	}
-	fd = socket_in_netns(netns, err, errlen);
+	fd = socket_in_netns(netns, AF_INET, SOCK_DGRAM, 0, err, errlen);
 	if (fd < 0)
 		return fd;
 	ifr.ifr_ifindex = e.ifindex;
@@ -159,6 +167,33 @@ int net_link__setup_vm_end(int ifindex, const char *netns, bool xdp_mode, bool r
 out:
 	close(fd);
 	return r;
+}
+
+int net_link__vm_end_xdp(int ifindex, const char *netns, bool *ret_xdp)
+{
+	char nest[256], err[256];
+	size_t len = sizeof(nest);
+	struct rtattr *rta;
+	int peer, fd, r, attrlen;
+
+	r = net_link__veth_peer(ifindex, &peer);
+	if (r)
+		return r;
+	fd = socket_in_netns(netns, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, err, sizeof(err));
+	if (fd < 0)
+		return fd;
+	r = getlink_attr(fd, peer, IFLA_XDP, nest, &len);
+	close(fd);
+	if (r)
+		return r;
+	attrlen = len;
+	for (rta = (struct rtattr *)nest; RTA_OK(rta, attrlen); rta = RTA_NEXT(rta, attrlen)) {
+		if (rta->rta_type == IFLA_XDP_ATTACHED && RTA_PAYLOAD(rta) >= 1) {
+			*ret_xdp = *(__u8 *)RTA_DATA(rta) != XDP_ATTACHED_NONE;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /*

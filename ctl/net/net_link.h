@@ -34,6 +34,12 @@ int net_link__setup_vm_end(int ifindex, const char *netns, bool xdp_mode, bool r
 			   struct net_vm_end *ret, char *err, size_t errlen);
 
 /*
+ * Whether the veth peer of @ifindex, in network namespace @netns, has an
+ * XDP program (the VM's own: an AF_XDP socket's, DPDK's af_xdp driver's).
+ */
+int net_link__vm_end_xdp(int ifindex, const char *netns, bool *ret_xdp);
+
+/*
  * Shaping towards a VM (docs/network.md, "Rate limits"): an fq qdisc at
  * the root of vNIC @ifindex (its host end, whose egress a shaped frame
  * takes), which holds each frame until its skb->tstamp; or, with !@on, the

@@ -455,7 +455,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 {
 	struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
 				 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slot,
-				 .flags = p->router ? BOOST_PORT_F_ROUTER : 0 };
+				 .flags = (p->router ? BOOST_PORT_F_ROUTER : 0) |
+					  (p->afxdp ? BOOST_PORT_F_AFXDP : 0) };
 	struct bpf_devmap_val dv = { .ifindex = ifi };
 	struct boost_port_direct d;
 
@@ -475,7 +476,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 	if (p->kind == BOOST_PORT_VNIC) {
 		struct boost_mac mac = { 0 };
 		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = bp.sg_id, .slot = bp.slot,
-					     .kind = bp.kind };
+					     .kind = bp.kind,
+					     .flags = bp.flags & BOOST_PORT_F_AFXDP };
 
 		memcpy(mac.mac, p->mac, 6);
 		if (bpf_map_update_elem(m->fdb, &mac, &mp, BPF_ANY)) {
@@ -2231,6 +2233,28 @@ static json_object *rate_json(const struct net_conf_rate *r, const struct net_at
 	return o;
 }
 
+/*
+ * Whether the VM end runs XDP, asked now (the VM attaches it when its
+ * application starts); and where the port is not afxdp, why the frames of
+ * ports in tc mode pass that program by (docs/network.md, "The AF_XDP path").
+ */
+static void vm_end_xdp_json(json_object *v, const struct net_conf_port *p,
+			    const struct net_attached_port *ap)
+{
+	char why[256];
+	bool xdp = false;
+
+	if (p->kind != BOOST_PORT_VNIC || net_link__vm_end_xdp(ap->ifindex, p->netns, &xdp))
+		return;
+	json_object_object_add(v, "xdp", json_object_new_boolean(xdp));
+	if (!xdp || p->afxdp)
+		return;
+	snprintf(why, sizeof(why), "port %s: its VM end runs an XDP program (AF_XDP?), which "
+		 "frames from ports in tc mode pass by (bpf_redirect_peer): set the port afxdp",
+		 p->name);
+	json_object_object_add(v, "warning", json_object_new_string(why));
+}
+
 static json_object *port_json(struct boostd_net *n, const struct net_conf_port *p)
 {
 	json_object *o = json_object_new_object(), *ips = json_object_new_array();
@@ -2263,6 +2287,8 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 			json_object_object_add(o, "netns", json_object_new_string(p->netns));
 		if (p->router)
 			json_object_object_add(o, "router", json_object_new_boolean(true));
+		if (p->afxdp)
+			json_object_object_add(o, "afxdp", json_object_new_boolean(true));
 		if (net_rate__any(&p->rate))
 			json_object_object_add(o, "rate", rate_json(&p->rate, ap));
 	} else {
@@ -2303,6 +2329,7 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 			json_object_object_add(v, "tx_checksum",
 					       json_object_new_boolean(ap->vm_end.tx_csum));
 			json_object_object_add(v, "tso", json_object_new_boolean(ap->vm_end.tso));
+			vm_end_xdp_json(v, p, ap);
 		} else {
 			json_object_object_add(v, "error", json_object_new_string(ap->vm_end_error));
 		}

@@ -79,6 +79,11 @@ static const char usage[] =
 	"  -T, --threads N    generator threads, one per CPU (default 1)\n"
 	"  -c, --cpu N        the first thread's CPU; the others follow (default 0)\n"
 	"  -b, --batch N      frames per batch of the live test run (1-256, default 64)\n"
+	"  -q, --quiet MS     with --count: the count ends once no frame arrived for MS\n"
+	"                     ms (1-1000, default 20)\n"
+	"  -r, --rate PPS     at most PPS frames a second from each thread, 10 ms of them\n"
+	"                     at a time (default: as fast as it can); for a receiver that\n"
+	"                     cannot take a long burst, as an AF_XDP socket's ring\n"
 	"      --smac MAC --dmac MAC --saddr IPV4 --daddr IPV4 --sport N --dport N\n"
 	"                     the frame (default 02:00:00:00:01:01 192.0.2.1:4000 to\n"
 	"                     02:00:00:00:01:02 192.0.2.2:5201)\n"
@@ -292,6 +297,7 @@ struct gen_thread {
 	pthread_t tid;
 	int prog_fd, cpu;
 	unsigned batch;
+	uint64_t rate;  /* frames a second, 0: no limit */
 	uint64_t count; /* 0: until stop */
 	int err;
 };
@@ -301,16 +307,26 @@ static void *gen_run(void *arg)
 	struct gen_thread *g = arg;
 	unsigned char frame[FRAME_LEN];
 	struct xdp_md ctx = { .data_end = FRAME_LEN };
-	uint64_t left = g->count;
+	uint64_t left = g->count, done = 0;
+	struct timespec t0, due;
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(g->cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	frame_build(frame);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!atomic_load(&stop) && (!g->count || left)) {
-		/* Chunks of a few ms, so that a stop is seen soon. */
-		uint32_t n = !g->count || left > (1u << 16) ? 1u << 16 : left;
+		/*
+		 * Chunks of a few ms, so that a stop is seen soon. Paced, 10 ms
+		 * of the rate a chunk: each test run sets up its frames' page
+		 * pool anew, which costs tens of ms here, so a run per batch
+		 * would cap the rate far below what was asked.
+		 */
+		uint32_t chunk = g->rate ? (g->rate / 100 > g->batch ? g->rate / 100 : g->batch) :
+					   1u << 16;
+		chunk = chunk > 1u << 16 ? 1u << 16 : chunk;
+		uint32_t n = !g->count || left > chunk ? chunk : left;
 		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = FRAME_LEN,
 			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = n,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = g->batch);
@@ -323,6 +339,15 @@ static void *gen_run(void *arg)
 		}
 		atomic_fetch_add(&sent, n);
 		left -= g->count ? n : 0;
+		done += n;
+		if (g->rate) {
+			/* The next batch leaves when the rate allows it. */
+			uint64_t ns = t0.tv_nsec + done * 1000000000ull / g->rate;
+
+			due.tv_sec = t0.tv_sec + ns / 1000000000ull;
+			due.tv_nsec = ns % 1000000000ull;
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
+		}
 	}
 	return NULL;
 }
@@ -427,6 +452,8 @@ static int do_run(int argc, char **argv)
 		{ "threads", required_argument, NULL, 'T' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "quiet", required_argument, NULL, 'q' },
 		{ "smac", required_argument, NULL, 1 },
 		{ "dmac", required_argument, NULL, 2 },
 		{ "saddr", required_argument, NULL, 3 },
@@ -435,7 +462,8 @@ static int do_run(int argc, char **argv)
 		{ "dport", required_argument, NULL, 6 },
 		{ 0 },
 	};
-	unsigned long count = 0, seconds = 0, threads = 1, batch = 64, cpu0 = 0, v;
+	unsigned long count = 0, seconds = 0, threads = 1, batch = 64, cpu0 = 0, rate = 0, v;
+	unsigned long quiet_ms = 20;
 	struct gen_thread g[MAX_THREADS] = {};
 	struct bpf_object *sink_obj = NULL, *gen_obj = NULL;
 	struct sink sink = {};
@@ -451,7 +479,7 @@ static int do_run(int argc, char **argv)
 	inet_pton(AF_INET, "192.0.2.2", &spec.daddr);
 	spec.sport = 4000;
 	spec.dport = 5201;
-	while ((c = getopt_long(argc, argv, "n:t:T:c:b:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:T:c:b:r:q:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_u("--count", optarg, 1, 1ul << 40, &count))
@@ -471,6 +499,14 @@ static int do_run(int argc, char **argv)
 			break;
 		case 'b':
 			if (parse_u("--batch", optarg, 1, 256, &batch))
+				return 2;
+			break;
+		case 'q':
+			if (parse_u("--quiet", optarg, 1, 1000, &quiet_ms))
+				return 2;
+			break;
+		case 'r':
+			if (parse_u("--rate", optarg, 1, 1000000000, &rate))
 				return 2;
 			break;
 		case 1:
@@ -544,6 +580,7 @@ static int do_run(int argc, char **argv)
 		g[i].prog_fd = bpf_program__fd(bpf_object__find_program_by_name(gen_obj, "pktgen_tx"));
 		g[i].cpu = (cpu0 + i) % libbpf_num_possible_cpus();
 		g[i].batch = batch;
+		g[i].rate = rate;
 		g[i].count = count ? count / threads + (i < count % threads) : 0;
 		if (count && !g[i].count)
 			continue;
@@ -575,12 +612,17 @@ static int do_run(int argc, char **argv)
 		}
 	}
 	if (count) {
-		/* The last frames are in flight for a moment: wait until none arrives. */
+		/*
+		 * The last frames are in flight for a moment: wait until none
+		 * arrives for --quiet ms (a receiver that polls, as testpmd,
+		 * may be off its CPU for longer than the default 20), at most
+		 * 50 of them.
+		 */
 		t1 = now();
 		for (int i = 0; i < 50; i++) {
 			uint64_t n = sink_read(&sink);
 
-			sleep_s(0.02);
+			sleep_s(quiet_ms / 1000.0);
 			if (sink_read(&sink) == n)
 				break;
 		}

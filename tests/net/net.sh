@@ -36,6 +36,18 @@
 #                          bounded in time; fails the test if it fails
 #   ping_ok NS ADDR [OPT...] / ping_fails NS ADDR [OPT...]
 #                          3 pings (2 for ping_fails), 1 s each at most
+#   net_testpmd_topology   net_topology and net_boostd_start for testpmd and
+#                          pktgen ($PKTGEN): GRO on at the host ends, which
+#                          take the generator's frames in tc mode
+#   net_testpmd_start NS FWD [OPT...]
+#                          DPDK's testpmd in NS on its eth0 through the af_xdp
+#                          driver, forwarding mode FWD (5tswap, macswap, io,
+#                          rxonly ...; OPTs go to testpmd), until
+#                          net_testpmd_stop or 120 s; its log in $TESTPMD_LOG.
+#                          Skips the test without testpmd or the driver
+#   net_testpmd_stop       stop it (SIGTERM: it prints its totals), wait
+#   testpmd_total FIELD    the last total FIELD (RX-packets, TX-packets,
+#                          RX-missed ...) of the stopped testpmd's log
 #
 # Only documentation addresses; the root namespace is never touched.
 
@@ -181,4 +193,60 @@ ping_fails() {
 	[[ $2 == *:* ]] && v=6
 	! in_ns "$1" ping -"$v" -c 2 -i 0.2 -W 1 -w 2 "${@:3}" "$2" >/dev/null 2>&1 ||
 		fail "ping from $1 to $2 was answered"
+}
+
+# DPDK 22.11's driver directory (Debian's dpdk packages put it there).
+net_testpmd_require() {
+	require_tool dpdk-testpmd
+	compgen -G "/usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so*" >/dev/null ||
+		skip "DPDK's af_xdp driver is missing (librte-net-af-xdp23)"
+}
+
+net_testpmd_topology() {
+	PKTGEN=$BOOST_BUILD/tests/bench/pktgen
+	[ -x "$PKTGEN" ] || fail "$PKTGEN is missing; run make"
+	net_testpmd_require
+	net_topology
+	# The generator's frames leave the VM ends by ndo_xdp_xmit: the host
+	# ends need NAPI to take them where no XDP program is (tc mode).
+	for dev in vm1 vm2 up0; do
+		in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
+	done
+	net_boostd_start
+}
+
+TESTPMD_PID=
+net_testpmd_start() {
+	local ns=$1 fwd=$2 i
+	shift 2
+	net_testpmd_require
+	TESTPMD_LOG=$B/testpmd.$fwd.log
+	# No hugepages, no PCI, a pool that fits in -m 512; ip netns exec gives
+	# it no bpffs, so libxdp loads one program on eth0 (no dispatcher).
+	timeout -k 5 120 ip netns exec "$ns" dpdk-testpmd --no-huge -m 512 --no-pci \
+		--file-prefix "$T-testpmd" --vdev net_af_xdp0,iface=eth0 -- \
+		--forward-mode="$fwd" --total-num-mbufs=16384 --rxd=4096 --txd=4096 \
+		--stats-period 1 "$@" \
+		</dev/null >"$TESTPMD_LOG" 2>&1 &
+	TESTPMD_PID=$!
+	on_exit net_testpmd_stop
+	on_exit rm -rf "/var/run/dpdk/$T-testpmd"
+	for ((i = 0; i < 100; i++)); do
+		grep -aqs "Port statistics" "$TESTPMD_LOG" && ip -n "$ns" link show eth0 | grep -q prog/xdp &&
+			return 0
+		kill -0 "$TESTPMD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "testpmd ($fwd) did not start on eth0 in $ns: $(tail -n 5 "$TESTPMD_LOG")"
+}
+
+net_testpmd_stop() {
+	[ -n "$TESTPMD_PID" ] || return 0
+	kill -TERM "$TESTPMD_PID" 2>/dev/null
+	wait "$TESTPMD_PID" 2>/dev/null
+	TESTPMD_PID=
+}
+
+testpmd_total() {
+	tr -d '\r' <"$TESTPMD_LOG" | grep -ao "$1: *[0-9]*" | tail -n 1 | grep -o '[0-9]*$'
 }

@@ -32,6 +32,10 @@ expect_exit 0 "$PKTGEN" fwd xdp "$HOST" vm1 vm2
 exactly 20000 "$VM1" eth0 "$VM2" eth0
 exactly 20000 -T 2 "$VM1" eth0 "$VM2" eth0
 exactly 1000 -b 1 "$VM1" eth0 "$VM2" eth0
+# Paced: 2000 frames at 20k a second take at least 0.1 s, all delivered.
+exactly 2000 -r 20000 "$VM1" eth0 "$VM2" eth0
+secs=$(sed -n 's/.* seconds \([0-9.]*\) .*/\1/p' <<<"$out")
+awk -v s="$secs" 'BEGIN { exit !(s >= 0.095) }' || fail "2000 frames at --rate 20000 took $secs s"
 # The sink never replaces the program under test.
 expect_exit 1 "$PKTGEN" run -n 1 "$VM1" eth0 "$HOST" vm1
 expect_match "sink vm1 in $HOST: cannot attach XDP \(the device has an XDP program\)" "$err"
@@ -53,5 +57,9 @@ expect_exit 2 "$PKTGEN" run "$VM1" eth0 "$VM2" eth0
 expect_match "one of --count and --seconds" "$err"
 expect_exit 2 "$PKTGEN" run -n 1 -b 999 "$VM1" eth0 "$VM2" eth0
 expect_match "\-\-batch: '999' is not a number from 1 to 256" "$err"
+expect_exit 2 "$PKTGEN" run -n 1 -r 0 "$VM1" eth0 "$VM2" eth0
+expect_match "\-\-rate: '0' is not a number from 1 to" "$err"
+expect_exit 2 "$PKTGEN" run -n 1 -q 1001 "$VM1" eth0 "$VM2" eth0
+expect_match "\-\-quiet: '1001' is not a number from 1 to 1000" "$err"
 expect_exit 2 "$PKTGEN" fwd bridge "$HOST" vm1 vm2
 echo "pktgen: exact counts across XDP_DROP, XDP and TC redirects"

@@ -64,6 +64,8 @@ static const struct {
 	{ "{\"ports\": [{\"name\": \"u0\", \"kind\": \"uplink\"}, {\"name\": \"u1\", \"kind\": \"uplink\"}, {\"name\": \"u2\", \"kind\": \"uplink\"}, {\"name\": \"u3\", \"kind\": \"uplink\"}, {\"name\": \"u4\", \"kind\": \"uplink\"}, {\"name\": \"u5\", \"kind\": \"uplink\"}, {\"name\": \"u6\", \"kind\": \"uplink\"}, {\"name\": \"u7\", \"kind\": \"uplink\"}, {\"name\": \"u8\", \"kind\": \"uplink\"}]}", "ports[8].kind: more than 8 uplinks" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"router\": \"yes\"}]}", "ports[0].router: port v: must be true or false" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"router\": true}]}", "ports[0].router: port u is the uplink" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"afxdp\": 1}]}", "ports[0].afxdp: port v: must be true or false" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"afxdp\": true}]}", "ports[0].afxdp: port u is the uplink" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"mode\": \"fast\"}]}", "ports[0].mode: must be \"tc\" or \"xdp\"" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"probe\": \"2001:db8::1\"}]}", "ports[0].probe: must be the IPv4 address" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"probe\": \"192.0.2.254\", \"probe_interval_ms\": 5}]}", "ports[0].probe_interval_ms: must be a number of milliseconds from 10" },
@@ -161,7 +163,7 @@ START_TEST(test_limits)
 }
 END_TEST
 
-/* "router" is optional, false unless given. */
+/* "router" and "afxdp" are optional, false unless given. */
 START_TEST(test_router)
 {
 	json_object *doc = parse_str("{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", "
@@ -172,6 +174,13 @@ START_TEST(test_router)
 	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_eq(c.ports[0].router, 1);
 	ck_assert_uint_eq(c.ports[1].router, 0);
+	ck_assert_uint_eq(c.ports[0].afxdp, 0);
+	net_conf__free(&c);
+	json_object_put(doc);
+	doc = parse_str("{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", "
+			"\"afxdp\": true}]}");
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.ports[0].afxdp, 1);
 	net_conf__free(&c);
 	json_object_put(doc);
 }
