@@ -22,6 +22,23 @@
  * cap raised or removed, or a device being stopped, is seen within it.
  */
 #define BLK_QOS_MAX_SLEEP_NS 100000000ull
+/*
+ * A timer fires this much after the first held request may go, so that
+ * one wake-up serves several (at 1000 IOPS, 2 instead of 1; at 10k, 20):
+ * fewer wake-ups leave the CPU to the other devices. Never more than half
+ * the smallest burst, which holds what accrues meanwhile: the rate is kept.
+ */
+#define BLK_QOS_TIMER_SLACK_NS 2000000ull
+
+static uint64_t qos_slack(const struct blk_qos_params *p)
+{
+	uint64_t slack = BLK_QOS_TIMER_SLACK_NS;
+
+	for (int i = 0; i < BLK_QOS__BUCKETS; i++)
+		if (p->rate[i] && p->tau[i] / 2 < slack)
+			slack = p->tau[i] / 2;
+	return slack;
+}
 
 static int qos_dir(const struct ublksrv_io_desc *iod)
 {
@@ -108,6 +125,7 @@ void blk_qos__run(struct blk_queue *q)
 	at = w < at ? w : at;
 	if (at == UINT64_MAX)
 		return;
+	at += qos_slack(&q->qos);
 	if (at > q->now + BLK_QOS_MAX_SLEEP_NS)
 		at = q->now + BLK_QOS_MAX_SLEEP_NS;
 	/* A timer in flight fires in time; a later one left behind only wakes us once more. */

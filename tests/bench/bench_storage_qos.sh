@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# QoS caps of boost-ublk, in one guest of scripts/vm, through boostd (the
+# caps set with `boostctl storage set ID qos`, as an operator would):
+#  - the rate achieved under a cap, against the cap: 1k and 10k IOPS (4k
+#    randwrite QD32) and 50 MB/s (64k randread QD8), over BENCH_QOS_RUNTIME
+#    seconds (default 10) after a second of ramp, and the uncapped rate
+#    (a cap above it cannot be shown); target within +-5%;
+#  - the noisy neighbour: device B runs 4k randread at QD1, alone, then
+#    beside device A saturated with 4k randwrite at QD32, A uncapped and A
+#    capped (BENCH_QOS_NEIGHBOUR_CAP IOPS, default 1000); B's p99 fio
+#    completion latency (clat) and its ratio to B alone; target <= 1.3 with
+#    A capped. Each its own boost-ublk, null backends.
+# Timings in the guest are emulated (qemu TCG): compare only ratios from
+# one run.
+set -u
+. "$(dirname "$0")/../lib.sh"
+require_root
+require_tool qemu-system-x86_64 swtpm fio jq
+VM=$BOOST_TOP/scripts/vm
+[ -x "$BOOST_BUILD/boost-ublk" ] && [ -x "$BOOST_BUILD/boostd" ] || fail "run make"
+export BOOST_TOP BOOST_BUILD BOOST_BENCH_RUNTIME=${BENCH_QOS_RUNTIME:-10} \
+	BOOST_BENCH_CAP=${BENCH_QOS_NEIGHBOUR_CAP:-1000}
+
+dir=$(mktemp -d)
+on_exit rm -rf "$dir"
+cat >"$dir/guest.sh" <<'GUEST'
+. "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
+rt=$BOOST_BENCH_RUNTIME
+
+add() { # add ARGS...: a device through boostd; prints its id
+	local out
+	out=$(bctl storage add "$@") || gfail "storage add $*: $out"
+	[[ $out =~ id\ ([0-9]+) ]] || gfail "add said: $out"
+	echo "${BASH_REMATCH[1]}"
+}
+
+# job DEV RW BS QD OUT: fio on DEV, its JSON in OUT
+job() {
+	fio --name=q --filename="/dev/ublkb$1" --direct=1 --ioengine=io_uring --rw="$2" --bs="$3" \
+		--iodepth="$4" --size=256M --time_based --runtime="$rt" --ramp_time=1 \
+		--output-format=json --output="$5" >/dev/null 2>&1 || gfail "fio $2 on $1 failed"
+}
+# iops/bw/clat p99 (us) of a fio JSON
+jf() { sed -n '/^{/,$p' "$1" | jq -r ".jobs[0] | (.read.total_ios > 0) as \$r | (if \$r then .read else .write end) | $2"; }
+
+boostd_start
+a=$(add null --size 1G --queues 2)
+b=$(add null --size 1G --queues 2)
+
+# Rates: uncapped, then each cap on device a.
+job "$a" randwrite 4k 32 /tmp/u.json
+echo "rate uncapped-4k-qd32 0 $(jf /tmp/u.json '.iops | floor')" >>"$BOOST_BENCH_OUT"
+job "$a" randread 64k 8 /tmp/u.json
+echo "rate uncapped-64k-qd8-bytes 0 $(jf /tmp/u.json '.bw_bytes')" >>"$BOOST_BENCH_OUT"
+bctl storage set "$a" qos iops 1000 >/dev/null || gfail "set failed"
+job "$a" randwrite 4k 32 /tmp/c.json
+echo "rate iops-1k 1000 $(jf /tmp/c.json '.iops')" >>"$BOOST_BENCH_OUT"
+bctl storage set "$a" qos iops 10000 >/dev/null || gfail "set failed"
+job "$a" randwrite 4k 32 /tmp/c.json
+echo "rate iops-10k 10000 $(jf /tmp/c.json '.iops')" >>"$BOOST_BENCH_OUT"
+bctl storage set "$a" qos bps 50000000 >/dev/null || gfail "set failed"
+job "$a" randread 64k 8 /tmp/c.json
+echo "rate bytes-50MB 50000000 $(jf /tmp/c.json '.bw_bytes')" >>"$BOOST_BENCH_OUT"
+bctl storage stats "$a" >&2
+
+# Noisy neighbour: B alone, B beside A uncapped, B beside A capped.
+p99() { jf "$1" '.clat_ns.percentile["99.000000"] / 1000 | floor'; }
+neighbour() { # neighbour NAME: B's randread QD1 while A writes at QD32
+	local apid
+	job "$a" randwrite 4k 32 /tmp/a.json &
+	apid=$!
+	sleep 1
+	job "$b" randread 4k 1 /tmp/b.json
+	wait $apid || gfail "A's fio failed"
+	echo "neighbour $1 $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') $(jf /tmp/a.json '.iops | floor')" \
+		>>"$BOOST_BENCH_OUT"
+}
+bctl storage set "$a" qos none >/dev/null || gfail "set failed"
+job "$b" randread 4k 1 /tmp/b.json
+echo "neighbour alone $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') 0" >>"$BOOST_BENCH_OUT"
+neighbour a-uncapped
+bctl storage set "$a" qos iops "$BOOST_BENCH_CAP" >/dev/null || gfail "set failed"
+neighbour a-capped
+bctl storage del "$a" && bctl storage del "$b" || gfail "del failed"
+boostd_stop
+cat "$BOOST_BENCH_OUT" >&2
+GUEST
+export BOOST_BENCH_OUT=$dir/results
+: >"$BOOST_BENCH_OUT"
+"$VM" --rw "$dir" -- bash "$dir/guest.sh" >&2 || fail "the benchmark failed in the guest"
+
+awk -v rt="$BOOST_BENCH_RUNTIME" -v cap="$BOOST_BENCH_CAP" '
+BEGIN { n = 0; m = 0 }
+$1 == "rate" && $3 == 0 { uncapped[$2] = $4; next }
+$1 == "rate" { name[n] = $2; want[n] = $3; got[n++] = $4; next }
+$1 == "neighbour" { p99[$2] = $3; biops[$2] = $4; aiops[$2] = $5; order[m++] = $2 }
+END {
+	printf "QoS caps: the rate achieved over %d s against the cap (target: within +-5%%)\n", rt
+	printf "uncapped: %d IOPS 4k randwrite QD32, %.1f MB/s 64k randread QD8\n",
+		uncapped["uncapped-4k-qd32"], uncapped["uncapped-64k-qd8-bytes"] / 1e6
+	printf "%-14s %12s %14s %8s\n", "cap", "cap", "achieved", "ratio"
+	for (i = 0; i < n; i++)
+		printf "%-14s %12d %14.1f %8.3f\n", name[i], want[i], got[i], got[i] / want[i]
+	printf "\nNoisy neighbour: B 4k randread QD1; A 4k randwrite QD32 (capped: %d IOPS)\n", cap
+	printf "(target: B p99 with A capped <= 1.3 x B alone)\n"
+	printf "%-12s %10s %10s %9s %10s\n", "A", "B p99 us", "x alone", "B IOPS", "A IOPS"
+	for (i = 0; i < m; i++) {
+		k = order[i]
+		printf "%-12s %10d %10.2f %9d %10d\n", k, p99[k], p99["alone"] ? p99[k] / p99["alone"] : 0,
+			biops[k], aiops[k]
+	}
+}' "$dir/results"
