@@ -24,9 +24,11 @@
 #define BLK_QOS_MAX_SLEEP_NS 100000000ull
 /*
  * A timer fires this much after the first held request may go, so that
- * one wake-up serves several (at 1000 IOPS, 2 instead of 1; at 10k, 20):
- * fewer wake-ups leave the CPU to the other devices. Never more than half
- * the smallest burst, which holds what accrues meanwhile: the rate is kept.
+ * one wake-up serves a few (at 1000 IOPS, 2 or 3 instead of 1). Never more
+ * than half the smallest burst, which holds what accrues meanwhile: the
+ * rate is kept. More buys nothing measurable: in the guest, 4k randwrite
+ * QD32 capped at 1000 IOPS cost the server 88 jiffies in 5 s with 2 ms and
+ * 87 with 10 ms; its wake-ups are the kernel's new requests, one each.
  */
 #define BLK_QOS_TIMER_SLACK_NS 2000000ull
 

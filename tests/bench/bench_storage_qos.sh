@@ -9,21 +9,26 @@
 #    (a cap above it cannot be shown); target within +-5%;
 #  - the noisy neighbour: device B runs 4k randread at QD1, alone, then
 #    beside device A saturated with 4k randwrite at QD32, A uncapped and A
-#    capped (BENCH_QOS_NEIGHBOUR_CAP IOPS, default 1000); B's p99 fio
-#    completion latency (clat) and its ratio to B alone; target <= 1.3 with
-#    A capped. Each its own boost-ublk, null backends. The three run in
-#    turn, BENCH_QOS_ROUNDS times (default 3), and the table has the median
-#    of each: under TCG on a shared host one run of a QD1 p99 is noise.
+#    capped at each of BENCH_QOS_NEIGHBOUR_CAPS IOPS (default "1000 200");
+#    B's p99 fio completion latency (clat) and its ratio to B alone;
+#    target <= 1.3 with A capped. Each device its own boost-ublk, null
+#    backends. The cases run in turn, BENCH_QOS_ROUNDS times (default 5),
+#    BENCH_QOS_NEIGHBOUR_RUNTIME seconds each (default 5), and the table
+#    has the median of each: under TCG on a shared host one run of a QD1
+#    p99 is noise. The guest's CPU time of A's fio is printed too: in this
+#    2-vCPU guest the neighbour's client competes with B for the CPU.
 # Timings in the guest are emulated (qemu TCG): compare only ratios from
 # one run.
 set -u
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio jq
+[ -x /usr/bin/time ] || skip "no /usr/bin/time (Debian's time)"
 VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boost-ublk" ] && [ -x "$BOOST_BUILD/boostd" ] || fail "run make"
 export BOOST_TOP BOOST_BUILD BOOST_BENCH_RUNTIME=${BENCH_QOS_RUNTIME:-10} \
-	BOOST_BENCH_CAP=${BENCH_QOS_NEIGHBOUR_CAP:-1000} BOOST_BENCH_ROUNDS=${BENCH_QOS_ROUNDS:-3}
+	BOOST_BENCH_CAPS=${BENCH_QOS_NEIGHBOUR_CAPS:-1000 200} BOOST_BENCH_ROUNDS=${BENCH_QOS_ROUNDS:-5} \
+	BOOST_BENCH_NRT=${BENCH_QOS_NEIGHBOUR_RUNTIME:-5}
 
 dir=$(mktemp -d)
 on_exit rm -rf "$dir"
@@ -38,9 +43,12 @@ add() { # add ARGS...: a device through boostd; prints its id
 	echo "${BASH_REMATCH[1]}"
 }
 
-# job DEV RW BS QD OUT: fio on DEV, its JSON in OUT
+# job DEV RW BS QD OUT [TIMEFILE]: fio on DEV for $rt s, its JSON in OUT;
+# with TIMEFILE, fio's CPU time ("USER SYS" seconds) in it
 job() {
-	fio --name=q --filename="/dev/ublkb$1" --direct=1 --ioengine=io_uring --rw="$2" --bs="$3" \
+	local wrap=()
+	[ -n "${6:-}" ] && wrap=(/usr/bin/time -f "%U %S" -o "$6")
+	"${wrap[@]}" fio --name=q --filename="/dev/ublkb$1" --direct=1 --ioengine=io_uring --rw="$2" --bs="$3" \
 		--iodepth="$4" --size=256M --time_based --runtime="$rt" --ramp_time=1 \
 		--output-format=json --output="$5" >/dev/null 2>&1 || gfail "fio $2 on $1 failed"
 }
@@ -68,24 +76,29 @@ echo "rate bytes-50MB 50000000 $(jf /tmp/c.json '.bw_bytes')" >>"$BOOST_BENCH_OU
 bctl storage stats "$a" >&2
 
 # Noisy neighbour: B alone, B beside A uncapped, B beside A capped.
+rt=$BOOST_BENCH_NRT
 p99() { jf "$1" '.clat_ns.percentile["99.000000"] / 1000 | floor'; }
+# "NAME B_P99_US B_IOPS A_IOPS A_FIO_CPU_MS"
 neighbour() { # neighbour NAME: B's randread QD1 while A writes at QD32
-	local apid
-	job "$a" randwrite 4k 32 /tmp/a.json &
+	local apid cpu
+	job "$a" randwrite 4k 32 /tmp/a.json /tmp/a.time &
 	apid=$!
 	sleep 1
 	job "$b" randread 4k 1 /tmp/b.json
 	wait $apid || gfail "A's fio failed"
-	echo "neighbour $1 $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') $(jf /tmp/a.json '.iops | floor')" \
+	cpu=$(awk '{ printf "%d", ($1 + $2) * 1000 }' /tmp/a.time)
+	echo "neighbour $1 $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') $(jf /tmp/a.json '.iops | floor') $cpu" \
 		>>"$BOOST_BENCH_OUT"
 }
 for ((round = 0; round < BOOST_BENCH_ROUNDS; round++)); do
 	bctl storage set "$a" qos none >/dev/null || gfail "set failed"
 	job "$b" randread 4k 1 /tmp/b.json
-	echo "neighbour alone $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') 0" >>"$BOOST_BENCH_OUT"
+	echo "neighbour alone $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') 0 0" >>"$BOOST_BENCH_OUT"
 	neighbour a-uncapped
-	bctl storage set "$a" qos iops "$BOOST_BENCH_CAP" >/dev/null || gfail "set failed"
-	neighbour a-capped
+	for cap in $BOOST_BENCH_CAPS; do
+		bctl storage set "$a" qos iops "$cap" >/dev/null || gfail "set failed"
+		neighbour "a-capped-$cap"
+	done
 done
 bctl storage del "$a" && bctl storage del "$b" || gfail "del failed"
 boostd_stop
@@ -95,13 +108,13 @@ export BOOST_BENCH_OUT=$dir/results
 : >"$BOOST_BENCH_OUT"
 "$VM" --rw "$dir" -- bash "$dir/guest.sh" >&2 || fail "the benchmark failed in the guest"
 
-awk -v rt="$BOOST_BENCH_RUNTIME" -v cap="$BOOST_BENCH_CAP" '
+awk -v rt="$BOOST_BENCH_RUNTIME" -v nrt="$BOOST_BENCH_NRT" '
 BEGIN { n = 0; m = 0 }
 $1 == "rate" && $3 == 0 { uncapped[$2] = $4; next }
 $1 == "rate" { name[n] = $2; want[n] = $3; got[n++] = $4; next }
 $1 == "neighbour" {
 	k = $2; r = nr[k]++
-	p99[k, r] = $3; biops[k, r] = $4; aiops[k, r] = $5
+	p99[k, r] = $3; biops[k, r] = $4; aiops[k, r] = $5; acpu[k, r] = $6
 	if (r == 0) order[m++] = k
 }
 # The median of v[k, 0..n-1] (insertion sort; n is a handful).
@@ -118,17 +131,18 @@ END {
 	printf "%-14s %12s %14s %8s\n", "cap", "cap", "achieved", "ratio"
 	for (i = 0; i < n; i++)
 		printf "%-14s %12d %14.1f %8.3f\n", name[i], want[i], got[i], got[i] / want[i]
-	printf "\nNoisy neighbour: B 4k randread QD1; A 4k randwrite QD32 (capped: %d IOPS)\n", cap
+	printf "\nNoisy neighbour: B 4k randread QD1; A 4k randwrite QD32, uncapped and capped (IOPS)\n"
 	printf "(target: B p99 with A capped <= 1.3 x B alone); medians of %d rounds, then the p99 of each round\n", nr["alone"]
-	printf "%-12s %10s %10s %9s %10s   %s\n", "A", "B p99 us", "x alone", "B IOPS", "A IOPS", "rounds"
+	printf "%-15s %9s %8s %7s %7s %11s   %s\n", "A", "B p99 us", "x alone", "B IOPS", "A IOPS",
+		"A fio %CPU", "B p99 of each round"
 	alone = median(p99, "alone", nr["alone"])
 	for (i = 0; i < m; i++) {
 		k = order[i]
 		rounds = ""
 		for (j = 0; j < nr[k]; j++)
 			rounds = rounds " " p99[k, j]
-		printf "%-12s %10d %10.2f %9d %10d  %s\n", k, median(p99, k, nr[k]),
+		printf "%-15s %9d %8.2f %7d %7d %11d  %s\n", k, median(p99, k, nr[k]),
 			alone ? median(p99, k, nr[k]) / alone : 0, median(biops, k, nr[k]),
-			median(aiops, k, nr[k]), rounds
+			median(aiops, k, nr[k]), median(acpu, k, nr[k]) / (nrt + 1) / 10, rounds
 	}
 }' "$dir/results"
