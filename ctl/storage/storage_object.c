@@ -1425,6 +1425,8 @@ static void storage_metrics(void *obj, FILE *out)
 		DISK_FAMILY_("read_bytes", bytes[0], "Bytes read by requests that succeeded."),
 		DISK_FAMILY_("written_bytes", bytes[1], "Bytes written by requests that succeeded."),
 		DISK_FAMILY_("errors", errors, "Requests completed with an error."),
+		DISK_FAMILY_("qos_delayed", qos_delayed,
+			     "Requests a QoS cap held back before serving them."),
 #undef DISK_FAMILY_
 	};
 	struct boostd_storage *s = obj;
