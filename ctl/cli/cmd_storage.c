@@ -110,15 +110,18 @@ static void print_qos(json_object *qos)
 
 	out__open_object("qos");
 	out__text("  qos");
-	json_object_object_foreach(qos, k, val) {
-		char word[32], fmt[48];
+	/* No object: a boostd without caps. */
+	if (json_object_is_type(qos, json_type_object)) {
+		json_object_object_foreach(qos, k, val) {
+			char word[32], fmt[48];
 
-		snprintf(word, sizeof(word), "%s", k);
-		for (char *c = word; *c; c++)
-			*c = *c == '_' ? '-' : *c;
-		snprintf(fmt, sizeof(fmt), " %s %%ld", word);
-		out__int(k, fmt, json_object_get_int64(val));
-		any = true;
+			snprintf(word, sizeof(word), "%s", k);
+			for (char *c = word; *c; c++)
+				*c = *c == '_' ? '-' : *c;
+			snprintf(fmt, sizeof(fmt), " %s %%ld", word);
+			out__int(k, fmt, json_object_get_int64(val));
+			any = true;
+		}
 	}
 	out__text(any ? "\n" : " none\n");
 	out__close_object();
