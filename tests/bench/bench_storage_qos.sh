@@ -17,11 +17,6 @@
 #    has the median of each: under TCG on a shared host one run of a QD1
 #    p99 is noise. The CPU A's fio takes (fio's usr + sys, % of one CPU)
 #    is printed too: in this 2-vCPU guest A's client competes with B.
-#    With BENCH_QOS_SPIN=1 (the default) a SCHED_IDLE busy loop runs on
-#    each vCPU meanwhile, as idle=poll would: an idle vCPU of TCG halts, and
-#    waking its host thread on a loaded host took longer than any request
-#    (B alone had a worse p99 than B beside an uncapped A, 2637 against
-#    831 us); SCHED_IDLE runs only when nothing else can.
 # Timings in the guest are emulated (qemu TCG): compare only ratios from
 # one run.
 set -u
@@ -32,7 +27,7 @@ VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boost-ublk" ] && [ -x "$BOOST_BUILD/boostd" ] || fail "run make"
 export BOOST_TOP BOOST_BUILD BOOST_BENCH_RUNTIME=${BENCH_QOS_RUNTIME:-10} \
 	BOOST_BENCH_CAPS=${BENCH_QOS_NEIGHBOUR_CAPS:-1000 200} BOOST_BENCH_ROUNDS=${BENCH_QOS_ROUNDS:-5} \
-	BOOST_BENCH_NRT=${BENCH_QOS_NEIGHBOUR_RUNTIME:-5} BOOST_BENCH_SPIN=${BENCH_QOS_SPIN:-1}
+	BOOST_BENCH_NRT=${BENCH_QOS_NEIGHBOUR_RUNTIME:-5}
 
 dir=$(mktemp -d)
 on_exit rm -rf "$dir"
@@ -104,13 +99,6 @@ neighbour() { # neighbour NAME: B's randread QD1 while A writes at QD32
 	echo "neighbour $1 $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') $(jf /tmp/a.json '.iops | floor')" \
 		"$(sed -n '/^{/,$p' /tmp/a.json | jq '.jobs[0] | .usr_cpu + .sys_cpu | floor')" >>"$BOOST_BENCH_OUT"
 }
-spinners=()
-if [ "$BOOST_BENCH_SPIN" = 1 ]; then
-	for ((cpu = 0; cpu < $(nproc); cpu++)); do
-		taskset -c "$cpu" chrt --idle 0 bash -c 'while :; do :; done' &
-		spinners+=($!)
-	done
-fi
 for ((round = 0; round < BOOST_BENCH_ROUNDS; round++)); do
 	bctl storage set "$a" qos none >/dev/null || gfail "set failed"
 	job "$b" randread 4k 1 /tmp/b.json
@@ -121,7 +109,6 @@ for ((round = 0; round < BOOST_BENCH_ROUNDS; round++)); do
 		neighbour "a-capped-$cap"
 	done
 done
-[ ${#spinners[@]} -gt 0 ] && kill "${spinners[@]}"
 bctl storage del "$a" && bctl storage del "$b" || gfail "del failed"
 boostd_stop
 cat "$BOOST_BENCH_OUT" >&2
@@ -134,7 +121,7 @@ export BOOST_BENCH_OUT=$dir/results
 "$VM" --ima-policy none --timeout 1800 --rw "$dir" -- bash "$dir/guest.sh" >&2 ||
 	fail "the benchmark failed in the guest"
 
-awk -v rt="$BOOST_BENCH_RUNTIME" -v nrt="$BOOST_BENCH_NRT" -v spin="$BOOST_BENCH_SPIN" '
+awk -v rt="$BOOST_BENCH_RUNTIME" -v nrt="$BOOST_BENCH_NRT" '
 BEGIN { n = 0; m = 0 }
 $1 == "rate" && $3 == 0 { uncapped[$2] = $4; next }
 $1 == "rate" { name[n] = $2; want[n] = $3; got[n++] = $4; next }
@@ -157,8 +144,7 @@ END {
 	printf "%-14s %12s %14s %8s\n", "cap", "cap", "achieved", "ratio"
 	for (i = 0; i < n; i++)
 		printf "%-14s %12d %14.1f %8.3f\n", name[i], want[i], got[i], got[i] / want[i]
-	printf "\nNoisy neighbour: B 4k randread QD1; A 4k randwrite QD32, uncapped and capped (IOPS)%s\n",
-		spin == 1 ? "; idle vCPUs spin" : ""
+	printf "\nNoisy neighbour: B 4k randread QD1; A 4k randwrite QD32, uncapped and capped (IOPS)\n"
 	printf "(target: B p99 with A capped <= 1.3 x B alone); medians of %d rounds, then the p99 of each round\n", nr["alone"]
 	printf "%-15s %9s %8s %7s %7s %11s   %s\n", "A", "B p99 us", "x alone", "B IOPS", "A IOPS",
 		"A fio %CPU", "B p99 of each round"
