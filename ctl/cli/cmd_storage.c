@@ -487,11 +487,11 @@ static int do_recover(int argc, char **argv)
 static const struct cmd storage_cmds[] = {
 	{ "add", .func = do_add,
 	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID] "
-		  "[qos QOS]" },
+		  "[qos CAP VALUE [CAP VALUE]...]" },
 	{ "list", .func = do_list },
 	{ "show", .func = do_show, .args = "DEV" },
 	{ "stats", .func = do_stats, .args = "[DEV] [--interval SECONDS]" },
-	{ "set", .func = do_set, .args = "DEV qos { none | QOS }" },
+	{ "set", .func = do_set, .args = "DEV qos CAP VALUE [CAP VALUE]...\nDEV qos none" },
 	{ "del", .func = do_del, .args = "DEV" },
 	{ "recover", .func = do_recover, .args = "DEV" },
 	{ 0 },
@@ -504,9 +504,9 @@ const struct cmd_group storage_group = {
 		"DEV     := { ID | /dev/ublkbID }\n"
 		"SIZE    := BYTES[K|M|G|T]\n"
 		"B       := { 512 | 4096 }\n"
-		"QOS     := CAP VALUE [CAP VALUE]...  (a CAP left out has no cap)\n"
-		"CAP     := { iops | read-iops | write-iops | iops-burst } N\n"
-		"         | { bps | read-bps | write-bps | bps-burst } SIZE",
+		"CAP     := { iops | read-iops | write-iops | iops-burst | bps | read-bps | write-bps | bps-burst }\n"
+		"VALUE   := N for the iops caps and iops-burst, SIZE for the others; 0: no cap\n"
+		"           (a CAP left out has no cap)",
 	.doc = "boostd starts one verified boost-ublk per device and restarts it with user\n"
 	       "recovery when it dies. 'boostctl apply FILE' sets the devices at once.\n"
 	       "stats --interval samples the counters twice, SECONDS apart, and adds IOPS\n"
