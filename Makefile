@@ -228,6 +228,7 @@ UBLK_SRCS := \
 	ublk-target/blk_backend.c \
 	ublk-target/blk_confine.c \
 	ublk-target/blk_ctrl.c \
+	ublk-target/blk_qos.c \
 	ublk-target/blk_queue.c \
 	ublk-target/blk_size.c \
 	ublk-target/boost_ublk.c

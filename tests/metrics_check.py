@@ -40,6 +40,7 @@ FAMILIES.update({f"boost_flows_{c}": "counter" for c in FLOW_COUNTERS})
 FAMILIES.update({f"boost_disk_{op}": "counter" for op in DISK_OPS})
 FAMILIES.update({"boost_disk_read_bytes": "counter", "boost_disk_written_bytes": "counter",
                  "boost_disk_errors": "counter", "boost_disk_server_restarts": "counter",
+                 "boost_disk_qos_delayed": "counter",
                  "boost_disk_latency_seconds": "histogram"})
 FAMILIES.update({"boost_trust_floor": "gauge", "boost_trust_attested": "gauge",
                  "boost_trust_attestations": "counter",
@@ -157,6 +158,9 @@ def check_disk(fams, before, after):
                 d["write_bytes"])
         between(f"boost_disk_errors_total{{dev={dev}}}",
                 series(fams, "boost_disk_errors", dev=dev), o["errors"], d["errors"])
+        between(f"boost_disk_qos_delayed_total{{dev={dev}}}",
+                series(fams, "boost_disk_qos_delayed", dev=dev), o["qos"]["delayed"],
+                d["qos"]["delayed"])
         between(f"boost_disk_server_restarts_total{{dev={dev}}}",
                 series(fams, "boost_disk_server_restarts", dev=dev),
                 o["health"]["unsafe_shutdowns"], d["health"]["unsafe_shutdowns"])

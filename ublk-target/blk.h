@@ -16,6 +16,7 @@
 #include <linux/ublk_cmd.h>
 
 #include "blk_limits.h"
+#include "blk_qos.h"
 #include "blk_size.h"
 #include "blk_stats.h"
 
@@ -112,6 +113,19 @@ struct blk_queue {
 	struct blk_stats_queue *stats;
 	uint64_t now;
 	uint64_t *started;
+	/*
+	 * QoS (blk_qos.c): this thread's copy of the caps and the qos_seq
+	 * it came from; the requests a cap holds back, in arrival order per
+	 * direction, linked through qos_next; the deadline of the earliest
+	 * timer in flight (0: none) and its timespec until submitted.
+	 */
+	struct blk_qos_params qos;
+	uint64_t qos_seq;
+	uint16_t *qos_next;
+	int qos_head[2], qos_tail[2];
+	unsigned int qos_held;
+	uint64_t qos_timer_at;
+	struct __kernel_timespec qos_ts;
 };
 
 struct blk_dev {
@@ -144,6 +158,10 @@ struct blk_dev {
 	/* The counters: boostd's region (--stats-fd), else a private one. */
 	struct blk_stats_region *stats;
 	size_t stats_len;
+	/* The QoS buckets every queue thread charges (blk_qos.h). */
+	struct blk_qos_state qos;
+	/* Set by the main thread before it stops the device: caps off, drain. */
+	bool qos_off;
 };
 
 /* ---- user_data: packed and unpacked here only --------------------------- */
@@ -151,6 +169,7 @@ struct blk_dev {
 enum blk_ud_kind {
 	BLK_UD_CMD = 0,		/* FETCH_REQ or COMMIT_AND_FETCH_REQ */
 	BLK_UD_BACKEND = 1,	/* a backend's own SQE */
+	BLK_UD_QOS_TIMER = 2,	/* a QoS delay ended */
 };
 
 static inline uint64_t blk_user_data(unsigned int tag, enum blk_ud_kind kind,
@@ -182,6 +201,19 @@ int blk_ctrl__del(struct blk_dev *dev);
 int blk_ctrl__get_info(struct blk_dev *dev, int dev_id);
 int blk_ctrl__start_recovery(struct blk_dev *dev);
 int blk_ctrl__end_recovery(struct blk_dev *dev);
+
+/* ---- blk_qos.c: caps, in the queue threads ------------------------------ */
+
+/* Queue thread, each wake-up: take up caps boostd changed. */
+void blk_qos__refresh(struct blk_queue *q);
+/* Queue thread: true when TAG must wait (it is then held, and served later). */
+bool blk_qos__hold(struct blk_queue *q, unsigned int tag);
+/* Queue thread, at the end of a wake-up: serve the held requests that may go, arm a timer. */
+void blk_qos__run(struct blk_queue *q);
+/* Queue thread: one of its QoS timers fired. */
+void blk_qos__timer_fired(struct blk_queue *q);
+/* Main thread: caps off, so that the held requests go (the device stops). */
+void blk_qos__release_all(struct blk_dev *dev);
 
 /* ---- blk_confine.c: the fewest privileges once started ---------------- */
 
@@ -230,6 +262,8 @@ struct io_uring_sqe *blk_queue__backend_sqe(struct blk_queue *q, unsigned int ta
 					    unsigned int sub);
 /* Queue thread: finish request TAG with RESULT (bytes or -errno). */
 void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result);
+/* Queue thread: serve request TAG, which the caps let go. */
+void blk_queue__serve(struct blk_queue *q, unsigned int tag);
 
 static inline void *blk_queue__buf(const struct blk_queue *q, unsigned int tag)
 {

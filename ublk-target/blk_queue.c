@@ -5,7 +5,8 @@
  * completion work runs when it asks for events, not as interrupts), posts a
  * FETCH_REQ per tag, then loops: wait for CQEs, serve each request through
  * the backend, queue its COMMIT_AND_FETCH_REQ, and submit them all with the
- * next wait, in one io_uring_enter.
+ * next wait, in one io_uring_enter. A request over a QoS cap is held
+ * (blk_qos.c) and served when its timer fires.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,8 +113,11 @@ int blk_dev__open_queues(struct blk_dev *dev)
 		q->depth = dev->cfg.depth;
 		q->stats = &dev->stats->q[i];
 		q->started = calloc(q->depth, sizeof(*q->started));
-		if (!q->started)
+		q->qos_next = calloc(q->depth, sizeof(*q->qos_next));
+		if (!q->started || !q->qos_next)
 			return -ENOMEM;
+		q->qos_head[0] = q->qos_head[1] = -1;
+		q->qos_seq = UINT64_MAX; /* the first wake-up reads the caps */
 		q->iods_len = blk_iods_len(q->depth);
 		p = mmap(NULL, q->iods_len, PROT_READ, MAP_SHARED | MAP_POPULATE,
 			 dev->cdev_fd, UBLKSRV_CMD_BUF_OFFSET + i * blk_iods_stride());
@@ -145,6 +149,7 @@ void blk_dev__close_queues(struct blk_dev *dev)
 		if (q->bufs)
 			munmap(q->bufs, (size_t)q->depth * BLK_MAX_IO_BYTES);
 		free(q->started);
+		free(q->qos_next);
 	}
 	free(dev->queues);
 	dev->queues = NULL;
@@ -233,6 +238,8 @@ void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)
 		BLK_STATS_ADD(s->errors, 1);
 	BLK_STATS_ADD(s->lat_hist[blk_stats__bucket(lat)], 1);
 	BLK_STATS_ADD(s->lat_sum_ns, lat);
+	if (lat > s->lat_max_ns)
+		BLK_STATS_ADD(s->lat_max_ns, lat - s->lat_max_ns);
 	if (blk_queue_post_cmd(q, UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, result))
 		q->error = -EBUSY;
 }
@@ -259,15 +266,23 @@ static int blk_queue_check(const struct blk_queue *q, const struct ublksrv_io_de
 	}
 }
 
-static void blk_queue_serve(struct blk_queue *q, unsigned int tag)
+void blk_queue__serve(struct blk_queue *q, unsigned int tag)
 {
-	const struct ublksrv_io_desc *iod = &q->iods[tag];
-	int r = blk_queue_check(q, iod);
+	int r = q->dev->ops->queue_io(q, tag, &q->iods[tag]);
 
-	if (r == 0)
-		r = q->dev->ops->queue_io(q, tag, iod);
 	if (r != BLK_IO_QUEUED)
 		blk_queue__complete(q, tag, r);
+}
+
+/* A request the kernel just delivered: refused, held by a cap, or served. */
+static void blk_queue_accept(struct blk_queue *q, unsigned int tag)
+{
+	int r = blk_queue_check(q, &q->iods[tag]);
+
+	if (r)
+		blk_queue__complete(q, tag, r);
+	else if (!blk_qos__hold(q, tag))
+		blk_queue__serve(q, tag);
 }
 
 static void blk_queue_handle_cqe(struct blk_queue *q, const struct io_uring_cqe *cqe)
@@ -284,7 +299,7 @@ static void blk_queue_handle_cqe(struct blk_queue *q, const struct io_uring_cqe 
 		q->cmd_inflight--;
 		if (cqe->res == UBLK_IO_RES_OK) {
 			q->started[tag] = q->now;
-			blk_queue_serve(q, tag);
+			blk_queue_accept(q, tag);
 		} else if (cqe->res != UBLK_IO_RES_ABORT && cqe->res != UBLK_IO_RES_OK) {
 			/* The kernel refused a command: this queue cannot go on. */
 			q->error = cqe->res;
@@ -294,6 +309,9 @@ static void blk_queue_handle_cqe(struct blk_queue *q, const struct io_uring_cqe 
 	case BLK_UD_BACKEND:
 		q->backend_inflight--;
 		q->dev->ops->complete(q, tag, blk_ud_sub(ud), cqe);
+		return;
+	case BLK_UD_QOS_TIMER:
+		blk_qos__timer_fired(q);
 		return;
 	}
 }
@@ -309,7 +327,7 @@ static int blk_queue_setup(struct blk_queue *q)
 	static const uint8_t ops[] = {
 		IORING_OP_URING_CMD, IORING_OP_POLL_ADD, IORING_OP_NOP,
 		IORING_OP_READ_FIXED, IORING_OP_WRITE_FIXED, IORING_OP_FSYNC,
-		IORING_OP_FALLOCATE,
+		IORING_OP_FALLOCATE, IORING_OP_TIMEOUT,
 	};
 	int files[3] = { dev->cdev_fd };
 	unsigned int entries = 2 * q->depth + 1, i;
@@ -413,12 +431,15 @@ static void *blk_queue_thread(void *arg)
 		/* The one clock read of this wake-up, for every request in it. */
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		q->now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		blk_qos__refresh(q);
 		io_uring_for_each_cqe(&q->ring, head, cqe) {
 			blk_queue_handle_cqe(q, cqe);
 			n++;
 		}
 		io_uring_cq_advance(&q->ring, n);
-		if (q->backend_inflight == 0 && (q->stopping || q->cmd_inflight == 0))
+		blk_qos__run(q);
+		if (q->backend_inflight == 0 && q->qos_held == 0 &&
+		    (q->stopping || q->cmd_inflight == 0))
 			break;
 	}
 	/*
@@ -463,6 +484,7 @@ void blk_dev__stop_queues(struct blk_dev *dev)
 	uint64_t one = 1;
 	unsigned int i;
 
+	blk_qos__release_all(dev);
 	if (dev->stop_efd >= 0 && write(dev->stop_efd, &one, sizeof(one)) < 0)
 		perror("boost-ublk: stop queues");
 	for (i = 0; dev->queues && i < dev->cfg.nr_queues; i++) {

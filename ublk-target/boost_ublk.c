@@ -178,7 +178,11 @@ static int serve(struct blk_dev *dev, int sfd)
 			fprintf(stderr, "boost-ublk: device %d: %s, stopping\n",
 				dev->cfg.dev_id, strsignal((int)si.ssi_signo));
 		}
-		/* Synchronous: when it returns, the disk is gone and IO drained. */
+		/*
+		 * Synchronous: when it returns, the disk is gone and IO drained.
+		 * Requests a cap holds go at once rather than at their time.
+		 */
+		blk_qos__release_all(dev);
 		err = blk_ctrl__stop(dev);
 		if (err && err != -ENODEV)
 			blk_err("device %d: stop: %s", dev->cfg.dev_id, strerror(-err));

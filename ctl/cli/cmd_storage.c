@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * boostctl storage: the block devices boostd serves through boost-ublk
- * (add, list, show, stats, del, recover). The declarative form is
+ * (add, list, show, stats, set, del, recover). The declarative form is
  * `boostctl apply FILE` with a storage document (cmd_apply.c).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -46,6 +47,86 @@ static void print_summary(json_object *r)
 	out__string("backend", " %s\n", client__str(r, "backend"));
 }
 
+/*
+ * QOS words ("iops 1000 read-bps 50M", or "none") as the QOS object of
+ * boost-storage(5): the word's dashes become underscores. Sizes go as
+ * written, for boostd's parser to check and name in its error.
+ */
+static int qos_words(int argc, char **argv, json_object **ret)
+{
+	static const char *const numbers[] = { "iops", "read-iops", "write-iops", "iops-burst" };
+	static const char *const sizes[] = { "bps", "read-bps", "write-bps", "bps-burst" };
+	json_object *o = json_object_new_object();
+
+	if (argc == 1 && strcmp(argv[0], "none") == 0)
+		goto out;
+	if (argc == 0) {
+		json_object_put(o);
+		return cli__usage_error("qos needs caps, or none");
+	}
+	for (; argc > 0; argc -= 2, argv += 2) {
+		bool number = false, size = false;
+		char key[32], *end;
+		unsigned long long v;
+
+		for (size_t i = 0; i < 4; i++) {
+			number |= strcmp(argv[0], numbers[i]) == 0;
+			size |= strcmp(argv[0], sizes[i]) == 0;
+		}
+		if (!number && !size) {
+			json_object_put(o);
+			return cli__usage_error("qos: unknown cap '%s'; expected iops, read-iops, "
+						"write-iops, bps, read-bps, write-bps, iops-burst, "
+						"bps-burst or none", argv[0]);
+		}
+		if (argc < 2) {
+			json_object_put(o);
+			return cli__usage_error("qos %s: needs a value", argv[0]);
+		}
+		snprintf(key, sizeof(key), "%s", argv[0]);
+		for (char *c = key; *c; c++)
+			*c = *c == '-' ? '_' : *c;
+		if (size) {
+			json_object_object_add(o, key, json_object_new_string(argv[1]));
+			continue;
+		}
+		errno = 0;
+		v = strtoull(argv[1], &end, 10);
+		if (!isdigit((unsigned char)argv[1][0]) || *end || errno || v > INT64_MAX) {
+			json_object_put(o);
+			return cli__usage_error("qos %s '%s': expected a whole number", argv[0], argv[1]);
+		}
+		json_object_object_add(o, key, json_object_new_int64((int64_t)v));
+	}
+out:
+	*ret = o;
+	return EXIT_OK;
+}
+
+/* The caps of a QOS object, as the words that set them; "none" without any. */
+static void print_qos(json_object *qos)
+{
+	bool any = false;
+
+	out__open_object("qos");
+	out__text("  qos");
+	/* No object: a boostd without caps. */
+	if (json_object_is_type(qos, json_type_object)) {
+		json_object_object_foreach(qos, k, val) {
+			char word[32], fmt[48];
+
+			snprintf(word, sizeof(word), "%s", k);
+			for (char *c = word; *c; c++)
+				*c = *c == '_' ? '-' : *c;
+			snprintf(fmt, sizeof(fmt), " %s %%ld", word);
+			out__int(k, fmt, json_object_get_int64(val));
+			any = true;
+		}
+	}
+	out__text(any ? "\n" : " none\n");
+	out__close_object();
+}
+
 static int number_opt(const char *name, const char *s, long max, json_object *dev)
 {
 	char *end;
@@ -69,17 +150,24 @@ static int do_add(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ 0 },
 	};
-	json_object *dev = json_object_new_object(), *args, *r;
+	json_object *dev = json_object_new_object(), *args, *r, *qos = NULL;
 	const char *backend = NULL;
-	int opt, ret = EXIT_OK;
+	char *words[argc + 1];
+	int opt, ret = EXIT_OK, nwords = -1;
 
 	optind = 0;
 	while (ret == EXIT_OK && (opt = cmd__getopt(argc, argv, "-", opts)) >= 0) {
 		switch (opt) {
 		case 1:
-			if (backend)
+			/* After "qos", every argument is a cap's word. */
+			if (nwords >= 0)
+				words[nwords++] = optarg;
+			else if (backend && strcmp(optarg, "qos") == 0)
+				nwords = 0;
+			else if (backend)
 				ret = cli__usage_error("unexpected argument '%s'", optarg);
-			backend = optarg;
+			else
+				backend = optarg;
 			break;
 		case 'q': ret = number_opt("queues", optarg, BLK_MAX_QUEUES, dev); break;
 		case 'd': ret = number_opt("depth", optarg, BLK_MAX_DEPTH, dev); break;
@@ -94,6 +182,8 @@ static int do_add(int argc, char **argv)
 	}
 	if (ret == EXIT_OK && !backend)
 		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH)");
+	if (ret == EXIT_OK && nwords >= 0 && (ret = qos_words(nwords, words, &qos)) == EXIT_OK)
+		json_object_object_add(dev, "qos", qos);
 	if (ret) {
 		json_object_put(dev);
 		return ret;
@@ -173,6 +263,7 @@ static int do_show(int argc, char **argv)
 	if (client__str(o, "last"))
 		out__string("last", "  %s\n", client__str(o, "last"));
 	out__close_object();
+	print_qos(member(r, "qos"));
 	out__int("created", NULL, client__int(r, "created"));
 	out__close_object();
 	json_object_put(r);
@@ -317,12 +408,17 @@ static int do_stats(int argc, char **argv)
 		out__int("p50_ns", "  latency in the server, ns: p50 < %ld", client__int(lat, "p50_ns"));
 		out__int("p90_ns", ", p90 < %ld", client__int(lat, "p90_ns"));
 		out__int("p99_ns", ", p99 < %ld", client__int(lat, "p99_ns"));
-		out__int("p999_ns", ", p99.9 < %ld\n", client__int(lat, "p999_ns"));
+		out__int("p999_ns", ", p99.9 < %ld", client__int(lat, "p999_ns"));
+		out__int("max_ns", ", max %ld\n", client__int(lat, "max_ns"));
 		out__int("sum_ns", NULL, client__int(lat, "sum_ns"));
 		out__open_array("log2_ns_histogram");
 		for (size_t b = 0; hist && b < json_object_array_length(hist); b++)
 			out__int(NULL, NULL, json_object_get_int64(json_object_array_get_idx(hist, b)));
 		out__close_array();
+		out__close_object();
+		out__open_object("qos");
+		out__int("delayed", "  qos: delayed %ld requests", client__int(member(s, "qos"), "delayed"));
+		out__int("delay_ns", " for %ld ns in all\n", client__int(member(s, "qos"), "delay_ns"));
 		out__close_object();
 		out__open_object("health");
 		out__int("data_units_read", "  health: data units read %ld",
@@ -352,6 +448,32 @@ static int simple(const char *command, int argc, char **argv, const char *done)
 	return ret ? ret : client__call_done("storage", command, args, done);
 }
 
+/* DEV qos { none | QOS }: the caps given replace the device's, live. */
+static int do_set(int argc, char **argv)
+{
+	json_object *args, *qos = NULL, *r;
+	int ret;
+
+	REQ_ARGS(2);
+	if (strcmp(argv[1], "qos") != 0)
+		return cli__usage_error("storage set: unknown setting '%s'; expected qos", argv[1]);
+	ret = qos_words(argc - 2, argv + 2, &qos);
+	if (ret)
+		return ret;
+	args = json_object_new_object();
+	json_object_object_add(args, "id", json_object_new_string(argv[0]));
+	json_object_object_add(args, "qos", qos);
+	ret = client__call("storage", "set", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__int("id", "device %ld\n", client__int(r, "id"));
+	print_qos(member(r, "qos"));
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
 static int do_del(int argc, char **argv)
 {
 	return simple("del", argc, argv, "deleted");
@@ -364,10 +486,12 @@ static int do_recover(int argc, char **argv)
 
 static const struct cmd storage_cmds[] = {
 	{ "add", .func = do_add,
-	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID]" },
+	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID] "
+		  "[qos CAP VALUE [CAP VALUE]...]" },
 	{ "list", .func = do_list },
 	{ "show", .func = do_show, .args = "DEV" },
 	{ "stats", .func = do_stats, .args = "[DEV] [--interval SECONDS]" },
+	{ "set", .func = do_set, .args = "DEV qos CAP VALUE [CAP VALUE]...\nDEV qos none" },
 	{ "del", .func = do_del, .args = "DEV" },
 	{ "recover", .func = do_recover, .args = "DEV" },
 	{ 0 },
@@ -379,9 +503,13 @@ const struct cmd_group storage_group = {
 	.defs = "BACKEND := { null | mem:SIZE | file:PATH }\n"
 		"DEV     := { ID | /dev/ublkbID }\n"
 		"SIZE    := BYTES[K|M|G|T]\n"
-		"B       := { 512 | 4096 }",
+		"B       := { 512 | 4096 }\n"
+		"CAP     := { iops | read-iops | write-iops | iops-burst | bps | read-bps | write-bps | bps-burst }\n"
+		"VALUE   := N for the iops caps and iops-burst, SIZE for the others; 0: no cap\n"
+		"           (a CAP left out has no cap)",
 	.doc = "boostd starts one verified boost-ublk per device and restarts it with user\n"
 	       "recovery when it dies. 'boostctl apply FILE' sets the devices at once.\n"
 	       "stats --interval samples the counters twice, SECONDS apart, and adds IOPS\n"
-	       "and bytes/s over that window.",
+	       "and bytes/s over that window. A request over a QOS cap (per second; 0: none)\n"
+	       "waits, never fails; set changes the caps of a running device at once.",
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The storage's desired state: parse and validate (see storage_conf.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 static bool is_device_key(const char *k)
 {
 	static const char *const keys[] = { "id", "backend", "size", "queues", "depth",
-					    "block_size" };
+					    "block_size", "qos" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i], k) == 0)
@@ -56,6 +57,86 @@ static int get_size(json_object *v, const char *at, const char *what, uint64_t *
 	snprintf(err, errlen, "%s: %s '%s' is not a size (BYTES[K|M|G|T], above 0)", at, what,
 		 json_object_get_string(v));
 	return -EINVAL;
+}
+
+static const struct {
+	const char *key;
+	bool size;     /* bytes: a number, or a string BYTES[K|M|G|T] */
+	size_t offset; /* in struct blk_qos_limits */
+} qos_keys[] = {
+#define QOS_KEY_(key, size, field) { key, size, offsetof(struct blk_qos_limits, field) }
+	QOS_KEY_("iops", false, iops[BLK_QOS_TOTAL]),
+	QOS_KEY_("read_iops", false, iops[BLK_QOS_READ]),
+	QOS_KEY_("write_iops", false, iops[BLK_QOS_WRITE]),
+	QOS_KEY_("bps", true, bps[BLK_QOS_TOTAL]),
+	QOS_KEY_("read_bps", true, bps[BLK_QOS_READ]),
+	QOS_KEY_("write_bps", true, bps[BLK_QOS_WRITE]),
+	QOS_KEY_("iops_burst", false, iops_burst),
+	QOS_KEY_("bps_burst", true, bps_burst),
+#undef QOS_KEY_
+};
+
+#define QOS_KEYS "iops, read_iops, write_iops, bps, read_bps, write_bps, iops_burst, bps_burst"
+
+/* One cap: 0 (none) to BLK_QOS_MAX_RATE; a size also as BYTES[K|M|G|T]. */
+static int qos_value(json_object *v, bool size, uint64_t *ret)
+{
+	int64_t n = json_object_get_int64(v);
+
+	if (json_object_is_type(v, json_type_int) && n >= 0) {
+		*ret = (uint64_t)n;
+	} else if (size && json_object_is_type(v, json_type_string)) {
+		if (blk_parse_size(json_object_get_string(v), ret))
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	return *ret <= BLK_QOS_MAX_RATE ? 0 : -ERANGE;
+}
+
+int storage_conf__parse_qos(json_object *o, const char *at, struct blk_qos_limits *ret,
+			    char *err, size_t errlen)
+{
+	struct blk_qos_limits l = { 0 };
+
+	if (!json_object_is_type(o, json_type_object)) {
+		snprintf(err, errlen, "%s: must be an object of caps (" QOS_KEYS ")", at);
+		return -EINVAL;
+	}
+	json_object_object_foreach(o, k, val) {
+		size_t i;
+
+		for (i = 0; i < sizeof(qos_keys) / sizeof(qos_keys[0]); i++)
+			if (strcmp(qos_keys[i].key, k) == 0)
+				break;
+		if (i == sizeof(qos_keys) / sizeof(qos_keys[0])) {
+			snprintf(err, errlen, "%s.%s: unknown key; expected " QOS_KEYS, at, k);
+			return -EINVAL;
+		}
+		if (qos_value(val, qos_keys[i].size,
+			      (uint64_t *)((char *)&l + qos_keys[i].offset))) {
+			snprintf(err, errlen, "%s.%s: '%s' is not %s from 0 (no cap) to %llu", at, k,
+				 json_object_get_string(val),
+				 qos_keys[i].size ? "a size (BYTES[K|M|G|T])" : "a whole number",
+				 (unsigned long long)BLK_QOS_MAX_RATE);
+			return -EINVAL;
+		}
+	}
+	*ret = l;
+	return 0;
+}
+
+json_object *storage_conf__qos_json(const struct blk_qos_limits *l)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof(qos_keys) / sizeof(qos_keys[0]); i++) {
+		uint64_t v = *(const uint64_t *)((const char *)l + qos_keys[i].offset);
+
+		if (v)
+			json_object_object_add(o, qos_keys[i].key, json_object_new_uint64(v));
+	}
+	return o;
 }
 
 /* BACKEND := null | mem:SIZE | file:PATH; sets *ret_mem to mem's size. */
@@ -146,6 +227,10 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 			 (unsigned long long)d.size, b);
 		return -EINVAL;
 	}
+	snprintf(where, sizeof(where), "%s.qos", at);
+	if (json_object_object_get_ex(o, "qos", &v) &&
+	    storage_conf__parse_qos(v, where, &d.qos, err, errlen))
+		return -EINVAL;
 	if ((d.size ? d.size : mem) % (d.block_size ? d.block_size : 512)) {
 		snprintf(err, errlen, "%s.size: %llu is not a multiple of the block size %u", at,
 			 (unsigned long long)(d.size ? d.size : mem), d.block_size ? d.block_size : 512);

@@ -9,9 +9,17 @@
  *        "size": "1G",                    bytes, or BYTES[K|M|G|T]; default the backend's
  *        "queues": 2,                     default: one per CPU
  *        "depth": 128,                    default 128
- *        "block_size": 4096}              512 (default) or 4096
+ *        "block_size": 4096,              512 (default) or 4096
+ *        "qos": {"write_iops": 1000,      caps, changeable live; see QOS below
+ *                "bps": "50M"}}
  *     ]
  *   }
+ *
+ * QOS: an object of caps, each 0 (none, the default) or a rate per second:
+ * iops, read_iops, write_iops (whole numbers), bps, read_bps, write_bps
+ * (bytes, or BYTES[K|M|G|T]), and the burst above the rate each allows at
+ * once, iops_burst (IOs) and bps_burst (bytes); without a burst, 20 ms of
+ * the rate (BLK_QOS_DEFAULT_BURST_NS).
  *
  * `boostctl apply` makes the devices match the document; `boostctl storage
  * add` sends one device object (without "id", the kernel picks one). An
@@ -28,6 +36,7 @@
 #include <json-c/json.h>
 
 #include "blk_limits.h"
+#include "blk_qos.h"
 
 /* The devices a document may hold, checked before anything is allocated. */
 #define STORAGE_MAX_DEVICES 1024
@@ -39,6 +48,7 @@ struct storage_conf_dev {
 	unsigned int depth;         /* 0: the default */
 	unsigned int block_size;    /* 0: 512 */
 	uint64_t size;              /* 0: the backend's */
+	struct blk_qos_limits qos;  /* all 0: no caps */
 };
 
 struct storage_conf {
@@ -52,6 +62,11 @@ struct storage_conf {
  */
 int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 			       struct storage_conf_dev *ret, char *err, size_t errlen);
+/* A QOS object (see above); @at names it in errors ("devices[1].qos"). */
+int storage_conf__parse_qos(json_object *o, const char *at, struct blk_qos_limits *ret,
+			    char *err, size_t errlen);
+/* @l as a QOS object, with only the caps that are set. */
+json_object *storage_conf__qos_json(const struct blk_qos_limits *l);
 /* A whole document; ids must be given and distinct. */
 int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, size_t errlen);
 void storage_conf__free(struct storage_conf *c);

@@ -241,6 +241,8 @@ static int stats_map(struct sdev *v, int fd, bool init)
 		v->stats->nr_queues = v->conf.queues;
 		v->stats->dev_id = -1;
 	}
+	/* The caps as boostd recorded them, also for a server it adopts. */
+	blk_stats__qos_write(v->stats, &v->conf.qos);
 	return 0;
 }
 
@@ -277,6 +279,8 @@ static json_object *dev_conf_json(const struct storage_conf_dev *c)
 	json_object_object_add(o, "queues", json_object_new_int(c->queues));
 	json_object_object_add(o, "depth", json_object_new_int(c->depth));
 	json_object_object_add(o, "block_size", json_object_new_int(c->block_size));
+	if (blk_qos__any(&c->qos))
+		json_object_object_add(o, "qos", storage_conf__qos_json(&c->qos));
 	return o;
 }
 
@@ -1333,7 +1337,51 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 		json_object_object_add(sup, v->failed ? "failure" : "last",
 				       json_object_new_string(v->failure));
 	json_object_object_add(r, "supervision", sup);
+	json_object_object_add(r, "qos", storage_conf__qos_json(&v->conf.qos));
 	json_object_object_add(r, "created", json_object_new_int64(v->created));
+	return proto__ok(r);
+}
+
+/* Change @v's caps: recorded, and published to its server, which takes them at once. */
+static void dev_set_qos(struct sdev *v, const struct blk_qos_limits *l)
+{
+	json_object *o;
+
+	if (memcmp(&v->conf.qos, l, sizeof(*l)) == 0)
+		return;
+	v->conf.qos = *l;
+	if (v->stats)
+		blk_stats__qos_write(v->stats, l);
+	o = storage_conf__qos_json(l);
+	log_info("storage: device %d: qos %s", v->conf.id, json_object_to_json_string(o));
+	json_object_put(o);
+}
+
+/*
+ * {"id": DEV, "qos": QOS}: the caps QOS gives replace the device's, live:
+ * its queue threads read them at their next wake-up; no restart.
+ */
+static json_object *handle_set(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_storage *s = obj;
+	json_object *err = NULL, *o, *r;
+	struct blk_qos_limits l;
+	struct sdev *v;
+	char why[1024];
+
+	v = arg_dev(s, args, "set", &err);
+	if (!v)
+		return err;
+	o = json_arg__get(args, "qos", json_type_object);
+	if (!o)
+		return proto__error("storage set: device %d: 'qos' must be an object", v->conf.id);
+	if (storage_conf__parse_qos(o, "storage set: qos", &l, why, sizeof(why)))
+		return proto__error("%s", why);
+	dev_set_qos(v, &l);
+	persist(s);
+	r = json_object_new_object();
+	add_summary(r, v);
+	json_object_object_add(r, "qos", storage_conf__qos_json(&v->conf.qos));
 	return proto__ok(r);
 }
 
@@ -1348,11 +1396,13 @@ static const char *const op_names[BLK_STATS_OP__MAX] = {
  */
 static json_object *stats_json(struct sdev *v)
 {
-	json_object *o = json_object_new_object(), *lat, *health, *ios, *hist;
+	json_object *o = json_object_new_object(), *lat, *health, *ios, *hist, *qos;
+	uint64_t log2[BLK_STATS_LOG2_BUCKETS];
 	struct blk_stats_queue s;
 	struct timespec now;
 
 	stats_sum(v, &s);
+	blk_stats__fold_log2(s.lat_hist, log2);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ios = json_object_new_object();
 	for (int k = 0; k < BLK_STATS_OP__MAX; k++)
@@ -1366,8 +1416,8 @@ static json_object *stats_json(struct sdev *v)
 	json_object_object_add(o, "errors", json_object_new_uint64(s.errors));
 	lat = json_object_new_object();
 	hist = json_object_new_array();
-	for (int b = 0; b < BLK_STATS_LAT_BUCKETS; b++)
-		json_object_array_add(hist, json_object_new_uint64(s.lat_hist[b]));
+	for (int b = 0; b < BLK_STATS_LOG2_BUCKETS; b++)
+		json_object_array_add(hist, json_object_new_uint64(log2[b]));
 	json_object_object_add(lat, "p50_ns",
 			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 500)));
 	json_object_object_add(lat, "p90_ns",
@@ -1376,9 +1426,14 @@ static json_object *stats_json(struct sdev *v)
 			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 990)));
 	json_object_object_add(lat, "p999_ns",
 			       json_object_new_uint64(blk_stats__percentile(s.lat_hist, 999)));
+	json_object_object_add(lat, "max_ns", json_object_new_uint64(s.lat_max_ns));
 	json_object_object_add(lat, "log2_ns_histogram", hist);
 	json_object_object_add(lat, "sum_ns", json_object_new_uint64(s.lat_sum_ns));
 	json_object_object_add(o, "latency", lat);
+	qos = json_object_new_object();
+	json_object_object_add(qos, "delayed", json_object_new_uint64(s.qos_delayed));
+	json_object_object_add(qos, "delay_ns", json_object_new_uint64(s.qos_delay_ns));
+	json_object_object_add(o, "qos", qos);
 	/* NVMe's SMART / health log: data units of 1000 512-byte blocks, rounded up. */
 	health = json_object_new_object();
 	json_object_object_add(health, "data_units_read",
@@ -1418,9 +1473,10 @@ static json_object *handle_stats(void *obj, json_object *args, struct boostd_req
 /*
  * The devices' counters as Prometheus counters and the latency as a
  * histogram, one series per device whose server has a stats region. The
- * log2 buckets become cumulative `le` buckets in seconds: bucket b holds
- * whole nanoseconds below 2^b, so its bound is exactly 2^b - 1 ns (0 for
- * bucket 0); the last bucket, unbounded, is only in +Inf.
+ * log2 buckets (the log-linear ones folded) become cumulative `le` buckets
+ * in seconds: bucket b holds whole nanoseconds below 2^b, so its bound is
+ * exactly 2^b - 1 ns (0 for bucket 0); the last bucket, unbounded, is only
+ * in +Inf. Few buckets on purpose: a series per bucket costs Prometheus.
  */
 static void storage_metrics(void *obj, FILE *out)
 {
@@ -1440,6 +1496,8 @@ static void storage_metrics(void *obj, FILE *out)
 		DISK_FAMILY_("read_bytes", bytes[0], "Bytes read by requests that succeeded."),
 		DISK_FAMILY_("written_bytes", bytes[1], "Bytes written by requests that succeeded."),
 		DISK_FAMILY_("errors", errors, "Requests completed with an error."),
+		DISK_FAMILY_("qos_delayed", qos_delayed,
+			     "Requests a QoS cap held back before serving them."),
 #undef DISK_FAMILY_
 	};
 	struct boostd_storage *s = obj;
@@ -1465,17 +1523,18 @@ static void storage_metrics(void *obj, FILE *out)
 		     "Time requests spent in boost-ublk, at the resolution of its queue "
 		     "threads' wake-ups.");
 	for (size_t i = 0; i < s->ndevs; i++) {
-		uint64_t count = 0;
+		uint64_t count = 0, log2[BLK_STATS_LOG2_BUCKETS];
 
 		if (!s->devs[i]->stats)
 			continue;
-		for (int b = 0; b < BLK_STATS_LAT_BUCKETS - 1; b++) {
-			count += sums[i].lat_hist[b];
+		blk_stats__fold_log2(sums[i].lat_hist, log2);
+		for (int b = 0; b < BLK_STATS_LOG2_BUCKETS - 1; b++) {
+			count += log2[b];
 			prom__ns_to_seconds((1ull << b) - 1, le, sizeof(le));
 			prom__u64(out, "boost_disk_latency_seconds_bucket", count,
 				  "dev", devs[i], "le", le, NULL);
 		}
-		count += sums[i].lat_hist[BLK_STATS_LAT_BUCKETS - 1];
+		count += log2[BLK_STATS_LOG2_BUCKETS - 1];
 		prom__u64(out, "boost_disk_latency_seconds_bucket", count,
 			  "dev", devs[i], "le", "+Inf", NULL);
 		prom__seconds(out, "boost_disk_latency_seconds_sum", sums[i].lat_sum_ns,
@@ -1574,7 +1633,7 @@ static json_object *handle_recover(void *obj, json_object *args, struct boostd_r
 	return NULL; /* recover_done answers */
 }
 
-/* Does the running device @v match @c as a document asks it? */
+/* Does the running device @v match @c as a document asks it (the caps aside)? */
 static bool dev_matches(const struct sdev *v, const struct storage_conf_dev *c)
 {
 	struct storage_conf_dev want = *c;
@@ -1791,8 +1850,12 @@ static json_object *handle_apply(void *obj, json_object *args, struct boostd_req
 		struct sdev *v = s->devs[i];
 		bool keep = false;
 
-		for (size_t j = 0; j < a->conf.ndevs && !keep; j++)
+		for (size_t j = 0; j < a->conf.ndevs && !keep; j++) {
 			keep = a->conf.devs[j].id == v->conf.id && dev_matches(v, &a->conf.devs[j]);
+			/* Caps change live: a device that differs only in them is kept. */
+			if (keep)
+				dev_set_qos(v, &a->conf.devs[j].qos);
+		}
 		if (keep)
 			json_object_array_add(a->kept, json_object_new_int(v->conf.id));
 		else
@@ -1812,6 +1875,7 @@ static const struct boostd_handler storage_handlers[] = {
 	{ "storage", "list", handle_list },
 	{ "storage", "show", handle_show },
 	{ "storage", "stats", handle_stats },
+	{ "storage", "set", handle_set },
 	{ "storage", "del", handle_del },
 	{ "storage", "recover", handle_recover },
 	{ "storage", "apply", handle_apply },

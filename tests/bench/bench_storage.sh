@@ -8,8 +8,10 @@
 #   loop with direct IO         | boost-ublk file   (the same image, on ext4 on brd)
 # and prints IOPS, the ratios the issue sets targets for, and the CPU time per
 # IO: the whole guest's busy time (/proc/stat; it includes fio, the kernel and
-# any server) and the server's own (boost-ublk's utime+stime). Timings in the
-# guest are emulated (qemu TCG): compare only ratios from one run.
+# any server) and the server's own (boost-ublk's utime+stime); and the jitter
+# fio sees end to end (completion latency, clat: p50, p99, p99.9, max) on
+# boost-ublk file beside the kernel's loop-dio, the same image and job.
+# Timings in the guest are emulated (qemu TCG): compare only ratios from one run.
 #   BENCH_RUNTIME=S   seconds per job (default 4)
 #   BENCH_QUEUES=N    boost-ublk queues (default 2)
 set -u
@@ -48,7 +50,8 @@ proc_cpu() { # utime+stime of PID in jiffies
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
-# one NAME DEV SERVER_PID JOB: JOB on DEV; prints "NAME JOB IOPS BUSYUS SRVUS"
+# one NAME DEV SERVER_PID JOB: JOB on DEV; prints
+# "NAME JOB IOPS BUSYUS SRVUS CLAT_P50 P99 P99.9 MAX" (clat in us)
 one() {
 	local name=$1 d=$2 spid=$3 job=$4 rw bs qd b0 s0 b1 s1 ios iops
 	IFS=- read -r rw bs qd <<<"$job"
@@ -59,12 +62,16 @@ one() {
 		gfail "fio $job on $name failed"
 	b1=$(busy) s1=$(proc_cpu "$spid")
 	set -- $(sed -n '/^{/,$p' /tmp/f.json | jq -r '.jobs[0] |
-		[(.read.total_ios + .write.total_ios), (.read.iops + .write.iops)] | @tsv')
-	ios=$1 iops=${2%.*}
+		(if .read.total_ios > 0 then .read.clat_ns else .write.clat_ns end) as $c |
+		[(.read.total_ios + .write.total_ios), (.read.iops + .write.iops),
+		 ($c.percentile["50.000000"], $c.percentile["99.000000"], $c.percentile["99.900000"],
+		  $c.max | . / 1000 | floor)] | @tsv')
+	ios=$1 iops=${2%.*} clat="$3 $4 $5 $6"
 	[ "$ios" -gt 0 ] || gfail "fio $job on $name did no IO"
 	# CPU per IO in microseconds; the ramp's IOs are not counted, so it is
 	# an upper bound.
-	echo "$name $job $iops $(( (b1 - b0) * 1000000 / hz / ios )) $(( (s1 - s0) * 1000000 / hz / ios ))"
+	echo "$name $job $iops $(( (b1 - b0) * 1000000 / hz / ios )) $(( (s1 - s0) * 1000000 / hz / ios ))" \
+		"$clat"
 }
 
 # Every device exists at once, and each job runs on all of them in turn, so
@@ -97,7 +104,8 @@ export BOOST_BENCH_OUT=$dir/results
 
 # One table: IOPS per device, the ratios, CPU per IO (guest busy / server).
 awk -v queues="$BOOST_BENCH_QUEUES" '
-{ iops[$1, $2] = $3; busy[$1, $2] = $4; srv[$1, $2] = $5; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
+{ iops[$1, $2] = $3; busy[$1, $2] = $4; srv[$1, $2] = $5; clat[$1, $2] = sprintf("%6d %6d %7d %7d", $6, $7, $8, $9)
+  p99[$1, $2] = $7; if (!($2 in seen)) { seen[$2] = 1; order[n++] = $2 } }
 function r(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
 END {
 	printf "boost-ublk with %d queues; IOPS, and their ratios (targets: null/brd >= 0.30, file/loop >= 0.20, mem/null >= 0.90)\n", queues
@@ -115,5 +123,13 @@ END {
 		printf "%-18s %8d %5d (%4d) %5d (%4d) %9d %5d (%4d)\n", j, busy["brd", j],
 			busy["null", j], srv["null", j], busy["mem", j], srv["mem", j],
 			busy["loop-dio", j], busy["file", j], srv["file", j]
+	}
+	printf "\nJitter end to end: fio completion latency (clat) in us, p50 p99 p99.9 max;\n"
+	printf "boost-ublk file beside the kernel loop-dio on the same image, and their p99 ratio\n"
+	printf "%-18s %-30s %-30s %9s\n", "job", "loop-dio", "file", "p99 f/l"
+	for (i = 0; i < n; i++) {
+		j = order[i]
+		printf "%-18s %-30s %-30s %9s\n", j, clat["loop-dio", j], clat["file", j],
+			r(p99["file", j], p99["loop-dio", j])
 	}
 }' "$dir/results"

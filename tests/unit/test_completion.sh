@@ -51,6 +51,9 @@ want "bpf exec" trust load --kind ''
 want "--json --pretty --help --kind" trust load --
 want "--kind" trust load --k
 want "512 4096" storage add null --block-size ''
+want "iops read-iops write-iops iops-burst bps read-bps write-bps bps-burst" storage set 7 qos ''
+want "read-iops read-bps" storage add null qos r
+want "show stats set" storage s
 want "--json" net stats --j
 want "--pretty" net -j stats --p
 want "-j --json -p --pretty -h --help -V --version" -

@@ -77,6 +77,18 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"null\", \"size\": 0}]}", "devices[0].size: size '0' is not a size" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"size\": \"16M\"}]}", "devices[0].size: 16777216 is larger than the backend mem:8M" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"name\": \"x\"}]}", "devices[0].name: unknown key" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"qos\": 5}]}",
+	  "devices[0].qos: must be an object of caps" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"qos\": {\"iopz\": 5}}]}",
+	  "devices[0].qos.iopz: unknown key; expected iops, read_iops" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"qos\": {\"read_iops\": -1}}]}",
+	  "devices[0].qos.read_iops: '-1' is not a whole number from 0 (no cap) to 1099511627776" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"qos\": {\"iops\": \"1k\"}}]}",
+	  "devices[0].qos.iops: '1k' is not a whole number" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"qos\": {\"bps\": \"fast\"}}]}",
+	  "devices[0].qos.bps: 'fast' is not a size (BYTES[K|M|G|T])" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"qos\": {\"write_bps\": \"2T\"}}]}",
+	  "devices[0].qos.write_bps: '2T' is not a size (BYTES[K|M|G|T]) from 0 (no cap) to 1099511627776" },
 	{ "{\"devices\": [{\"id\": 3, \"backend\": \"mem:8M\"}, {\"id\": 3, \"backend\": \"null\", \"size\": 4096}]}",
 	  "devices[1].id: 3 is also devices[0]'s" },
 };
@@ -113,6 +125,41 @@ START_TEST(test_device_without_id)
 	ck_assert_int_eq(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH");
+	json_object_put(o);
+}
+END_TEST
+
+/* Caps: numbers, sizes as numbers or text, and what is left out is no cap. */
+START_TEST(test_qos)
+{
+	struct storage_conf_dev d;
+	char err[512] = "";
+	json_object *o = parse_str("{\"backend\": \"null\", \"size\": 4096, \"qos\": {\"iops\": 1000, "
+				   "\"read_iops\": 0, \"write_bps\": \"50M\", \"bps\": 1048576, "
+				   "\"iops_burst\": 8, \"bps_burst\": \"1M\"}}"), *back;
+
+	ck_assert_msg(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(d.qos.iops[BLK_QOS_TOTAL], 1000);
+	ck_assert_uint_eq(d.qos.iops[BLK_QOS_READ], 0);
+	ck_assert_uint_eq(d.qos.bps[BLK_QOS_WRITE], 50u << 20);
+	ck_assert_uint_eq(d.qos.bps[BLK_QOS_TOTAL], 1u << 20);
+	ck_assert_uint_eq(d.qos.iops_burst, 8);
+	ck_assert_uint_eq(d.qos.bps_burst, 1u << 20);
+	/* Written back (boostd's state) with only the caps set, and read again the same. */
+	back = storage_conf__qos_json(&d.qos);
+	ck_assert_str_eq(json_object_to_json_string_ext(back, JSON_C_TO_STRING_PLAIN),
+			 "{\"iops\":1000,\"bps\":1048576,\"write_bps\":52428800,\"iops_burst\":8,"
+			 "\"bps_burst\":1048576}");
+	json_object_put(o);
+	o = parse_str("{\"backend\": \"null\", \"size\": 4096}");
+	json_object_object_add(o, "qos", back);
+	ck_assert_int_eq(storage_conf__parse_device(o, "x", false, &d, err, sizeof(err)), 0);
+	ck_assert_uint_eq(d.qos.bps[BLK_QOS_WRITE], 50u << 20);
+	json_object_put(o);
+	o = parse_str("{\"backend\": \"null\", \"size\": 4096}");
+	ck_assert_int_eq(storage_conf__parse_device(o, "x", false, &d, err, sizeof(err)), 0);
+	ck_assert(!blk_qos__any(&d.qos));
 	json_object_put(o);
 }
 END_TEST
@@ -166,6 +213,7 @@ int main(void)
 	tcase_add_test(tc, test_example_policy);
 	tcase_add_loop_test(tc, test_invalid, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_device_without_id);
+	tcase_add_test(tc, test_qos);
 	tcase_add_test(tc, test_routing);
 	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
