@@ -120,19 +120,28 @@ echo "testpmd (5tswap) received $rx frames in all"
 
 # ---- the DPDK application spoofs: boost drops it ---------------------------------
 # macswap swaps the MACs only: the reflection leaves VM2 with VM1's IP
-# source. Every frame testpmd sent is dropped (its own count against boost's).
+# source. Every frame testpmd sent is dropped (its own count against boost's
+# and the veth's): as spoof by boost, or by the veth pair before boost saw
+# it when its ring was full. CI once saw boost drop 20,004 of 20,005 when
+# this count began after testpmd had started.
+veth_lost() {
+	echo $(($(ip -s -j -n "$VM2" link show eth0 | jq '.[0].stats64.tx.dropped') +
+		$(ip -s -j -n "$HOST" link show vm2 | jq '.[0].stats64.rx.dropped')))
+}
 for mode in xdp tc; do
 	[ $mode = tc ] && vm2_port afxdp
+	# counted from before testpmd starts: it reflects what comes as it does
+	sp=$(stat vm2 drops.spoof) back0=$(stat vm1 tx_packets) lost0=$(veth_lost)
 	net_testpmd_start "$VM2" macswap
-	sp=$(stat vm2 drops.spoof) back0=$(stat vm1 tx_packets)
 	got=$(reflect "$VM1" "$MAC1" 192.0.2.1)
 	net_testpmd_stop
 	sent=$(testpmd_total TX-packets) dropped=$(($(stat vm2 drops.spoof) - sp))
-	echo "vm2 $mode, testpmd macswap: sent $sent, $got came back, $dropped dropped as spoof"
+	lost=$(($(veth_lost) - lost0))
+	echo "vm2 $mode, testpmd macswap: sent $sent, $got came back, $dropped dropped as spoof, $lost by the veth"
 	[ "$got" = 0 ] || fail "vm2 $mode: $got frames with VM1's IP source got from vm2 to VM1"
 	[ "$sent" -ge $((N / 2)) ] || fail "vm2 $mode: testpmd (macswap) sent only $sent of $N"
-	[ "$dropped" -ge "$sent" ] ||
-		fail "vm2 $mode: testpmd sent $sent spoofed frames, boost dropped $dropped as spoof"
+	[ $((dropped + lost)) -ge "$sent" ] && [ "$dropped" -ge $((sent * 99 / 100)) ] ||
+		fail "vm2 $mode: testpmd sent $sent spoofed frames, boost dropped $dropped as spoof, the veth $lost"
 	[ "$(stat vm1 tx_packets)" = "$back0" ] || fail "vm2 $mode: boost forwarded spoofed frames to vm1"
 done
 
