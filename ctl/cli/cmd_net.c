@@ -73,6 +73,8 @@ static void print_port(json_object *p)
 	if (client__str(p, "mac")) {
 		out__string("mac", " mac %s", client__str(p, "mac"));
 		out__int("sg", " sg %ld", client__int(p, "sg"));
+		if (client__str(p, "network"))
+			out__string("network", " network %s", client__str(p, "network"));
 		if (client__str(p, "netns"))
 			out__string("netns", " netns %s", client__str(p, "netns"));
 		out__open_array("ips");
@@ -120,6 +122,49 @@ static void print_port(json_object *p)
 	out__close_object();
 }
 
+/* The overlay (net_overlay.h): its end, its networks, its MTUs, its counters. */
+static void print_overlay(json_object *o)
+{
+	json_object *nets = json_object_object_get(o, "networks"), *m, *c;
+
+	out__open_object("overlay");
+	out__string("local", "overlay: local %s", client__str(o, "local"));
+	out__string("arp", ", arp %s\n", client__str(o, "arp"));
+	out__open_array("networks");
+	for (size_t i = 0; nets && i < json_object_array_length(nets); i++) {
+		json_object *n = json_object_array_get_idx(nets, i);
+
+		out__open_object(NULL);
+		out__string("name", "  network %s", client__str(n, "name"));
+		out__int("vni", " vni %ld", client__int(n, "vni"));
+		out__int("vnics", ": %ld vnics here", client__int(n, "vnics"));
+		out__int("remotes", ", %ld remote\n", client__int(n, "remotes"));
+		out__close_object();
+	}
+	out__close_array();
+	if (json_object_object_get_ex(o, "mtu", &m)) {
+		out__open_object("mtu");
+		out__int("uplink", "  mtu: uplink %ld", client__int(m, "uplink"));
+		out__int("inner", ", carries %ld", client__int(m, "inner"));
+		out__int("vnics", ", vnics up to %ld", client__int(m, "vnics"));
+		out__string("how", ": %s\n", client__str(m, "how"));
+		out__close_object();
+	}
+	if (json_object_object_get_ex(o, "counters", &c)) {
+		out__open_object("counters");
+		out__text("  counters:");
+		json_object_object_foreach(c, k, v) {
+			char fmt[64];
+
+			snprintf(fmt, sizeof(fmt), " %s %%ld", k);
+			out__int(k, fmt, json_object_get_int64(v));
+		}
+		out__text("\n");
+		out__close_object();
+	}
+	out__close_object();
+}
+
 static int do_net_status(int argc, char **argv)
 {
 	json_object *r, *ports;
@@ -152,6 +197,8 @@ static int do_net_status(int argc, char **argv)
 		out__string("tc_program", "  tc:  %s\n", client__str(r, "tc_program"));
 	}
 	out__int("rules", "  security group rules: %ld\n", client__int(r, "rules"));
+	if (json_object_object_get(r, "overlay"))
+		print_overlay(json_object_object_get(r, "overlay"));
 	out__text("ports:\n");
 	out__open_array("ports");
 	ports = json_object_object_get(r, "ports");
