@@ -230,15 +230,17 @@ struct boost_varp_key {
  *   NO_VNI       VXLAN for a VNI this host has no network of: dropped
  *   NO_MAC       VXLAN of a known VNI to a MAC no local vNIC of it has
  *   INNER_SPOOF  VXLAN whose inner source is no remote vNIC of that host
+ * (C, not X, as the macro's argument: tests read the drop reasons from
+ * this header by their X lines.)
  */
-#define BOOST_OVERLAY_COUNTERS(X) \
-	X(ENCAP, "encap") \
-	X(DECAP, "decap") \
-	X(ARP_PROXY, "arp_proxy") \
-	X(MTU, "mtu") \
-	X(NO_VNI, "no_vni") \
-	X(NO_MAC, "no_mac") \
-	X(INNER_SPOOF, "inner_spoof")
+#define BOOST_OVERLAY_COUNTERS(C) \
+	C(ENCAP, "encap") \
+	C(DECAP, "decap") \
+	C(ARP_PROXY, "arp_proxy") \
+	C(MTU, "mtu") \
+	C(NO_VNI, "no_vni") \
+	C(NO_MAC, "no_mac") \
+	C(INNER_SPOOF, "inner_spoof")
 
 enum boost_overlay_counter {
 #define BOOST_OVL_ENUM_(e, name) BOOST_OVL_##e,
