@@ -17,102 +17,12 @@
 # too large is counted); counters on both ends as proof of the path.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
-require_root
-require_tool ip iperf3 ping jq python3 swtpm timeout
+. "$BOOST_TOP/tests/net/overlay.sh"
+require_tool iperf3 ping python3 timeout
 
-netns_new ha >/dev/null && netns_new hb >/dev/null || fail "cannot create the host namespaces"
-HA=$T-ha HB=$T-hb
-MACA=02:00:00:00:00:0a MACB=02:00:00:00:00:0b     # the VMs' (both networks)
-MAC3=02:00:00:00:00:0c                            # blue's third VM
-ULA=02:00:00:00:0a:01 ULB=02:00:00:00:0a:02       # the underlay's ends
-# Each VM's namespace is named after its host and network.
-for vm in a-red a-blue b-red b-blue b-blue3; do
-	netns_new "$vm" >/dev/null || fail "cannot create namespace $vm"
-done
-
-# The underlay: one veth between the hosts, each end an uplink.
-ip -n "$HA" link add ul address "$ULA" type veth peer name ul netns "$HB" address "$ULB" ||
-	fail "cannot create the underlay veth"
-ip -n "$HA" link set ul up
-ip -n "$HB" link set ul up
-
-# vm HOSTNS NAME MAC ADDR: a VM's veth, NAME in the host, eth0 (MTU 1450) in $T-NAME.
-vm() {
-	local ns=$T-$2
-	ip -n "$1" link add "$2" mtu 1450 type veth peer name eth0 netns "$ns" mtu 1450 ||
-		fail "cannot create veth $2"
-	ip -n "$ns" link set eth0 address "$3"
-	ip -n "$ns" addr add "$4/24" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$1" link set "$2" up
-}
-vm "$HA" a-red "$MACA" 192.0.2.1
-vm "$HA" a-blue "$MACA" 192.0.2.1
-vm "$HB" b-red "$MACB" 192.0.2.2
-vm "$HB" b-blue "$MACB" 192.0.2.2
-vm "$HB" b-blue3 "$MAC3" 192.0.2.3
-
-# ---- two boostd: host A's from net.sh ($B), host B's by hand ($B2) --------------
-HOST=$HA
-net_boostd_start
-A_SOCKET=$BOOST_SOCKET
-B2=$(mktemp -d /tmp/"$T"-hb.XXXXXX) || fail "cannot create a temporary directory"
-on_exit rm -rf "$B2"
-mkdir -p "$B2/run" "$B2/state" "$B2/tpm" "$B2/bpffs"
-swtpm socket --tpm2 --server type=unixio,path="$B2/tpm/sock" \
-	--ctrl type=unixio,path="$B2/tpm/sock.ctrl" --tpmstate dir="$B2/tpm" \
-	--flags not-need-init,startup-clear </dev/null >"$B2/tpm/log" 2>&1 &
-B2_TPM=$!
-on_exit kill "$B2_TPM"
-mount -t bpf bpf "$B2/bpffs" || fail "cannot mount a bpffs on $B2/bpffs"
-on_exit umount "$B2/bpffs"
-printf '{"socket": "%s", "state_dir": "%s", "trust_policy": "%s"}\n' \
-	"$B2/run/boostd.sock" "$B2/state" "$POLICY" >"$B2/boostd.json"
-for ((i = 0; i < 50; i++)); do
-	[ -S "$B2/tpm/sock" ] && break
-	sleep 0.1
-done
-BOOST_TCTI="swtpm:path=$B2/tpm/sock" ip netns exec "$HB" sh -c \
-	'mount --bind "$0" /sys/fs/bpf && exec "$1" --foreground --config "$2"' \
-	"$B2/bpffs" "$BOOST_BUILD/boostd" "$B2/boostd.json" </dev/null >"$B2/boostd.log" 2>&1 &
-B2_PID=$!
-on_exit kill "$B2_PID"
-for ((i = 0; i < 100; i++)); do
-	BOOST_SOCKET=$B2/run/boostd.sock "$BOOSTCTL" status >/dev/null 2>&1 && break
-	kill -0 "$B2_PID" 2>/dev/null || fail "host B's boostd exited: $(cat "$B2/boostd.log")"
-	sleep 0.1
-done
-ctl_a() { BOOST_SOCKET=$A_SOCKET "$BOOSTCTL" "$@"; }
-ctl_b() { BOOST_SOCKET=$B2/run/boostd.sock "$BOOSTCTL" "$@"; }
-
-# ---- the documents: each host's vNICs, the other's as remotes ------------------
-# doc LOCAL OTHER OTHER_MAC PORTS REMOTES_RED REMOTES_BLUE
-doc() {
-	cat <<-EOF
-	{"ports": [{"name": "ul", "kind": "uplink"}, $4],
-	 "security_groups": [{"id": 1, "rules": [
-	   {"priority": 10, "dir": "in", "proto": "icmp", "cidr": "192.0.2.0/24", "action": "allow"},
-	   {"priority": 11, "dir": "in", "proto": "tcp", "cidr": "192.0.2.0/24", "ports": "5201-5202",
-	    "action": "allow"}]}],
-	 "overlay": {"local": "$1", "hosts": [{"address": "$2", "mac": "$3"}]},
-	 "networks": [{"name": "red", "vni": 100, "remotes": [$5]},
-	              {"name": "blue", "vni": 200, "remotes": [$6]}]}
-	EOF
-}
-port() { printf '{"name": "%s", "mac": "%s", "ips": ["%s"], "sg": 1, "network": "%s", "netns": "%s"}' \
-	"$1" "$2" "$3" "$4" "$T-$1"; }
-remote() { printf '{"mac": "%s", "ips": ["%s"], "host": "%s"}' "$1" "$2" "$3"; }
-doc 198.51.100.1 198.51.100.2 "$ULB" \
-	"$(port a-red "$MACA" 192.0.2.1 red), $(port a-blue "$MACA" 192.0.2.1 blue)" \
-	"$(remote "$MACB" 192.0.2.2 198.51.100.2)" \
-	"$(remote "$MACB" 192.0.2.2 198.51.100.2), $(remote "$MAC3" 192.0.2.3 198.51.100.2)" \
-	>"$B2/a.json"
-doc 198.51.100.2 198.51.100.1 "$ULA" \
-	"$(port b-red "$MACB" 192.0.2.2 red), $(port b-blue "$MACB" 192.0.2.2 blue),
-	 $(port b-blue3 "$MAC3" 192.0.2.3 blue)" \
-	"$(remote "$MACA" 192.0.2.1 198.51.100.1)" \
-	"$(remote "$MACA" 192.0.2.1 198.51.100.1)" >"$B2/b.json"
-jq . "$B2/a.json" "$B2/b.json" >/dev/null || fail "the test wrote invalid documents"
+ovl_topology
+ovl_boostd_start
+ovl_docs
 
 # Bad input first: a clear error naming the key, and nothing applied.
 jq '.networks[0].vni = 16777216' "$B2/a.json" >"$B2/bad.json"
@@ -138,9 +48,6 @@ jq -e '.overlay.local == "198.51.100.1" and .overlay.arp == "proxy" and
 	fail "net status does not show the overlay, or not that the VMs' MTU makes room: $st"
 ctl_a net status | grep -q "^overlay: local 198.51.100.1" || fail "no overlay in net status's text"
 
-sa() { BOOST_SOCKET=$A_SOCKET stat "$@"; }
-sb() { BOOST_SOCKET=$B2/run/boostd.sock stat "$@"; }
-ovl() { "ctl_$1" -j net status | jq -r ".overlay.counters.$2"; }
 
 # ---- ping across the hosts, in each network, to its own VM ------------------------
 red=$(sb b-red tx_packets) blue=$(sb b-blue tx_packets) enc=$(ovl a encap) dec=$(ovl b decap)
