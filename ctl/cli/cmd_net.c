@@ -818,6 +818,8 @@ const struct cmd_group net_group = {
 	       "them, and the pinned maps stay. upgrade swaps the running programs for the\n"
 	       "newest verified build ('boostctl trust load' its objects first) on every port\n"
 	       "at once, keeping the maps. stats prints the per-port counters and the flow\n"
-	       "tables' (zero before the first attach). 'boostctl apply FILE' sets ports,\n"
-	       "groups and flow timeouts at once.",
+	       "tables' (zero before the first attach). status shows the ports and, with\n"
+	       "tenant networks (boost-network(5), networks), the overlay: its networks, the\n"
+	       "MTU its tunnels carry and its counters. 'boostctl apply FILE' sets ports,\n"
+	       "groups, flow timeouts and networks at once.",
 };
