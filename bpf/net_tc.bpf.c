@@ -46,18 +46,14 @@ static __always_inline int tc_flood(struct __sk_buff *skb, bool from_uplink)
 }
 
 /*
- * The parse, a global function: the verifier checks it once, on its own,
- * and the policy then meets the parsed packet as values it does not know,
- * not one constant set of flags per path through the parser, each of
- * which it would walk the policy for.
- *
  * The parser reads the headers from the linear part: make sure it holds
- * them (Ethernet, two tags, IPv4 with options, ND and option). Headers
- * that reach further (IPv6 extension headers, ND options) in a paged skb:
- * the whole frame, linear, and parse again, so that tc judges what XDP,
- * which sees it all, would.
+ * them (Ethernet, two tags, IPv4 with options, ND and option), @off bytes
+ * in (0, or BOOST_VXLAN_OVERHEAD for a VXLAN frame's inner frame: a
+ * constant once inlined). Headers that reach further (IPv6 extension
+ * headers, ND options) in a paged skb: the whole frame, linear, and parse
+ * again, so that tc judges what XDP, which sees it all, would.
  */
-__noinline int boost_tc_parse(struct __sk_buff *skb, struct net_pkt *p)
+static __always_inline int tc_parse_at(struct __sk_buff *skb, struct net_pkt *p, __u32 off)
 {
 	void *data, *data_end;
 	__u32 len, want;
@@ -65,16 +61,20 @@ __noinline int boost_tc_parse(struct __sk_buff *skb, struct net_pkt *p)
 
 	if (!p)
 		return -1;
+	__builtin_memset(p, 0, sizeof(*p));
 	len = skb->len;
-	want = len < TC_HEADERS ? len : TC_HEADERS;
+	if (len < off + ETH_HLEN)
+		return -1;
+	want = len < off + TC_HEADERS ? len : off + TC_HEADERS;
 	if (skb->data_end - skb->data < want)
 		bpf_skb_pull_data(skb, want);
 	/* Fresh loads from the context: the verifier refuses derived pointers. */
 	asm volatile("" : "+r"(skb));
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	__builtin_memset(p, 0, sizeof(*p));
-	parsed = net_parse(data, data_end, len, p);
+	if (data + off + ETH_HLEN > data_end)
+		return -1;
+	parsed = net_parse(data + off, data_end, len - off, p);
 	/*
 	 * The linear part's length afresh from the context: data, kept
 	 * live, would carry the range of each path through the parser.
@@ -85,51 +85,29 @@ __noinline int boost_tc_parse(struct __sk_buff *skb, struct net_pkt *p)
 		asm volatile("" : "+r"(skb));
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
+		if (data + off + ETH_HLEN > data_end)
+			return -1;
 		__builtin_memset(p, 0, sizeof(*p));
-		parsed = net_parse(data, data_end, len, p);
+		parsed = net_parse(data + off, data_end, len - off, p);
 	}
 	return parsed;
 }
 
 /*
- * The inner frame of a VXLAN frame, behind its BOOST_VXLAN_OVERHEAD bytes:
- * the linear part holds its headers as boost_tc_parse() makes it hold a
- * frame's, and the whole frame when they reach further.
+ * The parse, a global function: the verifier checks it once, on its own,
+ * and the policy then meets the parsed packet as values it does not know,
+ * not one constant set of flags per path through the parser, each of
+ * which it would walk the policy for.
  */
+__noinline int boost_tc_parse(struct __sk_buff *skb, struct net_pkt *p)
+{
+	return tc_parse_at(skb, p, 0);
+}
+
+/* The inner frame of a VXLAN frame, behind its BOOST_VXLAN_OVERHEAD bytes. */
 __noinline int boost_tc_parse_inner(struct __sk_buff *skb, struct net_pkt *p)
 {
-	void *data, *data_end;
-	__u32 len, want;
-	int parsed;
-
-	if (!p)
-		return -1;
-	__builtin_memset(p, 0, sizeof(*p));
-	len = skb->len;
-	if (len < BOOST_VXLAN_OVERHEAD + ETH_HLEN)
-		return -1;
-	want = len < BOOST_VXLAN_OVERHEAD + TC_HEADERS ? len : BOOST_VXLAN_OVERHEAD + TC_HEADERS;
-	if (skb->data_end - skb->data < want)
-		bpf_skb_pull_data(skb, want);
-	asm volatile("" : "+r"(skb));
-	data = (void *)(long)skb->data;
-	data_end = (void *)(long)skb->data_end;
-	if (data + BOOST_VXLAN_OVERHEAD + ETH_HLEN > data_end)
-		return -1;
-	parsed = net_parse(data + BOOST_VXLAN_OVERHEAD, data_end, len - BOOST_VXLAN_OVERHEAD, p);
-	asm volatile("" : "+r"(skb));
-	if (parsed < 0 && skb->data_end - skb->data < len) {
-		bpf_skb_pull_data(skb, len);
-		asm volatile("" : "+r"(skb));
-		data = (void *)(long)skb->data;
-		data_end = (void *)(long)skb->data_end;
-		if (data + BOOST_VXLAN_OVERHEAD + ETH_HLEN > data_end)
-			return -1;
-		__builtin_memset(p, 0, sizeof(*p));
-		parsed = net_parse(data + BOOST_VXLAN_OVERHEAD, data_end,
-				   len - BOOST_VXLAN_OVERHEAD, p);
-	}
-	return parsed;
+	return tc_parse_at(skb, p, BOOST_VXLAN_OVERHEAD);
 }
 
 /* Decide for a VXLAN frame (NET_TUNNEL) from the uplink whose counters are @st. */

@@ -13,6 +13,20 @@
 
 #include "net_vxlan.h"
 
+/* The headers of the frame @off bytes in (a constant once inlined). */
+static __always_inline int xdp_parse_at(struct xdp_md *ctx, struct net_pkt *p, __u32 off)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+
+	if (!p)
+		return -1;
+	__builtin_memset(p, 0, sizeof(*p));
+	if (data + off + ETH_HLEN > data_end)
+		return -1;
+	return net_parse(data + off, data_end, data_end - data - off, p);
+}
+
 /*
  * The parse, a global function: the verifier checks it once, on its own,
  * and the policy then meets the parsed packet as values it does not know,
@@ -21,28 +35,13 @@
  */
 __noinline int boost_xdp_parse(struct xdp_md *ctx, struct net_pkt *p)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-
-	if (!p)
-		return -1;
-	__builtin_memset(p, 0, sizeof(*p));
-	return net_parse(data, data_end, data_end - data, p);
+	return xdp_parse_at(ctx, p, 0);
 }
 
 /* The inner frame of a VXLAN frame, behind its BOOST_VXLAN_OVERHEAD bytes. */
 __noinline int boost_xdp_parse_inner(struct xdp_md *ctx, struct net_pkt *p)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-
-	if (!p)
-		return -1;
-	__builtin_memset(p, 0, sizeof(*p));
-	if (data + BOOST_VXLAN_OVERHEAD + ETH_HLEN > data_end)
-		return -1;
-	return net_parse(data + BOOST_VXLAN_OVERHEAD, data_end,
-			 data_end - data - BOOST_VXLAN_OVERHEAD, p);
+	return xdp_parse_at(ctx, p, BOOST_VXLAN_OVERHEAD);
 }
 
 /* Decide for a VXLAN frame (NET_TUNNEL) from the uplink whose counters are @st. */

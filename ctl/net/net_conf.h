@@ -146,8 +146,5 @@ json_object *net_conf__empty(void);
 
 const char *net_conf__proto_name(uint8_t proto);
 
-/* For the parts of the parser in other files: a unicast MAC; an unknown key of @o. */
-int net_conf__parse_mac(const char *s, uint8_t *mac);
-const char *net_conf__unknown_key(json_object *o, const char *const *keys);
 
 #endif

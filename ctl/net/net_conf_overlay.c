@@ -15,13 +15,7 @@
 #include "common/dup.h"
 #include "common/json_arg.h"
 #include "net_conf.h"
-
-#define FAIL(...)                                                  \
-	do {                                                       \
-		snprintf(err, errlen, __VA_ARGS__);                \
-		ret = -EINVAL;                                     \
-		goto out;                                          \
-	} while (0)
+#include "net_conf_parse.h"
 
 static bool parse_v4(json_object *v, uint32_t *ret)
 {
