@@ -175,8 +175,8 @@ struct boost_uplinks {
  * one encapsulated towards its host's underlay address; what arrives on
  * an uplink as VXLAN to the local underlay address is decapsulated and
  * delivered by its VNI. Two networks may hold the same MACs and IPs:
- * every key below has the VNI in it. ARP within a network is answered
- * by boost from the known addresses (a proxy), never flooded.
+ * every key below has the VNI in it. ARP and ND within a network are
+ * answered by boost from the known addresses (a proxy), never flooded.
  */
 #define BOOST_VXLAN_PORT 4789
 #define BOOST_VNI_MAX 0xffffff
@@ -218,6 +218,12 @@ struct boost_varp_key {
 	__be32 ip;
 };
 
+/* boost_overlay_nd: (VNI, IPv6) -> the MAC that holds it, for the ND proxy. */
+struct boost_vnd_key {
+	__u32 vni;
+	__u8 ip[16];
+};
+
 /*
  * The overlay's counters (boost_overlay_stats, per-CPU, one entry), by
  * name in `net status` and the metrics. A frame the overlay drops is also
@@ -226,6 +232,7 @@ struct boost_varp_key {
  *   ENCAP        frames a vNIC sent, encapsulated to a remote host
  *   DECAP        VXLAN frames from an uplink, delivered to a vNIC
  *   ARP_PROXY    ARP requests answered by boost from the known addresses
+ *   ND_PROXY     neighbour solicitations answered so, for IPv6
  *   MTU          too large for the uplink once encapsulated: dropped
  *   NO_VNI       VXLAN for a VNI this host has no network of: dropped
  *   NO_MAC       VXLAN of a known VNI to a MAC no local vNIC of it has
@@ -237,6 +244,7 @@ struct boost_varp_key {
 	C(ENCAP, "encap") \
 	C(DECAP, "decap") \
 	C(ARP_PROXY, "arp_proxy") \
+	C(ND_PROXY, "nd_proxy") \
 	C(MTU, "mtu") \
 	C(NO_VNI, "no_vni") \
 	C(NO_MAC, "no_mac") \

@@ -8,12 +8,11 @@
  *
  * From a vNIC in a network (after the checks every vNIC's frame meets:
  * VLAN, sources, RA guard):
- *   - an ARP request for an address the network knows (a vNIC of it, here
- *     or remote) is answered by boost with that address's MAC (the ARP
- *     proxy: no flood crosses the underlay, and none reaches another
- *     network); any other broadcast or multicast is dropped (bcast), ND
- *     included: the overlay carries IPv4 (IPv6 over it needs an ND proxy,
- *     not built yet);
+ *   - an ARP request or a neighbour solicitation for an address the
+ *     network knows (a vNIC of it, here or remote) is answered by boost
+ *     with that address's MAC (the ARP and ND proxy: no flood crosses the
+ *     underlay, and none reaches another network); any other broadcast or
+ *     multicast is dropped (bcast), MLD and router solicitations included;
  *   - unicast to a MAC of its network: a local vNIC as any forward (the
  *     sender's outbound and the receiver's inbound rules, rates); a remote
  *     one after the sender's outbound rules and out limit, encapsulated
@@ -65,23 +64,36 @@ static __always_inline __u32 net_ovl_ip_len(const struct net_pkt *p, const struc
 	return p->len - ETH_HLEN;
 }
 
-/* An ARP request of a vNIC in network @vni: answered from the known addresses? */
-static __always_inline void net_ovl_arp(const struct boost_port *port, __u32 vni,
-					const struct net_pkt *p, struct boost_port_stats *st,
-					struct net_verdict *v)
+/*
+ * A broadcast or multicast of a vNIC in network @vni: an ARP request or a
+ * neighbour solicitation answered from the known addresses, or dropped.
+ */
+static __always_inline void net_ovl_proxy(const struct boost_port *port, __u32 vni,
+					  const struct net_pkt *p, struct boost_port_stats *st,
+					  struct net_verdict *v)
 {
-	struct boost_varp_key k = { .vni = vni, .ip = p->arp_tpa };
-	const struct boost_mac *m;
+	const struct boost_mac *m = NULL;
+	__u8 action = NET_ARP_REPLY;
 
-	if (p->eth_proto != ETH_P_ARP_ || p->arp_op != ARP_OP_REQUEST_)
-		return net_drop(st, v, BOOST_DROP_BCAST);
-	m = bpf_map_lookup_elem(&boost_overlay_arp, &k);
+	if (p->eth_proto == ETH_P_ARP_ && p->arp_op == ARP_OP_REQUEST_) {
+		struct boost_varp_key k = { .vni = vni, .ip = p->arp_tpa };
+
+		m = bpf_map_lookup_elem(&boost_overlay_arp, &k);
+	} else if ((p->flags & NET_PKT_ND) && p->sport == ICMPV6_NS_ &&
+		   !v6_is_unspec(&p->saddr.v6)) {
+		/* A duplicate address detection (from ::) is left unanswered. */
+		struct boost_vnd_key k = { .vni = vni };
+
+		__builtin_memcpy(k.ip, &p->nd_target, 16);
+		m = bpf_map_lookup_elem(&boost_overlay_nd, &k);
+		action = NET_ND_REPLY;
+	}
 	/* Unknown, or its own address (a probe for a duplicate): no answer. */
 	if (!m || mac_eq(m->mac, port->mac))
 		return net_drop(st, v, BOOST_DROP_BCAST);
-	v->action = NET_ARP_REPLY;
+	v->action = action;
 	__builtin_memcpy(v->mac, m->mac, 6);
-	net_ovl_count(BOOST_OVL_ARP_PROXY);
+	net_ovl_count(action == NET_ARP_REPLY ? BOOST_OVL_ARP_PROXY : BOOST_OVL_ND_PROXY);
 }
 
 /* A frame from the vNIC @port of network @vni, past the checks of every vNIC. */
@@ -98,7 +110,7 @@ static __always_inline void net_ovl_from_vnic(const struct boost_port *port, __u
 	__u32 zero = 0, hash;
 
 	if (p->eth_dst[0] & 1)
-		return net_ovl_arp(port, vni, p, st, v);
+		return net_ovl_proxy(port, vni, p, st, v);
 	if (!net_is_ip(p) && !net_is_control(p))
 		return net_drop(st, v, BOOST_DROP_ACL);
 	to = net_vmac(vni, p->eth_dst);

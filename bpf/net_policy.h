@@ -31,6 +31,8 @@
  *   - ARP, ND and MLD broadcast or multicast: flooded to the vNICs only;
  *   - anything else (tagged frames, other MACs, other multicast) is the
  *     host's own traffic: passed to the stack (to_stack).
+ * A vNIC in a tenant network, and VXLAN from an uplink to this host's
+ * underlay address, follow the overlay's rules instead (net_overlay.h).
  * A frame on an interface that is not a port passes untouched and uncounted.
  * Rate limits (net_rate.h), of vNICs only: a frame a vNIC sends that would
  * leave (forwarded or flooded) meets its out limit; a frame forwarded to a
@@ -57,6 +59,7 @@ enum net_action {
 	NET_DECAP,   /* out of VXLAN, to the vNIC v->ifindex */
 	NET_TUNNEL,  /* VXLAN from an uplink: parse the inner frame, net_ovl_from_tunnel() */
 	NET_ARP_REPLY, /* answer the ARP request with v->mac, back out of the ingress */
+	NET_ND_REPLY,  /* answer the neighbour solicitation with v->mac, so */
 };
 
 struct net_verdict {

@@ -184,6 +184,17 @@ static __always_inline int tc_arp_reply(struct __sk_buff *skb, const struct net_
 	return bpf_skb_store_bytes(skb, 0, &r, sizeof(r), 0);
 }
 
+static __always_inline int tc_nd_reply(struct __sk_buff *skb, const struct net_pkt *p,
+				       const struct net_verdict *v)
+{
+	struct net_nd_reply r;
+
+	net_nd_reply(&r, p, v);
+	if (skb->len != NET_ND_REPLY_LEN && bpf_skb_change_tail(skb, NET_ND_REPLY_LEN, 0))
+		return -1;
+	return bpf_skb_store_bytes(skb, 0, &r, sizeof(r), 0);
+}
+
 SEC("tc")
 int boost_tc(struct __sk_buff *skb)
 {
@@ -223,6 +234,10 @@ int boost_tc(struct __sk_buff *skb)
 		if (tc_encap(skb, &pkt, &v))
 			return TC_ACT_SHOT_;
 		return bpf_redirect(v.ifindex, 0);
+	case NET_ND_REPLY:
+		if (tc_nd_reply(skb, &pkt, &v))
+			return TC_ACT_SHOT_;
+		return bpf_redirect(skb->ifindex, 0);
 	case NET_ARP_REPLY:
 		if (tc_arp_reply(skb, &pkt, &v))
 			return TC_ACT_SHOT_;

@@ -105,4 +105,65 @@ static __always_inline void net_arp_reply(struct net_arp_reply *r, const struct 
 	r->tpa = p->arp_spa;
 }
 
+/*
+ * A neighbour advertisement (Ethernet, IPv6, ICMPv6 NA with its target
+ * link-layer address option: 86 bytes), solicited, to the solicitation
+ * @p: @v->mac has @p->nd_target. From the target address to the
+ * solicitation's source, hop limit 255 (RFC 4861 7.2.4).
+ */
+struct net_nd_body {
+	__u8 type, code;
+	__u16 csum;
+	__u8 flags[4];
+	__u8 target[16];
+	__u8 opt_type, opt_len;
+	__u8 lladdr[6];
+};
+
+struct net_nd_reply {
+	struct ethhdr eth;
+	struct ipv6hdr ip6;
+	struct net_nd_body na;
+} __attribute__((packed));
+
+#define NET_ND_REPLY_LEN 86
+_Static_assert(sizeof(struct net_nd_reply) == NET_ND_REPLY_LEN, "an NA with its option");
+
+/* The one's complement sum of @n 16-bit words at @w, into @sum. */
+static __always_inline __u32 net_csum_add(__u32 sum, const __u16 *w, int n)
+{
+#pragma unroll
+	for (int i = 0; i < n; i++)
+		sum += w[i];
+	return sum;
+}
+
+static __always_inline void net_nd_reply(struct net_nd_reply *r, const struct net_pkt *p,
+					 const struct net_verdict *v)
+{
+	struct net_nd_body na = { .type = ICMPV6_NA_, .opt_type = ND_OPT_TLLA_, .opt_len = 1 };
+	struct ipv6hdr ip6 = { .version = 6, .nexthdr = IPPROTO_ICMPV6_, .hop_limit = 255 };
+	__u32 sum;
+
+	na.flags[0] = 0x60; /* solicited, override */
+	__builtin_memcpy(na.target, &p->nd_target, 16);
+	__builtin_memcpy(na.lladdr, v->mac, 6);
+	ip6.payload_len = bpf_htons(sizeof(na));
+	__builtin_memcpy(&ip6.saddr, &p->nd_target, 16);
+	__builtin_memcpy(&ip6.daddr, &p->saddr.v6, 16);
+	/* The pseudo-header (addresses, length, next header), then the message. */
+	sum = net_csum_add(0, (const __u16 *)&p->nd_target, 8);
+	sum = net_csum_add(sum, (const __u16 *)&p->saddr.v6, 8);
+	sum += bpf_htons(sizeof(na)) + bpf_htons(IPPROTO_ICMPV6_);
+	sum = net_csum_add(sum, (const __u16 *)&na, sizeof(na) / 2);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	na.csum = ~sum;
+	__builtin_memcpy(r->eth.h_dest, p->eth_src, 6);
+	__builtin_memcpy(r->eth.h_source, v->mac, 6);
+	r->eth.h_proto = bpf_htons(ETH_P_IPV6_);
+	__builtin_memcpy(&r->ip6, &ip6, sizeof(ip6));
+	__builtin_memcpy(&r->na, &na, sizeof(na));
+}
+
 #endif

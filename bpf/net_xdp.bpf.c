@@ -99,6 +99,25 @@ static __always_inline int xdp_arp_reply(struct xdp_md *ctx, const struct net_pk
 	return 0;
 }
 
+/* Turn the neighbour solicitation @p into the advertisement @v says, in place. */
+static __always_inline int xdp_nd_reply(struct xdp_md *ctx, const struct net_pkt *p,
+					const struct net_verdict *v)
+{
+	int len = ctx->data_end - ctx->data;
+	struct net_nd_reply r;
+	void *data, *data_end;
+
+	net_nd_reply(&r, p, v);
+	if (len != NET_ND_REPLY_LEN && bpf_xdp_adjust_tail(ctx, NET_ND_REPLY_LEN - len))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(r) > data_end)
+		return -1;
+	__builtin_memcpy(data, &r, sizeof(r));
+	return 0;
+}
+
 SEC("xdp")
 int boost_xdp(struct xdp_md *ctx)
 {
@@ -128,6 +147,10 @@ int boost_xdp(struct xdp_md *ctx)
 		return bpf_redirect_map(&boost_tx, v.ifindex, 0);
 	case NET_ARP_REPLY:
 		if (xdp_arp_reply(ctx, &pkt, &v))
+			return XDP_DROP;
+		return XDP_TX;
+	case NET_ND_REPLY:
+		if (xdp_nd_reply(ctx, &pkt, &v))
 			return XDP_DROP;
 		return XDP_TX;
 	case NET_FORWARD:

@@ -293,7 +293,8 @@ static int do_port_add(int argc, char **argv)
 			json_object_put(ips);
 			return cli__usage_error("'%s' needs a value", w);
 		}
-		if (strcmp(w, "mac") == 0 || strcmp(w, "mode") == 0 || strcmp(w, "netns") == 0) {
+		if (strcmp(w, "mac") == 0 || strcmp(w, "mode") == 0 || strcmp(w, "netns") == 0 ||
+		    strcmp(w, "network") == 0) {
 			json_object_object_add(port, w, json_object_new_string(argv[1]));
 		} else if (strcmp(w, "ip") == 0) {
 			json_object_array_add(ips, json_object_new_string(argv[1]));
@@ -404,7 +405,7 @@ static int do_port_list(int argc, char **argv)
 static const struct cmd port_cmds[] = {
 	{ "add", .func = do_port_add,
 	  .args = "NAME uplink [mode MODE] [netns NS]\n"
-		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS]" },
+		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS] [network NET]" },
 	{ "del", .func = do_port_del, .args = "NAME" },
 	{ "set", .func = do_port_set,
 	  .args = "NAME rate [in RATE] [out RATE] [pps PPS] [burst SIZE] [shape SHAPE]\n"
@@ -420,6 +421,7 @@ static const struct cmd_group port_group = {
 		"                       uplink default tc on a veth, xdp on a NIC)\n"
 		"NS   := the network namespace of the veth's far end (the VM's, the ToR's),\n"
 		"        /run/netns/NS\n"
+		"NET  := a tenant network of the document's \"networks\" (boost-network(5))\n"
 		"RATE := N{bit|kbit|mbit|gbit|tbit} | none   bits a second (in: towards the VM)\n"
 		"PPS  := N[k|m|g] | none                     packets a second, each way\n"
 		"SIZE := N[k|m|g] | none                     bytes (powers of 1024)\n"

@@ -34,7 +34,7 @@
  *     "networks": [                                          tenant networks (VXLAN)
  *       {"name": "red", "vni": 100,                          1 to 16777215, unique
  *        "remotes": [{"mac": "02:00:00:00:00:09",            a vNIC on another host,
- *                     "ips": ["10.0.0.9"],                   its IPv4 addresses (ARP),
+ *                     "ips": ["10.0.0.9"],                   its addresses (ARP, ND),
  *                     "host": "198.51.100.2"}]}              its host's underlay address
  *     ],                                                     a vnic joins one with
  *                                                            "network": "red"
@@ -110,8 +110,9 @@ struct net_conf_remote {
 	uint8_t mac[6];
 	uint32_t host;   /* its host's underlay address, network order */
 	uint8_t host_mac[6];
-	uint8_t n_v4;
+	uint8_t n_v4, n_v6;
 	uint32_t v4[BOOST_PORT_MAX_V4];
+	uint8_t v6[BOOST_PORT_MAX_V6][16];
 };
 
 struct net_conf {

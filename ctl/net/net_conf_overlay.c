@@ -115,18 +115,29 @@ static int parse_remote(json_object *o, size_t ni, size_t ri, uint32_t vni, stru
 	if (!json_object_object_get_ex(o, "ips", &v))
 		goto out;
 	if (!json_object_is_type(v, json_type_array))
-		FAIL("networks[%zu].remotes[%zu].ips: must be an array of IPv4 addresses", ni, ri);
+		FAIL("networks[%zu].remotes[%zu].ips: must be an array of addresses", ni, ri);
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *a = json_object_array_get_idx(v, i);
-		uint32_t addr;
+		const char *as = json_object_get_string(a);
+		uint8_t addr[16];
 
-		if (!parse_v4(a, &addr))
-			FAIL("networks[%zu].remotes[%zu].ips[%zu]: must be an IPv4 address (the "
-			     "overlay carries IPv4)", ni, ri, i);
-		if (r->n_v4 >= BOOST_PORT_MAX_V4)
-			FAIL("networks[%zu].remotes[%zu].ips[%zu]: more than %d addresses", ni, ri, i,
-			     BOOST_PORT_MAX_V4);
-		r->v4[r->n_v4++] = addr;
+		if (!json_object_is_type(a, json_type_string))
+			FAIL("networks[%zu].remotes[%zu].ips[%zu]: must be an address", ni, ri, i);
+		/* Parsed aside, and stored only once the count allows it. */
+		if (inet_pton(AF_INET, as, addr) == 1) {
+			if (r->n_v4 >= BOOST_PORT_MAX_V4)
+				FAIL("networks[%zu].remotes[%zu].ips[%zu]: more than %d IPv4 "
+				     "addresses", ni, ri, i, BOOST_PORT_MAX_V4);
+			memcpy(&r->v4[r->n_v4++], addr, 4);
+		} else if (inet_pton(AF_INET6, as, addr) == 1) {
+			if (r->n_v6 >= BOOST_PORT_MAX_V6)
+				FAIL("networks[%zu].remotes[%zu].ips[%zu]: more than %d IPv6 "
+				     "addresses", ni, ri, i, BOOST_PORT_MAX_V6);
+			memcpy(r->v6[r->n_v6++], addr, 16);
+		} else {
+			FAIL("networks[%zu].remotes[%zu].ips[%zu]: '%s' is not an IPv4 or IPv6 "
+			     "address", ni, ri, i, as);
+		}
 	}
 out:
 	return ret;

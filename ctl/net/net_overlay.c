@@ -110,6 +110,17 @@ static int put_vmac(int fd, struct key_set *s, uint32_t vni, const uint8_t *mac,
 	return bpf_map_update_elem(fd, k, v, BPF_ANY) ? -errno : 0;
 }
 
+static int put_nd(int fd, struct key_set *s, uint32_t vni, const uint8_t *ip, const uint8_t *mac)
+{
+	struct boost_vnd_key *k = (struct boost_vnd_key *)s->keys + s->n++;
+	struct boost_mac m = { 0 };
+
+	k->vni = vni;
+	memcpy(k->ip, ip, 16);
+	memcpy(m.mac, mac, 6);
+	return bpf_map_update_elem(fd, k, &m, BPF_ANY) ? -errno : 0;
+}
+
 static int put_arp(int fd, struct key_set *s, uint32_t vni, uint32_t ip, const uint8_t *mac)
 {
 	struct boost_varp_key *k = (struct boost_varp_key *)s->keys + s->n++;
@@ -127,23 +138,26 @@ int net_overlay__sync(const struct net_conf *c, const int *ifindexes, const uint
 	size_t most = c->nnetworks + c->nports + c->nremotes;
 	struct key_set macs = { .size = sizeof(struct boost_vmac_key) };
 	struct key_set arps = { .size = sizeof(struct boost_varp_key) };
+	struct key_set nds = { .size = sizeof(struct boost_vnd_key) };
 	struct boost_overlay ov = { .local = c->overlay_local };
-	int ov_fd, macs_fd, arp_fd, ret = 0;
+	int ov_fd, macs_fd, arp_fd, nd_fd, ret = 0;
 	unsigned int mtu;
 	uint32_t zero = 0;
 
 	ov_fd = overlay_map("boost_overlay");
 	macs_fd = overlay_map("boost_overlay_macs");
 	arp_fd = overlay_map("boost_overlay_arp");
+	nd_fd = overlay_map("boost_overlay_nd");
 	macs.keys = calloc(most + 1, macs.size);
 	arps.keys = calloc(most * BOOST_PORT_MAX_V4 + 1, arps.size);
-	if (ov_fd < 0 || macs_fd < 0 || arp_fd < 0) {
+	nds.keys = calloc(most * BOOST_PORT_MAX_V6 + 1, nds.size);
+	if (ov_fd < 0 || macs_fd < 0 || arp_fd < 0 || nd_fd < 0) {
 		snprintf(err, errlen, "overlay: the pinned maps boost_overlay* under %s are missing",
 			 BOOST_PIN_ROOT);
 		ret = -ENOENT;
 		goto out;
 	}
-	if (!macs.keys || !arps.keys) {
+	if (!macs.keys || !arps.keys || !nds.keys) {
 		snprintf(err, errlen, "overlay: out of memory");
 		ret = -ENOMEM;
 		goto out;
@@ -164,6 +178,8 @@ int net_overlay__sync(const struct net_conf *c, const int *ifindexes, const uint
 		ret = put_vmac(macs_fd, &macs, p->vni, p->mac, &v);
 		for (int a = 0; a < p->n_v4 && !ret; a++)
 			ret = put_arp(arp_fd, &arps, p->vni, p->v4[a], p->mac);
+		for (int a = 0; a < p->n_v6 && !ret; a++)
+			ret = put_nd(nd_fd, &nds, p->vni, p->v6[a], p->mac);
 	}
 	for (size_t i = 0; i < c->nremotes && !ret; i++) {
 		const struct net_conf_remote *r = &c->remotes[i];
@@ -173,9 +189,11 @@ int net_overlay__sync(const struct net_conf *c, const int *ifindexes, const uint
 		ret = put_vmac(macs_fd, &macs, r->vni, r->mac, &v);
 		for (int a = 0; a < r->n_v4 && !ret; a++)
 			ret = put_arp(arp_fd, &arps, r->vni, r->v4[a], r->mac);
+		for (int a = 0; a < r->n_v6 && !ret; a++)
+			ret = put_nd(nd_fd, &nds, r->vni, r->v6[a], r->mac);
 	}
 	if (ret) {
-		snprintf(err, errlen, "overlay: cannot write boost_overlay_macs or _arp: %s",
+		snprintf(err, errlen, "overlay: cannot write boost_overlay_macs, _arp or _nd: %s",
 			 strerror(-ret));
 		goto out;
 	}
@@ -189,12 +207,15 @@ int net_overlay__sync(const struct net_conf *c, const int *ifindexes, const uint
 	}
 	key_set_sort(&macs);
 	key_set_sort(&arps);
+	key_set_sort(&nds);
 	prune_to(macs_fd, &macs);
 	prune_to(arp_fd, &arps);
+	prune_to(nd_fd, &nds);
 out:
 	free(macs.keys);
 	free(arps.keys);
-	for (int *fd = (int[]){ ov_fd, macs_fd, arp_fd }, i = 0; i < 3; i++)
+	free(nds.keys);
+	for (int *fd = (int[]){ ov_fd, macs_fd, arp_fd, nd_fd }, i = 0; i < 4; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	return ret;
@@ -262,6 +283,7 @@ json_object *net_overlay__status(const struct net_conf *c, const int *ifindexes)
 	inet_ntop(AF_INET, &c->overlay_local, a, sizeof(a));
 	json_object_object_add(o, "local", json_object_new_string(c->overlay_local ? a : ""));
 	json_object_object_add(o, "arp", json_object_new_string("proxy"));
+	json_object_object_add(o, "nd", json_object_new_string("proxy"));
 	nets = json_object_new_array();
 	for (size_t i = 0; i < c->nnetworks; i++) {
 		json_object *n = json_object_new_object();

@@ -1264,6 +1264,7 @@ static void check_fixture(const struct fixture *fx, bool tc)
 #define HOST_R "198.51.100.2"
 #define HOST_Q "198.51.100.3"
 #define R_IP "192.0.2.100"
+#define R_IP6 "2001:db8::64"
 #define OVL_MTU 150 /* small, so that a fixture's frame can exceed it */
 static const uint8_t R_MAC[6] = { 0x02, 0, 0, 0, 0x01, 0x01 };
 static const uint8_t MAC_NH[6] = { 0x02, 0, 0, 0, 0x0e, 0x0e };
@@ -1277,6 +1278,17 @@ static void add_vmac(uint32_t vni, const uint8_t *mac, const struct boost_vmac *
 	memcpy(k.mac, mac, 6);
 	must(bpf_map_update_elem(map_fd(obj_xdp, "boost_overlay_macs"), &k, v, 0) == 0,
 	     "boost_overlay_macs: %s", strerror(errno));
+}
+
+static void add_vnd(uint32_t vni, const char *ip, const uint8_t *mac)
+{
+	struct boost_vnd_key k = { .vni = vni };
+	struct boost_mac m = { 0 };
+
+	inet_pton(AF_INET6, ip, k.ip);
+	memcpy(m.mac, mac, 6);
+	must(bpf_map_update_elem(map_fd(obj_xdp, "boost_overlay_nd"), &k, &m, 0) == 0,
+	     "boost_overlay_nd: %s", strerror(errno));
 }
 
 static void add_varp(uint32_t vni, const char *ip, const uint8_t *mac)
@@ -1323,6 +1335,7 @@ static void add_ovl_port(enum port_id id, uint32_t vni)
 	add_vmac(vni, R_MAC, &remote);
 	add_varp(vni, IP_A, MAC_A);
 	add_varp(vni, R_IP, R_MAC);
+	add_vnd(vni, R_IP6, R_MAC);
 }
 
 static void setup_overlay(void)
@@ -1416,9 +1429,13 @@ static void f_o_too_big(struct frame *f)
 static void f_o_arp_r(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, IP_A, R_IP); }
 static void f_o_arp_unknown(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, IP_A, "192.0.2.77"); }
 static void f_o_arp_self(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_ARP); arp(f, 1, MAC_A, "0.0.0.0", IP_A); }
+static const uint8_t SNMC_R[6] = { 0x33, 0x33, 0xff, 0, 0, 0x64 };
+static void f_o_ns_r(struct frame *f) { eth_to(f, SNMC_R, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, LL_A, "ff02::1:ff00:64"); nd(f, 135, R_IP6, MAC_A); }
+static void f_o_ns_r_short(struct frame *f) { eth_to(f, SNMC_R, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 24, LL_A, "ff02::1:ff00:64"); nd(f, 135, R_IP6, NULL); }
+static void f_o_ns_dad(struct frame *f) { eth_to(f, SNMC_R, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 24, "::", "ff02::1:ff00:64"); nd(f, 135, R_IP6, NULL); }
 static void f_o_ns(struct frame *f) { eth_to(f, SNMC_B, MAC_A, ETH_P_IPV6); ipv6_from(f, IPPROTO_ICMPV6, 32, LL_A, "ff02::1:ff00:b"); nd(f, 135, LL_B, MAC_A); }
 
-enum ovl_want { O_ENCAP, O_DECAP, O_ARP, O_DROP, O_PASS };
+enum ovl_want { O_ENCAP, O_DECAP, O_ARP, O_ND, O_DROP, O_PASS };
 
 struct ovl_fixture {
 	const char *name;
@@ -1448,6 +1465,9 @@ static const struct ovl_fixture ovl_fixtures[] = {
 	{ "overlay: ARP for an unknown address", f_o_arp_unknown, O1, O_DROP, BOOST_DROP_BCAST, -1 },
 	{ "overlay: ARP probe for its own address", f_o_arp_self, O1, O_DROP, BOOST_DROP_BCAST, -1 },
 	{ "overlay: no ND flood", f_o_ns, O1, O_DROP, BOOST_DROP_BCAST, -1 },
+	{ "overlay: ND proxy", f_o_ns_r, O1, O_ND, 0, BOOST_OVL_ND_PROXY },
+	{ "overlay: ND proxy, a solicitation without option", f_o_ns_r_short, O1, O_ND, 0, BOOST_OVL_ND_PROXY },
+	{ "overlay: no ND answer to a duplicate detection", f_o_ns_dad, O1, O_DROP, BOOST_DROP_BCAST, -1 },
 };
 #define NOVL_FIXTURES (sizeof(ovl_fixtures) / sizeof(ovl_fixtures[0]))
 
@@ -1490,6 +1510,35 @@ static void check_encap(const char *name, const char *ep, const struct frame *in
 		      "%s (%s): VXLAN header, VNI %u", name, ep, vni);
 }
 
+/* @out is the NA for R_IP6 at R_MAC to A's link-local address, its checksum right. */
+static void check_nd_reply(const char *name, const char *ep, const unsigned char *out,
+			   uint32_t out_len)
+{
+	const struct ipv6hdr *ip6 = (const struct ipv6hdr *)(out + 14);
+	uint8_t r6[16], ll_a[16];
+	uint32_t sum = 0;
+
+	inet_pton(AF_INET6, R_IP6, r6);
+	inet_pton(AF_INET6, LL_A, ll_a);
+	ck_assert_msg(out_len == 86 && memcmp(out, MAC_A, 6) == 0 && memcmp(out + 6, R_MAC, 6) == 0 &&
+		      out[12] == 0x86 && out[13] == 0xdd, "%s (%s): NA's Ethernet, %u bytes", name,
+		      ep, out_len);
+	ck_assert_msg(ip6->version == 6 && ip6->nexthdr == IPPROTO_ICMPV6 && ip6->hop_limit == 255 &&
+		      ntohs(ip6->payload_len) == 32 && memcmp(&ip6->saddr, r6, 16) == 0 &&
+		      memcmp(&ip6->daddr, ll_a, 16) == 0, "%s (%s): NA's IPv6 header", name, ep);
+	ck_assert_msg(out[54] == 136 && out[58] == 0x60 && memcmp(out + 62, r6, 16) == 0 &&
+		      out[78] == 2 && out[79] == 1 && memcmp(out + 80, R_MAC, 6) == 0,
+		      "%s (%s): not a solicited NA for R_IP6 at R_MAC", name, ep);
+	for (int i = 0; i < 32; i += 2)
+		sum += out[22 + i] << 8 | out[23 + i];
+	sum += 32 + IPPROTO_ICMPV6;
+	for (int i = 0; i < 32; i += 2)
+		sum += out[54 + i] << 8 | out[55 + i];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ck_assert_msg(sum == 0xffff, "%s (%s): the NA's checksum is wrong", name, ep);
+}
+
 static void check_ovl_fixture(const struct ovl_fixture *fx, bool tc)
 {
 	const char *ep = tc ? "tc" : "xdp";
@@ -1512,7 +1561,8 @@ static void check_ovl_fixture(const struct ovl_fixture *fx, bool tc)
 	switch (fx->want) {
 	case O_DROP: want = tc ? TC_ACT_SHOT : XDP_DROP; break;
 	case O_PASS: want = tc ? TC_ACT_OK : XDP_PASS; break;
-	case O_ARP: want = tc ? TC_ACT_REDIRECT : XDP_TX; break;
+	case O_ARP:
+	case O_ND: want = tc ? TC_ACT_REDIRECT : XDP_TX; break;
 	default: want = tc ? TC_ACT_REDIRECT : XDP_REDIRECT; break;
 	}
 	ck_assert_msg(ret == want, "%s (%s): verdict %d, want %d", fx->name, ep, ret, want);
@@ -1542,6 +1592,9 @@ static void check_ovl_fixture(const struct ovl_fixture *fx, bool tc)
 		ck_assert_msg(out_len == f.len - BOOST_VXLAN_OVERHEAD &&
 			      memcmp(out, f.b + BOOST_VXLAN_OVERHEAD, out_len) == 0,
 			      "%s (%s): not the inner frame", fx->name, ep);
+		break;
+	case O_ND:
+		check_nd_reply(fx->name, ep, out, out_len);
 		break;
 	case O_ARP: {
 		uint32_t spa, tpa, ip_a, r_ip;

@@ -6,8 +6,9 @@
 #   ovl_topology       namespaces $HA and $HB (the hosts) joined by an
 #                      underlay veth, ul in both ($ULA, $ULB its MACs); VMs
 #                      $T-a-red and $T-a-blue on host A (both $MACA,
-#                      192.0.2.1), $T-b-red and $T-b-blue on host B (both
-#                      $MACB, 192.0.2.2) and $T-b-blue3 ($MAC3, 192.0.2.3),
+#                      192.0.2.1, 2001:db8::1), $T-b-red and $T-b-blue on
+#                      host B (both $MACB, 192.0.2.2, 2001:db8::2) and
+#                      $T-b-blue3 ($MAC3, 192.0.2.3, 2001:db8::3),
 #                      each behind a veth named after it in its host, eth0
 #                      in the VM, both ends at MTU 1450
 #   ovl_boostd_start   boostd in $HA (net_boostd_start, $B) and a second in
@@ -26,13 +27,15 @@ MACA=02:00:00:00:00:0a MACB=02:00:00:00:00:0b     # the VMs' (both networks)
 MAC3=02:00:00:00:00:0c                            # blue's third VM
 ULA=02:00:00:00:0a:01 ULB=02:00:00:00:0a:02       # the underlay's ends
 
-# ovl_vm HOSTNS NAME MAC ADDR: a VM's veth, NAME in the host, eth0 in $T-NAME.
+# ovl_vm HOSTNS NAME MAC N: a VM's veth, NAME in the host, eth0 in $T-NAME,
+# with 192.0.2.N and 2001:db8::N.
 ovl_vm() {
 	local ns=$T-$2
 	ip -n "$1" link add "$2" mtu 1450 type veth peer name eth0 netns "$ns" mtu 1450 ||
 		fail "cannot create veth $2"
 	ip -n "$ns" link set eth0 address "$3"
-	ip -n "$ns" addr add "$4/24" dev eth0
+	ip -n "$ns" addr add "192.0.2.$4/24" dev eth0
+	ip -n "$ns" addr add "2001:db8::$4/64" dev eth0 nodad
 	ip -n "$ns" link set eth0 up
 	ip -n "$1" link set "$2" up
 }
@@ -52,11 +55,11 @@ ovl_topology() {
 		fail "cannot create the underlay veth"
 	ip -n "$HA" link set ul up
 	ip -n "$HB" link set ul up
-	ovl_vm "$HA" a-red "$MACA" 192.0.2.1
-	ovl_vm "$HA" a-blue "$MACA" 192.0.2.1
-	ovl_vm "$HB" b-red "$MACB" 192.0.2.2
-	ovl_vm "$HB" b-blue "$MACB" 192.0.2.2
-	ovl_vm "$HB" b-blue3 "$MAC3" 192.0.2.3
+	ovl_vm "$HA" a-red "$MACA" 1
+	ovl_vm "$HA" a-blue "$MACA" 1
+	ovl_vm "$HB" b-red "$MACB" 2
+	ovl_vm "$HB" b-blue "$MACB" 2
+	ovl_vm "$HB" b-blue3 "$MAC3" 3
 }
 
 ovl_boostd_start() {
@@ -106,6 +109,8 @@ _ovl_doc() {
 	{"ports": [{"name": "ul", "kind": "uplink", "mode": "$1"}, $5],
 	 "security_groups": [{"id": 1, "rules": [
 	   {"priority": 10, "dir": "in", "proto": "icmp", "cidr": "192.0.2.0/24", "action": "allow"},
+	   {"priority": 13, "dir": "in", "proto": "icmpv6", "cidr": "2001:db8::/64",
+	    "action": "allow"},
 	   {"priority": 11, "dir": "in", "proto": "tcp", "cidr": "192.0.2.0/24", "ports": "5201-5202",
 	    "action": "allow"},
 	   {"priority": 12, "dir": "in", "proto": "udp", "cidr": "192.0.2.0/24", "ports": "5201",
@@ -119,20 +124,24 @@ _ovl_doc() {
 ovl_docs() {
 	local mode=${1:-tc}
 	_ovl_port() {
-		printf '{"name": "%s", "mac": "%s", "ips": ["%s"], "sg": 1, "network": "%s", ' \
-			"$1" "$2" "$3" "$4"
+		printf '{"name": "%s", "mac": "%s", "ips": ["192.0.2.%s", "2001:db8::%s"], ' \
+			"$1" "$2" "$3" "$3"
+		printf '"sg": 1, "network": "%s", ' "$4"
 		printf '"netns": "%s", "mode": "%s"}' "$T-$1" "$mode"
 	}
-	_ovl_remote() { printf '{"mac": "%s", "ips": ["%s"], "host": "%s"}' "$1" "$2" "$3"; }
+	_ovl_remote() {
+		printf '{"mac": "%s", "ips": ["192.0.2.%s", "2001:db8::%s"], "host": "%s"}' \
+			"$1" "$2" "$2" "$3"
+	}
 	_ovl_doc "$mode" 198.51.100.1 198.51.100.2 "$ULB" \
-		"$(_ovl_port a-red "$MACA" 192.0.2.1 red), $(_ovl_port a-blue "$MACA" 192.0.2.1 blue)" \
-		"$(_ovl_remote "$MACB" 192.0.2.2 198.51.100.2)" \
-		"$(_ovl_remote "$MACB" 192.0.2.2 198.51.100.2), $(_ovl_remote "$MAC3" 192.0.2.3 198.51.100.2)" \
+		"$(_ovl_port a-red "$MACA" 1 red), $(_ovl_port a-blue "$MACA" 1 blue)" \
+		"$(_ovl_remote "$MACB" 2 198.51.100.2)" \
+		"$(_ovl_remote "$MACB" 2 198.51.100.2), $(_ovl_remote "$MAC3" 3 198.51.100.2)" \
 		>"$B2/a.json"
 	_ovl_doc "$mode" 198.51.100.2 198.51.100.1 "$ULA" \
-		"$(_ovl_port b-red "$MACB" 192.0.2.2 red), $(_ovl_port b-blue "$MACB" 192.0.2.2 blue),
-		 $(_ovl_port b-blue3 "$MAC3" 192.0.2.3 blue)" \
-		"$(_ovl_remote "$MACA" 192.0.2.1 198.51.100.1)" \
-		"$(_ovl_remote "$MACA" 192.0.2.1 198.51.100.1)" >"$B2/b.json"
+		"$(_ovl_port b-red "$MACB" 2 red), $(_ovl_port b-blue "$MACB" 2 blue),
+		 $(_ovl_port b-blue3 "$MAC3" 3 blue)" \
+		"$(_ovl_remote "$MACA" 1 198.51.100.1)" \
+		"$(_ovl_remote "$MACA" 1 198.51.100.1)" >"$B2/b.json"
 	jq . "$B2/a.json" "$B2/b.json" >/dev/null || fail "ovl_docs wrote invalid documents"
 }

@@ -38,6 +38,16 @@ grep -q "ports\[1\].network.*green" <<<"$out" || fail "the error does not name t
 
 expect_exit 0 ctl_a apply "$B2/a.json"
 expect_exit 0 ctl_b apply "$B2/b.json"
+# The CLI's way to the same: b-blue3 again, by net port add ... network.
+expect_exit 0 ctl_b net port del b-blue3
+expect_exit 2 ctl_b net port add b-blue3 mac "$MAC3" network
+out=$(ctl_b net port add b-blue3 mac "$MAC3" ip 192.0.2.3 sg 1 network green 2>&1) &&
+	fail "net port add accepted an unknown network"
+grep -q "no network 'green'" <<<"$out" || fail "net port add's error does not name the network: $out"
+expect_exit 0 ctl_b net port add b-blue3 mac "$MAC3" ip 192.0.2.3 ip 2001:db8::3 sg 1 \
+	network blue netns "$T-b-blue3"
+ctl_b -j net status | jq -e '.ports[] | select(.name == "b-blue3") | .network == "blue"' >/dev/null ||
+	fail "b-blue3 is not in network blue: $(ctl_b -j net status)"
 expect_exit 0 ctl_a net attach
 expect_exit 0 ctl_b net attach
 
@@ -63,6 +73,15 @@ ping_ok "$T-b-blue" 192.0.2.1
 ping_ok "$T-b-red" 192.0.2.1
 ping_ok "$T-a-blue" 192.0.2.3
 [ "$(ovl a arp_proxy)" -gt 0 ] || fail "no ARP request was answered by the proxy"
+# IPv6: the neighbour solicitations are answered by the ND proxy.
+red=$(sb b-red tx_packets)
+ping_ok "$T-a-red" 2001:db8::2
+ping_ok "$T-b-blue" 2001:db8::1
+[ "$(sb b-red tx_packets)" -gt "$red" ] || fail "red's IPv6 ping did not reach b-red through boost"
+[ "$(ovl a nd_proxy)" -gt 0 ] && [ "$(ovl b nd_proxy)" -gt 0 ] ||
+	fail "no neighbour solicitation was answered by the ND proxy"
+in_ns "$T-a-red" ip -6 neigh show 2001:db8::2 | grep -qi "$MACB" ||
+	fail "a-red's neighbour 2001:db8::2 is not $MACB: $(in_ns "$T-a-red" ip -6 neigh)"
 in_ns "$T-a-red" ip neigh show 192.0.2.2 | grep -qi "$MACB" ||
 	fail "a-red's neighbour 192.0.2.2 is not $MACB: $(in_ns "$T-a-red" ip neigh)"
 
