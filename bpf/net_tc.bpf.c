@@ -220,11 +220,12 @@ int boost_tc(struct __sk_buff *skb)
 				return TC_ACT_SHOT_;
 			/*
 			 * redirect_peer skips the peer's eth_type_trans: only an
-			 * inner frame of the outer's protocol (IPv4) may take it.
+			 * inner frame of the outer's protocol (IPv4) may take it,
+			 * and not to a VM whose end runs XDP (NET_FORWARD below).
 			 */
 			if (v.shaped)
 				bpf_skb_set_tstamp(skb, v.tstamp, BPF_SKB_TSTAMP_DELIVERY_MONO);
-			else if (inner.eth_proto == ETH_P_IP_)
+			else if (inner.eth_proto == ETH_P_IP_ && !v.to_xdp)
 				return bpf_redirect_peer(v.ifindex, 0);
 			return bpf_redirect(v.ifindex, 0);
 		}

@@ -214,7 +214,16 @@ out:
 	return ret;
 }
 
-/* Each vnic's network, by name, into its VNI. */
+/*
+ * Each vnic's network, by name, into its VNI; and the ports the overlay
+ * concerns into tc mode. The overlay rewrites frames (the tunnel's
+ * headers, the ARP and ND proxies' replies), which only boost's TC
+ * program does: its XDP program changes no packet data, so that it may
+ * take a slot of libxdp's dispatcher (bpf/net_policy.h,
+ * BOOST_NET_NO_REWRITE). A vnic in a network, and an uplink when there is
+ * an overlay (which decapsulates), are in tc mode: by default, and an
+ * explicit xdp is refused.
+ */
 static int resolve_ports(struct net_conf *c, char *err, size_t errlen)
 {
 	int ret = 0;
@@ -223,8 +232,22 @@ static int resolve_ports(struct net_conf *c, char *err, size_t errlen)
 		struct net_conf_port *p = &c->ports[i];
 		size_t j;
 
+		if (p->kind == BOOST_PORT_UPLINK && c->overlay_local) {
+			if (p->mode == BOOST_MODE_XDP && !p->mode_auto)
+				FAIL("ports[%zu].mode: uplink %s is in xdp mode, and the document has "
+				     "an overlay: the tunnel is decapsulated by boost's TC program "
+				     "only (its XDP program changes no packet data, to share the "
+				     "dispatcher); use mode tc", i, p->name);
+			p->mode = BOOST_MODE_TC;
+			p->mode_auto = false;
+		}
 		if (!*p->network)
 			continue;
+		if (p->mode == BOOST_MODE_XDP)
+			FAIL("ports[%zu].mode: port %s is in network %s and in xdp mode: the overlay "
+			     "(its tunnel, its ARP and ND proxies) runs in boost's TC program only "
+			     "(its XDP program changes no packet data, to share the dispatcher); "
+			     "use mode tc", i, p->name, p->network);
 		for (j = 0; j < c->nnetworks; j++)
 			if (strcmp(c->networks[j].name, p->network) == 0)
 				break;

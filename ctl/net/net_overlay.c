@@ -171,7 +171,8 @@ int net_overlay__sync(const struct net_conf *c, const int *ifindexes, const uint
 	for (size_t i = 0; i < c->nports && !ret; i++) {
 		const struct net_conf_port *p = &c->ports[i];
 		struct boost_vmac v = { .port = { .ifindex = ifindexes[i], .sg_id = p->sg_id,
-						  .slot = slots[i], .kind = p->kind } };
+						  .slot = slots[i], .kind = p->kind,
+						  .flags = p->afxdp ? BOOST_PORT_F_AFXDP : 0 } };
 
 		if (!p->vni)
 			continue;

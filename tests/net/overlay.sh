@@ -17,7 +17,8 @@
 #   ovl_docs [MODE]    host A's and host B's network documents in
 #                      $B2/a.json and $B2/b.json: red (VNI 100) and blue
 #                      (VNI 200), each host's vNICs local and the other's
-#                      remote; MODE xdp puts every port in xdp mode
+#                      remote; MODE xdp puts every port in xdp mode, which
+#                      boostd refuses (the overlay is the TC program's)
 #   sa PORT FIELD, sb PORT FIELD   stat on host A, on host B
 #   ovl A|B COUNTER    an overlay counter of net status on that host
 #

@@ -14,7 +14,8 @@
 # neighbour entry); spoofing before the tunnel (a VM's forged source) and
 # after it (VXLAN from the underlay with an inner source the document does
 # not put there); the MTU (net status says which side makes room; a frame
-# too large is counted); counters on both ends as proof of the path.
+# too large is counted); counters on both ends as proof of the path; xdp
+# mode refused for the overlay's ports (its rewriting is the TC program's).
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 . "$BOOST_TOP/tests/net/overlay.sh"
@@ -34,7 +35,24 @@ grep -q 'networks\[0\].remotes\[0\].host' <<<"$out" || fail "the error does not 
 jq '.ports[1].network = "green"' "$B2/a.json" >"$B2/bad.json"
 out=$(ctl_a apply "$B2/bad.json" 2>&1) && fail "a vnic in an unknown network was applied"
 grep -q "ports\[1\].network.*green" <<<"$out" || fail "the error does not name the network: $out"
+# The overlay rewrites frames in boost's TC program only (its XDP program
+# changes no packet data, to share libxdp's dispatcher): xdp mode is refused
+# for a vNIC in a network, and for an uplink when there is an overlay; an
+# uplink without a mode is in tc mode.
+ovl_docs xdp
+out=$(ctl_a apply "$B2/a.json" 2>&1) && fail "an overlay with ports in xdp mode was applied"
+grep -q 'ports\[0\].mode: uplink ul is in xdp mode, and the document has an overlay' <<<"$out" ||
+	fail "the error does not name the uplink in xdp mode: $out"
+jq '.ports[0].mode = "tc"' "$B2/a.json" >"$B2/bad.json"
+out=$(ctl_a apply "$B2/bad.json" 2>&1) && fail "a vnic of a network in xdp mode was applied"
+grep -q 'ports\[1\].mode: port a-red is in network red and in xdp mode' <<<"$out" ||
+	fail "the error does not name the vnic in xdp mode: $out"
 [ "$(ctl_a -j net status | jq '.ports | length')" = 0 ] || fail "a refused document left ports"
+ovl_docs
+jq 'del(.ports[0].mode)' "$B2/a.json" >"$B2/auto.json"
+expect_exit 0 ctl_a apply "$B2/auto.json"
+ctl_a -j net status | jq -e '.ports[] | select(.name == "ul") | .mode == "tc"' >/dev/null ||
+	fail "the uplink of an overlay is not in tc mode: $(ctl_a -j net status | jq -c .ports)"
 
 expect_exit 0 ctl_a apply "$B2/a.json"
 expect_exit 0 ctl_b apply "$B2/b.json"
@@ -44,6 +62,9 @@ expect_exit 2 ctl_b net port add b-blue3 mac "$MAC3" network
 out=$(ctl_b net port add b-blue3 mac "$MAC3" ip 192.0.2.3 sg 1 network green 2>&1) &&
 	fail "net port add accepted an unknown network"
 grep -q "no network 'green'" <<<"$out" || fail "net port add's error does not name the network: $out"
+out=$(ctl_b net port add b-blue3 mac "$MAC3" ip 192.0.2.3 sg 1 network blue mode xdp 2>&1) &&
+	fail "net port add put a vnic of a network in xdp mode"
+grep -q "in network blue and in xdp mode" <<<"$out" || fail "net port add's error does not say why: $out"
 expect_exit 0 ctl_b net port add b-blue3 mac "$MAC3" ip 192.0.2.3 ip 2001:db8::3 sg 1 \
 	network blue netns "$T-b-blue3"
 ctl_b -j net status | jq -e '.ports[] | select(.name == "b-blue3") | .network == "blue"' >/dev/null ||

@@ -111,6 +111,9 @@ static const struct {
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"blue\"}], \"networks\": [{\"name\": \"red\", \"vni\": 100}]}", "ports[0].network: port v: no network 'blue'" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"network\": \"red\"}]}", "ports[0].network: an uplink has no network" },
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\"}, {\"name\": \"w\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\"}], \"networks\": [{\"name\": \"red\", \"vni\": 100}]}", "ports[1].mac: already the MAC of ports[0]" },
+	/* The overlay is boost's TC program's: its ports in tc mode (net_policy.h). */
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\", \"mode\": \"xdp\"}], \"networks\": [{\"name\": \"red\", \"vni\": 100}]}", "ports[0].mode: port v is in network red and in xdp mode: the overlay" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"mode\": \"xdp\"}], \"overlay\": {\"local\": \"198.51.100.1\"}}", "ports[0].mode: uplink u is in xdp mode, and the document has an overlay" },
 	{ "{\"overlay\": {\"local\": \"2001:db8::1\"}}", "overlay.local: must be this host" },
 	{ "{\"overlay\": {}}", "overlay.local: must be" },
 	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"peers\": []}}", "overlay.peers: unknown key" },
@@ -150,7 +153,8 @@ START_TEST(test_overlay)
 		"{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}]},"
 		"\"ports\": [{\"name\": \"a\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\"},"
 		"{\"name\": \"b\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"blue\"},"
-		"{\"name\": \"c\", \"mac\": \"02:00:00:00:00:01\"}],"
+		"{\"name\": \"c\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\"},"
+		"{\"name\": \"u\", \"kind\": \"uplink\"}],"
 		"\"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": "
 		"\"02:00:00:00:00:02\", \"ips\": [\"192.0.2.2\"], \"host\": \"198.51.100.2\"}]},"
 		"{\"name\": \"blue\", \"vni\": 16777215, \"remotes\": [{\"mac\": "
@@ -162,6 +166,10 @@ START_TEST(test_overlay)
 	ck_assert_uint_eq(c.ports[0].vni, 100);
 	ck_assert_uint_eq(c.ports[1].vni, 16777215);
 	ck_assert_uint_eq(c.ports[2].vni, 0);
+	/* A vnic outside the networks keeps its xdp mode; the uplink is tc, not auto. */
+	ck_assert_int_eq(c.ports[2].mode, BOOST_MODE_XDP);
+	ck_assert_int_eq(c.ports[3].mode, BOOST_MODE_TC);
+	ck_assert(!c.ports[3].mode_auto);
 	ck_assert_uint_eq(c.nnetworks, 2);
 	ck_assert_uint_eq(c.nremotes, 2);
 	ck_assert_uint_eq(c.remotes[0].vni, 100);
