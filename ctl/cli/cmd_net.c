@@ -432,7 +432,8 @@ static const struct cmd_group port_group = {
 	.path = "net port",
 	.cmds = port_cmds,
 	.defs = "MODE := { tc | xdp }   (vnic default tc: keeps TSO and checksum offload;\n"
-		"                       uplink default tc on a veth, xdp on a NIC)\n"
+		"                       uplink default tc on a veth or with an overlay, xdp on\n"
+		"                       a NIC; a vnic in a network is tc only)\n"
 		"NS   := the network namespace of the veth's far end (the VM's, the ToR's),\n"
 		"        /run/netns/NS\n"
 		"NET  := a tenant network of the document's \"networks\" (boost-network(5))\n"
@@ -445,6 +446,9 @@ static const struct cmd_group port_group = {
 	       "Without NS, boostctl warns where the path needs either.\n"
 	       "afxdp: the VM runs an XDP program on its end (an AF_XDP socket, DPDK's\n"
 	       "af_xdp driver); frames to it from tc-mode ports then reach that program.\n"
+	       "The overlay (network NET) runs in boost's TC program only: its XDP program\n"
+	       "changes no packet data, to share libxdp's dispatcher; xdp mode is refused\n"
+	       "for a vnic in a network and for an uplink when there is an overlay.\n"
 	       "set changes a vNIC's rate limits in place (no reattach): a key given replaces\n"
 	       "its value, none removes it, 'rate off' removes them all. Over a limit frames\n"
 	       "are dropped (drop reason rate); with shape on (tc mode only) the in rate paces\n"
