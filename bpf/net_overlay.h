@@ -3,8 +3,9 @@
  * The overlay's part of the policy core (boost_shared.h, "The overlay"):
  * what becomes of a frame from a vNIC in a network, and of a VXLAN frame
  * that arrives on an uplink. Included by net_policy.h, whose helpers it
- * uses; the entry points do the encapsulation (net_vxlan.h) and the ARP
- * replies the verdict asks for.
+ * uses; the TC entry point does the encapsulation (net_vxlan.h) and the
+ * ARP and ND replies the verdict asks for. Not in the XDP entry point's
+ * build (net_policy.h, BOOST_NET_NO_REWRITE).
  *
  * From a vNIC in a network (after the checks every vNIC's frame meets:
  * VLAN, sources, RA guard):

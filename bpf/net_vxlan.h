@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The bytes the entry points write for the overlay (net_overlay.h): the
- * outer headers of a VXLAN frame, and an ARP reply. Built on the stack
- * from the verdict, then written by each entry point its own way (XDP
- * into the frame, TC by bpf_skb_store_bytes), so both write the same.
+ * The bytes the TC entry point writes for the overlay (net_overlay.h):
+ * the outer headers of a VXLAN frame, an ARP reply and a neighbour
+ * advertisement. Built on the stack from the verdict, then written by
+ * bpf_skb_store_bytes. The XDP entry point writes none of them: it
+ * changes no packet data (net_policy.h, BOOST_NET_NO_REWRITE).
  */
 #ifndef BOOST_NET_VXLAN_H
 #define BOOST_NET_VXLAN_H
