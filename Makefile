@@ -97,6 +97,7 @@ COMMON_SRCS := \
 TRUST_SRCS := \
 	ctl/trust/attest.c \
 	ctl/trust/trust_cred.c \
+	ctl/trust/trust_ima_rules.c \
 	ctl/trust/trust_keylime.c \
 	ctl/trust/trust_log.c \
 	ctl/trust/trust_manifest.c \

@@ -591,6 +591,50 @@ static void arts_free(struct trust_artifact **arts, size_t n)
 	free(arts);
 }
 
+struct set_walk {
+	struct boostd_loader *d;
+	struct trust_artifact *man, **arts;
+	size_t n;
+};
+
+/* Verified and measured like an artifact; its kind does not matter. */
+static int set_walk_manifest(void *ctx, const char *path, const uint8_t **ret_text,
+			     size_t *ret_len, char *err, size_t errlen)
+{
+	struct set_walk *w = ctx;
+	int ret = trust_gate__verify(w->d->gate, path, TRUST_KIND_EXEC, &w->man, err, errlen);
+
+	if (!ret) {
+		*ret_text = w->man->data;
+		*ret_len = w->man->len;
+	}
+	return ret;
+}
+
+static int set_walk_artifact(void *ctx, const char *path, const struct trust_manifest_artifact *a,
+			     uint8_t ret_sha256[32], char *err, size_t errlen)
+{
+	struct set_walk *w = ctx;
+	struct trust_artifact *art;
+	uint32_t svn;
+	bool measured;
+	int ret;
+
+	ret = artifact_verify(w->d, path, a->kind, &art, &measured, err, errlen);
+	if (ret)
+		return ret;
+	w->arts[w->n++] = art;
+	memcpy(ret_sha256, art->sha256, 32);
+	if (memcmp(art->sha256, a->sha256, 32))
+		return 0; /* the walk says so */
+	if (artifact_svn(art, &svn, err, errlen))
+		return -EKEYREJECTED;
+	if (svn != a->svn)
+		return errmsg__set(err, errlen, -EKEYREJECTED, "artifact %s: its security version "
+				   "is not the one its manifest lists (%u)", path, a->svn);
+	return 0;
+}
+
 /*
  * Verify set @set ('a' or 'b') of the policy's sets: its signed manifest,
  * then each artifact it lists, which must verify, be at or above the floor
@@ -601,61 +645,25 @@ static void arts_free(struct trust_artifact **arts, size_t n)
 static int set_verify(struct boostd_loader *d, char set, struct trust_artifact ***ret_arts,
 		      size_t *ret_n, char *err, size_t errlen)
 {
-	struct trust_manifest *m = malloc(sizeof(*m));
-	struct trust_artifact *man = NULL, **arts = NULL;
-	char path[4200], why[1024];
-	uint32_t svn;
-	bool measured;
-	size_t n = 0;
+	static const struct trust_manifest_walk walk = {
+		.manifest = set_walk_manifest,
+		.artifact = set_walk_artifact,
+	};
+	struct set_walk w = { .d = d, .arts = calloc(TRUST_MANIFEST_MAX_ARTIFACTS, sizeof(*w.arts)) };
+	char why[1024];
 	int ret;
 
-	if (!m)
+	if (!w.arts)
 		return errmsg__set(err, errlen, -ENOMEM, "set %c: out of memory", set);
-	snprintf(path, sizeof(path), "%s/%c/%s", d->pol->sets, set, TRUST_MANIFEST_NAME);
-	/* Verified and measured like an artifact; its kind does not matter. */
-	ret = trust_gate__verify(d->gate, path, TRUST_KIND_EXEC, &man, why, sizeof(why));
-	if (!ret)
-		ret = trust_manifest__parse((const char *)man->data, man->len, m, why, sizeof(why));
+	ret = trust_manifest__walk(d->pol->sets, set, &walk, &w, why, sizeof(why));
 	if (ret) {
-		if (man)
-			snprintf(why + strlen(why), sizeof(why) - strlen(why), " (manifest %s)",
-				 path);
-		goto out;
-	}
-	arts = calloc(m->n, sizeof(*arts));
-	if (!arts) {
-		ret = errmsg__set(why, sizeof(why), -ENOMEM, "out of memory");
-		goto out;
-	}
-	for (n = 0; n < m->n; n++) {
-		const struct trust_manifest_artifact *ma = &m->a[n];
-
-		snprintf(path, sizeof(path), "%s/%c/%s", d->pol->sets, set, ma->file);
-		ret = artifact_verify(d, path, ma->kind, &arts[n], &measured, why, sizeof(why));
-		if (ret)
-			goto out;
-		if (memcmp(arts[n]->sha256, ma->sha256, 32))
-			ret = errmsg__set(why, sizeof(why), -EKEYREJECTED, "artifact %s: its "
-					  "digest is not the one its manifest lists", path);
-		else if (artifact_svn(arts[n], &svn, why, sizeof(why)) || svn != ma->svn)
-			ret = errmsg__set(why, sizeof(why), -EKEYREJECTED, "artifact %s: its "
-					  "security version is not the one its manifest lists (%u)",
-					  path, ma->svn);
-		if (ret) {
-			n++;
-			goto out;
-		}
-	}
-	*ret_arts = arts;
-	*ret_n = n;
-	arts = NULL;
-	n = 0;
-out:
-	if (ret)
 		snprintf(err, errlen, "set %c: %s", set, why);
-	arts_free(arts, n);
-	trust_artifact__free(man);
-	free(m);
+		arts_free(w.arts, w.n);
+	} else {
+		*ret_arts = w.arts;
+		*ret_n = w.n;
+	}
+	trust_artifact__free(w.man);
 	return ret;
 }
 
