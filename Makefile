@@ -121,9 +121,11 @@ DAEMON_SRCS := \
 	ctl/daemon/trust_object.c
 NET_SRCS := \
 	ctl/net/net_conf.c \
+	ctl/net/net_conf_overlay.c \
 	ctl/net/net_flows.c \
 	ctl/net/net_link.c \
 	ctl/net/net_object.c \
+	ctl/net/net_overlay.c \
 	ctl/net/net_pin.c \
 	ctl/net/net_probe.c \
 	ctl/net/net_rate.c \
