@@ -80,6 +80,13 @@ struct boostd_loader {
 	pthread_rwlock_t lock;
 	struct trust_artifact **artifacts;
 	size_t nartifacts;
+	/*
+	 * Executables a `trust load` of their path superseded, the newest
+	 * last: a device's server may still run one, and a storage upgrade
+	 * that fails starts it again (boostd_loader__spawn_build).
+	 */
+	struct trust_artifact *superseded[BOOSTD_LOADER_SUPERSEDED];
+	size_t nsuperseded;
 	struct attest_verdict attest; /* this host's own attestation, the last one */
 	time_t attested_at;
 	/* The rollback floor, as read at start or after a commit (trust_svn.h). */
@@ -272,6 +279,16 @@ static int artifact_install(struct boostd_loader *d, struct trust_artifact *art,
 	} else if ((grown = realloc(d->artifacts, (d->nartifacts + 1) * sizeof(*grown)))) {
 		d->artifacts = grown;
 		d->artifacts[d->nartifacts++] = art;
+	}
+	if (old && old->kind == TRUST_KIND_EXEC) {
+		if (d->nsuperseded == BOOSTD_LOADER_SUPERSEDED) {
+			trust_artifact__free(d->superseded[0]);
+			memmove(&d->superseded[0], &d->superseded[1],
+				--d->nsuperseded * sizeof(*d->superseded));
+		}
+		d->superseded[d->nsuperseded++] = old;
+		old = NULL;
+		grown = d->artifacts;
 	}
 	pthread_rwlock_unlock(&d->lock);
 	trust_artifact__free(old);
@@ -533,15 +550,61 @@ out:
 	return ret;
 }
 
+int boostd_loader__exec_digest(struct boostd_loader *d, const char *name, uint8_t sha256[32],
+			       char *err, size_t errlen)
+{
+	const struct trust_artifact *a;
+	int ret = 0;
+
+	pthread_rwlock_rdlock(&d->lock);
+	a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	if (a)
+		memcpy(sha256, a->sha256, 32);
+	else
+		ret = -errno;
+	pthread_rwlock_unlock(&d->lock);
+	return ret;
+}
+
+/* Of the verified executables @name, the newest, or with @sha256 the one of those bytes. */
+static const struct trust_artifact *exec_get(struct boostd_loader *d, const char *name,
+					     const uint8_t *sha256, char *err, size_t errlen)
+{
+	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	char hex[17];
+
+	if (!a || !sha256 || !memcmp(a->sha256, sha256, 32))
+		return a;
+	for (size_t i = d->nartifacts + d->nsuperseded; i-- > 0;) {
+		a = i < d->nartifacts ? d->artifacts[i] : d->superseded[i - d->nartifacts];
+		if (a->kind == TRUST_KIND_EXEC && artifact_named(a, name) &&
+		    !memcmp(a->sha256, sha256, 32))
+			return a;
+	}
+	hex__encode(sha256, 8, hex);
+	snprintf(err, errlen, "artifact %s: no verified build with SHA-256 %s... is held any more",
+		 name, hex);
+	errno = ENOENT;
+	return NULL;
+}
+
 int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const argv[],
 			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
 			 size_t errlen)
+{
+	return boostd_loader__spawn_build(d, name, NULL, argv, envp, fds, nfds, ret_pid, err,
+					  errlen);
+}
+
+int boostd_loader__spawn_build(struct boostd_loader *d, const char *name, const uint8_t *sha256,
+			       char *const argv[], char *const envp[], const int *fds, int nfds,
+			       pid_t *ret_pid, char *err, size_t errlen)
 {
 	const struct trust_artifact *a;
 	int ret;
 
 	pthread_rwlock_rdlock(&d->lock);
-	a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	a = exec_get(d, name, sha256, err, errlen);
 	if (!a) {
 		ret = -errno;
 	} else {
@@ -792,6 +855,8 @@ static void trust_stop(void *obj)
 	pthread_rwlock_destroy(&d->lock);
 	for (size_t i = 0; i < d->nartifacts; i++)
 		trust_artifact__free(d->artifacts[i]);
+	for (size_t i = 0; i < d->nsuperseded; i++)
+		trust_artifact__free(d->superseded[i]);
 	free(d->artifacts);
 	trust_gate__close(d->gate);
 	trust_policy__free(d->pol);
