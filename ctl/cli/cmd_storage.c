@@ -514,7 +514,8 @@ static int do_upgrade(int argc, char **argv)
 	argv += optind - 1;
 	if (all == (argc == 1) || argc > 1)
 		return cli__usage_error("storage upgrade needs one DEV or --all");
-	if (artifact && (ret = cmd_trust__load(artifact, "exec")))
+	out__open_object(NULL);
+	if (artifact && (ret = cmd_trust__load(artifact, "exec", "loaded")))
 		return ret;
 	args = json_object_new_object();
 	if (all)
@@ -524,7 +525,6 @@ static int do_upgrade(int argc, char **argv)
 	ret = client__call("storage", "upgrade", args, &r);
 	if (ret)
 		return ret;
-	out__open_object(NULL);
 	out__string("build", "to build %.16s...\n", client__str(r, "build"));
 	devs = member(r, "devices");
 	out__open_array("devices");
@@ -538,6 +538,8 @@ static int do_upgrade(int argc, char **argv)
 			out__int("pid", " (server pid %ld)", client__int(d, "pid"));
 		if (member(d, "reason"))
 			out__string("reason", ": %s", client__str(d, "reason"));
+		if (member(d, "build"))
+			out__string("build", NULL, client__str(d, "build"));
 		out__text("\n");
 		out__close_object();
 	}

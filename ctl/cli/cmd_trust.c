@@ -167,9 +167,10 @@ static int do_manifest(int argc, char **argv)
 
 /* ---- through boostd ------------------------------------------------------- */
 
-static void print_artifact(json_object *a)
+/* Artifact @a, as JSON object @key (NULL: in an array, or the document). */
+static void print_artifact(json_object *a, const char *key)
 {
-	out__open_object(NULL);
+	out__open_object(key);
 	out__string("path", "  %s", client__str(a, "path"));
 	out__string("kind", " (%s)\n", client__str(a, "kind"));
 	out__string("sha256", "    sha256 %s\n", client__str(a, "sha256"));
@@ -304,7 +305,7 @@ static int do_trust_status(int argc, char **argv)
 	out__open_array("artifacts");
 	v = json_object_object_get(r, "artifacts");
 	for (size_t i = 0; v && i < json_object_array_length(v); i++)
-		print_artifact(json_object_array_get_idx(v, i));
+		print_artifact(json_object_array_get_idx(v, i), NULL);
 	out__close_array();
 	out__close_object();
 	json_object_put(r);
@@ -320,7 +321,7 @@ static const char *kind_of(const char *path)
 	return "exec";
 }
 
-int cmd_trust__load(const char *file, const char *kind)
+int cmd_trust__load(const char *file, const char *kind, const char *key)
 {
 	enum trust_kind k;
 	json_object *args, *r;
@@ -353,7 +354,7 @@ int cmd_trust__load(const char *file, const char *kind)
 	if (ret)
 		return ret;
 	out__text("loaded (verified and measured):\n");
-	print_artifact(r);
+	print_artifact(r, key);
 	json_object_put(r);
 	return EXIT_OK;
 }
@@ -377,7 +378,7 @@ static int do_load(int argc, char **argv)
 	argv += optind - 1;
 	if (argc != 1)
 		return cli__usage_error("trust load needs exactly one FILE");
-	return cmd_trust__load(argv[0], kind);
+	return cmd_trust__load(argv[0], kind, NULL);
 }
 
 /* The options of seal and unseal: --in FILE and --out FILE, both optional here. */
@@ -555,7 +556,7 @@ static int do_promote(int argc, char **argv)
 	out__open_array("artifacts");
 	v = json_object_object_get(r, "artifacts");
 	for (size_t i = 0; v && i < json_object_array_length(v); i++)
-		print_artifact(json_object_array_get_idx(v, i));
+		print_artifact(json_object_array_get_idx(v, i), NULL);
 	out__close_array();
 	out__close_object();
 	json_object_put(r);

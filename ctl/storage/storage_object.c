@@ -1774,7 +1774,7 @@ struct upgrade {
 	unsigned int failed;
 };
 
-static void upgrade_next(struct upgrade *u);
+static bool upgrade_next(struct upgrade *u);
 
 static void upgrade_result(struct upgrade *u, const struct sdev *v, int id, const char *result,
 			   const char *reason)
@@ -1798,23 +1798,41 @@ static void upgrade_result(struct upgrade *u, const struct sdev *v, int id, cons
 		u->failed++;
 }
 
-static void upgrade_finish(struct upgrade *u, json_object *error)
+/* The answer, with each device's result (or @error); frees @u. */
+static json_object *upgrade_response(struct upgrade *u, json_object *error)
 {
 	json_object *r;
 	char hex[65];
 
 	if (error) {
 		json_object_put(u->results);
-		boostd_request__reply(u->req, error);
-	} else {
-		r = json_object_new_object();
-		build_hex(u->to, hex);
-		json_object_object_add(r, "build", json_object_new_string(hex));
-		json_object_object_add(r, "devices", u->results);
-		json_object_object_add(r, "failed", json_object_new_int(u->failed));
-		boostd_request__reply(u->req, proto__ok(r));
+		free(u);
+		return error;
 	}
+	r = json_object_new_object();
+	build_hex(u->to, hex);
+	json_object_object_add(r, "build", json_object_new_string(hex));
+	json_object_object_add(r, "devices", u->results);
+	json_object_object_add(r, "failed", json_object_new_int(u->failed));
 	free(u);
+	return proto__ok(r);
+}
+
+/* From a callback of the loop: go on, and answer once every device is done. */
+static void upgrade_continue(struct upgrade *u)
+{
+	struct boostd_request *req = u->req;
+
+	if (!upgrade_next(u))
+		boostd_request__reply(req, upgrade_response(u, NULL));
+}
+
+static void upgrade_cancel(struct upgrade *u)
+{
+	struct boostd_request *req = u->req;
+
+	boostd_request__reply(req, upgrade_response(u, proto__error("storage upgrade: boostd "
+								    "is stopping")));
 }
 
 /* The old build serves @v again, or not. */
@@ -1824,7 +1842,7 @@ static void rollback_done(struct sdev *v, int ret, const char *err, void *ctx)
 	char reason[2200];
 
 	if (ret == -ECANCELED) {
-		upgrade_finish(u, proto__error("storage upgrade: boostd is stopping"));
+		upgrade_cancel(u);
 		return;
 	}
 	if (ret) {
@@ -1841,8 +1859,14 @@ static void rollback_done(struct sdev *v, int ret, const char *err, void *ctx)
 	}
 	persist(v->s);
 	/* A build that does not serve one device would not serve the others. */
-	u->next = u->n;
-	upgrade_next(u);
+	while (u->next < u->n) {
+		char why[64];
+		int id = u->ids[u->next++];
+
+		snprintf(why, sizeof(why), "the upgrade stopped at device %d", v->conf.id);
+		upgrade_result(u, find_dev(u->s, id), id, "skipped", why);
+	}
+	upgrade_continue(u);
 }
 
 static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
@@ -1851,14 +1875,14 @@ static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
 	char why[1024];
 
 	if (ret == -ECANCELED) {
-		upgrade_finish(u, proto__error("storage upgrade: boostd is stopping"));
+		upgrade_cancel(u);
 		return;
 	}
 	if (!ret) {
 		log_info("storage: device %d: upgraded, server pid %d", v->conf.id, v->pid);
 		persist(v->s);
 		upgrade_result(u, v, v->conf.id, "upgraded", NULL);
-		upgrade_next(u);
+		upgrade_continue(u);
 		return;
 	}
 	snprintf(u->why, sizeof(u->why), "%s", err);
@@ -1873,7 +1897,8 @@ static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
 	}
 }
 
-static void upgrade_next(struct upgrade *u)
+/* The next devices, up to one whose swap runs: true, or false when all are done. */
+static bool upgrade_next(struct upgrade *u)
 {
 	char why[1024];
 	struct sdev *v;
@@ -1915,9 +1940,9 @@ static void upgrade_next(struct upgrade *u)
 			upgrade_result(u, v, id, "failed", why);
 			continue;
 		}
-		return; /* swap_done goes on */
+		return true; /* swap_done goes on */
 	}
-	upgrade_finish(u, NULL);
+	return false;
 }
 
 static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_request *req)
@@ -1970,8 +1995,9 @@ static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_r
 		u->ids[u->n++] = v->conf.id;
 	}
 	u->results = json_object_new_array();
-	upgrade_next(u);
-	return NULL; /* upgrade_finish answers */
+	if (!upgrade_next(u))
+		return upgrade_response(u, NULL); /* nothing to wait for */
+	return NULL; /* upgrade_continue answers */
 }
 
 /* Does the running device @v match @c as a document asks it (the caps aside)? */

@@ -3,7 +3,7 @@
 # In the guest: `storage upgrade` moves running devices to a newly signed
 # build of boost-ublk. fio writes and verifies (crc32c, verify_backlog) on
 # a file device across 10 upgrades alternating two signed builds (the
-# build, and the build with one more ELF section): 0 errors, the device
+# build, and the build with bytes appended): 0 errors, the device
 # node stays, each upgrade a new server of the asked build. An ext4 on a
 # second device stays mounted across an upgrade of both (--all) and
 # checks clean. A tampered build is refused by the trust gate and the
@@ -15,7 +15,7 @@
 # timeout: 500
 . "$(dirname "$0")/../lib.sh"
 require_root
-require_tool qemu-system-x86_64 swtpm fio jq llvm-objcopy busybox mkfs.ext4
+require_tool qemu-system-x86_64 swtpm fio jq busybox mkfs.ext4
 [ -x "$BOOST_BUILD/boostd" ] && [ -x "$BOOST_BUILD/boost-ublk" ] || fail "run make"
 
 guest_run <<'GUEST'
@@ -29,8 +29,8 @@ build() {
 	bctl trust sign --key "$KEY" "$1/boost-ublk" >/dev/null || gfail "cannot sign $1/boost-ublk"
 	sha256sum "$1/boost-ublk" | cut -d' ' -f1
 }
-printf 'B' >/tmp/note
-llvm-objcopy --add-section .boost.note=/tmp/note "$UBLK" /tmp/ublk-b || gfail "llvm-objcopy failed"
+# Build B: the build with bytes after its end, which the loader never maps.
+{ cat "$UBLK"; printf 'build B'; } >/tmp/ublk-b
 A=$(build /tmp/a "$UBLK") B=$(build /tmp/b /tmp/ublk-b)
 [ "$A" != "$B" ] || gfail "the two builds are the same bytes"
 # show_field DEV FILTER
