@@ -2820,7 +2820,8 @@ static json_object *handle_steer_del(void *obj, json_object *args, struct boostd
 		json_object *w = net_conf__steer_json(&want, false);
 
 		res = proto__error("net steer del: port %s has no steer rule %s%s", cp->name,
-				   json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN),
+				   json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE),
 				   k < cp->nsteer ? " to that queue" : "");
 		json_object_put(w);
 		return res;
