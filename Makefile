@@ -120,6 +120,7 @@ DAEMON_SRCS := \
 	ctl/daemon/trust_object.c
 NET_SRCS := \
 	ctl/net/net_conf.c \
+	ctl/net/net_dhcp.c \
 	ctl/net/net_flows.c \
 	ctl/net/net_link.c \
 	ctl/net/net_object.c \
