@@ -320,32 +320,17 @@ static const char *kind_of(const char *path)
 	return "exec";
 }
 
-static int do_load(int argc, char **argv)
+int cmd_trust__load(const char *file, const char *kind)
 {
-	static const struct option opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		{ 0 },
-	};
-	const char *kind = NULL;
 	enum trust_kind k;
 	json_object *args, *r;
 	char abs[PATH_MAX], *dir, *base, *slash;
-	int opt, ret;
+	int ret;
 
-	optind = 0;
-	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
-		if (opt != 'k')
-			return cmd__bad_option(argv);
-		kind = optarg;
-	}
-	argc -= optind - 1;
-	argv += optind - 1;
-	if (argc != 1)
-		return cli__usage_error("trust load needs exactly one FILE");
 	if (kind && trust_kind__parse(kind, &k))
 		return cli__usage_error("--kind '%s': expected bpf or exec (KIND := { bpf | exec })", kind);
 	/* Absolute, with the directory resolved but never the file itself. */
-	dir = strdup(argv[0]);
+	dir = strdup(file);
 	if (!dir)
 		return cli__fail("out of memory");
 	slash = strrchr(dir, '/');
@@ -354,7 +339,7 @@ static int do_load(int argc, char **argv)
 		*slash = '\0';
 	if (!realpath(slash ? (*dir ? dir : "/") : ".", abs) ||
 	    strlen(abs) + strlen(base) + 2 > sizeof(abs)) {
-		ret = cli__fail("artifact %s: %s", argv[0], strerror(errno));
+		ret = cli__fail("artifact %s: %s", file, strerror(errno));
 		free(dir);
 		return ret;
 	}
@@ -371,6 +356,28 @@ static int do_load(int argc, char **argv)
 	print_artifact(r);
 	json_object_put(r);
 	return EXIT_OK;
+}
+
+static int do_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	const char *kind = NULL;
+	int opt;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'k')
+			return cmd__bad_option(argv);
+		kind = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc != 1)
+		return cli__usage_error("trust load needs exactly one FILE");
+	return cmd_trust__load(argv[0], kind);
 }
 
 /* The options of seal and unseal: --in FILE and --out FILE, both optional here. */
