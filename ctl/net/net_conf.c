@@ -219,7 +219,7 @@ int net_conf__parse_steer_rule(json_object *o, const char *at, bool need_queue,
 	memset(r, 0, sizeof(*r));
 	if (!json_object_is_type(o, json_type_object))
 		FAIL("%s: must be an object", at);
-	if ((k = unknown_key(o, keys)))
+	if ((k = net_conf__unknown_key(o, keys)))
 		FAIL("%s.%s: unknown key (proto, dport, cidr, queue)", at, k);
 	if (json_object_object_get_ex(o, "proto", &v)) {
 		size_t t;
