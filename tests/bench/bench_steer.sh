@@ -20,13 +20,7 @@ BOOST_BUILD=${BOOST_BUILD:-build}
 
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_PER=${BENCH_SECONDS:-2}
-PKTGEN=$BOOST_BUILD/tests/bench/pktgen
-XSK=$BOOST_BUILD/tests/bench/xsk_count
-[ -x "$PKTGEN" ] && [ -x "$XSK" ] || fail "$PKTGEN or $XSK is missing; run make"
-net_topology
-for dev in vm1 vm2 up0; do
-	in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
-done
+net_pktgen_topology
 net_boostd_start
 
 ctl() {

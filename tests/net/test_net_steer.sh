@@ -17,15 +17,7 @@
 # apply, and bad rules refused with a clear error and nothing changed.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
-PKTGEN=$BOOST_BUILD/tests/bench/pktgen
-XSK=$BOOST_BUILD/tests/bench/xsk_count
-[ -x "$PKTGEN" ] && [ -x "$XSK" ] || fail "$PKTGEN or $XSK is missing; run make"
-net_topology
-# pktgen's frames leave the VM ends by ndo_xdp_xmit: the host ends need
-# NAPI to take them where no XDP program is (tc mode).
-for dev in vm1 vm2 up0; do
-	in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
-done
+net_pktgen_topology
 net_boostd_start
 
 ctl() {
@@ -45,24 +37,6 @@ send() {
 # steer PORT FIELD: a counter of the port's steer rules (steered, no_socket).
 steer() {
 	"$BOOSTCTL" -j net steer list "$1" | jq -r ".ports[0].counters.$2"
-}
-
-# The consumer on PORT's queue 0, in the XSKMAP boost pinned for PORT.
-XSK_PID=
-xsk_start() {
-	rm -f "$B/xsk.ready"
-	ip netns exec "$HOST" "$XSK" xsk -q 600000 -w 3600 -r "$B/xsk.ready" "$1" 0 \
-		"$B/bpffs/boost/xsk/$1" >"$B/xsk.out" 2>&1 &
-	XSK_PID=$!
-	on_exit kill "$XSK_PID"
-	wait_until test -e "$B/xsk.ready" || fail "the consumer did not start: $(cat "$B/xsk.out")"
-}
-# Stop it (not in a subshell: it waits for it): what it received in $got.
-xsk_stop() {
-	kill -TERM "$XSK_PID"
-	wait "$XSK_PID" || fail "the consumer failed: $(cat "$B/xsk.out")"
-	XSK_PID=
-	got=$(sed -n 's/^received \([0-9]*\) .*/\1/p' "$B/xsk.out")
 }
 
 ctl net port add up0 uplink netns "$TOR"
@@ -97,7 +71,7 @@ echo "no socket: $got of $N reached VM2, no_socket +$(($(steer vm1 no_socket) - 
 [ "$(stat vm2 tx_packets)" -ge $((to0 + N)) ] || fail "boost did not forward them to vm2"
 
 # ---- the consumer bound: matching frames reach it, the rest VM2 --------------------
-xsk_start vm1
+net_xsk_start vm1
 to0=$(stat vm2 tx_packets) st0=$(steer vm1 steered)
 got=$(send "$VM1" "$MAC1" 192.0.2.1 5201)
 [ "$got" = 0 ] || fail "$got steered frames reached VM2 too"
@@ -119,7 +93,7 @@ got=$(send "$VM1" "$MAC1" 192.0.2.9 5201)
 [ "$got" = 0 ] || fail "$got spoofed frames reached VM2"
 [ "$(stat vm1 drops.spoof)" -ge $((sp0 + N)) ] || fail "the spoofed frames were not dropped"
 [ "$(steer vm1 steered)" = $((st0 + N)) ] || fail "denied or spoofed frames were steered"
-xsk_stop
+net_xsk_stop
 echo "consumer on vm1 queue 0: received $got, boost steered $(($(steer vm1 steered) - st0))"
 [ "$got" = "$N" ] || fail "the consumer received $got of the $N frames steered"
 
@@ -135,10 +109,10 @@ expect_match "port up0 is in tc mode \(an uplink on a veth, without a mode\): AF
 ctl net uplink del up0
 ctl net port add up0 uplink netns "$TOR" mode xdp
 ctl net steer add up0 proto udp cidr 192.0.2.2/32 queue 0
-xsk_start up0
+net_xsk_start up0
 got=$(send "$TOR" "$MACT" 192.0.2.254 5201)
 [ "$got" = 0 ] || fail "$got steered frames from the ToR reached VM2"
-xsk_stop
+net_xsk_stop
 echo "consumer on up0 queue 0: received $got; $(steer up0 steered) steered"
 [ "$got" = "$N" ] && [ "$(steer up0 steered)" = "$N" ] ||
 	fail "the consumer on up0 received $got of $N ($(steer up0 steered) steered)"

@@ -25,12 +25,7 @@ require_tool qemu-system-x86_64 swtpm jq xdp-loader dpdk-testpmd
 guest_run <<'GUEST'
 . "$BOOST_TOP/tests/lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
-PKTGEN=$BOOST_BUILD/tests/bench/pktgen
-XSK=$BOOST_BUILD/tests/bench/xsk_count
-net_topology
-for dev in vm1 vm2 up0; do
-	in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
-done
+net_pktgen_topology
 net_boostd_start
 
 # libxdp's tools and programs in boostd's namespace, on its bpffs.
@@ -57,18 +52,13 @@ printf '%s\n' "{\"ports\": [{\"name\": \"up0\", \"kind\": \"uplink\", \"mode\": 
 echo "dispatcher: $(progs)"
 
 # ---- 1. steering from a dispatcher slot --------------------------------------------
-ip netns exec "$HOST" "$XSK" xsk -q 600000 -w 3600 -r "$B/xsk.ready" up0 0 \
-	"$B/bpffs/boost/xsk/up0" >"$B/xsk.out" 2>&1 &
-xsk_pid=$!
-wait_until test -e "$B/xsk.ready" || fail "the consumer did not start: $(cat "$B/xsk.out")"
+net_xsk_start up0
 out=$("$PKTGEN" run -n 2000 -r 5000 -b 16 -q 500 --smac "$MACT" --saddr 192.0.2.254 \
 	--dmac "$MAC1" --daddr 192.0.2.1 --sport 4000 --dport 5201 "$TOR" eth0 "$VM1" eth0) ||
 	fail "pktgen failed: $out"
 delivered=$(sed -n 's/^sent [0-9]* delivered \([0-9]*\) .*/\1/p' <<<"$out")
 ping_ok "$TOR" 192.0.2.1
-kill -TERM "$xsk_pid"
-wait "$xsk_pid" || fail "the consumer failed: $(cat "$B/xsk.out")"
-got=$(sed -n 's/^received \([0-9]*\) .*/\1/p' "$B/xsk.out")
+net_xsk_stop
 echo "steered under the dispatcher: consumer $got of 2000, VM1 $delivered, boost steered $(steered)"
 [ "$got" = 2000 ] && [ "$delivered" = 0 ] && [ "$(steered)" = 2000 ] ||
 	fail "steering under the dispatcher: the consumer got $got, VM1 $delivered, steered $(steered)"
