@@ -27,6 +27,18 @@ const char *net_conf__proto_name(uint8_t proto)
 	return "?";
 }
 
+/* A protocol's name (@v, a JSON string) into *@ret: 0, or -EINVAL. */
+static int proto_parse(json_object *v, uint8_t *ret)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), protos[i].name) == 0) {
+			*ret = protos[i].proto;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 json_object *net_conf__empty(void)
 {
 	json_object *o = json_object_new_object();
@@ -221,17 +233,8 @@ int net_conf__parse_steer_rule(json_object *o, const char *at, bool need_queue,
 		FAIL("%s: must be an object", at);
 	if ((k = net_conf__unknown_key(o, keys)))
 		FAIL("%s.%s: unknown key (proto, dport, cidr, queue)", at, k);
-	if (json_object_object_get_ex(o, "proto", &v)) {
-		size_t t;
-
-		for (t = 0; t < sizeof(protos) / sizeof(protos[0]); t++)
-			if (json_object_is_type(v, json_type_string) &&
-			    strcmp(json_object_get_string(v), protos[t].name) == 0)
-				break;
-		if (t == sizeof(protos) / sizeof(protos[0]))
-			FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
-		r->proto = protos[t].proto;
-	}
+	if (json_object_object_get_ex(o, "proto", &v) && proto_parse(v, &r->proto))
+		FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
 	if (json_object_object_get_ex(o, "dport", &v)) {
 		if (r->proto != 6 && r->proto != 17)
 			FAIL("%s.dport: only tcp and udp rules have ports", at);
@@ -447,9 +450,8 @@ static int parse_rule(json_object *o, const char *at, uint32_t sg_id, struct net
 	static const char *const keys[] = { "priority", "dir", "proto", "cidr", "ports", "action",
 					    NULL };
 	json_object *v;
-	const char *s, *k;
+	const char *k;
 	int64_t prio;
-	size_t i;
 	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -467,15 +469,8 @@ static int parse_rule(json_object *o, const char *at, uint32_t sg_id, struct net
 	    (strcmp(json_object_get_string(v), "in") && strcmp(json_object_get_string(v), "out")))
 		FAIL("%s.dir: must be \"in\" or \"out\"", at);
 	r->dir = strcmp(json_object_get_string(v), "in") == 0 ? BOOST_DIR_IN : BOOST_DIR_OUT;
-	if (json_object_object_get_ex(o, "proto", &v)) {
-		s = json_object_get_string(v);
-		for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-			if (json_object_is_type(v, json_type_string) && strcmp(s, protos[i].name) == 0)
-				break;
-		if (i == sizeof(protos) / sizeof(protos[0]))
-			FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
-		r->proto = protos[i].proto;
-	}
+	if (json_object_object_get_ex(o, "proto", &v) && proto_parse(v, &r->proto))
+		FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
 	if (!json_object_object_get_ex(o, "cidr", &v) || !json_object_is_type(v, json_type_string) ||
 	    net_sg__parse_cidr(json_object_get_string(v), r))
 		FAIL("%s.cidr: must be an IPv4 or IPv6 prefix, as 198.51.100.0/24", at);

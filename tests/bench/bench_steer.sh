@@ -63,6 +63,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	ctl net steer del vm1 proto udp dport 5201
 	measure recvmmsg "$VM2" udp 192.0.2.2 5201
 done
+# sent: pktgen's frames over its window and warm-up, the offered rate
 printf '   %-34s %8s %10s  %s\n' receiver Mpps "sent Mpps" "ratio to recvmmsg"
 b=$(median "${pps[recvmmsg]}")
 for name in recvmmsg steer; do
