@@ -38,7 +38,7 @@ fio_verify() {
 		--output-format=json --output="$out" || { cat "$out" >&2; gfail "fio on $dev failed"; }
 	e=$(sed -n '/^{/,$p' "$out" | jq -r '.jobs[0].error')
 	[ "$e" = 0 ] || gfail "fio on $dev: error $e"
-	fio --name=s --filename="$dev" --direct=1 --ioengine=io_uring --rw=write --bs=128k \
+	fio --name=s --filename="$dev" --direct=1 --verify_state_save=0 --ioengine=io_uring --rw=write --bs=128k \
 		--iodepth=8 --size=32M --verify=crc32c --verify_fatal=1 --output=/tmp/fio.txt ||
 		{ cat /tmp/fio.txt >&2; gfail "sequential fio on $dev failed"; }
 	grep -q "err= 0" /tmp/fio.txt || gfail "sequential fio on $dev reported errors"
