@@ -128,10 +128,21 @@ static int nbd_errno_or(int dflt)
 	return e > 0 ? e : dflt;
 }
 
+/* libnbd's last error without the name of the call it came from. */
+static const char *nbd_reason(void)
+{
+	const char *e = nbd_get_error(), *c;
+
+	if (!e)
+		return "unknown error";
+	c = strstr(e, ": ");
+	return strncmp(e, "nbd_", 4) == 0 && c ? c + 2 : e;
+}
+
 /*
  * Main thread or a queue thread before it is confined: connect and
- * handshake, waiting for it (nbd_poll) at most NBD_OPEN_MS. NULL with the
- * reason in @err.
+ * handshake, waiting for it at most NBD_OPEN_MS. NULL with the reason in
+ * @err.
  */
 static struct nbd_handle *nbd_connect_blocking(const struct nbd_backend *b, char *err,
 					       size_t errlen, int *ret_errno)
@@ -140,32 +151,58 @@ static struct nbd_handle *nbd_connect_blocking(const struct nbd_backend *b, char
 	uint64_t deadline = now_ns() + (uint64_t)NBD_OPEN_MS * 1000000u;
 
 	if (!h) {
-		snprintf(err, errlen, "%s", nbd_get_error());
+		snprintf(err, errlen, "%s", nbd_reason());
 		*ret_errno = nbd_errno_or(ENOMEM);
 		return NULL;
 	}
-	if (nbd_aio_connect(h, (const struct sockaddr *)&b->sa, b->salen) == -1)
+	if (nbd_aio_connect(h, (const struct sockaddr *)&b->sa, b->salen) == -1) {
+		snprintf(err, errlen, "cannot connect: %s", nbd_reason());
+		*ret_errno = nbd_errno_or(ECONNREFUSED);
 		goto fail;
+	}
 	while (nbd_aio_is_connecting(h)) {
+		unsigned int dir = nbd_aio_get_direction(h);
+		struct pollfd p = {
+			.fd = nbd_aio_get_fd(h),
+			.events = (short)((dir & LIBNBD_AIO_DIRECTION_READ ? POLLIN : 0) |
+					  (dir & LIBNBD_AIO_DIRECTION_WRITE ? POLLOUT : 0)),
+		};
+		int r;
+
 		if (now_ns() > deadline) {
 			snprintf(err, errlen, "the server did not finish the handshake in %d s",
 				 NBD_OPEN_MS / 1000);
 			*ret_errno = ETIMEDOUT;
-			nbd_close(h);
-			return NULL;
-		}
-		if (nbd_poll(h, 100) == -1)
 			goto fail;
+		}
+		if (poll(&p, 1, 100) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			*ret_errno = errno;
+			goto fail;
+		}
+		/* A hang-up or an error: whichever side libnbd waits on sees it. */
+		if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && (dir & LIBNBD_AIO_DIRECTION_READ))
+			r = nbd_aio_notify_read(h);
+		else if ((p.revents & (POLLOUT | POLLHUP | POLLERR)) &&
+			 (dir & LIBNBD_AIO_DIRECTION_WRITE))
+			r = nbd_aio_notify_write(h);
+		else
+			continue;
+		if (r == -1 && nbd_aio_is_connecting(h))
+			break;
 	}
 	if (nbd_aio_is_ready(h))
 		return h;
-	snprintf(err, errlen, "the server closed the connection during the handshake");
-	*ret_errno = ECONNRESET;
-	nbd_close(h);
-	return NULL;
+	*ret_errno = nbd_errno_or(ECONNRESET);
+	if (strncmp(nbd_reason(), "connect: ", 9) == 0)
+		snprintf(err, errlen, "cannot connect: %s", nbd_reason());
+	else if (strstr(nbd_reason(), "disconnected") || strstr(nbd_reason(), "closed") ||
+		 *ret_errno == ECONNRESET || *ret_errno == EPIPE)
+		snprintf(err, errlen, "the server closed the connection during the handshake (%s)",
+			 nbd_reason());
+	else
+		snprintf(err, errlen, "the server refused: %s", nbd_reason());
 fail:
-	snprintf(err, errlen, "%s", nbd_get_error() ? nbd_get_error() : "connection failed");
-	*ret_errno = nbd_errno_or(ECONNREFUSED);
 	nbd_close(h);
 	return NULL;
 }

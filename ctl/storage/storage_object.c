@@ -1593,17 +1593,18 @@ static void storage_metrics(void *obj, FILE *out)
 			      "dev", devs[i], NULL);
 		prom__u64(out, "boost_disk_latency_seconds_count", count, "dev", devs[i], NULL);
 	}
-	prom__family(out, "boost_disk_server_restarts_total", "counter",
-		     "Deaths of the device's boost-ublk that boostd recovered from.");
-	for (size_t i = 0; i < s->ndevs; i++)
-		prom__u64(out, "boost_disk_server_restarts_total", s->devs[i]->restarts,
-			  "dev", devs[i], NULL);
+	/* The restarts last: tests/net/test_metrics.sh knows a whole file by them. */
 	prom__family(out, "boost_disk_reconnects_total", "counter",
 		     "Connections of a remote backend (nbd) made again after a loss.");
 	for (size_t i = 0; i < s->ndevs; i++)
 		if (s->devs[i]->stats && is_remote(&s->devs[i]->conf))
 			prom__u64(out, "boost_disk_reconnects_total",
 				  s->devs[i]->stats->reconnects, "dev", devs[i], NULL);
+	prom__family(out, "boost_disk_server_restarts_total", "counter",
+		     "Deaths of the device's boost-ublk that boostd recovered from.");
+	for (size_t i = 0; i < s->ndevs; i++)
+		prom__u64(out, "boost_disk_server_restarts_total", s->devs[i]->restarts,
+			  "dev", devs[i], NULL);
 out:
 	free(sums);
 	free(devs);
