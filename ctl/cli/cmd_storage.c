@@ -416,6 +416,8 @@ static int do_stats(int argc, char **argv)
 		out__int("read_bytes", "  read %ld bytes", client__int(s, "read_bytes"));
 		out__int("write_bytes", ", written %ld bytes", client__int(s, "write_bytes"));
 		out__int("errors", ", errors %ld\n", client__int(s, "errors"));
+		if (member(s, "reconnects"))
+			out__int("reconnects", "  reconnects %ld\n", client__int(s, "reconnects"));
 		if (before && (prev = find_sample(before, client__int(s, "id"))))
 			print_rates(prev, s);
 		out__open_object("latency");

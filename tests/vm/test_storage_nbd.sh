@@ -16,19 +16,7 @@ require_tool qemu-system-x86_64 swtpm fio jq nbdkit mkfs.ext4 blkdiscard
 guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 M=$((1024 * 1024))
-sock=/tmp/nbd.sock
 
-# nbdkit_start ARGS...: a server on $sock (or as ARGS say), pid in $nbdkit_pid.
-nbdkit_start() {
-	rm -f /tmp/nbdkit.pid
-	nbdkit -P /tmp/nbdkit.pid "$@" || gfail "nbdkit $* did not start"
-	nbdkit_pid=$(cat /tmp/nbdkit.pid)
-}
-nbdkit_stop() {
-	kill "$nbdkit_pid" 2>/dev/null
-	while kill -0 "$nbdkit_pid" 2>/dev/null; do sleep 0.1; done
-	rm -f "$sock"
-}
 
 fio_verify() {
 	local dev=$1 out=/tmp/fio.json e

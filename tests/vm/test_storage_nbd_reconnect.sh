@@ -16,19 +16,8 @@ require_tool qemu-system-x86_64 swtpm fio nbdkit
 
 guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
-sock=/tmp/nbd.sock
 truncate -s 64M /tmp/disk.img
 
-nbdkit_start() {
-	rm -f /tmp/nbdkit.pid
-	nbdkit -P /tmp/nbdkit.pid "$@" || gfail "nbdkit $* did not start"
-	nbdkit_pid=$(cat /tmp/nbdkit.pid)
-}
-nbdkit_kill() {
-	kill -KILL "$nbdkit_pid" 2>/dev/null
-	while kill -0 "$nbdkit_pid" 2>/dev/null; do sleep 0.1; done
-	rm -f "$sock"
-}
 # same_as_server DEV: the device reads back the server's file, byte for byte.
 same_as_server() {
 	dd if="$1" bs=1M iflag=direct status=none | cmp - /tmp/disk.img ||
@@ -42,7 +31,7 @@ err=/tmp/ublk.$((ublk_n - 1)).err
 fio_crc "$dev" 20
 for round in 1 2; do
 	sleep 3
-	nbdkit_kill
+	nbdkit_stop KILL
 	echo "nbdkit killed under fio (round $round)"
 	sleep 3
 	nbdkit_start -U "$sock" file /tmp/disk.img
@@ -55,7 +44,7 @@ echo "unix: fio verify through two server restarts: 0 errors, data intact"
 # The server never comes back: EIO after the timeout, no hang.
 ublk_stop "$pid"
 ublk_add --backend "nbd:nbd+unix:///?socket=$sock" --reconnect-timeout 3
-nbdkit_kill
+nbdkit_stop KILL
 timeout 60 dd if=/dev/urandom of="$dev" bs=4k count=1 oflag=direct status=none 2>/tmp/dd.err
 rc=$?
 [ $rc = 124 ] && gfail "a write hung with the server gone"
@@ -73,21 +62,21 @@ done
 same_as_server "$dev"
 echo "server back: IO resumes"
 ublk_stop "$pid"
-nbdkit_kill
+nbdkit_stop KILL
 
 # Over TCP: the confined queue threads connect again to the server's port.
 nbdkit_start -i 127.0.0.1 -p 10809 file /tmp/disk.img
 ublk_add --backend "nbd:nbd://127.0.0.1:10809" --queues 2
 fio_crc "$dev" 12
 sleep 3
-nbdkit_kill
+nbdkit_stop KILL
 sleep 2
 nbdkit_start -i 127.0.0.1 -p 10809 file /tmp/disk.img
 fio_crc_wait
 same_as_server "$dev"
 echo "tcp: fio verify through a server restart: 0 errors"
 ublk_stop "$pid"
-nbdkit_kill
+nbdkit_stop KILL
 ublk_assert_none
 echo "guest: ok"
 GUEST
