@@ -350,6 +350,16 @@ static void nbd_hold(struct nbd_queue *nq, unsigned int tag)
 	nq->nheld++;
 }
 
+/* TAG first again: it was the head, and the order is kept. */
+static void nbd_hold_front(struct nbd_queue *nq, unsigned int tag)
+{
+	nq->held_next[tag] = nq->held_head < 0 ? 0xffff : (uint16_t)nq->held_head;
+	if (nq->held_head < 0)
+		nq->held_tail = (int)tag;
+	nq->held_head = (int)tag;
+	nq->nheld++;
+}
+
 static int nbd_unhold(struct nbd_queue *nq)
 {
 	int tag = nq->held_head;
@@ -564,7 +574,6 @@ static void nbd_fail_held(struct blk_queue *q, struct nbd_queue *nq)
 static void nbd_pump(struct blk_queue *q)
 {
 	struct nbd_queue *nq = q->backend_data;
-	const struct nbd_backend *b = q->dev->backend_data;
 	unsigned int dir;
 	int tag, r;
 
@@ -583,7 +592,6 @@ static void nbd_pump(struct blk_queue *q)
 	} else if (nq->state == NQ_CONNECTING && q->now >= nq->attempt_at) {
 		nbd_went_down(q, nq, ETIMEDOUT);
 	}
-	(void)b;
 
 	if (q->stopping && nq->inflight == 0) {
 		/* Leaving: nothing more for the server; held requests fail. */
@@ -597,7 +605,7 @@ static void nbd_pump(struct blk_queue *q)
 			tag = nbd_unhold(nq);
 			r = nbd_issue(q, nq, (unsigned int)tag);
 			if (r == -ENOTCONN) {
-				nbd_hold(nq, (unsigned int)tag);
+				nbd_hold_front(nq, (unsigned int)tag);
 				nbd_went_down(q, nq, nbd_errno_or(ECONNRESET));
 				break;
 			}
