@@ -219,6 +219,7 @@ static int nbd_open(struct blk_dev *dev, const char *arg)
 	struct nbd_handle *h;
 	char err[512];
 	int64_t size, minbs;
+	bool adopted;
 	int e;
 
 	if (!arg || !*arg)
@@ -265,7 +266,17 @@ static int nbd_open(struct blk_dev *dev, const char *arg)
 	b->can_fua = nbd_flag(h, nbd_can_fua);
 	b->can_trim = nbd_flag(h, nbd_can_trim);
 	b->can_zero = nbd_flag(h, nbd_can_zero);
+	/* recover: the kernel's device (GET_DEV_INFO) has its geometry already. */
+	adopted = dev->info.nr_hw_queues != 0;
 	if (!nbd_flag(h, nbd_can_multi_conn) && dev->cfg.nr_queues > 1) {
+		if (adopted) {
+			fprintf(stderr, "boost-ublk: backend nbd:%s: the server does not offer "
+				"multi-conn, and the device has %u queues\n", arg,
+				dev->cfg.nr_queues);
+			nbd_close(h);
+			free(b);
+			return -EALREADY;
+		}
 		fprintf(stderr, "boost-ublk: backend nbd:%s: the server does not offer "
 			"multi-conn: one connection, one queue\n", arg);
 		dev->cfg.nr_queues = 1;
@@ -285,8 +296,16 @@ static int nbd_open(struct blk_dev *dev, const char *arg)
 		free(b);
 		return -EALREADY;
 	}
-	if (minbs > (int64_t)dev->cfg.block_size)
+	if (minbs > (int64_t)dev->cfg.block_size) {
+		if (adopted) {
+			fprintf(stderr, "boost-ublk: backend nbd:%s: the server's minimum block "
+				"size %lld is above the device's %u\n", arg, (long long)minbs,
+				dev->cfg.block_size);
+			free(b);
+			return -EALREADY;
+		}
 		dev->cfg.block_size = 4096;
+	}
 	b->size = (uint64_t)size;
 	if (!dev->cfg.size)
 		dev->cfg.size = b->size - b->size % dev->cfg.block_size;

@@ -7,7 +7,7 @@
 # server (nbdkit's log filter counts them). Over TCP on 127.0.0.1 too. A
 # server without multi-conn gets one queue; one without write-zeroes
 # leaves the device without discard.
-# timeout: 400
+# timeout: 600
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio jq nbdkit mkfs.ext4 blkdiscard

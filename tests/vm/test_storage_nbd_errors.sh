@@ -8,7 +8,7 @@
 # anything starts, a refused export leaves no device; a served device's
 # storage show says "reconnecting" with the last error while its server is
 # gone, and the reconnects are counted (show, stats, metrics).
-# timeout: 300
+# timeout: 500
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm nbdkit python3 jq

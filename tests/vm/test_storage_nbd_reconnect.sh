@@ -5,10 +5,12 @@
 # verify and started again: IO is held, not failed, fio ends with no
 # error, and the device reads back exactly the server's file. Over TCP
 # too, where the reconnect runs under the confinement's TCP port rule. A
+# boost-ublk killed with SIGKILL under fio is recovered ("boost-ublk
+# recover") onto new connections, fio again with no error. A
 # server that never comes back: IO fails with EIO after the reconnect
 # timeout (shortened to 3 s here), nothing hangs, and IO works again once
 # the server is back.
-# timeout: 400
+# timeout: 600
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio nbdkit
@@ -40,6 +42,19 @@ fio_crc_wait
 grep -q "reconnected" "$err" || gfail "boost-ublk never said it reconnected: $(cat $err)"
 same_as_server "$dev"
 echo "unix: fio verify through two server restarts: 0 errors, data intact"
+
+# boost-ublk itself killed under fio: recover connects again, fio goes on.
+sleep 0.1
+fio_crc "$dev" 10
+sleep 3
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+[[ $("$UBLK" list) =~ ^$id\ quiesced ]] || gfail "not quiesced: $("$UBLK" list)"
+ublk_recover "$id" --backend "nbd:nbd+unix:///?socket=$sock"
+[[ $("$UBLK" list) =~ ^$id\ live ]] || gfail "not live after recovery: $("$UBLK" list)"
+fio_crc_wait
+same_as_server "$dev"
+echo "unix: boost-ublk killed under fio and recovered: 0 errors, data intact"
 
 # The server never comes back: EIO after the timeout, no hang.
 ublk_stop "$pid"
