@@ -134,7 +134,8 @@ NET_SRCS := \
 STORAGE_SRCS := \
 	ctl/storage/storage_conf.c \
 	ctl/storage/storage_object.c \
-	ublk-target/blk_size.c
+	ublk-target/blk_size.c \
+	ublk-target/nbd_uri.c
 CLI_SRCS := \
 	ctl/cli/boostctl.c \
 	ctl/cli/cli.c \
@@ -229,6 +230,7 @@ $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 UBLK_SRCS := \
 	ublk-target/backend_file.c \
 	ublk-target/backend_mem.c \
+	ublk-target/backend_nbd.c \
 	ublk-target/backend_null.c \
 	ublk-target/blk_backend.c \
 	ublk-target/blk_confine.c \
@@ -236,26 +238,32 @@ UBLK_SRCS := \
 	ublk-target/blk_qos.c \
 	ublk-target/blk_queue.c \
 	ublk-target/blk_size.c \
-	ublk-target/boost_ublk.c
+	ublk-target/boost_ublk.c \
+	ublk-target/nbd_uri.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
-LIBS_UBLK := liburing libcap libseccomp
+LIBS_UBLK := liburing libcap libseccomp libnbd
 # boost-ublk is linked statically: boostd measures the bytes it fexecve()s,
 # and a dynamic binary would then load ld.so and its libraries from disk,
 # unmeasured (docs/trust.md). Not with the sanitizers, which need ld.so.
+# libnbd.a without its TLS and libxml2 halves: ublk-target/nbd_notls.c
+# stands in for them in the static link only (docs/trust.md); a dynamic
+# link takes libnbd.so as it is.
 ifeq ($(SANITIZE),1)
 UBLK_LDLIBS = $(call pc_libs,$(LIBS_UBLK))
+UBLK_STATIC_SRCS :=
 else
-UBLK_LDLIBS = -static $(shell $(PKG_CONFIG) --static --libs $(LIBS_UBLK))
+UBLK_LDLIBS = -static -Wl,--gc-sections $(shell $(PKG_CONFIG) --static --libs $(LIBS_UBLK))
+UBLK_STATIC_SRCS := ublk-target/nbd_notls.c
 endif
 
 $(UBLK_HDR): scripts/ublk-header
 	$(call msg,GEN,$@)
 	$(Q)scripts/ublk-header $@
 
-$(call obj,$(UBLK_SRCS)): $(UBLK_HDR)
-$(call obj,$(UBLK_SRCS)): ALL_CFLAGS += -I $(O)/include $(call pc_cflags,$(LIBS_UBLK))
+$(call obj,$(UBLK_SRCS) $(UBLK_STATIC_SRCS)): $(UBLK_HDR)
+$(call obj,$(UBLK_SRCS) $(UBLK_STATIC_SRCS)): ALL_CFLAGS += -I $(O)/include $(call pc_cflags,$(LIBS_UBLK))
 
-$(O)/boost-ublk: $(call obj,$(UBLK_SRCS))
+$(O)/boost-ublk: $(call obj,$(UBLK_SRCS) $(UBLK_STATIC_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)
 
@@ -269,7 +277,7 @@ $(O)/obj/confine-test/%.o: %.c $(UBLK_HDR)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -I $(O)/include $(call pc_cflags,$(LIBS_UBLK)) \
 		-DBLK_CONFINE_TEST -MMD -MP -c -o $@ $<
-$(UBLK_CONFINE_TEST): $(patsubst %.c,$(O)/obj/confine-test/%.o,$(UBLK_SRCS))
+$(UBLK_CONFINE_TEST): $(patsubst %.c,$(O)/obj/confine-test/%.o,$(UBLK_SRCS) $(UBLK_STATIC_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)

@@ -40,7 +40,7 @@ FAMILIES.update({f"boost_flows_{c}": "counter" for c in FLOW_COUNTERS})
 FAMILIES.update({f"boost_disk_{op}": "counter" for op in DISK_OPS})
 FAMILIES.update({"boost_disk_read_bytes": "counter", "boost_disk_written_bytes": "counter",
                  "boost_disk_errors": "counter", "boost_disk_server_restarts": "counter",
-                 "boost_disk_qos_delayed": "counter",
+                 "boost_disk_qos_delayed": "counter", "boost_disk_reconnects": "counter",
                  "boost_disk_latency_seconds": "histogram"})
 FAMILIES.update({"boost_trust_floor": "gauge", "boost_trust_attested": "gauge",
                  "boost_trust_attestations": "counter",

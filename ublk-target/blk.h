@@ -68,6 +68,12 @@ struct blk_backend_ops {
 	/* Queue thread: a CQE of the backend's own SQE. */
 	void (*complete)(struct blk_queue *q, unsigned int tag, unsigned int sub,
 			 const struct io_uring_cqe *cqe);
+	/*
+	 * Queue thread, optional: once per wake-up, after its CQEs; the
+	 * backend's own housekeeping (nbd: its connection). With
+	 * q->stopping, it must let its own SQEs end.
+	 */
+	void (*tick)(struct blk_queue *q);
 };
 
 #define BLK_IO_QUEUED (1 << 30)
@@ -75,6 +81,7 @@ struct blk_backend_ops {
 extern const struct blk_backend_ops blk_backend_null;
 extern const struct blk_backend_ops blk_backend_mem;
 extern const struct blk_backend_ops blk_backend_file;
+extern const struct blk_backend_ops blk_backend_nbd;
 
 /* What a device is asked to be: the command line, or GET_DEV_INFO on recovery. */
 struct blk_config {
@@ -84,6 +91,8 @@ struct blk_config {
 	unsigned int block_size;	/* 512 or 4096 */
 	uint64_t size;			/* bytes; 0: the backend's */
 	bool recovery;			/* UBLK_F_USER_RECOVERY(_REISSUE) */
+	/* A remote backend's IO fails with EIO this long after a loss. */
+	unsigned int reconnect_timeout_s;
 };
 
 struct blk_queue {
@@ -155,6 +164,13 @@ struct blk_dev {
 	uint32_t attrs;
 	/* Discard and write-zeroes supported. */
 	bool discard;
+	/*
+	 * A network backend's socket family (AF_UNIX, AF_INET, AF_INET6; 0:
+	 * none) and TCP port: the confinement lets the queue threads connect
+	 * there again, and nowhere else (blk_confine.c).
+	 */
+	int net_family;
+	unsigned int net_port;
 	/* The counters: boostd's region (--stats-fd), else a private one. */
 	struct blk_stats_region *stats;
 	size_t stats_len;
@@ -219,6 +235,12 @@ void blk_qos__release_all(struct blk_dev *dev);
 
 /* Main thread, before the first control command: keep CAP_SYS_ADMIN, _IPC_LOCK, _SETPCAP. */
 int blk_confine__early(void);
+/*
+ * Main thread, once the backend is open (before or after _early): a
+ * network backend's queue threads may make sockets of @family and, for
+ * TCP, connect to @port; nothing else on the network (seccomp, Landlock).
+ */
+int blk_confine__allow_connect(int family, unsigned int port);
 /* Restrict a disabled ring to the SQE opcodes @ops, then enable it. */
 int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr_ops);
 /* Queue thread, its ring ready: drop every capability of this thread. */

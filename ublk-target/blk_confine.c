@@ -26,6 +26,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +50,50 @@
 
 /* The Landlock ruleset every thread enters, made by blk_confine__early; -1: none. */
 static int blk_landlock_fd = -1;
+/* Landlock's ABI, 0 before blk_landlock_ruleset or without Landlock. */
+static long blk_landlock_abi;
+/* A network backend's family and TCP port (blk_confine__allow_connect); 0: none. */
+static int blk_net_family;
+static unsigned int blk_net_port;
+
+/*
+ * Landlock's network rights (ABI 4, Linux 6.7), which Debian's 6.1 UAPI
+ * header lacks: the values are the kernel's ABI.
+ */
+#define BLK_LANDLOCK_ACCESS_NET_BIND_TCP (1ull << 0)
+#define BLK_LANDLOCK_ACCESS_NET_CONNECT_TCP (1ull << 1)
+#define BLK_LANDLOCK_RULE_NET_PORT 2
+struct blk_landlock_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+};
+struct blk_landlock_net_port_attr {
+	uint64_t allowed_access;
+	uint64_t port;
+} __attribute__((packed));
+
+/* The ruleset exists and Landlock handles TCP: let connect reach the backend's port. */
+static int blk_landlock_net_rule(void)
+{
+	struct blk_landlock_net_port_attr np = {
+		.allowed_access = BLK_LANDLOCK_ACCESS_NET_CONNECT_TCP,
+		.port = blk_net_port,
+	};
+
+	if (blk_landlock_fd < 0 || blk_landlock_abi < 4 || !blk_net_port ||
+	    (blk_net_family != AF_INET && blk_net_family != AF_INET6))
+		return 0;
+	if (syscall(__NR_landlock_add_rule, blk_landlock_fd, BLK_LANDLOCK_RULE_NET_PORT, &np, 0))
+		return -errno;
+	return 0;
+}
+
+int blk_confine__allow_connect(int family, unsigned int port)
+{
+	blk_net_family = family;
+	blk_net_port = port;
+	return blk_landlock_net_rule();
+}
 /* The seccomp filter is in place. */
 static bool blk_seccomp_loaded;
 
@@ -109,9 +156,13 @@ out:
  */
 static int blk_landlock_ruleset(void)
 {
-	struct landlock_ruleset_attr attr = {
+	struct blk_landlock_ruleset_attr attr = {
 		.handled_access_fs = (LANDLOCK_ACCESS_FS_REFER << 1) - 1,
+		/* No TCP bind, and TCP connect only to a network backend's port. */
+		.handled_access_net = BLK_LANDLOCK_ACCESS_NET_BIND_TCP |
+				      BLK_LANDLOCK_ACCESS_NET_CONNECT_TCP,
 	};
+	size_t attr_size = sizeof(attr);
 	struct landlock_path_beneath_attr proc = {
 		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
 	};
@@ -128,9 +179,13 @@ static int blk_landlock_ruleset(void)
 	}
 	if (abi < 2)
 		attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
-	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	/* Before ABI 4 the kernel knows no network rights, nor the field. */
+	if (abi < 4)
+		attr_size = sizeof(attr.handled_access_fs);
+	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, attr_size, 0);
 	if (fd < 0)
 		return -errno;
+	blk_landlock_abi = abi;
 	if (BLK_SANITIZED) {
 		proc.parent_fd = open("/proc", O_PATH | O_CLOEXEC);
 		if (proc.parent_fd < 0 ||
@@ -144,7 +199,7 @@ static int blk_landlock_ruleset(void)
 		return err;
 	}
 	blk_landlock_fd = fd;
-	return 0;
+	return blk_landlock_net_rule();
 }
 
 /* The calling thread: no_new_privs (Landlock needs it), then the ruleset. */
@@ -245,6 +300,37 @@ static const int blk_refused[] = {
 	SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(clone), SCMP_SYS(clone3),
 };
 
+/*
+ * A network backend (nbd) reconnects from its confined queue threads,
+ * through libnbd: a socket of its family only, non-blocking; TCP_NODELAY,
+ * the one option libnbd sets; connect, SO_ERROR; the data; our dup of the
+ * socket, for the ring's polls, and its shutdown.
+ */
+static int blk_confine_seccomp_net(scmp_filter_ctx ctx)
+{
+	static const int calls[] = {
+		SCMP_SYS(connect), SCMP_SYS(sendto), SCMP_SYS(recvfrom),
+		SCMP_SYS(shutdown), SCMP_SYS(dup),
+	};
+	int err = 0;
+
+	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)blk_net_family),
+			       SCMP_A1(SCMP_CMP_EQ, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC),
+			       SCMP_A2(SCMP_CMP_EQ, 0));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+				       SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
+				       SCMP_A2(SCMP_CMP_EQ, TCP_NODELAY));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt), 2,
+				       SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+				       SCMP_A2(SCMP_CMP_EQ, SO_ERROR));
+	for (unsigned int i = 0; !err && i < sizeof(calls) / sizeof(calls[0]); i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
+	return err;
+}
+
 static int blk_confine_seccomp(void)
 {
 	scmp_filter_ctx ctx;
@@ -257,8 +343,12 @@ static int blk_confine_seccomp(void)
 	err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	for (i = 0; !err && i < sizeof(blk_allowed) / sizeof(blk_allowed[0]); i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, blk_allowed[i], 0);
-	for (i = 0; !err && i < sizeof(blk_refused) / sizeof(blk_refused[0]); i++)
+	for (i = 0; !err && i < sizeof(blk_refused) / sizeof(blk_refused[0]); i++) {
+		/* A network backend's sockets are allowed above, any other kills. */
+		if (blk_net_family && blk_refused[i] == SCMP_SYS(socket))
+			continue;
 		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), blk_refused[i], 0);
+	}
 	/* malloc may map memory, never executable memory. */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -266,6 +356,8 @@ static int blk_confine_seccomp(void)
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (!err && blk_net_family)
+		err = blk_confine_seccomp_net(ctx);
 	/* io_uring_queue_exit lets go of a registered ring fd; nothing else. */
 	if (!err)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(io_uring_register), 1,

@@ -438,6 +438,8 @@ static void *blk_queue_thread(void *arg)
 		}
 		io_uring_cq_advance(&q->ring, n);
 		blk_qos__run(q);
+		if (q->dev->ops->tick)
+			q->dev->ops->tick(q);
 		if (q->backend_inflight == 0 && q->qos_held == 0 &&
 		    (q->stopping || q->cmd_inflight == 0))
 			break;

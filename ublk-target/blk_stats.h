@@ -85,7 +85,10 @@ struct blk_stats_region {
 	uint64_t size;       /* bytes */
 	/* Written by boostd only (blk_stats__qos_write): */
 	uint64_t qos_seq;    /* even: qos is whole; odd: being written */
-	uint8_t pad[16];
+	/* A remote backend's connections (nbd), written by its queue threads: */
+	uint32_t conn_down;  /* queues whose connection is lost: reconnecting */
+	int32_t conn_errno;  /* the last connection error (an errno) */
+	uint64_t reconnects; /* connections made again after a loss */
 	struct blk_qos_limits qos;
 	struct blk_stats_queue q[];
 };

@@ -4,8 +4,9 @@
  *
  *   boost-ublk add --backend BACKEND [--queues N] [--depth D]
  *                  [--block-size 512|4096] [--size SIZE] [--id ID] [--no-recovery]
- *                  [--stats-fd FD]
+ *                  [--stats-fd FD] [--reconnect-timeout SECONDS]
  *   boost-ublk recover DEV --backend BACKEND [--stats-fd FD]
+ *                  [--reconnect-timeout SECONDS]
  *   boost-ublk del DEV
  *   boost-ublk list
  *
@@ -60,7 +61,9 @@ static void usage(FILE *f)
 		"Usage: boost-ublk add --backend BACKEND [--queues N] [--depth D]\n"
 		"                      [--block-size 512|4096] [--size SIZE] [--id ID]\n"
 		"                      [--no-recovery] [--stats-fd FD]\n"
+		"                      [--reconnect-timeout SECONDS]\n"
 		"       boost-ublk recover DEV --backend BACKEND [--stats-fd FD]\n"
+		"                      [--reconnect-timeout SECONDS]\n"
 		"       boost-ublk del DEV\n"
 		"       boost-ublk list\n"
 		"       boost-ublk --version\n"
@@ -71,7 +74,9 @@ static void usage(FILE *f)
 		"       SIZE := BYTES[K|M|G|T]\n"
 		"add serves the device in the foreground and prints \"id ID dev /dev/ublkbID\"\n"
 		"once it is up; SIGTERM or SIGINT stops and deletes it. --stats-fd: the\n"
-		"counters go to the shared region FD (made by boostd, see blk_stats.h).\n");
+		"counters go to the shared region FD (made by boostd, see blk_stats.h).\n"
+		"--reconnect-timeout: a remote backend (nbd) holds IO while it reconnects,\n"
+		"and fails it with EIO this long after the loss (default 30, 1 to 3600).\n");
 }
 
 static void blk_dev_init(struct blk_dev *dev)
@@ -115,6 +120,9 @@ static void report_backend_error(const char *spec, const struct blk_backend_ops 
 				 const char *arg, int err)
 {
 	switch (err) {
+	case -EALREADY:
+		/* The backend said why, itself. */
+		break;
 	case -EINVAL:
 		blk_err("backend %s: bad argument (expected %s)", spec, ops->usage);
 		break;
@@ -268,7 +276,7 @@ static void print_started(const struct blk_dev *dev)
 	fflush(stdout);
 }
 
-enum { OPT_NO_RECOVERY = 256, OPT_STATS_FD };
+enum { OPT_NO_RECOVERY = 256, OPT_STATS_FD, OPT_RECONNECT_TIMEOUT };
 
 static const struct option add_options[] = {
 	{ "backend", required_argument, NULL, 'b' },
@@ -279,6 +287,7 @@ static const struct option add_options[] = {
 	{ "id", required_argument, NULL, 'i' },
 	{ "no-recovery", no_argument, NULL, OPT_NO_RECOVERY },
 	{ "stats-fd", required_argument, NULL, OPT_STATS_FD },
+	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -295,10 +304,13 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 	dev->cfg.depth = BLK_DEFAULT_DEPTH;
 	dev->cfg.block_size = 512;
 	dev->cfg.recovery = true;
+	dev->cfg.reconnect_timeout_s = 30;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+b:q:d:B:s:i:h", add_options, NULL)) != -1) {
-		if (recover && c != 'b' && c != 'h' && c != OPT_STATS_FD) {
-			blk_err("recover: only --backend may be given; the device keeps its geometry");
+		if (recover && c != 'b' && c != 'h' && c != OPT_STATS_FD &&
+		    c != OPT_RECONNECT_TIMEOUT) {
+			blk_err("recover: only --backend, --stats-fd and --reconnect-timeout may be "
+				"given; the device keeps its geometry");
 			return -EINVAL;
 		}
 		switch (c) {
@@ -346,6 +358,13 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 		case OPT_NO_RECOVERY:
 			dev->cfg.recovery = false;
 			break;
+		case OPT_RECONNECT_TIMEOUT:
+			if (parse_uint(optarg, 1, 3600, &dev->cfg.reconnect_timeout_s)) {
+				blk_err("--reconnect-timeout %s: not a number of seconds from 1 to 3600",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case OPT_STATS_FD: {
 			unsigned int fd;
 
@@ -386,6 +405,12 @@ static int open_backend(struct blk_dev *dev, const char *spec)
 	if (err) {
 		report_backend_error(spec, dev->ops, arg, err);
 		dev->ops = NULL;
+		return err;
+	}
+	if (dev->net_family) {
+		err = blk_confine__allow_connect(dev->net_family, dev->net_port);
+		if (err)
+			blk_err("backend %s: cannot confine its network: %s", spec, strerror(-err));
 	}
 	return err;
 }

@@ -148,6 +148,7 @@ static int do_add(int argc, char **argv)
 		{ "block-size", required_argument, NULL, 'b' },
 		{ "size", required_argument, NULL, 's' },
 		{ "id", required_argument, NULL, 'i' },
+		{ "reconnect-timeout", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	json_object *dev = json_object_new_object(), *args, *r, *qos = NULL;
@@ -173,6 +174,7 @@ static int do_add(int argc, char **argv)
 		case 'd': ret = number_opt("depth", optarg, BLK_MAX_DEPTH, dev); break;
 		case 'b': ret = number_opt("block_size", optarg, BLK_MAX_BLOCK_SIZE, dev); break;
 		case 'i': ret = number_opt("id", optarg, (1 << 20) - 1, dev); break;
+		case 't': ret = number_opt("reconnect_timeout", optarg, 3600, dev); break;
 		case 's':
 			json_object_object_add(dev, "size", json_object_new_string(optarg));
 			break;
@@ -181,7 +183,7 @@ static int do_add(int argc, char **argv)
 		}
 	}
 	if (ret == EXIT_OK && !backend)
-		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH)");
+		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH | nbd:URI)");
 	if (ret == EXIT_OK && nwords >= 0 && (ret = qos_words(nwords, words, &qos)) == EXIT_OK)
 		json_object_object_add(dev, "qos", qos);
 	if (ret) {
@@ -266,6 +268,18 @@ static int do_show(int argc, char **argv)
 		out__string("last", "  %s\n", client__str(o, "last"));
 	out__close_object();
 	print_qos(member(r, "qos"));
+	o = member(r, "connection");
+	if (o) {
+		out__open_object("connection");
+		out__string("state", "  connection %s", client__str(o, "state"));
+		if (client__str(o, "last_error"))
+			out__string("last_error", " (last error: %s)", client__str(o, "last_error"));
+		out__int("queues_down", NULL, client__int(o, "queues_down"));
+		out__int("reconnects", " reconnects %ld", client__int(o, "reconnects"));
+		out__int("reconnect_timeout", " timeout %ld s\n",
+			 client__int(o, "reconnect_timeout"));
+		out__close_object();
+	}
 	out__int("created", NULL, client__int(r, "created"));
 	out__close_object();
 	json_object_put(r);
@@ -404,6 +418,8 @@ static int do_stats(int argc, char **argv)
 		out__int("read_bytes", "  read %ld bytes", client__int(s, "read_bytes"));
 		out__int("write_bytes", ", written %ld bytes", client__int(s, "write_bytes"));
 		out__int("errors", ", errors %ld\n", client__int(s, "errors"));
+		if (member(s, "reconnects"))
+			out__int("reconnects", "  reconnects %ld\n", client__int(s, "reconnects"));
 		if (before && (prev = find_sample(before, client__int(s, "id"))))
 			print_rates(prev, s);
 		out__open_object("latency");
@@ -554,7 +570,7 @@ static int do_upgrade(int argc, char **argv)
 static const struct cmd storage_cmds[] = {
 	{ "add", .func = do_add,
 	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID] "
-		  "[qos CAP VALUE [CAP VALUE]...]" },
+		  "[--reconnect-timeout SECONDS] [qos CAP VALUE [CAP VALUE]...]" },
 	{ "list", .func = do_list },
 	{ "show", .func = do_show, .args = "DEV" },
 	{ "stats", .func = do_stats, .args = "[DEV] [--interval SECONDS]" },
@@ -568,7 +584,8 @@ static const struct cmd storage_cmds[] = {
 const struct cmd_group storage_group = {
 	.path = "storage",
 	.cmds = storage_cmds,
-	.defs = "BACKEND := { null | mem:SIZE | file:PATH }\n"
+	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI }\n"
+		"URI     := { nbd+unix:///EXPORT?socket=/PATH | nbd://ADDRESS[:PORT]/EXPORT }\n"
 		"DEV     := { ID | /dev/ublkbID }\n"
 		"SIZE    := BYTES[K|M|G|T]\n"
 		"B       := { 512 | 4096 }\n"
@@ -583,5 +600,7 @@ const struct cmd_group storage_group = {
 	       "upgrade moves devices to the newest verified boost-ublk (with --artifact,\n"
 	       "FILE is verified and measured first): one after the other, each server is\n"
 	       "killed and the new build takes the device over by user recovery; one that\n"
-	       "does not serve goes back to its build, and the upgrade stops there.",
+	       "does not serve goes back to its build, and the upgrade stops there.\n"
+	       "An nbd device whose server goes away holds its IO while it reconnects, and\n"
+	       "fails it with EIO after --reconnect-timeout (default 30 s).",
 };

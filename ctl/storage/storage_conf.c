@@ -9,14 +9,15 @@
 
 #include "blk_size.h"
 #include "common/dup.h"
+#include "nbd_uri.h"
 #include "storage_conf.h"
 
-#define BACKENDS "null | mem:SIZE | file:PATH"
+#define BACKENDS "null | mem:SIZE | file:PATH | nbd:URI"
 
 static bool is_device_key(const char *k)
 {
 	static const char *const keys[] = { "id", "backend", "size", "queues", "depth",
-					    "block_size", "qos" };
+					    "block_size", "qos", "reconnect_timeout" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i], k) == 0)
@@ -139,7 +140,7 @@ json_object *storage_conf__qos_json(const struct blk_qos_limits *l)
 	return o;
 }
 
-/* BACKEND := null | mem:SIZE | file:PATH; sets *ret_mem to mem's size. */
+/* BACKEND := null | mem:SIZE | file:PATH | nbd:URI; sets *ret_mem to mem's size. */
 static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char *err,
 			 size_t errlen)
 {
@@ -158,6 +159,22 @@ static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char 
 		snprintf(err, errlen, "%s: backend %s: the path must be absolute", at, b);
 		return -EINVAL;
 	}
+	if (strncmp(b, "nbd:", 4) == 0) {
+		/* boost-ublk connects with what this parser makes of it. */
+		struct nbd_uri *u = malloc(sizeof(*u));
+		char why[512];
+		int r;
+
+		if (!u) {
+			snprintf(err, errlen, "%s: backend: out of memory", at);
+			return -ENOMEM;
+		}
+		r = nbd_uri__parse(b + 4, u, why, sizeof(why));
+		free(u);
+		if (r)
+			snprintf(err, errlen, "%s: backend %.300s: %s", at, b, why);
+		return r;
+	}
 	snprintf(err, errlen, "%s: backend %s: unknown; expected " BACKENDS, at, b);
 	return -EINVAL;
 }
@@ -166,7 +183,7 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 			       struct storage_conf_dev *ret, char *err, size_t errlen)
 {
 	struct storage_conf_dev d = { .id = -1 };
-	int64_t id = -1, queues = 0, depth = 0, bs = 0;
+	int64_t id = -1, queues = 0, depth = 0, bs = 0, rt = 0;
 	char where[96];
 	uint64_t mem;
 	json_object *v = NULL;
@@ -204,8 +221,14 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 	if (get_uint(o, at, "id", 0, BLK_MAX_ID, &id, err, errlen) ||
 	    get_uint(o, at, "queues", 1, BLK_MAX_QUEUES, &queues, err, errlen) ||
 	    get_uint(o, at, "depth", 1, BLK_MAX_DEPTH, &depth, err, errlen) ||
-	    get_uint(o, at, "block_size", BLK_MIN_BLOCK_SIZE, BLK_MAX_BLOCK_SIZE, &bs, err, errlen))
+	    get_uint(o, at, "block_size", BLK_MIN_BLOCK_SIZE, BLK_MAX_BLOCK_SIZE, &bs, err, errlen) ||
+	    get_uint(o, at, "reconnect_timeout", 1, STORAGE_MAX_RECONNECT_TIMEOUT, &rt, err, errlen))
 		return -EINVAL;
+	if (rt && strncmp(b, "nbd:", 4) != 0) {
+		snprintf(err, errlen, "%s.reconnect_timeout: only for a remote backend (nbd:URI)", at);
+		return -EINVAL;
+	}
+	d.reconnect_timeout = (unsigned int)rt;
 	if (bs && !blk_block_size_ok(bs)) {
 		snprintf(err, errlen, "%s.block_size: must be 512 or 4096", at);
 		return -EINVAL;

@@ -5,13 +5,15 @@
  *   {
  *     "devices": [
  *       {"id": 0,                         the ublk id: /dev/ublkb0
- *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH
+ *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH | nbd:URI
  *        "size": "1G",                    bytes, or BYTES[K|M|G|T]; default the backend's
  *        "queues": 2,                     default: one per CPU
  *        "depth": 128,                    default 128
  *        "block_size": 4096,              512 (default) or 4096
  *        "qos": {"write_iops": 1000,      caps, changeable live; see QOS below
- *                "bps": "50M"}}
+ *                "bps": "50M"},
+ *        "reconnect_timeout": 30}         nbd only: seconds of a lost server before
+ *                                         IO fails with EIO (1 to 3600, default 30)
  *     ]
  *   }
  *
@@ -20,6 +22,9 @@
  * (bytes, or BYTES[K|M|G|T]), and the burst above the rate each allows at
  * once, iops_burst (IOs) and bps_burst (bytes); without a burst, 20 ms of
  * the rate (BLK_QOS_DEFAULT_BURST_NS).
+ *
+ * nbd:URI: an NBD server (ublk-target/nbd_uri.h): nbd+unix:///EXPORT?socket=
+ * /PATH or nbd://ADDRESS[:PORT]/EXPORT; the size is the server's.
  *
  * `boostctl apply` makes the devices match the document; `boostctl storage
  * add` sends one device object (without "id", the kernel picks one). An
@@ -49,7 +54,11 @@ struct storage_conf_dev {
 	unsigned int block_size;    /* 0: 512 */
 	uint64_t size;              /* 0: the backend's */
 	struct blk_qos_limits qos;  /* all 0: no caps */
+	unsigned int reconnect_timeout; /* nbd: seconds; 0: the default */
 };
+
+#define STORAGE_DEFAULT_RECONNECT_TIMEOUT 30
+#define STORAGE_MAX_RECONNECT_TIMEOUT 3600
 
 struct storage_conf {
 	struct storage_conf_dev *devs;

@@ -318,6 +318,9 @@ static json_object *dev_conf_json(const struct storage_conf_dev *c)
 	json_object_object_add(o, "block_size", json_object_new_int(c->block_size));
 	if (blk_qos__any(&c->qos))
 		json_object_object_add(o, "qos", storage_conf__qos_json(&c->qos));
+	if (c->reconnect_timeout)
+		json_object_object_add(o, "reconnect_timeout",
+				       json_object_new_int((int)c->reconnect_timeout));
 	return o;
 }
 
@@ -647,7 +650,7 @@ static void job_timeout(void *ctx)
 /* `boost-ublk add` for @v's configuration. */
 static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	char q[16], dp[16], bs[16], size[32], id[16], fd[8], *argv[20];
+	char q[16], dp[16], bs[16], size[32], id[16], fd[8], rt[16], *argv[24];
 	int n = 0, ret;
 
 	if (!v->stats && (ret = stats_create(v))) {
@@ -680,6 +683,11 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
 	}
 	argv[n++] = "--stats-fd";
 	argv[n++] = fd;
+	if (v->conf.reconnect_timeout) {
+		snprintf(rt, sizeof(rt), "%u", v->conf.reconnect_timeout);
+		argv[n++] = "--reconnect-timeout";
+		argv[n++] = rt;
+	}
 	argv[n] = NULL;
 	return job_spawn(v, JOB_START, argv, true, done, ctx, err, errlen);
 }
@@ -691,18 +699,20 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
  */
 static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	char id[16], fd[8];
+	char id[16], fd[8], rt[16];
 	char *argv[] = { UBLK_ARTIFACT, "recover", id, "--backend", v->conf.backend,
-			 "--stats-fd", fd, NULL };
+			 "--reconnect-timeout", rt, "--stats-fd", fd, NULL };
 
 	if (!ublk_exists(v->conf.id))
 		return server_add(v, done, ctx, err, errlen);
 	snprintf(id, sizeof(id), "%d", v->conf.id);
 	snprintf(fd, sizeof(fd), "%d", STATS_FD);
+	snprintf(rt, sizeof(rt), "%u", v->conf.reconnect_timeout ? v->conf.reconnect_timeout :
+								   STORAGE_DEFAULT_RECONNECT_TIMEOUT);
 	if (!v->stats && stats_create(v))
 		log_warn("storage: device %d: no stats region: %s", v->conf.id, strerror(errno));
 	if (!v->stats)
-		argv[5] = NULL; /* serve without counters rather than not at all */
+		argv[7] = NULL; /* serve without counters rather than not at all */
 	return job_spawn(v, JOB_START, argv, v->stats != NULL, done, ctx, err, errlen);
 }
 
@@ -904,6 +914,12 @@ static void dev_remove(struct boostd_storage *s, struct sdev *v)
 }
 
 /* Fill in the defaults of a device as asked, so that the state says what runs. */
+/* A backend whose server is elsewhere, with a connection to lose: nbd. */
+static bool is_remote(const struct storage_conf_dev *c)
+{
+	return strncmp(c->backend, "nbd:", 4) == 0;
+}
+
 static void conf_defaults(struct storage_conf_dev *c)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -914,6 +930,8 @@ static void conf_defaults(struct storage_conf_dev *c)
 		c->depth = BLK_DEFAULT_DEPTH;
 	if (!c->block_size)
 		c->block_size = BLK_DEFAULT_BLOCK_SIZE;
+	if (!c->reconnect_timeout && is_remote(c))
+		c->reconnect_timeout = STORAGE_DEFAULT_RECONNECT_TIMEOUT;
 }
 
 /*
@@ -1330,6 +1348,8 @@ static const char *dev_state(const struct sdev *v)
 		return "upgrading";
 	if (v->job.kind == JOB_STOP || v->job.kind == JOB_DEL)
 		return "stopping";
+	if (v->pid && v->stats && __atomic_load_n(&v->stats->conn_down, __ATOMIC_RELAXED))
+		return "reconnecting";
 	return v->failed ? "failed" : v->pid ? "live" : "stopped";
 }
 
@@ -1410,6 +1430,33 @@ static void model_name(const struct sdev *v, char *buf, size_t len)
 		 (int)strlen(v->conf.backend), v->conf.backend);
 }
 
+/*
+ * A remote backend's connections, as its server publishes them: how many
+ * queues are reconnecting, the last connection error, the reconnects.
+ */
+static json_object *connection_json(const struct sdev *v)
+{
+	json_object *o = json_object_new_object();
+	uint32_t down = 0;
+	int32_t e = 0;
+	uint64_t n = 0;
+
+	if (v->stats) {
+		down = __atomic_load_n(&v->stats->conn_down, __ATOMIC_RELAXED);
+		e = __atomic_load_n(&v->stats->conn_errno, __ATOMIC_RELAXED);
+		n = __atomic_load_n(&v->stats->reconnects, __ATOMIC_RELAXED);
+	}
+	json_object_object_add(o, "state", json_object_new_string(
+		!v->pid ? "none" : down ? "reconnecting" : "connected"));
+	json_object_object_add(o, "queues_down", json_object_new_int((int)down));
+	json_object_object_add(o, "reconnects", json_object_new_uint64(n));
+	if (e > 0)
+		json_object_object_add(o, "last_error", json_object_new_string(strerror(e)));
+	json_object_object_add(o, "reconnect_timeout",
+			       json_object_new_int((int)v->conf.reconnect_timeout));
+	return o;
+}
+
 static json_object *handle_show(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_storage *s = obj;
@@ -1459,6 +1506,8 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 	}
 	json_object_object_add(r, "supervision", sup);
 	json_object_object_add(r, "qos", storage_conf__qos_json(&v->conf.qos));
+	if (is_remote(&v->conf))
+		json_object_object_add(r, "connection", connection_json(v));
 	json_object_object_add(r, "created", json_object_new_int64(v->created));
 	return proto__ok(r);
 }
@@ -1535,6 +1584,9 @@ static json_object *stats_json(struct sdev *v)
 	json_object_object_add(o, "read_bytes", json_object_new_uint64(s.bytes[0]));
 	json_object_object_add(o, "write_bytes", json_object_new_uint64(s.bytes[1]));
 	json_object_object_add(o, "errors", json_object_new_uint64(s.errors));
+	if (is_remote(&v->conf))
+		json_object_object_add(o, "reconnects", json_object_new_uint64(
+			v->stats ? __atomic_load_n(&v->stats->reconnects, __ATOMIC_RELAXED) : 0));
 	lat = json_object_new_object();
 	hist = json_object_new_array();
 	for (int b = 0; b < BLK_STATS_LOG2_BUCKETS; b++)
@@ -1662,6 +1714,13 @@ static void storage_metrics(void *obj, FILE *out)
 			      "dev", devs[i], NULL);
 		prom__u64(out, "boost_disk_latency_seconds_count", count, "dev", devs[i], NULL);
 	}
+	/* The restarts last: tests/net/test_metrics.sh knows a whole file by them. */
+	prom__family(out, "boost_disk_reconnects_total", "counter",
+		     "Connections of a remote backend (nbd) made again after a loss.");
+	for (size_t i = 0; i < s->ndevs; i++)
+		if (s->devs[i]->stats && is_remote(&s->devs[i]->conf))
+			prom__u64(out, "boost_disk_reconnects_total",
+				  s->devs[i]->stats->reconnects, "dev", devs[i], NULL);
 	prom__family(out, "boost_disk_server_restarts_total", "counter",
 		     "Deaths of the device's boost-ublk that boostd recovered from.");
 	for (size_t i = 0; i < s->ndevs; i++)
@@ -2008,7 +2067,7 @@ static bool dev_matches(const struct sdev *v, const struct storage_conf_dev *c)
 	conf_defaults(&want);
 	return strcmp(v->conf.backend, want.backend) == 0 && v->conf.queues == want.queues &&
 	       v->conf.depth == want.depth && v->conf.block_size == want.block_size &&
-	       v->conf.size == want.size;
+	       v->conf.size == want.size && v->conf.reconnect_timeout == want.reconnect_timeout;
 }
 
 /*

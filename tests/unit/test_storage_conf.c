@@ -57,7 +57,21 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0}]}", "devices[0].backend: missing" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": 7}]}", "devices[0].backend: must be a string" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:x\"}]}",
-	  "devices[0]: backend nbd:x: unknown; expected null | mem:SIZE | file:PATH" },
+	  "devices[0]: backend nbd:x: NBD URI 'x': expected nbd://ADDRESS[:PORT]/EXPORT" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:pool/image\"}]}",
+	  "devices[0]: backend rbd:pool/image: unknown; expected null | mem:SIZE | file:PATH | nbd:URI" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbds://192.0.2.1/x\"}]}",
+	  "devices[0]: backend nbd:nbds://192.0.2.1/x: NBD URI 'nbds://192.0.2.1/x': TLS (nbds) is not supported" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://disks.example/x\"}]}",
+	  "the server must be an IP address: boost-ublk resolves no names" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd+unix:///x\"}]}",
+	  "nbd+unix needs ?socket=/PATH" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://192.0.2.1:70000/\"}]}",
+	  "the port is not a number from 1 to 65535" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"reconnect_timeout\": 5}]}",
+	  "devices[0].reconnect_timeout: only for a remote backend (nbd:URI)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://192.0.2.1/\", \"reconnect_timeout\": 0}]}",
+	  "devices[0].reconnect_timeout: must be a whole number from 1 to 3600" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:lots\"}]}",
 	  "devices[0]: backend mem:lots: 'lots' is not a size" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"file:disk.img\"}]}",
@@ -124,8 +138,35 @@ START_TEST(test_device_without_id)
 	o = parse_str("{\"backend\": \"bogus\"}");
 	ck_assert_int_eq(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)),
 			 -EINVAL);
-	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH");
+	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH | nbd:URI");
 	json_object_put(o);
+}
+END_TEST
+
+/* nbd: both transports, an escaped export name, and the reconnect timeout. */
+START_TEST(test_nbd)
+{
+	static const char *const good[] = {
+		"nbd:nbd+unix:///?socket=/run/nbd.sock",
+		"nbd:nbd+unix:///disk%201?socket=/run/nbd%20x.sock",
+		"nbd:nbd://192.0.2.1",
+		"nbd:nbd://192.0.2.1:10810/vm1",
+		"nbd:nbd://[2001:db8::1]:10809/vm1",
+	};
+	struct storage_conf_dev d;
+	char err[512] = "", doc[256];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		json_object *o;
+
+		snprintf(doc, sizeof(doc), "{\"backend\": \"%s\", \"reconnect_timeout\": 7}", good[i]);
+		o = parse_str(doc);
+		ck_assert_msg(storage_conf__parse_device(o, "storage add", false, &d, err,
+							 sizeof(err)) == 0, "%s: %s", good[i], err);
+		ck_assert_str_eq(d.backend, good[i]);
+		ck_assert_uint_eq(d.reconnect_timeout, 7);
+		json_object_put(o);
+	}
 }
 END_TEST
 
@@ -213,6 +254,7 @@ int main(void)
 	tcase_add_test(tc, test_example_policy);
 	tcase_add_loop_test(tc, test_invalid, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_device_without_id);
+	tcase_add_test(tc, test_nbd);
 	tcase_add_test(tc, test_qos);
 	tcase_add_test(tc, test_routing);
 	tcase_add_test(tc, test_limits);

@@ -16,6 +16,11 @@
 #                        verify it (crc32c) as they go; its pid is $fio, its
 #                        report /tmp/fio.txt
 #   fio_crc_wait         wait for it; fail unless it ends 0 with "err= 0"
+#   nbdkit_start ARGS... start nbdkit ARGS (it forks itself); its pid in
+#                        $nbdkit_pid. $sock is the nbd tests' Unix socket
+#   nbdkit_stop [SIGNAL] signal it (TERM) and wait until it ends (a TERM
+#                        left waiting for its clients gets a KILL after
+#                        5 s); remove $sock
 #
 # boostd in the guest, on the guest's TPM, with the build's development
 # trust policy (it lists boost-ublk as an exec artifact):
@@ -43,6 +48,7 @@ _ublk_cleanup() {
 		kill -TERM "$p" 2>/dev/null
 	done
 	[ -n "${boostd_pid:-}" ] && kill -TERM "$boostd_pid" 2>/dev/null
+	[ -n "${nbdkit_pid:-}" ] && kill -TERM "$nbdkit_pid" 2>/dev/null
 	wait 2>/dev/null
 	# Servers boostd started are in sessions of their own.
 	pkill -TERM -f "$UBLK_PROC" 2>/dev/null
@@ -100,6 +106,28 @@ fio_crc_wait() {
 	cat /tmp/fio.txt >&2
 	[ $rc -eq 0 ] || gfail "fio failed (exit $rc)"
 	grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"
+}
+
+sock=/tmp/nbd.sock
+nbdkit_pid=
+
+nbdkit_start() {
+	rm -f /tmp/nbdkit.pid
+	nbdkit -P /tmp/nbdkit.pid "$@" || gfail "nbdkit $* did not start"
+	nbdkit_pid=$(cat /tmp/nbdkit.pid)
+}
+
+nbdkit_stop() {
+	local i
+	kill -"${1:-TERM}" "$nbdkit_pid" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$nbdkit_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$nbdkit_pid" 2>/dev/null
+	while kill -0 "$nbdkit_pid" 2>/dev/null; do sleep 0.1; done
+	rm -f "$sock"
+	nbdkit_pid=
 }
 
 ublk_assert_none() {
