@@ -38,7 +38,7 @@ out=$(bctl storage add file:/tmp/img --queues 1) || gfail "storage add: $out"
 [[ $out =~ id\ ([0-9]+) ]] || gfail "add said: $out"
 id=${BASH_REMATCH[1]} dev=/dev/ublkb${BASH_REMATCH[1]}
 
-# run NAME EVENT: fio for $rt s, EVENT every 4 s meanwhile; prints the row.
+# run NAME KEY EVENT: fio for $rt s, EVENT every 4 s meanwhile; prints the row.
 run() {
 	local i=0 clat
 	fio --name=u --filename="$dev" --direct=1 --ioengine=psync --rw=randread --bs=4k \
@@ -46,8 +46,8 @@ run() {
 		--output="/tmp/fio-$2.json" &
 	local f=$!
 	sleep 2
-	while kill -0 $f 2>/dev/null && [ $((i * 4 + 6)) -lt "$rt" ]; do
-		$2 $i || gfail "$1: event $i failed"
+	while [ "$3" != nothing ] && kill -0 $f 2>/dev/null && [ $((i * 4 + 6)) -lt "$rt" ]; do
+		$3 $i || gfail "$1: event $i failed"
 		i=$((i + 1))
 		sleep 4
 	done
@@ -71,9 +71,9 @@ upgrade() {
 	bctl storage upgrade "$id" --artifact /tmp/$([ $(($1 % 2)) = 0 ] && echo b || echo a)/boost-ublk >/dev/null
 }
 printf '%-34s %6s %12s %12s\n' "4k randread QD1, file device" events "max clat ms" "p99.9 ms"
-run "nothing (baseline)" nothing
-run "kill -9, boostd recovers" kill_server
-run "storage upgrade" upgrade
+run "nothing (baseline)" base nothing
+run "kill -9, boostd recovers" kill kill_server
+run "storage upgrade" upgrade upgrade
 bctl storage del "$id" >/dev/null
 boostd_stop
 GUEST
