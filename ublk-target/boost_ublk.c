@@ -36,7 +36,7 @@
 #ifndef BOOST_SVN
 #define BOOST_SVN 1
 #endif
-__attribute__((used, section(".boost.svn"))) static const uint32_t boost_svn = BOOST_SVN;
+__attribute__((used, retain, section(".boost.svn"))) static const uint32_t boost_svn = BOOST_SVN;
 
 _Static_assert(BLK_MAX_QUEUES == UBLK_MAX_NR_QUEUES, "blk_limits.h: the driver's queues");
 _Static_assert(BLK_MAX_DEPTH == UBLK_MAX_QUEUE_DEPTH, "blk_limits.h: the driver's depth");

@@ -3,6 +3,8 @@
 # boost-ublk is linked statically, so the bytes boostd measures and
 # fexecve()s are all it runs: no program interpreter (ld.so) and no NEEDED
 # library loaded from disk, unmeasured (docs/trust.md). Its test build too.
+# And the static link keeps the security version, section .boost.svn, which
+# --gc-sections once dropped (boostd then took every build as version 0).
 # A SANITIZE=1 build links dynamically by design and is not checked.
 # timeout: 10
 . "$(dirname "$0")/../lib.sh"
@@ -17,3 +19,5 @@ for prog in "$BOOST_BUILD/boost-ublk" "$BOOST_BUILD/tests/vm-bin/boost-ublk-conf
 	! grep -q NEEDED <<<"$dyn" || fail "$prog needs libraries: $(grep NEEDED <<<"$dyn")"
 	echo "${prog#"$BOOST_BUILD"/}: static, no PT_INTERP, no NEEDED"
 done
+readelf -SW "$BOOST_BUILD/boost-ublk" | grep -Eq '\.boost\.svn +PROGBITS +[0-9a-f]+ [0-9a-f]+ 000004 ' ||
+	fail "boost-ublk has no 4-byte section .boost.svn: $(readelf -SW "$BOOST_BUILD/boost-ublk" | grep -i svn)"
