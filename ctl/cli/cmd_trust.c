@@ -307,6 +307,13 @@ static int do_trust_status(int argc, char **argv)
 	for (size_t i = 0; v && i < json_object_array_length(v); i++)
 		print_artifact(json_object_array_get_idx(v, i), NULL);
 	out__close_array();
+	v = json_object_object_get(r, "superseded");
+	if (v && json_object_array_length(v))
+		out__text("superseded by a later load of their path, kept for a rollback:\n");
+	out__open_array("superseded");
+	for (size_t i = 0; v && i < json_object_array_length(v); i++)
+		print_artifact(json_object_array_get_idx(v, i), NULL);
+	out__close_array();
 	out__close_object();
 	json_object_put(r);
 	return EXIT_OK;

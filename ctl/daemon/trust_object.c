@@ -1119,6 +1119,10 @@ static json_object *work_status(struct boostd_loader *d, json_object *args, stru
 	for (size_t i = 0; i < d->nartifacts; i++)
 		json_object_array_add(arts, artifact_json(d->artifacts[i]));
 	json_object_object_add(r, "artifacts", arts);
+	arts = json_object_new_array();
+	for (size_t i = 0; i < d->nsuperseded; i++)
+		json_object_array_add(arts, artifact_json(d->superseded[i]));
+	json_object_object_add(r, "superseded", arts);
 	json_object_object_add(r, "attestation", attest_json(&d->attest, d->attested_at));
 	if (d->attest_interval)
 		json_object_object_add(r, "attest_interval", json_object_new_int(d->attest_interval));
