@@ -227,13 +227,17 @@ UBLK_SRCS := \
 	ublk-target/backend_null.c \
 	ublk-target/blk_backend.c \
 	ublk-target/blk_confine.c \
+	ublk-target/blk_crypt.c \
 	ublk-target/blk_ctrl.c \
 	ublk-target/blk_qos.c \
 	ublk-target/blk_queue.c \
 	ublk-target/blk_size.c \
 	ublk-target/boost_ublk.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
-LIBS_UBLK := liburing libcap libseccomp
+# libcrypto: AES-XTS for encrypted devices (blk_crypt.c), from Debian's
+# libcrypto.a; OpenSSL's configuration file is never read (no providers
+# loaded from disk).
+LIBS_UBLK := liburing libcap libseccomp libcrypto
 # boost-ublk is linked statically: boostd measures the bytes it fexecve()s,
 # and a dynamic binary would then load ld.so and its libraries from disk,
 # unmeasured (docs/trust.md). Not with the sanitizers, which need ld.so.
@@ -269,15 +273,22 @@ $(UBLK_CONFINE_TEST): $(patsubst %.c,$(O)/obj/confine-test/%.o,$(UBLK_SRCS))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)
 
-# Its unit suite links the modules (not main) and liburing, not ctl/.
-UBLK_TEST := $(O)/tests/unit/test_blk_backend
-$(O)/obj/tests/unit/test_blk_backend.o: $(UBLK_HDR)
-$(O)/obj/tests/unit/test_blk_backend.o: ALL_CFLAGS += -I $(O)/include -I ublk-target
-$(UBLK_TEST): $(O)/obj/tests/unit/test_blk_backend.o \
+# Its unit suites link the modules (not main), liburing and libcrypto, not ctl/.
+UBLK_TEST := $(O)/tests/unit/test_blk_backend $(O)/tests/unit/test_blk_crypt
+$(patsubst $(O)/%,$(O)/obj/%.o,$(UBLK_TEST)): $(UBLK_HDR)
+$(patsubst $(O)/%,$(O)/obj/%.o,$(UBLK_TEST)): ALL_CFLAGS += -I $(O)/include -I ublk-target
+$(UBLK_TEST): $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o \
 		$(call obj,$(filter-out ublk-target/boost_ublk.c,$(UBLK_SRCS)))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(call pc_libs,$(LIBS_TEST) $(LIBS_UBLK))
+
+# The bench of the encryption loop links blk_crypt.c and libcrypto only.
+$(O)/obj/tests/bench/crypt_bench.o: ALL_CFLAGS += -I ublk-target
+$(O)/tests/bench/crypt_bench: $(O)/obj/tests/bench/crypt_bench.o $(O)/obj/ublk-target/blk_crypt.o
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libcrypto)
 
 # ---- BPF -------------------------------------------------------------------
 
