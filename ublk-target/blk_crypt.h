@@ -8,11 +8,13 @@
  *
  * The data path: a write is encrypted in its buffer before the backend
  * sees it, a read decrypted in its buffer after the backend filled it,
- * one sector (the volume's sector size, 512 or 4096) at a time, the IV the
- * sector's number in that size counted from the start of the data segment
- * (aes-xts-plain64 with LUKS2's large-sector IVs: the little-endian sector
- * number, zero-padded to 16 bytes). The backend sees the data segment at
- * its offset in the backing store (the header before it).
+ * one sector (the volume's sector size, 512 or 4096) at a time, its IV the
+ * number of its first byte in 512-byte units counted from the start of the
+ * data segment, little-endian, zero-padded to 16 bytes: aes-xts-plain64 as
+ * dm-crypt runs a LUKS2 volume, whose IVs stay in 512-byte units whatever
+ * the sector size (no iv_large_sectors; a 4096-byte sector's IVs go 0, 8,
+ * 16...). The backend sees the data segment at its offset in the backing
+ * store (the header before it).
  *
  * The key lives in one locked page (mlock, MADV_DONTDUMP), wiped when the
  * server ends; each queue thread has its own pair of OpenSSL contexts made
@@ -70,9 +72,11 @@ int blk_crypt__ctx_init(const struct blk_crypt *c, struct blk_crypt_ctx *ret);
 void blk_crypt__ctx_free(struct blk_crypt_ctx *x);
 
 /*
- * Encrypt (@enc) or decrypt @len bytes of @buf in place, the sectors of
- * @c->sector_size numbered from @sector. @len must be a multiple of the
- * sector size. 0, or -EIO if OpenSSL fails, -EINVAL if misaligned.
+ * Encrypt (@enc) or decrypt @len bytes of @buf in place, sectors of
+ * @c->sector_size, the first at 512-byte sector @sector of the data
+ * segment (its IV; the next one's is @sector + sector_size / 512). @len
+ * must be a multiple of the sector size. 0, or -EIO if OpenSSL fails,
+ * -EINVAL if misaligned.
  */
 int blk_crypt__run(const struct blk_crypt *c, struct blk_crypt_ctx *x, bool enc, uint8_t *buf,
 		   size_t len, uint64_t sector);

@@ -229,11 +229,11 @@ static int op_counter(unsigned int op)
 	}
 }
 
-/* The volume's sector number of a request's first byte (its IV). */
+/* The IV of a request's first sector: its 512-byte sector in the data segment. */
 static uint64_t blk_queue_crypt_sector(const struct blk_queue *q,
 				       const struct ublksrv_io_desc *iod)
 {
-	return blk_iod_offset(iod) >> q->dev->crypt.sector_shift;
+	return iod->start_sector;
 }
 
 void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)

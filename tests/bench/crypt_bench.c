@@ -37,7 +37,7 @@ static double run(struct blk_crypt *c, struct blk_crypt_ctx *x, bool enc, uint8_
 				fprintf(stderr, "crypt_bench: blk_crypt__run failed\n");
 				exit(1);
 			}
-			sector += 4096 / c->sector_size;
+			sector += 4096 >> 9;
 			bytes += 4096;
 		}
 		t = now_s() - start;

@@ -2,8 +2,9 @@
 /*
  * Unit tests of ublk-target/blk_crypt.c: the data path's aes-xts-plain64
  * loop against IEEE 1619's XTS-AES-256 vector 10, against OpenSSL's
- * one-shot per sector, and against the kernel's xts(aes) through AF_ALG
- * (what dm-crypt runs); and the key message's checks (--key-fd).
+ * one-shot per sector (IVs in 512-byte units, as dm-crypt runs LUKS2),
+ * and against the kernel's xts(aes) through AF_ALG (what dm-crypt runs);
+ * and the key message's checks (--key-fd).
  */
 #include <check.h>
 #include <errno.h>
@@ -111,8 +112,10 @@ static void check_oneshot(uint32_t ss, uint64_t first)
 	ck_assert(plain && buf && want);
 	ck_assert_int_eq(RAND_bytes(key, sizeof(key)), 1);
 	ck_assert_int_eq(RAND_bytes(plain, (int)len), 1);
+	/* IVs in 512-byte units, as dm-crypt on LUKS2: a 4096-byte sector steps by 8. */
 	for (int i = 0; i < N; i++)
-		oneshot(key, first + i, plain + (size_t)i * ss, want + (size_t)i * ss, (int)ss);
+		oneshot(key, first + (uint64_t)i * (ss / 512), plain + (size_t)i * ss,
+			want + (size_t)i * ss, (int)ss);
 	c = crypt_of(key, ss);
 	ck_assert_int_eq(blk_crypt__ctx_init(&c, &x), 0);
 	memcpy(buf, plain, len);
@@ -125,7 +128,7 @@ static void check_oneshot(uint32_t ss, uint64_t first)
 	ck_assert_int_eq(blk_crypt__run(&c, &x, false, buf, len, first), 0);
 	ck_assert_mem_eq(buf, plain, len);
 	/* A sector decrypted under its neighbour's number is garbage. */
-	ck_assert_int_eq(blk_crypt__run(&c, &x, false, want, ss, first + 1), 0);
+	ck_assert_int_eq(blk_crypt__run(&c, &x, false, want, ss, first + ss / 512), 0);
 	ck_assert(memcmp(want, plain, ss) != 0);
 	blk_crypt__ctx_free(&x);
 	free(plain);
@@ -136,7 +139,7 @@ static void check_oneshot(uint32_t ss, uint64_t first)
 START_TEST(test_oneshot_4096)
 {
 	check_oneshot(4096, 0);
-	check_oneshot(4096, 0x123456789abcull); /* the IV's high bytes too */
+	check_oneshot(4096, 0x123456789ab8ull); /* the IV's high bytes too */
 }
 END_TEST
 
@@ -144,6 +147,7 @@ START_TEST(test_oneshot_512)
 {
 	check_oneshot(512, 7);
 	check_oneshot(512, UINT64_MAX - 3); /* wraps as a 64-bit counter, as plain64 */
+	check_oneshot(4096, UINT64_MAX - 15);
 }
 END_TEST
 
@@ -197,7 +201,7 @@ START_TEST(test_kernel_xts)
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 		struct af_alg_iv *iv;
-		uint64_t sector = 1000 + s;
+		uint64_t sector = 1000 + s * 8; /* 512-byte units */
 
 		cm->cmsg_level = SOL_ALG;
 		cm->cmsg_type = ALG_SET_OP;
