@@ -44,9 +44,12 @@ DESTDIR ?=
 # fresh machine can install the packages before the flags are first needed.
 # Per program: boostctl checks quotes offline and talks to no TPM, so it
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
-# only for the versions it prints. boostd links libsystemd for sd_notify.
+# only for the versions it prints. boostd links libsystemd for sd_notify, and
+# libcryptsetup for encrypted disks' LUKS2 headers (boost-ublk, static, only
+# runs the cipher: docs/storage.md).
 LIBS_CLI := libbpf libelf json-c libcrypto tss2-mu
-LIBS_DAEMON := libbpf libxdp libelf json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl
+LIBS_DAEMON := libbpf libxdp libelf json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl \
+	libcryptsetup
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c
@@ -129,6 +132,7 @@ NET_SRCS := \
 	ctl/net/net_sg.c
 STORAGE_SRCS := \
 	ctl/storage/storage_conf.c \
+	ctl/storage/storage_crypt.c \
 	ctl/storage/storage_object.c \
 	ublk-target/blk_size.c
 CLI_SRCS := \

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "blk_limits.h"
 #include "cli.h"
@@ -148,9 +149,12 @@ static int do_add(int argc, char **argv)
 		{ "block-size", required_argument, NULL, 'b' },
 		{ "size", required_argument, NULL, 's' },
 		{ "id", required_argument, NULL, 'i' },
+		{ "crypt", no_argument, NULL, 'c' },
+		{ "crypt-header", required_argument, NULL, 'H' },
+		{ "recovery-passphrase-file", required_argument, NULL, 'R' },
 		{ 0 },
 	};
-	json_object *dev = json_object_new_object(), *args, *r, *qos = NULL;
+	json_object *dev = json_object_new_object(), *args, *r, *qos = NULL, *crypt = NULL;
 	const char *backend = NULL;
 	char *words[argc + 1];
 	int opt, ret = EXIT_OK, nwords = -1;
@@ -176,12 +180,33 @@ static int do_add(int argc, char **argv)
 		case 's':
 			json_object_object_add(dev, "size", json_object_new_string(optarg));
 			break;
+		case 'c':
+		case 'H':
+		case 'R': {
+			/* boostd reads (or makes) the files: their absolute paths. */
+			char cwd[4096], abs[8192];
+
+			if (!crypt)
+				crypt = json_object_new_object();
+			if (opt == 'c')
+				break;
+			if (optarg[0] != '/' && getcwd(cwd, sizeof(cwd)))
+				snprintf(abs, sizeof(abs), "%s/%s", cwd, optarg);
+			else
+				snprintf(abs, sizeof(abs), "%s", optarg);
+			json_object_object_add(crypt, opt == 'H' ? "header" : "recovery_passphrase_file",
+					       json_object_new_string(abs));
+			break;
+		}
 		default:
 			ret = cmd__bad_option(argv);
 		}
 	}
 	if (ret == EXIT_OK && !backend)
-		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH)");
+		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH | "
+				       "crypt:BACKEND)");
+	if (crypt)
+		json_object_object_add(dev, "crypt", crypt);
 	if (ret == EXIT_OK && nwords >= 0 && (ret = qos_words(nwords, words, &qos)) == EXIT_OK)
 		json_object_object_add(dev, "qos", qos);
 	if (ret) {
@@ -487,6 +512,7 @@ static int do_recover(int argc, char **argv)
 static const struct cmd storage_cmds[] = {
 	{ "add", .func = do_add,
 	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID] "
+		  "[--crypt] [--crypt-header PATH] [--recovery-passphrase-file PATH] "
 		  "[qos CAP VALUE [CAP VALUE]...]" },
 	{ "list", .func = do_list },
 	{ "show", .func = do_show, .args = "DEV" },
@@ -500,7 +526,7 @@ static const struct cmd storage_cmds[] = {
 const struct cmd_group storage_group = {
 	.path = "storage",
 	.cmds = storage_cmds,
-	.defs = "BACKEND := { null | mem:SIZE | file:PATH }\n"
+	.defs = "BACKEND := { null | mem:SIZE | file:PATH | crypt:BACKEND }\n"
 		"DEV     := { ID | /dev/ublkbID }\n"
 		"SIZE    := BYTES[K|M|G|T]\n"
 		"B       := { 512 | 4096 }\n"
@@ -511,5 +537,9 @@ const struct cmd_group storage_group = {
 	       "recovery when it dies. 'boostctl apply FILE' sets the devices at once.\n"
 	       "stats --interval samples the counters twice, SECONDS apart, and adds IOPS\n"
 	       "and bytes/s over that window. A request over a QOS cap (per second; 0: none)\n"
-	       "waits, never fails; set changes the caps of a running device at once.",
+	       "waits, never fails; set changes the caps of a running device at once.\n"
+	       "crypt:BACKEND or --crypt encrypts the device: a LUKS2 volume (aes-xts-plain64)\n"
+	       "whose key is sealed to this host's TPM state; boostd formats a new one\n"
+	       "(a backing file whose first 4 KiB are zero, or a new --crypt-header file),\n"
+	       "and adds a keyslot for the passphrase in --recovery-passphrase-file.",
 };

@@ -5,13 +5,15 @@
  *   {
  *     "devices": [
  *       {"id": 0,                         the ublk id: /dev/ublkb0
- *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH
+ *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH | crypt:BACKEND
  *        "size": "1G",                    bytes, or BYTES[K|M|G|T]; default the backend's
  *        "queues": 2,                     default: one per CPU
  *        "depth": 128,                    default 128
  *        "block_size": 4096,              512 (default) or 4096
  *        "qos": {"write_iops": 1000,      caps, changeable live; see QOS below
- *                "bps": "50M"}}
+ *                "bps": "50M"},
+ *        "crypt": {"header": "/srv/disk.hdr",  encrypted; see CRYPT below
+ *                  "recovery_passphrase_file": "/root/disk.pass"}}
  *     ]
  *   }
  *
@@ -20,6 +22,15 @@
  * (bytes, or BYTES[K|M|G|T]), and the burst above the rate each allows at
  * once, iops_burst (IOs) and bps_burst (bytes); without a burst, 20 ms of
  * the rate (BLK_QOS_DEFAULT_BURST_NS).
+ *
+ * CRYPT: the device is a LUKS2 volume (aes-xts-plain64, docs/storage.md),
+ * also said by a backend "crypt:BACKEND" (mem or file), or "crypt": true.
+ * Optional keys: "header", the absolute path of a detached LUKS2 header
+ * (default: in the backing file for file, in boostd's state directory
+ * for mem); "recovery_passphrase_file", the absolute path of a file whose
+ * content (one trailing newline dropped) becomes a second keyslot when
+ * boostd formats the volume. An encrypted device's block size defaults
+ * to 4096.
  *
  * `boostctl apply` makes the devices match the document; `boostctl storage
  * add` sends one device object (without "id", the kernel picks one). An
@@ -49,6 +60,9 @@ struct storage_conf_dev {
 	unsigned int block_size;    /* 0: 512 */
 	uint64_t size;              /* 0: the backend's */
 	struct blk_qos_limits qos;  /* all 0: no caps */
+	bool crypt;                 /* a LUKS2 volume; backend is then the inner one */
+	char crypt_header[PATH_MAX];   /* a detached header, or "" */
+	char crypt_recovery[PATH_MAX]; /* the recovery passphrase's file, or "" */
 };
 
 struct storage_conf {
@@ -67,6 +81,8 @@ int storage_conf__parse_qos(json_object *o, const char *at, struct blk_qos_limit
 			    char *err, size_t errlen);
 /* @l as a QOS object, with only the caps that are set. */
 json_object *storage_conf__qos_json(const struct blk_qos_limits *l);
+/* @c's "crypt" object, or NULL when it is not encrypted. */
+json_object *storage_conf__crypt_json(const struct storage_conf_dev *c);
 /* A whole document; ids must be given and distinct. */
 int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, size_t errlen);
 void storage_conf__free(struct storage_conf *c);
