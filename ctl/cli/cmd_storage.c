@@ -289,6 +289,14 @@ static int do_show(int argc, char **argv)
 		out__string("last", "  %s\n", client__str(o, "last"));
 	out__close_object();
 	print_qos(member(r, "qos"));
+	o = member(r, "crypt");
+	if (o) {
+		out__open_object("crypt");
+		out__string("format", "  encrypted: %s", client__str(o, "format"));
+		out__string("cipher", " %s", client__str(o, "cipher"));
+		out__string("header", ", header %s\n", client__str(o, "header"));
+		out__close_object();
+	}
 	out__int("created", NULL, client__int(r, "created"));
 	out__close_object();
 	json_object_put(r);

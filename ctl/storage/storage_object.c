@@ -1462,6 +1462,21 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 				       json_object_new_string(v->failure));
 	json_object_object_add(r, "supervision", sup);
 	json_object_object_add(r, "qos", storage_conf__qos_json(&v->conf.qos));
+	if (v->conf.crypt) {
+		json_object *c = json_object_new_object();
+		char hdr[PATH_MAX + 64];
+
+		if (v->conf.crypt_header[0])
+			snprintf(hdr, sizeof(hdr), "%s", v->conf.crypt_header);
+		else if (strncmp(v->conf.backend, "mem:", 4) == 0)
+			crypt_state_header(v, hdr, sizeof(hdr));
+		else
+			snprintf(hdr, sizeof(hdr), "%s", v->conf.backend + 5);
+		json_object_object_add(c, "format", json_object_new_string("LUKS2"));
+		json_object_object_add(c, "cipher", json_object_new_string("aes-xts-plain64"));
+		json_object_object_add(c, "header", json_object_new_string(hdr));
+		json_object_object_add(r, "crypt", c);
+	}
 	json_object_object_add(r, "created", json_object_new_int64(v->created));
 	return proto__ok(r);
 }

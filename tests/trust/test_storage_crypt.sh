@@ -70,6 +70,10 @@ vk=$(vk_of "$D/a.img" <(printf 'correct horse battery staple'))
 ! grep -rq "correct horse" "$BOOSTD_LOG" "$STATE" || fail "the recovery passphrase leaked"
 "$BOOSTCTL" -j storage list | jq -e '.[0].backend == "file:'"$D/a.img"'"' >/dev/null ||
 	fail "the device is not listed: $("$BOOSTCTL" -j storage list)"
+"$BOOSTCTL" -j storage show 1 | jq -e '.crypt == {"format": "LUKS2", "cipher": "aes-xts-plain64",
+	"header": "'"$D/a.img"'"}' >/dev/null || fail "show: $("$BOOSTCTL" -j storage show 1)"
+expect_exit 0 "$BOOSTCTL" storage show 1
+expect_match "encrypted: LUKS2 aes-xts-plain64, header $D/a.img" "$out"
 jq -e '.devices[0].device.crypt == {"recovery_passphrase_file": "'"$D/pass"'"}' \
 	"$STATE/storage.json" >/dev/null || fail "the state has no crypt: $(cat "$STATE/storage.json")"
 

@@ -37,21 +37,22 @@ server_of() { bjq ".[] | select(.id == $1) | .pid" storage list; }
 yes 'BOOST-PLAINTEXT-MARKER-2f9c' | head -c $M >/tmp/pattern
 yes 'KERNEL-DMCRYPT-MARKER-77a1' | head -c $M >/tmp/pattern2
 
-# An encrypted file disk: 16 MiB of header, 64 MiB of data.
-truncate -s 80M /tmp/a.img
+# An encrypted file disk: 16 MiB of header, 80 MiB of data (fio's jobs
+# cover the first 64 MiB; the patterns go above).
+truncate -s 96M /tmp/a.img
 printf 'recovery words for the guest\n' >/tmp/pass
 printf 'recovery words for the guest' >/tmp/pass.key # as cryptsetup reads a key file
 add crypt:file:/tmp/a.img --queues 2 --recovery-passphrase-file /tmp/pass
-[ "$(blockdev --getsize64 "$dev")" = $((64 * M)) ] || gfail "$dev: $(blockdev --getsize64 "$dev") bytes"
+[ "$(blockdev --getsize64 "$dev")" = $((80 * M)) ] || gfail "$dev: $(blockdev --getsize64 "$dev") bytes"
 [ "$(blockdev --getss "$dev")" = 4096 ] || gfail "$dev: logical block $(blockdev --getss "$dev")"
 cryptsetup luksDump /tmp/a.img | grep -q "boost-tpm2" || gfail "a.img: no boost-tpm2 token"
 fio_crc "$dev" 8
 fio_crc_wait
 echo "file: fio verify passed"
 
-# The pattern at 1 MiB: nowhere in the backing file, read back as written.
-dd if=/tmp/pattern of="$dev" bs=1M seek=1 oflag=direct status=none || gfail "write to $dev"
-dd if="$dev" bs=1M skip=1 count=1 iflag=direct status=none | cmp -s - /tmp/pattern ||
+# The pattern at 65 MiB: nowhere in the backing file, read back as written.
+dd if=/tmp/pattern of="$dev" bs=1M seek=65 oflag=direct status=none || gfail "write to $dev"
+dd if="$dev" bs=1M skip=65 count=1 iflag=direct status=none | cmp -s - /tmp/pattern ||
 	gfail "the pattern does not read back"
 sync
 ! grep -q 'BOOST-PLAINTEXT-MARKER' /tmp/a.img || gfail "plaintext in the backing file"
@@ -61,17 +62,17 @@ echo "file: no plaintext in the backing file"
 bctl storage del "$id" >/dev/null || gfail "storage del $id"
 cryptsetup open --key-file /tmp/pass.key /tmp/a.img boostx ||
 	gfail "cryptsetup open failed"
-dd if=/dev/mapper/boostx bs=1M skip=1 count=1 iflag=direct status=none | cmp -s - /tmp/pattern ||
+dd if=/dev/mapper/boostx bs=1M skip=65 count=1 iflag=direct status=none | cmp -s - /tmp/pattern ||
 	gfail "dm-crypt does not read what boost wrote"
 # dm-crypt writes, boost reads.
-dd if=/tmp/pattern2 of=/dev/mapper/boostx bs=1M seek=3 oflag=direct status=none ||
+dd if=/tmp/pattern2 of=/dev/mapper/boostx bs=1M seek=67 oflag=direct status=none ||
 	gfail "write through dm-crypt"
 cryptsetup close boostx || gfail "cryptsetup close failed"
 ! grep -q 'KERNEL-DMCRYPT-MARKER' /tmp/a.img || gfail "dm-crypt left plaintext"
 add crypt:file:/tmp/a.img --queues 2
-dd if="$dev" bs=1M skip=3 count=1 iflag=direct status=none | cmp -s - /tmp/pattern2 ||
+dd if="$dev" bs=1M skip=67 count=1 iflag=direct status=none | cmp -s - /tmp/pattern2 ||
 	gfail "boost does not read what dm-crypt wrote"
-dd if="$dev" bs=1M skip=1 count=1 iflag=direct status=none | cmp -s - /tmp/pattern ||
+dd if="$dev" bs=1M skip=65 count=1 iflag=direct status=none | cmp -s - /tmp/pattern ||
 	gfail "boost's own pattern changed"
 echo "file: dm-crypt interop both ways"
 
@@ -82,17 +83,18 @@ for round in 1 2; do
 	p=$(server_of "$id")
 	[ -n "$p" ] && [ "$p" != 0 ] || gfail "no server for $id"
 	kill -KILL "$p"
-	for ((i = 0; i < 300; i++)); do
-		q=$(server_of "$id")
-		[ -n "$q" ] && [ "$q" != 0 ] && [ "$q" != "$p" ] &&
-			[ "$(bjq ".[] | select(.id == $id) | .state" storage list)" = running ] && break
-		sleep 0.1
+	end=$((SECONDS + 60))
+	while [ $SECONDS -lt $end ]; do
+		st=$(bjq ".[] | select(.id == $id) | \"\(.state) \(.pid)\"" storage list)
+		q=${st#* }
+		[ "${st% *}" = live ] && [ "$q" != 0 ] && [ "$q" != "$p" ] && break
+		sleep 0.2
 	done
 	[ "$q" != "$p" ] || gfail "round $round: not recovered: $(bctl storage list)"
 	echo "round $round: killed $p, recovered by $q"
 done
 fio_crc_wait
-dd if="$dev" bs=1M skip=3 count=1 iflag=direct status=none | cmp -s - /tmp/pattern2 ||
+dd if="$dev" bs=1M skip=67 count=1 iflag=direct status=none | cmp -s - /tmp/pattern2 ||
 	gfail "data outside fio's range changed across recoveries"
 grep -q "device $id: recovered by a new server" /tmp/boostd.log || gfail "no recovery logged"
 echo "file: kill -9 and recovery"
@@ -112,9 +114,10 @@ cp /bin/true /tmp/other && bctl trust sign --key "$BOOST_BUILD/keys/dev-signer.k
 bctl trust load /tmp/other >/dev/null || gfail "trust load failed"
 p=$(server_of "$id")
 kill -KILL "$p"
-for ((i = 0; i < 300; i++)); do
+end=$((SECONDS + 60))
+while [ $SECONDS -lt $end ]; do
 	[ "$(bjq ".[] | select(.id == $id) | .state" storage list)" = failed ] && break
-	sleep 0.1
+	sleep 0.2
 done
 st=$(bctl storage show "$id" 2>&1)
 [[ $st == *"PCR 11 differs from the sealed state"* ]] || gfail "not failed for the PCR: $st"
