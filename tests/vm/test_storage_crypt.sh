@@ -97,6 +97,7 @@ fio_crc_wait
 dd if="$dev" bs=1M skip=67 count=1 iflag=direct status=none | cmp -s - /tmp/pattern2 ||
 	gfail "data outside fio's range changed across recoveries"
 grep -q "device $id: recovered by a new server" /tmp/boostd.log || gfail "no recovery logged"
+bctl storage del "$id" >/dev/null || gfail "storage del $id"
 echo "file: kill -9 and recovery"
 
 # An encrypted mem disk.
