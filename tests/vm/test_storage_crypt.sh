@@ -12,7 +12,7 @@
 #  - boostd measures another artifact, so boost's PCR changes: the killed
 #    server is not recovered (the device is failed, with the reason), and
 #    `storage add` of the volume is refused with the reason; nothing serves.
-# timeout: 420
+# timeout: 600
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio cryptsetup
