@@ -100,6 +100,7 @@ COMMON_SRCS := \
 TRUST_SRCS := \
 	ctl/trust/attest.c \
 	ctl/trust/trust_cred.c \
+	ctl/trust/trust_ima_rules.c \
 	ctl/trust/trust_keylime.c \
 	ctl/trust/trust_log.c \
 	ctl/trust/trust_manifest.c \
@@ -123,9 +124,11 @@ DAEMON_SRCS := \
 	ctl/daemon/trust_object.c
 NET_SRCS := \
 	ctl/net/net_conf.c \
+	ctl/net/net_conf_overlay.c \
 	ctl/net/net_flows.c \
 	ctl/net/net_link.c \
 	ctl/net/net_object.c \
+	ctl/net/net_overlay.c \
 	ctl/net/net_pin.c \
 	ctl/net/net_probe.c \
 	ctl/net/net_rate.c \

@@ -98,8 +98,20 @@ struct boost_port {
 	__be32 v4[BOOST_PORT_MAX_V4];
 	__u8 v6[BOOST_PORT_MAX_V6][16];
 	__u8 flags; /* BOOST_PORT_F_* */
-	__u8 pad[3];
+	/*
+	 * A vNIC's tenant network (the overlay, below): its VNI, big-endian
+	 * as in the VXLAN header; 0 for no network. In what was padding, so
+	 * that an entry an older build wrote reads as no network, and the
+	 * maps keep their layout across an upgrade.
+	 */
+	__u8 vni[3];
 };
+
+/* The VNI of a port (0: none). */
+static inline __u32 boost_port_vni(const struct boost_port *p)
+{
+	return (__u32)p->vni[0] << 16 | (__u32)p->vni[1] << 8 | p->vni[2];
+}
 
 /*
  * boost_ports_direct: the same ports as boost_ports, for ifindexes below
@@ -161,6 +173,108 @@ struct boost_uplinks {
 };
 
 #define BOOST_FLOOD_MAX 64
+
+/*
+ * The overlay (docs/network.md, "Overlay"): tenant networks, each with a
+ * VNI, whose vNICs on different hosts reach each other in VXLAN (RFC
+ * 7348) over IPv4, through the uplinks. A frame from a vNIC in a network
+ * goes only to a vNIC of that network: a local one by redirect, a remote
+ * one encapsulated towards its host's underlay address; what arrives on
+ * an uplink as VXLAN to the local underlay address is decapsulated and
+ * delivered by its VNI. Two networks may hold the same MACs and IPs:
+ * every key below has the VNI in it. ARP and ND within a network are
+ * answered by boost from the known addresses (a proxy), never flooded.
+ */
+#define BOOST_VXLAN_PORT 4789
+#define BOOST_VNI_MAX 0xffffff
+/* Outer IPv4 (20) + UDP (8) + VXLAN (8) + the inner Ethernet header (14). */
+#define BOOST_VXLAN_OVERHEAD 50
+#define BOOST_VXLAN_F_VNI 0x08 /* the VXLAN header's I flag: the VNI is valid */
+
+/* boost_overlay[0]: the host's end of the tunnels; local 0: no overlay. */
+struct boost_overlay {
+	__be32 local;    /* the underlay address, the outer source */
+	__u32 mtu;       /* the largest inner IP packet the uplinks carry: their MTU - 50 */
+};
+
+/*
+ * boost_overlay_macs: (VNI, MAC) -> where that MAC of that network is.
+ * A local vNIC: port.ifindex set (as boost_macs). A remote one:
+ * port.ifindex 0, the underlay address of its host and the MAC of the
+ * next hop towards it. Each network also has an entry for MAC
+ * 00:00:00:00:00:00 (no port's: parse_mac refuses it) with ifindex 0
+ * and no remote, which says the VNI exists: a miss then tells an
+ * unknown VNI from an unknown MAC.
+ */
+struct boost_vmac_key {
+	__u32 vni;
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+struct boost_vmac {
+	struct boost_mac_port port;
+	__be32 remote;        /* the remote host's underlay address; 0 if local */
+	__u8 remote_mac[6];   /* the next hop's MAC on the uplink */
+	__u8 pad[2];
+};
+
+/* boost_overlay_arp: (VNI, IPv4) -> the MAC that holds it, for the ARP proxy. */
+struct boost_varp_key {
+	__u32 vni;
+	__be32 ip;
+};
+
+/* boost_overlay_nd: (VNI, IPv6) -> the MAC that holds it, for the ND proxy. */
+struct boost_vnd_key {
+	__u32 vni;
+	__u8 ip[16];
+};
+
+/*
+ * The overlay's counters (boost_overlay_stats, per-CPU, one entry), by
+ * name in `net status` and the metrics. A frame the overlay drops is also
+ * counted on its port under a drop reason: mtu and no_vni under no_route,
+ * inner_spoof under spoof.
+ *   ENCAP        frames a vNIC sent, encapsulated to a remote host
+ *   DECAP        VXLAN frames from an uplink, delivered to a vNIC
+ *   ARP_PROXY    ARP requests answered by boost from the known addresses
+ *   ND_PROXY     neighbour solicitations answered so, for IPv6
+ *   MTU          too large for the uplink once encapsulated: dropped
+ *   NO_VNI       VXLAN for a VNI this host has no network of: dropped
+ *   NO_MAC       VXLAN of a known VNI to a MAC no local vNIC of it has
+ *   INNER_SPOOF  VXLAN whose inner source is no remote vNIC of that host
+ * (C, not X, as the macro's argument: tests read the drop reasons from
+ * this header by their X lines.)
+ */
+#define BOOST_OVERLAY_COUNTERS(C) \
+	C(ENCAP, "encap") \
+	C(DECAP, "decap") \
+	C(ARP_PROXY, "arp_proxy") \
+	C(ND_PROXY, "nd_proxy") \
+	C(MTU, "mtu") \
+	C(NO_VNI, "no_vni") \
+	C(NO_MAC, "no_mac") \
+	C(INNER_SPOOF, "inner_spoof")
+
+enum boost_overlay_counter {
+#define BOOST_OVL_ENUM_(e, name) BOOST_OVL_##e,
+	BOOST_OVERLAY_COUNTERS(BOOST_OVL_ENUM_)
+#undef BOOST_OVL_ENUM_
+	BOOST_OVL__MAX,
+};
+
+struct boost_overlay_stats {
+	__u64 n[BOOST_OVL__MAX];
+};
+
+#ifndef __bpf__
+static const char *const boost_overlay_counter_names[BOOST_OVL__MAX] __attribute__((unused)) = {
+#define BOOST_OVL_NAME_(e, name) [BOOST_OVL_##e] = name,
+	BOOST_OVERLAY_COUNTERS(BOOST_OVL_NAME_)
+#undef BOOST_OVL_NAME_
+};
+#endif
 
 /*
  * The security version of a build of the network objects: a 32-bit

@@ -164,4 +164,48 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_rates SEC(".maps");
 
+/* The overlay (boost_shared.h): maps of their own, which an older build lacks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct boost_overlay);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_overlay SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct boost_vmac_key);
+	__type(value, struct boost_vmac);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_overlay_macs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct boost_varp_key);
+	__type(value, struct boost_mac);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_overlay_arp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct boost_vnd_key);
+	__type(value, struct boost_mac);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_overlay_nd SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct boost_overlay_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_overlay_stats SEC(".maps");
+
 #endif

@@ -31,6 +31,9 @@
  *   - ARP, ND and MLD broadcast or multicast: flooded to the vNICs only;
  *   - anything else (tagged frames, other MACs, other multicast) is the
  *     host's own traffic: passed to the stack (to_stack).
+ * A vNIC in a tenant network, and VXLAN from an uplink to this host's
+ * underlay address, follow the overlay's rules instead (net_overlay.h),
+ * on the TC path only (BOOST_NET_NO_REWRITE below).
  * A frame on an interface that is not a port passes untouched and uncounted.
  * Rate limits (net_rate.h), of vNICs only: a frame a vNIC sends that would
  * leave (forwarded or flooded) meets its out limit; a frame forwarded to a
@@ -53,6 +56,11 @@ enum net_action {
 	NET_DROP,
 	NET_FORWARD, /* to the port v->ifindex */
 	NET_FLOOD,   /* to every port but the ingress */
+	NET_ENCAP,   /* in VXLAN (vni, local, remote, mac, remote_mac) to the uplink v->ifindex */
+	NET_DECAP,   /* out of VXLAN, to the vNIC v->ifindex */
+	NET_TUNNEL,  /* VXLAN from an uplink: parse the inner frame, net_ovl_from_tunnel() */
+	NET_ARP_REPLY, /* answer the ARP request with v->mac, back out of the ingress */
+	NET_ND_REPLY,  /* answer the neighbour solicitation with v->mac, so */
 };
 
 struct net_verdict {
@@ -62,12 +70,19 @@ struct net_verdict {
 	__u8 to_xdp;      /* NET_FORWARD to a vNIC whose VM end runs XDP (AF_XDP) */
 	__u32 ifindex;    /* the target port */
 	__u64 tstamp;     /* bpf_ktime_get_ns()'s clock */
+	/* NET_ENCAP: the outer headers; NET_ARP_REPLY: mac is the answer */
+	__u32 vni;
+	__u32 hash;       /* the flow's: the outer UDP source port */
+	__be32 local, remote;
+	__u8 mac[6];      /* the uplink's (the outer source) */
+	__u8 remote_mac[6];
 };
 
 /* What the entry point knows of a frame besides its headers. */
 struct net_frame {
 	__u32 segs; /* packets it stands for: an skb's GSO segments, else 1 */
 	bool tc;    /* on the TC path, where a frame to a vNIC can be shaped */
+	__u32 gso_size; /* an skb's segments' payload, 0 if it is one packet */
 };
 
 static __always_inline struct boost_port_stats *net_stats(__u32 slot)
@@ -253,6 +268,25 @@ static __always_inline bool net_rate_out(const struct boost_port *port, const st
 	return net_rate(port->slot, BOOST_DIR_OUT, p->len, f->segs, false, NULL) != NET_RATE_DROP;
 }
 
+/*
+ * BOOST_NET_NO_REWRITE, defined by the XDP entry point before it includes
+ * this file: a build of the core that never asks for a frame to be
+ * rewritten. boost_xdp runs in a slot of libxdp's dispatcher, and a kernel
+ * that checks extension programs (Debian's 6.12, not this development
+ * host's) refuses to put a program that changes packet data
+ * (bpf_xdp_adjust_head, _tail, _meta) in a slot that does not. The overlay
+ * (encapsulation, decapsulation, the ARP and ND proxies' replies) is
+ * therefore the TC entry point's alone: boostd keeps every port it
+ * concerns in tc mode (a vNIC in a network, an uplink when the document
+ * has an overlay), and this build treats what it should never meet as
+ * an XDP port without the overlay would: a vNIC in a network has nowhere
+ * to send (no_route), VXLAN on an uplink is the host's own (to_stack).
+ * tests/bpf/test_net_xdp_helpers.c fails if the object calls such helpers.
+ */
+#ifndef BOOST_NET_NO_REWRITE
+#include "net_overlay.h"
+#endif
+
 static __always_inline void net_from_vnic(const struct boost_port *port, __u32 ifindex,
 					  const struct net_pkt *p, const struct net_frame *f,
 					  struct boost_port_stats *st, struct net_verdict *v)
@@ -270,6 +304,12 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	/* RA guard: a VM advertises itself as a router only on a router port. */
 	if (net_is_router_msg(p) && !(port->flags & BOOST_PORT_F_ROUTER))
 		return net_drop(st, v, BOOST_DROP_RA_GUARD);
+	if (boost_port_vni(port))
+#ifdef BOOST_NET_NO_REWRITE
+		return net_drop(st, v, BOOST_DROP_NO_ROUTE);
+#else
+		return net_ovl_from_vnic(port, ifindex, boost_port_vni(port), p, f, st, v);
+#endif
 	if (p->eth_dst[0] & 1) {
 		if (!net_is_control(p))
 			return net_drop(st, v, BOOST_DROP_BCAST);
@@ -315,6 +355,12 @@ static __always_inline void net_from_uplink(const struct net_pkt *p, const struc
 	v->action = NET_PASS;
 	if (p->flags & NET_PKT_VLAN)
 		goto to_stack;
+#ifndef BOOST_NET_NO_REWRITE
+	if (net_ovl_is_vxlan(p)) {
+		v->action = NET_TUNNEL;
+		return;
+	}
+#endif
 	if (p->eth_dst[0] & 1) {
 		if (!net_is_control(p))
 			goto to_stack;

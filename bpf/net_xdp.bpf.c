@@ -7,10 +7,17 @@
  * BPF_F_BROADCAST redirect to every port but the ingress. XDP cannot shape
  * (no qdisc, no skb to carry a departure time): a frame it forwards to a
  * shaped vNIC meets that vNIC's in limit as a police.
+ *
+ * It never changes packet data (no bpf_xdp_adjust_head, _tail or _meta),
+ * so that it may take a slot of libxdp's dispatcher on a kernel that
+ * checks extension programs for it: the overlay, which rewrites frames,
+ * is the TC entry point's (net_policy.h, BOOST_NET_NO_REWRITE;
+ * tests/bpf/test_net_xdp_helpers.c checks this object).
  */
 #include "uapi.h"
 #include <bpf/bpf_helpers.h>
 
+#define BOOST_NET_NO_REWRITE
 #include "net_policy.h"
 
 /*

@@ -20,6 +20,13 @@ int do_apply(int argc, char **argv);
 extern const char apply_doc[];
 
 /*
+ * `trust load [--kind KIND] FILE` (KIND NULL: by the name): FILE made
+ * absolute, verified and measured by boostd; prints what was loaded (in
+ * JSON, as object @key of the current one; NULL: the document).
+ */
+int cmd_trust__load(const char *file, const char *kind, const char *key);
+
+/*
  * getopt_long over a command's own arguments (argv[-1] is the command
  * word); set optind = 0 before the first call. cmd__bad_option reports the
  * option getopt stopped at as a usage error.

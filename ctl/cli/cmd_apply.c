@@ -36,8 +36,8 @@ static void print_lists(json_object *r)
 
 const char apply_doc[] =
 	"Make boost match FILE. A network document (policies/network.json's\n"
-	"format, keys ports and security_groups): ports and security groups are\n"
-	"added, changed or removed. A storage document (policies/storage.json's\n"
+	"format, keys ports, security_groups, flows, overlay and networks): ports,\n"
+	"security groups and tenant networks are added, changed or removed. A storage document (policies/storage.json's\n"
 	"format, key devices): devices are added or deleted until the served\n"
 	"devices match it. An invalid FILE, or one that mixes both, changes\n"
 	"nothing, and the error names the field.";

@@ -24,6 +24,7 @@
 #include "common/json_arg.h"
 #include "output.h"
 #include "trust/trust_cred.h"
+#include "trust/trust_ima_rules.h"
 #include "trust/trust_keylime.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_predict.h"
@@ -397,6 +398,59 @@ static int do_keylime_policy(int argc, char **argv)
 	return ret ? ret : EXIT_OK;
 }
 
+/* `attest ima-rules`: the kernel IMA rules for boost's artifacts (docs/keylime.md). */
+static int do_ima_rules(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "appraise", no_argument, NULL, 'a' },
+		{ 0 },
+	};
+	const char *policy = NULL, *outp = NULL;
+	struct trust_policy *pol = NULL;
+	bool appraise = false;
+	char err[1024], *text = NULL;
+	int opt, ret;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'p': policy = optarg; break;
+		case 'o': outp = optarg; break;
+		case 'a': appraise = true; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (!policy)
+		return cli__usage_error("attest ima-rules needs --policy FILE");
+	NO_MORE_ARGS();
+	ret = trust_policy__load(policy, &pol, err, sizeof(err));
+	if (ret)
+		return cli__fail("%s", err);
+	ret = trust_ima_rules__text(pol, appraise, &text, err, sizeof(err));
+	trust_policy__free(pol);
+	if (ret)
+		return cli__fail("ima-rules %s: %s", policy, err);
+	if (outp) {
+		ret = fileio__write(outp, text, strlen(text), 0644);
+		if (ret)
+			ret = cli__fail("IMA rules %s: %s", outp, strerror(-ret));
+	}
+	if (!ret) {
+		out__open_object(NULL);
+		if (outp)
+			out__string("out", "wrote the IMA rules to %s\n", outp);
+		else
+			out__string("rules", "%s", text);
+		out__close_object();
+	}
+	free(text);
+	return ret ? ret : EXIT_OK;
+}
+
 /*
  * `attest challenge`, the verifier's half of the AK's binding to the EK:
  * a fresh secret that only the TPM holding that EK and that AK recovers
@@ -587,6 +641,7 @@ static const struct cmd attest_cmds[] = {
 	  .args = "{--enroll DIR | --ek FILE --ak FILE} --out FILE --secret FILE" },
 	{ "keylime-policy", .func = do_keylime_policy,
 	  .args = "--policy FILE --out FILE [--tpm-policy FILE]" },
+	{ "ima-rules", .func = do_ima_rules, .args = "--policy FILE [--appraise] [--out FILE]" },
 	{ 0 },
 };
 
@@ -604,5 +659,8 @@ const struct cmd_group attest_group = {
 	       "challenge makes a credential only the TPM with that EK and AK can\n"
 	       "activate: the secret comes back only if the AK lives beside the EK.\n"
 	       "keylime-policy writes a Keylime runtime policy for the\n"
-	       "artifacts (and a tpm_policy with the predicted PCR): docs/keylime.md.",
+	       "artifacts (and a tpm_policy with the predicted PCR): docs/keylime.md.\n"
+	       "ima-rules prints (or writes to FILE) the kernel IMA rules that measure\n"
+	       "the artifacts into PCR 10 when boostd opens them, selected by their\n"
+	       "owner, and with --appraise refuse any whose security.ima does not verify.",
 };

@@ -73,6 +73,8 @@ static void print_port(json_object *p)
 	if (client__str(p, "mac")) {
 		out__string("mac", " mac %s", client__str(p, "mac"));
 		out__int("sg", " sg %ld", client__int(p, "sg"));
+		if (client__str(p, "network"))
+			out__string("network", " network %s", client__str(p, "network"));
 		if (client__str(p, "netns"))
 			out__string("netns", " netns %s", client__str(p, "netns"));
 		if (jbool(p, "router"))
@@ -129,6 +131,49 @@ static void print_port(json_object *p)
 	out__close_object();
 }
 
+/* The overlay (net_overlay.h): its end, its networks, its MTUs, its counters. */
+static void print_overlay(json_object *o)
+{
+	json_object *nets = json_object_object_get(o, "networks"), *m, *c;
+
+	out__open_object("overlay");
+	out__string("local", "overlay: local %s", client__str(o, "local"));
+	out__string("arp", ", arp %s\n", client__str(o, "arp"));
+	out__open_array("networks");
+	for (size_t i = 0; nets && i < json_object_array_length(nets); i++) {
+		json_object *n = json_object_array_get_idx(nets, i);
+
+		out__open_object(NULL);
+		out__string("name", "  network %s", client__str(n, "name"));
+		out__int("vni", " vni %ld", client__int(n, "vni"));
+		out__int("vnics", ": %ld vnics here", client__int(n, "vnics"));
+		out__int("remotes", ", %ld remote\n", client__int(n, "remotes"));
+		out__close_object();
+	}
+	out__close_array();
+	if (json_object_object_get_ex(o, "mtu", &m)) {
+		out__open_object("mtu");
+		out__int("uplink", "  mtu: uplink %ld", client__int(m, "uplink"));
+		out__int("inner", ", carries %ld", client__int(m, "inner"));
+		out__int("vnics", ", vnics up to %ld", client__int(m, "vnics"));
+		out__string("how", ": %s\n", client__str(m, "how"));
+		out__close_object();
+	}
+	if (json_object_object_get_ex(o, "counters", &c)) {
+		out__open_object("counters");
+		out__text("  counters:");
+		json_object_object_foreach(c, k, v) {
+			char fmt[64];
+
+			snprintf(fmt, sizeof(fmt), " %s %%ld", k);
+			out__int(k, fmt, json_object_get_int64(v));
+		}
+		out__text("\n");
+		out__close_object();
+	}
+	out__close_object();
+}
+
 static int do_net_status(int argc, char **argv)
 {
 	json_object *r, *ports;
@@ -161,6 +206,8 @@ static int do_net_status(int argc, char **argv)
 		out__string("tc_program", "  tc:  %s\n", client__str(r, "tc_program"));
 	}
 	out__int("rules", "  security group rules: %ld\n", client__int(r, "rules"));
+	if (json_object_object_get(r, "overlay"))
+		print_overlay(json_object_object_get(r, "overlay"));
 	out__text("ports:\n");
 	out__open_array("ports");
 	ports = json_object_object_get(r, "ports");
@@ -260,7 +307,8 @@ static int do_port_add(int argc, char **argv)
 			json_object_put(ips);
 			return cli__usage_error("'%s' needs a value", w);
 		}
-		if (strcmp(w, "mac") == 0 || strcmp(w, "mode") == 0 || strcmp(w, "netns") == 0) {
+		if (strcmp(w, "mac") == 0 || strcmp(w, "mode") == 0 || strcmp(w, "netns") == 0 ||
+		    strcmp(w, "network") == 0) {
 			json_object_object_add(port, w, json_object_new_string(argv[1]));
 		} else if (strcmp(w, "ip") == 0) {
 			json_object_array_add(ips, json_object_new_string(argv[1]));
@@ -371,7 +419,7 @@ static int do_port_list(int argc, char **argv)
 static const struct cmd port_cmds[] = {
 	{ "add", .func = do_port_add,
 	  .args = "NAME uplink [mode MODE] [netns NS]\n"
-		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS] [afxdp]" },
+		  "NAME [vnic] mac MAC [ip ADDR]... [sg ID] [mode MODE] [netns NS] [network NET] [afxdp]" },
 	{ "del", .func = do_port_del, .args = "NAME" },
 	{ "set", .func = do_port_set,
 	  .args = "NAME rate [in RATE] [out RATE] [pps PPS] [burst SIZE] [shape SHAPE]\n"
@@ -384,9 +432,11 @@ static const struct cmd_group port_group = {
 	.path = "net port",
 	.cmds = port_cmds,
 	.defs = "MODE := { tc | xdp }   (vnic default tc: keeps TSO and checksum offload;\n"
-		"                       uplink default tc on a veth, xdp on a NIC)\n"
+		"                       uplink default tc on a veth or with an overlay, xdp on\n"
+		"                       a NIC; a vnic in a network is tc only)\n"
 		"NS   := the network namespace of the veth's far end (the VM's, the ToR's),\n"
 		"        /run/netns/NS\n"
+		"NET  := a tenant network of the document's \"networks\" (boost-network(5))\n"
 		"RATE := N{bit|kbit|mbit|gbit|tbit} | none   bits a second (in: towards the VM)\n"
 		"PPS  := N[k|m|g] | none                     packets a second, each way\n"
 		"SIZE := N[k|m|g] | none                     bytes (powers of 1024)\n"
@@ -396,6 +446,9 @@ static const struct cmd_group port_group = {
 	       "Without NS, boostctl warns where the path needs either.\n"
 	       "afxdp: the VM runs an XDP program on its end (an AF_XDP socket, DPDK's\n"
 	       "af_xdp driver); frames to it from tc-mode ports then reach that program.\n"
+	       "The overlay (network NET) runs in boost's TC program only: its XDP program\n"
+	       "changes no packet data, to share libxdp's dispatcher; xdp mode is refused\n"
+	       "for a vnic in a network and for an uplink when there is an overlay.\n"
 	       "set changes a vNIC's rate limits in place (no reattach): a key given replaces\n"
 	       "its value, none removes it, 'rate off' removes them all. Over a limit frames\n"
 	       "are dropped (drop reason rate); with shape on (tc mode only) the in rate paces\n"
@@ -787,6 +840,8 @@ const struct cmd_group net_group = {
 	       "them, and the pinned maps stay. upgrade swaps the running programs for the\n"
 	       "newest verified build ('boostctl trust load' its objects first) on every port\n"
 	       "at once, keeping the maps. stats prints the per-port counters and the flow\n"
-	       "tables' (zero before the first attach). 'boostctl apply FILE' sets ports,\n"
-	       "groups and flow timeouts at once.",
+	       "tables' (zero before the first attach). status shows the ports and, with\n"
+	       "tenant networks (boost-network(5), networks), the overlay: its networks, the\n"
+	       "MTU its tunnels carry and its counters. 'boostctl apply FILE' sets ports,\n"
+	       "groups, flow timeouts and networks at once.",
 };

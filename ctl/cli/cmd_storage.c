@@ -283,6 +283,8 @@ static int do_show(int argc, char **argv)
 	out__int("recent_restarts", " (%ld", client__int(o, "recent_restarts"));
 	out__int("limit", " of at most %ld", client__int(o, "limit"));
 	out__int("window", " in %ld s)\n", client__int(o, "window"));
+	if (member(o, "build"))
+		out__string("build", "  build (SHA-256)   %s\n", client__str(o, "build"));
 	if (client__str(o, "failure"))
 		out__string("failure", "  FAILED: %s\n", client__str(o, "failure"));
 	if (client__str(o, "last"))
@@ -517,6 +519,71 @@ static int do_recover(int argc, char **argv)
 	return simple("recover", argc, argv, "recovered");
 }
 
+/*
+ * DEV | --all, [--artifact FILE]: with FILE, `trust load` it first (the
+ * newest verified build is the one the devices move to).
+ */
+static int do_upgrade(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "artifact", required_argument, NULL, 'f' },
+		{ 0 },
+	};
+	const char *artifact = NULL;
+	json_object *args, *r, *devs;
+	bool all = false;
+	int opt, ret, failed;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		switch (opt) {
+		case 'a': all = true; break;
+		case 'f': artifact = optarg; break;
+		default: return cmd__bad_option(argv);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (all == (argc == 1) || argc > 1)
+		return cli__usage_error("storage upgrade needs one DEV or --all");
+	out__open_object(NULL);
+	if (artifact && (ret = cmd_trust__load(artifact, "exec", "loaded")))
+		return ret;
+	args = json_object_new_object();
+	if (all)
+		json_object_object_add(args, "all", json_object_new_boolean(true));
+	else
+		json_object_object_add(args, "id", json_object_new_string(argv[0]));
+	ret = client__call("storage", "upgrade", args, &r);
+	if (ret)
+		return ret;
+	out__string("build", "to build %.16s...\n", client__str(r, "build"));
+	devs = member(r, "devices");
+	out__open_array("devices");
+	for (size_t i = 0; devs && i < json_object_array_length(devs); i++) {
+		json_object *d = json_object_array_get_idx(devs, i);
+
+		out__open_object(NULL);
+		out__int("id", "device %ld: ", client__int(d, "id"));
+		out__string("result", "%s", client__str(d, "result"));
+		if (member(d, "pid"))
+			out__int("pid", " (server pid %ld)", client__int(d, "pid"));
+		if (member(d, "reason"))
+			out__string("reason", ": %s", client__str(d, "reason"));
+		if (member(d, "build"))
+			out__string("build", NULL, client__str(d, "build"));
+		out__text("\n");
+		out__close_object();
+	}
+	out__close_array();
+	failed = (int)client__int(r, "failed");
+	out__int("failed", failed ? "%ld devices not upgraded\n" : NULL, failed);
+	out__close_object();
+	json_object_put(r);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
 static const struct cmd storage_cmds[] = {
 	{ "add", .func = do_add,
 	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID] "
@@ -528,6 +595,7 @@ static const struct cmd storage_cmds[] = {
 	{ "set", .func = do_set, .args = "DEV qos CAP VALUE [CAP VALUE]...\nDEV qos none" },
 	{ "del", .func = do_del, .args = "DEV" },
 	{ "recover", .func = do_recover, .args = "DEV" },
+	{ "upgrade", .func = do_upgrade, .args = "{ DEV | --all } [--artifact FILE]" },
 	{ 0 },
 };
 
@@ -549,5 +617,9 @@ const struct cmd_group storage_group = {
 	       "crypt:BACKEND or --crypt encrypts the device: a LUKS2 volume (aes-xts-plain64)\n"
 	       "whose key is sealed to this host's TPM state; boostd formats a new one\n"
 	       "(a backing file whose first 4 KiB are zero, or a new --crypt-header file),\n"
-	       "and adds a keyslot for the passphrase in --recovery-passphrase-file.",
+	       "and adds a keyslot for the passphrase in --recovery-passphrase-file.\n"
+	       "upgrade moves devices to the newest verified boost-ublk (with --artifact,\n"
+	       "FILE is verified and measured first): one after the other, each server is\n"
+	       "killed and the new build takes the device over by user recovery; one that\n"
+	       "does not serve goes back to its build, and the upgrade stops there.",
 };

@@ -167,9 +167,10 @@ static int do_manifest(int argc, char **argv)
 
 /* ---- through boostd ------------------------------------------------------- */
 
-static void print_artifact(json_object *a)
+/* Artifact @a, as JSON object @key (NULL: in an array, or the document). */
+static void print_artifact(json_object *a, const char *key)
 {
-	out__open_object(NULL);
+	out__open_object(key);
 	out__string("path", "  %s", client__str(a, "path"));
 	out__string("kind", " (%s)\n", client__str(a, "kind"));
 	out__string("sha256", "    sha256 %s\n", client__str(a, "sha256"));
@@ -304,7 +305,7 @@ static int do_trust_status(int argc, char **argv)
 	out__open_array("artifacts");
 	v = json_object_object_get(r, "artifacts");
 	for (size_t i = 0; v && i < json_object_array_length(v); i++)
-		print_artifact(json_object_array_get_idx(v, i));
+		print_artifact(json_object_array_get_idx(v, i), NULL);
 	out__close_array();
 	out__close_object();
 	json_object_put(r);
@@ -320,32 +321,17 @@ static const char *kind_of(const char *path)
 	return "exec";
 }
 
-static int do_load(int argc, char **argv)
+int cmd_trust__load(const char *file, const char *kind, const char *key)
 {
-	static const struct option opts[] = {
-		{ "kind", required_argument, NULL, 'k' },
-		{ 0 },
-	};
-	const char *kind = NULL;
 	enum trust_kind k;
 	json_object *args, *r;
 	char abs[PATH_MAX], *dir, *base, *slash;
-	int opt, ret;
+	int ret;
 
-	optind = 0;
-	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
-		if (opt != 'k')
-			return cmd__bad_option(argv);
-		kind = optarg;
-	}
-	argc -= optind - 1;
-	argv += optind - 1;
-	if (argc != 1)
-		return cli__usage_error("trust load needs exactly one FILE");
 	if (kind && trust_kind__parse(kind, &k))
 		return cli__usage_error("--kind '%s': expected bpf or exec (KIND := { bpf | exec })", kind);
 	/* Absolute, with the directory resolved but never the file itself. */
-	dir = strdup(argv[0]);
+	dir = strdup(file);
 	if (!dir)
 		return cli__fail("out of memory");
 	slash = strrchr(dir, '/');
@@ -354,7 +340,7 @@ static int do_load(int argc, char **argv)
 		*slash = '\0';
 	if (!realpath(slash ? (*dir ? dir : "/") : ".", abs) ||
 	    strlen(abs) + strlen(base) + 2 > sizeof(abs)) {
-		ret = cli__fail("artifact %s: %s", argv[0], strerror(errno));
+		ret = cli__fail("artifact %s: %s", file, strerror(errno));
 		free(dir);
 		return ret;
 	}
@@ -368,9 +354,31 @@ static int do_load(int argc, char **argv)
 	if (ret)
 		return ret;
 	out__text("loaded (verified and measured):\n");
-	print_artifact(r);
+	print_artifact(r, key);
 	json_object_put(r);
 	return EXIT_OK;
+}
+
+static int do_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kind", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	const char *kind = NULL;
+	int opt;
+
+	optind = 0;
+	while ((opt = cmd__getopt(argc, argv, "", opts)) >= 0) {
+		if (opt != 'k')
+			return cmd__bad_option(argv);
+		kind = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc != 1)
+		return cli__usage_error("trust load needs exactly one FILE");
+	return cmd_trust__load(argv[0], kind, NULL);
 }
 
 /* The options of seal and unseal: --in FILE and --out FILE, both optional here. */
@@ -548,7 +556,7 @@ static int do_promote(int argc, char **argv)
 	out__open_array("artifacts");
 	v = json_object_object_get(r, "artifacts");
 	for (size_t i = 0; v && i < json_object_array_length(v); i++)
-		print_artifact(json_object_array_get_idx(v, i));
+		print_artifact(json_object_array_get_idx(v, i), NULL);
 	out__close_array();
 	out__close_object();
 	json_object_put(r);

@@ -143,6 +143,18 @@ int boostd_loader__watch_verdict(struct boostd_loader *l, boostd_verdict_fn fn, 
 int boostd_loader__spawn(struct boostd_loader *l, const char *name, char *const argv[],
 			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
 			 size_t errlen);
+/*
+ * The same, of the verified build of @name whose bytes have @sha256 (NULL:
+ * the newest): a build superseded by a newer `trust load` stays verified,
+ * so that what ran before can run again (a storage upgrade's rollback).
+ */
+int boostd_loader__spawn_build(struct boostd_loader *l, const char *name, const uint8_t *sha256,
+			       char *const argv[], char *const envp[], const int *fds, int nfds,
+			       pid_t *ret_pid, char *err, size_t errlen);
+#define BOOSTD_LOADER_SUPERSEDED 4 /* superseded builds kept for spawn_build */
+/* The SHA-256 of the newest verified executable @name, into @sha256. 0, or -errno with @err. */
+int boostd_loader__exec_digest(struct boostd_loader *l, const char *name, uint8_t sha256[32],
+			       char *err, size_t errlen);
 
 /*
  * Seal @secret (1 to TRUST_TPM_MAX_SECRET bytes) to boost's PCR in this

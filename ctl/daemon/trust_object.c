@@ -86,6 +86,13 @@ struct boostd_loader {
 	pthread_mutex_t tpm_lock;
 	struct trust_artifact **artifacts;
 	size_t nartifacts;
+	/*
+	 * Executables a `trust load` of their path superseded, the newest
+	 * last: a device's server may still run one, and a storage upgrade
+	 * that fails starts it again (boostd_loader__spawn_build).
+	 */
+	struct trust_artifact *superseded[BOOSTD_LOADER_SUPERSEDED];
+	size_t nsuperseded;
 	struct attest_verdict attest; /* this host's own attestation, the last one */
 	time_t attested_at;
 	/* The rollback floor, as read at start or after a commit (trust_svn.h). */
@@ -278,6 +285,16 @@ static int artifact_install(struct boostd_loader *d, struct trust_artifact *art,
 	} else if ((grown = realloc(d->artifacts, (d->nartifacts + 1) * sizeof(*grown)))) {
 		d->artifacts = grown;
 		d->artifacts[d->nartifacts++] = art;
+	}
+	if (old && old->kind == TRUST_KIND_EXEC) {
+		if (d->nsuperseded == BOOSTD_LOADER_SUPERSEDED) {
+			trust_artifact__free(d->superseded[0]);
+			memmove(&d->superseded[0], &d->superseded[1],
+				--d->nsuperseded * sizeof(*d->superseded));
+		}
+		d->superseded[d->nsuperseded++] = old;
+		old = NULL;
+		grown = d->artifacts;
 	}
 	pthread_rwlock_unlock(&d->lock);
 	trust_artifact__free(old);
@@ -539,15 +556,61 @@ out:
 	return ret;
 }
 
+int boostd_loader__exec_digest(struct boostd_loader *d, const char *name, uint8_t sha256[32],
+			       char *err, size_t errlen)
+{
+	const struct trust_artifact *a;
+	int ret = 0;
+
+	pthread_rwlock_rdlock(&d->lock);
+	a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	if (a)
+		memcpy(sha256, a->sha256, 32);
+	else
+		ret = -errno;
+	pthread_rwlock_unlock(&d->lock);
+	return ret;
+}
+
+/* Of the verified executables @name, the newest, or with @sha256 the one of those bytes. */
+static const struct trust_artifact *exec_get(struct boostd_loader *d, const char *name,
+					     const uint8_t *sha256, char *err, size_t errlen)
+{
+	const struct trust_artifact *a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	char hex[17];
+
+	if (!a || !sha256 || !memcmp(a->sha256, sha256, 32))
+		return a;
+	for (size_t i = d->nartifacts + d->nsuperseded; i-- > 0;) {
+		a = i < d->nartifacts ? d->artifacts[i] : d->superseded[i - d->nartifacts];
+		if (a->kind == TRUST_KIND_EXEC && artifact_named(a, name) &&
+		    !memcmp(a->sha256, sha256, 32))
+			return a;
+	}
+	hex__encode(sha256, 8, hex);
+	snprintf(err, errlen, "artifact %s: no verified build with SHA-256 %s... is held any more",
+		 name, hex);
+	errno = ENOENT;
+	return NULL;
+}
+
 int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const argv[],
 			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
 			 size_t errlen)
+{
+	return boostd_loader__spawn_build(d, name, NULL, argv, envp, fds, nfds, ret_pid, err,
+					  errlen);
+}
+
+int boostd_loader__spawn_build(struct boostd_loader *d, const char *name, const uint8_t *sha256,
+			       char *const argv[], char *const envp[], const int *fds, int nfds,
+			       pid_t *ret_pid, char *err, size_t errlen)
 {
 	const struct trust_artifact *a;
 	int ret;
 
 	pthread_rwlock_rdlock(&d->lock);
-	a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
+	a = exec_get(d, name, sha256, err, errlen);
 	if (!a) {
 		ret = -errno;
 	} else {
@@ -642,6 +705,50 @@ static void arts_free(struct trust_artifact **arts, size_t n)
 	free(arts);
 }
 
+struct set_walk {
+	struct boostd_loader *d;
+	struct trust_artifact *man, **arts;
+	size_t n;
+};
+
+/* Verified and measured like an artifact; its kind does not matter. */
+static int set_walk_manifest(void *ctx, const char *path, const uint8_t **ret_text,
+			     size_t *ret_len, char *err, size_t errlen)
+{
+	struct set_walk *w = ctx;
+	int ret = trust_gate__verify(w->d->gate, path, TRUST_KIND_EXEC, &w->man, err, errlen);
+
+	if (!ret) {
+		*ret_text = w->man->data;
+		*ret_len = w->man->len;
+	}
+	return ret;
+}
+
+static int set_walk_artifact(void *ctx, const char *path, const struct trust_manifest_artifact *a,
+			     uint8_t ret_sha256[32], char *err, size_t errlen)
+{
+	struct set_walk *w = ctx;
+	struct trust_artifact *art;
+	uint32_t svn;
+	bool measured;
+	int ret;
+
+	ret = artifact_verify(w->d, path, a->kind, &art, &measured, err, errlen);
+	if (ret)
+		return ret;
+	w->arts[w->n++] = art;
+	memcpy(ret_sha256, art->sha256, 32);
+	if (memcmp(art->sha256, a->sha256, 32))
+		return 0; /* the walk says so */
+	if (artifact_svn(art, &svn, err, errlen))
+		return -EKEYREJECTED;
+	if (svn != a->svn)
+		return errmsg__set(err, errlen, -EKEYREJECTED, "artifact %s: its security version "
+				   "is not the one its manifest lists (%u)", path, a->svn);
+	return 0;
+}
+
 /*
  * Verify set @set ('a' or 'b') of the policy's sets: its signed manifest,
  * then each artifact it lists, which must verify, be at or above the floor
@@ -652,61 +759,25 @@ static void arts_free(struct trust_artifact **arts, size_t n)
 static int set_verify(struct boostd_loader *d, char set, struct trust_artifact ***ret_arts,
 		      size_t *ret_n, char *err, size_t errlen)
 {
-	struct trust_manifest *m = malloc(sizeof(*m));
-	struct trust_artifact *man = NULL, **arts = NULL;
-	char path[4200], why[1024];
-	uint32_t svn;
-	bool measured;
-	size_t n = 0;
+	static const struct trust_manifest_walk walk = {
+		.manifest = set_walk_manifest,
+		.artifact = set_walk_artifact,
+	};
+	struct set_walk w = { .d = d, .arts = calloc(TRUST_MANIFEST_MAX_ARTIFACTS, sizeof(*w.arts)) };
+	char why[1024];
 	int ret;
 
-	if (!m)
+	if (!w.arts)
 		return errmsg__set(err, errlen, -ENOMEM, "set %c: out of memory", set);
-	snprintf(path, sizeof(path), "%s/%c/%s", d->pol->sets, set, TRUST_MANIFEST_NAME);
-	/* Verified and measured like an artifact; its kind does not matter. */
-	ret = trust_gate__verify(d->gate, path, TRUST_KIND_EXEC, &man, why, sizeof(why));
-	if (!ret)
-		ret = trust_manifest__parse((const char *)man->data, man->len, m, why, sizeof(why));
+	ret = trust_manifest__walk(d->pol->sets, set, &walk, &w, why, sizeof(why));
 	if (ret) {
-		if (man)
-			snprintf(why + strlen(why), sizeof(why) - strlen(why), " (manifest %s)",
-				 path);
-		goto out;
-	}
-	arts = calloc(m->n, sizeof(*arts));
-	if (!arts) {
-		ret = errmsg__set(why, sizeof(why), -ENOMEM, "out of memory");
-		goto out;
-	}
-	for (n = 0; n < m->n; n++) {
-		const struct trust_manifest_artifact *ma = &m->a[n];
-
-		snprintf(path, sizeof(path), "%s/%c/%s", d->pol->sets, set, ma->file);
-		ret = artifact_verify(d, path, ma->kind, &arts[n], &measured, why, sizeof(why));
-		if (ret)
-			goto out;
-		if (memcmp(arts[n]->sha256, ma->sha256, 32))
-			ret = errmsg__set(why, sizeof(why), -EKEYREJECTED, "artifact %s: its "
-					  "digest is not the one its manifest lists", path);
-		else if (artifact_svn(arts[n], &svn, why, sizeof(why)) || svn != ma->svn)
-			ret = errmsg__set(why, sizeof(why), -EKEYREJECTED, "artifact %s: its "
-					  "security version is not the one its manifest lists (%u)",
-					  path, ma->svn);
-		if (ret) {
-			n++;
-			goto out;
-		}
-	}
-	*ret_arts = arts;
-	*ret_n = n;
-	arts = NULL;
-	n = 0;
-out:
-	if (ret)
 		snprintf(err, errlen, "set %c: %s", set, why);
-	arts_free(arts, n);
-	trust_artifact__free(man);
-	free(m);
+		arts_free(w.arts, w.n);
+	} else {
+		*ret_arts = w.arts;
+		*ret_n = w.n;
+	}
+	trust_artifact__free(w.man);
 	return ret;
 }
 
@@ -837,6 +908,8 @@ static void trust_stop(void *obj)
 	pthread_mutex_destroy(&d->tpm_lock);
 	for (size_t i = 0; i < d->nartifacts; i++)
 		trust_artifact__free(d->artifacts[i]);
+	for (size_t i = 0; i < d->nsuperseded; i++)
+		trust_artifact__free(d->superseded[i]);
 	free(d->artifacts);
 	trust_gate__close(d->gate);
 	trust_policy__free(d->pol);

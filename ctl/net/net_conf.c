@@ -10,13 +10,7 @@
 #include "common/dup.h"
 #include "common/json_arg.h"
 #include "net_conf.h"
-
-#define FAIL(...)                                                  \
-	do {                                                       \
-		snprintf(err, errlen, __VA_ARGS__);                \
-		ret = -EINVAL;                                     \
-		goto out;                                          \
-	} while (0)
+#include "net_conf_parse.h"
 
 static const struct {
 	const char *name;
@@ -43,7 +37,7 @@ json_object *net_conf__empty(void)
 }
 
 /* Every key of @o must be one of @keys (NULL-terminated). */
-static const char *unknown_key(json_object *o, const char *const *keys)
+const char *net_conf__unknown_key(json_object *o, const char *const *keys)
 {
 	json_object_object_foreach(o, k, v) {
 		const char *const *p;
@@ -58,7 +52,7 @@ static const char *unknown_key(json_object *o, const char *const *keys)
 	return NULL;
 }
 
-static int parse_mac(const char *s, uint8_t *mac)
+int net_conf__parse_mac(const char *s, uint8_t *mac)
 {
 	unsigned m[6];
 	char end;
@@ -162,7 +156,7 @@ static int parse_rate(json_object *o, const char *at, struct net_conf_port *p, c
 
 	if (!json_object_is_type(o, json_type_object))
 		FAIL("%s.rate: must be an object, as {\"in\": \"100mbit\"}", at);
-	if ((k = unknown_key(o, keys)))
+	if ((k = net_conf__unknown_key(o, keys)))
 		FAIL("%s.rate.%s: unknown key (in, out, pps, burst, shape)", at, k);
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		if (!json_object_object_get_ex(o, values[i].key, &v))
@@ -193,7 +187,7 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 {
 	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
 					    "router", "afxdp", "probe", "probe_interval_ms",
-					    "probe_misses", "rate", NULL };
+					    "probe_misses", "rate", "network", NULL };
 	static const char *const uplink_keys[] = { "probe", "probe_interval_ms", "probe_misses",
 						   NULL };
 	json_object *v;
@@ -202,7 +196,7 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 
 	if (!json_object_is_type(o, json_type_object))
 		FAIL("%s: must be an object", at);
-	if ((k = unknown_key(o, keys)))
+	if ((k = net_conf__unknown_key(o, keys)))
 		FAIL("%s.%s: unknown key", at, k);
 	if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string))
 		FAIL("%s.name: must be an interface name", at);
@@ -230,7 +224,7 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 	}
 	if (p->kind == BOOST_PORT_UPLINK) {
 		/* The uplink is the network: none of a VM's attributes apply. */
-		static const char *const vm_keys[] = { "mac", "ips", "sg", "rate", NULL };
+		static const char *const vm_keys[] = { "mac", "ips", "sg", "rate", "network", NULL };
 
 		for (const char *const *q = vm_keys; *q; q++)
 			if (json_object_object_get_ex(o, *q, NULL))
@@ -249,7 +243,7 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 		if (json_object_object_get_ex(o, *q, NULL))
 			FAIL("%s.%s: only an uplink is probed", at, *q);
 	if (!json_object_object_get_ex(o, "mac", &v) || !json_object_is_type(v, json_type_string) ||
-	    parse_mac(json_object_get_string(v), p->mac))
+	    net_conf__parse_mac(json_object_get_string(v), p->mac))
 		FAIL("%s.mac: must be a unicast MAC address, as 02:00:00:00:00:01", at);
 	if (json_object_object_get_ex(o, "ips", &v)) {
 		if (!json_object_is_type(v, json_type_array))
@@ -304,6 +298,12 @@ netns:
 			FAIL("%s.afxdp: port %s: must be true or false", at, p->name);
 		p->afxdp = json_object_get_boolean(v);
 	}
+	if (json_object_object_get_ex(o, "network", &v)) {
+		s = json_object_get_string(v);
+		if (!json_object_is_type(v, json_type_string) || !*s || strlen(s) >= sizeof(p->network))
+			FAIL("%s.network: must be the name of a network of \"networks\"", at);
+		strcpy(p->network, s);
+	}
 	if (json_object_object_get_ex(o, "rate", &v))
 		ret = parse_rate(v, at, p, err, errlen);
 out:
@@ -326,7 +326,7 @@ static int parse_rule(json_object *o, const char *at, uint32_t sg_id, struct net
 	r->port_hi = 65535;
 	if (!json_object_is_type(o, json_type_object))
 		FAIL("%s: must be an object", at);
-	if ((k = unknown_key(o, keys)))
+	if ((k = net_conf__unknown_key(o, keys)))
 		FAIL("%s.%s: unknown key", at, k);
 	if (!json_object_object_get_ex(o, "priority", &v) || !json_object_is_type(v, json_type_int) ||
 	    (prio = json_object_get_int64(v)) < 0 || prio > 65535)
@@ -415,7 +415,9 @@ static int parse_port_list(json_object *ports, struct net_conf *c, char *err, si
 		for (j = 0; j < i; j++) {
 			if (strcmp(c->ports[j].name, c->ports[i].name) == 0)
 				FAIL("%s.name: '%s' is already ports[%zu]", at, c->ports[i].name, j);
+			/* Two networks may hold the same MAC: unique within one. */
 			if (c->ports[i].kind == BOOST_PORT_VNIC && c->ports[j].kind == BOOST_PORT_VNIC &&
+			    strcmp(c->ports[i].network, c->ports[j].network) == 0 &&
 			    memcmp(c->ports[i].mac, c->ports[j].mac, 6) == 0)
 				FAIL("%s.mac: already the MAC of ports[%zu] (%s)", at, j, c->ports[j].name);
 		}
@@ -457,7 +459,7 @@ static int parse_groups(json_object *sgs, struct net_conf *c, uint32_t **ret_rul
 		snprintf(at, sizeof(at), "security_groups[%zu]", i);
 		if (!json_object_is_type(sg, json_type_object))
 			FAIL("%s: must be an object", at);
-		if ((k = unknown_key(sg, sg_keys)))
+		if ((k = net_conf__unknown_key(sg, sg_keys)))
 			FAIL("%s.%s: unknown key", at, k);
 		if (!json_object_object_get_ex(sg, "id", &id) || !json_object_is_type(id, json_type_int) ||
 		    (sg_id = json_object_get_int64(id)) < 1 || sg_id > UINT32_MAX)
@@ -540,7 +542,7 @@ static int parse_flows(json_object *flows, struct net_conf *c, char *err, size_t
 		return 0;
 	if (!json_object_is_type(flows, json_type_object))
 		FAIL("flows: must be an object of timeouts, as {\"tcp_established_s\": 3600}");
-	if ((k = unknown_key(flows, keys)))
+	if ((k = net_conf__unknown_key(flows, keys)))
 		FAIL("flows.%s: unknown key", k);
 	for (int s = 0; s < BOOST_FLOW__MAX; s++)
 		if (int_key(flows, keys[s], 1, NET_CONF_FLOW_TIMEOUT_MAX, c->flow_timeout_s[s],
@@ -553,7 +555,8 @@ out:
 
 int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "ports", "security_groups", "flows", NULL };
+	static const char *const keys[] = { "ports", "security_groups", "flows", "overlay",
+					    "networks", NULL };
 	struct net_conf c = { 0 };
 	json_object *ports = NULL, *sgs = NULL, *flows = NULL;
 	uint32_t *rule_at = NULL; /* per rule: its group's index, its index in the group */
@@ -562,7 +565,7 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 
 	if (!json_object_is_type(doc, json_type_object))
 		FAIL("network policy: must be a JSON object");
-	if ((k = unknown_key(doc, keys)))
+	if ((k = net_conf__unknown_key(doc, keys)))
 		FAIL("%s: unknown key", k);
 	if (json_object_object_get_ex(doc, "ports", &ports) &&
 	    !json_object_is_type(ports, json_type_array))
@@ -581,6 +584,8 @@ int net_conf__parse(json_object *doc, struct net_conf *ret_conf, char *err, size
 		ret = check_duplicates(&c, rule_at, err, errlen);
 	if (!ret)
 		ret = check_port_groups(&c, err, errlen);
+	if (!ret)
+		ret = net_conf__parse_overlay(doc, &c, err, errlen);
 out:
 	free(rule_at);
 	if (ret) {
@@ -596,5 +601,8 @@ void net_conf__free(struct net_conf *c)
 	free(c->ports);
 	free(c->rules);
 	free(c->sg_ids);
+	free(c->hosts);
+	free(c->networks);
+	free(c->remotes);
 	memset(c, 0, sizeof(*c));
 }

@@ -30,6 +30,16 @@
  *          "action": "allow"}                                allow | deny
  *       ]}
  *     ],
+ *     "overlay": {"local": "198.51.100.1",                   this host's underlay IPv4
+ *       "hosts": [{"address": "198.51.100.2",                the other hosts, and the
+ *                  "mac": "02:00:00:00:01:02"}]},            next hop's MAC to each
+ *     "networks": [                                          tenant networks (VXLAN)
+ *       {"name": "red", "vni": 100,                          1 to 16777215, unique
+ *        "remotes": [{"mac": "02:00:00:00:00:09",            a vNIC on another host,
+ *                     "ips": ["10.0.0.9"],                   its addresses (ARP, ND),
+ *                     "host": "198.51.100.2"}]}              its host's underlay address
+ *     ],                                                     a vnic joins one with
+ *                                                            "network": "red"
  *     "flows": {                                             the flow tables' timeouts,
  *       "tcp_established_s": 432000, "tcp_closing_s": 120,   in seconds (each optional,
  *       "tcp_syn_s": 120, "udp_s": 30, "udp_replied_s": 120, conntrack's defaults:
@@ -79,6 +89,33 @@ struct net_conf_port {
 	uint32_t v4[BOOST_PORT_MAX_V4]; /* network order */
 	uint8_t v6[BOOST_PORT_MAX_V6][16];
 	struct net_conf_rate rate; /* a vnic's limits (net_rate.h) */
+	char network[64]; /* its tenant network's name, "" if none */
+	uint32_t vni;    /* that network's VNI, 0 if none */
+};
+
+/* The overlay (net_conf_overlay.c). */
+#define NET_CONF_MAX_NETWORKS 4096
+#define NET_CONF_MAX_HOSTS 1024
+#define NET_CONF_MAX_REMOTES 16384
+
+struct net_conf_host {
+	uint32_t addr;   /* network order */
+	uint8_t mac[6];  /* the next hop's MAC towards it */
+};
+
+struct net_conf_network {
+	char name[64];
+	uint32_t vni;
+};
+
+struct net_conf_remote {
+	uint32_t vni;
+	uint8_t mac[6];
+	uint32_t host;   /* its host's underlay address, network order */
+	uint8_t host_mac[6];
+	uint8_t n_v4, n_v6;
+	uint32_t v4[BOOST_PORT_MAX_V4];
+	uint8_t v6[BOOST_PORT_MAX_V6][16];
 };
 
 struct net_conf {
@@ -89,7 +126,20 @@ struct net_conf {
 	uint32_t *sg_ids; /* the groups declared, with or without rules */
 	size_t nsgs;
 	uint32_t flow_timeout_s[BOOST_FLOW__MAX]; /* by enum boost_flow_state */
+	uint32_t overlay_local; /* this host's underlay address, 0 if no overlay */
+	struct net_conf_host *hosts;
+	size_t nhosts;
+	struct net_conf_network *networks;
+	size_t nnetworks;
+	struct net_conf_remote *remotes;
+	size_t nremotes;
 };
+
+/*
+ * The document's "overlay" and "networks" into @c, whose ports are
+ * parsed: each vnic's "network" becomes its VNI (net_conf_overlay.c).
+ */
+int net_conf__parse_overlay(json_object *doc, struct net_conf *c, char *err, size_t errlen);
 
 /* Parse and validate @doc; on error, the reason names the field. */
 int net_conf__parse(json_object *doc, struct net_conf *ret, char *err, size_t errlen);
@@ -99,5 +149,6 @@ void net_conf__free(struct net_conf *c);
 json_object *net_conf__empty(void);
 
 const char *net_conf__proto_name(uint8_t proto);
+
 
 #endif

@@ -56,6 +56,7 @@
 #include "net_conf.h"
 #include "net_flows.h"
 #include "net_link.h"
+#include "net_overlay.h"
 #include "net_pin.h"
 #include "net_probe.h"
 #include "net_rate.h"
@@ -290,7 +291,7 @@ static bool keep_mac(const void *key, void *ctx)
 	const struct boost_mac *m = key;
 
 	for (size_t i = 0; i < k->n; i++)
-		if (k->conf->ports[i].kind == BOOST_PORT_VNIC &&
+		if (k->conf->ports[i].kind == BOOST_PORT_VNIC && !k->conf->ports[i].vni &&
 		    memcmp(k->conf->ports[i].mac, m->mac, 6) == 0)
 			return true;
 	return false;
@@ -449,6 +450,25 @@ static int write_rate(const struct net_maps *m, const struct net_conf_port *p, u
 	return 0;
 }
 
+/*
+ * The MAC of the device @ifindex: an uplink's, the outer source of the
+ * frames the overlay sends by it.
+ */
+static void link_mac(int ifindex, uint8_t *mac)
+{
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+}
+
 /* Port @p on @ifi, its counters at @slot: its entries. */
 static int write_port(const struct net_maps *m, const struct net_conf_port *p, uint32_t ifi,
 		      uint16_t slot, char *err, size_t errlen)
@@ -461,6 +481,11 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 	struct boost_port_direct d;
 
 	memcpy(bp.mac, p->mac, 6);
+	if (p->kind == BOOST_PORT_UPLINK)
+		link_mac(ifi, bp.mac);
+	bp.vni[0] = p->vni >> 16;
+	bp.vni[1] = p->vni >> 8;
+	bp.vni[2] = p->vni;
 	memcpy(bp.v4, p->v4, sizeof(bp.v4));
 	memcpy(bp.v6, p->v6, sizeof(bp.v6));
 	d = (struct boost_port_direct){ .ifindex = ifi, .port = bp };
@@ -473,7 +498,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 	}
 	if (write_rate(m, p, slot, err, errlen))
 		return -errno;
-	if (p->kind == BOOST_PORT_VNIC) {
+	/* A vnic in a network is found by its network and MAC (net_overlay.c). */
+	if (p->kind == BOOST_PORT_VNIC && !p->vni) {
 		struct boost_mac mac = { 0 };
 		struct boost_mac_port mp = { .ifindex = ifi, .sg_id = bp.sg_id, .slot = bp.slot,
 					     .kind = bp.kind,
@@ -559,8 +585,11 @@ static int write_uplinks(const struct boostd_net *n, const struct net_maps *m,
 	int ret = 0;
 
 	for (size_t i = 0; i < c->nports; i++) {
-		if (c->ports[i].kind == BOOST_PORT_VNIC)
+		/* A vnic in a network meets no flood: ARP there is proxied (net_overlay.h). */
+		if (c->ports[i].kind == BOOST_PORT_VNIC && !c->ports[i].vni)
 			vnics[nv++] = ifindexes[i];
+		else if (c->ports[i].kind == BOOST_PORT_VNIC)
+			continue;
 		else if (ul.n < BOOST_MAX_UPLINKS && link_up(ifindexes[i]) &&
 			 !probe_down(n, ifindexes[i]))
 			ul.up[ul.n++] = (struct boost_uplink){ .ifindex = ifindexes[i],
@@ -628,6 +657,9 @@ static int sync_maps(const struct boostd_net *n, const struct net_conf *c, const
 		goto out;
 	}
 	ret = write_uplinks(n, &m, c, ifindexes, slots, err, errlen);
+	if (ret)
+		goto out;
+	ret = net_overlay__sync(c, ifindexes, slots, err, errlen);
 	if (ret)
 		goto out;
 	ret = net_flows__configure(m.flow_config, c->flow_timeout_s);
@@ -2289,6 +2321,8 @@ static json_object *port_json(struct boostd_net *n, const struct net_conf_port *
 			json_object_object_add(o, "router", json_object_new_boolean(true));
 		if (p->afxdp)
 			json_object_object_add(o, "afxdp", json_object_new_boolean(true));
+		if (p->vni)
+			json_object_object_add(o, "network", json_object_new_string(p->network));
 		if (net_rate__any(&p->rate))
 			json_object_object_add(o, "rate", rate_json(&p->rate, ap));
 	} else {
@@ -2367,6 +2401,17 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 		json_object_array_add(ports, port_json(n, &n->conf.ports[i]));
 	json_object_object_add(r, "ports", ports);
 	json_object_object_add(r, "rules", json_object_new_uint64(n->conf.nrules));
+	{
+		int *ifindexes = calloc(n->conf.nports + 1, sizeof(int));
+		json_object *ov;
+
+		for (size_t i = 0; ifindexes && i < n->conf.nports; i++)
+			ifindexes[i] = if_nametoindex(n->conf.ports[i].name);
+		ov = ifindexes ? net_overlay__status(&n->conf, ifindexes) : NULL;
+		if (ov)
+			json_object_object_add(r, "overlay", ov);
+		free(ifindexes);
+	}
 	return proto__ok(r);
 }
 

@@ -49,10 +49,12 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "blk_stats.h"
 #include "daemon/object.h"
 #include "common/fileio.h"
+#include "common/hex.h"
 #include "common/json_arg.h"
 #include "common/log.h"
 #include "common/prom.h"
@@ -78,7 +80,8 @@
 struct boostd_storage;
 struct sdev;
 
-enum job_kind { JOB_NONE, JOB_START, JOB_STOP, JOB_DEL };
+/* JOB_SWAP: an upgrade's SIGKILL of the old server, then JOB_START of the new one. */
+enum job_kind { JOB_NONE, JOB_START, JOB_STOP, JOB_DEL, JOB_SWAP };
 typedef void (*job_done_fn)(struct sdev *v, int ret, const char *err, void *ctx);
 
 /* A step of a server's life that takes several turns of the loop (see "jobs"). */
@@ -95,6 +98,7 @@ struct job {
 	struct boostd_timer *timer;
 	job_done_fn done;
 	void *ctx;
+	uint8_t build[32];   /* JOB_START: the SHA-256 of the build it started */
 };
 
 struct sdev {
@@ -117,6 +121,16 @@ struct sdev {
 	time_t restart_at[STORAGE_RESTART_MAX];     /* the last ones */
 	bool failed;
 	char failure[512];                          /* why it is failed, or the last death */
+
+	/*
+	 * The build its server runs (the SHA-256 of boost-ublk's bytes), when
+	 * known: a death is recovered with the same build, and an upgrade
+	 * that fails goes back to it. next_build: what the next start runs.
+	 */
+	uint8_t build[32];
+	bool build_known;
+	uint8_t next_build[32];
+	bool next_build_set;
 
 	struct job job; /* kind JOB_NONE when none runs */
 };
@@ -183,6 +197,28 @@ static bool proc_is_server(pid_t pid)
 	     (strcmp((char *)buf + first, "add") == 0 || strcmp((char *)buf + first, "recover") == 0);
 	free(buf);
 	return ok;
+}
+
+/* The SHA-256 of the program @pid runs (an adopted server's memfd): its build. */
+static int proc_build(pid_t pid, uint8_t sha256[32])
+{
+	char path[64];
+	uint8_t *data;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	ret = fileio__read(path, 256u << 20, 0, &data, &len);
+	if (ret)
+		return ret;
+	ret = EVP_Digest(data, len, sha256, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
+	free(data);
+	return ret;
+}
+
+static void build_hex(const uint8_t sha[32], char hex[65])
+{
+	hex__encode(sha, 32, hex);
 }
 
 static struct sdev *find_dev(struct boostd_storage *s, int id)
@@ -418,8 +454,15 @@ static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], boo
 		bool stats = with_stats && v->stats_fd >= 0;
 		int fds[] = { devnull, outp[1], errp[1], stats ? v->stats_fd : devnull, key_fd };
 
-		ret = boostd_loader__spawn(s->loader, UBLK_ARTIFACT, argv, envp, fds,
-					   key_fd >= 0 ? 5 : stats ? 4 : 3, &pid, err, errlen);
+		/* The build asked for (a recovery's, a rollback's), else the newest. */
+		if (v->next_build_set)
+			memcpy(j->build, v->next_build, sizeof(j->build));
+		else if ((ret = boostd_loader__exec_digest(s->loader, UBLK_ARTIFACT, j->build, err,
+							   errlen)))
+			goto out;
+		v->next_build_set = false;
+		ret = boostd_loader__spawn_build(s->loader, UBLK_ARTIFACT, j->build, argv, envp, fds,
+						 key_fd >= 0 ? 5 : stats ? 4 : 3, &pid, err, errlen);
 	}
 	if (ret)
 		goto out;
@@ -473,6 +516,8 @@ static void job_started(struct sdev *v, int id)
 	v->conf.id = id;
 	v->pid = j->pid;
 	v->starttime = proc_starttime(j->pid);
+	memcpy(v->build, j->build, sizeof(v->build));
+	v->build_known = true;
 	/* Its pidfd and stderr move from the job's watch to the server's. */
 	boostd_loop__unwatch(s->loop, j->pidfd);
 	boostd_loop__unwatch(s->loop, j->err_fd);
@@ -533,6 +578,7 @@ static void child_failure(const struct job *j, const siginfo_t *si, char *err, s
 }
 
 static void stop_ended(struct sdev *v);
+static void swap_ended(struct sdev *v);
 
 /* The job's child ended (or, for JOB_STOP, the server). */
 static void job_exit_event(void *ctx, int fd, uint32_t events)
@@ -571,6 +617,13 @@ static void job_timeout(void *ctx)
 	struct job *j = &v->job;
 	char err[256];
 
+	if (j->kind == JOB_SWAP) {
+		/* The old server outlived its SIGKILL (in the kernel): nothing else moves. */
+		snprintf(err, sizeof(err), "server pid %d did not end %d s after SIGKILL",
+			 v->pid, STORAGE_KILL_TIMEOUT_MS / 1000);
+		job_finish(v, -ETIMEDOUT, err);
+		return;
+	}
 	if (j->kind != JOB_STOP) {
 		/* Its exit event finishes the job, with the reason. */
 		j->killed = true;
@@ -868,6 +921,56 @@ static void stop_ended(struct sdev *v)
 		done(v, ret, err, ctx);
 }
 
+/*
+ * Swap @v's server for a new one of the newest build (an upgrade): SIGKILL
+ * the old one, which leaves the device quiesced with its node in place
+ * (user recovery), its in-flight IO to be reissued; then `boost-ublk
+ * recover` of @build. @done follows, after the new server serves or
+ * failed to. 0, or -errno with @err.
+ */
+static int server_swap(struct sdev *v, const uint8_t build[32], job_done_fn done, void *ctx,
+		       char *err, size_t errlen)
+{
+	struct job *j = &v->job;
+
+	j->timer = boostd_timer__new(v->s->loop, job_timeout, v);
+	if (!j->timer || boostd_timer__arm(j->timer, STORAGE_KILL_TIMEOUT_MS, 0)) {
+		boostd_timer__free(j->timer);
+		j->timer = NULL;
+		snprintf(err, errlen, "cannot make a timer: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	j->kind = JOB_SWAP;
+	j->done = done;
+	j->ctx = ctx;
+	memcpy(j->build, build, sizeof(j->build));
+	pidfd_send_signal(v->pidfd, SIGKILL, NULL, 0);
+	return 0;
+}
+
+/* The server a JOB_SWAP killed ended: reap it, then start the new build. */
+static void swap_ended(struct sdev *v)
+{
+	job_done_fn done = v->job.done;
+	void *ctx = v->job.ctx;
+	char how[160], err[1024];
+	int ret;
+
+	server_reap(v, how, sizeof(how));
+	server_drain_stderr(v);
+	log_info("storage: device %d: server pid %d %s, for an upgrade", v->conf.id, v->pid, how);
+	server_forget(v->s, v);
+	memcpy(v->next_build, v->job.build, sizeof(v->next_build));
+	v->next_build_set = true;
+	v->job.done = NULL;
+	job_clear(v);
+	ret = server_start(v, done, ctx, err, sizeof(err));
+	if (ret) {
+		v->next_build_set = false;
+		done(v, ret, err, ctx);
+	}
+}
+
 /* ---- the device list ------------------------------------------------------ */
 
 static struct sdev *dev_new(struct boostd_storage *s, const struct storage_conf_dev *c)
@@ -1025,6 +1128,11 @@ static void dev_restart(struct boostd_storage *s, struct sdev *v, const char *ho
 	v->restart_at[v->restarts % STORAGE_RESTART_MAX] = now;
 	v->restarts++;
 	snprintf(v->failure, sizeof(v->failure), "last death: the server %s", how);
+	/* The build that served it serves it again: an upgrade is asked for, not taken. */
+	if (v->build_known) {
+		memcpy(v->next_build, v->build, sizeof(v->next_build));
+		v->next_build_set = true;
+	}
 	ret = server_start(v, restart_done, NULL, err, sizeof(err));
 	if (ret)
 		restart_done(v, ret, err, NULL);
@@ -1057,6 +1165,8 @@ static void pidfd_event(void *ctx, int fd, uint32_t events)
 
 	if (v->job.kind == JOB_STOP)
 		stop_ended(v);
+	else if (v->job.kind == JOB_SWAP)
+		swap_ended(v);
 	else
 		server_died(v->s, v);
 }
@@ -1108,6 +1218,7 @@ static bool adopt(struct boostd_storage *s, struct sdev *v, pid_t pid, uint64_t 
 	v->pid = pid;
 	v->starttime = starttime;
 	v->pidfd = pidfd;
+	v->build_known = proc_build(pid, v->build) == 0;
 	if (boostd_loop__watch(s->loop, pidfd, EPOLLIN, pidfd_event, v))
 		log_warn("storage: device %d: cannot watch its server: %s", v->conf.id,
 			 strerror(errno));
@@ -1337,6 +1448,8 @@ static const char *dev_state(const struct sdev *v)
 {
 	if (v->job.kind == JOB_START)
 		return "starting";
+	if (v->job.kind == JOB_SWAP)
+		return "upgrading";
 	if (v->job.kind == JOB_STOP || v->job.kind == JOB_DEL)
 		return "stopping";
 	return v->failed ? "failed" : v->pid ? "live" : "stopped";
@@ -1460,6 +1573,12 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 	if (v->failure[0])
 		json_object_object_add(sup, v->failed ? "failure" : "last",
 				       json_object_new_string(v->failure));
+	if (v->build_known) {
+		char hex[65];
+
+		build_hex(v->build, hex);
+		json_object_object_add(sup, "build", json_object_new_string(hex));
+	}
 	json_object_object_add(r, "supervision", sup);
 	json_object_object_add(r, "qos", storage_conf__qos_json(&v->conf.qos));
 	if (v->conf.crypt) {
@@ -1772,6 +1891,252 @@ static json_object *handle_recover(void *obj, json_object *args, struct boostd_r
 	return NULL; /* recover_done answers */
 }
 
+/* ---- upgrade ---------------------------------------------------------------- */
+
+/*
+ * `storage upgrade`: the devices asked for, one after the other, each
+ * moved to the newest verified build of boost-ublk by a swap of its
+ * server; one whose new server does not serve goes back to its build.
+ * One at a time: a bad build fails on the first device only.
+ */
+struct upgrade {
+	struct boostd_storage *s;
+	struct boostd_request *req;
+	uint8_t to[32];
+	int ids[BLK_MAX_ID + 1];
+	size_t n, next;
+	uint8_t from[32];     /* the device's build before its swap */
+	char why[1024];       /* why its new build did not serve */
+	json_object *results; /* one object a device */
+	unsigned int failed;
+};
+
+static bool upgrade_next(struct upgrade *u);
+
+static void upgrade_result(struct upgrade *u, const struct sdev *v, int id, const char *result,
+			   const char *reason)
+{
+	json_object *o = json_object_new_object();
+	char hex[65];
+
+	json_object_object_add(o, "id", json_object_new_int(id));
+	json_object_object_add(o, "result", json_object_new_string(result));
+	if (reason)
+		json_object_object_add(o, "reason", json_object_new_string(reason));
+	if (v) {
+		json_object_object_add(o, "pid", json_object_new_int(v->pid));
+		if (v->build_known) {
+			build_hex(v->build, hex);
+			json_object_object_add(o, "build", json_object_new_string(hex));
+		}
+	}
+	json_object_array_add(u->results, o);
+	if (strcmp(result, "upgraded") && strcmp(result, "current"))
+		u->failed++;
+}
+
+/* The answer, with each device's result (or @error); frees @u. */
+static json_object *upgrade_response(struct upgrade *u, json_object *error)
+{
+	json_object *r;
+	char hex[65];
+
+	if (error) {
+		json_object_put(u->results);
+		free(u);
+		return error;
+	}
+	r = json_object_new_object();
+	build_hex(u->to, hex);
+	json_object_object_add(r, "build", json_object_new_string(hex));
+	json_object_object_add(r, "devices", u->results);
+	json_object_object_add(r, "failed", json_object_new_int(u->failed));
+	free(u);
+	return proto__ok(r);
+}
+
+/* From a callback of the loop: go on, and answer once every device is done. */
+static void upgrade_continue(struct upgrade *u)
+{
+	struct boostd_request *req = u->req;
+
+	if (!upgrade_next(u))
+		boostd_request__reply(req, upgrade_response(u, NULL));
+}
+
+static void upgrade_cancel(struct upgrade *u)
+{
+	struct boostd_request *req = u->req;
+
+	boostd_request__reply(req, upgrade_response(u, proto__error("storage upgrade: boostd "
+								    "is stopping")));
+}
+
+/* The old build serves @v again, or not. */
+static void rollback_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	struct upgrade *u = ctx;
+	char reason[2200];
+
+	if (ret == -ECANCELED) {
+		upgrade_cancel(u);
+		return;
+	}
+	if (ret) {
+		v->failed = true;
+		snprintf(v->failure, sizeof(v->failure), "upgrade failed (%s), and the previous "
+			 "build did not serve it again either: %s", u->why, err);
+		log_err("storage: device %d: %s", v->conf.id, v->failure);
+		upgrade_result(u, v, v->conf.id, "failed", v->failure);
+	} else {
+		snprintf(reason, sizeof(reason), "the new build did not serve it: %s; the previous "
+			 "build serves it again", u->why);
+		log_warn("storage: device %d: %s (pid %d)", v->conf.id, reason, v->pid);
+		upgrade_result(u, v, v->conf.id, "rolled back", reason);
+	}
+	persist(v->s);
+	/* A build that does not serve one device would not serve the others. */
+	while (u->next < u->n) {
+		char why[64];
+		int id = u->ids[u->next++];
+
+		snprintf(why, sizeof(why), "the upgrade stopped at device %d", v->conf.id);
+		upgrade_result(u, find_dev(u->s, id), id, "skipped", why);
+	}
+	upgrade_continue(u);
+}
+
+static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
+{
+	struct upgrade *u = ctx;
+	char why[1024];
+
+	if (ret == -ECANCELED) {
+		upgrade_cancel(u);
+		return;
+	}
+	if (!ret) {
+		log_info("storage: device %d: upgraded, server pid %d", v->conf.id, v->pid);
+		persist(v->s);
+		upgrade_result(u, v, v->conf.id, "upgraded", NULL);
+		upgrade_continue(u);
+		return;
+	}
+	snprintf(u->why, sizeof(u->why), "%s", err);
+	log_warn("storage: device %d: the new build did not serve it: %s; going back", v->conf.id,
+		 err);
+	memcpy(v->next_build, u->from, sizeof(v->next_build));
+	v->next_build_set = true;
+	ret = server_start(v, rollback_done, u, why, sizeof(why));
+	if (ret) {
+		v->next_build_set = false;
+		rollback_done(v, ret, why, u);
+	}
+}
+
+/* The next devices, up to one whose swap runs: true, or false when all are done. */
+static bool upgrade_next(struct upgrade *u)
+{
+	char why[1024];
+	struct sdev *v;
+	int id;
+
+	while (u->next < u->n) {
+		id = u->ids[u->next++];
+		v = find_dev(u->s, id);
+		if (!v) {
+			upgrade_result(u, NULL, id, "skipped", "deleted meanwhile");
+			continue;
+		}
+		if (v->job.kind != JOB_NONE) {
+			snprintf(why, sizeof(why), "it is %s", dev_state(v));
+			upgrade_result(u, v, id, "skipped", why);
+			continue;
+		}
+		if (!v->pid) {
+			upgrade_result(u, v, id, "skipped", "no server runs it ('storage recover' "
+				       "starts one of the newest build)");
+			continue;
+		}
+		if (v->build_known && !memcmp(v->build, u->to, 32)) {
+			upgrade_result(u, v, id, "current", NULL);
+			continue;
+		}
+		if (strncmp(v->conf.backend, "mem:", 4) == 0) {
+			upgrade_result(u, v, id, "skipped", "a mem device's data lives in its server, "
+				       "and a new server cannot take it over");
+			continue;
+		}
+		if (!v->build_known) {
+			upgrade_result(u, v, id, "skipped", "its server's build is not known, so "
+				       "there would be nothing to go back to");
+			continue;
+		}
+		memcpy(u->from, v->build, 32);
+		if (server_swap(v, u->to, swap_done, u, why, sizeof(why))) {
+			upgrade_result(u, v, id, "failed", why);
+			continue;
+		}
+		return true; /* swap_done goes on */
+	}
+	return false;
+}
+
+static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_storage *s = obj;
+	struct upgrade *u;
+	json_object *err = NULL;
+	char why[1024];
+	json_object *all_arg = NULL;
+	bool all;
+
+	if (json_object_object_get_ex(args, "all", &all_arg) &&
+	    !json_object_is_type(all_arg, json_type_boolean))
+		return proto__error("storage upgrade: 'all' must be true or false");
+	all = all_arg && json_object_get_boolean(all_arg);
+	if (all == (json_object_object_get_ex(args, "id", NULL)))
+		return proto__error("storage upgrade: give one device ('id') or all of them ('all')");
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return proto__error("storage upgrade: out of memory");
+	if (boostd_loader__exec_digest(s->loader, UBLK_ARTIFACT, u->to, why, sizeof(why))) {
+		free(u);
+		return proto__error("storage upgrade: %s", why);
+	}
+	u->s = s;
+	u->req = req;
+	if (all) {
+		for (size_t i = 0; i < s->ndevs; i++)
+			u->ids[u->n++] = s->devs[i]->conf.id;
+	} else {
+		struct sdev *v = arg_dev(s, args, "upgrade", &err);
+
+		if (!v) {
+			free(u);
+			return err;
+		}
+		if (!v->pid || v->job.kind != JOB_NONE ||
+		    strncmp(v->conf.backend, "mem:", 4) == 0) {
+			free(u);
+			if ((err = dev_busy(v, "upgrade")))
+				return err;
+			if (!v->pid)
+				return proto__error("storage upgrade: device %d: no server runs it "
+						    "('storage recover' starts one of the newest build)",
+						    v->conf.id);
+			return proto__error("storage upgrade: device %d: a mem device's data lives "
+					    "in its server, and a new server cannot take it over",
+					    v->conf.id);
+		}
+		u->ids[u->n++] = v->conf.id;
+	}
+	u->results = json_object_new_array();
+	if (!upgrade_next(u))
+		return upgrade_response(u, NULL); /* nothing to wait for */
+	return NULL; /* upgrade_continue answers */
+}
+
 /* Does the running device @v match @c as a document asks it (the caps aside)? */
 static bool dev_matches(const struct sdev *v, const struct storage_conf_dev *c)
 {
@@ -2018,6 +2383,7 @@ static const struct boostd_handler storage_handlers[] = {
 	{ "storage", "set", handle_set },
 	{ "storage", "del", handle_del },
 	{ "storage", "recover", handle_recover },
+	{ "storage", "upgrade", handle_upgrade },
 	{ "storage", "apply", handle_apply },
 	{ 0 },
 };

@@ -20,7 +20,8 @@
 #define ARTIFACT_MAX_BYTES (256u << 20)
 
 /* digests[@path] = [SHA-256 of the file], as the kernel's IMA measures it when opened. */
-static int add_digest(json_object *digests, const char *path, char *err, size_t errlen)
+static int add_digest(json_object *digests, const char *path, uint8_t ret_sha256[32],
+		      uint8_t **ret_data, size_t *ret_len, char *err, size_t errlen)
 {
 	uint8_t *data, sha[32];
 	char hex[65];
@@ -32,9 +33,18 @@ static int add_digest(json_object *digests, const char *path, char *err, size_t 
 	if (ret)
 		return errmsg__set(err, errlen, ret, "artifact %s: %s", path, strerror(-ret));
 	ret = EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL) ? 0 : -EIO;
-	free(data);
-	if (ret)
+	if (ret) {
+		free(data);
 		return errmsg__set(err, errlen, ret, "artifact %s: SHA-256 failed", path);
+	}
+	if (ret_sha256)
+		memcpy(ret_sha256, sha, sizeof(sha));
+	if (ret_data) {
+		*ret_data = data;
+		*ret_len = len;
+	} else {
+		free(data);
+	}
 	hex__encode(sha, sizeof(sha), hex);
 	list = json_object_new_array();
 	json_object_array_add(list, json_object_new_string(hex));
@@ -42,30 +52,43 @@ static int add_digest(json_object *digests, const char *path, char *err, size_t 
 	return 0;
 }
 
+struct keylime_walk {
+	json_object *digests;
+	uint8_t *text;
+};
+
+static int keylime_walk_manifest(void *ctx, const char *path, const uint8_t **ret_text,
+				 size_t *ret_len, char *err, size_t errlen)
+{
+	struct keylime_walk *w = ctx;
+	int ret = add_digest(w->digests, path, NULL, &w->text, ret_len, err, errlen);
+
+	if (!ret)
+		*ret_text = w->text;
+	return ret;
+}
+
+static int keylime_walk_artifact(void *ctx, const char *path,
+				 const struct trust_manifest_artifact *a, uint8_t ret_sha256[32],
+				 char *err, size_t errlen)
+{
+	struct keylime_walk *w = ctx;
+
+	(void)a;
+	return add_digest(w->digests, path, ret_sha256, NULL, NULL, err, errlen);
+}
+
+/* Set a's manifest and artifacts, which a clean start opens. */
 static int add_set(const struct trust_policy *pol, json_object *digests, char *err, size_t errlen)
 {
-	struct trust_manifest *m = malloc(sizeof(*m));
-	char path[4200], why[512];
-	uint8_t *text = NULL;
-	size_t len;
-	int ret;
+	static const struct trust_manifest_walk walk = {
+		.manifest = keylime_walk_manifest,
+		.artifact = keylime_walk_artifact,
+	};
+	struct keylime_walk w = { .digests = digests };
+	int ret = trust_manifest__walk(pol->sets, 'a', &walk, &w, err, errlen);
 
-	if (!m)
-		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s/a/%s", pol->sets, TRUST_MANIFEST_NAME);
-	ret = fileio__read(path, TRUST_MANIFEST_MAX_BYTES, O_NOFOLLOW, &text, &len);
-	if (ret)
-		errmsg__set(err, errlen, ret, "manifest %s: %s", path, strerror(-ret));
-	else if ((ret = trust_manifest__parse((const char *)text, len, m, why, sizeof(why))))
-		errmsg__set(err, errlen, ret, "manifest %s: %s", path, why);
-	else
-		ret = add_digest(digests, path, err, errlen);
-	for (size_t i = 0; !ret && i < m->n; i++) {
-		snprintf(path, sizeof(path), "%s/a/%s", pol->sets, m->a[i].file);
-		ret = add_digest(digests, path, err, errlen);
-	}
-	free(text);
-	free(m);
+	free(w.text);
 	return ret;
 }
 
@@ -147,7 +170,8 @@ int trust_keylime__runtime_policy(const struct trust_policy *pol, json_object **
 	if (pol->sets)
 		ret_code = add_set(pol, digests, err, errlen);
 	for (size_t i = 0; !ret_code && i < pol->nartifacts; i++)
-		ret_code = add_digest(digests, pol->artifacts[i].path, err, errlen);
+		ret_code = add_digest(digests, pol->artifacts[i].path, NULL, NULL, NULL, err,
+				      errlen);
 	if (!ret_code)
 		ret_code = verification_keys(pol, &keys, err, errlen);
 	if (ret_code) {

@@ -234,3 +234,40 @@ out:
 	json_object_put(doc);
 	return ret;
 }
+
+int trust_manifest__walk(const char *sets, char set, const struct trust_manifest_walk *w, void *ctx,
+			 char *err, size_t errlen)
+{
+	struct trust_manifest *m = malloc(sizeof(*m));
+	char path[PATH_MAX + TRUST_MANIFEST_MAX_FILE], why[1024];
+	const uint8_t *text;
+	uint8_t sha[32];
+	size_t len;
+	int ret;
+
+	if (!m)
+		return errmsg__set(err, errlen, -ENOMEM, "set %c: out of memory", set);
+	snprintf(path, sizeof(path), "%s/%c/%s", sets, set, TRUST_MANIFEST_NAME);
+	ret = w->manifest(ctx, path, &text, &len, err, errlen);
+	if (ret)
+		goto out;
+	ret = trust_manifest__parse((const char *)text, len, m, why, sizeof(why));
+	if (ret) {
+		errmsg__set(err, errlen, ret, "manifest %s: %s", path, why);
+		goto out;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		snprintf(path, sizeof(path), "%s/%c/%s", sets, set, m->a[i].file);
+		ret = w->artifact(ctx, path, &m->a[i], sha, err, errlen);
+		if (ret)
+			goto out;
+		if (memcmp(sha, m->a[i].sha256, sizeof(sha))) {
+			ret = errmsg__set(err, errlen, -EKEYREJECTED, "artifact %s: its digest is "
+					  "not the one its manifest lists", path);
+			goto out;
+		}
+	}
+out:
+	free(m);
+	return ret;
+}

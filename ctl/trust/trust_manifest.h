@@ -49,4 +49,27 @@ int trust_manifest__parse(const char *text, size_t len, struct trust_manifest *m
  */
 int trust_manifest__build(const char *dir, char **ret_text, char *err, size_t errlen);
 
+/*
+ * What a clean start opens of one set ('a' or 'b') under the policy's
+ * sets directory, in the order it opens them: the manifest, then each
+ * artifact it lists. manifest() reads (or verifies) the manifest and lends
+ * its bytes until the walk returns; artifact() reads (or verifies) one
+ * listed artifact and returns its SHA-256, which the walk checks against
+ * the manifest's. Both return 0 or -errno with @err saying why.
+ */
+struct trust_manifest_walk {
+	int (*manifest)(void *ctx, const char *path, const uint8_t **ret_text, size_t *ret_len,
+			char *err, size_t errlen);
+	int (*artifact)(void *ctx, const char *path, const struct trust_manifest_artifact *a,
+			uint8_t ret_sha256[32], char *err, size_t errlen);
+};
+
+/*
+ * Walk set @set of @sets with @w. 0, or the first error: @err names the
+ * file and the reason (a digest that differs from the manifest's is
+ * -EKEYREJECTED).
+ */
+int trust_manifest__walk(const char *sets, char set, const struct trust_manifest_walk *w,
+			 void *ctx, char *err, size_t errlen);
+
 #endif

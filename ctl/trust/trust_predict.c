@@ -75,44 +75,56 @@ out:
 	return ret;
 }
 
-/* With sets: set a's manifest, then each artifact it lists, which must match it. */
+struct predict_walk {
+	const struct trust_certs *certs;
+	uint32_t pcr;
+	int fd;
+	uint8_t *text;
+	size_t entries;
+};
+
+static int predict_walk_manifest(void *ctx, const char *path, const uint8_t **ret_text,
+				 size_t *ret_len, char *err, size_t errlen)
+{
+	struct predict_walk *w = ctx;
+	uint8_t sha[32];
+	int ret = predict_one(w->certs, w->pcr, path, w->fd, sha, &w->text, ret_len, err, errlen);
+
+	if (!ret) {
+		*ret_text = w->text;
+		w->entries++;
+	}
+	return ret;
+}
+
+static int predict_walk_artifact(void *ctx, const char *path,
+				 const struct trust_manifest_artifact *a, uint8_t ret_sha256[32],
+				 char *err, size_t errlen)
+{
+	struct predict_walk *w = ctx;
+	int ret = predict_one(w->certs, w->pcr, path, w->fd, ret_sha256, NULL, NULL, err, errlen);
+
+	(void)a;
+	if (!ret)
+		w->entries++;
+	return ret;
+}
+
+/* With sets: what a start on set a measures; one that would fall back is an error. */
 static int predict_set(const struct trust_policy *pol, const struct trust_certs *certs, int fd,
 		       size_t *ret_entries, char *err, size_t errlen)
 {
-	struct trust_manifest *m = malloc(sizeof(*m));
-	char path[4200], why[1024];
-	uint8_t *text = NULL, sha[32];
-	size_t len;
-	int ret;
+	static const struct trust_manifest_walk walk = {
+		.manifest = predict_walk_manifest,
+		.artifact = predict_walk_artifact,
+	};
+	struct predict_walk w = { .certs = certs, .pcr = pol->pcr, .fd = fd };
+	int ret = trust_manifest__walk(pol->sets, 'a', &walk, &w, err, errlen);
 
-	if (!m)
-		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s/a/%s", pol->sets, TRUST_MANIFEST_NAME);
-	ret = predict_one(certs, pol->pcr, path, fd, sha, &text, &len, err, errlen);
-	if (ret)
-		goto out;
-	*ret_entries = 1;
-	ret = trust_manifest__parse((const char *)text, len, m, why, sizeof(why));
-	if (ret) {
-		errmsg__set(err, errlen, ret, "manifest %s: %s", path, why);
-		goto out;
-	}
-	for (size_t i = 0; i < m->n; i++) {
-		snprintf(path, sizeof(path), "%s/a/%s", pol->sets, m->a[i].file);
-		ret = predict_one(certs, pol->pcr, path, fd, sha, NULL, NULL, err, errlen);
-		if (ret)
-			goto out;
-		if (memcmp(sha, m->a[i].sha256, 32)) {
-			ret = errmsg__set(err, errlen, -EKEYREJECTED, "artifact %s: its digest is "
-					  "not the one its manifest lists: a start would fall back "
-					  "to set b", path);
-			goto out;
-		}
-		++*ret_entries;
-	}
-out:
-	free(text);
-	free(m);
+	if (ret == -EKEYREJECTED)
+		snprintf(err + strlen(err), errlen - strlen(err), ": a start would fall back to set b");
+	*ret_entries = w.entries;
+	free(w.text);
 	return ret;
 }
 

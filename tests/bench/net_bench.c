@@ -4,7 +4,9 @@
  * security-group rules: a 64-byte IPv4/UDP frame from vNIC A to vNIC B
  * (anti-spoofing, A's outbound and B's inbound rules, the fdb, counters,
  * the redirect decision) through BPF_PROG_TEST_RUN, against a bare
- * XDP_PASS program. Rounds interleave the variants; medians are printed.
+ * XDP_PASS program; and with no rules, with an out limit on A (bits and
+ * packets) that the frames stay under, and one so low that they are all
+ * dropped as over it. Rounds interleave the variants; medians are printed.
  * This is the programs' cost, not a packet rate: no frame leaves.
  *
  *   net_bench BUILD_DIR [ROUNDS] [REPEAT]
@@ -162,6 +164,28 @@ static void add_port(struct bpf_object *o, int ifi, uint8_t last, uint8_t kind, 
 }
 
 /* The 64-byte frame A -> B, UDP 4000 -> 5201. */
+/*
+ * vNIC @slot's out limit: none, one the runs stay under (100 Gbit/s and a
+ * billion packets a second, 10 ms deep), or one every frame is over (1
+ * packet a second, burst 1 ns).
+ */
+enum rate_mode { RATE_NONE, RATE_UNDER, RATE_OVER };
+
+static void set_rate(struct bpf_object *o, uint32_t slot, enum rate_mode mode)
+{
+	struct boost_rate r = { 0 };
+	struct boost_bucket *bits = &r.dir[BOOST_DIR_OUT].bits, *pkts = &r.dir[BOOST_DIR_OUT].pkts;
+
+	if (mode != RATE_NONE) {
+		r.flags = BOOST_RATE_F_OUT;
+		bits->cost_q16 = (8ull << 16) / 100; /* ns a byte at 100 Gbit/s */
+		pkts->cost_q16 = mode == RATE_UNDER ? 1ull << 16 : 1000000000ull << 16;
+		bits->burst_ns = pkts->burst_ns = mode == RATE_UNDER ? 10000000 : 1;
+	}
+	if (bpf_map_update_elem(map_fd(o, "boost_rates"), &slot, &r, 0))
+		die("boost_rates: %s", strerror(errno));
+}
+
 static size_t frame(unsigned char *b)
 {
 	struct ethhdr eth = { .h_dest = { 2, 0, 0, 0, 0, 0xb }, .h_source = { 2, 0, 0, 0, 0, 0xa },
@@ -207,7 +231,7 @@ int main(int argc, char **argv)
 {
 	static const size_t nrules[] = { 0, 1000, 10000 };
 	unsigned rounds = argc > 2 ? atoi(argv[2]) : 7, repeat = argc > 3 ? atoi(argv[3]) : 1000000;
-	unsigned t[2][3][64], base[64], med[2][3], mbase;
+	unsigned t[2][3][64], base[64], med[2][3], mbase, tr[2][2][64], medr[2][2];
 	struct bpf_object *xdp, *tc, *pass;
 	int a, b, up;
 
@@ -246,6 +270,14 @@ int main(int argc, char **argv)
 			t[0][k][r] = run(prog_fd(xdp), false, a, repeat, XDP_REDIRECT);
 			t[1][k][r] = run(prog_fd(tc), true, a, repeat, 7 /* TC_ACT_REDIRECT */);
 		}
+		set_rules(xdp, 0);
+		set_rate(xdp, 0xa, RATE_UNDER);
+		tr[0][0][r] = run(prog_fd(xdp), false, a, repeat, XDP_REDIRECT);
+		tr[1][0][r] = run(prog_fd(tc), true, a, repeat, 7);
+		set_rate(xdp, 0xa, RATE_OVER);
+		tr[0][1][r] = run(prog_fd(xdp), false, a, repeat, XDP_DROP);
+		tr[1][1][r] = run(prog_fd(tc), true, a, repeat, 2 /* TC_ACT_SHOT */);
+		set_rate(xdp, 0xa, RATE_NONE);
 	}
 	qsort(base, rounds, sizeof(unsigned), cmp);
 	mbase = base[rounds / 2];
@@ -253,6 +285,11 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 3; k++) {
 			qsort(t[e][k], rounds, sizeof(unsigned), cmp);
 			med[e][k] = t[e][k][rounds / 2];
+		}
+	for (int e = 0; e < 2; e++)
+		for (int k = 0; k < 2; k++) {
+			qsort(tr[e][k], rounds, sizeof(unsigned), cmp);
+			medr[e][k] = tr[e][k][rounds / 2];
 		}
 	printf("%-44s %7s %9s %9s\n", "64-byte IPv4/UDP, vNIC A to vNIC B", "ns/pkt", "vs 0 rules",
 	       "vs PASS");
@@ -266,6 +303,17 @@ int main(int argc, char **argv)
 			printf("%-44s %7u %9.2f %9.2f\n", label, med[e][k],
 			       med[e][0] ? (double)med[e][k] / med[e][0] : 0,
 			       mbase ? (double)med[e][k] / mbase : 0);
+		}
+	for (int e = 0; e < 2; e++)
+		for (int k = 0; k < 2; k++) {
+			char label[64];
+
+			snprintf(label, sizeof(label), "boost_%s, 0 rules, out limit, %s",
+				 e ? "tc" : "xdp", k ? "over (dropped)" : "under");
+			printf("%-44s %7u %9.2f %9.2f  (%+d ns)\n", label, medr[e][k],
+			       med[e][0] ? (double)medr[e][k] / med[e][0] : 0,
+			       mbase ? (double)medr[e][k] / mbase : 0,
+			       (int)medr[e][k] - (int)med[e][0]);
 		}
 	printf("(median of %u interleaved rounds of %u runs; BPF_PROG_TEST_RUN: the programs' "
 	       "cost, no frame leaves)\n", rounds, repeat);

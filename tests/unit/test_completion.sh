@@ -42,7 +42,7 @@ want "add del set list help" net port ''
 want "rate in out pps burst shape off" net port set vm1 ''
 want "on off" net port set vm1 rate in 1mbit shape ''
 want "add" -j net port a
-want "uplink mode netns vnic mac ip sg afxdp" net port add vm1 ''
+want "uplink mode netns vnic mac ip sg network afxdp" net port add vm1 ''
 want "tc xdp" net port add vm1 vnic mac 02:00:00:00:00:01 mode ''
 want "prio dir proto cidr ports allow deny" net sg add 1 prio 10 dir in cidr 0.0.0.0/0 ""
 want "allow" net sg add 1 prio 10 dir in cidr 0.0.0.0/0 al

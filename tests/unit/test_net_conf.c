@@ -93,6 +93,33 @@ static const struct {
 	{ "{\"flows\": {\"icmp_s\": 31536001}}", "flows.icmp_s: must be a number of seconds" },
 	{ "{\"flows\": {\"tcp_closing_s\": \"60\"}}", "flows.tcp_closing_s: must be a number of seconds" },
 	{ "{\"flows\": {\"udp_replied_s\": 1.5}}", "flows.udp_replied_s: must be a number of seconds" },
+	/* The overlay (net_conf_overlay.c) */
+	{ "{\"networks\": [{\"name\": \"red\", \"vni\": 0}]}", "networks[0].vni: must be a VXLAN network identifier from 1 to 16777215" },
+	{ "{\"networks\": [{\"name\": \"red\", \"vni\": 16777216}]}", "networks[0].vni: must be a VXLAN" },
+	{ "{\"networks\": [{\"name\": \"red\", \"vni\": \"100\"}]}", "networks[0].vni: must be a VXLAN" },
+	{ "{\"networks\": [{\"vni\": 100}]}", "networks[0].name: must be a name" },
+	{ "{\"networks\": [{\"name\": \"red\", \"vni\": 100}, {\"name\": \"red\", \"vni\": 200}]}", "networks[1].name: 'red' is already networks[0]" },
+	{ "{\"networks\": [{\"name\": \"red\", \"vni\": 100}, {\"name\": \"blue\", \"vni\": 100}]}", "networks[1].vni: 100 is already networks[0]" },
+	{ "{\"networks\": [{\"name\": \"red\", \"vni\": 100, \"color\": 1}]}", "networks[0].color: unknown key" },
+	{ "{\"networks\": {}}", "networks: must be an array" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}]}, \"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": \"02:00:00:00:00:09\"}]}]}", "networks[0].remotes[0].host: missing: the underlay address" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}]}, \"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": \"02:00:00:00:00:09\", \"host\": \"198.51.100.7\"}]}]}", "networks[0].remotes[0].host: 198.51.100.7 is in no overlay.hosts entry" },
+	{ "{\"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": \"02:00:00:00:00:09\", \"host\": \"198.51.100.2\"}]}]}", "networks[0].remotes[0].host: no overlay.local" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}]}, \"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": \"02:00:00:00:00:09\", \"host\": \"198.51.100.2\", \"ips\": [\"x\"]}]}]}", "networks[0].remotes[0].ips[0]: 'x' is not an IPv4 or IPv6 address" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}]}, \"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": \"02:00:00:00:00:09\", \"host\": \"198.51.100.2\"}, {\"mac\": \"02:00:00:00:00:09\", \"host\": \"198.51.100.2\"}]}]}", "networks[].remotes[].mac: MAC 02:00:00:00:00:09 is already in network 100" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}]}, \"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:09\", \"network\": \"red\"}], \"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": \"02:00:00:00:00:09\", \"host\": \"198.51.100.2\"}]}]}", "MAC 02:00:00:00:00:09 is already in network 100 (a local vNIC)" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"blue\"}], \"networks\": [{\"name\": \"red\", \"vni\": 100}]}", "ports[0].network: port v: no network 'blue'" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"network\": \"red\"}]}", "ports[0].network: an uplink has no network" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\"}, {\"name\": \"w\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\"}], \"networks\": [{\"name\": \"red\", \"vni\": 100}]}", "ports[1].mac: already the MAC of ports[0]" },
+	/* The overlay is boost's TC program's: its ports in tc mode (net_policy.h). */
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\", \"mode\": \"xdp\"}], \"networks\": [{\"name\": \"red\", \"vni\": 100}]}", "ports[0].mode: port v is in network red and in xdp mode: the overlay" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"mode\": \"xdp\"}], \"overlay\": {\"local\": \"198.51.100.1\"}}", "ports[0].mode: uplink u is in xdp mode, and the document has an overlay" },
+	{ "{\"overlay\": {\"local\": \"2001:db8::1\"}}", "overlay.local: must be this host" },
+	{ "{\"overlay\": {}}", "overlay.local: must be" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"peers\": []}}", "overlay.peers: unknown key" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.1\", \"mac\": \"02:00:00:00:01:02\"}]}}", "overlay.hosts[0].address: is overlay.local" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.2\"}]}}", "overlay.hosts[0].mac: must be the unicast MAC" },
+	{ "{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": [{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}, {\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:03\"}]}}", "overlay.hosts[1].address: already overlay.hosts[0]" },
 };
 
 /* The flows' timeouts: conntrack's defaults, each key alone overriding its own. */
@@ -114,6 +141,42 @@ START_TEST(test_flows)
 	doc = parse_str("{}");
 	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_eq(c.flow_timeout_s[BOOST_FLOW_TCP_CLOSING], 120);
+	net_conf__free(&c);
+	json_object_put(doc);
+}
+END_TEST
+
+/* Two networks that reuse a MAC; their vnics get the VNIs; the remotes their host's next hop. */
+START_TEST(test_overlay)
+{
+	json_object *doc = parse_str("{\"overlay\": {\"local\": \"198.51.100.1\", \"hosts\": ["
+		"{\"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:01:02\"}]},"
+		"\"ports\": [{\"name\": \"a\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"red\"},"
+		"{\"name\": \"b\", \"mac\": \"02:00:00:00:00:01\", \"network\": \"blue\"},"
+		"{\"name\": \"c\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\"},"
+		"{\"name\": \"u\", \"kind\": \"uplink\"}],"
+		"\"networks\": [{\"name\": \"red\", \"vni\": 100, \"remotes\": [{\"mac\": "
+		"\"02:00:00:00:00:02\", \"ips\": [\"192.0.2.2\"], \"host\": \"198.51.100.2\"}]},"
+		"{\"name\": \"blue\", \"vni\": 16777215, \"remotes\": [{\"mac\": "
+		"\"02:00:00:00:00:02\", \"host\": \"198.51.100.2\"}]}]}");
+	struct net_conf c;
+	char err[512] = "";
+
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.ports[0].vni, 100);
+	ck_assert_uint_eq(c.ports[1].vni, 16777215);
+	ck_assert_uint_eq(c.ports[2].vni, 0);
+	/* A vnic outside the networks keeps its xdp mode; the uplink is tc, not auto. */
+	ck_assert_int_eq(c.ports[2].mode, BOOST_MODE_XDP);
+	ck_assert_int_eq(c.ports[3].mode, BOOST_MODE_TC);
+	ck_assert(!c.ports[3].mode_auto);
+	ck_assert_uint_eq(c.nnetworks, 2);
+	ck_assert_uint_eq(c.nremotes, 2);
+	ck_assert_uint_eq(c.remotes[0].vni, 100);
+	ck_assert_uint_eq(c.remotes[0].n_v4, 1);
+	ck_assert_uint_eq(c.remotes[1].vni, 16777215);
+	ck_assert_uint_eq(c.remotes[1].host_mac[5], 0x02);
+	ck_assert_uint_eq(c.remotes[1].host_mac[4], 0x01);
 	net_conf__free(&c);
 	json_object_put(doc);
 }
@@ -252,6 +315,7 @@ int main(void)
 	tcase_add_test(tc, test_compile_nesting);
 	tcase_add_test(tc, test_router);
 	tcase_add_test(tc, test_flows);
+	tcase_add_test(tc, test_overlay);
 	tcase_add_test(tc, test_uplink);
 	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);

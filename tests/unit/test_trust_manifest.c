@@ -3,10 +3,13 @@
  * Unit tests of ctl/trust/trust_manifest.c: a set's manifest is parsed
  * with every field checked (each bad one named), and the manifest built
  * from a directory lists its artifacts, not the manifest nor the
- * signatures, with the digest and version of their bytes.
+ * signatures, with the digest and version of their bytes; a walk of a
+ * set opens what a start opens, in its order, and stops at a digest that
+ * is not the manifest's.
  */
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +128,76 @@ START_TEST(test_build)
 }
 END_TEST
 
+/* The walk's callbacks: a manifest text the test picks, each artifact's digest SHA_A or not. */
+struct walk_log {
+	const char *text;
+	char seen[4][256];
+	size_t n;
+	int fail_at;
+	bool wrong_digest;
+};
+
+static int walk_manifest(void *ctx, const char *path, const uint8_t **ret_text, size_t *ret_len,
+			 char *e, size_t elen)
+{
+	struct walk_log *w = ctx;
+
+	(void)e;
+	(void)elen;
+	snprintf(w->seen[w->n++], sizeof(w->seen[0]), "%s", path);
+	*ret_text = (const uint8_t *)w->text;
+	*ret_len = strlen(w->text);
+	return 0;
+}
+
+static int walk_artifact(void *ctx, const char *path, const struct trust_manifest_artifact *a,
+			 uint8_t ret_sha256[32], char *e, size_t elen)
+{
+	struct walk_log *w = ctx;
+
+	snprintf(w->seen[w->n++], sizeof(w->seen[0]), "%s", path);
+	if ((int)w->n == w->fail_at)
+		return snprintf(e, elen, "artifact %s: refused", path), -EPERM;
+	memcpy(ret_sha256, a->sha256, 32);
+	ret_sha256[31] ^= w->wrong_digest;
+	return 0;
+}
+
+START_TEST(test_walk)
+{
+	static const struct trust_manifest_walk walk = { walk_manifest, walk_artifact };
+	const char *two = "{\"boost_manifest\": 1, \"artifacts\": [" ART("x.bpf.o", "bpf", "1")
+			  ", " ART("boost-ublk", "exec", "1") "]}";
+	struct walk_log w = { .text = two };
+
+	/* The manifest first, then each artifact in its order, under the set's directory. */
+	ck_assert_int_eq(trust_manifest__walk("/sets", 'b', &walk, &w, err, sizeof(err)), 0);
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_str_eq(w.seen[0], "/sets/b/manifest.json");
+	ck_assert_str_eq(w.seen[1], "/sets/b/x.bpf.o");
+	ck_assert_str_eq(w.seen[2], "/sets/b/boost-ublk");
+
+	/* A digest other than the manifest's stops the walk, naming the file. */
+	w = (struct walk_log){ .text = two, .wrong_digest = true };
+	ck_assert_int_eq(trust_manifest__walk("/sets", 'a', &walk, &w, err, sizeof(err)),
+			 -EKEYREJECTED);
+	ck_assert_uint_eq(w.n, 2);
+	ck_assert_str_eq(err, "artifact /sets/a/x.bpf.o: its digest is not the one its manifest "
+			      "lists");
+
+	/* A callback's error is the walk's, with its text. */
+	w = (struct walk_log){ .text = two, .fail_at = 3 };
+	ck_assert_int_eq(trust_manifest__walk("/sets", 'a', &walk, &w, err, sizeof(err)), -EPERM);
+	ck_assert_str_eq(err, "artifact /sets/a/boost-ublk: refused");
+
+	/* A manifest that does not parse is named; no artifact is opened. */
+	w = (struct walk_log){ .text = "{\"boost_manifest\": 2}" };
+	ck_assert_int_eq(trust_manifest__walk("/sets", 'a', &walk, &w, err, sizeof(err)), -EINVAL);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_msg(strstr(err, "manifest /sets/a/manifest.json: "), "%s", err);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust_manifest");
@@ -133,6 +206,7 @@ int main(void)
 	tcase_add_test(tc, test_good);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_build);
+	tcase_add_test(tc, test_walk);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
