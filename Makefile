@@ -125,6 +125,7 @@ DAEMON_SRCS := \
 NET_SRCS := \
 	ctl/net/net_conf.c \
 	ctl/net/net_conf_overlay.c \
+	ctl/net/net_dhcp.c \
 	ctl/net/net_flows.c \
 	ctl/net/net_link.c \
 	ctl/net/net_object.c \
@@ -169,9 +170,10 @@ BENCH_BPF_OBJS := $(patsubst tests/bench/%.bpf.c,$(O)/tests/bench/%.bpf.o,\
 TEST_SRCS := $(wildcard tests/*/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 # Benchmark drivers: tests/bench/NAME_bench.c becomes $(O)/tests/bench/NAME_bench;
-# pktgen, the network bench's traffic generator, is built the same way.
+# pktgen, the network bench's traffic generator, and xsk_count, the example
+# consumer of a steered queue (and a recvmmsg sink), are built the same way.
 BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c) \
-	tests/bench/pktgen.c)
+	tests/bench/pktgen.c tests/bench/xsk_count.c)
 
 PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk
 

@@ -82,6 +82,8 @@ enum boost_port_mode {
  * VM end's stack past that hook (docs/network.md, "The AF_XDP path").
  */
 #define BOOST_PORT_F_AFXDP 0x02
+/* A port with AF_XDP steering rules (boost_steer[its slot]): only it looks them up. */
+#define BOOST_PORT_F_STEER 0x04
 
 #define BOOST_MAX_PORTS 256
 #define BOOST_PORT_MAX_V4 4
@@ -542,5 +544,38 @@ struct boost_rate {
  * past its horizon; the queue in fq is at most this long.
  */
 #define BOOST_SHAPE_HORIZON_NS 100000000ull
+
+/*
+ * AF_XDP steering (bpf/net_steer.h), XDP only: boost_steer[a port's slot]
+ * holds its rules, in the document's order, the first match wins; a rule
+ * matches an IP frame by protocol (0: any), destination port (0: any; TCP
+ * and UDP) and destination prefix (family 0: any address; addr and mask
+ * in network order, addr already masked), and names the queue, the key
+ * of the port's XSKMAP (boost_xsk_ports[its slot]) and the receive queue
+ * the frame must have come in on. boost_steer_stats[the slot], per CPU:
+ * frames steered, and frames a rule matched that took the normal path.
+ */
+#define BOOST_STEER_MAX 8     /* rules per port */
+#define BOOST_STEER_QUEUES 64 /* entries of a port's XSKMAP: queues 0 to 63 */
+
+struct boost_steer_rule {
+	__u8 proto;  /* IP protocol, 0: any */
+	__u8 family; /* 4, 6, or 0: any destination */
+	__u16 dport; /* host order, 0: any */
+	__u32 queue;
+	__be32 addr[4], mask[4];
+};
+
+struct boost_steer_rules {
+	__u32 n;
+	__u32 pad;
+	struct boost_steer_rule rule[BOOST_STEER_MAX];
+};
+
+struct boost_steer_stats {
+	__u64 steered;     /* redirected into the socket of the rule's queue */
+	__u64 no_socket;   /* no socket bound there (or bound to another queue) */
+	__u64 other_queue; /* the frame came in on another receive queue */
+};
 
 #endif

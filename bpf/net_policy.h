@@ -38,6 +38,11 @@
  * Rate limits (net_rate.h), of vNICs only: a frame a vNIC sends that would
  * leave (forwarded or flooded) meets its out limit; a frame forwarded to a
  * vNIC, its in limit, which the TC path may shape instead (tc below).
+ * AF_XDP steering (net_steer.h, XDP only): a unicast frame about to be
+ * forwarded, or passed to the stack from an uplink, that matches one of
+ * its ingress port's steer rules goes into the socket of the rule's queue
+ * instead, if one is bound there; it is counted in boost_steer_stats, not
+ * as forwarded, and meets no in limit.
  * Drops are counted on the port that received the frame, by reason, but
  * rate, which is counted on the vNIC whose limit dropped it; rx counts
  * every frame a port's entry point saw, tx every frame forwarded to a
@@ -56,6 +61,7 @@ enum net_action {
 	NET_DROP,
 	NET_FORWARD, /* to the port v->ifindex */
 	NET_FLOOD,   /* to every port but the ingress */
+	NET_STEER,   /* redirected into an AF_XDP socket (net_steer.h, XDP only) */
 	NET_ENCAP,   /* in VXLAN (vni, local, remote, mac, remote_mac) to the uplink v->ifindex */
 	NET_DECAP,   /* out of VXLAN, to the vNIC v->ifindex */
 	NET_TUNNEL,  /* VXLAN from an uplink: parse the inner frame, net_ovl_from_tunnel() */
@@ -82,8 +88,11 @@ struct net_verdict {
 struct net_frame {
 	__u32 segs; /* packets it stands for: an skb's GSO segments, else 1 */
 	bool tc;    /* on the TC path, where a frame to a vNIC can be shaped */
+	__u32 rx_queue; /* the receive queue it came in on (XDP: steering) */
 	__u32 gso_size; /* an skb's segments' payload, 0 if it is one packet */
 };
+
+#include "net_steer.h"
 
 static __always_inline struct boost_port_stats *net_stats(__u32 slot)
 {
@@ -333,6 +342,8 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 			return net_drop(st, v, BOOST_DROP_ACL);
 		if (!net_rate_out(port, p, f))
 			return net_drop(st, v, BOOST_DROP_RATE);
+		if (net_steer(port, p, f->rx_queue, v))
+			return;
 		return net_forward(v, to->ifindex, to->kind, to->flags, to->slot, p, f);
 	}
 	ul = bpf_map_lookup_elem(&boost_uplinks, &zero);
@@ -342,12 +353,15 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 		return net_drop(st, v, BOOST_DROP_ACL);
 	if (!net_rate_out(port, p, f))
 		return net_drop(st, v, BOOST_DROP_RATE);
+	if (net_steer(port, p, f->rx_queue, v))
+		return;
 	up = &ul->up[(net_flow_hash(p) % ul->n) & (BOOST_MAX_UPLINKS - 1)];
 	net_forward(v, up->ifindex, BOOST_PORT_UPLINK, 0, up->slot, p, f);
 }
 
-static __always_inline void net_from_uplink(const struct net_pkt *p, const struct net_frame *f,
-					    struct boost_port_stats *st, struct net_verdict *v)
+static __always_inline void net_from_uplink(const struct boost_port *port, const struct net_pkt *p,
+					    const struct net_frame *f, struct boost_port_stats *st,
+					    struct net_verdict *v)
 {
 	struct boost_mac dst = {};
 	const struct boost_mac_port *to;
@@ -371,12 +385,17 @@ static __always_inline void net_from_uplink(const struct net_pkt *p, const struc
 	}
 	__builtin_memcpy(dst.mac, p->eth_dst, 6);
 	to = bpf_map_lookup_elem(&boost_macs, &dst);
-	if (!to)
+	if (!to) {
+		if (net_steer(port, p, f->rx_queue, v))
+			return;
 		goto to_stack;
+	}
 	if (!net_is_ip(p) && !net_is_control(p))
 		return net_drop(st, v, BOOST_DROP_ACL);
 	if (!net_is_control(p) && !net_acl_in(to->sg_id, to->ifindex, p))
 		return net_drop(st, v, BOOST_DROP_ACL);
+	if (net_steer(port, p, f->rx_queue, v))
+		return;
 	return net_forward(v, to->ifindex, to->kind, to->flags, to->slot, p, f);
 to_stack:
 	if (st)
@@ -411,7 +430,7 @@ static __always_inline void net_decide(const struct boost_port *port, __u32 ifin
 	if ((pkt->flags & NET_PKT_FRAGMENT) && st)
 		st->fragments++;
 	if (port->kind == BOOST_PORT_UPLINK)
-		return net_from_uplink(pkt, f, st, v);
+		return net_from_uplink(port, pkt, f, st, v);
 	net_from_vnic(port, ifindex, pkt, f, st, v);
 }
 

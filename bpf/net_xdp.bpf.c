@@ -17,6 +17,8 @@
 #include "uapi.h"
 #include <bpf/bpf_helpers.h>
 
+/* This entry point steers into AF_XDP sockets (net_steer.h). */
+#define BOOST_NET_XDP 1
 #define BOOST_NET_NO_REWRITE
 #include "net_policy.h"
 
@@ -42,7 +44,7 @@ int boost_xdp(struct xdp_md *ctx)
 {
 	const struct boost_port *port;
 	struct boost_port_stats *st;
-	const struct net_frame f = { .segs = 1 };
+	const struct net_frame f = { .segs = 1, .rx_queue = ctx->rx_queue_index };
 	struct net_verdict v = {};
 	struct net_pkt pkt;
 	int parsed;
@@ -62,6 +64,8 @@ int boost_xdp(struct xdp_md *ctx)
 						BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 		return bpf_redirect_map(&boost_bcast_vnic, 0,
 					BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
+	case NET_STEER:
+		return XDP_REDIRECT; /* net_steer() made the redirect */
 	case NET_DROP:
 		return XDP_DROP;
 	default:

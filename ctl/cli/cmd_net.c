@@ -819,6 +819,152 @@ static const struct cmd_group flows_group = {
 	       "flow goes), flushed.",
 };
 
+/* ---- steer ------------------------------------------------------------- */
+
+/*
+ * PORT [proto P] [dport N] [cidr C] [queue Q] into {"port", "rule"}; the
+ * words are checked here, their values by boostd (its error names the key).
+ */
+static int steer_args(int argc, char **argv, json_object **ret_args)
+{
+	json_object *rule, *v;
+
+	*ret_args = NULL;
+	if (argc < 1)
+		return cli__usage_error("a port is needed");
+	rule = json_object_new_object();
+	*ret_args = json_object_new_object();
+	json_object_object_add(*ret_args, "port", json_object_new_string(argv[0]));
+	json_object_object_add(*ret_args, "rule", rule);
+	for (NEXT_ARG(); argc > 0; NEXT_ARG(), NEXT_ARG()) {
+		const char *w = argv[0];
+
+		if (strcmp(w, "proto") && strcmp(w, "dport") && strcmp(w, "cidr") &&
+		    strcmp(w, "queue")) {
+			json_object_put(*ret_args);
+			*ret_args = NULL;
+			return cli__usage_error("unexpected argument '%s' (proto, dport, cidr, queue)",
+						w);
+		}
+		if (argc < 2) {
+			json_object_put(*ret_args);
+			*ret_args = NULL;
+			return cli__usage_error("'%s' needs a value", w);
+		}
+		if (strcmp(w, "dport") == 0 || strcmp(w, "queue") == 0) {
+			if (number(argv[1], 65535, &v)) {
+				json_object_put(*ret_args);
+				*ret_args = NULL;
+				return cli__usage_error("%s '%s': expected a number", w, argv[1]);
+			}
+			json_object_object_add(rule, w, v);
+		} else {
+			json_object_object_add(rule, w, json_object_new_string(argv[1]));
+		}
+	}
+	return EXIT_OK;
+}
+
+static int do_steer_add(int argc, char **argv)
+{
+	json_object *args;
+	int ret = steer_args(argc, argv, &args);
+
+	if (ret)
+		return ret;
+	return simple("steer_add", args, "steer rule added");
+}
+
+static int do_steer_del(int argc, char **argv)
+{
+	json_object *args;
+	int ret = steer_args(argc, argv, &args);
+
+	if (ret)
+		return ret;
+	return simple("steer_del", args, "steer rule deleted");
+}
+
+static int do_steer_list(int argc, char **argv)
+{
+	json_object *args = NULL, *r, *ports;
+	int ret;
+
+	if (argc > 1)
+		return cli__usage_error("unexpected argument '%s'", argv[1]);
+	if (argc == 1) {
+		args = json_object_new_object();
+		json_object_object_add(args, "port", json_object_new_string(argv[0]));
+	}
+	ret = client__call("net", "steer_list", args, &r);
+	if (ret)
+		return ret;
+	out__open_object(NULL);
+	out__open_array("ports");
+	ports = json_object_object_get(r, "ports");
+	for (size_t i = 0; ports && i < json_object_array_length(ports); i++) {
+		json_object *p = json_object_array_get_idx(ports, i);
+		json_object *rules = json_object_object_get(p, "rules");
+		json_object *c = json_object_object_get(p, "counters");
+
+		out__open_object(NULL);
+		out__string("port", "%s", client__str(p, "port"));
+		out__int("ifindex", " (ifindex %ld,", client__int(p, "ifindex"));
+		out__string("mode", " mode %s)", client__str(p, "mode"));
+		if (client__str(p, "xsk_map"))
+			out__string("xsk_map", " sockets in %s", client__str(p, "xsk_map"));
+		out__text("\n");
+		out__open_array("rules");
+		for (size_t j = 0; rules && j < json_object_array_length(rules); j++) {
+			json_object *ru = json_object_array_get_idx(rules, j);
+
+			out__open_object(NULL);
+			out__string("proto", "  proto %-6s", client__str(ru, "proto"));
+			if (json_object_object_get(ru, "dport"))
+				out__int("dport", " dport %-5ld", client__int(ru, "dport"));
+			if (client__str(ru, "cidr"))
+				out__string("cidr", " cidr %s", client__str(ru, "cidr"));
+			out__int("queue", " -> queue %ld\n", client__int(ru, "queue"));
+			out__close_object();
+		}
+		out__close_array();
+		out__open_object("counters");
+		out__int("steered", "  steered %ld", client__int(c, "steered"));
+		out__int("no_socket", ", no socket %ld", client__int(c, "no_socket"));
+		out__int("other_queue", ", other queue %ld\n", client__int(c, "other_queue"));
+		out__close_object();
+		out__close_object();
+	}
+	out__close_array();
+	out__close_object();
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static const struct cmd steer_cmds[] = {
+	{ "add", .func = do_steer_add,
+	  .args = "PORT [proto PROTO] [dport N] [cidr CIDR] queue Q" },
+	{ "del", .func = do_steer_del, .args = "PORT [proto PROTO] [dport N] [cidr CIDR] [queue Q]" },
+	{ "list", .func = do_steer_list, .args = "[PORT]" },
+	{ 0 },
+};
+
+static const struct cmd_group steer_group = {
+	.path = "net steer",
+	.cmds = steer_cmds,
+	.defs = "PROTO := { tcp | udp | icmp | icmpv6 | any }   (default any)\n"
+		"N     := a destination port, 1 to 65535, tcp and udp only\n"
+		"CIDR  := the destination's prefix, as 192.0.2.0/24 or 2001:db8::/64\n"
+		"Q     := the receive queue, 0 to 63, whose AF_XDP socket gets the frames",
+	.doc = "AF_XDP steering: IP frames that PORT (in xdp mode) receives and the policy\n"
+	       "lets through (anti-spoofing, security groups, rate limits), that match a\n"
+	       "rule (the first of up to 8, in order) and came in on receive queue Q, go to\n"
+	       "the AF_XDP socket bound to PORT's queue Q, which its program put in the\n"
+	       "XSKMAP that list names (/sys/fs/bpf/boost/xsk/PORT); with no socket there,\n"
+	       "they go on as before, counted (no socket, other queue). del removes the\n"
+	       "rule with the same match.",
+};
+
 static const struct cmd net_cmds[] = {
 	{ "attach", .func = do_net_attach },
 	{ "detach", .func = do_net_detach },
@@ -829,6 +975,7 @@ static const struct cmd net_cmds[] = {
 	{ "uplink", .sub = &uplink_group },
 	{ "sg", .sub = &sg_group },
 	{ "flows", .sub = &flows_group },
+	{ "steer", .sub = &steer_group },
 	{ 0 },
 };
 

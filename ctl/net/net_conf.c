@@ -27,6 +27,18 @@ const char *net_conf__proto_name(uint8_t proto)
 	return "?";
 }
 
+/* A protocol's name (@v, a JSON string) into *@ret: 0, or -EINVAL. */
+static int proto_parse(json_object *v, uint8_t *ret)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (json_object_is_type(v, json_type_string) &&
+		    strcmp(json_object_get_string(v), protos[i].name) == 0) {
+			*ret = protos[i].proto;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 json_object *net_conf__empty(void)
 {
 	json_object *o = json_object_new_object();
@@ -182,12 +194,129 @@ out:
 	return ret;
 }
 
+json_object *net_conf__steer_json(const struct net_conf_steer *r, bool queue)
+{
+	json_object *o = json_object_new_object();
+	struct net_sg_rule c = { .family = r->family, .prefix_len = r->prefix_len };
+	char buf[64];
+
+	json_object_object_add(o, "proto", json_object_new_string(net_conf__proto_name(r->proto)));
+	if (r->dport)
+		json_object_object_add(o, "dport", json_object_new_int(r->dport));
+	if (r->family) {
+		memcpy(c.addr, r->addr, 16);
+		net_sg__format_cidr(&c, buf, sizeof(buf));
+		json_object_object_add(o, "cidr", json_object_new_string(buf));
+	}
+	if (queue)
+		json_object_object_add(o, "queue", json_object_new_int(r->queue));
+	return o;
+}
+
+bool net_conf__steer_same(const struct net_conf_steer *a, const struct net_conf_steer *b)
+{
+	return a->proto == b->proto && a->dport == b->dport && a->family == b->family &&
+	       a->prefix_len == b->prefix_len && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+int net_conf__parse_steer_rule(json_object *o, const char *at, bool need_queue,
+			       struct net_conf_steer *r, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "proto", "dport", "cidr", "queue", NULL };
+	json_object *v;
+	const char *k;
+	int64_t x;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_object_is_type(o, json_type_object))
+		FAIL("%s: must be an object", at);
+	if ((k = net_conf__unknown_key(o, keys)))
+		FAIL("%s.%s: unknown key (proto, dport, cidr, queue)", at, k);
+	if (json_object_object_get_ex(o, "proto", &v) && proto_parse(v, &r->proto))
+		FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
+	if (json_object_object_get_ex(o, "dport", &v)) {
+		if (r->proto != 6 && r->proto != 17)
+			FAIL("%s.dport: only tcp and udp rules have ports", at);
+		if (!json_object_is_type(v, json_type_int) || (x = json_object_get_int64(v)) < 1 ||
+		    x > 65535)
+			FAIL("%s.dport: must be a port from 1 to 65535", at);
+		r->dport = x;
+	}
+	if (json_object_object_get_ex(o, "cidr", &v)) {
+		struct net_sg_rule c;
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    net_sg__parse_cidr(json_object_get_string(v), &c))
+			FAIL("%s.cidr: must be an IPv4 or IPv6 prefix, as 192.0.2.0/24", at);
+		if ((r->proto == 1 && c.family != 4) || (r->proto == 58 && c.family != 6))
+			FAIL("%s.cidr: an %s rule matches IPv%d only", at,
+			     net_conf__proto_name(r->proto), r->proto == 1 ? 4 : 6);
+		r->family = c.family;
+		r->prefix_len = c.prefix_len;
+		memcpy(r->addr, c.addr, 16);
+	}
+	if (!json_object_object_get_ex(o, "queue", &v)) {
+		if (need_queue)
+			FAIL("%s.queue: missing: the queue whose socket gets the frames, 0 to %d",
+			     at, BOOST_STEER_QUEUES - 1);
+		r->queue = UINT16_MAX;
+	} else if (!json_object_is_type(v, json_type_int) || (x = json_object_get_int64(v)) < 0 ||
+		   x >= BOOST_STEER_QUEUES) {
+		FAIL("%s.queue: must be a queue from 0 to %d", at, BOOST_STEER_QUEUES - 1);
+	} else {
+		r->queue = x;
+	}
+out:
+	return ret;
+}
+
+/*
+ * A port's "steer": up to BOOST_STEER_MAX rules, each {"proto", "dport",
+ * "cidr", "queue"}, queue required; dport only for tcp and udp; a cidr of
+ * the family of an icmp or icmpv6 rule; no two rules with the same match.
+ * AF_XDP sockets are fed from XDP only: a port in tc mode has none (an
+ * uplink whose mode follows its device is checked when applied).
+ */
+static int parse_steer(json_object *arr, const char *at, struct net_conf_port *p, char *err,
+		       size_t errlen)
+{
+	size_t n, i, j;
+	int ret = 0;
+
+	if (!json_object_is_type(arr, json_type_array))
+		FAIL("%s.steer: must be an array of rules, as [{\"proto\": \"udp\", \"dport\": "
+		     "67, \"queue\": 0}]", at);
+	n = json_object_array_length(arr);
+	if (n > BOOST_STEER_MAX)
+		FAIL("%s.steer: more than %d rules", at, BOOST_STEER_MAX);
+	if (n && p->mode == BOOST_MODE_TC && !p->mode_auto)
+		FAIL("%s.steer: port %s is in tc mode: AF_XDP sockets are fed from XDP only; "
+		     "steer on a port in xdp mode", at, p->name);
+	for (i = 0; i < n; i++) {
+		struct net_conf_steer *r = &p->steer[i];
+		char rat[128];
+
+		snprintf(rat, sizeof(rat), "%s.steer[%zu]", at, i);
+		ret = net_conf__parse_steer_rule(json_object_array_get_idx(arr, i), rat, true, r, err,
+						 errlen);
+		if (ret)
+			goto out;
+		for (j = 0; j < i; j++)
+			if (net_conf__steer_same(&p->steer[j], r))
+				FAIL("%s.steer[%zu]: the same match as steer[%zu]", at, i, j);
+		p->nsteer++;
+	}
+out:
+	return ret;
+}
+
 static int parse_port(json_object *o, const char *at, struct net_conf_port *p, char *err,
 		      size_t errlen)
 {
 	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
 					    "router", "afxdp", "probe", "probe_interval_ms",
-					    "probe_misses", "rate", "network", NULL };
+					    "probe_misses", "rate", "network", "steer", NULL };
 	static const char *const uplink_keys[] = { "probe", "probe_interval_ms", "probe_misses",
 						   NULL };
 	json_object *v;
@@ -286,6 +415,11 @@ netns:
 			FAIL("%s.netns: must be a network namespace name (as in /run/netns)", at);
 		strcpy(p->netns, s);
 	}
+	if (json_object_object_get_ex(o, "steer", &v)) {
+		ret = parse_steer(v, at, p, err, errlen);
+		if (ret)
+			goto out;
+	}
 	if (p->kind == BOOST_PORT_UPLINK)
 		goto out;
 	if (json_object_object_get_ex(o, "router", &v)) {
@@ -316,9 +450,8 @@ static int parse_rule(json_object *o, const char *at, uint32_t sg_id, struct net
 	static const char *const keys[] = { "priority", "dir", "proto", "cidr", "ports", "action",
 					    NULL };
 	json_object *v;
-	const char *s, *k;
+	const char *k;
 	int64_t prio;
-	size_t i;
 	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -336,15 +469,8 @@ static int parse_rule(json_object *o, const char *at, uint32_t sg_id, struct net
 	    (strcmp(json_object_get_string(v), "in") && strcmp(json_object_get_string(v), "out")))
 		FAIL("%s.dir: must be \"in\" or \"out\"", at);
 	r->dir = strcmp(json_object_get_string(v), "in") == 0 ? BOOST_DIR_IN : BOOST_DIR_OUT;
-	if (json_object_object_get_ex(o, "proto", &v)) {
-		s = json_object_get_string(v);
-		for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-			if (json_object_is_type(v, json_type_string) && strcmp(s, protos[i].name) == 0)
-				break;
-		if (i == sizeof(protos) / sizeof(protos[0]))
-			FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
-		r->proto = protos[i].proto;
-	}
+	if (json_object_object_get_ex(o, "proto", &v) && proto_parse(v, &r->proto))
+		FAIL("%s.proto: must be tcp, udp, icmp, icmpv6 or any", at);
 	if (!json_object_object_get_ex(o, "cidr", &v) || !json_object_is_type(v, json_type_string) ||
 	    net_sg__parse_cidr(json_object_get_string(v), r))
 		FAIL("%s.cidr: must be an IPv4 or IPv6 prefix, as 198.51.100.0/24", at);

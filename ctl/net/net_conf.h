@@ -21,7 +21,10 @@
  *                                                            (AF_XDP, DPDK af_xdp)
  *        "rate": {"in": "100mbit", "out": "50mbit",          bits a second each way,
  *                 "pps": "100k", "burst": "256k",            packets each way, bytes
- *                 "shape": true}}                            in: paced (tc mode only)
+ *                 "shape": true},                            in: paced (tc mode only)
+ *        "steer": [{"proto": "udp", "dport": 5201,           AF_XDP steering (any port,
+ *                   "cidr": "192.0.2.0/24", "queue": 0}]}   xdp mode): up to 8 rules,
+ *                                                            the first match wins
  *     ],
  *     "security_groups": [
  *       {"id": 1, "rules": [
@@ -72,6 +75,20 @@
 /* A flow's timeout: from a second to a year. */
 #define NET_CONF_FLOW_TIMEOUT_MAX (365 * 86400)
 
+/*
+ * An AF_XDP steering rule of a port (its "steer"): IP frames the port
+ * receives to this protocol, port and destination prefix go to the socket
+ * bound to its queue (bpf/net_steer.h).
+ */
+struct net_conf_steer {
+	uint8_t proto;     /* IP protocol, 0: any */
+	uint8_t family;    /* 4 or 6, 0: no cidr */
+	uint8_t prefix_len;
+	uint16_t dport;    /* 0: any */
+	uint16_t queue;    /* 0 to BOOST_STEER_QUEUES - 1 */
+	uint8_t addr[16];  /* masked to prefix_len */
+};
+
 struct net_conf_port {
 	char name[IF_NAMESIZE];
 	char netns[64];  /* "" if not given */
@@ -89,6 +106,8 @@ struct net_conf_port {
 	uint32_t v4[BOOST_PORT_MAX_V4]; /* network order */
 	uint8_t v6[BOOST_PORT_MAX_V6][16];
 	struct net_conf_rate rate; /* a vnic's limits (net_rate.h) */
+	uint8_t nsteer;
+	struct net_conf_steer steer[BOOST_STEER_MAX];
 	char network[64]; /* its tenant network's name, "" if none */
 	uint32_t vni;    /* that network's VNI, 0 if none */
 };
@@ -150,5 +169,17 @@ json_object *net_conf__empty(void);
 
 const char *net_conf__proto_name(uint8_t proto);
 
+/* Format steer rule @r as the document has it (an object without "queue" if !@queue). */
+json_object *net_conf__steer_json(const struct net_conf_steer *r, bool queue);
+
+/*
+ * One steer rule @o into @r; the reason names @at's fields. Without
+ * "queue", an error if @need_queue, else r->queue is UINT16_MAX.
+ */
+int net_conf__parse_steer_rule(json_object *o, const char *at, bool need_queue,
+			       struct net_conf_steer *r, char *err, size_t errlen);
+
+/* Do @a and @b match the same frames (protocol, port, prefix)? */
+bool net_conf__steer_same(const struct net_conf_steer *a, const struct net_conf_steer *b);
 
 #endif

@@ -327,15 +327,16 @@ static int resolve(struct net_conf *c, int *ifindexes, char *err, size_t errlen)
  * counters outlive detach, reload and restart), else the lowest free one,
  * whose counters start from zero.
  */
-static int assign_slots(int ports, int stats, const struct net_conf *c, const int *ifindexes,
-			uint16_t *slots, char *err, size_t errlen)
+static int assign_slots(int ports, int stats, int steer_stats, const struct net_conf *c,
+			const int *ifindexes, uint16_t *slots, char *err, size_t errlen)
 {
 	bool used[BOOST_MAX_PORTS] = { false }, *have = calloc(c->nports + 1, sizeof(bool));
 	int ncpu = libbpf_num_possible_cpus();
 	struct boost_port_stats *zeros = calloc(ncpu > 0 ? ncpu : 1, sizeof(*zeros));
+	struct boost_steer_stats *steer_zeros = calloc(ncpu > 0 ? ncpu : 1, sizeof(*steer_zeros));
 	int ret = 0;
 
-	if (!have || !zeros) {
+	if (!have || !zeros || !steer_zeros) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -362,7 +363,8 @@ static int assign_slots(int ports, int stats, const struct net_conf *c, const in
 			snprintf(err, errlen, "port %s: no free counters slot", c->ports[i].name);
 			goto out;
 		}
-		if (bpf_map_update_elem(stats, &s, zeros, BPF_ANY)) {
+		if (bpf_map_update_elem(stats, &s, zeros, BPF_ANY) ||
+		    bpf_map_update_elem(steer_stats, &s, steer_zeros, BPF_ANY)) {
 			ret = -errno;
 			snprintf(err, errlen, "port %s: cannot reset its counters: %s",
 				 c->ports[i].name, strerror(errno));
@@ -374,6 +376,7 @@ static int assign_slots(int ports, int stats, const struct net_conf *c, const in
 out:
 	free(have);
 	free(zeros);
+	free(steer_zeros);
 	return ret;
 }
 
@@ -381,15 +384,16 @@ out:
 /* The pinned maps boostd writes, opened for one sync. */
 struct net_maps {
 	int ports, direct, fdb, tx, flood, config, stats, bcast_vnic, bcast_uplink, uplinks;
-	int flow_config, rates;
+	int flow_config, rates, steer, steer_stats, xsk_ports;
 	int sg[BOOST_SG_NMAPS];
 };
 
 static void maps_close(struct net_maps *m)
 {
 	for (int *fd = (int[]){ m->ports, m->direct, m->fdb, m->tx, m->flood, m->config, m->stats,
-				m->bcast_vnic, m->bcast_uplink, m->uplinks, m->flow_config, m->rates },
-	     i = 0; i < 12; i++)
+				m->bcast_vnic, m->bcast_uplink, m->uplinks, m->flow_config, m->rates,
+				m->steer, m->steer_stats, m->xsk_ports },
+	     i = 0; i < 15; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
 	for (int i = 0; i < BOOST_SG_NMAPS; i++)
@@ -413,13 +417,17 @@ static int maps_open(struct net_maps *m, char *err, size_t errlen)
 	m->uplinks = pinned_map("boost_uplinks");
 	m->flow_config = pinned_map("boost_flow_config");
 	m->rates = pinned_map("boost_rates");
+	m->steer = pinned_map("boost_steer");
+	m->steer_stats = pinned_map("boost_steer_stats");
+	m->xsk_ports = pinned_map("boost_xsk_ports");
 	for (int i = 0; i < BOOST_SG_NMAPS; i++) {
 		m->sg[i] = pinned_map(net_sg__map_names[i]);
 		missing |= m->sg[i] < 0;
 	}
 	if (m->ports < 0 || m->direct < 0 || m->fdb < 0 || m->tx < 0 || m->flood < 0 ||
 	    m->config < 0 || m->stats < 0 || m->bcast_vnic < 0 || m->bcast_uplink < 0 ||
-	    m->uplinks < 0 || m->flow_config < 0 || m->rates < 0 || missing) {
+	    m->uplinks < 0 || m->flow_config < 0 || m->rates < 0 || m->steer < 0 ||
+	    m->steer_stats < 0 || m->xsk_ports < 0 || missing) {
 		maps_close(m);
 		snprintf(err, errlen, "the pinned maps under %s are missing", BOOST_PIN_ROOT);
 		return -ENOENT;
@@ -476,7 +484,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 	struct boost_port bp = { .kind = p->kind, .mode = p->mode, .sg_id = p->sg_id,
 				 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slot,
 				 .flags = (p->router ? BOOST_PORT_F_ROUTER : 0) |
-					  (p->afxdp ? BOOST_PORT_F_AFXDP : 0) };
+					  (p->afxdp ? BOOST_PORT_F_AFXDP : 0) |
+					  (p->nsteer ? BOOST_PORT_F_STEER : 0) };
 	struct bpf_devmap_val dv = { .ifindex = ifi };
 	struct boost_port_direct d;
 
@@ -619,6 +628,169 @@ static int write_uplinks(const struct boostd_net *n, const struct net_maps *m,
 	return ret;
 }
 
+/* ---- AF_XDP steering (bpf/net_steer.h) ------------------------------------ */
+
+#define NET_XSK_DIR BOOST_PIN_ROOT "/xsk"
+
+static void xsk_pin_path(const char *port, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", NET_XSK_DIR, port);
+}
+
+/*
+ * Port @p's XSKMAP, pinned at NET_XSK_DIR/NAME: the one pinned there if
+ * it is one (a consumer's socket in it stays), else a new one. Returns its
+ * fd or -errno.
+ */
+static int xsk_map_get(const struct net_conf_port *p)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[sizeof(NET_XSK_DIR) + IF_NAMESIZE + 1];
+	int fd;
+
+	xsk_pin_path(p->name, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    info.type == BPF_MAP_TYPE_XSKMAP && info.max_entries == BOOST_STEER_QUEUES &&
+		    info.key_size == 4 && info.value_size == 4)
+			return fd;
+		close(fd);
+		unlink(path);
+	}
+	if (mkdir(NET_XSK_DIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = bpf_map_create(BPF_MAP_TYPE_XSKMAP, "boost_xsk", 4, 4, BOOST_STEER_QUEUES, NULL);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_pin(fd, path)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * The steer rules of @c: each port's in boost_steer[its slot] (none for a
+ * port without), and for each port with rules its XSKMAP, pinned, in
+ * boost_xsk_ports[its slot]; then the XSKMAPs of slots and ports that no
+ * longer have rules leave the outer map and their pins. Before the ports'
+ * entries, whose BOOST_PORT_F_STEER makes the data path look.
+ */
+static int steer_sync(const struct net_maps *m, const struct net_conf *c, const uint16_t *slots,
+		      char *err, size_t errlen)
+{
+	bool keep[BOOST_MAX_PORTS] = { false };
+	char path[sizeof(NET_XSK_DIR) + 256 + 1];
+	struct dirent *e;
+	DIR *dir;
+
+	for (size_t i = 0; i < c->nports; i++) {
+		const struct net_conf_port *p = &c->ports[i];
+		struct boost_steer_rules rules = { .n = p->nsteer };
+		uint32_t slot = slots[i];
+		int fd;
+
+		for (int k = 0; k < p->nsteer; k++) {
+			const struct net_conf_steer *r = &p->steer[k];
+			struct boost_steer_rule *b = &rules.rule[k];
+			uint8_t mask[16] = { 0 };
+
+			b->proto = r->proto;
+			b->family = r->family;
+			b->dport = r->dport;
+			b->queue = r->queue;
+			for (int bit = 0; bit < r->prefix_len && bit < 128; bit++)
+				mask[bit / 8] |= 0x80 >> (bit % 8);
+			memcpy(b->addr, r->addr, 16);
+			memcpy(b->mask, mask, 16);
+		}
+		if (bpf_map_update_elem(m->steer, &slot, &rules, BPF_ANY)) {
+			snprintf(err, errlen, "port %s: cannot write its steer rules: %s", p->name,
+				 strerror(errno));
+			return -errno;
+		}
+		if (!p->nsteer)
+			continue;
+		fd = xsk_map_get(p);
+		if (fd < 0 || bpf_map_update_elem(m->xsk_ports, &slot, &fd, BPF_ANY)) {
+			int ret = fd < 0 ? fd : -errno;
+
+			snprintf(err, errlen, "port %s: cannot set its XSKMAP up under %s: %s", p->name,
+				 NET_XSK_DIR, strerror(-ret));
+			if (fd >= 0)
+				close(fd);
+			return ret;
+		}
+		close(fd);
+		keep[slot] = true;
+	}
+	for (uint32_t slot = 0; slot < BOOST_MAX_PORTS; slot++)
+		if (!keep[slot])
+			bpf_map_delete_elem(m->xsk_ports, &slot);
+	dir = opendir(NET_XSK_DIR);
+	while (dir && (e = readdir(dir))) {
+		size_t i;
+
+		if (e->d_name[0] == '.')
+			continue;
+		for (i = 0; i < c->nports; i++)
+			if (c->ports[i].nsteer && strcmp(c->ports[i].name, e->d_name) == 0)
+				break;
+		if (i < c->nports)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", NET_XSK_DIR, e->d_name);
+		unlink(path);
+	}
+	if (dir)
+		closedir(dir);
+	return 0;
+}
+
+/*
+ * Steer rules need the port's XDP hook, and a queue the device has: a
+ * port in tc mode (an uplink whose mode followed its device, the others
+ * are refused when parsed) or a queue past the device's receive queues is
+ * refused, before anything changes.
+ */
+static int steer_check(const struct net_conf *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->nports; i++) {
+		const struct net_conf_port *p = &c->ports[i];
+		char path[64 + IF_NAMESIZE];
+		int nq = 0;
+		struct dirent *e;
+		DIR *dir;
+
+		if (!p->nsteer)
+			continue;
+		if (p->mode != BOOST_MODE_XDP) {
+			snprintf(err, errlen, "port %s is in tc mode (an uplink on a veth, without a "
+				 "mode): AF_XDP sockets are fed from XDP only; give it mode xdp",
+				 p->name);
+			return -EINVAL;
+		}
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues", p->name);
+		dir = opendir(path);
+		if (!dir)
+			continue; /* no sysfs here: the kernel refuses a socket's bind */
+		while ((e = readdir(dir)))
+			nq += strncmp(e->d_name, "rx-", 3) == 0;
+		closedir(dir);
+		for (int k = 0; k < p->nsteer && nq; k++)
+			if (p->steer[k].queue >= nq) {
+				snprintf(err, errlen, "port %s: steer queue %u: the device has "
+					 "receive queues 0 to %d only", p->name, p->steer[k].queue,
+					 nq - 1);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
 /*
  * Make the maps hold @c: the ports' slots, the compiled security groups,
  * each port's entries, the flood list and the config; then remove the
@@ -637,7 +809,7 @@ static int sync_maps(const struct boostd_net *n, const struct net_conf *c, const
 	ret = maps_open(&m, err, errlen);
 	if (ret)
 		return ret;
-	ret = assign_slots(m.ports, m.stats, c, ifindexes, slots, err, errlen);
+	ret = assign_slots(m.ports, m.stats, m.steer_stats, c, ifindexes, slots, err, errlen);
 	if (ret)
 		goto out;
 	ret = net_sg__compile(c->rules, c->nrules, &entries, &nentries, &bad);
@@ -647,6 +819,7 @@ static int sync_maps(const struct boostd_net *n, const struct net_conf *c, const
 			 c->rules[bad].priority);
 		goto out;
 	}
+	ret = steer_sync(&m, c, slots, err, errlen);
 	for (size_t i = 0; i < c->nports && !ret; i++)
 		ret = write_port(&m, &c->ports[i], ifindexes[i], slots[i], err, errlen);
 	if (ret)
@@ -786,8 +959,9 @@ static void unpin_stale(const struct net_progs *p)
 	if (!dir)
 		return;
 	while ((e = readdir(dir))) {
-		if (e->d_name[0] == '.' || object_has_map(p->xdp_obj, e->d_name) ||
-		    object_has_map(p->tc_obj, e->d_name))
+		/* xsk/: the ports' XSKMAPs, boostd's own (steer_sync). */
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "xsk") == 0 ||
+		    object_has_map(p->xdp_obj, e->d_name) || object_has_map(p->tc_obj, e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", BOOST_PIN_ROOT, e->d_name);
 		if (unlink(path) == 0)
@@ -1183,6 +1357,8 @@ static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c,
 	if (!ifindexes)
 		return -ENOMEM;
 	ret = resolve(c, ifindexes, err, errlen);
+	if (!ret)
+		ret = steer_check(c, err, errlen);
 	if (ret)
 		goto out;
 	if (n->attached) {
@@ -2618,6 +2794,170 @@ static json_object *handle_sg_list(void *obj, json_object *args, struct boostd_r
 	return proto__ok(json_object_get(sgs));
 }
 
+/* ---- steer ---------------------------------------------------------------- */
+
+/* The port @name of @c, or NULL. */
+static const struct net_conf_port *conf_port(const struct net_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nports; i++)
+		if (strcmp(c->ports[i].name, name) == 0)
+			return &c->ports[i];
+	return NULL;
+}
+
+/* Add a steer rule ({"port", "rule"}) at the end of the port's list. */
+static json_object *handle_steer_add(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *ports, *doc, *name, *rule, *port, *steer, *res;
+	int i;
+
+	NET_KEEP_DURING_JOB(n, handle_steer_add, args, req);
+	name = json_arg__get(args, "port", json_type_string);
+	rule = json_arg__get(args, "rule", json_type_object);
+	if (!name || !rule)
+		return proto__error("net steer add: 'port' (a name) and 'rule' (an object) are needed");
+	doc = doc_copy(n, "ports", &ports);
+	if (!doc)
+		return proto__error("net steer add: out of memory");
+	i = find_named(ports, "name", name);
+	if (i < 0) {
+		json_object_put(doc);
+		return proto__error("net steer add: no port %s", json_object_get_string(name));
+	}
+	port = json_object_array_get_idx(ports, i);
+	if (!json_object_object_get_ex(port, "steer", &steer)) {
+		steer = json_object_new_array();
+		json_object_object_add(port, "steer", steer);
+	}
+	json_object_array_add(steer, json_object_get(rule));
+	res = apply_doc(n, doc, "net steer add");
+	return res ? res : net_ok(n);
+}
+
+/*
+ * Remove the steer rule of the port ({"port"}) that matches what "rule"
+ * matches (its queue, if given, must be the rule's).
+ */
+static json_object *handle_steer_del(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *ports, *doc, *name, *rule, *port, *steer, *res;
+	const struct net_conf_port *cp;
+	struct net_conf_steer want;
+	char err[512];
+	int i, k;
+
+	NET_KEEP_DURING_JOB(n, handle_steer_del, args, req);
+	name = json_arg__get(args, "port", json_type_string);
+	rule = json_arg__get(args, "rule", json_type_object);
+	if (!name || !rule)
+		return proto__error("net steer del: 'port' (a name) and 'rule' (an object) are needed");
+	if (net_conf__parse_steer_rule(rule, "rule", false, &want, err, sizeof(err)))
+		return proto__error("net steer del: %s", err);
+	cp = conf_port(&n->conf, json_object_get_string(name));
+	if (!cp)
+		return proto__error("net steer del: no port %s", json_object_get_string(name));
+	for (k = 0; k < cp->nsteer; k++)
+		if (net_conf__steer_same(&cp->steer[k], &want))
+			break;
+	if (k == cp->nsteer || (want.queue != UINT16_MAX && want.queue != cp->steer[k].queue)) {
+		json_object *w = net_conf__steer_json(&want, false);
+
+		res = proto__error("net steer del: port %s has no steer rule %s%s", cp->name,
+				   json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN |
+								  JSON_C_TO_STRING_NOSLASHESCAPE),
+				   k < cp->nsteer ? " to that queue" : "");
+		json_object_put(w);
+		return res;
+	}
+	doc = doc_copy(n, "ports", &ports);
+	if (!doc)
+		return proto__error("net steer del: out of memory");
+	i = find_named(ports, "name", name);
+	port = i < 0 ? NULL : json_object_array_get_idx(ports, i);
+	if (!port || !json_object_object_get_ex(port, "steer", &steer) ||
+	    (size_t)k >= json_object_array_length(steer)) {
+		json_object_put(doc);
+		return proto__error("net steer del: port %s: the document and its rules differ",
+				    cp->name);
+	}
+	json_object_array_del_idx(steer, k, 1);
+	if (!json_object_array_length(steer))
+		json_object_object_del(port, "steer");
+	res = apply_doc(n, doc, "net steer del");
+	return res ? res : net_ok(n);
+}
+
+/*
+ * The steer rules of every port that has some (or of the port "port"):
+ * its rules, the XSKMAP a consumer inserts its socket into, and its
+ * counters (summed over the CPUs; zero before the first attach).
+ */
+static json_object *handle_steer_list(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *name = json_arg__get(args, "port", json_type_string), *r, *arr;
+	int ncpu = libbpf_num_possible_cpus(), ports_fd, stats_fd;
+	struct boost_steer_stats *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
+	char path[sizeof(NET_XSK_DIR) + IF_NAMESIZE + 1];
+
+	if (!v)
+		return proto__error("net steer list: out of memory");
+	if (name && !conf_port(&n->conf, json_object_get_string(name))) {
+		free(v);
+		return proto__error("net steer list: no port %s", json_object_get_string(name));
+	}
+	ports_fd = pinned_map("boost_ports");
+	stats_fd = pinned_map("boost_steer_stats");
+	arr = json_object_new_array();
+	for (size_t i = 0; i < n->conf.nports; i++) {
+		const struct net_conf_port *p = &n->conf.ports[i];
+		struct boost_steer_stats sum = { 0 };
+		uint32_t ifi = if_nametoindex(p->name), slot;
+		json_object *o, *rules, *c;
+		struct boost_port bp;
+
+		if (name ? strcmp(json_object_get_string(name), p->name) : !p->nsteer)
+			continue;
+		o = json_object_new_object();
+		rules = json_object_new_array();
+		json_object_object_add(o, "port", json_object_new_string(p->name));
+		json_object_object_add(o, "ifindex", json_object_new_int(ifi));
+		json_object_object_add(o, "mode", json_object_new_string(p->mode == BOOST_MODE_XDP ?
+									  "xdp" : "tc"));
+		if (p->nsteer) {
+			xsk_pin_path(p->name, path, sizeof(path));
+			json_object_object_add(o, "xsk_map", json_object_new_string(path));
+		}
+		for (int k = 0; k < p->nsteer; k++)
+			json_object_array_add(rules, net_conf__steer_json(&p->steer[k], true));
+		json_object_object_add(o, "rules", rules);
+		if (ifi && ports_fd >= 0 && stats_fd >= 0 &&
+		    bpf_map_lookup_elem(ports_fd, &ifi, &bp) == 0 &&
+		    (slot = bp.slot, bpf_map_lookup_elem(stats_fd, &slot, v) == 0))
+			for (int cpu = 0; cpu < ncpu; cpu++) {
+				sum.steered += v[cpu].steered;
+				sum.no_socket += v[cpu].no_socket;
+				sum.other_queue += v[cpu].other_queue;
+			}
+		c = json_object_new_object();
+		json_object_object_add(c, "steered", json_object_new_uint64(sum.steered));
+		json_object_object_add(c, "no_socket", json_object_new_uint64(sum.no_socket));
+		json_object_object_add(c, "other_queue", json_object_new_uint64(sum.other_queue));
+		json_object_object_add(o, "counters", c);
+		json_object_array_add(arr, o);
+	}
+	if (ports_fd >= 0)
+		close(ports_fd);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	free(v);
+	r = json_object_new_object();
+	json_object_object_add(r, "ports", arr);
+	return proto__ok(r);
+}
+
 static json_object *handle_apply(void *obj, json_object *args, struct boostd_request *req)
 {
 	struct boostd_net *n = obj;
@@ -2836,6 +3176,9 @@ static const struct boostd_handler net_handlers[] = {
 	{ "net", "apply", handle_apply },
 	{ "net", "flows_list", handle_flows_list },
 	{ "net", "flows_flush", handle_flows_flush },
+	{ "net", "steer_add", handle_steer_add },
+	{ "net", "steer_del", handle_steer_del },
+	{ "net", "steer_list", handle_steer_list },
 	{ 0 },
 };
 

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* libFuzzer: the network document (net_conf__parse), from JSON text. */
+/*
+ * libFuzzer: the network document (net_conf__parse), from JSON text; its
+ * steer rules formatted back; and the text as one steer rule, as `net
+ * steer del` parses it (net_conf__parse_steer_rule).
+ */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,8 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct net_conf c;
 	char err[1024];
 
-	if (doc && net_conf__parse(doc, &c, err, sizeof(err)) == 0)
+	struct net_conf_steer r;
+
+	if (doc && net_conf__parse(doc, &c, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < c.nports; i++)
+			for (int k = 0; k < c.ports[i].nsteer; k++)
+				json_object_put(net_conf__steer_json(&c.ports[i].steer[k], k & 1));
 		net_conf__free(&c);
+	}
+	if (doc && net_conf__parse_steer_rule(doc, "rule", false, &r, err, sizeof(err)) == 0)
+		json_object_put(net_conf__steer_json(&r, false));
 	json_object_put(doc);
 	json_tokener_free(tok);
 	return 0;

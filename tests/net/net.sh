@@ -36,9 +36,15 @@
 #                          bounded in time; fails the test if it fails
 #   ping_ok NS ADDR [OPT...] / ping_fails NS ADDR [OPT...]
 #                          3 pings (2 for ping_fails), 1 s each at most
-#   net_testpmd_topology   net_topology and net_boostd_start for testpmd and
-#                          pktgen ($PKTGEN): GRO on at the host ends, which
-#                          take the generator's frames in tc mode
+#   net_pktgen_topology    net_topology for pktgen ($PKTGEN) and xsk_count
+#                          ($XSK), checked built: GRO on at the host ends,
+#                          which take the generator's frames in tc mode
+#   net_testpmd_topology   net_pktgen_topology and net_boostd_start, for
+#                          testpmd too (skips the test without it)
+#   net_xsk_start PORT     tests/bench/xsk_count bound to PORT's queue 0 in
+#                          $HOST and inserted into the XSKMAP boostd pinned
+#                          for PORT's steer rules, until net_xsk_stop, which
+#                          sets $got to the frames it received
 #   net_testpmd_start NS FWD [OPT...]
 #                          DPDK's testpmd in NS on its eth0 through the af_xdp
 #                          driver, forwarding mode FWD (5tswap, macswap, io,
@@ -202,17 +208,41 @@ net_testpmd_require() {
 		skip "DPDK's af_xdp driver is missing (librte-net-af-xdp23)"
 }
 
-net_testpmd_topology() {
+net_pktgen_topology() {
 	PKTGEN=$BOOST_BUILD/tests/bench/pktgen
-	[ -x "$PKTGEN" ] || fail "$PKTGEN is missing; run make"
-	net_testpmd_require
+	XSK=$BOOST_BUILD/tests/bench/xsk_count
+	[ -x "$PKTGEN" ] && [ -x "$XSK" ] || fail "$PKTGEN or $XSK is missing; run make"
 	net_topology
 	# The generator's frames leave the VM ends by ndo_xdp_xmit: the host
 	# ends need NAPI to take them where no XDP program is (tc mode).
 	for dev in vm1 vm2 up0; do
 		in_ns "$HOST" ethtool -K "$dev" gro on >/dev/null || fail "cannot turn GRO on at $dev"
 	done
+}
+
+net_testpmd_topology() {
+	net_testpmd_require
+	net_pktgen_topology
 	net_boostd_start
+}
+
+# Not through in_ns, a function: $! must be xsk_count itself, which counts
+# until SIGTERM.
+XSK_PID=
+net_xsk_start() {
+	rm -f "$B/xsk.ready"
+	ip netns exec "$HOST" "$XSK" xsk -q 600000 -w 3600 -r "$B/xsk.ready" "$1" 0 \
+		"$B/bpffs/boost/xsk/$1" >"$B/xsk.out" 2>&1 &
+	XSK_PID=$!
+	on_exit kill "$XSK_PID"
+	wait_until test -e "$B/xsk.ready" || fail "xsk_count did not start on $1: $(cat "$B/xsk.out")"
+}
+
+net_xsk_stop() {
+	kill -TERM "$XSK_PID"
+	wait "$XSK_PID" || fail "xsk_count failed: $(cat "$B/xsk.out")"
+	XSK_PID=
+	got=$(sed -n 's/^received \([0-9]*\) .*/\1/p' "$B/xsk.out")
 }
 
 TESTPMD_PID=

@@ -67,6 +67,20 @@ static const struct {
 	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"afxdp\": 1}]}", "ports[0].afxdp: port v: must be true or false" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"afxdp\": true}]}", "ports[0].afxdp: port u is the uplink" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"mode\": \"fast\"}]}", "ports[0].mode: must be \"tc\" or \"xdp\"" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": {}}]}", "ports[0].steer: must be an array of rules" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"steer\": [{\"queue\": 0}]}]}", "ports[0].steer: port v is in tc mode: AF_XDP sockets are fed from XDP only" },
+	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"mode\": \"tc\", \"steer\": [{\"queue\": 0}]}]}", "ports[0].steer: port u is in tc mode" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"proto\": \"udp\"}]}]}", "ports[0].steer[0].queue: missing" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"queue\": 64}]}]}", "ports[0].steer[0].queue: must be a queue from 0 to 63" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"queue\": \"0\"}]}]}", "ports[0].steer[0].queue: must be a queue" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"dport\": 67, \"queue\": 0}]}]}", "ports[0].steer[0].dport: only tcp and udp rules have ports" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"proto\": \"udp\", \"dport\": 0, \"queue\": 0}]}]}", "ports[0].steer[0].dport: must be a port from 1 to 65535" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"proto\": \"sctp\", \"queue\": 0}]}]}", "ports[0].steer[0].proto: must be tcp, udp" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"cidr\": \"192.0.2.0/33\", \"queue\": 0}]}]}", "ports[0].steer[0].cidr: must be an IPv4 or IPv6 prefix" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"proto\": \"icmpv6\", \"cidr\": \"192.0.2.0/24\", \"queue\": 0}]}]}", "ports[0].steer[0].cidr: an icmpv6 rule matches IPv6 only" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"queue\": 0, \"port\": 5}]}]}", "ports[0].steer[0].port: unknown key" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"cidr\": \"192.0.2.7/24\", \"queue\": 0}, {\"cidr\": \"192.0.2.0/24\", \"queue\": 1}]}]}", "ports[0].steer[1]: the same match as steer[0]" },
+	{ "{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", \"mode\": \"xdp\", \"steer\": [{\"proto\": \"tcp\", \"dport\": 1, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 2, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 3, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 4, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 5, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 6, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 7, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 8, \"queue\": 0}, {\"proto\": \"tcp\", \"dport\": 9, \"queue\": 0}]}]}", "ports[0].steer: more than 8 rules" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"probe\": \"2001:db8::1\"}]}", "ports[0].probe: must be the IPv4 address" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"probe\": \"192.0.2.254\", \"probe_interval_ms\": 5}]}", "ports[0].probe_interval_ms: must be a number of milliseconds from 10" },
 	{ "{\"ports\": [{\"name\": \"u\", \"kind\": \"uplink\", \"probe_misses\": 3}]}", "ports[0].probe: the address to probe is missing" },
@@ -249,6 +263,51 @@ START_TEST(test_router)
 }
 END_TEST
 
+/* Steer rules: normalized (the prefix masked), in order, and formatted back. */
+START_TEST(test_steer)
+{
+	json_object *doc = parse_str("{\"ports\": [{\"name\": \"v\", \"mac\": \"02:00:00:00:00:01\", "
+				     "\"mode\": \"xdp\", \"steer\": [{\"proto\": \"udp\", \"dport\": 67, "
+				     "\"queue\": 0}, {\"proto\": \"icmpv6\", \"cidr\": \"2001:db8::5/64\", "
+				     "\"queue\": 3}]}, {\"name\": \"u\", \"kind\": \"uplink\", \"steer\": "
+				     "[{\"queue\": 1}]}]}");
+	struct net_conf c;
+	char err[512] = "";
+	json_object *o;
+
+	ck_assert_msg(net_conf__parse(doc, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.ports[0].nsteer, 2);
+	ck_assert_uint_eq(c.ports[0].steer[0].proto, 17);
+	ck_assert_uint_eq(c.ports[0].steer[0].dport, 67);
+	ck_assert_uint_eq(c.ports[0].steer[0].family, 0);
+	ck_assert_uint_eq(c.ports[0].steer[1].family, 6);
+	ck_assert_uint_eq(c.ports[0].steer[1].prefix_len, 64);
+	ck_assert_uint_eq(c.ports[0].steer[1].addr[15], 0);
+	ck_assert_uint_eq(c.ports[0].steer[1].queue, 3);
+	/* An uplink without a mode: checked when applied, once its mode is known. */
+	ck_assert_uint_eq(c.ports[1].nsteer, 1);
+	o = net_conf__steer_json(&c.ports[0].steer[1], true);
+	ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			 "{\"proto\":\"icmpv6\",\"cidr\":\"2001:db8::/64\",\"queue\":3}");
+	json_object_put(o);
+	ck_assert(!net_conf__steer_same(&c.ports[0].steer[0], &c.ports[0].steer[1]));
+	net_conf__free(&c);
+	json_object_put(doc);
+	/* A rule to delete: its queue may be left out. */
+	doc = parse_str("{\"proto\": \"udp\", \"dport\": 67}");
+	{
+		struct net_conf_steer r;
+
+		ck_assert_int_eq(net_conf__parse_steer_rule(doc, "rule", false, &r, err, sizeof(err)), 0);
+		ck_assert_uint_eq(r.queue, UINT16_MAX);
+		ck_assert_int_eq(net_conf__parse_steer_rule(doc, "rule", true, &r, err, sizeof(err)),
+				 -EINVAL);
+		ck_assert_str_eq(err, "rule.queue: missing: the queue whose socket gets the frames, 0 to 63");
+	}
+	json_object_put(doc);
+}
+END_TEST
+
 /* A /32 under a /24 under a /0: the /32's entry holds all three, by priority. */
 /* An uplink may name its mode and its far end's namespace; without a mode it is chosen later. */
 START_TEST(test_uplink)
@@ -317,6 +376,7 @@ int main(void)
 	tcase_add_test(tc, test_flows);
 	tcase_add_test(tc, test_overlay);
 	tcase_add_test(tc, test_uplink);
+	tcase_add_test(tc, test_steer);
 	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	return check_run(s);
