@@ -44,9 +44,12 @@ DESTDIR ?=
 # fresh machine can install the packages before the flags are first needed.
 # Per program: boostctl checks quotes offline and talks to no TPM, so it
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
-# only for the versions it prints. boostd links libsystemd for sd_notify.
+# only for the versions it prints. boostd links libsystemd for sd_notify, and
+# libcryptsetup for encrypted disks' LUKS2 headers (boost-ublk, static, only
+# runs the cipher: docs/storage.md).
 LIBS_CLI := libbpf libelf json-c libcrypto tss2-mu
-LIBS_DAEMON := libbpf libxdp libelf json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl
+LIBS_DAEMON := libbpf libxdp libelf json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl \
+	libcryptsetup
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c
@@ -133,6 +136,7 @@ NET_SRCS := \
 	ctl/net/net_sg.c
 STORAGE_SRCS := \
 	ctl/storage/storage_conf.c \
+	ctl/storage/storage_crypt.c \
 	ctl/storage/storage_object.c \
 	ublk-target/blk_size.c \
 	ublk-target/nbd_uri.c
@@ -234,6 +238,7 @@ UBLK_SRCS := \
 	ublk-target/backend_null.c \
 	ublk-target/blk_backend.c \
 	ublk-target/blk_confine.c \
+	ublk-target/blk_crypt.c \
 	ublk-target/blk_ctrl.c \
 	ublk-target/blk_qos.c \
 	ublk-target/blk_queue.c \
@@ -241,7 +246,10 @@ UBLK_SRCS := \
 	ublk-target/boost_ublk.c \
 	ublk-target/nbd_uri.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
-LIBS_UBLK := liburing libcap libseccomp libnbd
+# libcrypto: AES-XTS for encrypted devices (blk_crypt.c), from Debian's
+# libcrypto.a; OpenSSL's configuration file is never read (no providers
+# loaded from disk).
+LIBS_UBLK := liburing libcap libseccomp libnbd libcrypto
 # boost-ublk is linked statically: boostd measures the bytes it fexecve()s,
 # and a dynamic binary would then load ld.so and its libraries from disk,
 # unmeasured (docs/trust.md). Not with the sanitizers, which need ld.so.
@@ -282,15 +290,22 @@ $(UBLK_CONFINE_TEST): $(patsubst %.c,$(O)/obj/confine-test/%.o,$(UBLK_SRCS) $(UB
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)
 
-# Its unit suite links the modules (not main) and liburing, not ctl/.
-UBLK_TEST := $(O)/tests/unit/test_blk_backend
-$(O)/obj/tests/unit/test_blk_backend.o: $(UBLK_HDR)
-$(O)/obj/tests/unit/test_blk_backend.o: ALL_CFLAGS += -I $(O)/include -I ublk-target
-$(UBLK_TEST): $(O)/obj/tests/unit/test_blk_backend.o \
+# Its unit suites link the modules (not main), liburing and libcrypto, not ctl/.
+UBLK_TEST := $(O)/tests/unit/test_blk_backend $(O)/tests/unit/test_blk_crypt
+$(patsubst $(O)/%,$(O)/obj/%.o,$(UBLK_TEST)): $(UBLK_HDR)
+$(patsubst $(O)/%,$(O)/obj/%.o,$(UBLK_TEST)): ALL_CFLAGS += -I $(O)/include -I ublk-target
+$(UBLK_TEST): $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o \
 		$(call obj,$(filter-out ublk-target/boost_ublk.c,$(UBLK_SRCS)))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(call pc_libs,$(LIBS_TEST) $(LIBS_UBLK))
+
+# The bench of the encryption loop links blk_crypt.c and libcrypto only.
+$(O)/obj/tests/bench/crypt_bench.o: ALL_CFLAGS += -I ublk-target
+$(O)/tests/bench/crypt_bench: $(O)/obj/tests/bench/crypt_bench.o $(O)/obj/ublk-target/blk_crypt.o
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libcrypto)
 
 # ---- BPF -------------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 #include <liburing.h>
 #include <linux/ublk_cmd.h>
 
+#include "blk_crypt.h"
 #include "blk_limits.h"
 #include "blk_qos.h"
 #include "blk_size.h"
@@ -135,6 +136,8 @@ struct blk_queue {
 	unsigned int qos_held;
 	uint64_t qos_timer_at;
 	struct __kernel_timespec qos_ts;
+	/* Encryption (blk_crypt.h): this thread's keyed contexts, when on. */
+	struct blk_crypt_ctx crypt;
 };
 
 struct blk_dev {
@@ -178,6 +181,13 @@ struct blk_dev {
 	struct blk_qos_state qos;
 	/* Set by the main thread before it stops the device: caps off, drain. */
 	bool qos_off;
+	/*
+	 * Encryption at rest (--key-fd): every read and write goes through
+	 * aes-xts-plain64 in the queue threads, and the backend sees the
+	 * device's offsets moved by crypt.data_offset (the LUKS2 header).
+	 */
+	bool crypt_on;
+	struct blk_crypt crypt;
 };
 
 /* ---- user_data: packed and unpacked here only --------------------------- */

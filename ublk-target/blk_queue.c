@@ -133,6 +133,12 @@ int blk_dev__open_queues(struct blk_dev *dev)
 		if (p == MAP_FAILED)
 			return -errno;
 		q->bufs = p;
+		/* Keyed here, on the main thread, before any confinement. */
+		if (dev->crypt_on) {
+			err = blk_crypt__ctx_init(&dev->crypt, &q->crypt);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -150,6 +156,7 @@ void blk_dev__close_queues(struct blk_dev *dev)
 			munmap(q->bufs, (size_t)q->depth * BLK_MAX_IO_BYTES);
 		free(q->started);
 		free(q->qos_next);
+		blk_crypt__ctx_free(&q->crypt);
 	}
 	free(dev->queues);
 	dev->queues = NULL;
@@ -222,12 +229,24 @@ static int op_counter(unsigned int op)
 	}
 }
 
+/* The IV of a request's first sector: its 512-byte sector in the data segment. */
+static uint64_t blk_queue_crypt_sector(const struct blk_queue *q,
+				       const struct ublksrv_io_desc *iod)
+{
+	return iod->start_sector;
+}
+
 void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)
 {
 	struct blk_stats_queue *s = q->stats;
 	int op = op_counter(ublksrv_get_op(&q->iods[tag]));
 	uint64_t lat = q->now - q->started[tag];
 
+	/* A read the backend filled: its plaintext, before the kernel copies it. */
+	if (q->dev->crypt_on && op == BLK_STATS_READ && result > 0 &&
+	    blk_crypt__run(&q->dev->crypt, &q->crypt, false, blk_queue__buf(q, tag),
+			   (size_t)result, blk_queue_crypt_sector(q, &q->iods[tag])))
+		result = -EIO;
 	/* Single writer, plain stores, no clock read: q->now is this wake-up's. */
 	if (op >= 0) {
 		BLK_STATS_ADD(s->ios[op], 1);
@@ -253,6 +272,10 @@ static int blk_queue_check(const struct blk_queue *q, const struct ublksrv_io_de
 	case UBLK_IO_OP_WRITE:
 		if (blk_iod_bytes(iod) > BLK_MAX_IO_BYTES)
 			return -EINVAL;
+		/* Encrypted: whole sectors of the volume only. */
+		if (q->dev->crypt_on &&
+		    ((blk_iod_offset(iod) | blk_iod_bytes(iod)) & (q->dev->crypt.sector_size - 1)))
+			return -EIO;
 		/* fall through */
 	case UBLK_IO_OP_DISCARD:
 	case UBLK_IO_OP_WRITE_ZEROES:
@@ -266,9 +289,40 @@ static int blk_queue_check(const struct blk_queue *q, const struct ublksrv_io_de
 	}
 }
 
+/*
+ * Encryption on: the request as the backend must see it, at its offset
+ * after the header in @ret, and a write's data encrypted in its buffer
+ * (the kernel copies it again if the request is ever reissued). 0 or -EIO.
+ */
+static int blk_queue_crypt_in(struct blk_queue *q, unsigned int tag,
+			      struct ublksrv_io_desc *ret)
+{
+	const struct ublksrv_io_desc *iod = &q->iods[tag];
+	const struct blk_crypt *c = &q->dev->crypt;
+
+	*ret = *iod;
+	ret->start_sector += c->data_offset >> BLK_SECTOR_SHIFT;
+	if (ublksrv_get_op(iod) != UBLK_IO_OP_WRITE)
+		return 0;
+	return blk_crypt__run(c, &q->crypt, true, blk_queue__buf(q, tag), blk_iod_bytes(iod),
+			      blk_queue_crypt_sector(q, iod)) ? -EIO : 0;
+}
+
 void blk_queue__serve(struct blk_queue *q, unsigned int tag)
 {
-	int r = q->dev->ops->queue_io(q, tag, &q->iods[tag]);
+	struct ublksrv_io_desc shifted;
+	int r;
+
+	if (q->dev->crypt_on) {
+		r = blk_queue_crypt_in(q, tag, &shifted);
+		if (r) {
+			blk_queue__complete(q, tag, r);
+			return;
+		}
+		r = q->dev->ops->queue_io(q, tag, &shifted);
+	} else {
+		r = q->dev->ops->queue_io(q, tag, &q->iods[tag]);
+	}
 
 	if (r != BLK_IO_QUEUED)
 		blk_queue__complete(q, tag, r);

@@ -4,9 +4,9 @@
  *
  *   boost-ublk add --backend BACKEND [--queues N] [--depth D]
  *                  [--block-size 512|4096] [--size SIZE] [--id ID] [--no-recovery]
- *                  [--stats-fd FD] [--reconnect-timeout SECONDS]
+ *                  [--stats-fd FD] [--reconnect-timeout SECONDS] [--key-fd FD]
  *   boost-ublk recover DEV --backend BACKEND [--stats-fd FD]
- *                  [--reconnect-timeout SECONDS]
+ *                  [--reconnect-timeout SECONDS] [--key-fd FD]
  *   boost-ublk del DEV
  *   boost-ublk list
  *
@@ -61,9 +61,9 @@ static void usage(FILE *f)
 		"Usage: boost-ublk add --backend BACKEND [--queues N] [--depth D]\n"
 		"                      [--block-size 512|4096] [--size SIZE] [--id ID]\n"
 		"                      [--no-recovery] [--stats-fd FD]\n"
-		"                      [--reconnect-timeout SECONDS]\n"
+		"                      [--reconnect-timeout SECONDS] [--key-fd FD]\n"
 		"       boost-ublk recover DEV --backend BACKEND [--stats-fd FD]\n"
-		"                      [--reconnect-timeout SECONDS]\n"
+		"                      [--reconnect-timeout SECONDS] [--key-fd FD]\n"
 		"       boost-ublk del DEV\n"
 		"       boost-ublk list\n"
 		"       boost-ublk --version\n"
@@ -76,7 +76,10 @@ static void usage(FILE *f)
 		"once it is up; SIGTERM or SIGINT stops and deletes it. --stats-fd: the\n"
 		"counters go to the shared region FD (made by boostd, see blk_stats.h).\n"
 		"--reconnect-timeout: a remote backend (nbd) holds IO while it reconnects,\n"
-		"and fails it with EIO this long after the loss (default 30, 1 to 3600).\n");
+		"and fails it with EIO this long after the loss (default 30, 1 to 3600).\n"
+		"--key-fd: encrypt the device (aes-xts-plain64, a LUKS2 volume's data\n"
+		"segment): its key and geometry are read from FD (boostd writes them,\n"
+		"see blk_crypt.h), never from the command line.\n");
 }
 
 static void blk_dev_init(struct blk_dev *dev)
@@ -276,7 +279,7 @@ static void print_started(const struct blk_dev *dev)
 	fflush(stdout);
 }
 
-enum { OPT_NO_RECOVERY = 256, OPT_STATS_FD, OPT_RECONNECT_TIMEOUT };
+enum { OPT_NO_RECOVERY = 256, OPT_STATS_FD, OPT_RECONNECT_TIMEOUT, OPT_KEY_FD };
 
 static const struct option add_options[] = {
 	{ "backend", required_argument, NULL, 'b' },
@@ -288,13 +291,15 @@ static const struct option add_options[] = {
 	{ "no-recovery", no_argument, NULL, OPT_NO_RECOVERY },
 	{ "stats-fd", required_argument, NULL, OPT_STATS_FD },
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
+	{ "key-fd", required_argument, NULL, OPT_KEY_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
 
-/* Options of add and recover; recover takes only --backend and --stats-fd. */
+/* Options of add and recover; recover takes only --backend, --stats-fd and --key-fd. */
 static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
-			     const char **ret_spec, int *ret_stats_fd, bool recover)
+			     const char **ret_spec, int *ret_stats_fd, int *ret_key_fd,
+			     bool recover)
 {
 	const char *spec = NULL;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -308,9 +313,9 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+b:q:d:B:s:i:h", add_options, NULL)) != -1) {
 		if (recover && c != 'b' && c != 'h' && c != OPT_STATS_FD &&
-		    c != OPT_RECONNECT_TIMEOUT) {
-			blk_err("recover: only --backend, --stats-fd and --reconnect-timeout may be "
-				"given; the device keeps its geometry");
+		    c != OPT_RECONNECT_TIMEOUT && c != OPT_KEY_FD) {
+			blk_err("recover: only --backend, --stats-fd, --reconnect-timeout and "
+				"--key-fd may be given; the device keeps its geometry");
 			return -EINVAL;
 		}
 		switch (c) {
@@ -375,6 +380,16 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 			*ret_stats_fd = (int)fd;
 			break;
 		}
+		case OPT_KEY_FD: {
+			unsigned int fd;
+
+			if (parse_uint(optarg, 3, INT32_MAX, &fd)) {
+				blk_err("--key-fd %s: not a file descriptor above 2", optarg);
+				return -EINVAL;
+			}
+			*ret_key_fd = (int)fd;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -390,8 +405,47 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 	return 0;
 }
 
+/*
+ * The key of an encrypted device, from boostd's descriptor, which is then
+ * closed. The process is not dumpable from here on: no core dump and no
+ * ptrace by anyone but root, with the key in its memory.
+ */
+static int read_key_or_report(struct blk_dev *dev, int fd)
+{
+	int err;
+
+	if (fd < 0)
+		return 0;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	err = blk_crypt__read_key(fd, &dev->crypt);
+	close(fd);
+	if (err) {
+		blk_err("--key-fd %d: %s", fd,
+			err == -EBADMSG ? "not a key message (blk_crypt.h)" :
+			err == -EPROTO ? "a key this build cannot use (only aes-xts-plain64, "
+					 "512 bits, 512- or 4096-byte sectors)" :
+			strerror(-err));
+		return err;
+	}
+	dev->crypt_on = true;
+	return 0;
+}
+
+/* An encrypted device needs whole sectors of its volume in each block. */
+static int check_crypt(const struct blk_dev *dev)
+{
+	if (dev->crypt_on && dev->cfg.block_size < dev->crypt.sector_size) {
+		blk_err("encryption: the volume's sectors are %u bytes, larger than the block "
+			"size %u (--block-size %u)", dev->crypt.sector_size, dev->cfg.block_size,
+			dev->crypt.sector_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int open_backend(struct blk_dev *dev, const char *spec)
 {
+	uint64_t off = dev->crypt_on ? dev->crypt.data_offset : 0;
 	const char *arg;
 	int err;
 
@@ -401,6 +455,12 @@ static int open_backend(struct blk_dev *dev, const char *spec)
 		blk_backend__print_usage(stderr);
 		return -ENOENT;
 	}
+	/*
+	 * Encrypted, the backend holds the header, then the data segment:
+	 * it must have room for both, and the device is the segment.
+	 */
+	if (dev->cfg.size)
+		dev->cfg.size += off;
 	err = dev->ops->open(dev, arg);
 	if (err) {
 		report_backend_error(spec, dev->ops, arg, err);
@@ -412,7 +472,16 @@ static int open_backend(struct blk_dev *dev, const char *spec)
 		if (err)
 			blk_err("backend %s: cannot confine its network: %s", spec, strerror(-err));
 	}
-	return err;
+	if (dev->cfg.size <= off) {
+		blk_err("backend %s: no room for data after the %" PRIu64 "-byte LUKS2 header",
+			spec, off);
+		return -EFBIG;
+	}
+	dev->cfg.size -= off;
+	/* Discard would read back as garbage through the cipher: off, as dm-crypt's default. */
+	if (dev->crypt_on)
+		dev->discard = false;
+	return 0;
 }
 
 static int map_stats_or_report(struct blk_dev *dev, int fd)
@@ -433,6 +502,8 @@ static void release(struct blk_dev *dev, int sfd)
 	blk_ctrl__close(dev);
 	if (dev->ops && dev->ops->close)
 		dev->ops->close(dev);
+	if (dev->crypt_on)
+		blk_crypt__wipe(&dev->crypt);
 	if (sfd >= 0)
 		close(sfd);
 }
@@ -513,19 +584,26 @@ static int do_add(int argc, char **argv)
 	struct blk_dev dev;
 	const char *spec;
 	bool added = false;
-	int sfd = -1, stats_fd = -1, err;
+	int sfd = -1, stats_fd = -1, key_fd = -1, err;
 
 	blk_dev_init(&dev);
-	if (parse_add_options(argc, argv, &dev, &spec, &stats_fd, false))
+	if (parse_add_options(argc, argv, &dev, &spec, &stats_fd, &key_fd, false))
 		return EXIT_USAGE;
 	if (optind < argc) {
 		blk_err("add: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
 	/* Everything that can be refused is refused before the device exists. */
-	err = open_backend(&dev, spec);
+	err = read_key_or_report(&dev, key_fd);
 	if (err)
 		return 1;
+	err = check_crypt(&dev);
+	if (!err)
+		err = open_backend(&dev, spec);
+	if (err) {
+		release(&dev, -1);
+		return 1;
+	}
 	err = check_size(&dev);
 	if (err)
 		goto out;
@@ -597,19 +675,23 @@ static int do_recover(int argc, char **argv)
 	struct blk_dev dev;
 	const char *spec;
 	bool started_recovery = false;
-	int id, sfd = -1, stats_fd = -1, err;
+	int id, sfd = -1, stats_fd = -1, key_fd = -1, err;
 
 	blk_dev_init(&dev);
 	if (argc < 2 || parse_dev(argv[1], &id)) {
 		blk_err("recover: DEV (ID or /dev/ublkbID) is required first");
 		return EXIT_USAGE;
 	}
-	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, &stats_fd, true))
+	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, &stats_fd, &key_fd, true))
 		return EXIT_USAGE;
+	if (read_key_or_report(&dev, key_fd))
+		return 1;
 	/* Before the first control command; the backend then opens as bare uid 0. */
 	if (confine_early_or_report() || ctrl_open_or_report(&dev))
 		return 1;
 	err = adopt_device(&dev, id);
+	if (!err)
+		err = check_crypt(&dev);
 	if (err)
 		goto out;
 	err = open_backend(&dev, spec);

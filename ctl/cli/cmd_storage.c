@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "blk_limits.h"
 #include "cli.h"
@@ -149,9 +150,12 @@ static int do_add(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "id", required_argument, NULL, 'i' },
 		{ "reconnect-timeout", required_argument, NULL, 't' },
+		{ "crypt", no_argument, NULL, 'c' },
+		{ "crypt-header", required_argument, NULL, 'H' },
+		{ "recovery-passphrase-file", required_argument, NULL, 'R' },
 		{ 0 },
 	};
-	json_object *dev = json_object_new_object(), *args, *r, *qos = NULL;
+	json_object *dev = json_object_new_object(), *args, *r, *qos = NULL, *crypt = NULL;
 	const char *backend = NULL;
 	char *words[argc + 1];
 	int opt, ret = EXIT_OK, nwords = -1;
@@ -178,12 +182,33 @@ static int do_add(int argc, char **argv)
 		case 's':
 			json_object_object_add(dev, "size", json_object_new_string(optarg));
 			break;
+		case 'c':
+		case 'H':
+		case 'R': {
+			/* boostd reads (or makes) the files: their absolute paths. */
+			char cwd[4096], abs[8192];
+
+			if (!crypt)
+				crypt = json_object_new_object();
+			if (opt == 'c')
+				break;
+			if (optarg[0] != '/' && getcwd(cwd, sizeof(cwd)))
+				snprintf(abs, sizeof(abs), "%s/%s", cwd, optarg);
+			else
+				snprintf(abs, sizeof(abs), "%s", optarg);
+			json_object_object_add(crypt, opt == 'H' ? "header" : "recovery_passphrase_file",
+					       json_object_new_string(abs));
+			break;
+		}
 		default:
 			ret = cmd__bad_option(argv);
 		}
 	}
 	if (ret == EXIT_OK && !backend)
-		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH | nbd:URI)");
+		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH | "
+				       "nbd:URI | crypt:BACKEND)");
+	if (crypt)
+		json_object_object_add(dev, "crypt", crypt);
 	if (ret == EXIT_OK && nwords >= 0 && (ret = qos_words(nwords, words, &qos)) == EXIT_OK)
 		json_object_object_add(dev, "qos", qos);
 	if (ret) {
@@ -278,6 +303,14 @@ static int do_show(int argc, char **argv)
 		out__int("reconnects", " reconnects %ld", client__int(o, "reconnects"));
 		out__int("reconnect_timeout", " timeout %ld s\n",
 			 client__int(o, "reconnect_timeout"));
+		out__close_object();
+	}
+	o = member(r, "crypt");
+	if (o) {
+		out__open_object("crypt");
+		out__string("format", "  encrypted: %s", client__str(o, "format"));
+		out__string("cipher", " %s", client__str(o, "cipher"));
+		out__string("header", ", header %s\n", client__str(o, "header"));
 		out__close_object();
 	}
 	out__int("created", NULL, client__int(r, "created"));
@@ -570,7 +603,8 @@ static int do_upgrade(int argc, char **argv)
 static const struct cmd storage_cmds[] = {
 	{ "add", .func = do_add,
 	  .args = "BACKEND [--queues N] [--depth D] [--block-size B] [--size SIZE] [--id ID] "
-		  "[--reconnect-timeout SECONDS] [qos CAP VALUE [CAP VALUE]...]" },
+		  "[--reconnect-timeout SECONDS] [--crypt] [--crypt-header PATH] "
+		  "[--recovery-passphrase-file PATH] [qos CAP VALUE [CAP VALUE]...]" },
 	{ "list", .func = do_list },
 	{ "show", .func = do_show, .args = "DEV" },
 	{ "stats", .func = do_stats, .args = "[DEV] [--interval SECONDS]" },
@@ -584,7 +618,7 @@ static const struct cmd storage_cmds[] = {
 const struct cmd_group storage_group = {
 	.path = "storage",
 	.cmds = storage_cmds,
-	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI }\n"
+	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND }\n"
 		"URI     := { nbd+unix:///EXPORT?socket=/PATH | nbd://ADDRESS[:PORT]/EXPORT }\n"
 		"DEV     := { ID | /dev/ublkbID }\n"
 		"SIZE    := BYTES[K|M|G|T]\n"
@@ -597,6 +631,10 @@ const struct cmd_group storage_group = {
 	       "stats --interval samples the counters twice, SECONDS apart, and adds IOPS\n"
 	       "and bytes/s over that window. A request over a QOS cap (per second; 0: none)\n"
 	       "waits, never fails; set changes the caps of a running device at once.\n"
+	       "crypt:BACKEND or --crypt encrypts the device: a LUKS2 volume (aes-xts-plain64)\n"
+	       "whose key is sealed to this host's TPM state; boostd formats a new one\n"
+	       "(a backing file whose first 4 KiB are zero, or a new --crypt-header file),\n"
+	       "and adds a keyslot for the passphrase in --recovery-passphrase-file.\n"
 	       "upgrade moves devices to the newest verified boost-ublk (with --artifact,\n"
 	       "FILE is verified and measured first): one after the other, each server is\n"
 	       "killed and the new build takes the device over by user recovery; one that\n"

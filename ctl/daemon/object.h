@@ -156,6 +156,22 @@ int boostd_loader__spawn_build(struct boostd_loader *l, const char *name, const 
 int boostd_loader__exec_digest(struct boostd_loader *l, const char *name, uint8_t sha256[32],
 			       char *err, size_t errlen);
 
+/*
+ * Seal @secret (1 to TRUST_TPM_MAX_SECRET bytes) to boost's PCR in this
+ * host's TPM (trust_tpm__seal), on an attested host: 0 with the blob
+ * (malloc'ed) and the PCR, or -errno with @err. Unseal gives the secret
+ * back (malloc'ed; the caller wipes it) only on a host that passed its
+ * own attestation and whose PCR still holds the sealed value; else
+ * -errno, and @err says why ("unseal: PCR 11 differs from the sealed
+ * state", "unseal: refused: this host failed its own attestation: ...").
+ * Both run the TPM on the caller's thread, after any trust job.
+ */
+int boostd_loader__seal(struct boostd_loader *l, const uint8_t *secret, size_t len,
+			uint8_t **ret_blob, size_t *ret_len, uint32_t *ret_pcr, char *err,
+			size_t errlen);
+int boostd_loader__unseal(struct boostd_loader *l, const uint8_t *blob, size_t len,
+			  uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen);
+
 /* ---- objects ------------------------------------------------------------- */
 
 /* What boostd hands an object when it starts it. */

@@ -78,6 +78,12 @@ struct boostd_loader {
 	char trust_error[768]; /* why the trust chain is unavailable, "" if it is up */
 	struct boostd_jobs *jobs;
 	pthread_rwlock_t lock;
+	/*
+	 * The TPM, one user at a time: held by each trust job as it works and
+	 * by the seal and unseal the other objects ask for on the loop's
+	 * thread (boostd_loader__seal). Taken before @lock, never after.
+	 */
+	pthread_mutex_t tpm_lock;
 	struct trust_artifact **artifacts;
 	size_t nartifacts;
 	/*
@@ -617,6 +623,51 @@ int boostd_loader__spawn_build(struct boostd_loader *d, const char *name, const 
 	return ret;
 }
 
+int boostd_loader__seal(struct boostd_loader *d, const uint8_t *secret, size_t len,
+			uint8_t **ret_blob, size_t *ret_len, uint32_t *ret_pcr, char *err,
+			size_t errlen)
+{
+	char why[1024];
+	int ret;
+
+	pthread_mutex_lock(&d->tpm_lock);
+	pthread_rwlock_rdlock(&d->lock);
+	if (!verdict_allows(d, &d->attest, why, sizeof(why))) {
+		pthread_rwlock_unlock(&d->lock);
+		pthread_mutex_unlock(&d->tpm_lock);
+		snprintf(err, errlen, "seal: refused: %s", why);
+		return -EPERM;
+	}
+	*ret_pcr = d->pol->pcr;
+	ret = trust_tpm__seal(trust_gate__tpm(d->gate), d->pol->pcr, secret, len, ret_blob, ret_len,
+			      err, errlen);
+	pthread_rwlock_unlock(&d->lock);
+	pthread_mutex_unlock(&d->tpm_lock);
+	return ret;
+}
+
+int boostd_loader__unseal(struct boostd_loader *d, const uint8_t *blob, size_t len,
+			  uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen)
+{
+	char why[1024];
+	int ret;
+
+	pthread_mutex_lock(&d->tpm_lock);
+	pthread_rwlock_rdlock(&d->lock);
+	/* A host that failed its own attestation unseals nothing. */
+	if (!verdict_allows(d, &d->attest, why, sizeof(why))) {
+		pthread_rwlock_unlock(&d->lock);
+		pthread_mutex_unlock(&d->tpm_lock);
+		snprintf(err, errlen, "unseal: refused: %s", why);
+		return -EPERM;
+	}
+	ret = trust_tpm__unseal(trust_gate__tpm(d->gate), blob, len, ret_secret, ret_len, err,
+				errlen);
+	pthread_rwlock_unlock(&d->lock);
+	pthread_mutex_unlock(&d->tpm_lock);
+	return ret;
+}
+
 /* ---- the periodic attestation -------------------------------------------- */
 
 static json_object *work_self(struct boostd_loader *d, json_object *args, struct trust_job *job);
@@ -789,7 +840,8 @@ static void *trust_start(const struct boostd_env *env)
 	if (!d)
 		return NULL;
 	d->jobs = boostd_jobs__new(env->loop, d);
-	if (!d->jobs || pthread_rwlock_init(&d->lock, NULL)) {
+	if (!d->jobs || pthread_rwlock_init(&d->lock, NULL) ||
+	    pthread_mutex_init(&d->tpm_lock, NULL)) {
 		free(d->jobs);
 		free(d);
 		return NULL;
@@ -853,6 +905,7 @@ static void trust_stop(void *obj)
 	if (!boostd_jobs__free(d->jobs, "trust", 1000))
 		return; /* the job still holds d */
 	pthread_rwlock_destroy(&d->lock);
+	pthread_mutex_destroy(&d->tpm_lock);
 	for (size_t i = 0; i < d->nartifacts; i++)
 		trust_artifact__free(d->artifacts[i]);
 	for (size_t i = 0; i < d->nsuperseded; i++)
@@ -1028,7 +1081,9 @@ static void job_run(void *arg)
 {
 	struct trust_job *job = arg;
 
+	pthread_mutex_lock(&job->d->tpm_lock);
 	job->resp = job->work(job->d, job->args, job);
+	pthread_mutex_unlock(&job->d->tpm_lock);
 }
 
 static void job_done(void *arg, bool stopping)

@@ -12,12 +12,14 @@
 #include "nbd_uri.h"
 #include "storage_conf.h"
 
-#define BACKENDS "null | mem:SIZE | file:PATH | nbd:URI"
+#define BACKENDS "null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND"
+#define CRYPT_PREFIX "crypt:"
+#define CRYPT_KEYS "header, recovery_passphrase_file"
 
 static bool is_device_key(const char *k)
 {
 	static const char *const keys[] = { "id", "backend", "size", "queues", "depth",
-					    "block_size", "qos", "reconnect_timeout" };
+					    "block_size", "qos", "reconnect_timeout", "crypt" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(keys[i], k) == 0)
@@ -179,6 +181,69 @@ static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char 
 	return -EINVAL;
 }
 
+/* An absolute path at @key of a CRYPT object into @buf; 0 and "" if absent. */
+static int crypt_path(json_object *o, const char *at, const char *key, char *buf, size_t len,
+		      char *err, size_t errlen)
+{
+	json_object *v;
+	const char *p;
+
+	buf[0] = '\0';
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	p = json_object_get_string(v);
+	if (!json_object_is_type(v, json_type_string) || p[0] != '/' || strlen(p) >= len) {
+		snprintf(err, errlen, "%s.crypt.%s: must be an absolute path shorter than %zu bytes",
+			 at, key, len);
+		return -EINVAL;
+	}
+	snprintf(buf, len, "%s", p);
+	return 0;
+}
+
+/* CRYPT := true | false | {"header": PATH, "recovery_passphrase_file": PATH} */
+static int parse_crypt(json_object *v, const char *at, struct storage_conf_dev *d, char *err,
+		       size_t errlen)
+{
+	if (json_object_is_type(v, json_type_boolean)) {
+		d->crypt = d->crypt || json_object_get_boolean(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_object)) {
+		snprintf(err, errlen, "%s.crypt: must be true, false or an object (" CRYPT_KEYS ")",
+			 at);
+		return -EINVAL;
+	}
+	json_object_object_foreach(v, k, val) {
+		(void)val;
+		if (strcmp(k, "header") && strcmp(k, "recovery_passphrase_file")) {
+			snprintf(err, errlen, "%s.crypt.%s: unknown key; expected " CRYPT_KEYS, at, k);
+			return -EINVAL;
+		}
+	}
+	d->crypt = true;
+	if (crypt_path(v, at, "header", d->crypt_header, sizeof(d->crypt_header), err, errlen) ||
+	    crypt_path(v, at, "recovery_passphrase_file", d->crypt_recovery,
+		       sizeof(d->crypt_recovery), err, errlen))
+		return -EINVAL;
+	return 0;
+}
+
+json_object *storage_conf__crypt_json(const struct storage_conf_dev *c)
+{
+	json_object *o;
+
+	if (!c->crypt)
+		return NULL;
+	o = json_object_new_object();
+	if (c->crypt_header[0])
+		json_object_object_add(o, "header", json_object_new_string(c->crypt_header));
+	if (c->crypt_recovery[0])
+		json_object_object_add(o, "recovery_passphrase_file",
+				       json_object_new_string(c->crypt_recovery));
+	return o;
+}
+
 int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 			       struct storage_conf_dev *ret, char *err, size_t errlen)
 {
@@ -207,6 +272,11 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 		return -EINVAL;
 	}
 	b = json_object_get_string(v);
+	/* crypt:BACKEND: the same as "crypt": true with BACKEND. */
+	if (strncmp(b, CRYPT_PREFIX, strlen(CRYPT_PREFIX)) == 0) {
+		d.crypt = true;
+		b += strlen(CRYPT_PREFIX);
+	}
 	if (strlen(b) >= sizeof(d.backend)) {
 		snprintf(err, errlen, "%s.backend: longer than %zu bytes", at, sizeof(d.backend) - 1);
 		return -EINVAL;
@@ -214,6 +284,12 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 	if (check_backend(b, at, &mem, err, errlen))
 		return -EINVAL;
 	snprintf(d.backend, sizeof(d.backend), "%s", b);
+	if (json_object_object_get_ex(o, "crypt", &v) && parse_crypt(v, at, &d, err, errlen))
+		return -EINVAL;
+	if (d.crypt && strcmp(b, "null") == 0) {
+		snprintf(err, errlen, "%s.crypt: the null backend holds no data to encrypt", at);
+		return -EINVAL;
+	}
 	if (need_id && !json_object_object_get_ex(o, "id", NULL)) {
 		snprintf(err, errlen, "%s.id: missing (a document names each device)", at);
 		return -EINVAL;
@@ -254,10 +330,15 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 	if (json_object_object_get_ex(o, "qos", &v) &&
 	    storage_conf__parse_qos(v, where, &d.qos, err, errlen))
 		return -EINVAL;
-	if ((d.size ? d.size : mem) % (d.block_size ? d.block_size : 512)) {
-		snprintf(err, errlen, "%s.size: %llu is not a multiple of the block size %u", at,
-			 (unsigned long long)(d.size ? d.size : mem), d.block_size ? d.block_size : 512);
-		return -EINVAL;
+	{
+		/* An encrypted device's blocks default to 4096 bytes (LUKS2's sectors). */
+		unsigned int block = d.block_size ? d.block_size : d.crypt ? 4096 : 512;
+
+		if ((d.size ? d.size : mem) % block) {
+			snprintf(err, errlen, "%s.size: %llu is not a multiple of the block size %u",
+				 at, (unsigned long long)(d.size ? d.size : mem), block);
+			return -EINVAL;
+		}
 	}
 	*ret = d;
 	return 0;

@@ -5,15 +5,18 @@
  *   {
  *     "devices": [
  *       {"id": 0,                         the ublk id: /dev/ublkb0
- *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH | nbd:URI
+ *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH | nbd:URI |
+ *                                         crypt:BACKEND
  *        "size": "1G",                    bytes, or BYTES[K|M|G|T]; default the backend's
  *        "queues": 2,                     default: one per CPU
  *        "depth": 128,                    default 128
  *        "block_size": 4096,              512 (default) or 4096
  *        "qos": {"write_iops": 1000,      caps, changeable live; see QOS below
  *                "bps": "50M"},
- *        "reconnect_timeout": 30}         nbd only: seconds of a lost server before
+ *        "reconnect_timeout": 30,         nbd only: seconds of a lost server before
  *                                         IO fails with EIO (1 to 3600, default 30)
+ *        "crypt": {"header": "/srv/disk.hdr",  encrypted; see CRYPT below
+ *                  "recovery_passphrase_file": "/root/disk.pass"}}
  *     ]
  *   }
  *
@@ -25,6 +28,14 @@
  *
  * nbd:URI: an NBD server (ublk-target/nbd_uri.h): nbd+unix:///EXPORT?socket=
  * /PATH or nbd://ADDRESS[:PORT]/EXPORT; the size is the server's.
+ * CRYPT: the device is a LUKS2 volume (aes-xts-plain64, docs/storage.md),
+ * also said by a backend "crypt:BACKEND" (mem or file), or "crypt": true.
+ * Optional keys: "header", the absolute path of a detached LUKS2 header
+ * (default: in the backing file for file, in boostd's state directory
+ * for mem); "recovery_passphrase_file", the absolute path of a file whose
+ * content (one trailing newline dropped) becomes a second keyslot when
+ * boostd formats the volume. An encrypted device's block size defaults
+ * to 4096.
  *
  * `boostctl apply` makes the devices match the document; `boostctl storage
  * add` sends one device object (without "id", the kernel picks one). An
@@ -55,6 +66,9 @@ struct storage_conf_dev {
 	uint64_t size;              /* 0: the backend's */
 	struct blk_qos_limits qos;  /* all 0: no caps */
 	unsigned int reconnect_timeout; /* nbd: seconds; 0: the default */
+	bool crypt;                 /* a LUKS2 volume; backend is then the inner one */
+	char crypt_header[PATH_MAX];   /* a detached header, or "" */
+	char crypt_recovery[PATH_MAX]; /* the recovery passphrase's file, or "" */
 };
 
 #define STORAGE_DEFAULT_RECONNECT_TIMEOUT 30
@@ -76,6 +90,8 @@ int storage_conf__parse_qos(json_object *o, const char *at, struct blk_qos_limit
 			    char *err, size_t errlen);
 /* @l as a QOS object, with only the caps that are set. */
 json_object *storage_conf__qos_json(const struct blk_qos_limits *l);
+/* @c's "crypt" object, or NULL when it is not encrypted. */
+json_object *storage_conf__crypt_json(const struct storage_conf_dev *c);
 /* A whole document; ids must be given and distinct. */
 int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, size_t errlen);
 void storage_conf__free(struct storage_conf *c);

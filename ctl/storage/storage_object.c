@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "blk_stats.h"
@@ -59,6 +60,7 @@
 #include "common/prom.h"
 #include "common/proto.h"
 #include "storage_conf.h"
+#include "storage_crypt.h"
 
 #define UBLK_ARTIFACT "boost-ublk"
 #define STORAGE_STATE_FILE "storage.json"
@@ -69,8 +71,11 @@
 #define STORAGE_KILL_TIMEOUT_MS 5000
 /* Devices an apply starts (or stops) at once. */
 #define STORAGE_APPLY_PARALLEL 4
-/* The server's fd of the stats region. */
+/* The server's fd of the stats region, and of an encrypted device's key. */
 #define STATS_FD 3
+#define KEY_FD 4
+/* Detached LUKS2 headers boostd keeps (mem), in the state directory. */
+#define STORAGE_CRYPT_DIR "storage-crypt"
 
 struct boostd_storage;
 struct sdev;
@@ -321,6 +326,8 @@ static json_object *dev_conf_json(const struct storage_conf_dev *c)
 	if (c->reconnect_timeout)
 		json_object_object_add(o, "reconnect_timeout",
 				       json_object_new_int((int)c->reconnect_timeout));
+	if (c->crypt)
+		json_object_object_add(o, "crypt", storage_conf__crypt_json(c));
 	return o;
 }
 
@@ -427,11 +434,12 @@ static ssize_t drain(int fd, char *buf, size_t size, size_t *used)
 
 /*
  * Start @argv from the verified boost-ublk, its stats region as fd 3 when
- * @with_stats: a job of @kind that ends in @done. 0, or -errno with @err
- * saying why (and no callback).
+ * @with_stats, @key_fd (an encrypted device's key, or -1) as fd 4: a job
+ * of @kind that ends in @done. 0, or -errno with @err saying why (and no
+ * callback).
  */
 static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], bool with_stats,
-		     job_done_fn done, void *ctx, char *err, size_t errlen)
+		     int key_fd, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	struct boostd_storage *s = v->s;
@@ -446,7 +454,8 @@ static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], boo
 		goto out;
 	}
 	{
-		int fds[] = { devnull, outp[1], errp[1], v->stats_fd };
+		bool stats = with_stats && v->stats_fd >= 0;
+		int fds[] = { devnull, outp[1], errp[1], stats ? v->stats_fd : devnull, key_fd };
 
 		/* The build asked for (a recovery's, a rollback's), else the newest. */
 		if (v->next_build_set)
@@ -456,8 +465,7 @@ static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], boo
 			goto out;
 		v->next_build_set = false;
 		ret = boostd_loader__spawn_build(s->loader, UBLK_ARTIFACT, j->build, argv, envp, fds,
-						 with_stats && v->stats_fd >= 0 ? 4 : 3, &pid, err,
-						 errlen);
+						 key_fd >= 0 ? 5 : stats ? 4 : 3, &pid, err, errlen);
 	}
 	if (ret)
 		goto out;
@@ -647,11 +655,99 @@ static void job_timeout(void *ctx)
 
 /* ---- the device's operations ---------------------------------------------- */
 
+/* The detached header boostd keeps for @v (mem), in @buf. */
+static void crypt_state_header(const struct sdev *v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/%s.luks2", v->s->state_dir, STORAGE_CRYPT_DIR, v->serial);
+}
+
+/* A mem device's data is gone with its server: so is the header boostd kept for it. */
+static void crypt_forget(const struct sdev *v)
+{
+	char hdr[PATH_MAX + 64];
+
+	if (!v->conf.crypt || strncmp(v->conf.backend, "mem:", 4) != 0)
+		return;
+	crypt_state_header(v, hdr, sizeof(hdr));
+	if (unlink(hdr) < 0 && errno != ENOENT)
+		log_warn("storage: device %d: cannot remove %s: %s", v->conf.id, hdr,
+			 strerror(errno));
+}
+
+/*
+ * An encrypted device's key for a new server, on a pipe whose read end goes to *@ret_fd; -1 when @v is
+ * not encrypted. The volume is opened, or formatted, and its key unsealed
+ * here: a host that may not unseal starts no server, and @err says why.
+ */
+static int crypt_key_pipe(struct sdev *v, int *ret_fd, char *err, size_t errlen)
+{
+	char hdr[PATH_MAX + 64], why[1024];
+	struct storage_crypt_vol vol = {
+		.sector_size = v->conf.block_size,
+		.recovery_passphrase = v->conf.crypt_recovery[0] ? v->conf.crypt_recovery : NULL,
+	};
+	struct blk_crypt_msg msg;
+	bool formatted;
+	int p[2], ret;
+	ssize_t n;
+
+	*ret_fd = -1;
+	if (!v->conf.crypt)
+		return 0;
+	if (strncmp(v->conf.backend, "mem:", 4) == 0) {
+		/* mem: nothing outlives the server, so each add is a new volume. */
+		snprintf(hdr, sizeof(hdr), "%s/%s", v->s->state_dir, STORAGE_CRYPT_DIR);
+		if (mkdir(v->s->state_dir, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "encryption: %s: %s", v->s->state_dir, strerror(errno));
+			return -errno;
+		}
+		if (mkdir(hdr, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "encryption: %s: %s", hdr, strerror(errno));
+			return -errno;
+		}
+		crypt_state_header(v, hdr, sizeof(hdr));
+		vol.header = hdr;
+		vol.detached = true;
+		vol.fresh = true;
+	} else if (v->conf.crypt_header[0]) {
+		vol.header = v->conf.crypt_header;
+		vol.data = v->conf.backend + 5;
+		vol.detached = true;
+	} else {
+		vol.header = v->conf.backend + 5; /* file:PATH: the header in the file */
+	}
+	ret = storage_crypt__open(&vol, v->s->loader, &msg, &formatted, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "encryption: %s", why);
+		return ret;
+	}
+	if (formatted)
+		log_info("storage: %s: formatted as a LUKS2 volume (header %s)%s", v->conf.backend,
+			 vol.header, vol.recovery_passphrase ? ", with a recovery keyslot" : "");
+	/* 96 bytes into an empty pipe: written at once, whole; then only the server reads it. */
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		ret = -errno;
+		OPENSSL_cleanse(&msg, sizeof(msg));
+		snprintf(err, errlen, "encryption: cannot make a pipe: %s", strerror(-ret));
+		return ret;
+	}
+	n = write(p[1], &msg, sizeof(msg));
+	OPENSSL_cleanse(&msg, sizeof(msg));
+	close(p[1]);
+	if (n != (ssize_t)sizeof(msg)) {
+		close(p[0]);
+		snprintf(err, errlen, "encryption: cannot hand the key over");
+		return -EIO;
+	}
+	*ret_fd = p[0];
+	return 0;
+}
+
 /* `boost-ublk add` for @v's configuration. */
 static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	char q[16], dp[16], bs[16], size[32], id[16], fd[8], rt[16], *argv[24];
-	int n = 0, ret;
+	char q[16], dp[16], bs[16], size[32], id[16], fd[8], rt[16], kfd[8], *argv[28];
+	int n = 0, ret, key_fd;
 
 	if (!v->stats && (ret = stats_create(v))) {
 		snprintf(err, errlen, "stats region: %s", strerror(-ret));
@@ -688,8 +784,19 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
 		argv[n++] = "--reconnect-timeout";
 		argv[n++] = rt;
 	}
+	ret = crypt_key_pipe(v, &key_fd, err, errlen);
+	if (ret)
+		return ret;
+	if (key_fd >= 0) {
+		snprintf(kfd, sizeof(kfd), "%d", KEY_FD);
+		argv[n++] = "--key-fd";
+		argv[n++] = kfd;
+	}
 	argv[n] = NULL;
-	return job_spawn(v, JOB_START, argv, true, done, ctx, err, errlen);
+	ret = job_spawn(v, JOB_START, argv, true, key_fd, done, ctx, err, errlen);
+	if (key_fd >= 0)
+		close(key_fd);
+	return ret;
 }
 
 /*
@@ -699,9 +806,10 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
  */
 static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	char id[16], fd[8], rt[16];
+	char id[16], fd[8], rt[16], kfd[8];
 	char *argv[] = { UBLK_ARTIFACT, "recover", id, "--backend", v->conf.backend,
-			 "--reconnect-timeout", rt, "--stats-fd", fd, NULL };
+			 "--reconnect-timeout", rt, "--stats-fd", fd, NULL, NULL, NULL };
+	int key_fd, ret;
 
 	if (!ublk_exists(v->conf.id))
 		return server_add(v, done, ctx, err, errlen);
@@ -709,11 +817,24 @@ static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, 
 	snprintf(fd, sizeof(fd), "%d", STATS_FD);
 	snprintf(rt, sizeof(rt), "%u", v->conf.reconnect_timeout ? v->conf.reconnect_timeout :
 								   STORAGE_DEFAULT_RECONNECT_TIMEOUT);
+	snprintf(kfd, sizeof(kfd), "%d", KEY_FD);
 	if (!v->stats && stats_create(v))
 		log_warn("storage: device %d: no stats region: %s", v->conf.id, strerror(errno));
-	if (!v->stats)
-		argv[7] = NULL; /* serve without counters rather than not at all */
-	return job_spawn(v, JOB_START, argv, v->stats != NULL, done, ctx, err, errlen);
+	/* The key again, unsealed again: a host whose state changed recovers nothing. */
+	ret = crypt_key_pipe(v, &key_fd, err, errlen);
+	if (ret)
+		return ret;
+	if (!v->stats) {
+		argv[7] = key_fd >= 0 ? "--key-fd" : NULL; /* serve without counters */
+		argv[8] = kfd;
+	} else if (key_fd >= 0) {
+		argv[9] = "--key-fd";
+		argv[10] = kfd;
+	}
+	ret = job_spawn(v, JOB_START, argv, v->stats != NULL, key_fd, done, ctx, err, errlen);
+	if (key_fd >= 0)
+		close(key_fd);
+	return ret;
 }
 
 /* `boost-ublk del` of a device no server serves. */
@@ -723,7 +844,7 @@ static int server_del(struct sdev *v, job_done_fn done, void *ctx, char *err, si
 	char *argv[] = { UBLK_ARTIFACT, "del", id, NULL };
 
 	snprintf(id, sizeof(id), "%d", v->conf.id);
-	return job_spawn(v, JOB_DEL, argv, false, done, ctx, err, errlen);
+	return job_spawn(v, JOB_DEL, argv, false, -1, done, ctx, err, errlen);
 }
 
 /* Log what the server wrote and boostd has not read yet (its last words). */
@@ -903,6 +1024,7 @@ static int dev_append(struct boostd_storage *s, struct sdev *v)
 
 static void dev_remove(struct boostd_storage *s, struct sdev *v)
 {
+	crypt_forget(v);
 	for (size_t i = 0; i < s->ndevs; i++) {
 		if (s->devs[i] == v) {
 			memmove(&s->devs[i], &s->devs[i + 1], (s->ndevs - i - 1) * sizeof(v));
@@ -929,7 +1051,7 @@ static void conf_defaults(struct storage_conf_dev *c)
 	if (!c->depth)
 		c->depth = BLK_DEFAULT_DEPTH;
 	if (!c->block_size)
-		c->block_size = BLK_DEFAULT_BLOCK_SIZE;
+		c->block_size = c->crypt ? 4096 : BLK_DEFAULT_BLOCK_SIZE;
 	if (!c->reconnect_timeout && is_remote(c))
 		c->reconnect_timeout = STORAGE_DEFAULT_RECONNECT_TIMEOUT;
 }
@@ -1508,6 +1630,21 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 	json_object_object_add(r, "qos", storage_conf__qos_json(&v->conf.qos));
 	if (is_remote(&v->conf))
 		json_object_object_add(r, "connection", connection_json(v));
+	if (v->conf.crypt) {
+		json_object *c = json_object_new_object();
+		char hdr[PATH_MAX + 64];
+
+		if (v->conf.crypt_header[0])
+			snprintf(hdr, sizeof(hdr), "%s", v->conf.crypt_header);
+		else if (strncmp(v->conf.backend, "mem:", 4) == 0)
+			crypt_state_header(v, hdr, sizeof(hdr));
+		else
+			snprintf(hdr, sizeof(hdr), "%s", v->conf.backend + 5);
+		json_object_object_add(c, "format", json_object_new_string("LUKS2"));
+		json_object_object_add(c, "cipher", json_object_new_string("aes-xts-plain64"));
+		json_object_object_add(c, "header", json_object_new_string(hdr));
+		json_object_object_add(r, "crypt", c);
+	}
 	json_object_object_add(r, "created", json_object_new_int64(v->created));
 	return proto__ok(r);
 }
@@ -1994,6 +2131,24 @@ static bool upgrade_next(struct upgrade *u)
 				       "there would be nothing to go back to");
 			continue;
 		}
+		/*
+		 * An encrypted device's new server needs its key: one that does not
+		 * unseal now (a trust load moved boost's PCR) would leave the device
+		 * with no server at all, the old build's included.
+		 */
+		if (v->conf.crypt) {
+			char kwhy[900];
+			int kfd;
+
+			if (crypt_key_pipe(v, &kfd, kwhy, sizeof(kwhy))) {
+				snprintf(why, sizeof(why), "its key does not unseal now, so no new "
+					 "server could open it: %s", kwhy);
+				upgrade_result(u, v, id, "skipped", why);
+				continue;
+			}
+			if (kfd >= 0)
+				close(kfd);
+		}
 		memcpy(u->from, v->build, 32);
 		if (server_swap(v, u->to, swap_done, u, why, sizeof(why))) {
 			upgrade_result(u, v, id, "failed", why);
@@ -2067,7 +2222,8 @@ static bool dev_matches(const struct sdev *v, const struct storage_conf_dev *c)
 	conf_defaults(&want);
 	return strcmp(v->conf.backend, want.backend) == 0 && v->conf.queues == want.queues &&
 	       v->conf.depth == want.depth && v->conf.block_size == want.block_size &&
-	       v->conf.size == want.size && v->conf.reconnect_timeout == want.reconnect_timeout;
+	       v->conf.size == want.size && v->conf.reconnect_timeout == want.reconnect_timeout &&
+	       v->conf.crypt == want.crypt && strcmp(v->conf.crypt_header, want.crypt_header) == 0;
 }
 
 /*

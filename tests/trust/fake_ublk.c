@@ -4,7 +4,11 @@
  * tests/trust/test_storage_async.sh on a host without ublk. Signed and
  * installed under the name boost-ublk, it answers boostd as the real one
  * does: `add ... [--id N]` and `recover N` print "id N dev /dev/ublkbN" and
- * serve until SIGTERM, then exit 0; `del N` exits 0.
+ * serve until SIGTERM, then exit 0; `del N` exits 0. With --key-fd FD
+ * (an encrypted device) it reads the key message boostd sent and writes it,
+ * in hex, to /tmp/boost-fake-ublk-key-ID, for tests/trust/test_storage_crypt.sh
+ * to compare with what cryptsetup says of the volume: a test tool, never
+ * a server.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +25,7 @@ static void on_term(int sig)
 
 int main(int argc, char **argv)
 {
-	int id = 0;
+	int id = 0, key_fd = -1;
 
 	if (argc < 2)
 		return 2;
@@ -32,6 +36,23 @@ int main(int argc, char **argv)
 	for (int i = 2; i + 1 < argc; i++)
 		if (strcmp(argv[i], "--id") == 0)
 			id = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--key-fd") == 0)
+			key_fd = atoi(argv[i + 1]);
+	if (key_fd >= 0) {
+		unsigned char msg[512];
+		char path[64];
+		ssize_t n = read(key_fd, msg, sizeof(msg));
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/tmp/boost-fake-ublk-key-%d", id);
+		f = fopen(path, "w");
+		if (!f || n <= 0)
+			return 1;
+		for (ssize_t i = 0; i < n; i++)
+			fprintf(f, "%02x", msg[i]);
+		fputc('\n', f);
+		fclose(f);
+	}
 	signal(SIGTERM, on_term);
 	printf("id %d dev /dev/ublkb%d\n", id, id);
 	fflush(stdout);

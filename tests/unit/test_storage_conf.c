@@ -59,7 +59,7 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:x\"}]}",
 	  "devices[0]: backend nbd:x: NBD URI 'x': expected nbd://ADDRESS[:PORT]/EXPORT" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:pool/image\"}]}",
-	  "devices[0]: backend rbd:pool/image: unknown; expected null | mem:SIZE | file:PATH | nbd:URI" },
+	  "devices[0]: backend rbd:pool/image: unknown; expected null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbds://192.0.2.1/x\"}]}",
 	  "devices[0]: backend nbd:nbds://192.0.2.1/x: NBD URI 'nbds://192.0.2.1/x': TLS (nbds) is not supported" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://disks.example/x\"}]}",
@@ -105,6 +105,22 @@ static const struct {
 	  "devices[0].qos.write_bps: '2T' is not a size (BYTES[K|M|G|T]) from 0 (no cap) to 1099511627776" },
 	{ "{\"devices\": [{\"id\": 3, \"backend\": \"mem:8M\"}, {\"id\": 3, \"backend\": \"null\", \"size\": 4096}]}",
 	  "devices[1].id: 3 is also devices[0]'s" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:null\", \"size\": 4096}]}",
+	  "devices[0].crypt: the null backend holds no data to encrypt" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:crypt:mem:8M\"}]}",
+	  "devices[0]: backend crypt:mem:8M: unknown" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:\"}]}",
+	  "devices[0]: backend : unknown" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"crypt\": 1}]}",
+	  "devices[0].crypt: must be true, false or an object (header, recovery_passphrase_file)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"crypt\": {\"key\": \"x\"}}]}",
+	  "devices[0].crypt.key: unknown key; expected header, recovery_passphrase_file" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"crypt\": {\"header\": \"rel/h\"}}]}",
+	  "devices[0].crypt.header: must be an absolute path" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"crypt\": {\"recovery_passphrase_file\": 3}}]}",
+	  "devices[0].crypt.recovery_passphrase_file: must be an absolute path" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:mem:6144\"}]}",
+	  "devices[0].size: 6144 is not a multiple of the block size 4096" },
 };
 
 START_TEST(test_invalid)
@@ -138,7 +154,53 @@ START_TEST(test_device_without_id)
 	o = parse_str("{\"backend\": \"bogus\"}");
 	ck_assert_int_eq(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)),
 			 -EINVAL);
-	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH | nbd:URI");
+	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH"
+			      " | nbd:URI | crypt:BACKEND");
+	json_object_put(o);
+}
+END_TEST
+
+/* Encryption: crypt:BACKEND, "crypt": true or an object, and back as JSON. */
+START_TEST(test_crypt)
+{
+	struct storage_conf_dev d, again;
+	char err[512] = "";
+	json_object *o = parse_str("{\"backend\": \"crypt:mem:64M\"}"), *back;
+
+	ck_assert_msg(storage_conf__parse_device(o, "add", false, &d, err, sizeof(err)) == 0, "%s",
+		      err);
+	ck_assert(d.crypt);
+	ck_assert_str_eq(d.backend, "mem:64M");
+	ck_assert_str_eq(d.crypt_header, "");
+	json_object_put(o);
+	o = parse_str("{\"backend\": \"file:/srv/d.img\", \"crypt\": false}");
+	ck_assert_int_eq(storage_conf__parse_device(o, "add", false, &d, err, sizeof(err)), 0);
+	ck_assert(!d.crypt);
+	ck_assert_ptr_null(storage_conf__crypt_json(&d));
+	json_object_put(o);
+	o = parse_str("{\"backend\": \"file:/srv/d.img\", \"crypt\": {\"header\": \"/srv/d.hdr\", "
+		      "\"recovery_passphrase_file\": \"/root/pass\"}}");
+	ck_assert_int_eq(storage_conf__parse_device(o, "add", false, &d, err, sizeof(err)), 0);
+	ck_assert(d.crypt);
+	ck_assert_str_eq(d.backend, "file:/srv/d.img");
+	ck_assert_str_eq(d.crypt_header, "/srv/d.hdr");
+	ck_assert_str_eq(d.crypt_recovery, "/root/pass");
+	json_object_put(o);
+	/* The object boostd persists parses back to the same device. */
+	o = json_object_new_object();
+	json_object_object_add(o, "backend", json_object_new_string(d.backend));
+	back = storage_conf__crypt_json(&d);
+	ck_assert_ptr_nonnull(back);
+	json_object_object_add(o, "crypt", back);
+	ck_assert_int_eq(storage_conf__parse_device(o, "add", false, &again, err, sizeof(err)), 0);
+	ck_assert(again.crypt);
+	ck_assert_str_eq(again.crypt_header, d.crypt_header);
+	ck_assert_str_eq(again.crypt_recovery, d.crypt_recovery);
+	json_object_put(o);
+	/* "crypt": {} is encrypted, with the defaults. */
+	o = parse_str("{\"backend\": \"mem:8M\", \"crypt\": {}}");
+	ck_assert_int_eq(storage_conf__parse_device(o, "add", false, &d, err, sizeof(err)), 0);
+	ck_assert(d.crypt);
 	json_object_put(o);
 }
 END_TEST
@@ -256,6 +318,7 @@ int main(void)
 	tcase_add_test(tc, test_device_without_id);
 	tcase_add_test(tc, test_nbd);
 	tcase_add_test(tc, test_qos);
+	tcase_add_test(tc, test_crypt);
 	tcase_add_test(tc, test_routing);
 	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
