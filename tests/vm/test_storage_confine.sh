@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
+# timeout: 500 (tests/run reads it in the first 15 lines)
 # In the guest: a started boost-ublk is confined (docs/storage.md,
 # "Confinement"). The test build (boost-ublk-confine-test, the same sources
 # with -DBLK_CONFINE_TEST) serves a mem device under fio with crc32c verify;
@@ -19,7 +20,6 @@
 # checked as the second. Then the shipped boost-ublk, under strace -f, serves
 # fio and stops: the calls made after the filter is loaded are printed (the
 # measurement in docs/storage.md), and none was killed.
-# timeout: 500
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio jq strace
