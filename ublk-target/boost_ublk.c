@@ -472,7 +472,7 @@ static int open_backend(struct blk_dev *dev, const char *spec)
 		if (err)
 			blk_err("backend %s: cannot confine its network: %s", spec, strerror(-err));
 	}
-	if (dev->cfg.size <= off) {
+	if (off && dev->cfg.size <= off) {
 		blk_err("backend %s: no room for data after the %" PRIu64 "-byte LUKS2 header",
 			spec, off);
 		return -EFBIG;

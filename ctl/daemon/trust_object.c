@@ -515,20 +515,27 @@ struct bpf_object *boostd_loader__open_bpf(struct boostd_loader *d, const char *
 	return obj;
 }
 
-int boostd_loader__bpf_digest(struct boostd_loader *d, const char *name, uint8_t sha256[32],
-			      char *err, size_t errlen)
+/* The SHA-256 of the newest verified artifact @name of @kind. */
+static int artifact_digest(struct boostd_loader *d, const char *name, enum trust_kind kind,
+			   uint8_t sha256[32], char *err, size_t errlen)
 {
 	const struct trust_artifact *a;
 	int ret = 0;
 
 	pthread_rwlock_rdlock(&d->lock);
-	a = artifact_get(d, name, TRUST_KIND_BPF, err, errlen);
+	a = artifact_get(d, name, kind, err, errlen);
 	if (a)
 		memcpy(sha256, a->sha256, 32);
 	else
 		ret = -errno;
 	pthread_rwlock_unlock(&d->lock);
 	return ret;
+}
+
+int boostd_loader__bpf_digest(struct boostd_loader *d, const char *name, uint8_t sha256[32],
+			      char *err, size_t errlen)
+{
+	return artifact_digest(d, name, TRUST_KIND_BPF, sha256, err, errlen);
 }
 
 int boostd_loader__bpf_svn(struct boostd_loader *d, const char *name, const char *section,
@@ -559,17 +566,7 @@ out:
 int boostd_loader__exec_digest(struct boostd_loader *d, const char *name, uint8_t sha256[32],
 			       char *err, size_t errlen)
 {
-	const struct trust_artifact *a;
-	int ret = 0;
-
-	pthread_rwlock_rdlock(&d->lock);
-	a = artifact_get(d, name, TRUST_KIND_EXEC, err, errlen);
-	if (a)
-		memcpy(sha256, a->sha256, 32);
-	else
-		ret = -errno;
-	pthread_rwlock_unlock(&d->lock);
-	return ret;
+	return artifact_digest(d, name, TRUST_KIND_EXEC, sha256, err, errlen);
 }
 
 /* Of the verified executables @name, the newest, or with @sha256 the one of those bytes. */

@@ -883,6 +883,29 @@ static void server_reap(struct sdev *v, char *how, size_t len)
 }
 
 /*
+ * A job of @kind on @v's running server: send it @sig, and give it @ms
+ * to end (its pidfd's event goes on; job_timeout otherwise).
+ */
+static int server_signal(struct sdev *v, enum job_kind kind, int sig, unsigned int ms,
+			 job_done_fn done, void *ctx, char *err, size_t errlen)
+{
+	struct job *j = &v->job;
+
+	j->timer = boostd_timer__new(v->s->loop, job_timeout, v);
+	if (!j->timer || boostd_timer__arm(j->timer, ms, 0)) {
+		boostd_timer__free(j->timer);
+		j->timer = NULL;
+		snprintf(err, errlen, "cannot make a timer: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	j->kind = kind;
+	j->done = done;
+	j->ctx = ctx;
+	pidfd_send_signal(v->pidfd, sig, NULL, 0);
+	return 0;
+}
+
+/*
  * Stop @v's server and delete its device: SIGTERM (boost-ublk stops and
  * deletes its device), SIGKILL past the time, then `boost-ublk del` if the
  * kernel still has the device. Returns 0 and @done follows, 1 when there
@@ -890,22 +913,9 @@ static void server_reap(struct sdev *v, char *how, size_t len)
  */
 static int server_stop(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	struct job *j = &v->job;
-
 	if (v->pidfd < 0)
 		return ublk_exists(v->conf.id) ? server_del(v, done, ctx, err, errlen) : 1;
-	j->timer = boostd_timer__new(v->s->loop, job_timeout, v);
-	if (!j->timer || boostd_timer__arm(j->timer, STORAGE_STOP_TIMEOUT_MS, 0)) {
-		boostd_timer__free(j->timer);
-		j->timer = NULL;
-		snprintf(err, errlen, "cannot make a timer: %s", strerror(errno));
-		return -ENOMEM;
-	}
-	j->kind = JOB_STOP;
-	j->done = done;
-	j->ctx = ctx;
-	pidfd_send_signal(v->pidfd, SIGTERM, NULL, 0);
-	return 0;
+	return server_signal(v, JOB_STOP, SIGTERM, STORAGE_STOP_TIMEOUT_MS, done, ctx, err, errlen);
 }
 
 /* The server a JOB_STOP signalled ended: reap it, then delete the device if it is left. */
@@ -941,21 +951,9 @@ static void stop_ended(struct sdev *v)
 static int server_swap(struct sdev *v, const uint8_t build[32], job_done_fn done, void *ctx,
 		       char *err, size_t errlen)
 {
-	struct job *j = &v->job;
-
-	j->timer = boostd_timer__new(v->s->loop, job_timeout, v);
-	if (!j->timer || boostd_timer__arm(j->timer, STORAGE_KILL_TIMEOUT_MS, 0)) {
-		boostd_timer__free(j->timer);
-		j->timer = NULL;
-		snprintf(err, errlen, "cannot make a timer: %s", strerror(errno));
-		return -ENOMEM;
-	}
-	j->kind = JOB_SWAP;
-	j->done = done;
-	j->ctx = ctx;
-	memcpy(j->build, build, sizeof(j->build));
-	pidfd_send_signal(v->pidfd, SIGKILL, NULL, 0);
-	return 0;
+	memcpy(v->job.build, build, sizeof(v->job.build));
+	return server_signal(v, JOB_SWAP, SIGKILL, STORAGE_KILL_TIMEOUT_MS, done, ctx, err,
+			     errlen);
 }
 
 /* The server a JOB_SWAP killed ended: reap it, then start the new build. */
