@@ -81,7 +81,8 @@ static size_t request(uint8_t *f, uint8_t type, const uint8_t *opts, size_t nopt
 	*o++ = 53;
 	*o++ = 1;
 	*o++ = type;
-	memcpy(o, opts, nopts);
+	if (nopts)
+		memcpy(o, opts, nopts);
 	o += nopts;
 	*o++ = 255;
 	blen = o - b < 300 ? 300 : (size_t)(o - b);
