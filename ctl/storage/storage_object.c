@@ -918,20 +918,34 @@ static int server_stop(struct sdev *v, job_done_fn done, void *ctx, char *err, s
 	return server_signal(v, JOB_STOP, SIGTERM, STORAGE_STOP_TIMEOUT_MS, done, ctx, err, errlen);
 }
 
-/* The server a JOB_STOP signalled ended: reap it, then delete the device if it is left. */
-static void stop_ended(struct sdev *v)
+/*
+ * The server a job signalled ended: reap and log it (@why after how it
+ * ended), forget it and clear the job, whose callback and its context
+ * are returned for the caller's next step.
+ */
+static job_done_fn signalled_ended(struct sdev *v, const char *why, void **ret_ctx)
 {
 	job_done_fn done = v->job.done;
-	void *ctx = v->job.ctx;
-	char how[160], err[1024];
-	int ret;
+	char how[160];
 
+	*ret_ctx = v->job.ctx;
 	server_reap(v, how, sizeof(how));
 	server_drain_stderr(v);
-	log_info("storage: device %d: server pid %d %s", v->conf.id, v->pid, how);
+	log_info("storage: device %d: server pid %d %s%s", v->conf.id, v->pid, how, why);
 	server_forget(v->s, v);
 	v->job.done = NULL;
 	job_clear(v);
+	return done;
+}
+
+/* The server a JOB_STOP signalled ended: reap it, then delete the device if it is left. */
+static void stop_ended(struct sdev *v)
+{
+	void *ctx;
+	job_done_fn done = signalled_ended(v, "", &ctx);
+	char err[1024];
+	int ret;
+
 	if (!ublk_exists(v->conf.id)) {
 		done(v, 0, NULL, ctx);
 		return;
@@ -959,19 +973,14 @@ static int server_swap(struct sdev *v, const uint8_t build[32], job_done_fn done
 /* The server a JOB_SWAP killed ended: reap it, then start the new build. */
 static void swap_ended(struct sdev *v)
 {
-	job_done_fn done = v->job.done;
-	void *ctx = v->job.ctx;
-	char how[160], err[1024];
+	void *ctx;
+	job_done_fn done;
+	char err[1024];
 	int ret;
 
-	server_reap(v, how, sizeof(how));
-	server_drain_stderr(v);
-	log_info("storage: device %d: server pid %d %s, for an upgrade", v->conf.id, v->pid, how);
-	server_forget(v->s, v);
 	memcpy(v->next_build, v->job.build, sizeof(v->next_build));
 	v->next_build_set = true;
-	v->job.done = NULL;
-	job_clear(v);
+	done = signalled_ended(v, ", for an upgrade", &ctx);
 	ret = server_start(v, done, ctx, err, sizeof(err));
 	if (ret) {
 		v->next_build_set = false;
