@@ -620,48 +620,56 @@ int boostd_loader__spawn_build(struct boostd_loader *d, const char *name, const 
 	return ret;
 }
 
+/*
+ * Take the TPM for a seal or an unseal (@what), on a host whose own
+ * attestation passed: 0 with the locks held (tpm_leave), or -EPERM with
+ * none and @err saying why. A host that failed it seals and unseals nothing.
+ */
+static int tpm_enter(struct boostd_loader *d, const char *what, char *err, size_t errlen)
+{
+	char why[1024];
+
+	pthread_mutex_lock(&d->tpm_lock);
+	pthread_rwlock_rdlock(&d->lock);
+	if (verdict_allows(d, &d->attest, why, sizeof(why)))
+		return 0;
+	pthread_rwlock_unlock(&d->lock);
+	pthread_mutex_unlock(&d->tpm_lock);
+	snprintf(err, errlen, "%s: refused: %s", what, why);
+	return -EPERM;
+}
+
+static void tpm_leave(struct boostd_loader *d)
+{
+	pthread_rwlock_unlock(&d->lock);
+	pthread_mutex_unlock(&d->tpm_lock);
+}
+
 int boostd_loader__seal(struct boostd_loader *d, const uint8_t *secret, size_t len,
 			uint8_t **ret_blob, size_t *ret_len, uint32_t *ret_pcr, char *err,
 			size_t errlen)
 {
-	char why[1024];
-	int ret;
+	int ret = tpm_enter(d, "seal", err, errlen);
 
-	pthread_mutex_lock(&d->tpm_lock);
-	pthread_rwlock_rdlock(&d->lock);
-	if (!verdict_allows(d, &d->attest, why, sizeof(why))) {
-		pthread_rwlock_unlock(&d->lock);
-		pthread_mutex_unlock(&d->tpm_lock);
-		snprintf(err, errlen, "seal: refused: %s", why);
-		return -EPERM;
-	}
+	if (ret)
+		return ret;
 	*ret_pcr = d->pol->pcr;
 	ret = trust_tpm__seal(trust_gate__tpm(d->gate), d->pol->pcr, secret, len, ret_blob, ret_len,
 			      err, errlen);
-	pthread_rwlock_unlock(&d->lock);
-	pthread_mutex_unlock(&d->tpm_lock);
+	tpm_leave(d);
 	return ret;
 }
 
 int boostd_loader__unseal(struct boostd_loader *d, const uint8_t *blob, size_t len,
 			  uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen)
 {
-	char why[1024];
-	int ret;
+	int ret = tpm_enter(d, "unseal", err, errlen);
 
-	pthread_mutex_lock(&d->tpm_lock);
-	pthread_rwlock_rdlock(&d->lock);
-	/* A host that failed its own attestation unseals nothing. */
-	if (!verdict_allows(d, &d->attest, why, sizeof(why))) {
-		pthread_rwlock_unlock(&d->lock);
-		pthread_mutex_unlock(&d->tpm_lock);
-		snprintf(err, errlen, "unseal: refused: %s", why);
-		return -EPERM;
-	}
+	if (ret)
+		return ret;
 	ret = trust_tpm__unseal(trust_gate__tpm(d->gate), blob, len, ret_secret, ret_len, err,
 				errlen);
-	pthread_rwlock_unlock(&d->lock);
-	pthread_mutex_unlock(&d->tpm_lock);
+	tpm_leave(d);
 	return ret;
 }
 
