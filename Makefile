@@ -44,12 +44,13 @@ DESTDIR ?=
 # fresh machine can install the packages before the flags are first needed.
 # Per program: boostctl checks quotes offline and talks to no TPM, so it
 # links neither ESYS nor a TCTI (tests/unit/test_link.sh checks it); libbpf
-# only for the versions it prints. boostd links libsystemd for sd_notify, and
+# only for the versions it prints. boostd links libsystemd for sd_notify,
 # libcryptsetup for encrypted disks' LUKS2 headers (boost-ublk, static, only
-# runs the cipher: docs/storage.md).
+# runs the cipher: docs/storage.md), and libnbd for such a header on an NBD
+# server.
 LIBS_CLI := libbpf libelf json-c libcrypto tss2-mu
 LIBS_DAEMON := libbpf libxdp libelf json-c libcrypto tss2-esys tss2-tctildr tss2-mu tss2-rc libsystemd libmnl \
-	libcryptsetup
+	libcryptsetup libnbd
 # Headers of every ctl/ library, for every ctl/ object.
 LIBS_CTL := $(LIBS_DAEMON)
 LIBS_TEST := check json-c
@@ -139,6 +140,7 @@ STORAGE_SRCS := \
 	ctl/storage/storage_crypt.c \
 	ctl/storage/storage_object.c \
 	ublk-target/blk_size.c \
+	ublk-target/nbd_conn.c \
 	ublk-target/nbd_uri.c
 CLI_SRCS := \
 	ctl/cli/boostctl.c \
@@ -244,6 +246,7 @@ UBLK_SRCS := \
 	ublk-target/blk_queue.c \
 	ublk-target/blk_size.c \
 	ublk-target/boost_ublk.c \
+	ublk-target/nbd_conn.c \
 	ublk-target/nbd_uri.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
 # libcrypto: AES-XTS for encrypted devices (blk_crypt.c), from Debian's

@@ -46,6 +46,7 @@
 #include <libnbd.h>
 
 #include "blk.h"
+#include "nbd_conn.h"
 #include "nbd_uri.h"
 
 #define NBD_SUB_POLL_IN 1
@@ -98,114 +99,7 @@ struct nbd_queue {
 	struct nbd_tag *tags;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- connecting ---------------------------------------------------------- */
-
-static struct nbd_handle *nbd_new_handle(const struct nbd_backend *b)
-{
-	struct nbd_handle *h = nbd_create();
-
-	if (!h)
-		return NULL;
-	if (nbd_set_export_name(h, b->uri.export_name) == -1) {
-		nbd_close(h);
-		return NULL;
-	}
-	return h;
-}
-
-static int nbd_errno_or(int dflt)
-{
-	int e = nbd_get_errno();
-
-	return e > 0 ? e : dflt;
-}
-
-/* libnbd's last error without the name of the call it came from. */
-static const char *nbd_reason(void)
-{
-	const char *e = nbd_get_error(), *c;
-
-	if (!e)
-		return "unknown error";
-	c = strstr(e, ": ");
-	return strncmp(e, "nbd_", 4) == 0 && c ? c + 2 : e;
-}
-
-/*
- * Main thread or a queue thread before it is confined: connect and
- * handshake, waiting for it at most NBD_OPEN_MS. NULL with the reason in
- * @err.
- */
-static struct nbd_handle *nbd_connect_blocking(const struct nbd_backend *b, char *err,
-					       size_t errlen, int *ret_errno)
-{
-	struct nbd_handle *h = nbd_new_handle(b);
-	uint64_t deadline = now_ns() + (uint64_t)NBD_OPEN_MS * 1000000u;
-
-	if (!h) {
-		snprintf(err, errlen, "%s", nbd_reason());
-		*ret_errno = nbd_errno_or(ENOMEM);
-		return NULL;
-	}
-	if (nbd_aio_connect(h, (const struct sockaddr *)&b->sa, b->salen) == -1) {
-		snprintf(err, errlen, "cannot connect: %s", nbd_reason());
-		*ret_errno = nbd_errno_or(ECONNREFUSED);
-		goto fail;
-	}
-	while (nbd_aio_is_connecting(h)) {
-		unsigned int dir = nbd_aio_get_direction(h);
-		struct pollfd p = {
-			.fd = nbd_aio_get_fd(h),
-			.events = (short)((dir & LIBNBD_AIO_DIRECTION_READ ? POLLIN : 0) |
-					  (dir & LIBNBD_AIO_DIRECTION_WRITE ? POLLOUT : 0)),
-		};
-		int r;
-
-		if (now_ns() > deadline) {
-			snprintf(err, errlen, "the server did not finish the handshake in %d s",
-				 NBD_OPEN_MS / 1000);
-			*ret_errno = ETIMEDOUT;
-			goto fail;
-		}
-		if (poll(&p, 1, 100) < 0 && errno != EINTR) {
-			snprintf(err, errlen, "poll: %s", strerror(errno));
-			*ret_errno = errno;
-			goto fail;
-		}
-		/* A hang-up or an error: whichever side libnbd waits on sees it. */
-		if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && (dir & LIBNBD_AIO_DIRECTION_READ))
-			r = nbd_aio_notify_read(h);
-		else if ((p.revents & (POLLOUT | POLLHUP | POLLERR)) &&
-			 (dir & LIBNBD_AIO_DIRECTION_WRITE))
-			r = nbd_aio_notify_write(h);
-		else
-			continue;
-		if (r == -1 && nbd_aio_is_connecting(h))
-			break;
-	}
-	if (nbd_aio_is_ready(h))
-		return h;
-	*ret_errno = nbd_errno_or(ECONNRESET);
-	if (strncmp(nbd_reason(), "connect: ", 9) == 0)
-		snprintf(err, errlen, "cannot connect: %s", nbd_reason());
-	else if (strstr(nbd_reason(), "disconnected") || strstr(nbd_reason(), "closed") ||
-		 *ret_errno == ECONNRESET || *ret_errno == EPIPE)
-		snprintf(err, errlen, "the server closed the connection during the handshake (%s)",
-			 nbd_reason());
-	else
-		snprintf(err, errlen, "the server refused: %s", nbd_reason());
-fail:
-	nbd_close(h);
-	return NULL;
-}
 
 static int nbd_flag(struct nbd_handle *h, int (*f)(struct nbd_handle *))
 {
@@ -232,29 +126,8 @@ static int nbd_open(struct blk_dev *dev, const char *arg)
 		free(b);
 		return -EALREADY;
 	}
-	if (b->uri.transport == NBD_URI_UNIX) {
-		struct sockaddr_un *sun = (struct sockaddr_un *)&b->sa;
-
-		sun->sun_family = AF_UNIX;
-		memcpy(sun->sun_path, b->uri.path, sizeof(b->uri.path));
-		b->salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-				       strlen(b->uri.path) + 1);
-	} else if (b->uri.transport == NBD_URI_TCP4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&b->sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(b->uri.port);
-		memcpy(&sin->sin_addr, b->uri.addr, 4);
-		b->salen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&b->sa;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(b->uri.port);
-		memcpy(&sin6->sin6_addr, b->uri.addr, 16);
-		b->salen = sizeof(*sin6);
-	}
-	h = nbd_connect_blocking(b, err, sizeof(err), &e);
+	nbd_conn__sockaddr(&b->uri, &b->sa, &b->salen);
+	h = nbd_conn__open(&b->uri, NBD_OPEN_MS, err, sizeof(err), &e);
 	if (!h) {
 		fprintf(stderr, "boost-ublk: backend nbd:%s: %s\n", arg, err);
 		free(b);
@@ -460,7 +333,7 @@ static int nbd_issue(struct blk_queue *q, struct nbd_queue *nq, unsigned int tag
 		return -EOPNOTSUPP;
 	}
 	if (r == -1) {
-		int e = nbd_errno_or(EIO);
+		int e = nbd_conn__errno_or(EIO);
 
 		/* Not ready (dead, or closed): the connection, not the request. */
 		if (!nbd_aio_is_ready(nq->h) && !nbd_aio_is_processing(nq->h))
@@ -568,10 +441,10 @@ static void nbd_try_connect(struct blk_queue *q, struct nbd_queue *nq)
 {
 	const struct nbd_backend *b = q->dev->backend_data;
 
-	nq->h = nbd_new_handle(b);
+	nq->h = nbd_conn__handle(&b->uri);
 	if (!nq->h || nbd_aio_connect(nq->h, (const struct sockaddr *)&b->sa, b->salen) == -1 ||
 	    (nq->pfd = dup(nbd_aio_get_fd(nq->h))) < 0) {
-		int e = nbd_errno_or(ECONNREFUSED);
+		int e = nbd_conn__errno_or(ECONNREFUSED);
 
 		/* Not NQ_UP: the loss was reported once, when it happened. */
 		nq->state = NQ_CONNECTING;
@@ -598,7 +471,7 @@ static void nbd_pump(struct blk_queue *q)
 
 	if (nq->state != NQ_DOWN && nq->h &&
 	    (nbd_aio_is_dead(nq->h) || nbd_aio_is_closed(nq->h))) {
-		nbd_went_down(q, nq, nbd_errno_or(ECONNRESET));
+		nbd_went_down(q, nq, nbd_conn__errno_or(ECONNRESET));
 	} else if (nq->state == NQ_CONNECTING && nbd_aio_is_ready(nq->h)) {
 		if ((uint64_t)nbd_get_size(nq->h) < q->dev->cfg.size) {
 			nbd_went_down(q, nq, EFBIG);
@@ -625,7 +498,7 @@ static void nbd_pump(struct blk_queue *q)
 			r = nbd_issue(q, nq, (unsigned int)tag);
 			if (r == -ENOTCONN) {
 				nbd_hold_front(nq, (unsigned int)tag);
-				nbd_went_down(q, nq, nbd_errno_or(ECONNRESET));
+				nbd_went_down(q, nq, nbd_conn__errno_or(ECONNRESET));
 				break;
 			}
 			if (r != BLK_IO_QUEUED)
@@ -697,7 +570,7 @@ static int nbd_queue_init(struct blk_queue *q)
 	for (unsigned int i = 0; i < q->depth; i++)
 		nq->tags[i] = (struct nbd_tag){ .q = q, .tag = i };
 	q->backend_data = nq;
-	nq->h = nbd_connect_blocking(b, err, sizeof(err), &e);
+	nq->h = nbd_conn__open(&b->uri, NBD_OPEN_MS, err, sizeof(err), &e);
 	if (!nq->h) {
 		fprintf(stderr, "boost-ublk: queue %u: nbd: %s\n", q->id, err);
 		goto err;
