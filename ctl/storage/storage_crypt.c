@@ -6,17 +6,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 #include <libcryptsetup.h>
+#include <libnbd.h>
 #include <openssl/crypto.h>
 
 #include "common/fileio.h"
 #include "common/hex.h"
 #include "daemon/object.h"
+#include "nbd_conn.h"
 #include "storage_crypt.h"
 
 /* The TPM keyslot's passphrase: 256 random bits. */
@@ -107,6 +110,12 @@ static char *token_json(int keyslot, uint32_t pcr, const uint8_t *blob, size_t l
 	return text;
 }
 
+/* How messages name @vol. */
+static const char *vname(const struct storage_crypt_vol *vol)
+{
+	return vol->name ? vol->name : vol->header;
+}
+
 /*
  * Does @path hold a LUKS header's magic? 1 yes, 0 no and its first 4 KiB
  * are zero (a new backing file), -ENOTEMPTY no but it holds data, or -errno.
@@ -189,7 +198,7 @@ static int format(struct crypt_device *cd, const struct storage_crypt_vol *vol,
 	r = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL, BLK_CRYPT_KEY_BYTES,
 			 &params);
 	if (r) {
-		snprintf(err, errlen, "cannot format %s as LUKS2: %s%s", vol->header, strerror(-r),
+		snprintf(err, errlen, "cannot format %s as LUKS2: %s%s", vname(vol), strerror(-r),
 			 cs_why(why, sizeof(why)));
 		goto out;
 	}
@@ -198,7 +207,7 @@ static int format(struct crypt_device *cd, const struct storage_crypt_vol *vol,
 						       (const char *)pass, PASS_BYTES);
 	if (slot < 0) {
 		r = slot;
-		snprintf(err, errlen, "%s: cannot add the TPM keyslot: %s%s", vol->header,
+		snprintf(err, errlen, "%s: cannot add the TPM keyslot: %s%s", vname(vol),
 			 strerror(-r), cs_why(why, sizeof(why)));
 		goto out;
 	}
@@ -210,7 +219,7 @@ static int format(struct crypt_device *cd, const struct storage_crypt_vol *vol,
 	}
 	r = crypt_token_json_set(cd, CRYPT_ANY_TOKEN, token);
 	if (r < 0) {
-		snprintf(err, errlen, "%s: cannot write the %s token: %s%s", vol->header,
+		snprintf(err, errlen, "%s: cannot write the %s token: %s%s", vname(vol),
 			 STORAGE_CRYPT_TOKEN, strerror(-r), cs_why(why, sizeof(why)));
 		goto out;
 	}
@@ -225,7 +234,7 @@ static int format(struct crypt_device *cd, const struct storage_crypt_vol *vol,
 							    (const char *)rec, rec_len);
 		if (r < 0) {
 			snprintf(err, errlen, "%s: cannot add the recovery keyslot: %s%s",
-				 vol->header, strerror(-r), cs_why(why, sizeof(why)));
+				 vname(vol), strerror(-r), cs_why(why, sizeof(why)));
 			goto out;
 		}
 	}
@@ -262,7 +271,7 @@ static int unseal_token(struct crypt_device *cd, const struct storage_crypt_vol 
 	}
 	if (!blob) {
 		snprintf(err, errlen, "LUKS2 header %s: no usable %s token (%s): not a volume boostd "
-			 "formatted; its recovery passphrase opens it with cryptsetup", vol->header,
+			 "formatted; its recovery passphrase opens it with cryptsetup", vname(vol),
 			 STORAGE_CRYPT_TOKEN, why[0] ? why : "none");
 		return -ENOKEY;
 	}
@@ -276,7 +285,7 @@ static int unseal_token(struct crypt_device *cd, const struct storage_crypt_vol 
 		OPENSSL_cleanse(secret, len);
 		free(secret);
 		snprintf(err, errlen, "LUKS2 header %s: its %s token holds a secret of %zu bytes, "
-			 "not %d", vol->header, STORAGE_CRYPT_TOKEN, len, PASS_BYTES);
+			 "not %d", vname(vol), STORAGE_CRYPT_TOKEN, len, PASS_BYTES);
 		return -EBADMSG;
 	}
 	memcpy(pass, secret, PASS_BYTES);
@@ -325,8 +334,9 @@ static int placeholder(const char *header, char *buf, size_t len)
 	return 0;
 }
 
-int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loader *loader,
-			struct blk_crypt_msg *ret, bool *formatted, char *err, size_t errlen)
+/* storage_crypt__open of a volume whose header libcryptsetup reaches at vol->header. */
+static int open_volume(const struct storage_crypt_vol *vol, struct boostd_loader *loader,
+		       struct blk_crypt_msg *ret, bool *formatted, char *err, size_t errlen)
 {
 	struct crypt_device *cd = NULL;
 	uint8_t pass[PASS_BYTES];
@@ -346,8 +356,8 @@ int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loade
 	} else {
 		r = header_state(vol->header);
 		if (r < 0) {
-			snprintf(err, errlen, "%s: %s", vol->header, r == -ENOTEMPTY ?
-				 "holds data but no LUKS2 header: boostd formats only a backing file "
+			snprintf(err, errlen, "%s: %s", vname(vol), r == -ENOTEMPTY ?
+				 "holds data but no LUKS2 header: boostd formats only a backing store "
 				 "whose first 4 KiB are zero (wipe it, or give the volume's header)" :
 				 strerror(-r));
 			return r;
@@ -358,7 +368,7 @@ int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loade
 		return r;
 	r = crypt_init(&cd, vol->header);
 	if (r) {
-		snprintf(err, errlen, "LUKS2 header %s: %s%s", vol->header, strerror(-r),
+		snprintf(err, errlen, "LUKS2 header %s: %s%s", vname(vol), strerror(-r),
 			 cs_why(why, sizeof(why)));
 		goto out_unlink;
 	}
@@ -369,7 +379,7 @@ int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loade
 		if (vol->detached && !data) {
 			r = placeholder(vol->header, ph, sizeof(ph));
 			if (r) {
-				snprintf(err, errlen, "%s: %s", vol->header, strerror(-r));
+				snprintf(err, errlen, "%s: %s", vname(vol), strerror(-r));
 				goto out;
 			}
 			data = ph;
@@ -384,7 +394,7 @@ int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loade
 		r = crypt_load(cd, CRYPT_LUKS2, NULL);
 		if (r) {
 			snprintf(err, errlen, "LUKS2 header %s: cannot be read: damaged, truncated or "
-				 "not LUKS2%s", vol->header, cs_why(why, sizeof(why)));
+				 "not LUKS2%s", vname(vol), cs_why(why, sizeof(why)));
 			r = -EBADMSG;
 			goto out;
 		}
@@ -393,7 +403,7 @@ int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loade
 		if (!cipher || !mode || strcmp(cipher, "aes") || strcmp(mode, "xts-plain64") ||
 		    crypt_get_volume_key_size(cd) != BLK_CRYPT_KEY_BYTES) {
 			snprintf(err, errlen, "LUKS2 volume %s: cipher %s-%s with a %d-bit key: boost "
-				 "runs aes-xts-plain64 with a 512-bit key only", vol->header,
+				 "runs aes-xts-plain64 with a 512-bit key only", vname(vol),
 				 cipher ? cipher : "?", mode ? mode : "?",
 				 crypt_get_volume_key_size(cd) * 8);
 			r = -EPROTO;
@@ -403,7 +413,7 @@ int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loade
 		if (crypt_get_iv_offset(cd) != 0) {
 			snprintf(err, errlen, "LUKS2 volume %s: its IVs start at %" PRIu64 ", not 0: "
 				 "boost runs only volumes whose IVs start with the segment",
-				 vol->header, (uint64_t)crypt_get_iv_offset(cd));
+				 vname(vol), (uint64_t)crypt_get_iv_offset(cd));
 			r = -EPROTO;
 			goto out;
 		}
@@ -417,7 +427,7 @@ int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loade
 	OPENSSL_cleanse(pass, sizeof(pass));
 	if (r < 0 || key_len != BLK_CRYPT_KEY_BYTES) {
 		snprintf(err, errlen, "LUKS2 volume %s: the unsealed passphrase opens no keyslot "
-			 "(a header of another volume?)%s", vol->header, cs_why(why, sizeof(why)));
+			 "(a header of another volume?)%s", vname(vol), cs_why(why, sizeof(why)));
 		r = -EKEYREJECTED;
 		goto out;
 	}
@@ -437,4 +447,206 @@ out_unlink:
 	if (r)
 		OPENSSL_cleanse(ret, sizeof(*ret));
 	return r;
+}
+
+/*
+ * An NBD export's start, where its LUKS2 header is, mirrored in a memfd
+ * that libcryptsetup opens by its /proc/self/fd path: read from the
+ * server before, written back after a format.
+ */
+struct remote {
+	struct nbd_handle *h;
+	uint64_t size;        /* the export's */
+	int fd;
+	uint64_t len;         /* bytes mirrored */
+	char path[64];
+};
+
+/* The server's start at most: LUKS2's default data offset, and room for a format. */
+#define REMOTE_MIRROR (20u << 20)
+/* A header whose data starts further than this is refused. */
+#define REMOTE_MIRROR_MAX (256u << 20)
+#define REMOTE_CHUNK (1u << 20)
+#define REMOTE_OPEN_MS 10000
+
+static void remote_close(struct remote *r)
+{
+	if (r->h) {
+		nbd_shutdown(r->h, 0);
+		nbd_close(r->h);
+	}
+	if (r->fd >= 0)
+		close(r->fd);
+}
+
+/* Mirror the export's first @len bytes. */
+static int remote_read(struct remote *r, uint64_t len, const char *name, char *err,
+		       size_t errlen)
+{
+	uint8_t *buf = malloc(REMOTE_CHUNK);
+	int ret = 0;
+
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (ftruncate(r->fd, 0) < 0 || ftruncate(r->fd, (off_t)len) < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot mirror its header: %s", name, strerror(errno));
+		goto out;
+	}
+	for (uint64_t off = 0; off < len; off += REMOTE_CHUNK) {
+		size_t n = len - off < REMOTE_CHUNK ? (size_t)(len - off) : REMOTE_CHUNK;
+
+		if (nbd_pread(r->h, buf, n, off, 0) == -1) {
+			ret = -nbd_conn__errno_or(EIO);
+			snprintf(err, errlen, "%s: cannot read its header: %s", name,
+				 nbd_conn__reason());
+			goto out;
+		}
+		if (pwrite(r->fd, buf, n, (off_t)off) != (ssize_t)n) {
+			ret = -EIO;
+			snprintf(err, errlen, "%s: cannot mirror its header", name);
+			goto out;
+		}
+	}
+	r->len = len;
+out:
+	free(buf);
+	return ret;
+}
+
+/*
+ * Write the first @len bytes of the mirror back to the server: all but
+ * the first 4 KiB, a flush, then the first 4 KiB (LUKS2's magic) and a
+ * flush, so that a format cut short leaves no half header that looks
+ * whole: the start stays zero, and the next add formats again.
+ */
+static int remote_write(struct remote *r, uint64_t len, const char *name, char *err,
+			size_t errlen)
+{
+	uint8_t *buf = malloc(REMOTE_CHUNK);
+	uint64_t starts[] = { 4096, 0 }, ends[] = { len, 4096 };
+	int ret = 0;
+
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t off = starts[pass]; off < ends[pass]; off += REMOTE_CHUNK) {
+			size_t n = ends[pass] - off < REMOTE_CHUNK ? (size_t)(ends[pass] - off) :
+								      REMOTE_CHUNK;
+
+			if (pread(r->fd, buf, n, (off_t)off) != (ssize_t)n) {
+				ret = -EIO;
+				snprintf(err, errlen, "%s: cannot read back its new header", name);
+				goto out;
+			}
+			if (nbd_pwrite(r->h, buf, n, off, 0) == -1)
+				goto fail;
+		}
+		if (nbd_can_flush(r->h) == 1 && nbd_flush(r->h, 0) == -1)
+			goto fail;
+	}
+	goto out;
+fail:
+	ret = -nbd_conn__errno_or(EIO);
+	snprintf(err, errlen, "%s: cannot write its new header: %s", name, nbd_conn__reason());
+out:
+	free(buf);
+	return ret;
+}
+
+/* Connect to @vol's server and mirror the start of its export. */
+static int remote_open(const struct storage_crypt_vol *vol, struct remote *r, char *err,
+		       size_t errlen)
+{
+	struct nbd_uri *u = malloc(sizeof(*u));
+	char why[512];
+	int64_t size;
+	int e, ret;
+
+	*r = (struct remote){ .fd = -1 };
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = nbd_uri__parse(vol->nbd, u, why, sizeof(why));
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", vol->name, why);
+		goto out;
+	}
+	r->h = nbd_conn__open(u, REMOTE_OPEN_MS, why, sizeof(why), &e);
+	if (!r->h) {
+		ret = -e;
+		snprintf(err, errlen, "%s: %s", vol->name, why);
+		goto out;
+	}
+	size = nbd_get_size(r->h);
+	if (size <= 0) {
+		ret = -ENODATA;
+		snprintf(err, errlen, "%s: the server gives no size", vol->name);
+		goto out;
+	}
+	r->size = (uint64_t)size;
+	r->fd = memfd_create("boost-luks2-header", MFD_CLOEXEC);
+	if (r->fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: memfd: %s", vol->name, strerror(errno));
+		goto out;
+	}
+	snprintf(r->path, sizeof(r->path), "/proc/self/fd/%d", r->fd);
+	ret = remote_read(r, r->size < REMOTE_MIRROR ? r->size : REMOTE_MIRROR, vol->name, err,
+			  errlen);
+out:
+	free(u);
+	return ret;
+}
+
+int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loader *loader,
+			struct blk_crypt_msg *ret, bool *formatted, char *err, size_t errlen)
+{
+	struct storage_crypt_vol in = *vol;
+	struct remote r;
+	int rc;
+
+	if (!vol->nbd)
+		return open_volume(vol, loader, ret, formatted, err, errlen);
+	rc = remote_open(vol, &r, err, errlen);
+	if (rc)
+		goto out;
+	in.header = r.path;
+	rc = open_volume(&in, loader, ret, formatted, err, errlen);
+	/* A header whose keyslots reach past the mirror: again, with all of them. */
+	if (!rc && !*formatted && ret->data_offset > r.len) {
+		uint64_t off = ret->data_offset;
+
+		OPENSSL_cleanse(ret, sizeof(*ret));
+		if (off > REMOTE_MIRROR_MAX || off >= r.size) {
+			snprintf(err, errlen, "%s: its LUKS2 data segment starts at %" PRIu64
+				 ", beyond the export or %u MiB", vol->name, off,
+				 REMOTE_MIRROR_MAX >> 20);
+			rc = -EFBIG;
+			goto out;
+		}
+		rc = remote_read(&r, off, vol->name, err, errlen);
+		if (!rc)
+			rc = open_volume(&in, loader, ret, formatted, err, errlen);
+	}
+	if (!rc && *formatted) {
+		if (ret->data_offset >= r.size) {
+			snprintf(err, errlen, "%s: the export (%" PRIu64 " bytes) has no room for "
+				 "data after its %" PRIu64 "-byte LUKS2 header", vol->name, r.size,
+				 ret->data_offset);
+			rc = -EFBIG;
+		} else {
+			rc = remote_write(&r, ret->data_offset, vol->name, err, errlen);
+		}
+	}
+out:
+	if (rc)
+		OPENSSL_cleanse(ret, sizeof(*ret));
+	remote_close(&r);
+	return rc;
 }

@@ -30,6 +30,13 @@ struct boostd_loader;
 struct storage_crypt_vol {
 	/* The LUKS2 header: the backing file (embedded) or a detached file. */
 	const char *header;
+	/*
+	 * Or an NBD server's export, by its URI (nbd_uri.h): the header at its
+	 * start, read and written through libnbd (header is then NULL).
+	 */
+	const char *nbd;
+	/* How messages name the volume; NULL: by its header. */
+	const char *name;
 	/* A detached header's data device, for its geometry at format; NULL: none (mem). */
 	const char *data;
 	bool detached;
@@ -48,7 +55,9 @@ struct storage_crypt_vol {
  * Open (or format) @vol and get its volume key into @ret, unsealing with
  * @loader: 0, with *@formatted, or -errno and @err saying why (damaged or
  * truncated header, not boost's, another cipher, a host that may not
- * unseal, a PCR that changed). The caller wipes @ret.
+ * unseal, a PCR that changed, a server that cannot be reached). The
+ * caller wipes @ret. Blocks on the TPM, the KDFs and the NBD server: a
+ * job's thread, one at a time (libcryptsetup's log is process-wide).
  */
 int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loader *loader,
 			struct blk_crypt_msg *ret, bool *formatted, char *err, size_t errlen);

@@ -661,6 +661,23 @@ static void crypt_state_header(const struct sdev *v, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s/%s.luks2", v->s->state_dir, STORAGE_CRYPT_DIR, v->serial);
 }
 
+/*
+ * Where @v's LUKS2 header is, as `storage show` names it: a detached
+ * header's file, the one boostd keeps (mem), the backing file, or the
+ * NBD export (at its start).
+ */
+static void crypt_where(const struct sdev *v, char *buf, size_t len)
+{
+	if (v->conf.crypt_header[0])
+		snprintf(buf, len, "%s", v->conf.crypt_header);
+	else if (strncmp(v->conf.backend, "mem:", 4) == 0)
+		crypt_state_header(v, buf, len);
+	else if (strncmp(v->conf.backend, "file:", 5) == 0)
+		snprintf(buf, len, "%s", v->conf.backend + 5);
+	else
+		snprintf(buf, len, "%s", v->conf.backend);
+}
+
 /* A mem device's data is gone with its server: so is the header boostd kept for it. */
 static void crypt_forget(const struct sdev *v)
 {
@@ -711,8 +728,13 @@ static int crypt_key_pipe(struct sdev *v, int *ret_fd, char *err, size_t errlen)
 		vol.fresh = true;
 	} else if (v->conf.crypt_header[0]) {
 		vol.header = v->conf.crypt_header;
-		vol.data = v->conf.backend + 5;
+		/* A remote's geometry is the server's: the header needs none at format. */
+		if (strncmp(v->conf.backend, "file:", 5) == 0)
+			vol.data = v->conf.backend + 5;
 		vol.detached = true;
+	} else if (strncmp(v->conf.backend, "nbd:", 4) == 0) {
+		vol.nbd = v->conf.backend + 4; /* the header at the export's start */
+		vol.name = v->conf.backend;
 	} else {
 		vol.header = v->conf.backend + 5; /* file:PATH: the header in the file */
 	}
@@ -723,7 +745,8 @@ static int crypt_key_pipe(struct sdev *v, int *ret_fd, char *err, size_t errlen)
 	}
 	if (formatted)
 		log_info("storage: %s: formatted as a LUKS2 volume (header %s)%s", v->conf.backend,
-			 vol.header, vol.recovery_passphrase ? ", with a recovery keyslot" : "");
+			 vol.name ? vol.name : vol.header,
+			 vol.recovery_passphrase ? ", with a recovery keyslot" : "");
 	/* 96 bytes into an empty pipe: written at once, whole; then only the server reads it. */
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		ret = -errno;
@@ -1641,12 +1664,7 @@ static json_object *handle_show(void *obj, json_object *args, struct boostd_requ
 		json_object *c = json_object_new_object();
 		char hdr[PATH_MAX + 64];
 
-		if (v->conf.crypt_header[0])
-			snprintf(hdr, sizeof(hdr), "%s", v->conf.crypt_header);
-		else if (strncmp(v->conf.backend, "mem:", 4) == 0)
-			crypt_state_header(v, hdr, sizeof(hdr));
-		else
-			snprintf(hdr, sizeof(hdr), "%s", v->conf.backend + 5);
+		crypt_where(v, hdr, sizeof(hdr));
 		json_object_object_add(c, "format", json_object_new_string("LUKS2"));
 		json_object_object_add(c, "cipher", json_object_new_string("aes-xts-plain64"));
 		json_object_object_add(c, "header", json_object_new_string(hdr));
