@@ -76,6 +76,12 @@ enum nbd_state { NQ_UP, NQ_CONNECTING, NQ_DOWN };
 struct nbd_tag {
 	struct blk_queue *q;
 	unsigned int tag;
+	/*
+	 * The request as queue_io got it, which is not the kernel's when the
+	 * queue moved it (past an encrypted volume's header): what is sent,
+	 * and sent again after a reconnect.
+	 */
+	struct ublksrv_io_desc iod;
 };
 
 struct nbd_queue {
@@ -271,7 +277,7 @@ static int nbd_done(void *user_data, int *error)
 	struct nbd_tag *t = user_data;
 	struct blk_queue *q = t->q;
 	struct nbd_queue *nq = q->backend_data;
-	const struct ublksrv_io_desc *iod = &q->iods[t->tag];
+	const struct ublksrv_io_desc *iod = &t->iod;
 	unsigned int op = ublksrv_get_op(iod);
 
 	nq->inflight--;
@@ -296,7 +302,7 @@ static int nbd_done(void *user_data, int *error)
 static int nbd_issue(struct blk_queue *q, struct nbd_queue *nq, unsigned int tag)
 {
 	const struct nbd_backend *b = q->dev->backend_data;
-	const struct ublksrv_io_desc *iod = &q->iods[tag];
+	const struct ublksrv_io_desc *iod = &nq->tags[tag].iod;
 	nbd_completion_callback cb = { .callback = nbd_done, .user_data = &nq->tags[tag] };
 	uint64_t off = blk_iod_offset(iod);
 	uint32_t len = blk_iod_bytes(iod);
@@ -357,6 +363,7 @@ static int nbd_queue_io(struct blk_queue *q, unsigned int tag,
 	struct nbd_queue *nq = q->backend_data;
 	int r;
 
+	nq->tags[tag].iod = *iod;
 	if (nq->state == NQ_UP) {
 		r = nbd_issue(q, nq, tag);
 		if (r != -ENOTCONN)

@@ -63,6 +63,11 @@ struct blk_backend_ops {
 	 * read and write, 0 for the others, or a negative errno) when done
 	 * at once, or BLK_IO_QUEUED when SQEs were queued instead; then
 	 * ->complete finishes it later with blk_queue__complete.
+	 * @iod is the request to serve, which differs from the kernel's
+	 * (q->iods[tag]) when the queue moved it past an encrypted volume's
+	 * header: a backend keeps what it needs of @iod, never reads the
+	 * kernel's for its offset (the file backend's write-zeroes fallback
+	 * does, as a moved request is never a write-zeroes).
 	 */
 	int (*queue_io)(struct blk_queue *q, unsigned int tag,
 			const struct ublksrv_io_desc *iod);
