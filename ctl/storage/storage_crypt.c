@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,11 @@
 /* LUKS2's magic, at offset 0 of a header. */
 static const uint8_t luks_magic[6] = { 'L', 'U', 'K', 'S', 0xba, 0xbe };
 
-/* libcryptsetup's last error, for the reason of a failure (the loop's thread only). */
+/*
+ * libcryptsetup's last error, for the reason of a failure. Its log
+ * callback is process-wide: storage_crypt__open runs one at a time.
+ */
+static pthread_mutex_t cs_lock = PTHREAD_MUTEX_INITIALIZER;
 static char cs_last[256];
 
 static void cs_log(int level, const char *msg, void *usrptr)
@@ -604,8 +609,8 @@ out:
 	return ret;
 }
 
-int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loader *loader,
-			struct blk_crypt_msg *ret, bool *formatted, char *err, size_t errlen)
+static int open_any(const struct storage_crypt_vol *vol, struct boostd_loader *loader,
+		    struct blk_crypt_msg *ret, bool *formatted, char *err, size_t errlen)
 {
 	struct storage_crypt_vol in = *vol;
 	struct remote r;
@@ -648,5 +653,16 @@ out:
 	if (rc)
 		OPENSSL_cleanse(ret, sizeof(*ret));
 	remote_close(&r);
+	return rc;
+}
+
+int storage_crypt__open(const struct storage_crypt_vol *vol, struct boostd_loader *loader,
+			struct blk_crypt_msg *ret, bool *formatted, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&cs_lock);
+	rc = open_any(vol, loader, ret, formatted, err, errlen);
+	pthread_mutex_unlock(&cs_lock);
 	return rc;
 }

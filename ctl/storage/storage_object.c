@@ -35,11 +35,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/random.h>
@@ -81,8 +83,9 @@ struct boostd_storage;
 struct sdev;
 
 /* JOB_SWAP: an upgrade's SIGKILL of the old server, then JOB_START of the new one. */
-enum job_kind { JOB_NONE, JOB_START, JOB_STOP, JOB_DEL, JOB_SWAP };
+enum job_kind { JOB_NONE, JOB_KEY, JOB_START, JOB_STOP, JOB_DEL, JOB_SWAP };
 typedef void (*job_done_fn)(struct sdev *v, int ret, const char *err, void *ctx);
+struct key_job;
 
 /* A step of a server's life that takes several turns of the loop (see "jobs"). */
 struct job {
@@ -99,6 +102,7 @@ struct job {
 	job_done_fn done;
 	void *ctx;
 	uint8_t build[32];   /* JOB_START: the SHA-256 of the build it started */
+	struct key_job *key; /* JOB_KEY */
 };
 
 struct sdev {
@@ -133,6 +137,8 @@ struct sdev {
 	bool next_build_set;
 
 	struct job job; /* kind JOB_NONE when none runs */
+	/* An encrypted device's key for its next server (a pipe's read end), or -1. */
+	int key_fd;
 };
 
 struct boostd_storage {
@@ -381,7 +387,10 @@ static void server_forget(struct boostd_storage *s, struct sdev *v);
  *              its device ("id N dev /dev/ublkbN"), exits, or the time is up;
  *   JOB_STOP   SIGTERM to the server, until it ends (SIGKILL past the time);
  *              then, if the kernel still has the device, a JOB_DEL;
- *   JOB_DEL    `boost-ublk del`, until it exits.
+ *   JOB_DEL    `boost-ublk del`, until it exits;
+ *   JOB_KEY    an encrypted device's volume opened (or formatted) and its
+ *              key unsealed, on a thread (the TPM, the KDFs and an NBD
+ *              server take their time), before the step it is for.
  * A job ends in its done callback, on the loop's thread, with 0 or -errno
  * and the reason in words; the callback may free the device.
  */
@@ -392,9 +401,14 @@ static void job_exit_event(void *ctx, int fd, uint32_t events);
 static void job_timeout(void *ctx);
 
 /* Release what the job holds, but not its child: the caller reaped or handed it over. */
+static void key_job_end(struct sdev *v);
+
 static void job_clear(struct sdev *v)
 {
 	struct job *j = &v->job;
+
+	if (j->key)
+		key_job_end(v);
 
 	close_watched(v->s, &j->out_fd);
 	close_watched(v->s, &j->err_fd);
@@ -692,78 +706,233 @@ static void crypt_forget(const struct sdev *v)
 }
 
 /*
- * An encrypted device's key for a new server, on a pipe whose read end goes to *@ret_fd; -1 when @v is
- * not encrypted. The volume is opened, or formatted, and its key unsealed
- * here: a host that may not unseal starts no server, and @err says why.
+ * A JOB_KEY: storage_crypt__open of @v's volume on a thread of its own,
+ * which touches only this struct; the loop hears of its end through @efd
+ * (the eventfd's write and read order what the thread wrote before the
+ * loop reads it), then goes on with @then.
  */
-static int crypt_key_pipe(struct sdev *v, int *ret_fd, char *err, size_t errlen)
-{
-	char hdr[PATH_MAX + 64], why[1024];
-	struct storage_crypt_vol vol = {
-		.sector_size = v->conf.block_size,
-		.recovery_passphrase = v->conf.crypt_recovery[0] ? v->conf.crypt_recovery : NULL,
-	};
+typedef void (*key_then_fn)(struct sdev *v, int ret, const char *err, job_done_fn done,
+			    void *ctx);
+
+struct key_job {
+	pthread_t thread;
+	int efd;
+	struct boostd_loader *loader;
+	struct storage_crypt_vol vol;
+	char header[PATH_MAX + 64], backend[sizeof(((struct storage_conf_dev *)0)->backend)];
+	char recovery[sizeof(((struct storage_conf_dev *)0)->crypt_recovery)];
+	key_then_fn then;
+	/* The thread's answer. */
 	struct blk_crypt_msg msg;
 	bool formatted;
-	int p[2], ret;
-	ssize_t n;
+	int ret;
+	char err[1024];
+};
 
-	*ret_fd = -1;
-	if (!v->conf.crypt)
-		return 0;
-	if (strncmp(v->conf.backend, "mem:", 4) == 0) {
+static void *key_thread(void *arg)
+{
+	struct key_job *k = arg;
+	uint64_t one = 1;
+
+	k->ret = storage_crypt__open(&k->vol, k->loader, &k->msg, &k->formatted, k->err,
+				     sizeof(k->err));
+	if (write(k->efd, &one, sizeof(one)) != sizeof(one))
+		log_warn("storage: a key job cannot tell the loop it ended: %s", strerror(errno));
+	return NULL;
+}
+
+/* Wait for the key job's thread, wipe what it got and free it. */
+static void key_job_end(struct sdev *v)
+{
+	struct key_job *k = v->job.key;
+
+	boostd_loop__unwatch(v->s->loop, k->efd);
+	pthread_join(k->thread, NULL);
+	close(k->efd);
+	OPENSSL_cleanse(&k->msg, sizeof(k->msg));
+	free(k);
+	v->job.key = NULL;
+}
+
+/* @v's volume as the thread opens it, in @k's own copies of the paths. */
+static int key_job_vol(struct sdev *v, struct key_job *k, char *err, size_t errlen)
+{
+	struct storage_crypt_vol *vol = &k->vol;
+
+	snprintf(k->backend, sizeof(k->backend), "%s", v->conf.backend);
+	snprintf(k->recovery, sizeof(k->recovery), "%s", v->conf.crypt_recovery);
+	*vol = (struct storage_crypt_vol){
+		.sector_size = v->conf.block_size,
+		.recovery_passphrase = k->recovery[0] ? k->recovery : NULL,
+	};
+	if (strncmp(k->backend, "mem:", 4) == 0) {
 		/* mem: nothing outlives the server, so each add is a new volume. */
-		snprintf(hdr, sizeof(hdr), "%s/%s", v->s->state_dir, STORAGE_CRYPT_DIR);
+		snprintf(k->header, sizeof(k->header), "%s/%s", v->s->state_dir, STORAGE_CRYPT_DIR);
 		if (mkdir(v->s->state_dir, 0700) < 0 && errno != EEXIST) {
 			snprintf(err, errlen, "encryption: %s: %s", v->s->state_dir, strerror(errno));
 			return -errno;
 		}
-		if (mkdir(hdr, 0700) < 0 && errno != EEXIST) {
-			snprintf(err, errlen, "encryption: %s: %s", hdr, strerror(errno));
+		if (mkdir(k->header, 0700) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "encryption: %s: %s", k->header, strerror(errno));
 			return -errno;
 		}
-		crypt_state_header(v, hdr, sizeof(hdr));
-		vol.header = hdr;
-		vol.detached = true;
-		vol.fresh = true;
+		crypt_state_header(v, k->header, sizeof(k->header));
+		vol->header = k->header;
+		vol->detached = true;
+		vol->fresh = true;
 	} else if (v->conf.crypt_header[0]) {
-		vol.header = v->conf.crypt_header;
+		snprintf(k->header, sizeof(k->header), "%s", v->conf.crypt_header);
+		vol->header = k->header;
 		/* A remote's geometry is the server's: the header needs none at format. */
-		if (strncmp(v->conf.backend, "file:", 5) == 0)
-			vol.data = v->conf.backend + 5;
-		vol.detached = true;
-	} else if (strncmp(v->conf.backend, "nbd:", 4) == 0) {
-		vol.nbd = v->conf.backend + 4; /* the header at the export's start */
-		vol.name = v->conf.backend;
+		if (strncmp(k->backend, "file:", 5) == 0)
+			vol->data = k->backend + 5;
+		vol->detached = true;
+	} else if (strncmp(k->backend, "nbd:", 4) == 0) {
+		vol->nbd = k->backend + 4; /* the header at the export's start */
+		vol->name = k->backend;
 	} else {
-		vol.header = v->conf.backend + 5; /* file:PATH: the header in the file */
+		vol->header = k->backend + 5; /* file:PATH: the header in the file */
 	}
-	ret = storage_crypt__open(&vol, v->s->loader, &msg, &formatted, why, sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "encryption: %s", why);
-		return ret;
-	}
-	if (formatted)
-		log_info("storage: %s: formatted as a LUKS2 volume (header %s)%s", v->conf.backend,
-			 vol.name ? vol.name : vol.header,
-			 vol.recovery_passphrase ? ", with a recovery keyslot" : "");
-	/* 96 bytes into an empty pipe: written at once, whole; then only the server reads it. */
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		ret = -errno;
-		OPENSSL_cleanse(&msg, sizeof(msg));
-		snprintf(err, errlen, "encryption: cannot make a pipe: %s", strerror(-ret));
-		return ret;
-	}
-	n = write(p[1], &msg, sizeof(msg));
-	OPENSSL_cleanse(&msg, sizeof(msg));
-	close(p[1]);
-	if (n != (ssize_t)sizeof(msg)) {
-		close(p[0]);
-		snprintf(err, errlen, "encryption: cannot hand the key over");
-		return -EIO;
-	}
-	*ret_fd = p[0];
 	return 0;
+}
+
+static void key_event(void *ctx, int fd, uint32_t events)
+{
+	struct sdev *v = ctx;
+	struct key_job *k = v->job.key;
+	job_done_fn done = v->job.done;
+	void *done_ctx = v->job.ctx;
+	key_then_fn then = k->then;
+	char err[1100] = "";
+	int p[2], ret = k->ret;
+	ssize_t n;
+
+	if (ret) {
+		snprintf(err, sizeof(err), "encryption: %s", k->err);
+	} else {
+		if (k->formatted)
+			log_info("storage: %s: formatted as a LUKS2 volume (header %s)%s",
+				 v->conf.backend, k->vol.name ? k->vol.name : k->vol.header,
+				 k->vol.recovery_passphrase ? ", with a recovery keyslot" : "");
+		/* 96 bytes into an empty pipe: written at once, whole; then only the server reads it. */
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			ret = -errno;
+			snprintf(err, sizeof(err), "encryption: cannot make a pipe: %s",
+				 strerror(errno));
+		} else {
+			n = write(p[1], &k->msg, sizeof(k->msg));
+			close(p[1]);
+			if (n != (ssize_t)sizeof(k->msg)) {
+				close(p[0]);
+				ret = -EIO;
+				snprintf(err, sizeof(err), "encryption: cannot hand the key over");
+			} else {
+				v->key_fd = p[0];
+			}
+		}
+	}
+	/* key_job_end wipes the message. */
+	job_clear(v);
+	then(v, ret, err, done, done_ctx);
+}
+
+/*
+ * Open @v's volume and unseal its key on a thread (JOB_KEY), then
+ * @then(@done, @ctx) on the loop, with @v->key_fd set on success. 0, or
+ * -errno with @err (and no callback).
+ */
+static int key_job_start(struct sdev *v, key_then_fn then, job_done_fn done, void *ctx,
+			 char *err, size_t errlen)
+{
+	struct key_job *k = calloc(1, sizeof(*k));
+	int ret;
+
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	k->then = then;
+	k->loader = v->s->loader;
+	ret = key_job_vol(v, k, err, errlen);
+	if (ret)
+		goto err_free;
+	k->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (k->efd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto err_free;
+	}
+	ret = boostd_loop__watch(v->s->loop, k->efd, EPOLLIN, key_event, v);
+	if (ret) {
+		snprintf(err, errlen, "cannot watch a key job: %s", strerror(-ret));
+		goto err_close;
+	}
+	ret = -pthread_create(&k->thread, NULL, key_thread, k);
+	if (ret) {
+		boostd_loop__unwatch(v->s->loop, k->efd);
+		snprintf(err, errlen, "cannot start a key job: %s", strerror(-ret));
+		goto err_close;
+	}
+	v->job.kind = JOB_KEY;
+	v->job.key = k;
+	v->job.done = done;
+	v->job.ctx = ctx;
+	return 0;
+err_close:
+	close(k->efd);
+err_free:
+	free(k);
+	return ret;
+}
+
+/* The key for @v's next server, taken from @v (or -1 when @v is not encrypted). */
+static int key_take(struct sdev *v)
+{
+	int fd = v->key_fd;
+
+	v->key_fd = -1;
+	return fd;
+}
+
+static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen);
+static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen);
+
+/* The key is there (or not): the start it was for goes on. */
+static void key_then_start(struct sdev *v, int ret, const char *err, job_done_fn done,
+			   void *ctx)
+{
+	char why[1024];
+
+	if (!ret && (ret = server_start(v, done, ctx, why, sizeof(why))))
+		err = why;
+	if (ret)
+		done(v, ret, err, ctx);
+}
+
+static void key_then_add(struct sdev *v, int ret, const char *err, job_done_fn done, void *ctx)
+{
+	char why[1024];
+
+	if (!ret && (ret = server_add(v, done, ctx, why, sizeof(why))))
+		err = why;
+	if (ret)
+		done(v, ret, err, ctx);
+}
+
+/*
+ * An encrypted device with no key ready: get one first (a JOB_KEY whose
+ * end calls @then), and return 1. 0: go on (a key is ready, or @v needs
+ * none); -errno with @err.
+ */
+static int key_first(struct sdev *v, key_then_fn then, job_done_fn done, void *ctx, char *err,
+		     size_t errlen)
+{
+	int ret;
+
+	if (!v->conf.crypt || v->key_fd >= 0)
+		return 0;
+	ret = key_job_start(v, then, done, ctx, err, errlen);
+	return ret ? ret : 1;
 }
 
 /* `boost-ublk add` for @v's configuration. */
@@ -807,9 +976,10 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
 		argv[n++] = "--reconnect-timeout";
 		argv[n++] = rt;
 	}
-	ret = crypt_key_pipe(v, &key_fd, err, errlen);
+	ret = key_first(v, key_then_add, done, ctx, err, errlen);
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
+	key_fd = key_take(v);
 	if (key_fd >= 0) {
 		snprintf(kfd, sizeof(kfd), "%d", KEY_FD);
 		argv[n++] = "--key-fd";
@@ -844,9 +1014,10 @@ static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, 
 	if (!v->stats && stats_create(v))
 		log_warn("storage: device %d: no stats region: %s", v->conf.id, strerror(errno));
 	/* The key again, unsealed again: a host whose state changed recovers nothing. */
-	ret = crypt_key_pipe(v, &key_fd, err, errlen);
+	ret = key_first(v, key_then_start, done, ctx, err, errlen);
 	if (ret)
-		return ret;
+		return ret < 0 ? ret : 0;
+	key_fd = key_take(v);
 	if (!v->stats) {
 		argv[7] = key_fd >= 0 ? "--key-fd" : NULL; /* serve without counters */
 		argv[8] = kfd;
@@ -1022,7 +1193,7 @@ static struct sdev *dev_new(struct boostd_storage *s, const struct storage_conf_
 		return NULL;
 	v->s = s;
 	v->conf = *c;
-	v->pidfd = v->err_fd = v->stats_fd = -1;
+	v->pidfd = v->err_fd = v->stats_fd = v->key_fd = -1;
 	v->job.out_fd = v->job.err_fd = v->job.pidfd = -1;
 	v->created = time(NULL);
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
@@ -1038,6 +1209,8 @@ static void dev_free(struct boostd_storage *s, struct sdev *v)
 	job_clear(v);
 	server_forget(s, v);
 	stats_unmap(v);
+	if (v->key_fd >= 0)
+		close(v->key_fd);
 	free(v);
 }
 
@@ -1492,8 +1665,12 @@ static struct sdev *arg_dev(struct boostd_storage *s, json_object *args, const c
 	return dev;
 }
 
+static void key_then_swap(struct sdev *v, int ret, const char *err, job_done_fn done, void *ctx);
+
 static const char *dev_state(const struct sdev *v)
 {
+	if (v->job.kind == JOB_KEY)
+		return v->job.key->then == key_then_swap ? "upgrading" : "starting";
 	if (v->job.kind == JOB_START)
 		return "starting";
 	if (v->job.kind == JOB_SWAP)
@@ -2118,6 +2295,24 @@ static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
 	}
 }
 
+/* Start @v's swap: true, and swap_done follows; or false, with its result. */
+static bool upgrade_swap(struct upgrade *u, struct sdev *v)
+{
+	char why[1024];
+	int fd;
+
+	memcpy(u->from, v->build, 32);
+	if (server_swap(v, u->to, swap_done, u, why, sizeof(why)) == 0)
+		return true;
+	fd = key_take(v);
+	if (fd >= 0)
+		close(fd);
+	upgrade_result(u, v, v->conf.id, "failed", why);
+	return false;
+}
+
+static void key_then_swap(struct sdev *v, int ret, const char *err, job_done_fn done, void *ctx);
+
 /* The next devices, up to one whose swap runs: true, or false when all are done. */
 static bool upgrade_next(struct upgrade *u)
 {
@@ -2159,29 +2354,37 @@ static bool upgrade_next(struct upgrade *u)
 		/*
 		 * An encrypted device's new server needs its key: one that does not
 		 * unseal now (a trust load moved boost's PCR) would leave the device
-		 * with no server at all, the old build's included.
+		 * with no server at all, the old build's included. So the key
+		 * comes first, and the old server is killed only once it is there.
 		 */
-		if (v->conf.crypt) {
-			char kwhy[900];
-			int kfd;
-
-			if (crypt_key_pipe(v, &kfd, kwhy, sizeof(kwhy))) {
-				snprintf(why, sizeof(why), "its key does not unseal now, so no new "
-					 "server could open it: %s", kwhy);
-				upgrade_result(u, v, id, "skipped", why);
+		if (v->conf.crypt && v->key_fd < 0) {
+			if (key_job_start(v, key_then_swap, swap_done, u, why, sizeof(why))) {
+				upgrade_result(u, v, id, "failed", why);
 				continue;
 			}
-			if (kfd >= 0)
-				close(kfd);
+			return true; /* key_then_swap goes on */
 		}
-		memcpy(u->from, v->build, 32);
-		if (server_swap(v, u->to, swap_done, u, why, sizeof(why))) {
-			upgrade_result(u, v, id, "failed", why);
-			continue;
-		}
-		return true; /* swap_done goes on */
+		if (upgrade_swap(u, v))
+			return true; /* swap_done goes on */
 	}
 	return false;
+}
+
+/* @v's key is there, or not: swap its server, or skip it. */
+static void key_then_swap(struct sdev *v, int ret, const char *err, job_done_fn done, void *ctx)
+{
+	struct upgrade *u = ctx;
+	char why[1200];
+
+	if (ret) {
+		snprintf(why, sizeof(why), "its key does not unseal now, so no new server could "
+			 "open it: %s", err);
+		upgrade_result(u, v, v->conf.id, "skipped", why);
+		upgrade_continue(u);
+		return;
+	}
+	if (!upgrade_swap(u, v))
+		upgrade_continue(u);
 }
 
 static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_request *req)

@@ -13,7 +13,8 @@
 # header leaves the export untouched. An export with data and no header,
 # one too small for a header and data, a server that is not there and a
 # refused export name are each refused with the reason, nothing served,
-# nothing written. The data path is the guest's
+# nothing written. A server that never finishes its handshake keeps the
+# add waiting, not boostd: it answers status meanwhile. The data path is the guest's
 # (tests/vm/test_storage_crypt_nbd.sh).
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/trust/boostd.sh"
@@ -118,5 +119,34 @@ serve --filter=exportname memory 64M exportname=good exportname-strict=true defa
 refused "$(ere "nbd:nbd+unix:///nope?socket=$S"): the server refused" "crypt:nbd:nbd+unix:///nope?socket=$S"
 refused "$(ere "nbd:nbd+unix:///?socket=$D/none.sock"): cannot connect" \
 	"crypt:nbd:nbd+unix:///?socket=$D/none.sock"
+# A server that accepts and never greets: the handshake waits on a thread
+# of its own, boostd's loop answers meanwhile, and the add ends in the
+# reason once the handshake's time is up.
+python3 - "$D/mute.sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+held = []
+end = time.time() + 60
+while time.time() < end:
+    s.settimeout(end - time.time())
+    try:
+        held.append(s.accept()[0])
+    except OSError:
+        break
+PY
+mute=$!
+on_exit "kill $mute 2>/dev/null"
+wait_until test -S "$D/mute.sock" || fail "the mute server did not start"
+"$BOOSTCTL" storage add "crypt:nbd:nbd+unix:///?socket=$D/mute.sock" --id 9 >"$D/add.out" 2>&1 &
+add=$!
+wait_until eval '[ "$("$BOOSTCTL" -j storage list | jq -r ".[0].state")" = starting ]' ||
+	fail "the add is not listed as starting: $("$BOOSTCTL" -j storage list)"
+expect_exit 0 "$BOOSTCTL" status
+kill -0 "$add" 2>/dev/null || fail "the add ended before boostd answered status: $(cat "$D/add.out")"
+wait "$add" && fail "an add whose server never greets succeeded"
+expect_match "did not finish the handshake in 10 s" "$(cat "$D/add.out")"
+[ "$("$BOOSTCTL" -j storage list | jq length)" = 0 ] || fail "the refused device is listed"
 boostd_stop
 exit 0
