@@ -124,6 +124,7 @@ DAEMON_SRCS := \
 	ctl/daemon/trust_object.c
 NET_SRCS := \
 	ctl/net/net_conf.c \
+	ctl/net/net_conf_dhcp.c \
 	ctl/net/net_conf_overlay.c \
 	ctl/net/net_dhcp.c \
 	ctl/net/net_flows.c \
@@ -176,7 +177,7 @@ TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c) \
 	tests/bench/pktgen.c tests/bench/xsk_count.c)
 
-PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk
+PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk $(O)/boost-xsk
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
@@ -224,6 +225,36 @@ $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+
+# ---- xsk ------------------------------------------------------------------
+
+# boost-xsk, DHCPv4 for the VMs from AF_XDP sockets (docs/network.md). It
+# reads the network document with boostd's own parser. Linked statically,
+# as boost-ublk is (boostd measures the bytes it fexecve()s); not with the
+# sanitizers, which need ld.so.
+XSK_SRCS := \
+	xsk/boost_xsk.c \
+	xsk/xsk_confine.c \
+	xsk/xsk_serve.c \
+	ctl/common/dup.c \
+	ctl/common/fileio.c \
+	ctl/common/json_arg.c \
+	ctl/net/net_conf.c \
+	ctl/net/net_conf_dhcp.c \
+	ctl/net/net_conf_overlay.c \
+	ctl/net/net_dhcp.c \
+	ctl/net/net_rate.c \
+	ctl/net/net_sg.c
+LIBS_XSK := libxdp libbpf json-c libcap libseccomp
+ifeq ($(SANITIZE),1)
+XSK_LDLIBS = $(call pc_libs,$(LIBS_XSK))
+else
+XSK_LDLIBS = -static -Wl,--gc-sections $(shell $(PKG_CONFIG) --static --libs $(LIBS_XSK))
+endif
+
+$(O)/boost-xsk: $(call obj,$(XSK_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XSK_LDLIBS)
 
 # ---- ublk-target -----------------------------------------------------------
 

@@ -485,7 +485,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 				 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slot,
 				 .flags = (p->router ? BOOST_PORT_F_ROUTER : 0) |
 					  (p->afxdp ? BOOST_PORT_F_AFXDP : 0) |
-					  (p->nsteer ? BOOST_PORT_F_STEER : 0) };
+					  (p->nsteer ? BOOST_PORT_F_STEER : 0) |
+					  (p->dhcp.on ? BOOST_PORT_F_DHCP : 0) };
 	struct bpf_devmap_val dv = { .ifindex = ifi };
 	struct boost_port_direct d;
 
@@ -713,7 +714,7 @@ static int steer_sync(const struct net_maps *m, const struct net_conf *c, const 
 				 strerror(errno));
 			return -errno;
 		}
-		if (!p->nsteer)
+		if (!p->nsteer && !p->dhcp.on)
 			continue;
 		fd = xsk_map_get(p);
 		if (fd < 0 || bpf_map_update_elem(m->xsk_ports, &slot, &fd, BPF_ANY)) {
@@ -738,7 +739,8 @@ static int steer_sync(const struct net_maps *m, const struct net_conf *c, const 
 		if (e->d_name[0] == '.')
 			continue;
 		for (i = 0; i < c->nports; i++)
-			if (c->ports[i].nsteer && strcmp(c->ports[i].name, e->d_name) == 0)
+			if ((c->ports[i].nsteer || c->ports[i].dhcp.on) &&
+			    strcmp(c->ports[i].name, e->d_name) == 0)
 				break;
 		if (i < c->nports)
 			continue;
