@@ -134,7 +134,8 @@ NET_SRCS := \
 	ctl/net/net_pin.c \
 	ctl/net/net_probe.c \
 	ctl/net/net_rate.c \
-	ctl/net/net_sg.c
+	ctl/net/net_sg.c \
+	ctl/net/net_xsk.c
 STORAGE_SRCS := \
 	ctl/storage/storage_conf.c \
 	ctl/storage/storage_crypt.c \
@@ -362,7 +363,7 @@ $(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c
 DEV_KEY := $(O)/keys/dev-signer.key
 DEV_CERT := $(O)/keys/dev-signer.crt
 # boost-ublk too: boostd starts it only through the trust gate (kind exec).
-SIGNED := $(BPF_OBJS) $(O)/boost-ublk
+SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk
 
 .PHONY: signed
 signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json
@@ -380,7 +381,7 @@ $(DEV_CERT): $(DEV_KEY)
 	$(call msg,SIGN,$<)
 	$(Q)$(O)/boostctl trust sign --key $(DEV_KEY) $< >/dev/null
 
-$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(DEV_CERT)
+$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(DEV_CERT)
 	$(call msg,GEN,$@)
 	$(Q)scripts/dev-trust-policy $(O) > $@
 
@@ -464,7 +465,7 @@ install: programs
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BPFDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
-	$(Q)install -m 0644 $(O)/boost-ublk.sig $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 $(O)/boost-ublk.sig $(O)/boost-xsk.sig $(DESTDIR)$(BINDIR)/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)) \
 		$(DESTDIR)$(BPFDIR)/)
 	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
@@ -482,7 +483,7 @@ install: programs
 # what install wrote (a changed configuration is the administrator's).
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(CONFDIR))
-	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig) \
+	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig boost-xsk.sig) \
 		$(addprefix $(DESTDIR)$(BPFDIR)/,$(notdir $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \

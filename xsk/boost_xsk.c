@@ -51,6 +51,8 @@
 #define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
 #define XSK_BATCH 32
 #define XSK_DOC_MAX (16 << 20)
+#define XSK_BIND_TRIES 100 /* a busy queue: up to 5 s */
+#define XSK_BIND_WAIT_US 50000
 
 static const char usage[] =
 	"usage: boost-xsk [OPTION...] DOCUMENT\n"
@@ -192,9 +194,22 @@ static int pq_open(struct xsk_port_queue *q, int map_fd)
 		fprintf(stderr, "boost-xsk: port %s: cannot map a UMEM: %s\n", name, strerror(-ret));
 		return ret;
 	}
-	ret = xsk_umem__create(&q->umem, q->umem_area, size, &q->fill, &q->comp, &ucfg);
-	if (!ret)
-		ret = xsk_socket__create(&q->xsk, name, q->queue, q->umem, &q->rx, &q->tx, &cfg);
+	/*
+	 * The socket of a boost-xsk that was killed is released by the kernel
+	 * after its exit, a moment later: the queue is busy until then. A
+	 * failed bind leaves the UMEM's rings taken, so each try starts anew.
+	 */
+	for (int i = 0; i < XSK_BIND_TRIES; i++) {
+		ret = xsk_umem__create(&q->umem, q->umem_area, size, &q->fill, &q->comp, &ucfg);
+		if (!ret)
+			ret = xsk_socket__create(&q->xsk, name, q->queue, q->umem, &q->rx, &q->tx,
+						 &cfg);
+		if (ret != -EBUSY)
+			break;
+		xsk_umem__delete(q->umem);
+		q->umem = NULL;
+		usleep(XSK_BIND_WAIT_US);
+	}
 	if (ret) {
 		fprintf(stderr, "boost-xsk: port %s: cannot bind an AF_XDP socket to queue %u: %s\n",
 			name, q->queue, strerror(-ret));

@@ -174,6 +174,44 @@ static void print_overlay(json_object *o)
 	out__close_object();
 }
 
+/* boost-xsk (DHCP for the VMs): its process and its counters. */
+static void print_dhcp(json_object *o)
+{
+	json_object *c;
+
+	out__open_object("dhcp");
+	out__bool("running", "dhcp: boost-xsk %s", jbool(o, "running") ? "running" : "not running");
+	if (json_object_object_get(o, "pid"))
+		out__int("pid", ", pid %ld", client__int(o, "pid"));
+	out__int("restarts", ", %ld restarts\n", client__int(o, "restarts"));
+	if (client__str(o, "error"))
+		out__string("error", "  %s\n", client__str(o, "error"));
+	if (json_object_object_get_ex(o, "counters", &c)) {
+		out__open_object("counters");
+		out__text("  counters:");
+		json_object_object_foreach(c, k, v) {
+			char fmt[64];
+
+			if (json_object_is_type(v, json_type_object)) {
+				out__open_object(k);
+				out__text(" (");
+				json_object_object_foreach(v, rk, rv) {
+					snprintf(fmt, sizeof(fmt), " %s %%ld", rk);
+					out__int(rk, fmt, json_object_get_int64(rv));
+				}
+				out__text(" )");
+				out__close_object();
+				continue;
+			}
+			snprintf(fmt, sizeof(fmt), " %s %%ld", k);
+			out__int(k, fmt, json_object_get_int64(v));
+		}
+		out__text("\n");
+		out__close_object();
+	}
+	out__close_object();
+}
+
 static int do_net_status(int argc, char **argv)
 {
 	json_object *r, *ports;
@@ -208,6 +246,8 @@ static int do_net_status(int argc, char **argv)
 	out__int("rules", "  security group rules: %ld\n", client__int(r, "rules"));
 	if (json_object_object_get(r, "overlay"))
 		print_overlay(json_object_object_get(r, "overlay"));
+	if (json_object_object_get(r, "dhcp"))
+		print_dhcp(json_object_object_get(r, "dhcp"));
 	out__text("ports:\n");
 	out__open_array("ports");
 	ports = json_object_object_get(r, "ports");

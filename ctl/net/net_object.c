@@ -55,6 +55,7 @@
 #include "daemon/object.h"
 #include "net_conf.h"
 #include "net_flows.h"
+#include "net_xsk.h"
 #include "net_link.h"
 #include "net_overlay.h"
 #include "net_pin.h"
@@ -134,6 +135,7 @@ struct boostd_net {
 	struct net_prober probers[BOOST_MAX_UPLINKS];
 	struct boostd_timer *flows_timer; /* the flow tables' sweep */
 	uint64_t flows_interval_ms;
+	struct net_xsk *xsk;         /* boost-xsk, DHCP for the VMs (net_xsk.h) */
 };
 
 static void probers_sync(struct boostd_net *n);
@@ -1344,6 +1346,7 @@ static void detach_all(struct boostd_net *n)
 	programs_close(&n->progs);
 	n->attached = false;
 	attached_forget(n);
+	net_xsk__sync(n->xsk, n->doc, &n->conf, false);
 }
 
 /*
@@ -1392,6 +1395,7 @@ static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c,
 	memset(c, 0, sizeof(*c));
 	probers_sync(n);
 	flows_timer_arm(n);
+	net_xsk__sync(n->xsk, n->doc, &n->conf, n->attached);
 out:
 	free(ifindexes);
 	return ret;
@@ -1604,6 +1608,7 @@ static void job_done(void *arg, bool stopping)
 		probers_sync(n);
 		uplinks_refresh(n); /* links that changed while the job ran */
 		log_info("net: attached to %zu ports", n->conf.nports);
+		net_xsk__sync(n->xsk, n->doc, &n->conf, true);
 	}
 	if (stopping)
 		resp = proto__error("%s: boostd is stopping", what);
@@ -2262,6 +2267,9 @@ static void *net_start(const struct boostd_env *env)
 		boostd_loader__watch_verdict(n->loader, net_verdict, n);
 	n->state_dir = env->state_dir;
 	n->progs.tc_prog_fd = -1;
+	n->xsk = net_xsk__new(n->loader, n->loop, n->state_dir);
+	if (!n->xsk)
+		log_warn("net: out of memory: no boost-xsk, no DHCP for the VMs");
 	n->flows_timer = boostd_timer__new(n->loop, flows_tick, n);
 	if (!n->flows_timer)
 		log_warn("net: flows: no timer for the sweep (%s): dead flows stay until evicted",
@@ -2285,6 +2293,7 @@ static void *net_start(const struct boostd_env *env)
 	adopt(n);
 	probers_sync(n);
 	flows_timer_arm(n);
+	net_xsk__sync(n->xsk, n->doc, &n->conf, n->attached);
 	return n;
 }
 
@@ -2301,6 +2310,8 @@ static void net_stop(void *obj)
 	 */
 	link_watch_stop(n);
 	boostd_timer__free(n->flows_timer);
+	/* boost-xsk stops with boostd; the next one starts it again. */
+	net_xsk__free(n->xsk);
 	for (int i = 0; i < BOOST_MAX_UPLINKS; i++)
 		prober_stop(&n->probers[i]);
 	programs_close(&n->progs);
@@ -2579,6 +2590,11 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 		json_object_array_add(ports, port_json(n, &n->conf.ports[i]));
 	json_object_object_add(r, "ports", ports);
 	json_object_object_add(r, "rules", json_object_new_uint64(n->conf.nrules));
+	for (size_t i = 0; i < n->conf.nports; i++)
+		if (n->conf.ports[i].dhcp.on) {
+			json_object_object_add(r, "dhcp", net_xsk__status(n->xsk));
+			break;
+		}
 	{
 		int *ifindexes = calloc(n->conf.nports + 1, sizeof(int));
 		json_object *ov;
