@@ -452,7 +452,7 @@ BPFDIR := $(PREFIX)/lib/boost/bpf
 UNITDIR := $(PREFIX)/lib/systemd/system
 MANDIR := $(PREFIX)/share/man
 CONFDIR := $(SYSCONFDIR)/boost
-MAN8 := docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8
+MAN8 := docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8 docs/boost-xsk.8
 MAN5 := docs/boostd.json.5 docs/boost-trust-policy.5 docs/boost-network.5 docs/boost-storage.5
 POLICIES := $(wildcard policies/*.json)
 # The unit and the policies name /usr/local and /etc/boost: installed, they
