@@ -11,10 +11,14 @@
  * network document (the port's first IPv4 address, and its "dhcp"
  * object), and sends the reply back out of the same socket to the VM.
  *
- * Single-threaded: one poll() over every socket. Each socket has its own
- * UMEM of XSK_FRAMES frames, half of them on the fill ring for receiving,
- * half for sending; DHCP is a few frames a VM, and a UMEM per socket
- * keeps each socket's rings independent of the others'.
+ * Single-threaded: it drains every socket in turn, and sleeps in one
+ * poll() over them all only when none had a frame. Each socket has its
+ * own UMEM of XSK_FRAMES frames of 2 KiB (2.5 MiB): XSK_RX_RING on the
+ * fill ring for receiving, deep enough for a burst (a VM that floods is
+ * bounded by its rate limit, and what overflows is the kernel's drop),
+ * XSK_TX_RING for replies. A UMEM per socket keeps each socket's rings
+ * independent of the others'. A frame longer than 2 KiB (a VM end with a
+ * larger MTU) is dropped by the kernel: no DHCP message is that long.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,10 +50,11 @@
 #include "xsk_confine.h"
 #include "xsk_serve.h"
 
-#define XSK_FRAMES 256
-#define XSK_RING 128 /* each ring's descriptors: half the frames */
-#define XSK_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
-#define XSK_BATCH 32
+#define XSK_RX_RING 1024 /* the rx and fill rings' descriptors */
+#define XSK_TX_RING 256  /* the tx and completion rings' */
+#define XSK_FRAMES (XSK_RX_RING + XSK_TX_RING)
+#define XSK_FRAME_SIZE 2048 /* > NET_DHCP_FRAME_MAX */
+#define XSK_BATCH 64
 #define XSK_DOC_MAX (16 << 20)
 #define XSK_BIND_TRIES 100 /* a busy queue: up to 5 s */
 #define XSK_BIND_WAIT_US 50000
@@ -75,7 +80,7 @@ struct xsk_port_queue {
 	struct xsk_socket *xsk;
 	struct xsk_ring_prod fill, tx;
 	struct xsk_ring_cons comp, rx;
-	uint64_t free_tx[XSK_RING]; /* UMEM addresses of frames free to send */
+	uint64_t free_tx[XSK_TX_RING]; /* UMEM addresses of frames free to send */
 	unsigned int nfree_tx;
 };
 
@@ -169,14 +174,14 @@ static void pq_close(struct xsk_port_queue *q)
 static int pq_open(struct xsk_port_queue *q, int map_fd)
 {
 	struct xsk_umem_config ucfg = {
-		.fill_size = XSK_RING,
-		.comp_size = XSK_RING,
+		.fill_size = XSK_RX_RING,
+		.comp_size = XSK_TX_RING,
 		.frame_size = XSK_FRAME_SIZE,
 		.frame_headroom = 0,
 	};
 	struct xsk_socket_config cfg = {
-		.rx_size = XSK_RING,
-		.tx_size = XSK_RING,
+		.rx_size = XSK_RX_RING,
+		.tx_size = XSK_TX_RING,
 		/* boost's program redirects; libxdp must not load its own. */
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		/* veth, and most drivers' generic path, offer no zero-copy. */
@@ -215,17 +220,17 @@ static int pq_open(struct xsk_port_queue *q, int map_fd)
 			name, q->queue, strerror(-ret));
 		return ret;
 	}
-	if (xsk_ring_prod__reserve(&q->fill, XSK_RING, &idx) != XSK_RING) {
+	if (xsk_ring_prod__reserve(&q->fill, XSK_RX_RING, &idx) != XSK_RX_RING) {
 		fprintf(stderr, "boost-xsk: port %s queue %u: cannot fill the fill ring\n", name,
 			q->queue);
 		return -ENOSPC;
 	}
-	for (__u32 i = 0; i < XSK_RING; i++)
+	for (__u32 i = 0; i < XSK_RX_RING; i++)
 		*xsk_ring_prod__fill_addr(&q->fill, idx + i) = (__u64)i * XSK_FRAME_SIZE;
-	xsk_ring_prod__submit(&q->fill, XSK_RING);
-	for (__u32 i = 0; i < XSK_RING; i++)
-		q->free_tx[i] = (__u64)(XSK_RING + i) * XSK_FRAME_SIZE;
-	q->nfree_tx = XSK_RING;
+	xsk_ring_prod__submit(&q->fill, XSK_RX_RING);
+	for (__u32 i = 0; i < XSK_TX_RING; i++)
+		q->free_tx[i] = (__u64)(XSK_RX_RING + i) * XSK_FRAME_SIZE;
+	q->nfree_tx = XSK_TX_RING;
 	ret = xsk_socket__update_xskmap(q->xsk, map_fd);
 	if (ret) {
 		fprintf(stderr, "boost-xsk: port %s: cannot put the socket of queue %u in its "
@@ -238,9 +243,9 @@ static int pq_open(struct xsk_port_queue *q, int map_fd)
 /* Frames sent: back to the free list. */
 static void pq_complete(struct xsk_port_queue *q)
 {
-	__u32 idx, n = xsk_ring_cons__peek(&q->comp, XSK_RING, &idx);
+	__u32 idx, n = xsk_ring_cons__peek(&q->comp, XSK_TX_RING, &idx);
 
-	for (__u32 i = 0; i < n && q->nfree_tx < XSK_RING; i++)
+	for (__u32 i = 0; i < n && q->nfree_tx < XSK_TX_RING; i++)
 		q->free_tx[q->nfree_tx++] = *xsk_ring_cons__comp_addr(&q->comp, idx + i);
 	if (n)
 		xsk_ring_cons__release(&q->comp, n);
@@ -519,23 +524,28 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "boost-xsk: serving DHCPv4 on %d socket%s\n", n, n == 1 ? "" : "s");
 	while (!stop) {
-		int got = poll(pfds, n, 200);
+		int got = 0;
 
-		if (got < 0 && errno != EINTR) {
-			fprintf(stderr, "boost-xsk: poll: %s\n", strerror(errno));
-			goto out;
-		}
 		for (int i = 0; i < n; i++) {
-			if (pq_receive(&qs[i]))
-				dirty = true;
+			got += pq_receive(&qs[i]);
 			pq_complete(&qs[i]);
 		}
-		/* At most every poll timeout while frames keep coming: a flood
-		 * of malformed frames must not become a flood of writes. */
-		if (dirty && stats && (!got || now_ms() - written_ms >= 200)) {
+		dirty |= got > 0;
+		/*
+		 * The file at most every 200 ms (a flood must not become a flood
+		 * of writes, each with its fsync); the poll's timeout brings the
+		 * last counts in once the frames stop.
+		 */
+		if (dirty && stats && now_ms() - written_ms >= 200) {
 			write_stats(stats);
 			written_ms = now_ms();
 			dirty = false;
+		}
+		if (got)
+			continue;
+		if (poll(pfds, n, 200) < 0 && errno != EINTR) {
+			fprintf(stderr, "boost-xsk: poll: %s\n", strerror(errno));
+			goto out;
 		}
 	}
 	ret = 0;
