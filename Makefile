@@ -257,6 +257,9 @@ $(O)/boost-xsk: $(call obj,$(XSK_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XSK_LDLIBS)
 
+# Its unit suite links its answers' module beside the ctl modules.
+$(O)/tests/unit/test_xsk_serve: $(O)/obj/xsk/xsk_serve.o
+
 # ---- ublk-target -----------------------------------------------------------
 
 # boost-ublk, one file per module and per backend. It needs the 6.12 UAPI
