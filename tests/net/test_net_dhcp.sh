@@ -12,8 +12,9 @@
 # server and MTU, and then pings VM2 through boost. A REQUEST of VM2's
 # address gets a NAK; a request in VM2's name (chaddr), or from another
 # MAC, gets nothing; malformed requests get nothing, are counted by reason,
-# and boost-xsk goes on serving. Without boost-xsk, DHCP meets the policy
-# and gets nothing. Bad "dhcp" objects are refused with the field named.
+# and boost-xsk goes on serving. Before vm1 has "dhcp", DHCP meets the
+# policy and gets nothing; once none has, boost-xsk stops. It runs
+# confined. Bad "dhcp" objects are refused with the field named.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 require_tool busybox python3
