@@ -3172,6 +3172,11 @@ static void net_metrics(void *obj, FILE *out)
 			prom__u64(out, "boost_port_drops_total", sums[i].drops[k],
 				  "port", n->conf.ports[i].name, "reason", boost_drop_names[k], NULL);
 	flows_metrics(out);
+	for (size_t i = 0; i < n->conf.nports; i++)
+		if (n->conf.ports[i].dhcp.on) {
+			net_xsk__metrics(n->xsk, out);
+			break;
+		}
 out:
 	free(sums);
 	free(found);

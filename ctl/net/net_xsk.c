@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/prom.h"
 #include "net_xsk.h"
 
 struct net_xsk {
@@ -231,6 +232,55 @@ json_object *net_xsk__status(const struct net_xsk *x)
 	if (counters)
 		json_object_object_add(o, "counters", counters);
 	return o;
+}
+
+/* The integer @key of @o, 0 if it has none. */
+static uint64_t counter(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+void net_xsk__metrics(const struct net_xsk *x, FILE *out)
+{
+	json_object *c, *v;
+
+	if (!x)
+		return;
+	/* Its own file, small and local; none before it first wrote it. */
+	c = x->pidfd >= 0 ? json_object_from_file(x->stats_path) : NULL;
+	prom__family(out, "boost_xsk_up", "gauge", "1 while boost-xsk runs (DHCP for the VMs).");
+	prom__u64(out, "boost_xsk_up", x->pidfd >= 0, NULL);
+	prom__family(out, "boost_xsk_restarts_total", "counter",
+		     "Deaths of boost-xsk that boostd recovered by a restart.");
+	prom__u64(out, "boost_xsk_restarts_total", x->restarts, NULL);
+	prom__family(out, "boost_xsk_received_total", "counter",
+		     "Frames boost-xsk received (since it started).");
+	if (c)
+		prom__u64(out, "boost_xsk_received_total", counter(c, "received"), NULL);
+	prom__family(out, "boost_xsk_requests_total", "counter",
+		     "DHCP requests boost-xsk took, by what became of them (since it started).");
+	if (c) {
+		json_object_object_foreach(c, key, val)
+			if (json_object_is_type(val, json_type_int) && strcmp(key, "received") &&
+			    strcmp(key, "malformed") && strcmp(key, "tx_full"))
+				prom__u64(out, "boost_xsk_requests_total",
+					  json_object_get_uint64(val), "outcome", key, NULL);
+	}
+	prom__family(out, "boost_xsk_malformed_total", "counter",
+		     "Frames boost-xsk dropped as no client's DHCP message, by reason.");
+	if (c && json_object_object_get_ex(c, "malformed_by_reason", &v) &&
+	    json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, reason, rv)
+			prom__u64(out, "boost_xsk_malformed_total", json_object_get_uint64(rv),
+				  "reason", reason, NULL);
+	}
+	prom__family(out, "boost_xsk_tx_full_total", "counter",
+		     "Replies boost-xsk had no room to send.");
+	if (c)
+		prom__u64(out, "boost_xsk_tx_full_total", counter(c, "tx_full"), NULL);
+	json_object_put(c);
 }
 
 void net_xsk__free(struct net_xsk *x)

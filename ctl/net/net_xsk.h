@@ -13,6 +13,7 @@
 #define BOOST_NET_XSK_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -41,5 +42,13 @@ void net_xsk__sync(struct net_xsk *x, json_object *doc, const struct net_conf *c
 
 /* {"running", "pid", "restarts", "error", "counters"} for net status. */
 json_object *net_xsk__status(const struct net_xsk *x);
+
+/*
+ * Its Prometheus families: boost_xsk_up, boost_xsk_restarts_total,
+ * boost_xsk_received_total, boost_xsk_requests_total{outcome},
+ * boost_xsk_malformed_total{reason}, boost_xsk_tx_full_total (its
+ * counters start again from 0 when it is restarted).
+ */
+void net_xsk__metrics(const struct net_xsk *x, FILE *out);
 
 #endif

@@ -176,6 +176,16 @@ echo "boost-xsk: $(cat "$STATE/xsk-stats.json")"
 
 jq -e '.dhcp.counters.received > 0' <<<"$("$BOOSTCTL" -j net status)" >/dev/null ||
 	fail "net status has no counters of boost-xsk"
+# The same counters as Prometheus metrics, which Prometheus's parser takes.
+expect_exit 0 "$BOOSTCTL" metrics
+if /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+	/usr/bin/python3 "$BOOST_TOP/tests/metrics_check.py" whole <<<"$out" ||
+		fail "the metrics do not parse: $out"
+fi
+expect_match "boost_xsk_up 1" "$out"
+expect_match "boost_xsk_requests_total\{outcome=\"naked\"\} 1" "$out"
+expect_match "boost_xsk_malformed_total\{reason=\"bad_option\"\} 2" "$out"
+expect_match "boost_xsk_received_total $(xsk received)" "$out"
 
 # ---- supervised: killed, it is restarted; the document's change restarts it ----------------
 kill -KILL "$XSKD_PID"
