@@ -185,7 +185,9 @@ fi
 expect_match "boost_xsk_up 1" "$out"
 expect_match "boost_xsk_requests_total\{outcome=\"naked\"\} 1" "$out"
 expect_match "boost_xsk_malformed_total\{reason=\"bad_option\"\} 2" "$out"
-expect_match "boost_xsk_received_total $(xsk received)" "$out"
+# (a late frame of the burst may still come in: at least what it had)
+got=$(sed -n 's/^boost_xsk_received_total \([0-9]*\)$/\1/p' <<<"$out")
+[ "${got:-0}" -ge "$rx0" ] && [ "$got" -gt 0 ] || fail "boost_xsk_received_total: '$got'"
 
 # ---- supervised: killed, it is restarted; the document's change restarts it ----------------
 kill -KILL "$XSKD_PID"
