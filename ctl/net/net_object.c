@@ -2907,6 +2907,64 @@ static json_object *handle_steer_del(void *obj, json_object *args, struct boostd
 	return res ? res : net_ok(n);
 }
 
+/* ---- dhcp ----------------------------------------------------------------- */
+
+/*
+ * Set the port's DHCPv4 ({"port", "dhcp": the object, as the document has
+ * it}), or with a NULL @dhcp remove it ({"port"}): boost-xsk follows.
+ */
+static json_object *dhcp_edit(struct boostd_net *n, json_object *name, json_object *dhcp,
+			      const char *what)
+{
+	json_object *ports, *doc, *port, *res;
+	int i;
+
+	doc = doc_copy(n, "ports", &ports);
+	if (!doc)
+		return proto__error("%s: out of memory", what);
+	i = find_named(ports, "name", name);
+	if (i < 0) {
+		json_object_put(doc);
+		return proto__error("%s: no port %s", what, json_object_get_string(name));
+	}
+	port = json_object_array_get_idx(ports, i);
+	if (dhcp) {
+		json_object_object_add(port, "dhcp", json_object_get(dhcp));
+	} else if (!json_object_object_get_ex(port, "dhcp", NULL)) {
+		json_object_put(doc);
+		return proto__error("%s: port %s has no dhcp", what, json_object_get_string(name));
+	} else {
+		json_object_object_del(port, "dhcp");
+	}
+	res = apply_doc(n, doc, what);
+	return res ? res : net_ok(n);
+}
+
+static json_object *handle_dhcp_set(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *name, *dhcp;
+
+	NET_KEEP_DURING_JOB(n, handle_dhcp_set, args, req);
+	name = json_arg__get(args, "port", json_type_string);
+	dhcp = json_arg__get(args, "dhcp", json_type_object);
+	if (!name || !dhcp)
+		return proto__error("net dhcp set: 'port' (a name) and 'dhcp' (an object) are needed");
+	return dhcp_edit(n, name, dhcp, "net dhcp set");
+}
+
+static json_object *handle_dhcp_del(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *name;
+
+	NET_KEEP_DURING_JOB(n, handle_dhcp_del, args, req);
+	name = json_arg__get(args, "port", json_type_string);
+	if (!name)
+		return proto__error("net dhcp del: 'port' (a name) is needed");
+	return dhcp_edit(n, name, NULL, "net dhcp del");
+}
+
 /*
  * The steer rules of every port that has some (or of the port "port"):
  * its rules, the XSKMAP a consumer inserts its socket into, and its
@@ -3202,6 +3260,8 @@ static const struct boostd_handler net_handlers[] = {
 	{ "net", "steer_add", handle_steer_add },
 	{ "net", "steer_del", handle_steer_del },
 	{ "net", "steer_list", handle_steer_list },
+	{ "net", "dhcp_set", handle_dhcp_set },
+	{ "net", "dhcp_del", handle_dhcp_del },
 	{ 0 },
 };
 

@@ -98,10 +98,11 @@ expect_exit 1 "$XSKD" --maps "$B/bpffs/boost/xsk" "$B/bad.json"
 expect_match "ports\[0\].dhcp: port vm1 has no IPv4 address in ips to give" "$err"
 
 # ---- boostd starts it: vm1 gets "dhcp" -----------------------------------------------------
-jq '(.ports[] | select(.name == "vm1") | .dhcp) = {"prefix": 24, "gateway": "192.0.2.254",
-	"dns": ["192.0.2.53", "198.51.100.53"], "mtu": 1400, "lease_s": 600}' \
-	"$STATE/network.json" >"$B/doc.json"
-ctl apply "$B/doc.json"
+ctl net dhcp set vm1 prefix 24 gateway 192.0.2.254 dns 192.0.2.53 dns 198.51.100.53 \
+	mtu 1400 lease 600
+jq -e '.ports[] | select(.name == "vm1") | .dhcp == {"prefix": 24, "gateway": "192.0.2.254",
+	"dns": ["192.0.2.53", "198.51.100.53"], "mtu": 1400, "lease_s": 600}' "$STATE/network.json" \
+	>/dev/null || fail "net dhcp set wrote: $(jq -c '.ports[1]' "$STATE/network.json")"
 [ -e "$B/bpffs/boost/xsk/vm1" ] || fail "no XSKMAP pinned for vm1's DHCP"
 wait_until xsk_restarted 0 || fail "boostd did not start boost-xsk: $("$BOOSTCTL" -j net status | jq -c .dhcp)"
 XSKD_PID=$(dhcp pid)
@@ -222,11 +223,19 @@ refused "dhcp.mtu: must be an MTU from 68 to 65535" vm1 '{"prefix": 24, "gateway
 refused "dhcp.color: unknown key" vm1 '{"prefix": 24, "gateway": "192.0.2.254", "color": 1}'
 expect_exit 1 "$BOOSTCTL" net steer add vm1 proto udp dport 5201 queue 0
 expect_match "port vm1 has steer rules: boost-xsk takes every queue of the ports it serves" "$err"
+expect_exit 1 "$BOOSTCTL" net dhcp set vm2 prefix 24 gateway 192.0.2.254
+expect_match "port vm2 is in tc mode: boost-xsk's AF_XDP sockets are fed from XDP only" "$err"
+expect_exit 1 "$BOOSTCTL" net dhcp set vm9 prefix 24
+expect_match "net dhcp set: no port vm9" "$err"
+expect_exit 2 "$BOOSTCTL" net dhcp set vm1 prefix 24 color red
+expect_match "unexpected argument 'color'" "$err"
+[ "$(cat "$STATE/network.json")" = "$before" ] || fail "a refused net dhcp set changed the document"
 
 # ---- no port asks for DHCP any more: boost-xsk stops -------------------------------------
 XSKD_PID=$(dhcp pid)
-jq 'del(.ports[] | select(.name == "vm1") | .dhcp)' "$STATE/network.json" >"$B/doc.json"
-ctl apply "$B/doc.json"
+ctl net dhcp del vm1
+expect_exit 1 "$BOOSTCTL" net dhcp del vm1
+expect_match "net dhcp del: port vm1 has no dhcp" "$err"
 wait_until test ! -e "/proc/$XSKD_PID" || fail "boost-xsk still runs with no port asking for DHCP"
 [ "$(dhcp running)" = null ] || fail "net status: $("$BOOSTCTL" -j net status | jq -c .dhcp)"
 expect_match "no port has dhcp on an attached network: stopping boost-xsk" "$(cat "$BOOSTD_LOG")"
