@@ -13,8 +13,10 @@
 # address gets a NAK; a request in VM2's name (chaddr), or from another
 # MAC, gets nothing; malformed requests get nothing, are counted by reason,
 # and boost-xsk goes on serving. Before vm1 has "dhcp", DHCP meets the
-# policy and gets nothing; once none has, boost-xsk stops. It runs
-# confined. Bad "dhcp" objects are refused with the field named.
+# policy and gets nothing; once none has, boost-xsk stops; it stops with
+# boostd, and the next boostd starts it. It runs confined; its counters
+# are in net status and the metrics. Bad "dhcp" objects are refused with
+# the field named.
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/net/net.sh"
 require_tool busybox python3
@@ -201,6 +203,14 @@ jq '(.ports[] | select(.name == "vm1") | .dhcp.mtu) = 1300' "$STATE/network.json
 ctl apply "$B/doc.json"
 wait_until xsk_replaced "$XSKD_PID" || fail "a new document did not restart boost-xsk"
 [ "$(dhcp restarts)" = 1 ] || fail "a restart for a new document counted as a death"
+
+# ---- boostd restarts: its boost-xsk stops with it, the next one starts its own ---------------
+XSKD_PID=$(dhcp pid)
+boostd_stop
+[ ! -e "/proc/$XSKD_PID" ] || fail "boost-xsk outlived boostd"
+boostd_start
+wait_until xsk_restarted 0 || fail "the next boostd did not start boost-xsk: $("$BOOSTCTL" -j net status | jq -c .dhcp)"
+wait_until offered || fail "after a restart of boostd, a DISCOVER got: $out"
 
 # ---- bad documents: refused, the field named, nothing changed ------------------------------
 before=$(cat "$STATE/network.json")
