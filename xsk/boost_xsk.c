@@ -341,9 +341,11 @@ static int write_stats(const char *path)
 		json_object_object_add(o, xsk_outcome_names[i],
 				       json_object_new_uint64(counters.outcome[i]));
 	json_object_object_add(o, "malformed", json_object_new_uint64(counters.malformed[0]));
+	/* mac_mismatch is no damage but a request in another's name: refused. */
 	for (int i = 1; i < NET_DHCP_E__MAX; i++)
-		json_object_object_add(m, net_dhcp__error_names[i],
-				       json_object_new_uint64(counters.malformed[i]));
+		if (i != NET_DHCP_E_MAC_MISMATCH)
+			json_object_object_add(m, net_dhcp__error_names[i],
+					       json_object_new_uint64(counters.malformed[i]));
 	json_object_object_add(o, "malformed_by_reason", m);
 	json_object_object_add(o, "tx_full", json_object_new_uint64(counters.tx_full));
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
