@@ -59,6 +59,16 @@
 #define XSK_BIND_TRIES 100 /* a busy queue: up to 5 s */
 #define XSK_BIND_WAIT_US 50000
 
+/*
+ * The build's security version, inside the signed bytes, as boost-ublk's:
+ * boostd reads section .boost.svn of the verified image and refuses a
+ * build below its rollback floor (docs/trust.md).
+ */
+#ifndef BOOST_SVN
+#define BOOST_SVN 1
+#endif
+__attribute__((used, retain, section(".boost.svn"))) static const uint32_t boost_svn = BOOST_SVN;
+
 static const char usage[] =
 	"usage: boost-xsk [OPTION...] DOCUMENT\n"
 	"Serve DHCPv4 to the VMs of every port of the network document DOCUMENT\n"
