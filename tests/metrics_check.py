@@ -49,7 +49,8 @@ FAMILIES.update({"boost_trust_floor": "gauge", "boost_trust_attested": "gauge",
 OPTIONAL = {"boost_trust_set_fallback": "gauge", "boost_trust_set_none": "gauge",
             "boost_xsk_up": "gauge", "boost_xsk_restarts": "counter",
             "boost_xsk_received": "counter", "boost_xsk_requests": "counter",
-            "boost_xsk_malformed": "counter", "boost_xsk_tx_full": "counter"}
+            "boost_xsk_malformed": "counter", "boost_xsk_tx_full": "counter",
+            "boost_xsk_kernel_dropped": "counter"}
 LOG2_BUCKETS = 40  # ublk-target/blk_stats.h
 
 

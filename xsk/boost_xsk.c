@@ -335,7 +335,26 @@ static int pq_receive(struct xsk_port_queue *q)
 	return n;
 }
 
-static int write_stats(const char *path)
+/*
+ * The frames the kernel could not hand to @n sockets @qs: their rx ring
+ * full, or no frame on their fill ring (XDP_STATISTICS).
+ */
+static uint64_t kernel_dropped(const struct xsk_port_queue *qs, int n)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct xdp_statistics st = { 0 };
+		socklen_t len = sizeof(st);
+
+		if (qs[i].xsk && getsockopt(xsk_socket__fd(qs[i].xsk), SOL_XDP, XDP_STATISTICS, &st,
+					    &len) == 0)
+			sum += st.rx_dropped + st.rx_ring_full;
+	}
+	return sum;
+}
+
+static int write_stats(const char *path, const struct xsk_port_queue *qs, int n)
 {
 	json_object *o = json_object_new_object(), *m = json_object_new_object();
 	const char *s;
@@ -358,6 +377,7 @@ static int write_stats(const char *path)
 					       json_object_new_uint64(counters.malformed[i]));
 	json_object_object_add(o, "malformed_by_reason", m);
 	json_object_object_add(o, "tx_full", json_object_new_uint64(counters.tx_full));
+	json_object_object_add(o, "kernel_dropped", json_object_new_uint64(kernel_dropped(qs, n)));
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	ret = fileio__write_atomic(path, s, strlen(s), 0644);
 	json_object_put(o);
@@ -522,7 +542,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++)
 		pfds[i] = (struct pollfd){ .fd = xsk_socket__fd(qs[i].xsk), .events = POLLIN };
-	if (stats && write_stats(stats)) {
+	if (stats && write_stats(stats, qs, n)) {
 		fprintf(stderr, "boost-xsk: %s: cannot write the counters\n", stats);
 		goto out;
 	}
@@ -549,7 +569,7 @@ int main(int argc, char **argv)
 		 * last counts in once the frames stop.
 		 */
 		if (dirty && stats && now_ms() - written_ms >= 200) {
-			write_stats(stats);
+			write_stats(stats, qs, n);
 			written_ms = now_ms();
 			dirty = false;
 		}
@@ -562,8 +582,8 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 out:
-	if (stats)
-		write_stats(stats);
+	if (stats && n > 0)
+		write_stats(stats, qs, n);
 	for (int i = 0; n > 0 && i < n; i++)
 		pq_close(&qs[i]);
 	free(qs);

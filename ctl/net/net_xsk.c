@@ -264,7 +264,8 @@ void net_xsk__metrics(const struct net_xsk *x, FILE *out)
 	if (c) {
 		json_object_object_foreach(c, key, val)
 			if (json_object_is_type(val, json_type_int) && strcmp(key, "received") &&
-			    strcmp(key, "malformed") && strcmp(key, "tx_full"))
+			    strcmp(key, "malformed") && strcmp(key, "tx_full") &&
+			    strcmp(key, "kernel_dropped"))
 				prom__u64(out, "boost_xsk_requests_total",
 					  json_object_get_uint64(val), "outcome", key, NULL);
 	}
@@ -280,6 +281,10 @@ void net_xsk__metrics(const struct net_xsk *x, FILE *out)
 		     "Replies boost-xsk had no room to send.");
 	if (c)
 		prom__u64(out, "boost_xsk_tx_full_total", counter(c, "tx_full"), NULL);
+	prom__family(out, "boost_xsk_kernel_dropped_total", "counter",
+		     "Frames steered to boost-xsk that the kernel dropped: its rings were full.");
+	if (c)
+		prom__u64(out, "boost_xsk_kernel_dropped_total", counter(c, "kernel_dropped"), NULL);
 	json_object_put(c);
 }
 

@@ -46,7 +46,8 @@ json_object *net_xsk__status(const struct net_xsk *x);
 /*
  * Its Prometheus families: boost_xsk_up, boost_xsk_restarts_total,
  * boost_xsk_received_total, boost_xsk_requests_total{outcome},
- * boost_xsk_malformed_total{reason}, boost_xsk_tx_full_total (its
+ * boost_xsk_malformed_total{reason}, boost_xsk_tx_full_total,
+ * boost_xsk_kernel_dropped_total (its
  * counters start again from 0 when it is restarted).
  */
 void net_xsk__metrics(const struct net_xsk *x, FILE *out);

@@ -17,7 +17,8 @@
 #              eth0 is addressed, where a UDP socket on 192.0.2.2:67 reads
 #              it with recvmmsg (tests/bench/xsk_count udp).
 # Both rates are the frames received over pktgen's whole run (window and
-# warm-up). Rounds interleave the two; the table prints medians and the
+# warm-up); each boost-xsk round also prints what the kernel dropped at
+# its full rings (kernel_dropped). Rounds interleave the two; the table prints medians and the
 # ratio. Environment: BENCH_ROUNDS (default 3), BENCH_SECONDS (default 2).
 set -u
 BOOST_BUILD=${BOOST_BUILD:-build}
@@ -80,6 +81,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	out=$(flood)
 	sleep 0.5 # its counters' file follows within 200 ms
 	record boost-xsk "$(received)" "$out"
+	echo "   boost-xsk: $(jq -c '{received, kernel_dropped}' "$STATE/xsk-stats.json")"
 	ctl apply "$B/nodhcp.json"
 	rm -f "$B/ready"
 	ip netns exec "$VM2" "$XSK" udp -q 1000 -w 20 -r "$B/ready" 192.0.2.2 67 >"$B/consumer.out" 2>&1 &

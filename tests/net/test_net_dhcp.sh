@@ -186,6 +186,7 @@ if /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
 		fail "the metrics do not parse: $out"
 fi
 expect_match "boost_xsk_up 1" "$out"
+expect_match "boost_xsk_kernel_dropped_total [0-9]+" "$out"
 expect_match "boost_xsk_requests_total\{outcome=\"naked\"\} 1" "$out"
 expect_match "boost_xsk_malformed_total\{reason=\"bad_option\"\} 2" "$out"
 # (a late frame of the burst may still come in: at least what it had)
