@@ -125,6 +125,7 @@ DAEMON_SRCS := \
 	ctl/daemon/trust_object.c
 NET_SRCS := \
 	ctl/net/net_conf.c \
+	ctl/net/net_conf_dhcp.c \
 	ctl/net/net_conf_overlay.c \
 	ctl/net/net_dhcp.c \
 	ctl/net/net_flows.c \
@@ -134,7 +135,8 @@ NET_SRCS := \
 	ctl/net/net_pin.c \
 	ctl/net/net_probe.c \
 	ctl/net/net_rate.c \
-	ctl/net/net_sg.c
+	ctl/net/net_sg.c \
+	ctl/net/net_xsk.c
 STORAGE_SRCS := \
 	ctl/storage/storage_conf.c \
 	ctl/storage/storage_crypt.c \
@@ -178,7 +180,7 @@ TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c) \
 	tests/bench/pktgen.c tests/bench/xsk_count.c)
 
-PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk
+PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk $(O)/boost-xsk
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
@@ -226,6 +228,39 @@ $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+
+# ---- xsk ------------------------------------------------------------------
+
+# boost-xsk, DHCPv4 for the VMs from AF_XDP sockets (docs/network.md). It
+# reads the network document with boostd's own parser. Linked statically,
+# as boost-ublk is (boostd measures the bytes it fexecve()s); not with the
+# sanitizers, which need ld.so.
+XSK_SRCS := \
+	xsk/boost_xsk.c \
+	xsk/xsk_confine.c \
+	xsk/xsk_serve.c \
+	ctl/common/dup.c \
+	ctl/common/fileio.c \
+	ctl/common/json_arg.c \
+	ctl/net/net_conf.c \
+	ctl/net/net_conf_dhcp.c \
+	ctl/net/net_conf_overlay.c \
+	ctl/net/net_dhcp.c \
+	ctl/net/net_rate.c \
+	ctl/net/net_sg.c
+LIBS_XSK := libxdp libbpf json-c libcap libseccomp
+ifeq ($(SANITIZE),1)
+XSK_LDLIBS = $(call pc_libs,$(LIBS_XSK))
+else
+XSK_LDLIBS = -static -Wl,--gc-sections $(shell $(PKG_CONFIG) --static --libs $(LIBS_XSK))
+endif
+
+$(O)/boost-xsk: $(call obj,$(XSK_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XSK_LDLIBS)
+
+# Its unit suite links its answers' module beside the ctl modules.
+$(O)/tests/unit/test_xsk_serve: $(O)/obj/xsk/xsk_serve.o
 
 # ---- ublk-target -----------------------------------------------------------
 
@@ -334,7 +369,7 @@ $(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c
 DEV_KEY := $(O)/keys/dev-signer.key
 DEV_CERT := $(O)/keys/dev-signer.crt
 # boost-ublk too: boostd starts it only through the trust gate (kind exec).
-SIGNED := $(BPF_OBJS) $(O)/boost-ublk
+SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk
 
 .PHONY: signed
 signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json
@@ -352,7 +387,7 @@ $(DEV_CERT): $(DEV_KEY)
 	$(call msg,SIGN,$<)
 	$(Q)$(O)/boostctl trust sign --key $(DEV_KEY) $< >/dev/null
 
-$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(DEV_CERT)
+$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(DEV_CERT)
 	$(call msg,GEN,$@)
 	$(Q)scripts/dev-trust-policy $(O) > $@
 
@@ -423,7 +458,7 @@ BPFDIR := $(PREFIX)/lib/boost/bpf
 UNITDIR := $(PREFIX)/lib/systemd/system
 MANDIR := $(PREFIX)/share/man
 CONFDIR := $(SYSCONFDIR)/boost
-MAN8 := docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8
+MAN8 := docs/boostctl.8 docs/boostd.8 docs/boost-ublk.8 docs/boost-xsk.8
 MAN5 := docs/boostd.json.5 docs/boost-trust-policy.5 docs/boost-network.5 docs/boost-storage.5
 POLICIES := $(wildcard policies/*.json)
 # The unit and the policies name /usr/local and /etc/boost: installed, they
@@ -436,7 +471,7 @@ install: programs
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BPFDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
-	$(Q)install -m 0644 $(O)/boost-ublk.sig $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 $(O)/boost-ublk.sig $(O)/boost-xsk.sig $(DESTDIR)$(BINDIR)/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)) \
 		$(DESTDIR)$(BPFDIR)/)
 	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
@@ -454,7 +489,7 @@ install: programs
 # what install wrote (a changed configuration is the administrator's).
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(CONFDIR))
-	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig) \
+	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig boost-xsk.sig) \
 		$(addprefix $(DESTDIR)$(BPFDIR)/,$(notdir $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \

@@ -84,6 +84,12 @@ enum boost_port_mode {
 #define BOOST_PORT_F_AFXDP 0x02
 /* A port with AF_XDP steering rules (boost_steer[its slot]): only it looks them up. */
 #define BOOST_PORT_F_STEER 0x04
+/*
+ * A vNIC whose DHCPv4 boost-xsk serves (its "dhcp" in the document): UDP
+ * from port 68 to 67 from its MAC goes into its XSKMAP at the receive
+ * queue's key before anti-spoofing (bpf/net_steer.h, net_steer_dhcp).
+ */
+#define BOOST_PORT_F_DHCP 0x08
 
 #define BOOST_MAX_PORTS 256
 #define BOOST_PORT_MAX_V4 4

@@ -38,6 +38,9 @@
  * Rate limits (net_rate.h), of vNICs only: a frame a vNIC sends that would
  * leave (forwarded or flooded) meets its out limit; a frame forwarded to a
  * vNIC, its in limit, which the TC path may shape instead (tc below).
+ * DHCP (net_steer.h, XDP only): UDP 68 to 67 from a vNIC's own MAC, on a
+ * port boost-xsk serves, meets the vNIC's out limit and goes into its
+ * socket before anti-spoofing.
  * AF_XDP steering (net_steer.h, XDP only): a unicast frame about to be
  * forwarded, or passed to the stack from an uplink, that matches one of
  * its ingress port's steer rules goes into the socket of the rule's queue
@@ -308,6 +311,16 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 
 	if (p->flags & NET_PKT_VLAN)
 		return net_drop(st, v, BOOST_DROP_VLAN);
+	/*
+	 * DHCP for boost-xsk: a DISCOVER has no source address yet. The VM's
+	 * out limit bounds what it can throw at boost-xsk.
+	 */
+	if (net_is_dhcp_request(port, p)) {
+		if (!net_rate_out(port, p, f))
+			return net_drop(st, v, BOOST_DROP_RATE);
+		if (net_steer_dhcp(port, f->rx_queue, v))
+			return;
+	}
 	if (!net_source_ok(port, p))
 		return net_drop(st, v, BOOST_DROP_SPOOF);
 	/* RA guard: a VM advertises itself as a router only on a router port. */

@@ -109,26 +109,17 @@ __noinline int boost_steer_queue(const struct net_pkt *p, __u32 slot)
 }
 
 /*
- * A frame @p that @port received, on receive queue @rx_queue, and that the
- * policy accepted: steered into a socket (redirected: @v says NET_STEER)?
+ * Into the socket of queue @q of the port at @slot, which received the
+ * frame on receive queue @rx_queue: redirected (@v says NET_STEER), or
+ * false and the miss counted.
  */
-static __always_inline bool net_steer(const struct boost_port *port, const struct net_pkt *p,
-				      __u32 rx_queue, struct net_verdict *v)
+static __always_inline bool net_steer_to(__u32 slot, __u32 q, __u32 rx_queue,
+					 struct net_verdict *v)
 {
-	struct boost_steer_stats *st;
+	struct boost_steer_stats *st = bpf_map_lookup_elem(&boost_steer_stats, &slot);
 	struct bpf_xdp_sock *xs;
-	__u32 slot = port->slot, q;
 	void *xsks;
-	int found;
 
-	if (!(port->flags & BOOST_PORT_F_STEER) || (p->flags & (NET_PKT_FRAGMENT | NET_PKT_VLAN)) ||
-	    (p->eth_proto != ETH_P_IP_ && p->eth_proto != ETH_P_IPV6_) || (p->flags & NET_PKT_NDP))
-		return false;
-	found = boost_steer_queue(p, slot);
-	if (found < 0)
-		return false;
-	q = found;
-	st = bpf_map_lookup_elem(&boost_steer_stats, &slot);
 	if (q != rx_queue) {
 		if (st)
 			st->other_queue++;
@@ -147,10 +138,68 @@ static __always_inline bool net_steer(const struct boost_port *port, const struc
 	return true;
 }
 
+/*
+ * A frame @p that @port received, on receive queue @rx_queue, and that the
+ * policy accepted: steered into a socket (redirected: @v says NET_STEER)?
+ */
+static __always_inline bool net_steer(const struct boost_port *port, const struct net_pkt *p,
+				      __u32 rx_queue, struct net_verdict *v)
+{
+	int found;
+
+	if (!(port->flags & BOOST_PORT_F_STEER) || (p->flags & (NET_PKT_FRAGMENT | NET_PKT_VLAN)) ||
+	    (p->eth_proto != ETH_P_IP_ && p->eth_proto != ETH_P_IPV6_) || (p->flags & NET_PKT_NDP))
+		return false;
+	found = boost_steer_queue(p, port->slot);
+	if (found < 0)
+		return false;
+	return net_steer_to(port->slot, found, rx_queue, v);
+}
+
+/*
+ * DHCPv4 from a vNIC that boost-xsk serves (BOOST_PORT_F_DHCP), which the
+ * policy must steer before anti-spoofing and the broadcast rule, which
+ * would drop a DISCOVER (from 0.0.0.0, to 255.255.255.255): UDP from port
+ * 68 to 67, unfragmented and untagged, and from the port's own MAC (the
+ * MAC check of anti-spoofing still holds; boost-xsk checks that the
+ * request's chaddr is that MAC too).
+ */
+static __always_inline bool net_is_dhcp_request(const struct boost_port *port,
+						const struct net_pkt *p)
+{
+	return (port->flags & BOOST_PORT_F_DHCP) && p->eth_proto == ETH_P_IP_ &&
+	       p->l4_proto == IPPROTO_UDP_ && !(p->flags & (NET_PKT_FRAGMENT | NET_PKT_VLAN)) &&
+	       (p->flags & NET_PKT_L4) && p->sport == 68 && p->dport == 67 &&
+	       mac_eq(p->eth_src, port->mac);
+}
+
+/*
+ * Such a frame into the socket of the queue it came in on; with none
+ * there, it goes on to the policy, which drops it as before.
+ */
+static __always_inline bool net_steer_dhcp(const struct boost_port *port, __u32 rx_queue,
+					   struct net_verdict *v)
+{
+	return net_steer_to(port->slot, rx_queue & (BOOST_STEER_QUEUES - 1), rx_queue, v);
+}
+
 #else
 
 static __always_inline bool net_steer(const struct boost_port *port, const struct net_pkt *p,
 				      __u32 rx_queue, struct net_verdict *v)
+{
+	return false;
+}
+
+/* boostd refuses "dhcp" on a port in tc mode (net_conf_dhcp.c). */
+static __always_inline bool net_is_dhcp_request(const struct boost_port *port,
+						const struct net_pkt *p)
+{
+	return false;
+}
+
+static __always_inline bool net_steer_dhcp(const struct boost_port *port, __u32 rx_queue,
+					   struct net_verdict *v)
 {
 	return false;
 }

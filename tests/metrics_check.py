@@ -45,8 +45,12 @@ FAMILIES.update({"boost_disk_read_bytes": "counter", "boost_disk_written_bytes":
 FAMILIES.update({"boost_trust_floor": "gauge", "boost_trust_attested": "gauge",
                  "boost_trust_attestations": "counter",
                  "boost_trust_attestation_failures": "counter"})
-# Only with the trust policy's "sets".
-OPTIONAL = {"boost_trust_set_fallback": "gauge", "boost_trust_set_none": "gauge"}
+# Only with the trust policy's "sets"; boost-xsk's only when a port has "dhcp".
+OPTIONAL = {"boost_trust_set_fallback": "gauge", "boost_trust_set_none": "gauge",
+            "boost_xsk_up": "gauge", "boost_xsk_restarts": "counter",
+            "boost_xsk_received": "counter", "boost_xsk_requests": "counter",
+            "boost_xsk_malformed": "counter", "boost_xsk_tx_full": "counter",
+            "boost_xsk_kernel_dropped": "counter"}
 LOG2_BUCKETS = 40  # ublk-target/blk_stats.h
 
 

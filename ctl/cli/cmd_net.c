@@ -174,6 +174,44 @@ static void print_overlay(json_object *o)
 	out__close_object();
 }
 
+/* boost-xsk (DHCP for the VMs): its process and its counters. */
+static void print_dhcp(json_object *o)
+{
+	json_object *c;
+
+	out__open_object("dhcp");
+	out__bool("running", "dhcp: boost-xsk %s", jbool(o, "running") ? "running" : "not running");
+	if (json_object_object_get(o, "pid"))
+		out__int("pid", ", pid %ld", client__int(o, "pid"));
+	out__int("restarts", ", %ld restarts\n", client__int(o, "restarts"));
+	if (client__str(o, "error"))
+		out__string("error", "  %s\n", client__str(o, "error"));
+	if (json_object_object_get_ex(o, "counters", &c)) {
+		out__open_object("counters");
+		out__text("  counters:");
+		json_object_object_foreach(c, k, v) {
+			char fmt[64];
+
+			if (json_object_is_type(v, json_type_object)) {
+				out__open_object(k);
+				out__text(" (");
+				json_object_object_foreach(v, rk, rv) {
+					snprintf(fmt, sizeof(fmt), " %s %%ld", rk);
+					out__int(rk, fmt, json_object_get_int64(rv));
+				}
+				out__text(" )");
+				out__close_object();
+				continue;
+			}
+			snprintf(fmt, sizeof(fmt), " %s %%ld", k);
+			out__int(k, fmt, json_object_get_int64(v));
+		}
+		out__text("\n");
+		out__close_object();
+	}
+	out__close_object();
+}
+
 static int do_net_status(int argc, char **argv)
 {
 	json_object *r, *ports;
@@ -208,6 +246,8 @@ static int do_net_status(int argc, char **argv)
 	out__int("rules", "  security group rules: %ld\n", client__int(r, "rules"));
 	if (json_object_object_get(r, "overlay"))
 		print_overlay(json_object_object_get(r, "overlay"));
+	if (json_object_object_get(r, "dhcp"))
+		print_dhcp(json_object_object_get(r, "dhcp"));
 	out__text("ports:\n");
 	out__open_array("ports");
 	ports = json_object_object_get(r, "ports");
@@ -965,6 +1005,90 @@ static const struct cmd_group steer_group = {
 	       "rule with the same match.",
 };
 
+/* ---- dhcp -------------------------------------------------------------- */
+
+/*
+ * PORT prefix N [gateway A] [server A] [dns A]... [mtu N] [lease S] into
+ * {"port", "dhcp"}; the words are checked here, the values by boostd (its
+ * error names the key).
+ */
+static int do_dhcp_set(int argc, char **argv)
+{
+	json_object *args, *dhcp, *dns = NULL, *v;
+
+	if (argc < 1)
+		return cli__usage_error("a port is needed");
+	args = json_object_new_object();
+	dhcp = json_object_new_object();
+	json_object_object_add(args, "port", json_object_new_string(argv[0]));
+	json_object_object_add(args, "dhcp", dhcp);
+	for (NEXT_ARG(); argc > 0; NEXT_ARG(), NEXT_ARG()) {
+		const char *w = argv[0];
+
+		if (strcmp(w, "prefix") && strcmp(w, "gateway") && strcmp(w, "server") &&
+		    strcmp(w, "dns") && strcmp(w, "mtu") && strcmp(w, "lease")) {
+			json_object_put(args);
+			return cli__usage_error("unexpected argument '%s' (prefix, gateway, server, "
+						"dns, mtu, lease)", w);
+		}
+		if (argc < 2) {
+			json_object_put(args);
+			return cli__usage_error("'%s' needs a value", w);
+		}
+		if (strcmp(w, "prefix") == 0 || strcmp(w, "mtu") == 0 || strcmp(w, "lease") == 0) {
+			if (number(argv[1], 4294967295L, &v)) {
+				json_object_put(args);
+				return cli__usage_error("%s '%s': expected a number", w, argv[1]);
+			}
+			json_object_object_add(dhcp, strcmp(w, "lease") ? w : "lease_s", v);
+		} else if (strcmp(w, "dns") == 0) {
+			if (!dns) {
+				dns = json_object_new_array();
+				json_object_object_add(dhcp, "dns", dns);
+			}
+			json_object_array_add(dns, json_object_new_string(argv[1]));
+		} else {
+			json_object_object_add(dhcp, w, json_object_new_string(argv[1]));
+		}
+	}
+	return simple("dhcp_set", args, "dhcp set");
+}
+
+static int do_dhcp_del(int argc, char **argv)
+{
+	json_object *args;
+
+	if (argc != 1)
+		return argc ? cli__usage_error("unexpected argument '%s'", argv[1]) :
+			      cli__usage_error("a port is needed");
+	args = json_object_new_object();
+	json_object_object_add(args, "port", json_object_new_string(argv[0]));
+	return simple("dhcp_del", args, "dhcp removed");
+}
+
+static const struct cmd dhcp_cmds[] = {
+	{ "set", .func = do_dhcp_set,
+	  .args = "PORT prefix N [gateway ADDR] [server ADDR] [dns ADDR]... [mtu MTU] [lease S]" },
+	{ "del", .func = do_dhcp_del, .args = "PORT" },
+	{ 0 },
+};
+
+static const struct cmd_group dhcp_group = {
+	.path = "net dhcp",
+	.cmds = dhcp_cmds,
+	.defs = "N     := the prefix length of the VM's address, 1 to 32\n"
+		"ADDR  := an IPv4 address; dns up to 3 times\n"
+		"MTU   := 68 to 65535 (default: none given)\n"
+		"S     := the lease time in seconds, 60 or more (default 86400)",
+	.doc = "DHCPv4 for the VM of PORT (a vnic in xdp mode with an IPv4 address, no steer\n"
+	       "rules), from boost-xsk: a DISCOVER gets PORT's first IPv4 address, with the\n"
+	       "prefix, the gateway as router and server identifier (or server), the DNS\n"
+	       "servers, the MTU and the lease time; a REQUEST of another address a NAK.\n"
+	       "boostd runs boost-xsk, the verified artifact, while the network is attached\n"
+	       "and a port has dhcp; 'net status' shows it and its counters. set replaces\n"
+	       "PORT's settings, del removes them.",
+};
+
 static const struct cmd net_cmds[] = {
 	{ "attach", .func = do_net_attach },
 	{ "detach", .func = do_net_detach },
@@ -976,6 +1100,7 @@ static const struct cmd net_cmds[] = {
 	{ "sg", .sub = &sg_group },
 	{ "flows", .sub = &flows_group },
 	{ "steer", .sub = &steer_group },
+	{ "dhcp", .sub = &dhcp_group },
 	{ 0 },
 };
 

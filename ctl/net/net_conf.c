@@ -316,7 +316,8 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 {
 	static const char *const keys[] = { "name", "kind", "mode", "mac", "ips", "sg", "netns",
 					    "router", "afxdp", "probe", "probe_interval_ms",
-					    "probe_misses", "rate", "network", "steer", NULL };
+					    "probe_misses", "rate", "network", "steer", "dhcp",
+					    NULL };
 	static const char *const uplink_keys[] = { "probe", "probe_interval_ms", "probe_misses",
 						   NULL };
 	json_object *v;
@@ -353,7 +354,8 @@ static int parse_port(json_object *o, const char *at, struct net_conf_port *p, c
 	}
 	if (p->kind == BOOST_PORT_UPLINK) {
 		/* The uplink is the network: none of a VM's attributes apply. */
-		static const char *const vm_keys[] = { "mac", "ips", "sg", "rate", "network", NULL };
+		static const char *const vm_keys[] = { "mac", "ips", "sg", "rate", "network",
+						       "dhcp", NULL };
 
 		for (const char *const *q = vm_keys; *q; q++)
 			if (json_object_object_get_ex(o, *q, NULL))
@@ -438,8 +440,13 @@ netns:
 			FAIL("%s.network: must be the name of a network of \"networks\"", at);
 		strcpy(p->network, s);
 	}
-	if (json_object_object_get_ex(o, "rate", &v))
+	if (json_object_object_get_ex(o, "rate", &v)) {
 		ret = parse_rate(v, at, p, err, errlen);
+		if (ret)
+			goto out;
+	}
+	if (json_object_object_get_ex(o, "dhcp", &v))
+		ret = net_conf__parse_dhcp(v, at, p, err, errlen);
 out:
 	return ret;
 }

@@ -23,8 +23,12 @@
  *                 "pps": "100k", "burst": "256k",            packets each way, bytes
  *                 "shape": true},                            in: paced (tc mode only)
  *        "steer": [{"proto": "udp", "dport": 5201,           AF_XDP steering (any port,
- *                   "cidr": "192.0.2.0/24", "queue": 0}]}   xdp mode): up to 8 rules,
+ *                   "cidr": "192.0.2.0/24", "queue": 0}],   xdp mode): up to 8 rules,
  *                                                            the first match wins
+ *        "dhcp": {"prefix": 24, "gateway": "192.0.2.254",    DHCPv4 from boost-xsk
+ *                 "server": "192.0.2.254",                   (a vnic in xdp mode, no
+ *                 "dns": ["192.0.2.53"], "mtu": 1500,        steer): its first IPv4
+ *                 "lease_s": 86400}}                         of ips; server: gateway
  *     ],
  *     "security_groups": [
  *       {"id": 1, "rules": [
@@ -89,6 +93,24 @@ struct net_conf_steer {
 	uint8_t addr[16];  /* masked to prefix_len */
 };
 
+/*
+ * A vNIC's DHCPv4, served by boost-xsk (its "dhcp"): its first IPv4
+ * address of "ips" with this prefix and these settings (addresses in
+ * network order, 0 if absent).
+ */
+#define NET_CONF_DHCP_DNS 3
+#define NET_CONF_DHCP_LEASE_DEFAULT 86400
+
+struct net_conf_dhcp {
+	bool on;
+	uint8_t prefix_len;    /* 1 to 32 */
+	uint32_t gateway;      /* the router option */
+	uint32_t server;       /* the server identifier: "server", else the gateway */
+	uint32_t dns[NET_CONF_DHCP_DNS];
+	uint16_t mtu;          /* 0: not sent */
+	uint32_t lease_s;
+};
+
 struct net_conf_port {
 	char name[IF_NAMESIZE];
 	char netns[64];  /* "" if not given */
@@ -110,6 +132,7 @@ struct net_conf_port {
 	struct net_conf_steer steer[BOOST_STEER_MAX];
 	char network[64]; /* its tenant network's name, "" if none */
 	uint32_t vni;    /* that network's VNI, 0 if none */
+	struct net_conf_dhcp dhcp; /* a vnic's DHCPv4 (boost-xsk) */
 };
 
 /* The overlay (net_conf_overlay.c). */

@@ -26,4 +26,10 @@ int net_conf__parse_mac(const char *s, uint8_t *mac);
 /* The first key of @o that is not one of @keys (NULL-terminated), or NULL. */
 const char *net_conf__unknown_key(json_object *o, const char *const *keys);
 
+struct net_conf_port;
+
+/* A vnic's "dhcp" object @o into @p, whose other keys are parsed (net_conf_dhcp.c). */
+int net_conf__parse_dhcp(json_object *o, const char *at, struct net_conf_port *p, char *err,
+			 size_t errlen);
+
 #endif

@@ -55,6 +55,7 @@
 #include "daemon/object.h"
 #include "net_conf.h"
 #include "net_flows.h"
+#include "net_xsk.h"
 #include "net_link.h"
 #include "net_overlay.h"
 #include "net_pin.h"
@@ -134,6 +135,7 @@ struct boostd_net {
 	struct net_prober probers[BOOST_MAX_UPLINKS];
 	struct boostd_timer *flows_timer; /* the flow tables' sweep */
 	uint64_t flows_interval_ms;
+	struct net_xsk *xsk;         /* boost-xsk, DHCP for the VMs (net_xsk.h) */
 };
 
 static void probers_sync(struct boostd_net *n);
@@ -485,7 +487,8 @@ static int write_port(const struct net_maps *m, const struct net_conf_port *p, u
 				 .n_v4 = p->n_v4, .n_v6 = p->n_v6, .slot = slot,
 				 .flags = (p->router ? BOOST_PORT_F_ROUTER : 0) |
 					  (p->afxdp ? BOOST_PORT_F_AFXDP : 0) |
-					  (p->nsteer ? BOOST_PORT_F_STEER : 0) };
+					  (p->nsteer ? BOOST_PORT_F_STEER : 0) |
+					  (p->dhcp.on ? BOOST_PORT_F_DHCP : 0) };
 	struct bpf_devmap_val dv = { .ifindex = ifi };
 	struct boost_port_direct d;
 
@@ -713,7 +716,7 @@ static int steer_sync(const struct net_maps *m, const struct net_conf *c, const 
 				 strerror(errno));
 			return -errno;
 		}
-		if (!p->nsteer)
+		if (!p->nsteer && !p->dhcp.on)
 			continue;
 		fd = xsk_map_get(p);
 		if (fd < 0 || bpf_map_update_elem(m->xsk_ports, &slot, &fd, BPF_ANY)) {
@@ -738,7 +741,8 @@ static int steer_sync(const struct net_maps *m, const struct net_conf *c, const 
 		if (e->d_name[0] == '.')
 			continue;
 		for (i = 0; i < c->nports; i++)
-			if (c->ports[i].nsteer && strcmp(c->ports[i].name, e->d_name) == 0)
+			if ((c->ports[i].nsteer || c->ports[i].dhcp.on) &&
+			    strcmp(c->ports[i].name, e->d_name) == 0)
 				break;
 		if (i < c->nports)
 			continue;
@@ -1342,6 +1346,7 @@ static void detach_all(struct boostd_net *n)
 	programs_close(&n->progs);
 	n->attached = false;
 	attached_forget(n);
+	net_xsk__sync(n->xsk, n->doc, &n->conf, false);
 }
 
 /*
@@ -1390,6 +1395,7 @@ static int net_apply(struct boostd_net *n, json_object *doc, struct net_conf *c,
 	memset(c, 0, sizeof(*c));
 	probers_sync(n);
 	flows_timer_arm(n);
+	net_xsk__sync(n->xsk, n->doc, &n->conf, n->attached);
 out:
 	free(ifindexes);
 	return ret;
@@ -1602,6 +1608,7 @@ static void job_done(void *arg, bool stopping)
 		probers_sync(n);
 		uplinks_refresh(n); /* links that changed while the job ran */
 		log_info("net: attached to %zu ports", n->conf.nports);
+		net_xsk__sync(n->xsk, n->doc, &n->conf, true);
 	}
 	if (stopping)
 		resp = proto__error("%s: boostd is stopping", what);
@@ -2260,6 +2267,9 @@ static void *net_start(const struct boostd_env *env)
 		boostd_loader__watch_verdict(n->loader, net_verdict, n);
 	n->state_dir = env->state_dir;
 	n->progs.tc_prog_fd = -1;
+	n->xsk = net_xsk__new(n->loader, n->loop, n->state_dir);
+	if (!n->xsk)
+		log_warn("net: out of memory: no boost-xsk, no DHCP for the VMs");
 	n->flows_timer = boostd_timer__new(n->loop, flows_tick, n);
 	if (!n->flows_timer)
 		log_warn("net: flows: no timer for the sweep (%s): dead flows stay until evicted",
@@ -2283,6 +2293,7 @@ static void *net_start(const struct boostd_env *env)
 	adopt(n);
 	probers_sync(n);
 	flows_timer_arm(n);
+	net_xsk__sync(n->xsk, n->doc, &n->conf, n->attached);
 	return n;
 }
 
@@ -2299,6 +2310,8 @@ static void net_stop(void *obj)
 	 */
 	link_watch_stop(n);
 	boostd_timer__free(n->flows_timer);
+	/* boost-xsk stops with boostd; the next one starts it again. */
+	net_xsk__free(n->xsk);
 	for (int i = 0; i < BOOST_MAX_UPLINKS; i++)
 		prober_stop(&n->probers[i]);
 	programs_close(&n->progs);
@@ -2577,6 +2590,11 @@ static json_object *handle_status(void *obj, json_object *args, struct boostd_re
 		json_object_array_add(ports, port_json(n, &n->conf.ports[i]));
 	json_object_object_add(r, "ports", ports);
 	json_object_object_add(r, "rules", json_object_new_uint64(n->conf.nrules));
+	for (size_t i = 0; i < n->conf.nports; i++)
+		if (n->conf.ports[i].dhcp.on) {
+			json_object_object_add(r, "dhcp", net_xsk__status(n->xsk));
+			break;
+		}
 	{
 		int *ifindexes = calloc(n->conf.nports + 1, sizeof(int));
 		json_object *ov;
@@ -2889,6 +2907,64 @@ static json_object *handle_steer_del(void *obj, json_object *args, struct boostd
 	return res ? res : net_ok(n);
 }
 
+/* ---- dhcp ----------------------------------------------------------------- */
+
+/*
+ * Set the port's DHCPv4 ({"port", "dhcp": the object, as the document has
+ * it}), or with a NULL @dhcp remove it ({"port"}): boost-xsk follows.
+ */
+static json_object *dhcp_edit(struct boostd_net *n, json_object *name, json_object *dhcp,
+			      const char *what)
+{
+	json_object *ports, *doc, *port, *res;
+	int i;
+
+	doc = doc_copy(n, "ports", &ports);
+	if (!doc)
+		return proto__error("%s: out of memory", what);
+	i = find_named(ports, "name", name);
+	if (i < 0) {
+		json_object_put(doc);
+		return proto__error("%s: no port %s", what, json_object_get_string(name));
+	}
+	port = json_object_array_get_idx(ports, i);
+	if (dhcp) {
+		json_object_object_add(port, "dhcp", json_object_get(dhcp));
+	} else if (!json_object_object_get_ex(port, "dhcp", NULL)) {
+		json_object_put(doc);
+		return proto__error("%s: port %s has no dhcp", what, json_object_get_string(name));
+	} else {
+		json_object_object_del(port, "dhcp");
+	}
+	res = apply_doc(n, doc, what);
+	return res ? res : net_ok(n);
+}
+
+static json_object *handle_dhcp_set(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *name, *dhcp;
+
+	NET_KEEP_DURING_JOB(n, handle_dhcp_set, args, req);
+	name = json_arg__get(args, "port", json_type_string);
+	dhcp = json_arg__get(args, "dhcp", json_type_object);
+	if (!name || !dhcp)
+		return proto__error("net dhcp set: 'port' (a name) and 'dhcp' (an object) are needed");
+	return dhcp_edit(n, name, dhcp, "net dhcp set");
+}
+
+static json_object *handle_dhcp_del(void *obj, json_object *args, struct boostd_request *req)
+{
+	struct boostd_net *n = obj;
+	json_object *name;
+
+	NET_KEEP_DURING_JOB(n, handle_dhcp_del, args, req);
+	name = json_arg__get(args, "port", json_type_string);
+	if (!name)
+		return proto__error("net dhcp del: 'port' (a name) is needed");
+	return dhcp_edit(n, name, NULL, "net dhcp del");
+}
+
 /*
  * The steer rules of every port that has some (or of the port "port"):
  * its rules, the XSKMAP a consumer inserts its socket into, and its
@@ -3154,6 +3230,11 @@ static void net_metrics(void *obj, FILE *out)
 			prom__u64(out, "boost_port_drops_total", sums[i].drops[k],
 				  "port", n->conf.ports[i].name, "reason", boost_drop_names[k], NULL);
 	flows_metrics(out);
+	for (size_t i = 0; i < n->conf.nports; i++)
+		if (n->conf.ports[i].dhcp.on) {
+			net_xsk__metrics(n->xsk, out);
+			break;
+		}
 out:
 	free(sums);
 	free(found);
@@ -3179,6 +3260,8 @@ static const struct boostd_handler net_handlers[] = {
 	{ "net", "steer_add", handle_steer_add },
 	{ "net", "steer_del", handle_steer_del },
 	{ "net", "steer_list", handle_steer_list },
+	{ "net", "dhcp_set", handle_dhcp_set },
+	{ "net", "dhcp_del", handle_dhcp_del },
 	{ 0 },
 };
 

@@ -304,6 +304,10 @@ static void f_udp_from_unspec(struct frame *f) { eth(f, ETH_P_IPV6); ipv6_from(f
 static void f_spoof_mac(struct frame *f) { eth_to(f, MAC_B, MAC_X, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
 static void f_spoof_ipv4(struct frame *f) { eth(f, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "192.0.2.99", IP_B); udp(f); }
 static void f_spoof_ipv6(struct frame *f) { eth(f, ETH_P_IPV6); ipv6_from(f, IPPROTO_UDP, 8, "2001:db8::99", IP6_B); udp(f); }
+/* DHCP (A has BOOST_PORT_F_DHCP, and no socket in its XSKMAP: boost-xsk is not running). */
+static void f_dhcp_discover(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "0.0.0.0", "255.255.255.255"); udp_ports(f, 68, 67); }
+static void f_dhcp_discover_x(struct frame *f) { eth_to(f, BCAST, MAC_X, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "0.0.0.0", "255.255.255.255"); udp_ports(f, 68, 67); }
+static void f_dhcp_discover_b(struct frame *f) { eth_to(f, BCAST, MAC_B, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, "0.0.0.0", "255.255.255.255"); udp_ports(f, 68, 67); }
 static void f_to_self(struct frame *f) { eth_to(f, MAC_A, MAC_A, ETH_P_IP); ipv4(f, IPPROTO_UDP, 5, 8); udp(f); }
 static void f_bcast_ipv4(struct frame *f) { eth_to(f, BCAST, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, "192.0.2.255"); udp(f); }
 static void f_mcast_ipv4(struct frame *f) { eth_to(f, MCAST4, MAC_A, ETH_P_IP); ipv4_from(f, IPPROTO_UDP, 5, 8, IP_A, "224.0.0.1"); udp(f); }
@@ -804,6 +808,10 @@ static const struct fixture fixtures[] = {
 	{ "arp probe (sender 0.0.0.0): flooded", f_arp_probe, A, FLOOD },
 	{ "arp reply to B: forwarded", f_arp_reply, A, FWD, B },
 	{ "arp sender MAC spoofed", f_arp_spoof_sha, A, DROP, BOOST_DROP_SPOOF },
+	/* DHCP goes to boost-xsk's socket before anti-spoofing, or on to it */
+	{ "dhcp discover, no socket: on to anti-spoofing", f_dhcp_discover, A, DROP, BOOST_DROP_SPOOF },
+	{ "dhcp discover from another MAC: spoof", f_dhcp_discover_x, A, DROP, BOOST_DROP_SPOOF },
+	{ "dhcp discover from a port without dhcp: spoof", f_dhcp_discover_b, B, DROP, BOOST_DROP_SPOOF },
 	{ "arp sender IP spoofed", f_arp_spoof_spa, A, DROP, BOOST_DROP_SPOOF },
 	{ "nd solicitation: flooded", f_ns, A, FLOOD },
 	{ "nd DAD from ::: flooded", f_ns_dad, A, FLOOD },
@@ -1089,7 +1097,7 @@ static void setup(void)
 		must(bpf_obj_get_info_by_fd(map_fd(obj_tc, "boost_counters"), &b, &lb) == 0, "%s failed: %s", "bpf_obj_get_info_by_fd(map_fd(obj_tc, \"boost_counters\"), &b, &lb)", strerror(errno));
 		must(a.id == b.id, "the XDP and TC objects do not share boost_counters");
 	}
-	add_port(A, MAC_A, BOOST_PORT_VNIC, 0, IP_A, IP6_A);
+	add_port(A, MAC_A, BOOST_PORT_VNIC, BOOST_PORT_F_DHCP, IP_A, IP6_A);
 	add_port(B, MAC_B, BOOST_PORT_VNIC, 0, IP_B, IP6_B);
 	add_port(UP, MAC_TOR, BOOST_PORT_UPLINK, 0, NULL, NULL);
 	add_port(RT, MAC_R, BOOST_PORT_VNIC, BOOST_PORT_F_ROUTER, NULL, IP6_R);

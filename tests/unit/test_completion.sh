@@ -35,9 +35,10 @@ want "net" n
 want "storage status" st
 want "trust attest net storage metrics apply status version help" ''
 want "port" net po
-want "attach detach upgrade status stats port uplink sg flows steer help" net ''
+want "attach detach upgrade status stats port uplink sg flows steer dhcp help" net ''
 want "list flush help" net flows ''
 want "add del list help" net steer ''
+want "set del help" net dhcp ''
 want "add del list help" net uplink ''
 want "add del set list help" net port ''
 want "rate in out pps burst shape off" net port set vm1 ''

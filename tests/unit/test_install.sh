@@ -32,6 +32,8 @@ $prefix/lib/boost/bpf/net_xdp.bpf.o.sig 644
 $prefix/lib/systemd/system/boostd.service 644
 $prefix/sbin/boost-ublk 755
 $prefix/sbin/boost-ublk.sig 644
+$prefix/sbin/boost-xsk 755
+$prefix/sbin/boost-xsk.sig 644
 $prefix/sbin/boostctl 755
 $prefix/sbin/boostd 755
 $prefix/share/man/man5/boost-network.5 644
@@ -39,6 +41,7 @@ $prefix/share/man/man5/boost-storage.5 644
 $prefix/share/man/man5/boost-trust-policy.5 644
 $prefix/share/man/man5/boostd.json.5 644
 $prefix/share/man/man8/boost-ublk.8 644
+$prefix/share/man/man8/boost-xsk.8 644
 $prefix/share/man/man8/boostctl.8 644
 $prefix/share/man/man8/boostd.8 644
 $sysconf/boost/boostd.json 644
@@ -104,7 +107,7 @@ flags=(CPPFLAGS="$(dpkg-buildflags --get CPPFLAGS)" CFLAGS="$(dpkg-buildflags --
 	LDFLAGS="$(dpkg-buildflags --get LDFLAGS)")
 echo "${flags[@]}"
 expect_exit 0 nice make -s O="$dir/deb" "${flags[@]}" programs
-for p in boostd boostctl boost-ublk; do
+for p in boostd boostctl boost-ublk boost-xsk; do
 	[ -x "$dir/deb/$p" ] || fail "$p not built with Debian's flags"
 done
 grep -q -- -D_FORTIFY_SOURCE=2 <<<"${flags[0]}" || fail "dpkg-buildflags has no fortify: ${flags[*]}"

@@ -27,7 +27,7 @@ export BOOST_SOCKET=/tmp/boostd.sock BOOST_TCTI=device:/dev/tpmrm0
 mkfs.ext4 -q /dev/ram0 && mkdir -p /mnt/boost && mount /dev/ram0 /mnt/boost || exit 1
 A=/mnt/boost/art
 mkdir \$A
-for f in bpf/net_xdp.bpf.o bpf/net_tc.bpf.o boost-ublk; do
+for f in bpf/net_xdp.bpf.o bpf/net_tc.bpf.o boost-ublk boost-xsk; do
 	cp "\$B/\$f" \$A/
 	setfattr -n security.ima -v "0x\$(xxd -p "\$B/\$f.sig" | tr -d '\n')" "\$A/\${f#*/}" || exit 1
 done
@@ -64,7 +64,7 @@ done >/tmp/pcrs
 evmctl ima_measurement --pcrs sha256,/tmp/pcrs \$ima/binary_runtime_measurements >\$dir/replay 2>&1
 echo "replay \$?"
 grep " \$A/" \$ima/ascii_runtime_measurements >\$dir/measured
-sha256sum \$A/net_xdp.bpf.o \$A/net_tc.bpf.o \$A/boost-ublk >\$dir/sums
+sha256sum \$A/net_xdp.bpf.o \$A/net_tc.bpf.o \$A/boost-ublk \$A/boost-xsk >\$dir/sums
 GUEST
 expect_exit 0 "$VM" --ima-policy none --rw "$dir" -- bash "$dir/guest.sh"
 for step in rules policy key status keylime replay; do
@@ -80,7 +80,7 @@ expect_match "Permission denied" "$(cat "$dir/changed.err")"
 # boostd verified and measured the artifacts from their security.ima, and
 # its replay of the kernel's log still holds.
 s=$(cat "$dir/status.json")
-[ "$(jq -r .measured <<<"$s")" -ge 3 ] || fail "boostd measured too little: $s"
+[ "$(jq -r .measured <<<"$s")" -ge 4 ] || fail "boostd measured too little: $s"
 [ "$(jq -r .kernel_ima.replays <<<"$s")" = true ] || fail "the kernel's log does not replay: $s"
 [ "$(jq -r .attestation.trusted <<<"$s")" = true ] || fail "the guest host did not attest: $s"
 
@@ -92,7 +92,7 @@ while read -r sum path; do
 	jq -e --arg p "$path" --arg s "$sum" '.digests[$p] == [$s]' "$dir/runtime.json" >/dev/null ||
 		fail "$path: Keylime's runtime policy lists another digest: $(cat "$dir/runtime.json")"
 done <"$dir/sums"
-[ "$(wc -l <"$dir/sums")" = 3 ] || fail "sha256sum: $(cat "$dir/sums")"
+[ "$(wc -l <"$dir/sums")" = 4 ] || fail "sha256sum: $(cat "$dir/sums")"
 # The kernel measures before it appraises: the refused, changed copy is in
 # the log too, with its own digest, which no policy lists.
 changed=$(sha256sum <"$BOOST_BUILD/bpf/net_xdp.bpf.o" | cut -d' ' -f1)
