@@ -562,16 +562,26 @@ static int adopt_device(struct blk_dev *dev, int id)
 	return 0;
 }
 
-/* The dead server's files may take a moment to be released: retry 5 s. */
-static int start_recovery_or_report(struct blk_dev *dev)
+/*
+ * The dead server's files are released, and the device quiesced, a moment
+ * after it ended (its io_uring is torn down by a kernel worker): retry
+ * every 2 ms, 5 s at most, as each of those milliseconds is a stall of
+ * the device's IO. The wait goes to *@ret_ms.
+ */
+static int start_recovery_or_report(struct blk_dev *dev, unsigned int *ret_ms)
 {
-	int err, i;
+	struct timespec t0, t;
+	int err;
 
-	for (i = 0; i < 50; i++) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
 		err = blk_ctrl__start_recovery(dev);
-		if (err != -EBUSY)
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		*ret_ms = (unsigned int)((t.tv_sec - t0.tv_sec) * 1000 +
+					 (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (err != -EBUSY || *ret_ms >= 5000)
 			break;
-		usleep(100 * 1000);
+		usleep(2000);
 	}
 	if (err)
 		blk_err("device %d: cannot start recovery: %s%s", dev->cfg.dev_id,
@@ -675,6 +685,7 @@ static int do_recover(int argc, char **argv)
 	struct blk_dev dev;
 	const char *spec;
 	bool started_recovery = false;
+	unsigned int waited_ms = 0;
 	int id, sfd = -1, stats_fd = -1, key_fd = -1, err;
 
 	blk_dev_init(&dev);
@@ -712,7 +723,7 @@ static int do_recover(int argc, char **argv)
 		err = sfd;
 		goto out;
 	}
-	err = start_recovery_or_report(&dev);
+	err = start_recovery_or_report(&dev, &waited_ms);
 	if (err)
 		goto out;
 	started_recovery = true;
@@ -727,7 +738,8 @@ static int do_recover(int argc, char **argv)
 	err = confine_or_report(&dev);
 	if (err)
 		goto out;
-	fprintf(stderr, "boost-ublk: device %d: recovered\n", id);
+	fprintf(stderr, "boost-ublk: device %d: recovered (the kernel let it go after %u ms)\n",
+		id, waited_ms);
 	print_started(&dev);
 	err = serve(&dev, sfd);
 	teardown(&dev, true);

@@ -137,6 +137,8 @@ struct sdev {
 	bool next_build_set;
 
 	struct job job; /* kind JOB_NONE when none runs */
+	/* An upgrade's swap: when the old server was killed, and when it ended (monotonic ns). */
+	uint64_t swap_kill_ns, swap_dead_ns;
 	/* An encrypted device's key for its next server (a pipe's read end), or -1. */
 	int key_fd;
 };
@@ -156,6 +158,14 @@ struct boostd_storage {
 static uint64_t ts_ns(const struct timespec *t)
 {
 	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ts_ns(&t);
 }
 
 /* Does the kernel still have ublk device @id (its char node)? */
@@ -1160,6 +1170,7 @@ static int server_swap(struct sdev *v, const uint8_t build[32], job_done_fn done
 		       char *err, size_t errlen)
 {
 	memcpy(v->job.build, build, sizeof(v->job.build));
+	v->swap_kill_ns = mono_ns();
 	return server_signal(v, JOB_SWAP, SIGKILL, STORAGE_KILL_TIMEOUT_MS, done, ctx, err,
 			     errlen);
 }
@@ -1174,6 +1185,7 @@ static void swap_ended(struct sdev *v)
 
 	memcpy(v->next_build, v->job.build, sizeof(v->next_build));
 	v->next_build_set = true;
+	v->swap_dead_ns = mono_ns();
 	done = signalled_ended(v, ", for an upgrade", &ctx);
 	ret = server_start(v, done, ctx, err, sizeof(err));
 	if (ret) {
@@ -2174,8 +2186,9 @@ struct upgrade {
 
 static bool upgrade_next(struct upgrade *u);
 
-static void upgrade_result(struct upgrade *u, const struct sdev *v, int id, const char *result,
-			   const char *reason)
+/* Add @id's result to @u's answer; the object added. */
+static json_object *upgrade_result(struct upgrade *u, const struct sdev *v, int id,
+				   const char *result, const char *reason)
 {
 	json_object *o = json_object_new_object();
 	char hex[65];
@@ -2194,6 +2207,7 @@ static void upgrade_result(struct upgrade *u, const struct sdev *v, int id, cons
 	json_object_array_add(u->results, o);
 	if (strcmp(result, "upgraded") && strcmp(result, "current"))
 		u->failed++;
+	return o;
 }
 
 /* The answer, with each device's result (or @error); frees @u. */
@@ -2277,9 +2291,14 @@ static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
 		return;
 	}
 	if (!ret) {
-		log_info("storage: device %d: upgraded, server pid %d", v->conf.id, v->pid);
+		unsigned int ms = (unsigned int)((mono_ns() - v->swap_kill_ns) / 1000000);
+
+		log_info("storage: device %d: upgraded in %u ms (its old server ended in %u ms), "
+			 "server pid %d", v->conf.id, ms,
+			 (unsigned int)((v->swap_dead_ns - v->swap_kill_ns) / 1000000), v->pid);
 		persist(v->s);
-		upgrade_result(u, v, v->conf.id, "upgraded", NULL);
+		json_object_object_add(upgrade_result(u, v, v->conf.id, "upgraded", NULL), "swap_ms",
+				       json_object_new_int((int)ms));
 		upgrade_continue(u);
 		return;
 	}

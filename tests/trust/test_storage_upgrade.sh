@@ -40,7 +40,7 @@ pid=$(show 3 .pid)
 
 # To build B, then current.
 expect_exit 0 "$BOOSTCTL" storage upgrade 3 --artifact "$B/b/boost-ublk"
-expect_match "device 3: upgraded \(server pid [0-9]+\)" "$out"
+expect_match "device 3: upgraded in [0-9]+ ms \(server pid [0-9]+\)" "$out"
 [ "$(state 3)" = "live $B2" ] || fail "device 3 is not on build B: $(state 3)"
 [ "$(show 3 .pid)" != "$pid" ] || fail "device 3 has the same server"
 for i in 1 2 3; do
