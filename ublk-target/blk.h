@@ -283,6 +283,12 @@ int blk_dev__map_stats(struct blk_dev *dev, int fd);
 void blk_dev__unmap_stats(struct blk_dev *dev);
 /* Write the device's id and geometry into the stats region's header. */
 void blk_dev__publish_geometry(struct blk_dev *dev);
+/*
+ * The queues' memory (buffers, keyed ciphers): what needs no /dev/ublkcN,
+ * so a server that waits to take a device over (--wait-fd) has it ready.
+ */
+int blk_dev__alloc_queues(struct blk_dev *dev);
+/* /dev/ublkcN and each queue's descriptors; allocates first if not yet. */
 int blk_dev__open_queues(struct blk_dev *dev);
 int blk_dev__start_queues(struct blk_dev *dev);
 void blk_dev__stop_queues(struct blk_dev *dev);

@@ -87,20 +87,11 @@ void blk_dev__unmap_stats(struct blk_dev *dev)
 	dev->stats = NULL;
 }
 
-int blk_dev__open_queues(struct blk_dev *dev)
+int blk_dev__alloc_queues(struct blk_dev *dev)
 {
-	char path[64];
 	unsigned int i;
 	int err;
 
-	snprintf(path, sizeof(path), "/dev/ublkc%d", dev->cfg.dev_id);
-	dev->cdev_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (dev->cdev_fd < 0)
-		return -errno;
-	dev->stop_efd = eventfd(0, EFD_CLOEXEC);
-	dev->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (dev->stop_efd < 0 || dev->exit_efd < 0)
-		return -errno;
 	dev->queues = calloc(dev->cfg.nr_queues, sizeof(*dev->queues));
 	if (!dev->queues)
 		return -ENOMEM;
@@ -118,18 +109,14 @@ int blk_dev__open_queues(struct blk_dev *dev)
 			return -ENOMEM;
 		q->qos_head[0] = q->qos_head[1] = -1;
 		q->qos_seq = UINT64_MAX; /* the first wake-up reads the caps */
-		q->iods_len = blk_iods_len(q->depth);
-		p = mmap(NULL, q->iods_len, PROT_READ, MAP_SHARED | MAP_POPULATE,
-			 dev->cdev_fd, UBLKSRV_CMD_BUF_OFFSET + i * blk_iods_stride());
-		if (p == MAP_FAILED) {
-			err = -errno;
-			q->iods_len = 0;
-			return err;
-		}
-		q->iods = p;
-		/* Page-aligned, as O_DIRECT needs; untouched pages cost nothing. */
-		p = mmap(NULL, (size_t)q->depth * BLK_MAX_IO_BYTES,
-			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/*
+		 * Page-aligned, as O_DIRECT needs; untouched pages cost nothing,
+		 * unless the ring registers them (it pins every page): then they
+		 * are touched here, not while the device waits for its queues.
+		 */
+		p = mmap(NULL, (size_t)q->depth * BLK_MAX_IO_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | (dev->register_bufs ? MAP_POPULATE : 0),
+			 -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
 		q->bufs = p;
@@ -139,6 +126,39 @@ int blk_dev__open_queues(struct blk_dev *dev)
 			if (err)
 				return err;
 		}
+	}
+	return 0;
+}
+
+int blk_dev__open_queues(struct blk_dev *dev)
+{
+	char path[64];
+	unsigned int i;
+	int err;
+
+	if (!dev->queues && (err = blk_dev__alloc_queues(dev)))
+		return err;
+	snprintf(path, sizeof(path), "/dev/ublkc%d", dev->cfg.dev_id);
+	dev->cdev_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->cdev_fd < 0)
+		return -errno;
+	dev->stop_efd = eventfd(0, EFD_CLOEXEC);
+	dev->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (dev->stop_efd < 0 || dev->exit_efd < 0)
+		return -errno;
+	for (i = 0; i < dev->cfg.nr_queues; i++) {
+		struct blk_queue *q = &dev->queues[i];
+		void *p;
+
+		q->iods_len = blk_iods_len(q->depth);
+		p = mmap(NULL, q->iods_len, PROT_READ, MAP_SHARED | MAP_POPULATE,
+			 dev->cdev_fd, UBLKSRV_CMD_BUF_OFFSET + i * blk_iods_stride());
+		if (p == MAP_FAILED) {
+			err = -errno;
+			q->iods_len = 0;
+			return err;
+		}
+		q->iods = p;
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@
  *                  [--block-size 512|4096] [--size SIZE] [--id ID] [--no-recovery]
  *                  [--stats-fd FD] [--reconnect-timeout SECONDS] [--key-fd FD]
  *   boost-ublk recover DEV --backend BACKEND [--stats-fd FD]
- *                  [--reconnect-timeout SECONDS] [--key-fd FD]
+ *                  [--reconnect-timeout SECONDS] [--key-fd FD] [--wait-fd FD]
  *   boost-ublk del DEV
  *   boost-ublk list
  *
@@ -64,6 +64,7 @@ static void usage(FILE *f)
 		"                      [--reconnect-timeout SECONDS] [--key-fd FD]\n"
 		"       boost-ublk recover DEV --backend BACKEND [--stats-fd FD]\n"
 		"                      [--reconnect-timeout SECONDS] [--key-fd FD]\n"
+		"                      [--wait-fd FD]\n"
 		"       boost-ublk del DEV\n"
 		"       boost-ublk list\n"
 		"       boost-ublk --version\n"
@@ -79,7 +80,9 @@ static void usage(FILE *f)
 		"and fails it with EIO this long after the loss (default 30, 1 to 3600).\n"
 		"--key-fd: encrypt the device (aes-xts-plain64, a LUKS2 volume's data\n"
 		"segment): its key and geometry are read from FD (boostd writes them,\n"
-		"see blk_crypt.h), never from the command line.\n");
+		"see blk_crypt.h), never from the command line. --wait-fd: recover gets\n"
+		"ready while another server still serves the device, prints \"ready\", and\n"
+		"takes the device over only once a byte arrives on FD (an upgrade).\n");
 }
 
 static void blk_dev_init(struct blk_dev *dev)
@@ -279,7 +282,7 @@ static void print_started(const struct blk_dev *dev)
 	fflush(stdout);
 }
 
-enum { OPT_NO_RECOVERY = 256, OPT_STATS_FD, OPT_RECONNECT_TIMEOUT, OPT_KEY_FD };
+enum { OPT_NO_RECOVERY = 256, OPT_STATS_FD, OPT_RECONNECT_TIMEOUT, OPT_KEY_FD, OPT_WAIT_FD };
 
 static const struct option add_options[] = {
 	{ "backend", required_argument, NULL, 'b' },
@@ -292,17 +295,22 @@ static const struct option add_options[] = {
 	{ "stats-fd", required_argument, NULL, OPT_STATS_FD },
 	{ "reconnect-timeout", required_argument, NULL, OPT_RECONNECT_TIMEOUT },
 	{ "key-fd", required_argument, NULL, OPT_KEY_FD },
+	{ "wait-fd", required_argument, NULL, OPT_WAIT_FD },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
 
-/* Options of add and recover; recover takes only --backend, --stats-fd and --key-fd. */
+/*
+ * Options of add and recover; recover takes only --backend, --stats-fd,
+ * --reconnect-timeout, --key-fd and --wait-fd (@ret_wait_fd NULL: add).
+ */
 static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 			     const char **ret_spec, int *ret_stats_fd, int *ret_key_fd,
-			     bool recover)
+			     int *ret_wait_fd)
 {
 	const char *spec = NULL;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	bool recover = ret_wait_fd != NULL;
 	int c;
 
 	dev->cfg.nr_queues = ncpu > 0 ? (unsigned int)ncpu : 1;
@@ -313,9 +321,13 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+b:q:d:B:s:i:h", add_options, NULL)) != -1) {
 		if (recover && c != 'b' && c != 'h' && c != OPT_STATS_FD &&
-		    c != OPT_RECONNECT_TIMEOUT && c != OPT_KEY_FD) {
-			blk_err("recover: only --backend, --stats-fd, --reconnect-timeout and "
-				"--key-fd may be given; the device keeps its geometry");
+		    c != OPT_RECONNECT_TIMEOUT && c != OPT_KEY_FD && c != OPT_WAIT_FD) {
+			blk_err("recover: only --backend, --stats-fd, --reconnect-timeout, "
+				"--key-fd and --wait-fd may be given; the device keeps its geometry");
+			return -EINVAL;
+		}
+		if (!recover && c == OPT_WAIT_FD) {
+			blk_err("add: --wait-fd is for recover only");
 			return -EINVAL;
 		}
 		switch (c) {
@@ -388,6 +400,16 @@ static int parse_add_options(int argc, char **argv, struct blk_dev *dev,
 				return -EINVAL;
 			}
 			*ret_key_fd = (int)fd;
+			break;
+		}
+		case OPT_WAIT_FD: {
+			unsigned int fd;
+
+			if (parse_uint(optarg, 3, INT32_MAX, &fd)) {
+				blk_err("--wait-fd %s: not a file descriptor above 2", optarg);
+				return -EINVAL;
+			}
+			*ret_wait_fd = (int)fd;
 			break;
 		}
 		case 'h':
@@ -562,16 +584,34 @@ static int adopt_device(struct blk_dev *dev, int id)
 	return 0;
 }
 
-/* The dead server's files may take a moment to be released: retry 5 s. */
-static int start_recovery_or_report(struct blk_dev *dev)
+static uint64_t now_ms(void)
 {
-	int err, i;
+	struct timespec t;
 
-	for (i = 0; i < 50; i++) {
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/*
+ * The dead server's files are released, and the device quiesced, a moment
+ * after it ended (its io_uring is torn down by a kernel worker): retry
+ * every 2 ms, 5 s at most, as each of those milliseconds is a stall of
+ * the device's IO. The wait goes to *@ret_ms.
+ */
+static int start_recovery_or_report(struct blk_dev *dev, unsigned int *ret_ms)
+{
+	struct timespec t0, t;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
 		err = blk_ctrl__start_recovery(dev);
-		if (err != -EBUSY)
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		*ret_ms = (unsigned int)((t.tv_sec - t0.tv_sec) * 1000 +
+					 (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (err != -EBUSY || *ret_ms >= 5000)
 			break;
-		usleep(100 * 1000);
+		usleep(2000);
 	}
 	if (err)
 		blk_err("device %d: cannot start recovery: %s%s", dev->cfg.dev_id,
@@ -587,7 +627,7 @@ static int do_add(int argc, char **argv)
 	int sfd = -1, stats_fd = -1, key_fd = -1, err;
 
 	blk_dev_init(&dev);
-	if (parse_add_options(argc, argv, &dev, &spec, &stats_fd, &key_fd, false))
+	if (parse_add_options(argc, argv, &dev, &spec, &stats_fd, &key_fd, NULL))
 		return EXIT_USAGE;
 	if (optind < argc) {
 		blk_err("add: unexpected argument '%s'", argv[optind]);
@@ -667,6 +707,46 @@ out:
 }
 
 /*
+ * --wait-fd: everything that can be made ready while another server still
+ * serves the device is (the backend open, the counters mapped): say
+ * "ready" on stdout, then wait for a byte on @fd, sent once that server is
+ * dead (an upgrade: docs/storage.md). End of file or a signal first: the
+ * device was not ours to take, and it is left as it is.
+ */
+static int wait_for_go(struct blk_dev *dev, int fd, int sfd)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+	char go;
+	ssize_t n;
+
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			blk_err("device %d: poll: %s", dev->cfg.dev_id, strerror(errno));
+			return -errno;
+		}
+		if (p[1].revents) {
+			blk_err("device %d: signalled before it was told to take over: left as it "
+				"is", dev->cfg.dev_id);
+			return -EINTR;
+		}
+		if (p[0].revents)
+			break;
+	}
+	n = read(fd, &go, 1);
+	close(fd);
+	if (n != 1) {
+		blk_err("device %d: never told to take over (--wait-fd closed): left as it is",
+			dev->cfg.dev_id);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+/*
  * A device added with user recovery whose server died is quiesced: its
  * node stays and IO waits. A new server takes its queues over.
  */
@@ -675,14 +755,16 @@ static int do_recover(int argc, char **argv)
 	struct blk_dev dev;
 	const char *spec;
 	bool started_recovery = false;
-	int id, sfd = -1, stats_fd = -1, key_fd = -1, err;
+	unsigned int waited_ms = 0;
+	uint64_t t[3];
+	int id, sfd = -1, stats_fd = -1, key_fd = -1, wait_fd = -1, err;
 
 	blk_dev_init(&dev);
 	if (argc < 2 || parse_dev(argv[1], &id)) {
 		blk_err("recover: DEV (ID or /dev/ublkbID) is required first");
 		return EXIT_USAGE;
 	}
-	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, &stats_fd, &key_fd, true))
+	if (parse_add_options(argc - 1, argv + 1, &dev, &spec, &stats_fd, &key_fd, &wait_fd))
 		return EXIT_USAGE;
 	if (read_key_or_report(&dev, key_fd))
 		return 1;
@@ -712,22 +794,39 @@ static int do_recover(int argc, char **argv)
 		err = sfd;
 		goto out;
 	}
-	err = start_recovery_or_report(&dev);
+	if (wait_fd >= 0) {
+		err = blk_dev__alloc_queues(&dev);
+		if (err) {
+			blk_err("device %d: cannot allocate its queues: %s", id, strerror(-err));
+			goto out;
+		}
+		err = wait_for_go(&dev, wait_fd, sfd);
+		if (err)
+			goto out;
+	}
+	t[0] = now_ms();
+	err = start_recovery_or_report(&dev, &waited_ms);
 	if (err)
 		goto out;
 	started_recovery = true;
 	err = run_queues_or_report(&dev);
 	if (err)
 		goto out;
+	t[1] = now_ms();
 	err = blk_ctrl__end_recovery(&dev);
 	if (err) {
 		blk_err("device %d: cannot end recovery: %s", id, strerror(-err));
 		goto out;
 	}
+	t[2] = now_ms();
 	err = confine_or_report(&dev);
 	if (err)
 		goto out;
-	fprintf(stderr, "boost-ublk: device %d: recovered\n", id);
+	/* Where a takeover's time goes: the stall of an upgrade (docs/storage.md). */
+	fprintf(stderr, "boost-ublk: device %d: recovered: the kernel let it go after %u ms, "
+		"the queues were up %u ms later, IO resumed %u ms later, confined %u ms later\n",
+		id, waited_ms, (unsigned int)(t[1] - t[0]) - waited_ms,
+		(unsigned int)(t[2] - t[1]), (unsigned int)(now_ms() - t[2]));
 	print_started(&dev);
 	err = serve(&dev, sfd);
 	teardown(&dev, true);
@@ -736,6 +835,8 @@ out:
 	/* A failed recovery leaves the device quiesced, for another try or del. */
 	if (started_recovery)
 		teardown(&dev, false);
+	else
+		blk_dev__close_queues(&dev); /* allocated before a --wait-fd, if at all */
 	release(&dev, sfd);
 	return err ? 1 : 0;
 }

@@ -583,6 +583,8 @@ static int do_upgrade(int argc, char **argv)
 		out__open_object(NULL);
 		out__int("id", "device %ld: ", client__int(d, "id"));
 		out__string("result", "%s", client__str(d, "result"));
+		if (member(d, "swap_ms"))
+			out__int("swap_ms", " in %ld ms", client__int(d, "swap_ms"));
 		if (member(d, "pid"))
 			out__int("pid", " (server pid %ld)", client__int(d, "pid"));
 		if (member(d, "reason"))

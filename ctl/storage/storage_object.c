@@ -76,13 +76,15 @@
 /* The server's fd of the stats region, and of an encrypted device's key. */
 #define STATS_FD 3
 #define KEY_FD 4
+/* A swapping server's --wait-fd. */
+#define WAIT_FD 5
 /* Detached LUKS2 headers boostd keeps (mem), in the state directory. */
 #define STORAGE_CRYPT_DIR "storage-crypt"
 
 struct boostd_storage;
 struct sdev;
 
-/* JOB_SWAP: an upgrade's SIGKILL of the old server, then JOB_START of the new one. */
+/* JOB_SWAP: an upgrade's new server, ready before the old one is killed (see "jobs"). */
 enum job_kind { JOB_NONE, JOB_KEY, JOB_START, JOB_STOP, JOB_DEL, JOB_SWAP };
 typedef void (*job_done_fn)(struct sdev *v, int ret, const char *err, void *ctx);
 struct key_job;
@@ -101,8 +103,10 @@ struct job {
 	struct boostd_timer *timer;
 	job_done_fn done;
 	void *ctx;
-	uint8_t build[32];   /* JOB_START: the SHA-256 of the build it started */
+	uint8_t build[32];   /* JOB_START, JOB_SWAP: the SHA-256 of the build it started */
 	struct key_job *key; /* JOB_KEY */
+	int go_fd;           /* JOB_SWAP: the new server's --wait-fd, until the old one is dead */
+	bool old_killed;     /* JOB_SWAP: the new server is ready, the old one was sent SIGKILL */
 };
 
 struct sdev {
@@ -137,6 +141,11 @@ struct sdev {
 	bool next_build_set;
 
 	struct job job; /* kind JOB_NONE when none runs */
+	/*
+	 * An upgrade's swap (monotonic ns): when the new server was started,
+	 * when the old one was killed, and when it ended.
+	 */
+	uint64_t swap_start_ns, swap_kill_ns, swap_dead_ns;
 	/* An encrypted device's key for its next server (a pipe's read end), or -1. */
 	int key_fd;
 };
@@ -156,6 +165,14 @@ struct boostd_storage {
 static uint64_t ts_ns(const struct timespec *t)
 {
 	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return ts_ns(&t);
 }
 
 /* Does the kernel still have ublk device @id (its char node)? */
@@ -388,6 +405,11 @@ static void server_forget(struct boostd_storage *s, struct sdev *v);
  *   JOB_STOP   SIGTERM to the server, until it ends (SIGKILL past the time);
  *              then, if the kernel still has the device, a JOB_DEL;
  *   JOB_DEL    `boost-ublk del`, until it exits;
+ *   JOB_SWAP   an upgrade: `boost-ublk recover --wait-fd` of the new build,
+ *              which gets ready while the old server serves; at its
+ *              "ready" the old server is killed, at that one's death the
+ *              new one is told to take over, and the job ends as a
+ *              JOB_START does;
  *   JOB_KEY    an encrypted device's volume opened (or formatted) and its
  *              key unsealed, on a thread (the TPM, the KDFs and an NBD
  *              server take their time), before the step it is for.
@@ -413,9 +435,11 @@ static void job_clear(struct sdev *v)
 	close_watched(v->s, &j->out_fd);
 	close_watched(v->s, &j->err_fd);
 	close_watched(v->s, &j->pidfd);
+	if (j->go_fd >= 0)
+		close(j->go_fd);
 	boostd_timer__free(j->timer);
 	memset(j, 0, sizeof(*j));
-	j->out_fd = j->err_fd = j->pidfd = -1;
+	j->out_fd = j->err_fd = j->pidfd = j->go_fd = -1;
 }
 
 /* End the job with @ret; @v may be gone when this returns. */
@@ -448,12 +472,13 @@ static ssize_t drain(int fd, char *buf, size_t size, size_t *used)
 
 /*
  * Start @argv from the verified boost-ublk, its stats region as fd 3 when
- * @with_stats, @key_fd (an encrypted device's key, or -1) as fd 4: a job
- * of @kind that ends in @done. 0, or -errno with @err saying why (and no
- * callback).
+ * @with_stats, @key_fd (an encrypted device's key, or -1) as fd 4, @wait_fd
+ * (JOB_SWAP's, or -1) as fd 5: a job of @kind that ends in @done. 0, or
+ * -errno with @err saying why (and no callback).
  */
 static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], bool with_stats,
-		     int key_fd, job_done_fn done, void *ctx, char *err, size_t errlen)
+		     int key_fd, int wait_fd, job_done_fn done, void *ctx, char *err,
+		     size_t errlen)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	struct boostd_storage *s = v->s;
@@ -469,7 +494,8 @@ static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], boo
 	}
 	{
 		bool stats = with_stats && v->stats_fd >= 0;
-		int fds[] = { devnull, outp[1], errp[1], stats ? v->stats_fd : devnull, key_fd };
+		int fds[] = { devnull, outp[1], errp[1], stats ? v->stats_fd : devnull,
+			      key_fd >= 0 ? key_fd : devnull, wait_fd };
 
 		/* The build asked for (a recovery's, a rollback's), else the newest. */
 		if (v->next_build_set)
@@ -479,7 +505,8 @@ static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], boo
 			goto out;
 		v->next_build_set = false;
 		ret = boostd_loader__spawn_build(s->loader, UBLK_ARTIFACT, j->build, argv, envp, fds,
-						 key_fd >= 0 ? 5 : stats ? 4 : 3, &pid, err, errlen);
+						 wait_fd >= 0 ? 6 : key_fd >= 0 ? 5 : stats ? 4 : 3,
+						 &pid, err, errlen);
 	}
 	if (ret)
 		goto out;
@@ -549,6 +576,17 @@ static void job_started(struct sdev *v, int id)
 	job_finish(v, 0, NULL);
 }
 
+static void swap_ready(struct sdev *v);
+
+/* A whole line "id N dev ..." in a new server's output: its device is served. */
+static bool started_line(const char *out, int *ret_id)
+{
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strchr(l, '\n') && sscanf(l, "id %d dev", ret_id) == 1)
+			return true;
+	return false;
+}
+
 static void job_out_event(void *ctx, int fd, uint32_t events)
 {
 	struct sdev *v = ctx;
@@ -559,7 +597,9 @@ static void job_out_event(void *ctx, int fd, uint32_t events)
 		close_watched(v->s, &j->out_fd); /* end of file: its exit tells the rest */
 		return;
 	}
-	if (j->kind == JOB_START && strchr(j->out, '\n') && sscanf(j->out, "id %d dev", &id) == 1)
+	if (j->kind == JOB_SWAP && !j->old_killed && strncmp(j->out, "ready\n", 6) == 0)
+		swap_ready(v);
+	if ((j->kind == JOB_START || j->kind == JOB_SWAP) && started_line(j->out, &id))
 		job_started(v, id);
 }
 
@@ -584,7 +624,7 @@ static void child_failure(const struct job *j, const siginfo_t *si, char *err, s
 	nl = strrchr(text, '\n');
 	if (j->killed)
 		snprintf(err, errlen, "boost-ublk did not %s within %d s: killed",
-			 j->kind == JOB_START ? "start serving" : "finish",
+			 j->kind == JOB_START || j->kind == JOB_SWAP ? "start serving" : "finish",
 			 STORAGE_START_TIMEOUT_MS / 1000);
 	else if (text[0])
 		snprintf(err, errlen, "%s", nl ? nl + 1 : text);
@@ -613,8 +653,8 @@ static void job_exit_event(void *ctx, int fd, uint32_t events)
 		;
 	if (waitid(P_PIDFD, fd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 		return; /* not ended after all */
-	if (j->kind == JOB_START && !j->killed && strchr(j->out, '\n') &&
-	    sscanf(j->out, "id %d dev", &id) == 1) {
+	if ((j->kind == JOB_START || j->kind == JOB_SWAP) && !j->killed &&
+	    started_line(j->out, &id)) {
 		/* It served, then ended at once: the server's death, seen as such. */
 		snprintf(err, sizeof(err), "boost-ublk exited right after it started");
 		job_finish(v, -EIO, err);
@@ -634,13 +674,6 @@ static void job_timeout(void *ctx)
 	struct job *j = &v->job;
 	char err[256];
 
-	if (j->kind == JOB_SWAP) {
-		/* The old server outlived its SIGKILL (in the kernel): nothing else moves. */
-		snprintf(err, sizeof(err), "server pid %d did not end %d s after SIGKILL",
-			 v->pid, STORAGE_KILL_TIMEOUT_MS / 1000);
-		job_finish(v, -ETIMEDOUT, err);
-		return;
-	}
 	if (j->kind != JOB_STOP) {
 		/* Its exit event finishes the job, with the reason. */
 		j->killed = true;
@@ -986,7 +1019,50 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
 		argv[n++] = kfd;
 	}
 	argv[n] = NULL;
-	ret = job_spawn(v, JOB_START, argv, true, key_fd, done, ctx, err, errlen);
+	ret = job_spawn(v, JOB_START, argv, true, key_fd, -1, done, ctx, err, errlen);
+	if (key_fd >= 0)
+		close(key_fd);
+	return ret;
+}
+
+/*
+ * `boost-ublk recover` of @v's device, a job of @kind; @wait_fd >= 0
+ * (JOB_SWAP) goes to the new server as its --wait-fd.
+ */
+static int server_recover(struct sdev *v, enum job_kind kind, int wait_fd, job_done_fn done,
+			  void *ctx, char *err, size_t errlen)
+{
+	char id[16], sfd[8], rt[16], kfd[8], wfd[8], *argv[16];
+	int n = 0, key_fd, ret;
+
+	snprintf(id, sizeof(id), "%d", v->conf.id);
+	snprintf(sfd, sizeof(sfd), "%d", STATS_FD);
+	snprintf(rt, sizeof(rt), "%u", v->conf.reconnect_timeout ? v->conf.reconnect_timeout :
+								   STORAGE_DEFAULT_RECONNECT_TIMEOUT);
+	snprintf(kfd, sizeof(kfd), "%d", KEY_FD);
+	snprintf(wfd, sizeof(wfd), "%d", WAIT_FD);
+	argv[n++] = UBLK_ARTIFACT;
+	argv[n++] = "recover";
+	argv[n++] = id;
+	argv[n++] = "--backend";
+	argv[n++] = v->conf.backend;
+	argv[n++] = "--reconnect-timeout";
+	argv[n++] = rt;
+	if (v->stats) { /* else it serves without counters */
+		argv[n++] = "--stats-fd";
+		argv[n++] = sfd;
+	}
+	key_fd = key_take(v);
+	if (key_fd >= 0) {
+		argv[n++] = "--key-fd";
+		argv[n++] = kfd;
+	}
+	if (wait_fd >= 0) {
+		argv[n++] = "--wait-fd";
+		argv[n++] = wfd;
+	}
+	argv[n] = NULL;
+	ret = job_spawn(v, kind, argv, v->stats != NULL, key_fd, wait_fd, done, ctx, err, errlen);
 	if (key_fd >= 0)
 		close(key_fd);
 	return ret;
@@ -999,36 +1075,17 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
  */
 static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
-	char id[16], fd[8], rt[16], kfd[8];
-	char *argv[] = { UBLK_ARTIFACT, "recover", id, "--backend", v->conf.backend,
-			 "--reconnect-timeout", rt, "--stats-fd", fd, NULL, NULL, NULL };
-	int key_fd, ret;
+	int ret;
 
 	if (!ublk_exists(v->conf.id))
 		return server_add(v, done, ctx, err, errlen);
-	snprintf(id, sizeof(id), "%d", v->conf.id);
-	snprintf(fd, sizeof(fd), "%d", STATS_FD);
-	snprintf(rt, sizeof(rt), "%u", v->conf.reconnect_timeout ? v->conf.reconnect_timeout :
-								   STORAGE_DEFAULT_RECONNECT_TIMEOUT);
-	snprintf(kfd, sizeof(kfd), "%d", KEY_FD);
 	if (!v->stats && stats_create(v))
 		log_warn("storage: device %d: no stats region: %s", v->conf.id, strerror(errno));
 	/* The key again, unsealed again: a host whose state changed recovers nothing. */
 	ret = key_first(v, key_then_start, done, ctx, err, errlen);
 	if (ret)
 		return ret < 0 ? ret : 0;
-	key_fd = key_take(v);
-	if (!v->stats) {
-		argv[7] = key_fd >= 0 ? "--key-fd" : NULL; /* serve without counters */
-		argv[8] = kfd;
-	} else if (key_fd >= 0) {
-		argv[9] = "--key-fd";
-		argv[10] = kfd;
-	}
-	ret = job_spawn(v, JOB_START, argv, v->stats != NULL, key_fd, done, ctx, err, errlen);
-	if (key_fd >= 0)
-		close(key_fd);
-	return ret;
+	return server_recover(v, JOB_START, -1, done, ctx, err, errlen);
 }
 
 /* `boost-ublk del` of a device no server serves. */
@@ -1038,7 +1095,7 @@ static int server_del(struct sdev *v, job_done_fn done, void *ctx, char *err, si
 	char *argv[] = { UBLK_ARTIFACT, "del", id, NULL };
 
 	snprintf(id, sizeof(id), "%d", v->conf.id);
-	return job_spawn(v, JOB_DEL, argv, false, -1, done, ctx, err, errlen);
+	return job_spawn(v, JOB_DEL, argv, false, -1, -1, done, ctx, err, errlen);
 }
 
 /* Log what the server wrote and boostd has not read yet (its last words). */
@@ -1150,36 +1207,72 @@ static void stop_ended(struct sdev *v)
 }
 
 /*
- * Swap @v's server for a new one of the newest build (an upgrade): SIGKILL
- * the old one, which leaves the device quiesced with its node in place
- * (user recovery), its in-flight IO to be reissued; then `boost-ublk
- * recover` of @build. @done follows, after the new server serves or
- * failed to. 0, or -errno with @err.
+ * Swap @v's server for a new one of @build (an upgrade): `boost-ublk
+ * recover --wait-fd` gets ready while the old server still serves, then
+ * (job_out_event) the old one is sent SIGKILL, which leaves the device
+ * quiesced with its node in place (user recovery) and its in-flight IO to
+ * be reissued, and at its death (swap_ended) the new one is told to take
+ * the device over. The stall is then only the takeover, not the new
+ * build's start. @done follows, after the new server serves or failed
+ * to; one that fails before its "ready" leaves the old server untouched.
+ * 0, or -errno with @err.
  */
 static int server_swap(struct sdev *v, const uint8_t build[32], job_done_fn done, void *ctx,
 		       char *err, size_t errlen)
 {
-	memcpy(v->job.build, build, sizeof(v->job.build));
-	return server_signal(v, JOB_SWAP, SIGKILL, STORAGE_KILL_TIMEOUT_MS, done, ctx, err,
-			     errlen);
+	int p[2], ret;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
+		return -errno;
+	}
+	memcpy(v->next_build, build, sizeof(v->next_build));
+	v->next_build_set = true;
+	v->swap_start_ns = mono_ns();
+	v->swap_kill_ns = v->swap_dead_ns = 0;
+	ret = server_recover(v, JOB_SWAP, p[0], done, ctx, err, errlen);
+	close(p[0]);
+	if (ret) {
+		close(p[1]);
+		v->next_build_set = false;
+		return ret;
+	}
+	v->job.go_fd = p[1];
+	return 0;
 }
 
-/* The server a JOB_SWAP killed ended: reap it, then start the new build. */
+/* The swap's new server is ready: the old one goes. */
+static void swap_ready(struct sdev *v)
+{
+	struct job *j = &v->job;
+
+	j->old_killed = true;
+	v->swap_kill_ns = mono_ns();
+	/* Already dead (it died on its own meanwhile): swap_ended told the new one. */
+	if (v->pidfd >= 0 && pidfd_send_signal(v->pidfd, SIGKILL, NULL, 0) < 0)
+		log_warn("storage: device %d: cannot kill server pid %d for an upgrade: %s",
+			 v->conf.id, v->pid, strerror(errno));
+}
+
+/* The old server of a JOB_SWAP ended: the new one takes the device over. */
 static void swap_ended(struct sdev *v)
 {
-	void *ctx;
-	job_done_fn done;
-	char err[1024];
-	int ret;
+	struct job *j = &v->job;
+	char how[160];
+	static const char go = 1;
 
-	memcpy(v->next_build, v->job.build, sizeof(v->next_build));
-	v->next_build_set = true;
-	done = signalled_ended(v, ", for an upgrade", &ctx);
-	ret = server_start(v, done, ctx, err, sizeof(err));
-	if (ret) {
-		v->next_build_set = false;
-		done(v, ret, err, ctx);
-	}
+	server_reap(v, how, sizeof(how));
+	server_drain_stderr(v);
+	log_info("storage: device %d: server pid %d %s, for an upgrade", v->conf.id, v->pid, how);
+	server_forget(v->s, v);
+	v->swap_dead_ns = mono_ns();
+	/* A new server already gone has closed its end: its exit event tells the rest. */
+	if (j->go_fd >= 0 && write(j->go_fd, &go, 1) != 1)
+		log_warn("storage: device %d: cannot tell the new server to take over: %s",
+			 v->conf.id, strerror(errno));
+	if (j->go_fd >= 0)
+		close(j->go_fd);
+	j->go_fd = -1;
 }
 
 /* ---- the device list ------------------------------------------------------ */
@@ -1194,7 +1287,7 @@ static struct sdev *dev_new(struct boostd_storage *s, const struct storage_conf_
 	v->s = s;
 	v->conf = *c;
 	v->pidfd = v->err_fd = v->stats_fd = v->key_fd = -1;
-	v->job.out_fd = v->job.err_fd = v->job.pidfd = -1;
+	v->job.out_fd = v->job.err_fd = v->job.pidfd = v->job.go_fd = -1;
 	v->created = time(NULL);
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
@@ -2174,8 +2267,9 @@ struct upgrade {
 
 static bool upgrade_next(struct upgrade *u);
 
-static void upgrade_result(struct upgrade *u, const struct sdev *v, int id, const char *result,
-			   const char *reason)
+/* Add @id's result to @u's answer; the object added. */
+static json_object *upgrade_result(struct upgrade *u, const struct sdev *v, int id,
+				   const char *result, const char *reason)
 {
 	json_object *o = json_object_new_object();
 	char hex[65];
@@ -2194,6 +2288,7 @@ static void upgrade_result(struct upgrade *u, const struct sdev *v, int id, cons
 	json_object_array_add(u->results, o);
 	if (strcmp(result, "upgraded") && strcmp(result, "current"))
 		u->failed++;
+	return o;
 }
 
 /* The answer, with each device's result (or @error); frees @u. */
@@ -2233,6 +2328,19 @@ static void upgrade_cancel(struct upgrade *u)
 								    "is stopping")));
 }
 
+/* A build that does not serve one device would not serve the others: they are skipped. */
+static void upgrade_stop_at(struct upgrade *u, const struct sdev *v)
+{
+	while (u->next < u->n) {
+		char why[64];
+		int id = u->ids[u->next++];
+
+		snprintf(why, sizeof(why), "the upgrade stopped at device %d", v->conf.id);
+		upgrade_result(u, find_dev(u->s, id), id, "skipped", why);
+	}
+	upgrade_continue(u);
+}
+
 /* The old build serves @v again, or not. */
 static void rollback_done(struct sdev *v, int ret, const char *err, void *ctx)
 {
@@ -2256,15 +2364,7 @@ static void rollback_done(struct sdev *v, int ret, const char *err, void *ctx)
 		upgrade_result(u, v, v->conf.id, "rolled back", reason);
 	}
 	persist(v->s);
-	/* A build that does not serve one device would not serve the others. */
-	while (u->next < u->n) {
-		char why[64];
-		int id = u->ids[u->next++];
-
-		snprintf(why, sizeof(why), "the upgrade stopped at device %d", v->conf.id);
-		upgrade_result(u, find_dev(u->s, id), id, "skipped", why);
-	}
-	upgrade_continue(u);
+	upgrade_stop_at(u, v);
 }
 
 static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
@@ -2277,10 +2377,34 @@ static void swap_done(struct sdev *v, int ret, const char *err, void *ctx)
 		return;
 	}
 	if (!ret) {
-		log_info("storage: device %d: upgraded, server pid %d", v->conf.id, v->pid);
+		/* The device's stall: from the old server's kill to the new one serving. */
+		unsigned int ms = (unsigned int)((mono_ns() - v->swap_kill_ns) / 1000000);
+
+		log_info("storage: device %d: upgraded, server pid %d: ready in %u ms, then the "
+			 "old server ended in %u ms and the new one served %u ms after the kill",
+			 v->conf.id, v->pid,
+			 (unsigned int)((v->swap_kill_ns - v->swap_start_ns) / 1000000),
+			 (unsigned int)((v->swap_dead_ns - v->swap_kill_ns) / 1000000), ms);
 		persist(v->s);
-		upgrade_result(u, v, v->conf.id, "upgraded", NULL);
+		json_object_object_add(upgrade_result(u, v, v->conf.id, "upgraded", NULL), "swap_ms",
+				       json_object_new_int((int)ms));
 		upgrade_continue(u);
+		return;
+	}
+	if (v->pid) {
+		/*
+		 * It failed before it took the device over: the old server was not
+		 * killed and serves on; or it was, and its death is recovered with
+		 * its own build (server_died), the supervision's rollback.
+		 */
+		bool killed = v->swap_kill_ns != 0;
+
+		snprintf(why, sizeof(why), "the new build did not get ready: %s; %s", err,
+			 killed ? "the old server, killed meanwhile, is recovered with its build" :
+				  "the old server serves on, untouched");
+		log_warn("storage: device %d: %s", v->conf.id, why);
+		upgrade_result(u, v, v->conf.id, "failed", why);
+		upgrade_stop_at(u, v);
 		return;
 	}
 	snprintf(u->why, sizeof(u->why), "%s", err);

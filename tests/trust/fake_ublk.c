@@ -7,9 +7,13 @@
  * serve until SIGTERM, then exit 0; `del N` exits 0. With --key-fd FD
  * (an encrypted device) it reads the key message boostd sent and writes it,
  * in hex, to /tmp/boost-fake-ublk-key-ID, for tests/trust/test_storage_crypt.sh
- * to compare with what cryptsetup says of the volume: a test tool, never
+ * to compare with what cryptsetup says of the volume. With --wait-fd FD
+ * (an upgrade's recover) it prints "ready" and waits for a byte on FD
+ * first, and a build whose bytes end in "fail-after-go" then exits 1, as
+ * a new server that dies once it took the device over: a test tool, never
  * a server.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +29,7 @@ static void on_term(int sig)
 
 int main(int argc, char **argv)
 {
-	int id = 0, key_fd = -1;
+	int id = 0, key_fd = -1, wait_fd = -1;
 
 	if (argc < 2)
 		return 2;
@@ -38,6 +42,8 @@ int main(int argc, char **argv)
 			id = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--key-fd") == 0)
 			key_fd = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--wait-fd") == 0)
+			wait_fd = atoi(argv[i + 1]);
 	if (key_fd >= 0) {
 		unsigned char msg[512];
 		char path[64];
@@ -52,6 +58,20 @@ int main(int argc, char **argv)
 			fprintf(f, "%02x", msg[i]);
 		fputc('\n', f);
 		fclose(f);
+	}
+	if (wait_fd >= 0) {
+		char go, tail[13] = "";
+		int self = open("/proc/self/exe", O_RDONLY);
+
+		printf("ready\n");
+		fflush(stdout);
+		if (read(wait_fd, &go, 1) != 1)
+			return 1;
+		if (self >= 0 && lseek(self, -13, SEEK_END) >= 0 && read(self, tail, 13) == 13 &&
+		    memcmp(tail, "fail-after-go", 13) == 0) {
+			fprintf(stderr, "fake_ublk: device %d: failing after the takeover\n", id);
+			return 1;
+		}
 	}
 	signal(SIGTERM, on_term);
 	printf("id %d dev /dev/ublkb%d\n", id, id);
