@@ -416,7 +416,7 @@ static int do_seal(int argc, char **argv)
 	const char *in = NULL, *outp = NULL, *hex;
 	uint8_t *secret = NULL, *blob = NULL;
 	size_t len, blob_len;
-	json_object *args, *r, *h;
+	json_object *args, *r, *h, *pcrs;
 	int ret;
 
 	ret = parse_in_out(argc, argv, &in, &outp);
@@ -461,7 +461,17 @@ static int do_seal(int argc, char **argv)
 	}
 	out__open_object(NULL);
 	out__string("blob", "sealed to %s", outp);
-	out__int("pcr", " (PCR %ld, sha256 bank)\n", client__int(r, "pcr"));
+	out__int("pcr", " (PCR %ld", client__int(r, "pcr"));
+	pcrs = json_object_object_get(r, "pcrs");
+	if (pcrs) {
+		/* The policy's seal_pcrs too: all of them bind the blob. */
+		out__open_array("pcrs");
+		for (size_t i = 0; i < json_object_array_length(pcrs); i++)
+			out__int(NULL, i ? ", %ld" : " with PCRs %ld",
+				 json_object_get_int64(json_object_array_get_idx(pcrs, i)));
+		out__close_array();
+	}
+	out__text(", sha256 bank)\n");
 	out__close_object();
 	json_object_put(r);
 	return EXIT_OK;

@@ -620,6 +620,22 @@ int boostd_loader__spawn_build(struct boostd_loader *d, const char *name, const 
 	return ret;
 }
 
+/* What a seal binds: boost's PCR, and the policy's seal_pcrs. */
+static uint32_t seal_mask(const struct boostd_loader *d)
+{
+	return 1u << d->pol->pcr | d->pol->seal_mask;
+}
+
+static json_object *pcrs_json(uint32_t mask)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < TRUST_TPM_NUM_PCRS; i++)
+		if (mask & (1u << i))
+			json_object_array_add(a, json_object_new_int(i));
+	return a;
+}
+
 /*
  * Take the TPM for a seal or an unseal (@what), on a host whose own
  * attestation passed: 0 with the locks held (tpm_leave), or -EPERM with
@@ -654,8 +670,8 @@ int boostd_loader__seal(struct boostd_loader *d, const uint8_t *secret, size_t l
 	if (ret)
 		return ret;
 	*ret_pcr = d->pol->pcr;
-	ret = trust_tpm__seal(trust_gate__tpm(d->gate), d->pol->pcr, secret, len, ret_blob, ret_len,
-			      err, errlen);
+	ret = trust_tpm__seal(trust_gate__tpm(d->gate), seal_mask(d), secret, len, ret_blob,
+			      ret_len, err, errlen);
 	tpm_leave(d);
 	return ret;
 }
@@ -1230,13 +1246,15 @@ static json_object *work_seal(struct boostd_loader *d, json_object *args, struct
 		return proto__error("trust seal: 'secret' must be 1 to %d bytes, in hex",
 				    TRUST_TPM_MAX_SECRET);
 	tpm = trust_gate__tpm(d->gate);
-	ret = trust_tpm__seal(tpm, d->pol->pcr, secret, len, &blob, &blob_len, err, sizeof(err));
+	ret = trust_tpm__seal(tpm, seal_mask(d), secret, len, &blob, &blob_len, err, sizeof(err));
 	OPENSSL_cleanse(secret, len);
 	free(secret);
 	if (ret)
 		return proto__error("trust seal: %s", err);
 	r = json_object_new_object();
 	json_object_object_add(r, "pcr", json_object_new_int(d->pol->pcr));
+	if (d->pol->seal_mask)
+		json_object_object_add(r, "pcrs", pcrs_json(seal_mask(d)));
 	json_object_object_add(r, "blob", hex_string(blob, blob_len));
 	free(blob);
 	return proto__ok(r);

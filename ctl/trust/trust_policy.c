@@ -233,6 +233,28 @@ static int parse_artifacts(struct parse *p, json_object *v, struct trust_policy 
 	return 0;
 }
 
+/* "seal_pcrs": [N, ...]: PCRs 0 to 23, not 16 or 23, each once. */
+static int parse_seal_pcrs(struct parse *p, json_object *v, struct trust_policy *pol)
+{
+	if (!json_object_is_type(v, json_type_array))
+		return perr(p, "field 'seal_pcrs': expected an array of PCRs");
+	pol->seal_mask = 0;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+		int pcr = json_object_get_int(e);
+
+		if (!json_object_is_type(e, json_type_int) || pcr < 0 || pcr >= TRUST_TPM_NUM_PCRS)
+			return perr(p, "field 'seal_pcrs[%zu]': expected 0 to 23", i);
+		if (trust_quote__pcr_resettable(pcr))
+			return perr(p, "field 'seal_pcrs[%zu]': PCR %d can be reset or extended by "
+				       "any process, so a seal to it binds nothing", i, pcr);
+		if (pol->seal_mask & (1u << pcr))
+			return perr(p, "field 'seal_pcrs[%zu]': PCR %d is listed twice", i, pcr);
+		pol->seal_mask |= 1u << pcr;
+	}
+	return 0;
+}
+
 static int parse_policy(struct parse *p, json_object *doc, struct trust_policy *pol)
 {
 	int ret = 0;
@@ -252,6 +274,8 @@ static int parse_policy(struct parse *p, json_object *doc, struct trust_policy *
 				return perr(p, "field 'pcr': PCR %d can be reset or extended by any "
 					       "process, so it cannot hold boost's measurements", pcr);
 			pol->pcr = pcr;
+		} else if (strcmp(key, "seal_pcrs") == 0) {
+			ret = parse_seal_pcrs(p, v, pol);
 		} else if (strcmp(key, "tcti") == 0) {
 			if (!json_object_is_type(v, json_type_string))
 				return perr(p, "field 'tcti': expected a string");

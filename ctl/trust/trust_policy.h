@@ -6,6 +6,9 @@
  *   {
  *     "signers": ["keys/signer.crt", ...],       trusted signer certificates
  *     "pcr": 11,                                  boost's PCR (never 16 or 23)
+ *     "seal_pcrs": [10],                          optional: PCRs every seal binds
+ *                                                 too, besides boost's (the
+ *                                                 kernel's IMA, the boot chain)
  *     "tcti": "device:/dev/tpmrm0",               $BOOST_TCTI overrides it
  *     "artifacts": [                              measured when boostd starts
  *       {"path": "/usr/local/lib/boost/bpf/net_xdp.bpf.o", "kind": "bpf"}
@@ -63,6 +66,7 @@ struct trust_policy {
 	char **signers;
 	size_t nsigners;
 	uint32_t pcr;
+	uint32_t seal_mask; /* seal_pcrs, as a mask of the sha256 bank; 0: none */
 	char *tcti;
 	struct trust_policy_artifact *artifacts;
 	size_t nartifacts;

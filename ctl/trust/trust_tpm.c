@@ -849,12 +849,23 @@ static int blob_encode(const TPML_PCR_SELECTION *sel, const TPM2B_PUBLIC *pub,
 	return 0;
 }
 
+/* "PCR 11" or "PCRs 10, 11", for messages. */
+static const char *pcrs_name(uint32_t mask, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "PCR%s", __builtin_popcount(mask) > 1 ? "s" : "");
+
+	for (int i = 0; i < TRUST_TPM_NUM_PCRS && n < len; i++)
+		if (mask & (1u << i))
+			n += (size_t)snprintf(buf + n, len - n, "%s %d", n > 4 ? "," : "", i);
+	return buf;
+}
+
 /*
- * Decode a sealed blob and check it is sealed to one PCR of the sha256
- * bank: all that unseal checks before it asks the TPM.
+ * Decode a sealed blob and check it is sealed to PCRs of the sha256 bank:
+ * all that unseal checks before it asks the TPM.
  */
 static int blob_decode(const uint8_t *blob, size_t len, TPML_PCR_SELECTION *sel,
-		       TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, uint32_t *ret_pcr, char *err,
+		       TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv, uint32_t *ret_mask, char *err,
 		       size_t errlen)
 {
 	uint32_t magic, mask;
@@ -871,30 +882,31 @@ static int blob_decode(const uint8_t *blob, size_t len, TPML_PCR_SELECTION *sel,
 		return errmsg__set(err, errlen, -EBADMSG,
 				   "unseal: the blob is not a sealed object of boost");
 	mask = sel->count == 1 ? selection_mask(&sel->pcrSelections[0]) : 0;
-	if (sel->count != 1 || sel->pcrSelections[0].hash != TPM2_ALG_SHA256 ||
-	    __builtin_popcount(mask) != 1 || (mask & ~PCR_MASK_ALL))
+	if (sel->count != 1 || sel->pcrSelections[0].hash != TPM2_ALG_SHA256 || !mask ||
+	    (mask & ~PCR_MASK_ALL))
 		return errmsg__set(err, errlen, -EBADMSG,
-				   "unseal: the blob is not sealed to one PCR of the sha256 bank");
-	*ret_pcr = __builtin_ctz(mask);
+				   "unseal: the blob is not sealed to PCRs of the sha256 bank");
+	*ret_mask = mask;
 	return 0;
 }
 
-int trust_tpm__blob_pcr(const uint8_t *blob, size_t len, uint32_t *ret_pcr, char *err,
-			size_t errlen)
+int trust_tpm__blob_pcrs(const uint8_t *blob, size_t len, uint32_t *ret_mask, char *err,
+			 size_t errlen)
 {
 	TPML_PCR_SELECTION sel;
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
 	int ret;
 
-	ret = blob_decode(blob, len, &sel, &pub, &priv, ret_pcr, err, errlen);
+	ret = blob_decode(blob, len, &sel, &pub, &priv, ret_mask, err, errlen);
 	explicit_bzero(&priv, sizeof(priv));
 	return ret;
 }
 
-int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
+int trust_tpm__seal(struct trust_tpm *tpm, uint32_t mask, const uint8_t *secret,
 		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len, char *err, size_t errlen)
 {
+	char pcrs[96];
 	TPM2B_PUBLIC template = sealed_template, *pub = NULL;
 	ESYS_TR srk = ESYS_TR_NONE, session = ESYS_TR_NONE;
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
@@ -905,17 +917,18 @@ int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
 	TSS2_RC rc;
 	int ret;
 
-	if (pcr >= TRUST_TPM_NUM_PCRS)
-		return errmsg__set(err, errlen, -EINVAL, "seal to PCR %u: PCRs are 0 to %d", pcr,
+	if (!mask || (mask & ~PCR_MASK_ALL))
+		return errmsg__set(err, errlen, -EINVAL, "seal: PCRs are 0 to %d",
 				   TRUST_TPM_NUM_PCRS - 1);
+	pcrs_name(mask, pcrs, sizeof(pcrs));
 	if (!len || len > TRUST_TPM_MAX_SECRET)
 		return errmsg__set(err, errlen, -EINVAL,
-				   "seal to PCR %u: the secret has %zu bytes, not 1 to %d",
-				   pcr, len, TRUST_TPM_MAX_SECRET);
-	ret = check_bank(tpm, "seal", TPM2_ALG_SHA256, 1U << pcr, err, errlen);
+				   "seal to %s: the secret has %zu bytes, not 1 to %d",
+				   pcrs, len, TRUST_TPM_MAX_SECRET);
+	ret = check_bank(tpm, "seal", TPM2_ALG_SHA256, mask, err, errlen);
 	if (ret)
 		return ret;
-	selection_of(TPM2_ALG_SHA256, 1U << pcr, &sel);
+	selection_of(TPM2_ALG_SHA256, mask, &sel);
 
 	ret = create_primary(tpm, &srk_template, "storage key", &srk, NULL, err, errlen);
 	if (ret)
@@ -933,13 +946,13 @@ int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
 	rc = Esys_Create(tpm->esys, srk, session, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
 			 &template, &outside, &creation, &priv, &pub, NULL, NULL, NULL);
 	if (rc) {
-		ret = tpm_fail(err, errlen, rc, "TPM2_Create of the sealed object for PCR %u", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_Create of the sealed object for %s", pcrs);
 		goto out;
 	}
 	ret = blob_encode(&sel, pub, priv, ret_blob, ret_blob_len);
 	if (ret)
-		errmsg__set(err, errlen, ret, "seal to PCR %u: cannot marshal the sealed object",
-			    pcr);
+		errmsg__set(err, errlen, ret, "seal to %s: cannot marshal the sealed object",
+			    pcrs);
 out:
 	explicit_bzero(&sensitive, sizeof(sensitive));
 	flush(tpm, &session);
@@ -960,13 +973,15 @@ int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_le
 	TPM2B_PUBLIC pub;
 	TPM2B_PRIVATE priv;
 	uint8_t *secret;
-	uint32_t pcr;
+	uint32_t mask;
+	char pcrs[96];
 	TSS2_RC rc;
 	int ret;
 
-	ret = blob_decode(blob, blob_len, &sel, &pub, &priv, &pcr, err, errlen);
+	ret = blob_decode(blob, blob_len, &sel, &pub, &priv, &mask, err, errlen);
 	if (ret)
 		return ret;
+	pcrs_name(mask, pcrs, sizeof(pcrs));
 
 	ret = create_primary(tpm, &srk_template, "storage key", &srk, NULL, err, errlen);
 	if (ret)
@@ -975,8 +990,8 @@ int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_le
 		       &object);
 	if (rc) {
 		ret = tpm_fail(err, errlen, rc,
-			       "unseal: the blob sealed to PCR %u does not load under this TPM's storage key",
-			       pcr);
+			       "unseal: the blob sealed to %s does not load under this TPM's storage key",
+			       pcrs);
 		if ((rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER)
 			ret = -EBADMSG;
 		goto out;
@@ -988,15 +1003,16 @@ int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_le
 	rc = Esys_PolicyPCR(tpm->esys, session, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &current,
 			    &sel);
 	if (rc) {
-		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyPCR of PCR %u", pcr);
+		ret = tpm_fail(err, errlen, rc, "TPM2_PolicyPCR of %s", pcrs);
 		goto out;
 	}
 	rc = Esys_Unseal(tpm->esys, object, session, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 	if (rc) {
 		ret = tpm_fail(err, errlen, rc, "TPM2_Unseal");
 		if (ret == -EACCES)
-			tpm_fail(err, errlen, rc, "unseal: PCR %u differs from the sealed state",
-				 pcr);
+			tpm_fail(err, errlen, rc, "unseal: %s %s from the sealed state", pcrs,
+				 __builtin_popcount(mask) > 1 ? "(one of them at least) differ" :
+								 "differs");
 		goto out;
 	}
 	secret = malloc(data->size ? data->size : 1);

@@ -75,24 +75,25 @@ int trust_tpm__quote(struct trust_tpm *tpm, uint16_t alg, uint32_t pcr_mask,
 		     size_t errlen);
 
 /*
- * Seal @secret (1 to TRUST_TPM_MAX_SECRET bytes) to the current value of
- * @pcr in the sha256 bank (TPM2_PolicyPCR), under the storage primary key.
- * The blob (malloc'ed) holds the PCR selection, TPM2B_PUBLIC and
- * TPM2B_PRIVATE, marshalled. Unseal gives -EACCES if the PCR changed since,
- * -EBADMSG if the blob is not one of ours or does not load on this TPM.
+ * Seal @secret (1 to TRUST_TPM_MAX_SECRET bytes) to the current values of
+ * the PCRs of @pcr_mask in the sha256 bank (TPM2_PolicyPCR over all of
+ * them), under the storage primary key. The blob (malloc'ed) holds the PCR
+ * selection, TPM2B_PUBLIC and TPM2B_PRIVATE, marshalled. Unseal gives
+ * -EACCES if one of the PCRs changed since, -EBADMSG if the blob is not
+ * one of ours or does not load on this TPM.
  */
-int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr, const uint8_t *secret,
+int trust_tpm__seal(struct trust_tpm *tpm, uint32_t pcr_mask, const uint8_t *secret,
 		    size_t len, uint8_t **ret_blob, size_t *ret_blob_len, char *err, size_t errlen);
 int trust_tpm__unseal(struct trust_tpm *tpm, const uint8_t *blob, size_t blob_len,
 		      uint8_t **ret_secret, size_t *ret_len, char *err, size_t errlen);
 
 /*
- * The PCR a sealed blob is sealed to, with no TPM: decodes it and checks
- * what unseal checks first. -EBADMSG, and @err says why, if it is not a
- * blob of trust_tpm__seal's.
+ * The PCRs a sealed blob is sealed to (a mask), with no TPM: decodes it and
+ * checks what unseal checks first. -EBADMSG, and @err says why, if it is
+ * not a blob of trust_tpm__seal's.
  */
-int trust_tpm__blob_pcr(const uint8_t *blob, size_t len, uint32_t *ret_pcr, char *err,
-			size_t errlen);
+int trust_tpm__blob_pcrs(const uint8_t *blob, size_t len, uint32_t *ret_mask, char *err,
+			 size_t errlen);
 
 /*
  * The AK's binding to the EK (docs/trust-tpm.md). Enroll writes into

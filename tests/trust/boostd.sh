@@ -106,7 +106,7 @@ _json_strings() {
 
 write_policy() {
 	local signers=() golden=() digests=() arts=() pcr=11 bank=sha256 out=$POLICY a first=1 ak= sets=
-	local pcr_value=
+	local pcr_value= seal_pcrs=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--signer) signers+=("$2") ;;
@@ -118,6 +118,8 @@ write_policy() {
 		--ak) ak=$2 ;;
 		--sets) sets=$2 ;;
 		--pcr-value) pcr_value=$2 ;;
+		--seal-pcrs) seal_pcrs=$2 ;; # a JSON array
+
 		--out) out=$2 ;;
 		*) fail "write_policy: unknown option $1" ;;
 		esac
@@ -135,6 +137,7 @@ write_policy() {
 		done
 		printf '],\n'
 		[ -z "$sets" ] || printf '  "sets": "%s",\n' "$sets"
+		[ -z "$seal_pcrs" ] || printf '  "seal_pcrs": %s,\n' "$seal_pcrs"
 		printf '  "attestation": {\n    "bank": "%s",\n    "nonce_bytes": 32,\n' "$bank"
 		[ -z "$ak" ] || printf '    "ak": "%s",\n' "$ak"
 		printf '    "golden": {"signers": %s' "$(_json_strings "${golden[@]}")"

@@ -10,6 +10,9 @@
 # attestation unseals nothing. After a reboot, once boostd has measured the
 # same artifacts, the first secrets unseal again. Corrupted, cut and
 # foreign blobs are refused cleanly, and no TPM object is left loaded.
+# With seal_pcrs in the policy a seal binds those PCRs too: a blob sealed
+# with PCR 10 is refused once PCR 10 moves (tests/unit/test_trust_policy
+# refuses bad seal_pcrs).
 . "$(dirname "$0")/../lib.sh"
 . "$BOOST_TOP/tests/trust/boostd.sh"
 require_tool tpm2_pcrextend tpm2_getcap cmp
@@ -150,6 +153,27 @@ swtpm_restart
 boostd_start
 refused "$S/blob3" "does not load under this TPM's storage key"
 no_transient
+boostd_stop
+
+# seal_pcrs: a seal binds boost's PCR and the policy's others (here 10, the
+# kernel's IMA PCR). The blob unseals while both hold; once PCR 10 moves
+# it is refused with both named, though boost's PCR did not change.
+write_policy --artifact "$A/net.bpf.o:bpf" --seal-pcrs '[10]'
+boostd_start
+expect_exit 0 "$BOOSTCTL" trust seal --in "$S/secret2" --out "$S/blob10"
+expect_match "sealed to $S/blob10 \(PCR 11 with PCRs 10, 11, sha256 bank\)" "$out"
+expect_exit 0 "$BOOSTCTL" -j trust seal --in "$S/secret2" --out "$S/blob10j"
+jq -e '.pcr == 11 and .pcrs == [10, 11]' <<<"$out" >/dev/null || fail "seal -j: $out"
+unseals "$S/blob10" "$S/secret2"
+tpm2_pcrextend "10:sha256=$(printf '%064d' 5)" || fail "tpm2_pcrextend 10 failed"
+refused "$S/blob10" "unseal: PCRs 10, 11 \(one of them at least\) differ from the sealed state"
+# A blob sealed to PCR 11 alone does not care about PCR 10.
+boostd_stop
+write_policy --artifact "$A/net.bpf.o:bpf"
+boostd_start
+seal "$S/secret2" "$S/blob11"
+tpm2_pcrextend "10:sha256=$(printf '%064d' 6)" || fail "tpm2_pcrextend 10 failed"
+unseals "$S/blob11" "$S/secret2"
 boostd_stop
 [ ${#later[@]} -eq 0 ] || fail "$(printf '%s\n' "${later[@]}")"
 exit 0

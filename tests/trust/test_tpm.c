@@ -204,7 +204,7 @@ static int tool_cost(struct trust_tpm *tpm, int n)
 	for (i = 0; !err && i < rounds; i++) {
 		free(blob);
 		blob = NULL;
-		err = trust_tpm__seal(tpm, 23, nonce, 16, &blob, &blob_len, tpm_err,
+		err = trust_tpm__seal(tpm, 1u << 23, nonce, 16, &blob, &blob_len, tpm_err,
 				      sizeof(tpm_err));
 	}
 	if (!err)
@@ -261,7 +261,7 @@ static int tool_main(int argc, char **argv)
 	} else if (!strcmp(cmd, "cost")) {
 		err = tool_cost(tpm, atoi(argv[0]));
 	} else if (!strcmp(cmd, "seal")) {
-		err = trust_tpm__seal(tpm, atoi(argv[0]), (const uint8_t *)argv[1], strlen(argv[1]),
+		err = trust_tpm__seal(tpm, 1u << atoi(argv[0]), (const uint8_t *)argv[1], strlen(argv[1]),
 				      &out, &out_len, TPM_ERR);
 		if (!err && fileio__write(argv[2], out, out_len, 0644)) {
 			fprintf(stderr, "%s: cannot write %s\n", prog, argv[2]);
@@ -833,7 +833,7 @@ START_TEST(test_seal_unseal)
 	size_t blob_len, out_len;
 	int n;
 
-	ck_assert_msg(trust_tpm__seal(tpm, 11, secret, sizeof(secret), &blob, &blob_len, TPM_ERR) == 0, "%s",
+	ck_assert_msg(trust_tpm__seal(tpm, 1u << 11, secret, sizeof(secret), &blob, &blob_len, TPM_ERR) == 0, "%s",
 		      tpm_err);
 	ck_assert_msg(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR) == 0, "%s",
 		      tpm_err);
@@ -856,10 +856,10 @@ START_TEST(test_seal_unseal)
 			       "unseal: PCR 11 differs from the sealed state: ", 46),
 		      "%s", tpm_err);
 
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, sizeof(big), &out, &out_len, TPM_ERR), -EINVAL);
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, big, 0, &out, &out_len, TPM_ERR),
+	ck_assert_int_eq(trust_tpm__seal(tpm, 1u << 11, big, sizeof(big), &out, &out_len, TPM_ERR), -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 1u << 11, big, 0, &out, &out_len, TPM_ERR),
 			 -EINVAL);
-	ck_assert_int_eq(trust_tpm__seal(tpm, 24, secret, 4, &out, &out_len, TPM_ERR), -EINVAL);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 1u << 24, secret, 4, &out, &out_len, TPM_ERR), -EINVAL);
 	ck_assert(no_transient_handles());
 	free(blob);
 	trust_tpm__close(tpm);
@@ -872,7 +872,7 @@ START_TEST(test_unseal_corrupt_blob)
 	uint8_t *blob = NULL, *out = NULL, junk[64] = { 1, 2, 3 };
 	size_t blob_len, out_len;
 
-	ck_assert_int_eq(trust_tpm__seal(tpm, 11, (const uint8_t *)"key", 3, &blob, &blob_len, TPM_ERR), 0);
+	ck_assert_int_eq(trust_tpm__seal(tpm, 1u << 11, (const uint8_t *)"key", 3, &blob, &blob_len, TPM_ERR), 0);
 
 	ck_assert_int_eq(trust_tpm__unseal(tpm, junk, sizeof(junk), &out, &out_len, TPM_ERR), -EBADMSG);
 	ck_assert_str_eq(tpm_err, "unseal: the blob is not a sealed object of boost");
@@ -911,7 +911,7 @@ START_TEST(test_nothing_left_loaded)
 		ck_assert_int_eq(trust_tpm__quote(tpm, TPM2_ALG_SHA256, 1U << 11, nonce16, 16, dir, TPM_ERR), 0);
 		ck_assert_int_eq(trust_tpm__ak_public_pem(tpm, &pem, TPM_ERR), 0);
 		free(pem);
-		ck_assert_msg(trust_tpm__seal(tpm, 11, (const uint8_t *)"k", 1, &blob, &blob_len, TPM_ERR) == 0,
+		ck_assert_msg(trust_tpm__seal(tpm, 1u << 11, (const uint8_t *)"k", 1, &blob, &blob_len, TPM_ERR) == 0,
 			      "round %d: %s", round, tpm_err);
 		ck_assert_int_eq(trust_tpm__unseal(tpm, blob, blob_len, &out, &out_len, TPM_ERR), 0);
 		free(out);

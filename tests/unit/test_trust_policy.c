@@ -45,7 +45,7 @@ START_TEST(test_full)
 	char want[512];
 
 	write_policy("{\"signers\": [\"keys/a.crt\", \"/abs/b.crt\"], \"pcr\": 12,"
-		     " \"tcti\": \"swtpm:path=/x\","
+		     " \"seal_pcrs\": [10, 0], \"tcti\": \"swtpm:path=/x\","
 		     " \"artifacts\": [{\"path\": \"bpf/x.bpf.o\", \"kind\": \"bpf\"},"
 		     "                 {\"path\": \"/usr/sbin/t\", \"kind\": \"exec\"}],"
 		     " \"attestation\": {\"bank\": \"sha384\", \"nonce_bytes\": 20,"
@@ -57,6 +57,7 @@ START_TEST(test_full)
 	ck_assert_str_eq(pol->signers[0], want);
 	ck_assert_str_eq(pol->signers[1], "/abs/b.crt");
 	ck_assert_uint_eq(pol->pcr, 12);
+	ck_assert_uint_eq(pol->seal_mask, 1u << 10 | 1u << 0);
 	ck_assert_str_eq(pol->tcti, "swtpm:path=/x");
 	ck_assert_uint_eq(pol->nartifacts, 2);
 	ck_assert_int_eq(pol->artifacts[1].kind, TRUST_KIND_EXEC);
@@ -75,6 +76,7 @@ START_TEST(test_defaults)
 	write_policy("{\"signers\": [\"a.crt\"], " GOLDEN "}");
 	ck_assert_int_eq(trust_policy__load(path, &pol, err, sizeof(err)), 0);
 	ck_assert_uint_eq(pol->pcr, 11);
+	ck_assert_uint_eq(pol->seal_mask, 0);
 	ck_assert_str_eq(pol->tcti, "device:/dev/tpmrm0");
 	ck_assert_str_eq(pol->bank, "sha256");
 	ck_assert_uint_eq(pol->nonce_bytes, 32);
@@ -91,6 +93,14 @@ static const struct {
 	{ "{\"signers\": [\"a.crt\"], \"pcr\": 16, " GOLDEN "}", "field 'pcr': PCR 16 can be reset" },
 	{ "{\"signers\": [\"a.crt\"], \"pcr\": 23, " GOLDEN "}", "PCR 23" },
 	{ "{\"signers\": [\"a.crt\"], \"pcr\": 24, " GOLDEN "}", "field 'pcr': expected 0 to 23" },
+	{ "{\"signers\": [\"a.crt\"], \"seal_pcrs\": [16], " GOLDEN "}",
+	  "field 'seal_pcrs[0]': PCR 16 can be reset" },
+	{ "{\"signers\": [\"a.crt\"], \"seal_pcrs\": [10, 10], " GOLDEN "}",
+	  "field 'seal_pcrs[1]': PCR 10 is listed twice" },
+	{ "{\"signers\": [\"a.crt\"], \"seal_pcrs\": [24], " GOLDEN "}",
+	  "field 'seal_pcrs[0]': expected 0 to 23" },
+	{ "{\"signers\": [\"a.crt\"], \"seal_pcrs\": 10, " GOLDEN "}",
+	  "field 'seal_pcrs': expected an array of PCRs" },
 	{ "{\"signers\": [\"a.crt\"], \"pcr\": \"11\", " GOLDEN "}", "field 'pcr'" },
 	{ "{\"signers\": [\"a.crt\"], \"pcrs\": 11, " GOLDEN "}", "unknown field 'pcrs'" },
 	{ "{\"signers\": [], " GOLDEN "}", "field 'signers': at least one" },
