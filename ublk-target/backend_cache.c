@@ -39,6 +39,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -137,7 +139,7 @@ struct cache_queue {
 	uint8_t *busy;
 	/* Slots cleaned by a writeback, waiting for an fsync (gate), and in it. */
 	uint8_t *gated;
-	uint32_t *gate_seq;
+	uint32_t *gate_seq, *sync_seq;	/* the change that ungates it; the one being synced */
 	uint64_t *gates;
 	uint64_t ngates, nsyncing;
 	bool sync_inflight;
@@ -268,12 +270,17 @@ static int cache_open_file(struct blk_dev *dev, struct cache_dev *cd)
 			strerror(-err));
 		return -EALREADY;
 	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		fprintf(stderr, "boost-ublk: backend cache: %s: not a file\n", path);
-		return -EALREADY;
-	}
 	if (S_ISBLK(st.st_mode)) {
-		fprintf(stderr, "boost-ublk: backend cache: %s: a block device; give a file\n",
+		uint64_t dev_bytes;
+
+		if (ioctl(cd->fd, BLKGETSIZE64, &dev_bytes)) {
+			err = -errno;
+			fprintf(stderr, "boost-ublk: backend cache: %s: %s\n", path, strerror(-err));
+			return -EALREADY;
+		}
+		st.st_size = (off_t)dev_bytes;
+	} else if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "boost-ublk: backend cache: %s: neither a file nor a block device\n",
 			path);
 		return -EALREADY;
 	}
@@ -1066,6 +1073,7 @@ static void cache_gate_pump(struct blk_queue *q, struct cache_queue *cq)
 		if ((int32_t)(cq->pages[page].written - cq->gate_seq[s]) >= 0) {
 			cq->gates[i] = cq->gates[n];
 			cq->gates[n++] = s;
+			cq->sync_seq[s] = cq->gate_seq[s];
 		}
 	}
 	if (!n)
@@ -1245,7 +1253,7 @@ static void cache_complete(struct blk_queue *q, unsigned int tag, unsigned int s
 {
 	struct cache_queue *cq = q->backend_data;
 	struct cache_req *r;
-	uint64_t i;
+	uint64_t i, n;
 
 	switch (sub) {
 	case SUB_LOCAL:
@@ -1291,11 +1299,17 @@ static void cache_complete(struct blk_queue *q, unsigned int tag, unsigned int s
 			cdev(q)->io_error = true;
 			return;
 		}
-		for (i = 0; i < cq->nsyncing; i++)
-			cq->gated[cq->gates[i]] = 0;
-		memmove(cq->gates, cq->gates + cq->nsyncing,
-			(cq->ngates - cq->nsyncing) * sizeof(*cq->gates));
-		cq->ngates -= cq->nsyncing;
+		/* Ungated, unless cleaned again since: then it waits for the next sync. */
+		n = 0;
+		for (i = 0; i < cq->ngates; i++) {
+			uint64_t s = cq->gates[i];
+
+			if (i < cq->nsyncing && cq->gate_seq[s] == cq->sync_seq[s])
+				cq->gated[s] = 0;
+			else
+				cq->gates[n++] = s;
+		}
+		cq->ngates = n;
 		cq->nsyncing = 0;
 		cq->wake = true;
 		return;
@@ -1360,6 +1374,7 @@ static void cache_queue_free(struct cache_queue *cq)
 	free(cq->busy);
 	free(cq->gated);
 	free(cq->gate_seq);
+	free(cq->sync_seq);
 	free(cq->gates);
 	free(cq->pages);
 	free(cq->page_fifo);
@@ -1392,10 +1407,11 @@ static int cache_queue_init(struct blk_queue *q)
 	cq->busy = calloc(cd->sb.nslots, 1);
 	cq->gated = calloc(cd->sb.nslots, 1);
 	cq->gate_seq = calloc(cd->sb.nslots, sizeof(*cq->gate_seq));
+	cq->sync_seq = calloc(cd->sb.nslots, sizeof(*cq->sync_seq));
 	cq->gates = calloc(cd->sb.nslots, sizeof(*cq->gates));
 	cq->pages = calloc(cd->npages, sizeof(*cq->pages));
 	cq->page_fifo = calloc(cd->npages, sizeof(*cq->page_fifo));
-	if (!cq->siods || !cq->req || !cq->users || !cq->busy || !cq->gated || !cq->gate_seq ||
+	if (!cq->siods || !cq->req || !cq->users || !cq->busy || !cq->gated || !cq->gate_seq || !cq->sync_seq ||
 	    !cq->gates || !cq->pages || !cq->page_fifo ||
 	    posix_memalign((void **)&cq->mbuf, 4096, (size_t)CACHE_META_MAX * 4096))
 		goto nomem;
