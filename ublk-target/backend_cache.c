@@ -703,17 +703,36 @@ static bool cache_slot_free(const struct cache_queue *cq, uint64_t s)
 	return !cq->busy[s] && !cq->users[s] && !cq->gated[s];
 }
 
+/* A request's next segment: its line @l, the slot @s and where in the line; sets r->seg. */
+struct cache_seg {
+	uint64_t off, l, s;
+	uint32_t in_line;
+};
+
+static struct cache_seg cache_next_seg(const struct cache_dev *cd, struct cache_req *r)
+{
+	struct cache_seg g;
+
+	g.off = r->off + r->pos;
+	g.l = g.off / cd->sb.line;
+	g.s = g.l % cd->sb.nslots;
+	g.in_line = (uint32_t)(g.off % cd->sb.line);
+	r->seg = cd->sb.line - g.in_line < r->len - r->pos ? cd->sb.line - g.in_line :
+							     r->len - r->pos;
+	return g;
+}
+
 /* A read's next segment: from the slot, around the cache, or after a fill. */
 static void cache_read_step(struct blk_queue *q, struct cache_queue *cq, unsigned int tag)
 {
 	struct cache_dev *cd = cdev(q);
 	struct cache_req *r = &cq->req[tag];
-	uint64_t off = r->off + r->pos, l = off / cd->sb.line, s = l % cd->sb.nslots;
-	uint32_t in_line = (uint32_t)(off % cd->sb.line);
+	struct cache_seg g = cache_next_seg(cd, r);
+	uint64_t off = g.off, l = g.l, s = g.s;
+	uint32_t in_line = g.in_line;
 	struct cache_entry *e = &cd->e[s];
 	uint64_t m;
 
-	r->seg = cd->sb.line - in_line < r->len - r->pos ? cd->sb.line - in_line : r->len - r->pos;
 	m = cache_mask(in_line, r->seg);
 	if (cq->busy[s]) {
 		cache_wait(cq, tag);
@@ -789,11 +808,11 @@ static void cache_write_step(struct blk_queue *q, struct cache_queue *cq, unsign
 {
 	struct cache_dev *cd = cdev(q);
 	struct cache_req *r = &cq->req[tag];
-	uint64_t off = r->off + r->pos, l = off / cd->sb.line, s = l % cd->sb.nslots;
-	uint32_t in_line = (uint32_t)(off % cd->sb.line);
+	struct cache_seg g = cache_next_seg(cd, r);
+	uint64_t l = g.l, s = g.s;
+	uint32_t in_line = g.in_line;
 	struct cache_entry *e = &cd->e[s];
 
-	r->seg = cd->sb.line - in_line < r->len - r->pos ? cd->sb.line - in_line : r->len - r->pos;
 	if (cq->busy[s] || cq->flushing) {
 		cache_wait(cq, tag);
 		return;
@@ -958,12 +977,14 @@ static int cache_queue_io(struct blk_queue *q, unsigned int tag,
 
 	if (op != UBLK_IO_OP_READ && op != UBLK_IO_OP_WRITE && op != UBLK_IO_OP_FLUSH)
 		return -EOPNOTSUPP;
-	/* Whole 4 KiB blocks only (the device's block size). */
-	if ((blk_iod_offset(iod) | blk_iod_bytes(iod)) & (CACHE_BLOCK - 1))
-		return -EINVAL;
 	memset(r, 0, sizeof(*r));
-	r->off = blk_iod_offset(iod);
-	r->len = blk_iod_bytes(iod);
+	if (op != UBLK_IO_OP_FLUSH) {
+		/* Whole 4 KiB blocks only (the device's block size). */
+		if ((blk_iod_offset(iod) | blk_iod_bytes(iod)) & (CACHE_BLOCK - 1))
+			return -EINVAL;
+		r->off = blk_iod_offset(iod);
+		r->len = blk_iod_bytes(iod);
+	}
 	if (op == UBLK_IO_OP_FLUSH && cdev(q)->spec.mode == CACHE_WRITEBACK)
 		cq->flushing++;
 	cache_step(q, tag);
