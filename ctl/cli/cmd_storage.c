@@ -618,8 +618,8 @@ static const struct cmd storage_cmds[] = {
 const struct cmd_group storage_group = {
 	.path = "storage",
 	.cmds = storage_cmds,
-	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND |\n"
-		"            cache:LOCAL_FILE[,OPTION]...,REMOTE }\n"
+	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND | CACHE }\n"
+		"CACHE   := cache:LOCAL_FILE[,OPTION]...,REMOTE\n"
 		"URI     := { nbd+unix:///EXPORT?socket=/PATH | nbd://ADDRESS[:PORT]/EXPORT }\n"
 		"OPTION  := { mode=writethrough | mode=writeback | line=SIZE | dirty_max=SIZE }\n"
 		"REMOTE  := nbd:URI\n"
