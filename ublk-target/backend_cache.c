@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -282,6 +283,12 @@ static int cache_open_file(struct blk_dev *dev, struct cache_dev *cd)
 	} else if (!S_ISREG(st.st_mode)) {
 		fprintf(stderr, "boost-ublk: backend cache: %s: neither a file nor a block device\n",
 			path);
+		return -EALREADY;
+	}
+	/* One server per cache file: two would each believe their own index. */
+	if (flock(cd->fd, LOCK_EX | LOCK_NB)) {
+		fprintf(stderr, "boost-ublk: backend cache: %s: in use by another server (%s)\n",
+			path, strerror(errno));
 		return -EALREADY;
 	}
 	if (posix_memalign((void **)&sbuf, 4096, CACHE_SB_SIZE))
