@@ -669,6 +669,11 @@ static void cache_remote(struct blk_queue *q, struct cache_queue *cq, unsigned i
 	struct blk_dev *idev = &cdev(q)->inner_dev;
 	int r;
 
+	/* Leaving: the remote may have let its connection go already. */
+	if (q->stopping) {
+		cache_inner_done(&cq->inner, stag, -ESHUTDOWN);
+		return;
+	}
 	memset(d, 0, sizeof(*d));
 	d->op_flags = op | (fua ? UBLK_IO_F_FUA : 0);
 	d->nr_sectors = len >> BLK_SECTOR_SHIFT;

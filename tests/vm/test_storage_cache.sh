@@ -8,8 +8,9 @@
 # Writethrough: fio crc32c verify; the server always holds what the
 # device reads; a second read of warm data sends no read to the server;
 # after a clean stop the next server keeps the cache warm.
-# Writeback: fio crc32c verify; a FLUSH leaves the server holding exactly
-# what the device reads. boost-ublk killed with SIGKILL under fio's
+# Writeback: fio crc32c verify; a stop while lines are being written back,
+# a new server on the same cache, and a FLUSH leaves the server holding
+# exactly what the device reads. boost-ublk killed with SIGKILL under fio's
 # verify_backlog and recovered: 0 errors, and after a flush the server
 # holds the data. The server stopped under writeback: writes go on into
 # the cache up to its dirty limit, then are held (not failed, even past
@@ -71,9 +72,13 @@ ublk_stop "$pid"
 truncate -s 64M /tmp/cache-wb.img
 ublk_add --backend "cache:/tmp/cache-wb.img,mode=writeback,$remote"
 fio_verify "$dev"
+# Stopped with dirty lines and write-backs in flight: they wait in the
+# cache file, and the next server on it writes them back.
+ublk_stop "$pid"
+ublk_add --backend "cache:/tmp/cache-wb.img,mode=writeback,$remote"
 sync "$dev" || gfail "flush of $dev failed"
 same_as_server "$dev"
-echo "writeback: fio verify ok, a flush leaves the server holding the data"
+echo "writeback: fio verify ok, a stop under write-back, a flush leaves the server holding the data"
 
 # Killed under fio, recovered: the dirty lines come back from the cache file.
 fio_crc "$dev" 12
