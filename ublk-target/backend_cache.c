@@ -253,6 +253,23 @@ static void cache_free(struct cache_dev *cd)
 	free(cd);
 }
 
+/* The index in memory and its image on disk (zeroed), for the header's geometry. */
+static int cache_alloc_index(struct cache_dev *cd)
+{
+	uint64_t bytes = cache_index__bytes(cd->sb.nslots);
+
+	free(cd->e);
+	free(cd->meta);
+	cd->meta = NULL;
+	cd->blocks = cd->sb.line / CACHE_BLOCK;
+	cd->npages = bytes / 4096;
+	cd->e = calloc(cd->sb.nslots, sizeof(*cd->e));
+	if (!cd->e || posix_memalign((void **)&cd->meta, 4096, bytes))
+		return -ENOMEM;
+	memset(cd->meta, 0, bytes);
+	return 0;
+}
+
 static int cache_open_file(struct blk_dev *dev, struct cache_dev *cd)
 {
 	const char *path = cd->spec.path;
@@ -314,14 +331,10 @@ static int cache_open_file(struct blk_dev *dev, struct cache_dev *cd)
 			return -EALREADY;
 		}
 	}
-	cd->blocks = cd->sb.line / CACHE_BLOCK;
 	cd->nlines = (cd->size + cd->sb.line - 1) / cd->sb.line;
 	bytes = cache_index__bytes(cd->sb.nslots);
-	cd->npages = bytes / 4096;
-	cd->e = calloc(cd->sb.nslots, sizeof(*cd->e));
-	if (!cd->e || posix_memalign((void **)&cd->meta, 4096, bytes))
+	if (cache_alloc_index(cd))
 		return -ENOMEM;
-	memset(cd->meta, 0, bytes);
 	if (!fresh) {
 		err = cache_pread_all(cd->fd, cd->meta, bytes, CACHE_SB_SIZE);
 		if (err) {
@@ -345,16 +358,9 @@ static int cache_open_file(struct blk_dev *dev, struct cache_dev *cd)
 		fresh = true;
 		if (cache_format(cd, (uint64_t)st.st_size))
 			return -ENOSPC;
-		free(cd->e);
-		free(cd->meta);
-		cd->meta = NULL;
-		cd->blocks = cd->sb.line / CACHE_BLOCK;
 		bytes = cache_index__bytes(cd->sb.nslots);
-		cd->npages = bytes / 4096;
-		cd->e = calloc(cd->sb.nslots, sizeof(*cd->e));
-		if (!cd->e || posix_memalign((void **)&cd->meta, 4096, bytes))
+		if (cache_alloc_index(cd))
 			return -ENOMEM;
-		memset(cd->meta, 0, bytes);
 		for (i = 0; i < cd->sb.nslots; i++)
 			cd->e[i].line = CACHE_LINE_EMPTY;
 		memset(&rp, 0, sizeof(rp));
