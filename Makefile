@@ -142,6 +142,7 @@ STORAGE_SRCS := \
 	ctl/storage/storage_crypt.c \
 	ctl/storage/storage_object.c \
 	ublk-target/blk_size.c \
+	ublk-target/cache_spec.c \
 	ublk-target/nbd_conn.c \
 	ublk-target/nbd_uri.c
 CLI_SRCS := \
@@ -269,6 +270,7 @@ $(O)/tests/unit/test_xsk_serve: $(O)/obj/xsk/xsk_serve.o
 # linux-libc-dev (6.1) lacks: scripts/ublk-header takes it from the package
 # linux-headers-6.12.*+deb12-common into $(O)/include/linux/, never the tree.
 UBLK_SRCS := \
+	ublk-target/backend_cache.c \
 	ublk-target/backend_file.c \
 	ublk-target/backend_mem.c \
 	ublk-target/backend_nbd.c \
@@ -281,13 +283,15 @@ UBLK_SRCS := \
 	ublk-target/blk_queue.c \
 	ublk-target/blk_size.c \
 	ublk-target/boost_ublk.c \
+	ublk-target/cache_index.c \
+	ublk-target/cache_spec.c \
 	ublk-target/nbd_conn.c \
 	ublk-target/nbd_uri.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
 # libcrypto: AES-XTS for encrypted devices (blk_crypt.c), from Debian's
 # libcrypto.a; OpenSSL's configuration file is never read (no providers
 # loaded from disk).
-LIBS_UBLK := liburing libcap libseccomp libnbd libcrypto
+LIBS_UBLK := liburing libcap libseccomp libnbd libcrypto zlib
 # boost-ublk is linked statically: boostd measures the bytes it fexecve()s,
 # and a dynamic binary would then load ld.so and its libraries from disk,
 # unmeasured (docs/trust.md). Not with the sanitizers, which need ld.so.
@@ -329,7 +333,8 @@ $(UBLK_CONFINE_TEST): $(patsubst %.c,$(O)/obj/confine-test/%.o,$(UBLK_SRCS) $(UB
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)
 
 # Its unit suites link the modules (not main), liburing and libcrypto, not ctl/.
-UBLK_TEST := $(O)/tests/unit/test_blk_backend $(O)/tests/unit/test_blk_crypt
+UBLK_TEST := $(O)/tests/unit/test_blk_backend $(O)/tests/unit/test_blk_crypt \
+	$(O)/tests/unit/test_cache_index
 $(patsubst $(O)/%,$(O)/obj/%.o,$(UBLK_TEST)): $(UBLK_HDR)
 $(patsubst $(O)/%,$(O)/obj/%.o,$(UBLK_TEST)): ALL_CFLAGS += -I $(O)/include -I ublk-target
 $(UBLK_TEST): $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o \
@@ -421,7 +426,10 @@ $(FUZZ_LIB): $(call fuzz_obj,$(CTL_LIB_SRCS))
 $(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o $(O)/fuzz/obj/tests/fuzz/input.o $(FUZZ_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CLANG) $(LDFLAGS) -fsanitize=fuzzer $(FUZZ_SANITIZE) -o $@ $(filter %.o,$^) \
-		$(FUZZ_LIB) $(call pc_libs,$(LIBS_DAEMON))
+		$(FUZZ_LIB) $(call pc_libs,$(LIBS_DAEMON) zlib)
+
+# The cache's index is boost-ublk's only, not the tests' modules.
+$(O)/fuzz/fuzz_cache_index: $(call fuzz_obj,ublk-target/cache_index.c)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

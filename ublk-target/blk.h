@@ -88,6 +88,7 @@ extern const struct blk_backend_ops blk_backend_null;
 extern const struct blk_backend_ops blk_backend_mem;
 extern const struct blk_backend_ops blk_backend_file;
 extern const struct blk_backend_ops blk_backend_nbd;
+extern const struct blk_backend_ops blk_backend_cache;
 
 /* What a device is asked to be: the command line, or GET_DEV_INFO on recovery. */
 struct blk_config {
@@ -143,6 +144,15 @@ struct blk_queue {
 	struct __kernel_timespec qos_ts;
 	/* Encryption (blk_crypt.h): this thread's keyed contexts, when on. */
 	struct blk_crypt_ctx crypt;
+	/*
+	 * Stacking (backend_cache.c): a backend that drives another one gives
+	 * it a queue of its own on this thread's ring. On that inner queue,
+	 * @outer owns the ring (its SQEs go there, tagged BLK_UD_INNER) and
+	 * @layer_complete takes the results the inner backend completes; on
+	 * the outer queue, @inner is where BLK_UD_INNER CQEs go.
+	 */
+	struct blk_queue *outer, *inner;
+	void (*layer_complete)(struct blk_queue *inner, unsigned int tag, int result);
 };
 
 struct blk_dev {
@@ -201,6 +211,7 @@ enum blk_ud_kind {
 	BLK_UD_CMD = 0,		/* FETCH_REQ or COMMIT_AND_FETCH_REQ */
 	BLK_UD_BACKEND = 1,	/* a backend's own SQE */
 	BLK_UD_QOS_TIMER = 2,	/* a QoS delay ended */
+	BLK_UD_INNER = 3,	/* a stacked backend's SQE (blk_queue.inner) */
 };
 
 static inline uint64_t blk_user_data(unsigned int tag, enum blk_ud_kind kind,

@@ -14,6 +14,7 @@ static const struct blk_backend_ops *backends[] = {
 	&blk_backend_mem,
 	&blk_backend_file,
 	&blk_backend_nbd,
+	&blk_backend_cache,
 };
 
 const struct blk_backend_ops *blk_backend__find(const char *spec, const char **ret_arg)

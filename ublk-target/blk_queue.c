@@ -192,7 +192,11 @@ void blk_dev__close_queues(struct blk_dev *dev)
 
 struct io_uring_sqe *blk_queue__get_sqe(struct blk_queue *q)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&q->ring);
+	struct io_uring_sqe *sqe;
+
+	if (q->outer)
+		q = q->outer;
+	sqe = io_uring_get_sqe(&q->ring);
 
 	if (!sqe) {
 		io_uring_submit(&q->ring);
@@ -204,13 +208,14 @@ struct io_uring_sqe *blk_queue__get_sqe(struct blk_queue *q)
 struct io_uring_sqe *blk_queue__backend_sqe(struct blk_queue *q, unsigned int tag,
 					    unsigned int sub)
 {
-	struct io_uring_sqe *sqe = blk_queue__get_sqe(q);
+	struct blk_queue *owner = q->outer ? q->outer : q;
+	struct io_uring_sqe *sqe = blk_queue__get_sqe(owner);
 
 	if (!sqe)
 		return NULL;
 	/* The caller preps it: io_uring_prep_* leave user_data alone. */
-	q->backend_inflight++;
-	sqe->user_data = blk_user_data(tag, BLK_UD_BACKEND, sub);
+	owner->backend_inflight++;
+	sqe->user_data = blk_user_data(tag, q->outer ? BLK_UD_INNER : BLK_UD_BACKEND, sub);
 	return sqe;
 }
 
@@ -258,9 +263,18 @@ static uint64_t blk_queue_crypt_sector(const struct blk_queue *q,
 
 void blk_queue__complete(struct blk_queue *q, unsigned int tag, int result)
 {
-	struct blk_stats_queue *s = q->stats;
-	int op = op_counter(ublksrv_get_op(&q->iods[tag]));
-	uint64_t lat = q->now - q->started[tag];
+	struct blk_stats_queue *s;
+	uint64_t lat;
+	int op;
+
+	/* A stacked backend's own request: its outer backend takes the result. */
+	if (q->layer_complete) {
+		q->layer_complete(q, tag, result);
+		return;
+	}
+	s = q->stats;
+	op = op_counter(ublksrv_get_op(&q->iods[tag]));
+	lat = q->now - q->started[tag];
 
 	/* A read the backend filled: its plaintext, before the kernel copies it. */
 	if (q->dev->crypt_on && op == BLK_STATS_READ && result > 0 &&
@@ -387,6 +401,11 @@ static void blk_queue_handle_cqe(struct blk_queue *q, const struct io_uring_cqe 
 	case BLK_UD_QOS_TIMER:
 		blk_qos__timer_fired(q);
 		return;
+	case BLK_UD_INNER:
+		q->backend_inflight--;
+		if (q->inner)
+			q->inner->dev->ops->complete(q->inner, tag, blk_ud_sub(ud), cqe);
+		return;
 	}
 }
 
@@ -402,6 +421,8 @@ static int blk_queue_setup(struct blk_queue *q)
 		IORING_OP_URING_CMD, IORING_OP_POLL_ADD, IORING_OP_NOP,
 		IORING_OP_READ_FIXED, IORING_OP_WRITE_FIXED, IORING_OP_FSYNC,
 		IORING_OP_FALLOCATE, IORING_OP_TIMEOUT,
+		/* The cache's staging buffers, which are not registered. */
+		IORING_OP_READ, IORING_OP_WRITE,
 	};
 	int files[3] = { dev->cdev_fd };
 	unsigned int entries = 2 * q->depth + 1, i;

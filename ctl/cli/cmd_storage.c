@@ -206,7 +206,7 @@ static int do_add(int argc, char **argv)
 	}
 	if (ret == EXIT_OK && !backend)
 		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH | "
-				       "nbd:URI | crypt:BACKEND)");
+				       "nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND)");
 	if (crypt)
 		json_object_object_add(dev, "crypt", crypt);
 	if (ret == EXIT_OK && nwords >= 0 && (ret = qos_words(nwords, words, &qos)) == EXIT_OK)
@@ -620,8 +620,11 @@ static const struct cmd storage_cmds[] = {
 const struct cmd_group storage_group = {
 	.path = "storage",
 	.cmds = storage_cmds,
-	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND }\n"
+	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND | CACHE }\n"
+		"CACHE   := cache:LOCAL_FILE[,OPTION]...,REMOTE\n"
 		"URI     := { nbd+unix:///EXPORT?socket=/PATH | nbd://ADDRESS[:PORT]/EXPORT }\n"
+		"OPTION  := { mode=writethrough | mode=writeback | line=SIZE | dirty_max=SIZE }\n"
+		"REMOTE  := nbd:URI\n"
 		"DEV     := { ID | /dev/ublkbID }\n"
 		"SIZE    := BYTES[K|M|G|T]\n"
 		"B       := { 512 | 4096 }\n"

@@ -9,10 +9,11 @@
 
 #include "blk_size.h"
 #include "common/dup.h"
+#include "cache_spec.h"
 #include "nbd_uri.h"
 #include "storage_conf.h"
 
-#define BACKENDS "null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND"
+#define BACKENDS "null | mem:SIZE | file:PATH | nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND"
 #define CRYPT_PREFIX "crypt:"
 #define CRYPT_KEYS "header, recovery_passphrase_file"
 
@@ -142,7 +143,7 @@ json_object *storage_conf__qos_json(const struct blk_qos_limits *l)
 	return o;
 }
 
-/* BACKEND := null | mem:SIZE | file:PATH | nbd:URI; sets *ret_mem to mem's size. */
+/* BACKEND := null | mem:SIZE | file:PATH | nbd:URI | cache:...; sets *ret_mem to mem's size. */
 static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char *err,
 			 size_t errlen)
 {
@@ -175,6 +176,24 @@ static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char 
 		free(u);
 		if (r)
 			snprintf(err, errlen, "%s: backend %.300s: %s", at, b, why);
+		return r;
+	}
+	if (strncmp(b, "cache:", 6) == 0) {
+		/* boost-ublk opens the cache with what this parser makes of it. */
+		struct cache_spec *c = malloc(sizeof(*c));
+		char why[512];
+		int r;
+
+		if (!c) {
+			snprintf(err, errlen, "%s: backend: out of memory", at);
+			return -ENOMEM;
+		}
+		r = cache_spec__parse(b + 6, c, why, sizeof(why));
+		if (r)
+			snprintf(err, errlen, "%s: backend %.300s: %s", at, b, why);
+		else
+			r = check_backend(c->remote, at, ret_mem, err, errlen);
+		free(c);
 		return r;
 	}
 	snprintf(err, errlen, "%s: backend %s: unknown; expected " BACKENDS, at, b);
@@ -300,8 +319,9 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 	    get_uint(o, at, "block_size", BLK_MIN_BLOCK_SIZE, BLK_MAX_BLOCK_SIZE, &bs, err, errlen) ||
 	    get_uint(o, at, "reconnect_timeout", 1, STORAGE_MAX_RECONNECT_TIMEOUT, &rt, err, errlen))
 		return -EINVAL;
-	if (rt && strncmp(b, "nbd:", 4) != 0) {
-		snprintf(err, errlen, "%s.reconnect_timeout: only for a remote backend (nbd:URI)", at);
+	if (rt && strncmp(b, "nbd:", 4) != 0 && strncmp(b, "cache:", 6) != 0) {
+		snprintf(err, errlen, "%s.reconnect_timeout: only for a remote backend (nbd:URI, "
+			 "or a cache before one)", at);
 		return -EINVAL;
 	}
 	d.reconnect_timeout = (unsigned int)rt;

@@ -6,6 +6,7 @@
  *     "devices": [
  *       {"id": 0,                         the ublk id: /dev/ublkb0
  *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH | nbd:URI |
+ *                                         cache:LOCAL_FILE[,OPTION]...,REMOTE |
  *                                         crypt:BACKEND
  *        "size": "1G",                    bytes, or BYTES[K|M|G|T]; default the backend's
  *        "queues": 2,                     default: one per CPU
@@ -13,7 +14,7 @@
  *        "block_size": 4096,              512 (default) or 4096
  *        "qos": {"write_iops": 1000,      caps, changeable live; see QOS below
  *                "bps": "50M"},
- *        "reconnect_timeout": 30,         nbd only: seconds of a lost server before
+ *        "reconnect_timeout": 30,         nbd (or a cache before it): seconds of a lost server before
  *                                         IO fails with EIO (1 to 3600, default 30)
  *        "crypt": {"header": "/srv/disk.hdr",  encrypted; see CRYPT below
  *                  "recovery_passphrase_file": "/root/disk.pass"}}
@@ -28,6 +29,8 @@
  *
  * nbd:URI: an NBD server (ublk-target/nbd_uri.h): nbd+unix:///EXPORT?socket=
  * /PATH or nbd://ADDRESS[:PORT]/EXPORT; the size is the server's.
+ * cache:LOCAL_FILE[,mode=writethrough|writeback][,line=SIZE][,dirty_max=SIZE],REMOTE:
+ * a cache on a local file before a remote backend (ublk-target/cache_spec.h).
  * CRYPT: the device is a LUKS2 volume (aes-xts-plain64, docs/storage.md),
  * also said by a backend "crypt:BACKEND" (mem or file), or "crypt": true.
  * Optional keys: "header", the absolute path of a detached LUKS2 header

@@ -1332,10 +1332,10 @@ static void dev_remove(struct boostd_storage *s, struct sdev *v)
 }
 
 /* Fill in the defaults of a device as asked, so that the state says what runs. */
-/* A backend whose server is elsewhere, with a connection to lose: nbd. */
+/* A backend whose server is elsewhere, with a connection to lose: nbd, or a cache before it. */
 static bool is_remote(const struct storage_conf_dev *c)
 {
-	return strncmp(c->backend, "nbd:", 4) == 0;
+	return strncmp(c->backend, "nbd:", 4) == 0 || strncmp(c->backend, "cache:", 6) == 0;
 }
 
 static void conf_defaults(struct storage_conf_dev *c)

@@ -59,7 +59,7 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:x\"}]}",
 	  "devices[0]: backend nbd:x: NBD URI 'x': expected nbd://ADDRESS[:PORT]/EXPORT" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:pool/image\"}]}",
-	  "devices[0]: backend rbd:pool/image: unknown; expected null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND" },
+	  "devices[0]: backend rbd:pool/image: unknown; expected null | mem:SIZE | file:PATH | nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbds://192.0.2.1/x\"}]}",
 	  "devices[0]: backend nbd:nbds://192.0.2.1/x: NBD URI 'nbds://192.0.2.1/x': TLS (nbds) is not supported" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://disks.example/x\"}]}",
@@ -69,7 +69,17 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://192.0.2.1:70000/\"}]}",
 	  "the port is not a number from 1 to 65535" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"reconnect_timeout\": 5}]}",
-	  "devices[0].reconnect_timeout: only for a remote backend (nbd:URI)" },
+	  "devices[0].reconnect_timeout: only for a remote backend (nbd:URI, or a cache before one)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:c.img,nbd:nbd://192.0.2.1/\"}]}",
+	  "devices[0]: backend cache:c.img,nbd:nbd://192.0.2.1/: the local file must be an absolute path" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,mem:8M\"}]}",
+	  "devices[0]: backend cache:/c.img,mem:8M: remote mem:8M: not a remote backend (expected nbd:URI)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,mode=lazy,nbd:nbd://192.0.2.1/\"}]}",
+	  "mode=lazy: expected writethrough or writeback" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,line=48K,nbd:nbd://192.0.2.1/\"}]}",
+	  "line=48K: a power of two from 4K to 256K" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,nbd:x\"}]}",
+	  "devices[0]: backend nbd:x: NBD URI 'x': expected nbd://ADDRESS[:PORT]/EXPORT" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://192.0.2.1/\", \"reconnect_timeout\": 0}]}",
 	  "devices[0].reconnect_timeout: must be a whole number from 1 to 3600" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:lots\"}]}",
@@ -155,7 +165,7 @@ START_TEST(test_device_without_id)
 	ck_assert_int_eq(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH"
-			      " | nbd:URI | crypt:BACKEND");
+			      " | nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND");
 	json_object_put(o);
 }
 END_TEST
@@ -214,6 +224,9 @@ START_TEST(test_nbd)
 		"nbd:nbd://192.0.2.1",
 		"nbd:nbd://192.0.2.1:10810/vm1",
 		"nbd:nbd://[2001:db8::1]:10809/vm1",
+		/* A cache before a remote takes the remote's timeout. */
+		"cache:/var/cache/d0,nbd:nbd://192.0.2.1/vm1",
+		"cache:/var/cache/d0,mode=writeback,line=128K,dirty_max=1G,nbd:nbd://192.0.2.1/vm1",
 	};
 	struct storage_conf_dev d;
 	char err[512] = "", doc[256];

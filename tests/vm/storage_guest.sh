@@ -21,6 +21,8 @@
 #   nbdkit_stop [SIGNAL] signal it (TERM) and wait until it ends (a TERM
 #                        left waiting for its clients gets a KILL after
 #                        5 s); remove $sock
+#   same_as_server DEV   fail unless DEV reads back /tmp/disk.img (the
+#                        file nbdkit's file plugin serves), byte for byte
 #
 # boostd in the guest, on the guest's TPM, with the build's development
 # trust policy (it lists boost-ublk as an exec artifact):
@@ -128,6 +130,11 @@ nbdkit_stop() {
 	while kill -0 "$nbdkit_pid" 2>/dev/null; do sleep 0.1; done
 	rm -f "$sock"
 	nbdkit_pid=
+}
+
+same_as_server() {
+	dd if="$1" bs=1M iflag=direct status=none | cmp - /tmp/disk.img ||
+		gfail "$1 does not read back the server's data"
 }
 
 ublk_assert_none() {

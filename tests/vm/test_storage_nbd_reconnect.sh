@@ -20,12 +20,6 @@ guest_run <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 truncate -s 64M /tmp/disk.img
 
-# same_as_server DEV: the device reads back the server's file, byte for byte.
-same_as_server() {
-	dd if="$1" bs=1M iflag=direct status=none | cmp - /tmp/disk.img ||
-		gfail "$1 does not read back the server's data"
-}
-
 # Killed under fio verify, back 3 s later, twice.
 nbdkit_start -U "$sock" file /tmp/disk.img
 ublk_add --backend "nbd:nbd+unix:///?socket=$sock" --queues 2 --depth 64
