@@ -117,6 +117,8 @@ static const struct {
 	  "devices[1].id: 3 is also devices[0]'s" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:null\", \"size\": 4096}]}",
 	  "devices[0].crypt: the null backend holds no data to encrypt" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:cache:/c,nbd:nbd+unix:///?socket=/s\"}]}",
+	  "devices[0].crypt: a cached disk cannot be encrypted yet" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:crypt:mem:8M\"}]}",
 	  "devices[0]: backend crypt:mem:8M: unknown" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:\"}]}",
