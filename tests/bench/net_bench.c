@@ -6,7 +6,10 @@
  * the redirect decision) through BPF_PROG_TEST_RUN, against a bare
  * XDP_PASS program; and with no rules, with an out limit on A (bits and
  * packets) that the frames stay under, and one so low that they are all
- * dropped as over it. Rounds interleave the variants; medians are printed.
+ * dropped as over it; and the XDP entry point without its flow cache
+ * (tests/bench/net_xdp_nofc.bpf.c), whose every frame the policy decides:
+ * the runs of the others are a flow's frames after its first, which the
+ * cache answers. Rounds interleave the variants; medians are printed.
  * This is the programs' cost, not a packet rate: no frame leaves.
  *
  *   net_bench BUILD_DIR [ROUNDS] [REPEAT]
