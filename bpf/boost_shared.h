@@ -524,8 +524,9 @@ struct boost_flow_stats {
  * generation (boost_fcache_gen[0]) that was current when its frame was
  * decided, and serves only while it is still current: boostd adds one
  * after every write of the ports, MACs, rules, limits, steering, uplinks
- * or overlay (ctl/net/net_object.c, fcache_bump), so a change is never
- * missed; stale entries are overwritten, or leave the LRU.
+ * or overlay, and after an upgrade swapped the programs
+ * (ctl/net/net_object.c, fcache_bump), so a change is never missed;
+ * stale entries are overwritten, or leave the LRU.
  */
 struct boost_fcache4_key {
 	__u32 ifindex;   /* the ingress port */

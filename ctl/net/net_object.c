@@ -166,7 +166,8 @@ static int pinned_map(const char *name)
  * The flow cache's generation (bpf/net_fcache.h), one more: every entry
  * the XDP path cached before now is stale. Called after every write of
  * the maps a decision reads (sync_maps, uplinks_refresh), on success or
- * not: a partial write is a change too. The maps are written from the
+ * not: a partial write is a change too; and after an upgrade swapped the
+ * programs (swap_all), whose policy may decide otherwise. The maps are written from the
  * loop and from a job's thread: the lock makes each call a bump of its
  * own, never two calls one. A build without the map (an older one still
  * loaded) has no cache to invalidate.
@@ -1562,6 +1563,11 @@ static int swap_all(struct boostd_net *n, struct net_progs *new, char *err, size
 	if (ret)
 		while (i-- > 1)
 			swap_port(&n->ports[i - 1], new, &n->progs, ignored, sizeof(ignored));
+	/*
+	 * Either way, the programs' decisions cached until now may be the
+	 * other build's: a policy that changed must not be replayed.
+	 */
+	fcache_bump();
 	return ret;
 }
 
