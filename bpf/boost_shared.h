@@ -511,6 +511,50 @@ struct boost_flow_stats {
 #define BOOST_FLOW_MAX 65536
 
 /*
+ * The flow cache (bpf/net_fcache.h), of the XDP entry point: an IPv4
+ * unicast TCP, UDP or ICMP frame that the policy forwarded leaves its
+ * decision in boost_fcache4, an LRU hash keyed by its ingress port, its
+ * destination MAC and its 5-tuple (ICMP: type and code for the ports),
+ * and the frames after it with the same key replay that decision: the
+ * target port and its counters' slot, without the rules' tries or the MAC
+ * lookup. Anything that varies a frame is still done a frame: the
+ * ingress vNIC's MAC check, its outbound flow's tracking and its out
+ * limit, the target's inbound flow when a flow (not a rule) let the first
+ * frame in, the target's in limit and the counters. An entry holds the
+ * generation (boost_fcache_gen[0]) that was current when its frame was
+ * decided, and serves only while it is still current: boostd adds one
+ * after every write of the ports, MACs, rules, limits, steering, uplinks
+ * or overlay, and after an upgrade swapped the programs
+ * (ctl/net/net_object.c, fcache_bump), so a change is never missed;
+ * stale entries are overwritten, or leave the LRU.
+ */
+struct boost_fcache4_key {
+	__u32 ifindex;   /* the ingress port */
+	__u8 eth_dst[6];
+	__u8 proto;
+	__u8 pad;
+	__u16 sport, dport; /* host order; ICMP: type, code */
+	__be32 saddr, daddr;
+};
+
+struct boost_fcache_entry {
+	__u64 gen;       /* boost_fcache_gen[0] when it was decided */
+	__u32 ifindex;   /* the target port */
+	__u16 slot;      /* its counters and limits */
+	__u8 kind;       /* enum boost_port_kind */
+	__u8 port_flags; /* its BOOST_PORT_F_AFXDP */
+	__u8 flow_in;    /* its inbound rules deny: a live flow must let each frame in */
+	__u8 pad[7];
+};
+
+/* boost_fcache_gen[0] */
+struct boost_fcache_gen {
+	__u64 gen;
+};
+
+#define BOOST_FCACHE_MAX 65536
+
+/*
  * A vNIC's rate limits, boost_rates[its slot]: per direction (enum
  * boost_sg_dir: in is towards the VM), a bucket of bits and one of
  * packets. Each bucket is GCRA's (the virtual scheduling of ATM's cell

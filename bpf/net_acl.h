@@ -97,13 +97,23 @@ static __always_inline bool net_acl_out(__u32 sg_id, __u32 ifindex, const struct
  * the rules, or the return of its own live flow. The rules first: the trie
  * is the cheaper lookup, and most inbound traffic that a group allows
  * needs no flow-table lookup (nor moves a flow's state: a reply that a
- * rule lets in leaves its flow as it was).
+ * rule lets in leaves its flow as it was). net_acl_in_by() also sets
+ * *@by_flow when the rules did not allow it, so that the flow decided
+ * (the flow cache, net_fcache.h, then checks the flow at every frame).
  */
-static __always_inline bool net_acl_in(__u32 sg_id, __u32 ifindex, const struct net_pkt *p)
+static __always_inline bool net_acl_in_by(__u32 sg_id, __u32 ifindex, const struct net_pkt *p,
+					  bool *by_flow)
 {
 	if (net_sg_match(sg_id, BOOST_DIR_IN, p) == BOOST_SG_ALLOW)
 		return true;
+	if (by_flow)
+		*by_flow = true;
 	return net_flow(ifindex, p, false);
+}
+
+static __always_inline bool net_acl_in(__u32 sg_id, __u32 ifindex, const struct net_pkt *p)
+{
+	return net_acl_in_by(sg_id, ifindex, p, NULL);
 }
 
 #endif

@@ -164,6 +164,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } boost_rates SEC(".maps");
 
+/* The flow cache (boost_shared.h, net_fcache.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BOOST_FCACHE_MAX);
+	__type(key, struct boost_fcache4_key);
+	__type(value, struct boost_fcache_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_fcache4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct boost_fcache_gen);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} boost_fcache_gen SEC(".maps");
+
 /* The overlay (boost_shared.h): maps of their own, which an older build lacks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -85,6 +85,14 @@ struct net_verdict {
 	__be32 local, remote;
 	__u8 mac[6];      /* the uplink's (the outer source) */
 	__u8 remote_mac[6];
+	/*
+	 * The flow cache (net_fcache.h): fc_fill, a NET_FORWARD that the
+	 * plain path (no overlay, steering or DHCP) decided, which the cache
+	 * may replay for the frames of its key; fc_flow_in, its target's
+	 * inbound rules did not allow it, a live flow did.
+	 */
+	bool fc_fill, fc_flow_in;
+	__u16 slot;       /* NET_FORWARD: the target's counters and limits */
 };
 
 /* What the entry point knows of a frame besides its headers. */
@@ -267,6 +275,7 @@ static __always_inline void net_forward(struct net_verdict *v, __u32 ifindex, __
 	v->ifindex = ifindex;
 	v->target_kind = kind;
 	v->to_xdp = !!(flags & BOOST_PORT_F_AFXDP);
+	v->slot = slot;
 	if (tx) {
 		tx->tx_packets++;
 		tx->tx_bytes += len;
@@ -351,12 +360,14 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	if (to) {
 		/* An RS to another VM is an ordinary packet: routers are the uplink's. */
 		if ((!net_is_control(p) || net_is_rs(p)) &&
-		    (!net_acl_out(port->sg_id, ifindex, p) || !net_acl_in(to->sg_id, to->ifindex, p)))
+		    (!net_acl_out(port->sg_id, ifindex, p) ||
+		     !net_acl_in_by(to->sg_id, to->ifindex, p, &v->fc_flow_in)))
 			return net_drop(st, v, BOOST_DROP_ACL);
 		if (!net_rate_out(port, p, f))
 			return net_drop(st, v, BOOST_DROP_RATE);
 		if (net_steer(port, p, f->rx_queue, v))
 			return;
+		v->fc_fill = !net_is_control(p);
 		return net_forward(v, to->ifindex, to->kind, to->flags, to->slot, p, f);
 	}
 	ul = bpf_map_lookup_elem(&boost_uplinks, &zero);
@@ -369,6 +380,7 @@ static __always_inline void net_from_vnic(const struct boost_port *port, __u32 i
 	if (net_steer(port, p, f->rx_queue, v))
 		return;
 	up = &ul->up[(net_flow_hash(p) % ul->n) & (BOOST_MAX_UPLINKS - 1)];
+	v->fc_fill = !net_is_control(p);
 	net_forward(v, up->ifindex, BOOST_PORT_UPLINK, 0, up->slot, p, f);
 }
 
@@ -405,10 +417,11 @@ static __always_inline void net_from_uplink(const struct boost_port *port, const
 	}
 	if (!net_is_ip(p) && !net_is_control(p))
 		return net_drop(st, v, BOOST_DROP_ACL);
-	if (!net_is_control(p) && !net_acl_in(to->sg_id, to->ifindex, p))
+	if (!net_is_control(p) && !net_acl_in_by(to->sg_id, to->ifindex, p, &v->fc_flow_in))
 		return net_drop(st, v, BOOST_DROP_ACL);
 	if (net_steer(port, p, f->rx_queue, v))
 		return;
+	v->fc_fill = !net_is_control(p);
 	return net_forward(v, to->ifindex, to->kind, to->flags, to->slot, p, f);
 to_stack:
 	if (st)

@@ -2,7 +2,8 @@
 /*
  * XDP entry point of the network data path: the ingress of ports in xdp
  * mode (vNICs so set, and by default an uplink that is not a veth). The policy core (net_policy.h) decides;
- * this file only calls the parser on the frame and turns the decision into
+ * this file only calls the parser on the frame, asks the flow cache in
+ * front of the policy (net_fcache.h), and turns the decision into
  * an XDP verdict: forwarding is a devmap redirect (boost_tx), flooding a
  * BPF_F_BROADCAST redirect to every port but the ingress. XDP cannot shape
  * (no qdisc, no skb to carry a departure time): a frame it forwards to a
@@ -20,7 +21,7 @@
 /* This entry point steers into AF_XDP sockets (net_steer.h). */
 #define BOOST_NET_XDP 1
 #define BOOST_NET_NO_REWRITE
-#include "net_policy.h"
+#include "net_fcache.h"
 
 /*
  * The parse, a global function: the verifier checks it once, on its own,
@@ -54,7 +55,7 @@ int boost_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	st = net_rx(port, ctx->data_end - ctx->data);
 	parsed = boost_xdp_parse(ctx, &pkt);
-	net_decide(port, ctx->ingress_ifindex, st, parsed, &pkt, &f, &v);
+	net_decide_cached(port, ctx->ingress_ifindex, st, parsed, &pkt, &f, &v);
 	switch (v.action) {
 	case NET_FORWARD:
 		return bpf_redirect_map(&boost_tx, v.ifindex, 0);

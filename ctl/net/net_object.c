@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
@@ -159,6 +160,40 @@ static int pinned_map(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", BOOST_PIN_ROOT, name);
 	return bpf_obj_get(path);
+}
+
+/*
+ * The flow cache's generation (bpf/net_fcache.h), one more: every entry
+ * the XDP path cached before now is stale. Called after every write of
+ * the maps a decision reads (sync_maps, uplinks_refresh), on success or
+ * not: a partial write is a change too; and after an upgrade swapped the
+ * programs (swap_all), whose policy may decide otherwise. The maps are written from the
+ * loop and from a job's thread: the lock makes each call a bump of its
+ * own, never two calls one. A build without the map (an older one still
+ * loaded) has no cache to invalidate.
+ */
+static void fcache_bump(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int fd = pinned_map("boost_fcache_gen");
+	struct boost_fcache_gen g;
+	uint32_t zero = 0;
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("net: boost_fcache_gen: %s", strerror(errno));
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	if (bpf_map_lookup_elem(fd, &zero, &g) == 0) {
+		g.gen++;
+		if (bpf_map_update_elem(fd, &zero, &g, BPF_ANY))
+			log_warn("net: cannot bump boost_fcache_gen: %s", strerror(errno));
+	} else {
+		log_warn("net: boost_fcache_gen: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&lock);
+	close(fd);
 }
 
 static void state_path(struct boostd_net *n, char *buf, size_t len)
@@ -849,6 +884,7 @@ static int sync_maps(const struct boostd_net *n, const struct net_conf *c, const
 	prune(m.tx, sizeof(uint32_t), keep_ifindex, &keep);
 	prune(m.fdb, sizeof(struct boost_mac), keep_mac, &keep);
 out:
+	fcache_bump();
 	free(entries);
 	maps_close(&m);
 	return ret;
@@ -878,6 +914,7 @@ static void uplinks_refresh(struct boostd_net *n)
 		if (write_uplinks(n, &m, &n->conf, ifindexes, slots, err, sizeof(err)) == 0)
 			err[0] = '\0';
 	}
+	fcache_bump();
 	if (err[0])
 		log_warn("net: uplinks: %s", err);
 	maps_close(&m);
@@ -1526,6 +1563,11 @@ static int swap_all(struct boostd_net *n, struct net_progs *new, char *err, size
 	if (ret)
 		while (i-- > 1)
 			swap_port(&n->ports[i - 1], new, &n->progs, ignored, sizeof(ignored));
+	/*
+	 * Either way, the programs' decisions cached until now may be the
+	 * other build's: a policy that changed must not be replayed.
+	 */
+	fcache_bump();
 	return ret;
 }
 

@@ -6,7 +6,10 @@
  * the redirect decision) through BPF_PROG_TEST_RUN, against a bare
  * XDP_PASS program; and with no rules, with an out limit on A (bits and
  * packets) that the frames stay under, and one so low that they are all
- * dropped as over it. Rounds interleave the variants; medians are printed.
+ * dropped as over it; and the XDP entry point without its flow cache
+ * (tests/bench/net_xdp_nofc.bpf.c), whose every frame the policy decides:
+ * the runs of the others are a flow's frames after its first, which the
+ * cache answers. Rounds interleave the variants; medians are printed.
  * This is the programs' cost, not a packet rate: no frame leaves.
  *
  *   net_bench BUILD_DIR [ROUNDS] [REPEAT]
@@ -70,6 +73,20 @@ static int map_fd(struct bpf_object *o, const char *name)
 static int prog_fd(struct bpf_object *o)
 {
 	return bpf_program__fd(bpf_object__next_program(o, NULL));
+}
+
+/* The flow cache's generation, bumped after each change as boostd does. */
+static void fcache_bump(struct bpf_object *o)
+{
+	struct boost_fcache_gen g;
+	uint32_t zero = 0;
+	int fd = map_fd(o, "boost_fcache_gen");
+
+	if (bpf_map_lookup_elem(fd, &zero, &g))
+		die("boost_fcache_gen: %s", strerror(errno));
+	g.gen++;
+	if (bpf_map_update_elem(fd, &zero, &g, 0))
+		die("boost_fcache_gen: %s", strerror(errno));
 }
 
 /*
@@ -136,6 +153,7 @@ static void set_rules(struct bpf_object *o, size_t n)
 		fds[m] = map_fd(o, net_sg__map_names[m]);
 	if (net_sg__sync(fds, e, ne))
 		die("cannot write %zu rules", n);
+	fcache_bump(o);
 	free(e);
 	free(r);
 }
@@ -184,6 +202,7 @@ static void set_rate(struct bpf_object *o, uint32_t slot, enum rate_mode mode)
 	}
 	if (bpf_map_update_elem(map_fd(o, "boost_rates"), &slot, &r, 0))
 		die("boost_rates: %s", strerror(errno));
+	fcache_bump(o);
 }
 
 static size_t frame(unsigned char *b)
@@ -231,8 +250,8 @@ int main(int argc, char **argv)
 {
 	static const size_t nrules[] = { 0, 1000, 10000 };
 	unsigned rounds = argc > 2 ? atoi(argv[2]) : 7, repeat = argc > 3 ? atoi(argv[3]) : 1000000;
-	unsigned t[2][3][64], base[64], med[2][3], mbase, tr[2][2][64], medr[2][2];
-	struct bpf_object *xdp, *tc, *pass;
+	unsigned t[3][3][64], base[64], med[3][3], mbase, tr[2][2][64], medr[2][2];
+	struct bpf_object *xdp, *tc, *pass, *nofc;
 	int a, b, up;
 
 	if (argc < 2 || !rounds || rounds > 64 || !repeat)
@@ -252,6 +271,7 @@ int main(int argc, char **argv)
 	xdp = load("bpf/net_xdp.bpf.o", true);
 	tc = load("bpf/net_tc.bpf.o", true);
 	pass = load("tests/bench/xdp_pass.bpf.o", false);
+	nofc = load("tests/bench/net_xdp_nofc.bpf.o", true);
 	add_port(xdp, a, 0xa, BOOST_PORT_VNIC, "192.0.2.1");
 	add_port(xdp, b, 0xb, BOOST_PORT_VNIC, "192.0.2.2");
 	add_port(xdp, up, 0xf, BOOST_PORT_UPLINK, NULL);
@@ -269,6 +289,7 @@ int main(int argc, char **argv)
 			set_rules(xdp, nrules[k]);
 			t[0][k][r] = run(prog_fd(xdp), false, a, repeat, XDP_REDIRECT);
 			t[1][k][r] = run(prog_fd(tc), true, a, repeat, 7 /* TC_ACT_REDIRECT */);
+			t[2][k][r] = run(prog_fd(nofc), false, a, repeat, XDP_REDIRECT);
 		}
 		set_rules(xdp, 0);
 		set_rate(xdp, 0xa, RATE_UNDER);
@@ -281,7 +302,7 @@ int main(int argc, char **argv)
 	}
 	qsort(base, rounds, sizeof(unsigned), cmp);
 	mbase = base[rounds / 2];
-	for (int e = 0; e < 2; e++)
+	for (int e = 0; e < 3; e++)
 		for (int k = 0; k < 3; k++) {
 			qsort(t[e][k], rounds, sizeof(unsigned), cmp);
 			med[e][k] = t[e][k][rounds / 2];
@@ -294,12 +315,13 @@ int main(int argc, char **argv)
 	printf("%-44s %7s %9s %9s\n", "64-byte IPv4/UDP, vNIC A to vNIC B", "ns/pkt", "vs 0 rules",
 	       "vs PASS");
 	printf("%-44s %7u %9s %9s\n", "bare XDP_PASS (baseline)", mbase, "", "1.00");
-	for (int e = 0; e < 2; e++)
+	for (int e = 0; e < 3; e++)
 		for (int k = 0; k < 3; k++) {
+			static const char *const names[] = { "xdp", "tc", "xdp no cache" };
 			char label[64];
 
-			snprintf(label, sizeof(label), "boost_%s, %zu rules (+ 2 allows)",
-				 e ? "tc" : "xdp", nrules[k]);
+			snprintf(label, sizeof(label), "boost_%s, %zu rules (+ 2 allows)", names[e],
+				 nrules[k]);
 			printf("%-44s %7u %9.2f %9.2f\n", label, med[e][k],
 			       med[e][0] ? (double)med[e][k] / med[e][0] : 0,
 			       mbase ? (double)med[e][k] / mbase : 0);

@@ -1043,6 +1043,21 @@ static const int *sg_fds(void)
 	return fds;
 }
 
+/*
+ * The flow cache's generation, one more: as boostd does after each change
+ * of the maps (bpf/net_fcache.h); every entry cached before is stale.
+ */
+static void fcache_bump(void)
+{
+	int fd = map_fd(obj_xdp, "boost_fcache_gen");
+	struct boost_fcache_gen g;
+	uint32_t zero = 0;
+
+	must(bpf_map_lookup_elem(fd, &zero, &g) == 0, "boost_fcache_gen: %s", strerror(errno));
+	g.gen++;
+	must(bpf_map_update_elem(fd, &zero, &g, 0) == 0, "boost_fcache_gen: %s", strerror(errno));
+}
+
 static void set_uplink(int on)
 {
 	struct boost_config c = { .uplink = on ? ifindex[UP] : 0, .uplink_slot = UP, .nflood = NPORTS - 1 };
@@ -1052,13 +1067,50 @@ static void set_uplink(int on)
 	must(bpf_map_update_elem(map_fd(obj_xdp, "boost_uplinks"), &zero, &ul, 0) == 0,
 	     "boost_uplinks: %s", strerror(errno));
 	must(bpf_map_update_elem(config_fd, &zero, &c, 0) == 0, "%s failed: %s", "bpf_map_update_elem(config_fd, &zero, &c, 0)", strerror(errno));
+	fcache_bump();
 }
 
-static void setup(void)
+/*
+ * Write sg_rules into the tries, as boostd does (the flow cache's
+ * generation bumped after), unless @dns_denied: then B's inbound UDP 53
+ * from 192.0.2.0/24 is denied, not allowed (the flow cache's test). With
+ * @bump false the generation stays: what a change boostd made without
+ * its bump would do.
+ */
+static void sync_rules_as(bool dns_denied, bool bump)
 {
 	struct net_sg_rule r[sizeof(sg_rules) / sizeof(sg_rules[0])];
 	struct net_sg_entry *e;
 	size_t ne, bad;
+
+	for (size_t i = 0; i < sizeof(sg_rules) / sizeof(sg_rules[0]); i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		must(net_sg__parse_cidr(sg_rules[i].cidr, &r[i]) == 0, "%s failed: %s", "net_sg__parse_cidr(sg_rules[i].cidr, &r[i])", strerror(errno));
+		r[i].sg_id = 1;
+		r[i].dir = strcmp(sg_rules[i].dir, "in") ? BOOST_DIR_OUT : BOOST_DIR_IN;
+		r[i].proto = sg_rules[i].proto;
+		r[i].port_lo = sg_rules[i].lo;
+		r[i].port_hi = sg_rules[i].hi;
+		r[i].priority = sg_rules[i].prio;
+		r[i].action = sg_rules[i].action;
+		if (dns_denied && r[i].dir == BOOST_DIR_IN && r[i].proto == IPPROTO_UDP &&
+		    r[i].port_lo == 53 && r[i].addr[0] == 192)
+			r[i].action = BOOST_SG_DENY;
+	}
+	must(net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad) == 0, "%s failed: %s", "net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad)", strerror(errno));
+	must(net_sg__sync(sg_fds(), e, ne) == 0, "%s failed: %s", "net_sg__sync(sg_fds(), e, ne)", strerror(errno));
+	free(e);
+	if (bump)
+		fcache_bump();
+}
+
+static void sync_rules(bool dns_denied)
+{
+	sync_rules_as(dns_denied, true);
+}
+
+static void setup(void)
+{
 	char cmd[256];
 
 	must(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0, "unshare: %s", strerror(errno));
@@ -1104,20 +1156,7 @@ static void setup(void)
 	set_uplink(1);
 	setup_overlay();
 
-	for (size_t i = 0; i < sizeof(sg_rules) / sizeof(sg_rules[0]); i++) {
-		memset(&r[i], 0, sizeof(r[i]));
-		must(net_sg__parse_cidr(sg_rules[i].cidr, &r[i]) == 0, "%s failed: %s", "net_sg__parse_cidr(sg_rules[i].cidr, &r[i])", strerror(errno));
-		r[i].sg_id = 1;
-		r[i].dir = strcmp(sg_rules[i].dir, "in") ? BOOST_DIR_OUT : BOOST_DIR_IN;
-		r[i].proto = sg_rules[i].proto;
-		r[i].port_lo = sg_rules[i].lo;
-		r[i].port_hi = sg_rules[i].hi;
-		r[i].priority = sg_rules[i].prio;
-		r[i].action = sg_rules[i].action;
-	}
-	must(net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad) == 0, "%s failed: %s", "net_sg__compile(r, sizeof(r) / sizeof(r[0]), &e, &ne, &bad)", strerror(errno));
-	must(net_sg__sync(sg_fds(), e, ne) == 0, "%s failed: %s", "net_sg__sync(sg_fds(), e, ne)", strerror(errno));
-	free(e);
+	sync_rules(false);
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -1195,9 +1234,15 @@ static int expected_retval(bool tc, enum want w)
 	}
 }
 
-static void check_fixture(const struct fixture *fx, bool tc)
+/*
+ * One run of @fx (its before frame first, on flows cleared) through the
+ * entry point, checked. Run twice by check_fixture(): on XDP the second
+ * run of a frame the policy forwarded is the flow cache's (its entry is
+ * current: nothing was changed in between), and must do the same.
+ */
+static void check_fixture_once(const struct fixture *fx, bool tc, int pass)
 {
-	const char *ep = tc ? "tc" : "xdp";
+	const char *ep = tc ? (pass ? "tc, again" : "tc") : (pass ? "xdp, cached" : "xdp");
 	struct frame f = { .len = 0 };
 	unsigned char out[256];
 	uint64_t rx[NPORTS], tx[NPORTS], txb[NPORTS], drops[NPORTS], stack, flooded;
@@ -1206,7 +1251,6 @@ static void check_fixture(const struct fixture *fx, bool tc)
 
 	f.b = f.buf + FRAME_HEADROOM;
 	clear_flows();
-	set_uplink(!fx->no_uplink);
 	if (fx->before) {
 		struct frame pre = { .len = 0 };
 
@@ -1225,7 +1269,6 @@ static void check_fixture(const struct fixture *fx, bool tc)
 
 	fx->build(&f);
 	ret = run(tc, fx->in, &f, out, &out_len);
-	set_uplink(1);
 	if (tc && ret == -EINVAL && tc_refuses(&f))
 		return;
 	ck_assert_msg(ret >= 0, "%s (%s): BPF_PROG_TEST_RUN: %s", fx->name, ep, strerror(-ret));
@@ -1255,6 +1298,14 @@ static void check_fixture(const struct fixture *fx, bool tc)
 	}
 	ck_assert_uint_eq(STAT(fx->in, to_stack), stack + (fx->want == PASS));
 	ck_assert_uint_eq(STAT(fx->in, flooded), flooded + (fx->want == FLOOD));
+}
+
+static void check_fixture(const struct fixture *fx, bool tc)
+{
+	set_uplink(!fx->no_uplink);
+	check_fixture_once(fx, tc, 0);
+	check_fixture_once(fx, tc, 1);
+	set_uplink(1);
 }
 
 /* ---- the overlay ---------------------------------------------------------- */
@@ -2028,12 +2079,108 @@ START_TEST(test_sg_too_many)
 }
 END_TEST
 
+/* ---- the flow cache (XDP) ------------------------------------------------ */
+
+/* Run @build through XDP on @in; its verdict. */
+static int xdp_verdict(void (*build)(struct frame *f), enum port_id in)
+{
+	struct frame f = { .len = 0 };
+	unsigned char out[256];
+	uint32_t out_len;
+	int ret;
+
+	f.b = f.buf + FRAME_HEADROOM;
+	build(&f);
+	ret = run(false, in, &f, out, &out_len);
+	ck_assert_msg(ret >= 0, "BPF_PROG_TEST_RUN: %s", strerror(-ret));
+	return ret;
+}
+
+static uint64_t fcache_gen(void)
+{
+	struct boost_fcache_gen g;
+	uint32_t zero = 0;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(map_fd(obj_xdp, "boost_fcache_gen"), &zero, &g), 0);
+	return g.gen;
+}
+
+/*
+ * A to B, UDP 4000 -> 53 (f_ipv4_udp), which B's inbound rule allows: its
+ * first frame fills the cache, the next is replayed from it. A rule
+ * change that denies it, written without the generation's bump, is not
+ * seen (the cache is what answers: which is why boostd bumps after every
+ * change); with the bump, the verdict flips, and back.
+ */
+START_TEST(test_fcache_invalidate)
+{
+	struct boost_fcache4_key k = { .ifindex = ifindex[A], .proto = IPPROTO_UDP,
+				       .sport = 4000, .dport = 53 };
+	struct boost_fcache_entry e;
+	uint64_t drops;
+
+	memcpy(k.eth_dst, MAC_B, 6);
+	inet_pton(AF_INET, IP_A, &k.saddr);
+	inet_pton(AF_INET, IP_B, &k.daddr);
+	set_uplink(1);
+	ck_assert_int_eq(xdp_verdict(f_ipv4_udp, A), XDP_REDIRECT);
+	ck_assert_int_eq(bpf_map_lookup_elem(map_fd(obj_xdp, "boost_fcache4"), &k, &e), 0);
+	ck_assert_uint_eq(e.gen, fcache_gen());
+	ck_assert_uint_eq(e.ifindex, ifindex[B]);
+	ck_assert_uint_eq(e.slot, B);
+	ck_assert_uint_eq(e.flow_in, 0);
+	ck_assert_int_eq(xdp_verdict(f_ipv4_udp, A), XDP_REDIRECT);
+
+	sync_rules_as(true, false);
+	ck_assert_int_eq(xdp_verdict(f_ipv4_udp, A), XDP_REDIRECT);
+	fcache_bump();
+	drops = STAT(A, drops[BOOST_DROP_ACL]);
+	ck_assert_int_eq(xdp_verdict(f_ipv4_udp, A), XDP_DROP);
+	ck_assert_int_eq(xdp_verdict(f_ipv4_udp, A), XDP_DROP);
+	ck_assert_uint_eq(STAT(A, drops[BOOST_DROP_ACL]), drops + 2);
+	sync_rules(false);
+	ck_assert_int_eq(xdp_verdict(f_ipv4_udp, A), XDP_REDIRECT);
+	ck_assert_int_eq(xdp_verdict(f_ipv4_udp, A), XDP_REDIRECT);
+}
+END_TEST
+
+/*
+ * A reply that only A's flow lets in (no inbound rule allows UDP from
+ * 53): its entry says so, and each replayed frame needs the flow live.
+ * Flushed flows (no generation bump, as `net flows flush`) deny the next
+ * reply; the flow opened again lets it in again.
+ */
+START_TEST(test_fcache_flow_in)
+{
+	struct boost_fcache4_key k = { .ifindex = ifindex[UP], .proto = IPPROTO_UDP,
+				       .sport = 53, .dport = 4000 };
+	struct boost_fcache_entry e;
+
+	memcpy(k.eth_dst, MAC_A, 6);
+	inet_pton(AF_INET, IP4_FAR, &k.saddr);
+	inet_pton(AF_INET, IP_A, &k.daddr);
+	set_uplink(1);
+	clear_flows();
+	ck_assert_int_eq(xdp_verdict(f_up_udp4_reply, UP), XDP_DROP);
+	ck_assert_int_eq(xdp_verdict(f_a_udp4, A), XDP_REDIRECT);
+	ck_assert_int_eq(xdp_verdict(f_up_udp4_reply, UP), XDP_REDIRECT);
+	ck_assert_int_eq(bpf_map_lookup_elem(map_fd(obj_xdp, "boost_fcache4"), &k, &e), 0);
+	ck_assert_uint_eq(e.flow_in, 1);
+	ck_assert_uint_eq(e.gen, fcache_gen());
+	ck_assert_int_eq(xdp_verdict(f_up_udp4_reply, UP), XDP_REDIRECT);
+	clear_flows();
+	ck_assert_int_eq(xdp_verdict(f_up_udp4_reply, UP), XDP_DROP);
+	ck_assert_int_eq(xdp_verdict(f_a_udp4, A), XDP_REDIRECT);
+	ck_assert_int_eq(xdp_verdict(f_up_udp4_reply, UP), XDP_REDIRECT);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("net_path");
 	TCase *tc = tcase_create("fixtures"), *sg = tcase_create("sg");
 	TCase *flows = tcase_create("flows"), *rate = tcase_create("rate");
-	TCase *overlay = tcase_create("overlay");
+	TCase *overlay = tcase_create("overlay"), *fcache = tcase_create("fcache");
 	SRunner *sr;
 	int failed;
 
@@ -2056,6 +2203,9 @@ int main(void)
 	tcase_add_loop_test(overlay, test_overlay_xdp, 0, NOVL_FIXTURES);
 	tcase_add_loop_test(overlay, test_overlay_tc, 0, NOVL_FIXTURES);
 	suite_add_tcase(s, overlay);
+	tcase_add_test(fcache, test_fcache_invalidate);
+	tcase_add_test(fcache, test_fcache_flow_in);
+	suite_add_tcase(s, fcache);
 	tcase_add_test(sg, test_sg_too_many);
 	suite_add_tcase(s, sg);
 	sr = srunner_create(s);
