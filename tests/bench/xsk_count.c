@@ -140,8 +140,9 @@ static int run_xsk(const char *dev, unsigned int queue, const char *map)
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 		.bind_flags = XDP_COPY,
 	};
-	struct xsk_ring_prod fill;
-	struct xsk_ring_cons comp, rx;
+	/* Zeroed: libxdp sets cached_cons of a new fill ring, not cached_prod. */
+	struct xsk_ring_prod fill = { 0 };
+	struct xsk_ring_cons comp = { 0 }, rx = { 0 };
 	struct xsk_umem *umem = NULL;
 	struct xsk_socket *xsk = NULL;
 	struct tally t = { .start = now() };
@@ -173,7 +174,9 @@ static int run_xsk(const char *dev, unsigned int queue, const char *map)
 	/* Frames need room: the whole UMEM goes to the fill ring. */
 	if (xsk_ring_prod__reserve(&fill, XSK_RING_PROD__DEFAULT_NUM_DESCS, &idx) !=
 	    XSK_RING_PROD__DEFAULT_NUM_DESCS) {
-		fprintf(stderr, "xsk_count: cannot fill the fill ring\n");
+		fprintf(stderr, "xsk_count: cannot fill the fill ring (size %u, producer %u, "
+			"consumer %u, cached %u/%u)\n", fill.size, *fill.producer, *fill.consumer,
+			fill.cached_prod, fill.cached_cons);
 		ret = 1;
 		goto out;
 	}
