@@ -253,3 +253,14 @@ unhex() {
 size_of() {
 	stat -c %s "$1"
 }
+
+# Encrypted disks' tests, with tests/trust/fake_ublk.c as boost-ublk:
+fake_ublk_keymsg() { # ID: the key message fake_ublk got for device ID, in hex
+	wait_until test -s "/tmp/boost-fake-ublk-key-$1" || fail "device $1: no key message"
+	cat "/tmp/boost-fake-ublk-key-$1"
+}
+le() { # HEX: the little-endian number it spells
+	local h=$1 out=
+	while [ -n "$h" ]; do out=${h:0:2}$out; h=${h:2}; done
+	echo $((16#$out))
+}

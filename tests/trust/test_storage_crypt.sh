@@ -29,15 +29,6 @@ D=$B/disks
 mkdir "$D"
 boostd_start
 
-keymsg() { # ID: the key message fake_ublk got, in hex
-	wait_until test -s "/tmp/boost-fake-ublk-key-$1" || fail "device $1: no key message"
-	cat "/tmp/boost-fake-ublk-key-$1"
-}
-le() { # HEX: the little-endian number
-	local h=$1 out=
-	while [ -n "$h" ]; do out=${h:0:2}$out; h=${h:2}; done
-	echo $((16#$out))
-}
 vk_of() { # VOLUME PASSFILE [--header H]: the volume key, as cryptsetup dumps it
 	cryptsetup luksDump --dump-volume-key --batch-mode --key-file "$2" "${@:3}" "$1" |
 		sed -n '/^MK dump:/,$p' | sed 's/^MK dump://' | tr -d ' \t\n' | tr 'A-F' 'a-f'
@@ -58,7 +49,7 @@ expect_match "sector: 4096 \[bytes\]" "$dump"
 expect_match "0: boost-tpm2" "$dump"
 expect_match "Key:[[:space:]]+512 bits" "$dump"
 [ "$(grep -c ': luks2$' <<<"$dump")" = 2 ] || fail "not two keyslots: $dump"
-msg=$(keymsg 1)
+msg=$(fake_ublk_keymsg 1)
 [ "${msg:0:16}" = "$(printf BOOSTKEY | hex)" ] || fail "not a key message: $msg"
 [ "$(le "${msg:24:8}")" = 4096 ] || fail "sector size $(le "${msg:24:8}")"
 [ "$(le "${msg:32:16}")" = $((16 << 20)) ] || fail "data offset $(le "${msg:32:16}")"
@@ -81,7 +72,7 @@ jq -e '.devices[0].device.crypt == {"recovery_passphrase_file": "'"$D/pass"'"}' 
 expect_exit 0 "$BOOSTCTL" storage del 1
 rm -f /tmp/boost-fake-ublk-key-1
 expect_exit 0 "$BOOSTCTL" storage add file:"$D/a.img" --crypt --id 1
-[ "$(keymsg 1 | cut -c65-192)" = "$vk" ] || fail "a second add got another key"
+[ "$(fake_ublk_keymsg 1 | cut -c65-192)" = "$vk" ] || fail "a second add got another key"
 grep -c "formatted as a LUKS2" "$BOOSTD_LOG" | grep -qx 1 || fail "the volume was formatted again"
 expect_exit 0 "$BOOSTCTL" storage del 1
 
@@ -91,7 +82,7 @@ expect_exit 0 "$BOOSTCTL" storage add file:"$D/b.img" --crypt-header "$D/b.hdr" 
 [ -s "$D/b.hdr" ] || fail "no detached header"
 [ "$(stat -c %a "$D/b.hdr")" = 600 ] || fail "the detached header is not mode 0600"
 [ -z "$(tr -d '\0' <"$D/b.img" | head -c 1)" ] || fail "the backing file was written"
-msg=$(keymsg 2)
+msg=$(fake_ublk_keymsg 2)
 [ "$(le "${msg:32:16}")" = 0 ] || fail "a detached header's data offset $(le "${msg:32:16}")"
 expect_exit 0 "$BOOSTCTL" storage del 2
 
@@ -100,7 +91,7 @@ expect_exit 0 "$BOOSTCTL" storage add crypt:mem:64M --id 3
 ls "$STATE"/storage-crypt/*.luks2 >/dev/null 2>&1 || fail "no header for the mem device"
 cryptsetup luksDump "$STATE"/storage-crypt/*.luks2 | grep -q "boost-tpm2" ||
 	fail "the mem device's header has no token"
-[ "$(le "$(keymsg 3 | cut -c33-48)")" = 0 ] || fail "mem's data offset is not 0"
+[ "$(le "$(fake_ublk_keymsg 3 | cut -c33-48)")" = 0 ] || fail "mem's data offset is not 0"
 expect_exit 0 "$BOOSTCTL" storage del 3
 ! ls "$STATE"/storage-crypt/*.luks2 >/dev/null 2>&1 || fail "the mem device's header stayed"
 

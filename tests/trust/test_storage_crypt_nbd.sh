@@ -40,15 +40,6 @@ serve() { # PLUGIN ARGS...: nbdkit on a new socket $S ($URI), until the next ser
 on_exit '[ -s "$D/nbdkit.pid" ] && kill "$(cat "$D/nbdkit.pid")"'
 boostd_start
 
-keymsg() { # ID: the key message fake_ublk got, in hex
-	wait_until test -s "/tmp/boost-fake-ublk-key-$1" || fail "device $1: no key message"
-	cat "/tmp/boost-fake-ublk-key-$1"
-}
-le() { # HEX: the little-endian number
-	local h=$1 out=
-	while [ -n "$h" ]; do out=${h:0:2}$out; h=${h:2}; done
-	echo $((16#$out))
-}
 ere() { sed 's/[][\\.*^$?+(){}|]/\\&/g' <<<"$1"; } # TEXT: a regex that matches it
 servers() { pgrep -fc '^boost-ublk (add|recover)' || true; }
 zero_start() { [ -z "$(head -c "${2:-4096}" "$1" | tr -d '\0' | head -c 1)" ]; }
@@ -64,7 +55,7 @@ dump=$(cryptsetup luksDump "$D/r.img") || fail "cryptsetup cannot read the expor
 expect_match "cipher: aes-xts-plain64" "$dump"
 expect_match "sector: 4096 \[bytes\]" "$dump"
 expect_match "0: boost-tpm2" "$dump"
-msg=$(keymsg 1)
+msg=$(fake_ublk_keymsg 1)
 [ "$(le "${msg:32:16}")" = $((16 << 20)) ] || fail "data offset $(le "${msg:32:16}")"
 vk=$(cryptsetup luksDump --dump-volume-key --batch-mode --key-file \
 	<(printf 'correct horse battery staple') "$D/r.img" | sed -n '/^MK dump:/,$p' |
@@ -79,7 +70,7 @@ expect_exit 0 "$BOOSTCTL" storage del 1
 sum=$(head -c $((16 << 20)) "$D/r.img" | sha256sum)
 rm -f /tmp/boost-fake-ublk-key-1
 expect_exit 0 "$BOOSTCTL" storage add "nbd:$URI" --crypt --id 1
-[ "$(keymsg 1 | cut -c65-192)" = "$vk" ] || fail "a second add got another key"
+[ "$(fake_ublk_keymsg 1 | cut -c65-192)" = "$vk" ] || fail "a second add got another key"
 grep -c "formatted as a LUKS2" "$BOOSTD_LOG" | grep -qx 1 || fail "the volume was formatted again"
 [ "$(head -c $((16 << 20)) "$D/r.img" | sha256sum)" = "$sum" ] || fail "the header changed"
 expect_exit 0 "$BOOSTCTL" storage del 1
@@ -90,7 +81,7 @@ serve file "$D/b.img"
 expect_exit 0 "$BOOSTCTL" storage add "nbd:$URI" --crypt-header "$D/b.hdr" --id 2
 cryptsetup luksDump "$D/b.hdr" | grep -q boost-tpm2 || fail "no detached header"
 zero_start "$D/b.img" $((32 << 20)) || fail "the export was written"
-[ "$(le "$(keymsg 2 | cut -c33-48)")" = 0 ] || fail "a detached header's data offset"
+[ "$(le "$(fake_ublk_keymsg 2 | cut -c33-48)")" = 0 ] || fail "a detached header's data offset"
 expect_exit 0 "$BOOSTCTL" storage del 2
 
 refused() { # REGEX ADD-ARGS...
