@@ -32,6 +32,9 @@
 #   boostd_stop          SIGTERM it; fail unless it exits 0 within 20 s
 #   bctl ARGS...         boostctl ARGS
 #   bjq FILTER ARGS...   jq -r FILTER over `boostctl -j ARGS`
+#   bctl_add ARGS...     `boostctl storage add ARGS`; fail unless it serves a
+#                        block device; sets $id, $dev
+#   bctl_server_of ID    the pid of device ID's server, as boostd lists it
 set -u
 UBLK=$BOOST_BUILD/boost-ublk
 # A boost-ublk by its command line, whether started by path or (by boostd) from a memfd.
@@ -188,4 +191,16 @@ bjq() {
 	local filter=$1
 	shift
 	"$BOOST_BUILD/boostctl" -j "$@" | jq -r "$filter"
+}
+
+bctl_add() {
+	local out
+	out=$(bctl storage add "$@") || gfail "storage add $*: $out"
+	[[ $out =~ ^(/dev/ublkb[0-9]+)\ id\ ([0-9]+) ]] || gfail "storage add said: $out"
+	dev=${BASH_REMATCH[1]} id=${BASH_REMATCH[2]}
+	[ -b "$dev" ] || gfail "$dev is not a block device"
+}
+
+bctl_server_of() {
+	bjq ".[] | select(.id == $1) | .pid" storage list
 }

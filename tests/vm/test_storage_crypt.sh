@@ -25,14 +25,6 @@ export DM_DISABLE_UDEV=1
 M=$((1024 * 1024))
 boostd_start
 
-add() { # ARGS...: a device through boostd; sets $id, $dev
-	local out
-	out=$(bctl storage add "$@") || gfail "storage add $*: $out"
-	[[ $out =~ ^(/dev/ublkb[0-9]+)\ id\ ([0-9]+) ]] || gfail "storage add said: $out"
-	dev=${BASH_REMATCH[1]} id=${BASH_REMATCH[2]}
-	[ -b "$dev" ] || gfail "$dev is not a block device"
-}
-server_of() { bjq ".[] | select(.id == $1) | .pid" storage list; }
 # A pattern no random data holds: 1 MiB of one marker line.
 yes 'BOOST-PLAINTEXT-MARKER-2f9c' | head -c $M >/tmp/pattern
 yes 'KERNEL-DMCRYPT-MARKER-77a1' | head -c $M >/tmp/pattern2
@@ -42,7 +34,7 @@ yes 'KERNEL-DMCRYPT-MARKER-77a1' | head -c $M >/tmp/pattern2
 truncate -s 96M /tmp/a.img
 printf 'recovery words for the guest\n' >/tmp/pass
 printf 'recovery words for the guest' >/tmp/pass.key # as cryptsetup reads a key file
-add crypt:file:/tmp/a.img --queues 2 --recovery-passphrase-file /tmp/pass
+bctl_add crypt:file:/tmp/a.img --queues 2 --recovery-passphrase-file /tmp/pass
 [ "$(blockdev --getsize64 "$dev")" = $((80 * M)) ] || gfail "$dev: $(blockdev --getsize64 "$dev") bytes"
 [ "$(blockdev --getss "$dev")" = 4096 ] || gfail "$dev: logical block $(blockdev --getss "$dev")"
 cryptsetup luksDump /tmp/a.img | grep -q "boost-tpm2" || gfail "a.img: no boost-tpm2 token"
@@ -69,7 +61,7 @@ dd if=/tmp/pattern2 of=/dev/mapper/boostx bs=1M seek=67 oflag=direct status=none
 	gfail "write through dm-crypt"
 cryptsetup close boostx || gfail "cryptsetup close failed"
 ! grep -q 'KERNEL-DMCRYPT-MARKER' /tmp/a.img || gfail "dm-crypt left plaintext"
-add crypt:file:/tmp/a.img --queues 2
+bctl_add crypt:file:/tmp/a.img --queues 2
 dd if="$dev" bs=1M skip=67 count=1 iflag=direct status=none | cmp -s - /tmp/pattern2 ||
 	gfail "boost does not read what dm-crypt wrote"
 dd if="$dev" bs=1M skip=65 count=1 iflag=direct status=none | cmp -s - /tmp/pattern ||
@@ -80,7 +72,7 @@ echo "file: dm-crypt interop both ways"
 fio_crc "$dev" 14
 for round in 1 2; do
 	sleep 4
-	p=$(server_of "$id")
+	p=$(bctl_server_of "$id")
 	[ -n "$p" ] && [ "$p" != 0 ] || gfail "no server for $id"
 	kill -KILL "$p"
 	end=$((SECONDS + 60))
@@ -101,7 +93,7 @@ bctl storage del "$id" >/dev/null || gfail "storage del $id"
 echo "file: kill -9 and recovery"
 
 # An encrypted mem disk.
-add crypt:mem:64M --queues 2
+bctl_add crypt:mem:64M --queues 2
 fio_crc "$dev" 8
 fio_crc_wait
 bctl storage del "$id" >/dev/null || gfail "storage del $id"
@@ -109,11 +101,11 @@ echo "mem: fio verify passed"
 
 # boostd measures another artifact: boost's PCR changes. The file disk's
 # server is killed: its recovery cannot unseal the key, the device fails.
-add crypt:file:/tmp/a.img --queues 1
+bctl_add crypt:file:/tmp/a.img --queues 1
 cp /bin/true /tmp/other && bctl trust sign --key "$BOOST_BUILD/keys/dev-signer.key" /tmp/other \
 	>/dev/null || gfail "cannot sign"
 bctl trust load /tmp/other >/dev/null || gfail "trust load failed"
-p=$(server_of "$id")
+p=$(bctl_server_of "$id")
 kill -KILL "$p"
 end=$((SECONDS + 60))
 while [ $SECONDS -lt $end ]; do

@@ -27,14 +27,6 @@ M=$((1024 * 1024))
 URI="nbd+unix:///?socket=$sock"
 boostd_start
 
-add() { # ARGS...: a device through boostd; sets $id, $dev
-	local out
-	out=$(bctl storage add "$@") || gfail "storage add $*: $out"
-	[[ $out =~ ^(/dev/ublkb[0-9]+)\ id\ ([0-9]+) ]] || gfail "storage add said: $out"
-	dev=${BASH_REMATCH[1]} id=${BASH_REMATCH[2]}
-	[ -b "$dev" ] || gfail "$dev is not a block device"
-}
-server_of() { bjq ".[] | select(.id == $1) | .pid" storage list; }
 yes 'BOOST-REMOTE-PLAINTEXT-4b1e' | head -c $M >/tmp/pattern
 yes 'KERNEL-REMOTE-DMCRYPT-90c3' | head -c $M >/tmp/pattern2
 
@@ -43,7 +35,7 @@ truncate -s 96M /tmp/r.img
 nbdkit_start -U "$sock" file /tmp/r.img
 printf 'recovery words for the remote\n' >/tmp/pass
 printf 'recovery words for the remote' >/tmp/pass.key
-add "crypt:nbd:$URI" --queues 2 --recovery-passphrase-file /tmp/pass
+bctl_add "crypt:nbd:$URI" --queues 2 --recovery-passphrase-file /tmp/pass
 [ "$(blockdev --getsize64 "$dev")" = $((80 * M)) ] || gfail "$dev: $(blockdev --getsize64 "$dev") bytes"
 cryptsetup luksDump /tmp/r.img | grep -q boost-tpm2 || gfail "the export has no boost-tpm2 token"
 fio_crc "$dev" 8
@@ -68,7 +60,7 @@ dd if=/tmp/pattern2 of=/dev/mapper/boostr bs=1M seek=67 oflag=direct status=none
 cryptsetup close boostr || gfail "cryptsetup close failed"
 nbd-client -d /dev/nbd0 >/dev/null 2>&1 || gfail "nbd-client -d failed"
 ! grep -q 'KERNEL-REMOTE-DMCRYPT' /tmp/r.img || gfail "dm-crypt left plaintext on the server"
-add "crypt:nbd:$URI" --queues 2
+bctl_add "crypt:nbd:$URI" --queues 2
 dd if="$dev" bs=1M skip=67 count=1 iflag=direct status=none | cmp -s - /tmp/pattern2 ||
 	gfail "boost does not read what dm-crypt wrote"
 echo "nbd: dm-crypt interop both ways"
@@ -76,7 +68,7 @@ echo "nbd: dm-crypt interop both ways"
 # SIGKILL of the server under fio verify: recovered, with the key.
 fio_crc "$dev" 10
 sleep 4
-p=$(server_of "$id")
+p=$(bctl_server_of "$id")
 kill -KILL "$p"
 end=$((SECONDS + 60))
 while [ $SECONDS -lt $end ]; do
