@@ -264,3 +264,14 @@ le() { # HEX: the little-endian number it spells
 	while [ -n "$h" ]; do out=${h:0:2}$out; h=${h:2}; done
 	echo $((16#$out))
 }
+fake_ublk_servers() { # how many boost-ublk add or recover run
+	pgrep -fc '^boost-ublk (add|recover)' || true
+}
+fake_ublk_refused() { # REGEX ADD-ARGS...: `storage add` refused for REGEX; nothing runs or is listed
+	local re=$1
+	shift
+	expect_exit 1 "$BOOSTCTL" storage add "$@"
+	expect_match "$re" "$err"
+	[ "$(fake_ublk_servers)" = 0 ] || fail "a server runs after a refused add"
+	[ "$("$BOOSTCTL" -j storage list | jq length)" = 0 ] || fail "a refused device is listed"
+}

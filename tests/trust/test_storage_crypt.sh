@@ -33,7 +33,6 @@ vk_of() { # VOLUME PASSFILE [--header H]: the volume key, as cryptsetup dumps it
 	cryptsetup luksDump --dump-volume-key --batch-mode --key-file "$2" "${@:3}" "$1" |
 		sed -n '/^MK dump:/,$p' | sed 's/^MK dump://' | tr -d ' \t\n' | tr 'A-F' 'a-f'
 }
-servers() { pgrep -fc '^boost-ublk (add|recover)' || true; }
 
 # A new, zeroed backing file: formatted, with a recovery keyslot.
 truncate -s 64M "$D/a.img"
@@ -96,43 +95,35 @@ expect_exit 0 "$BOOSTCTL" storage del 3
 ! ls "$STATE"/storage-crypt/*.luks2 >/dev/null 2>&1 || fail "the mem device's header stayed"
 
 # Refusals, each with its reason, and no server started.
-refused() { # REGEX ADD-ARGS...
-	local re=$1
-	shift
-	expect_exit 1 "$BOOSTCTL" storage add "$@"
-	expect_match "$re" "$err"
-	[ "$(servers)" = 0 ] || fail "a server runs after a refused add"
-	[ "$("$BOOSTCTL" -j storage list | jq length)" = 0 ] || fail "a refused device is listed"
-}
 # A backing file with data and no header: never formatted.
 head -c 1M /dev/urandom >"$D/data.img"
 truncate -s 64M "$D/data.img"
-refused "holds data but no LUKS2 header" crypt:file:"$D/data.img"
+fake_ublk_refused "holds data but no LUKS2 header" crypt:file:"$D/data.img"
 # Cut: the first 8 KiB of a header only.
 head -c 8192 "$D/a.img" >"$D/cut.img"
-refused "LUKS2 header $D/cut.img: cannot be read: damaged, truncated or not LUKS2" \
+fake_ublk_refused "LUKS2 header $D/cut.img: cannot be read: damaged, truncated or not LUKS2" \
 	crypt:file:"$D/cut.img"
 # Damaged: both copies of the header's JSON overwritten.
 cp "$D/a.img" "$D/bad.img"
 printf 'XXXXXXXXXXXXXXXX' | dd of="$D/bad.img" bs=1 seek=4096 conv=notrunc status=none
 printf 'XXXXXXXXXXXXXXXX' | dd of="$D/bad.img" bs=1 seek=$((16384 + 4096)) conv=notrunc status=none
-refused "cannot be read: damaged, truncated or not LUKS2" crypt:file:"$D/bad.img"
+fake_ublk_refused "cannot be read: damaged, truncated or not LUKS2" crypt:file:"$D/bad.img"
 # A LUKS2 volume boostd did not format: no token.
 truncate -s 64M "$D/foreign.img"
 printf 'other' >"$D/other.pass"
 cryptsetup luksFormat --type luks2 --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
 	--key-file "$D/other.pass" "$D/foreign.img" || fail "cryptsetup luksFormat failed"
-refused "no usable boost-tpm2 token .*: not a volume boostd formatted" crypt:file:"$D/foreign.img"
+fake_ublk_refused "no usable boost-tpm2 token .*: not a volume boostd formatted" crypt:file:"$D/foreign.img"
 # Another cipher.
 truncate -s 64M "$D/cbc.img"
 cryptsetup luksFormat --type luks2 --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
 	--cipher aes-cbc-essiv:sha256 --key-size 256 --key-file "$D/other.pass" "$D/cbc.img" ||
 	fail "cryptsetup luksFormat failed"
-refused "cipher aes-cbc-essiv:sha256 with a 256-bit key: boost runs aes-xts-plain64" \
+fake_ublk_refused "cipher aes-cbc-essiv:sha256 with a 256-bit key: boost runs aes-xts-plain64" \
 	crypt:file:"$D/cbc.img"
 # A missing recovery passphrase file: nothing formatted.
 truncate -s 64M "$D/c.img"
-refused "recovery passphrase file $D/nope: No such file" crypt:file:"$D/c.img" \
+fake_ublk_refused "recovery passphrase file $D/nope: No such file" crypt:file:"$D/c.img" \
 	--recovery-passphrase-file "$D/nope"
 [ -z "$(head -c 4096 "$D/c.img" | tr -d '\0' | head -c 1)" ] || fail "c.img was written"
 
@@ -141,7 +132,7 @@ refused "recovery passphrase file $D/nope: No such file" crypt:file:"$D/c.img" \
 cp /bin/true "$B/art/true" && sign "$B/art/true"
 expect_exit 0 "$BOOSTCTL" trust load "$B/art/true"
 rm -f /tmp/boost-fake-ublk-key-1
-refused "storage add: encryption: cannot unseal the volume's key: unseal: PCR 11 differs from the sealed state" \
+fake_ublk_refused "storage add: encryption: cannot unseal the volume's key: unseal: PCR 11 differs from the sealed state" \
 	crypt:file:"$D/a.img" --id 1
 [ ! -e /tmp/boost-fake-ublk-key-1 ] || fail "a key went out after the PCR changed"
 # A new volume, sealed to the PCR as it is now, works.
@@ -151,6 +142,6 @@ expect_exit 0 "$BOOSTCTL" storage del 4
 # Another tool extends the PCR: the host fails its attestation and unseals nothing.
 tpm2_pcrextend "11:sha256=$(printf '%064d' 7)" || fail "tpm2_pcrextend failed"
 expect_exit 1 "$BOOSTCTL" attest self
-refused "failed its own attestation" crypt:file:"$D/d.img" --id 4
+fake_ublk_refused "failed its own attestation" crypt:file:"$D/d.img" --id 4
 boostd_stop
 exit 0

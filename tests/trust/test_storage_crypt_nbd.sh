@@ -41,7 +41,6 @@ on_exit '[ -s "$D/nbdkit.pid" ] && kill "$(cat "$D/nbdkit.pid")"'
 boostd_start
 
 ere() { sed 's/[][\\.*^$?+(){}|]/\\&/g' <<<"$1"; } # TEXT: a regex that matches it
-servers() { pgrep -fc '^boost-ublk (add|recover)' || true; }
 zero_start() { [ -z "$(head -c "${2:-4096}" "$1" | tr -d '\0' | head -c 1)" ]; }
 
 # A zeroed export: formatted through the server, the header at its start.
@@ -84,31 +83,23 @@ zero_start "$D/b.img" $((32 << 20)) || fail "the export was written"
 [ "$(le "$(fake_ublk_keymsg 2 | cut -c33-48)")" = 0 ] || fail "a detached header's data offset"
 expect_exit 0 "$BOOSTCTL" storage del 2
 
-refused() { # REGEX ADD-ARGS...
-	local re=$1
-	shift
-	expect_exit 1 "$BOOSTCTL" storage add "$@"
-	expect_match "$re" "$err"
-	[ "$(servers)" = 0 ] || fail "a server runs after a refused add"
-	[ "$("$BOOSTCTL" -j storage list | jq length)" = 0 ] || fail "a refused device is listed"
-}
 # An export with data and no header: never formatted.
 head -c 1M /dev/urandom >"$D/data.img"
 truncate -s 64M "$D/data.img"
 sum=$(sha256sum <"$D/data.img")
 serve file "$D/data.img"
-refused "$(ere "nbd:$URI"): holds data but no LUKS2 header" "crypt:nbd:$URI"
+fake_ublk_refused "$(ere "nbd:$URI"): holds data but no LUKS2 header" "crypt:nbd:$URI"
 [ "$(sha256sum <"$D/data.img")" = "$sum" ] || fail "data.img was written"
 # Too small for a header and data: nothing written.
 truncate -s 8M "$D/small.img"
 serve file "$D/small.img"
-refused "$(ere "nbd:$URI"): the export .* has no room for data after its 16777216-byte LUKS2 header" \
+fake_ublk_refused "$(ere "nbd:$URI"): the export .* has no room for data after its 16777216-byte LUKS2 header" \
 	"crypt:nbd:$URI"
 zero_start "$D/small.img" $((8 << 20)) || fail "small.img was written"
 # A server that refuses the export name, and one that is not there.
 serve --filter=exportname memory 64M exportname=good exportname-strict=true default-export=good
-refused "$(ere "nbd:nbd+unix:///nope?socket=$S"): the server refused" "crypt:nbd:nbd+unix:///nope?socket=$S"
-refused "$(ere "nbd:nbd+unix:///?socket=$D/none.sock"): cannot connect" \
+fake_ublk_refused "$(ere "nbd:nbd+unix:///nope?socket=$S"): the server refused" "crypt:nbd:nbd+unix:///nope?socket=$S"
+fake_ublk_refused "$(ere "nbd:nbd+unix:///?socket=$D/none.sock"): cannot connect" \
 	"crypt:nbd:nbd+unix:///?socket=$D/none.sock"
 # A server that accepts and never greets: the handshake waits on a thread
 # of its own, boostd's loop answers meanwhile, and the add ends in the
