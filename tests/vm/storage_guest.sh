@@ -35,6 +35,9 @@
 #   bctl_add ARGS...     `boostctl storage add ARGS`; fail unless it serves a
 #                        block device; sets $id, $dev
 #   bctl_server_of ID    the pid of device ID's server, as boostd lists it
+#   bctl_kill_recovered ID
+#                        SIGKILL device ID's server and wait (60 s) until
+#                        boostd lists a new one live; sets $p (killed), $q
 set -u
 UBLK=$BOOST_BUILD/boost-ublk
 # A boost-ublk by its command line, whether started by path or (by boostd) from a memfd.
@@ -203,4 +206,20 @@ bctl_add() {
 
 bctl_server_of() {
 	bjq ".[] | select(.id == $1) | .pid" storage list
+}
+
+bctl_kill_recovered() {
+	local end st
+	p=$(bctl_server_of "$1")
+	[ -n "$p" ] && [ "$p" != 0 ] || gfail "no server for device $1"
+	kill -KILL "$p"
+	end=$((SECONDS + 60))
+	q=$p
+	while [ $SECONDS -lt $end ]; do
+		st=$(bjq ".[] | select(.id == $1) | \"\(.state) \(.pid)\"" storage list)
+		q=${st#* }
+		[ "${st% *}" = live ] && [ "$q" != 0 ] && [ "$q" != "$p" ] && break
+		sleep 0.2
+	done
+	[ "$q" != "$p" ] && [ "$q" != 0 ] || gfail "device $1: not recovered: $(bctl storage list)"
 }

@@ -72,17 +72,7 @@ echo "file: dm-crypt interop both ways"
 fio_crc "$dev" 14
 for round in 1 2; do
 	sleep 4
-	p=$(bctl_server_of "$id")
-	[ -n "$p" ] && [ "$p" != 0 ] || gfail "no server for $id"
-	kill -KILL "$p"
-	end=$((SECONDS + 60))
-	while [ $SECONDS -lt $end ]; do
-		st=$(bjq ".[] | select(.id == $id) | \"\(.state) \(.pid)\"" storage list)
-		q=${st#* }
-		[ "${st% *}" = live ] && [ "$q" != 0 ] && [ "$q" != "$p" ] && break
-		sleep 0.2
-	done
-	[ "$q" != "$p" ] || gfail "round $round: not recovered: $(bctl storage list)"
+	bctl_kill_recovered "$id"
 	echo "round $round: killed $p, recovered by $q"
 done
 fio_crc_wait

@@ -68,16 +68,7 @@ echo "nbd: dm-crypt interop both ways"
 # SIGKILL of the server under fio verify: recovered, with the key.
 fio_crc "$dev" 10
 sleep 4
-p=$(bctl_server_of "$id")
-kill -KILL "$p"
-end=$((SECONDS + 60))
-while [ $SECONDS -lt $end ]; do
-	st=$(bjq ".[] | select(.id == $id) | \"\(.state) \(.pid)\"" storage list)
-	q=${st#* }
-	[ "${st% *}" = live ] && [ "$q" != 0 ] && [ "$q" != "$p" ] && break
-	sleep 0.2
-done
-[ "$q" != "$p" ] || gfail "not recovered: $(bctl storage list)"
+bctl_kill_recovered "$id"
 fio_crc_wait
 echo "nbd: killed $p, recovered by $q"
 
