@@ -7,7 +7,7 @@
 # policed, a bounded TCP transfer to VM2 loses frames (rate drops); shaped,
 # boostd has put fq at vm2's root, fq holds the frames until their
 # departure times (its throttled counter), and the same transfer completes
-# with far fewer rate drops. fq leaves with shaping, and with the port.
+# with at most a twentieth of the policed drops. fq leaves with shaping, and with the port.
 # Assertions on counters only, never on time; every transfer bounded.
 # timeout: 300
 . "$(dirname "$0")/../lib.sh"
@@ -31,10 +31,11 @@ sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policie
 ping_ok "$VM1" 192.0.2.2
 
 fq_on() { tc -n "$HOST" qdisc show dev vm2 | grep -q '^qdisc fq '; }
-# fq's counter NAME (throttled ...) on vm2: the number before it.
-fq_stat() {
-	tc -s -n "$HOST" qdisc show dev vm2 |
-		awk -v k="$1" '/^qdisc fq /{f=1} f { for (i = 2; i <= NF; i++) if ($i == k) { print $(i-1); exit } }'
+# How many times fq on vm2 held a flow back for a frame's departure time
+# (its stats' "throttled N" after "highprio N").
+fq_throttled() {
+	tc -s -n "$HOST" qdisc show dev vm2 | awk '/^qdisc fq /{f=1} f && /highprio/ {
+		for (i = 1; i < NF; i++) if ($i == "throttled") { print $(i + 1); exit } }'
 }
 # 4 MB of TCP from VM1 to VM2 (iperf3 -n), bounded in time; sets $drops to
 # the rate drops counted on vm2 meanwhile. Fails unless it all was sent.
@@ -67,13 +68,17 @@ fq_on || fail "shaping on, no fq on vm2: $(tc -n "$HOST" qdisc show dev vm2)"
 expect_exit 0 "$BOOSTCTL" -j net status
 jq -e '.ports[] | select(.name == "vm2") | .rate.shape and .rate.fq' <<<"$out" >/dev/null ||
 	fail "net status: vm2 shaped: $(jq -c '.ports[] | select(.name == "vm2") | .rate' <<<"$out")"
-th=$(fq_stat throttled) sent=$(fq_stat Sent)
+th=$(fq_throttled)
+[ -n "$th" ] || fail "no throttled counter in fq's stats: $(tc -s -n "$HOST" qdisc show dev vm2)"
 transfer shaped
 shaped=$drops
-echo "fq on vm2: $(($(fq_stat throttled) - th)) throttled"
-[ $(($(fq_stat throttled) - th)) -gt 0 ] ||
+echo "fq on vm2: held flows back $(($(fq_throttled) - th)) times"
+[ $(($(fq_throttled) - th)) -gt 0 ] ||
 	fail "shaped, fq on vm2 held no frame for its departure time: $(tc -s -n "$HOST" qdisc show dev vm2)"
-[ $((shaped * 4)) -le "$policed" ] ||
+# Without the departure times (the data path's bpf_skb_set_tstamp left
+# out) the same transfer was seen to meet 51 and 55 drops against 525 and
+# 334 policed (fq holds flows back all the same); with them, none.
+[ $((shaped * 20)) -le "$policed" ] ||
 	fail "shaped, $shaped rate drops against $policed policed: not paced"
 
 # --- fq leaves with shaping, and with the port ---
