@@ -104,6 +104,7 @@ TRUST_SRCS := \
 	ctl/trust/trust_ima_rules.c \
 	ctl/trust/trust_keylime.c \
 	ctl/trust/trust_log.c \
+	ctl/trust/trust_closure.c \
 	ctl/trust/trust_manifest.c \
 	ctl/trust/trust_policy.c \
 	ctl/trust/trust_predict.c \
@@ -340,6 +341,11 @@ $(O)/obj/rbd/ublk-target/blk_backend.o: ublk-target/blk_backend.c $(UBLK_HDR)
 $(O)/boost-ublk-rbd: $(UBLK_RBD_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_RBD_LDLIBS)
+# Its closure on this machine, each shared object and its SHA-256, signed
+# with it (boostctl trust closure checks it against the disk).
+$(O)/boost-ublk-rbd.libs: $(O)/boost-ublk-rbd scripts/ublk-closure
+	$(call msg,GEN,$@)
+	$(Q)scripts/ublk-closure $< >$@
 
 # The same server with a test hook (-DBLK_CONFINE_TEST): on SIGUSR1 it tries
 # what its confinement must refuse (tests/vm/test_storage_confine.sh).
@@ -398,7 +404,7 @@ $(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c
 DEV_KEY := $(O)/keys/dev-signer.key
 DEV_CERT := $(O)/keys/dev-signer.crt
 # boost-ublk too: boostd starts it only through the trust gate (kind exec).
-SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(O)/boost-ublk-rbd
+SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(O)/boost-ublk-rbd $(O)/boost-ublk-rbd.libs
 
 .PHONY: signed
 signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json
@@ -503,7 +509,8 @@ install: programs
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BPFDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
-	$(Q)install -m 0644 $(O)/boost-ublk.sig $(O)/boost-ublk-rbd.sig $(O)/boost-xsk.sig $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 $(O)/boost-ublk.sig $(O)/boost-ublk-rbd.sig $(O)/boost-ublk-rbd.libs \
+		$(O)/boost-ublk-rbd.libs.sig $(O)/boost-xsk.sig $(DESTDIR)$(BINDIR)/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)) \
 		$(DESTDIR)$(BPFDIR)/)
 	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
@@ -521,7 +528,7 @@ install: programs
 # what install wrote (a changed configuration is the administrator's).
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(CONFDIR))
-	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig boost-ublk-rbd.sig boost-xsk.sig) \
+	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig boost-ublk-rbd.sig boost-ublk-rbd.libs boost-ublk-rbd.libs.sig boost-xsk.sig) \
 		$(addprefix $(DESTDIR)$(BPFDIR)/,$(notdir $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
