@@ -13,7 +13,9 @@ require_root
 srv=$BOOST_BUILD/boost-ublk-rbd
 [ -x "$srv" ] || fail "no $srv: run make"
 
-ns=$(netns_new rbd)
+# Not $(netns_new ...): its cleanup must be registered in this shell.
+netns_new rbd >/dev/null || fail "cannot create a namespace"
+ns=$T-rbd
 ip -n "$ns" addr add 192.0.2.1/24 dev lo
 ceph_start "$ns" 192.0.2.1
 rbd_cmd create --size 64M rbd/disk || fail "rbd create rbd/disk failed"
