@@ -11,6 +11,11 @@
 #                          removes the directory at exit. Sets CEPH_DIR,
 #                          CEPH_CONF_FILE (monitors and the client's
 #                          defaults) and CEPH_KEYRING_FILE (client.admin).
+#   ceph_start_tap NAME    a namespace "$T-NAME" (removed at exit) with a
+#                          tap device tap0 on 192.0.2.1/24, for a guest
+#                          (scripts/vm --netns "$CEPH_NS" --tap
+#                          tap0,192.0.2.2/24), and ceph_start there; sets
+#                          CEPH_NS
 #   ceph_cmd ARGS...       the `ceph` CLI as client.admin, in the
 #                          namespace, bounded in time
 #   rbd_cmd ARGS...        the `rbd` CLI, likewise
@@ -175,6 +180,16 @@ EOF
 	ceph_cmd osd pool create rbd 8 >/dev/null 2>&1 || fail "ceph: cannot create the pool rbd"
 	ceph_cmd osd pool application enable rbd rbd >/dev/null 2>&1 ||
 		fail "ceph: cannot mark the pool rbd for rbd"
+}
+
+ceph_start_tap() {
+	# Not $(netns_new ...): its cleanup must be registered in this shell.
+	netns_new "$1" >/dev/null || fail "cannot create a namespace"
+	CEPH_NS=$T-$1
+	ip -n "$CEPH_NS" tuntap add tap0 mode tap || fail "cannot create tap0 in $CEPH_NS"
+	ip -n "$CEPH_NS" addr add 192.0.2.1/24 dev tap0
+	ip -n "$CEPH_NS" link set tap0 up
+	ceph_start "$CEPH_NS" 192.0.2.1
 }
 
 ceph_osd_kill() {

@@ -25,15 +25,18 @@
  * also turns off librbd's transparent hand-over, so a second client, on
  * this host or another, cannot take the image while this server lives: its
  * open is refused. A killed server's lock is not broken: it is waited out.
- * librbd breaks a lock whose owner no longer watches the image, which the
- * OSD notices osd_client_watch_timeout (30 s) after the owner died; a
- * recovering server retries until then (RBD_LOCK_WAIT_S). Breaking at once
+ * librbd breaks a lock whose owner no longer watches the image. A killed
+ * process's watch ends with its connection, so a recover gets the lock at
+ * once (seen in the guest test); an owner whose connection lingers (its
+ * host cut off) keeps its watch until osd_client_watch_timeout (30 s),
+ * and a recovering server retries until RBD_LOCK_WAIT_S. Breaking at once
  * would need to know the owner is our own dead predecessor, and a wrong
  * guess lets two hosts write one image.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +242,7 @@ static void rbd_release(struct rbd_backend *b)
 static int rbd_open_backend(struct blk_dev *dev, const char *arg)
 {
 	struct rbd_backend *b;
+	sigset_t all, old_mask;
 	char err_text[512];
 	uint64_t size;
 	bool adopted;
@@ -259,6 +263,14 @@ static int rbd_open_backend(struct blk_dev *dev, const char *arg)
 	arg = b->label;
 	/* recover: the kernel's device (GET_DEV_INFO) has its geometry already. */
 	adopted = dev->info.nr_hw_queues != 0;
+	/*
+	 * librados starts its threads here, before the server blocks the
+	 * signals it reads from a signalfd: they inherit a mask with every
+	 * signal blocked, or a SIGTERM meant for the server's clean stop
+	 * would land on one of them and kill the process.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old_mask);
 	err = rbd_connect(b, arg);
 	if (!err)
 		err = rbd_open_image(b, arg);
@@ -266,6 +278,7 @@ static int rbd_open_backend(struct blk_dev *dev, const char *arg)
 		err = rbd_take_lock(b, arg, adopted);
 	if (!err)
 		err = rbd_get_size(b->image, &size);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (err) {
 		rbd_release(b);
 		/* Each failure above said what it was. */

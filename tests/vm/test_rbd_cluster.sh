@@ -14,13 +14,8 @@
 require_root
 require_tool qemu-system-x86_64 swtpm rbd
 
-# Not $(netns_new ...): its cleanup must be registered in this shell.
-netns_new rbd >/dev/null || fail "cannot create a namespace"
-ns=$T-rbd
-ip -n "$ns" tuntap add tap0 mode tap || fail "cannot create tap0 in $ns"
-ip -n "$ns" addr add 192.0.2.1/24 dev tap0
-ip -n "$ns" link set tap0 up
-ceph_start "$ns" 192.0.2.1
+ceph_start_tap rbd
+ns=$CEPH_NS
 rbd_cmd create --size 64M rbd/reach || fail "rbd create rbd/reach failed"
 
 # scripts/vm hands BOOST_* to the guest.
