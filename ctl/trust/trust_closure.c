@@ -48,7 +48,7 @@ static int parse_lib(json_object *o, size_t i, struct trust_closure *c, char *er
 int trust_closure__parse(const char *text, size_t len, struct trust_closure *c, char *err,
 			 size_t errlen)
 {
-	json_tokener *tok;
+	static const char *const keys[] = { "executable", "libraries", NULL };
 	json_object *doc, *libs;
 	const char *exe;
 	int ret = 0;
@@ -57,27 +57,9 @@ int trust_closure__parse(const char *text, size_t len, struct trust_closure *c, 
 	if (len > TRUST_CLOSURE_MAX_BYTES)
 		return errmsg__set(err, errlen, -EINVAL, "more than %d bytes",
 				   TRUST_CLOSURE_MAX_BYTES);
-	tok = json_tokener_new();
-	if (!tok)
-		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
-	doc = json_tokener_parse_ex(tok, text, (int)len);
-	if (!doc || json_tokener_get_parse_end(tok) != len) {
-		ret = errmsg__set(err, errlen, -EINVAL, "not a JSON document: %s",
-				  doc ? "text after it"
-				      : json_tokener_error_desc(json_tokener_get_error(tok)));
-		goto out;
-	}
-	if (!json_object_is_type(doc, json_type_object)) {
-		ret = errmsg__set(err, errlen, -EINVAL, "expected a JSON object");
-		goto out;
-	}
-	json_object_object_foreach(doc, key, v) {
-		(void)v;
-		if (strcmp(key, "executable") && strcmp(key, "libraries")) {
-			ret = errmsg__set(err, errlen, -EINVAL, "unknown field '%s'", key);
-			goto out;
-		}
-	}
+	ret = json_arg__parse_object(text, len, keys, &doc, err, errlen);
+	if (ret)
+		return ret;
 	exe = json_arg__str(doc, "executable");
 	if (!exe || !*exe || *exe == '.' || strchr(exe, '/') || strlen(exe) >= sizeof(c->executable)) {
 		ret = errmsg__set(err, errlen, -EINVAL, "executable: expected a file name (no '/', "
@@ -100,7 +82,6 @@ int trust_closure__parse(const char *text, size_t len, struct trust_closure *c, 
 	}
 out:
 	json_object_put(doc);
-	json_tokener_free(tok);
 	return ret;
 }
 
