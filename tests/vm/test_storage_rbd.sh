@@ -110,11 +110,7 @@ echo "ext4: mkfs, files, fsck clean"
 # boost-ublk-rbd killed under fio: recover takes the image back.
 fio_crc "$dev" 60
 sleep 5
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-[[ $("$UBLK" list) =~ ^$id\ quiesced ]] || gfail "not quiesced: $("$UBLK" list)"
-ublk_recover "$id" --backend "$spec"
-[[ $("$UBLK" list) =~ ^$id\ live ]] || gfail "not live after recovery: $("$UBLK" list)"
+ublk_kill_recover --backend "$spec"
 w=$(grep -m1 'waiting up to' /tmp/ublk.$((ublk_n - 1)).err)
 echo "recovered${w:+, after: $w}"
 fio_crc_wait
