@@ -104,6 +104,7 @@ TRUST_SRCS := \
 	ctl/trust/trust_ima_rules.c \
 	ctl/trust/trust_keylime.c \
 	ctl/trust/trust_log.c \
+	ctl/trust/trust_closure.c \
 	ctl/trust/trust_manifest.c \
 	ctl/trust/trust_policy.c \
 	ctl/trust/trust_predict.c \
@@ -144,7 +145,8 @@ STORAGE_SRCS := \
 	ublk-target/blk_size.c \
 	ublk-target/cache_spec.c \
 	ublk-target/nbd_conn.c \
-	ublk-target/nbd_uri.c
+	ublk-target/nbd_uri.c \
+	ublk-target/rbd_spec.c
 CLI_SRCS := \
 	ctl/cli/boostctl.c \
 	ctl/cli/cli.c \
@@ -181,7 +183,7 @@ TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 BENCH_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/bench/*_bench.c) \
 	tests/bench/pktgen.c tests/bench/xsk_count.c)
 
-PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk $(O)/boost-xsk
+PROGS := $(O)/boostctl $(O)/boostd $(O)/boost-ublk $(O)/boost-ublk-rbd $(O)/boost-xsk
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 
@@ -286,7 +288,8 @@ UBLK_SRCS := \
 	ublk-target/cache_index.c \
 	ublk-target/cache_spec.c \
 	ublk-target/nbd_conn.c \
-	ublk-target/nbd_uri.c
+	ublk-target/nbd_uri.c \
+	ublk-target/rbd_spec.c
 UBLK_HDR := $(O)/include/linux/ublk_cmd.h
 # libcrypto: AES-XTS for encrypted devices (blk_crypt.c), from Debian's
 # libcrypto.a; OpenSSL's configuration file is never read (no providers
@@ -316,6 +319,33 @@ $(call obj,$(UBLK_SRCS) $(UBLK_STATIC_SRCS)): ALL_CFLAGS += -I $(O)/include $(ca
 $(O)/boost-ublk: $(call obj,$(UBLK_SRCS) $(UBLK_STATIC_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_LDLIBS)
+
+# boost-ublk-rbd: the same server with the rbd backend, linked dynamically,
+# since Debian ships librbd and librados as shared libraries only (and no
+# pkg-config file for them); boostd does not start it yet (docs/trust.md). libnbd, liburing, libcap and libseccomp stay
+# static in it, libnbd without TLS and libxml2 as in boost-ublk: only
+# librbd's closure is shared (libnbd.so alone would bring GnuTLS,
+# libxml2 and ICU, 17 more objects and 50 MB).
+UBLK_RBD_SRCS := ublk-target/backend_rbd.c ublk-target/rbd_spec.c
+UBLK_RBD_OBJS := $(call obj,$(filter-out ublk-target/blk_backend.c,$(UBLK_SRCS)) $(UBLK_RBD_SRCS)) \
+	$(O)/obj/rbd/ublk-target/blk_backend.o $(call obj,ublk-target/nbd_notls.c)
+UBLK_RBD_LDLIBS = -Wl,-Bstatic -lnbd -luring -lcap -lseccomp -Wl,-Bdynamic \
+	$(call pc_libs,libcrypto zlib) -lrbd -lrados
+$(call obj,$(UBLK_RBD_SRCS)): $(UBLK_HDR)
+$(call obj,$(UBLK_RBD_SRCS)): ALL_CFLAGS += -I $(O)/include $(call pc_cflags,$(LIBS_UBLK))
+$(O)/obj/rbd/ublk-target/blk_backend.o: ublk-target/blk_backend.c $(UBLK_HDR)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -DBLK_BACKEND_RBD -I $(O)/include $(call pc_cflags,$(LIBS_UBLK)) \
+		-MMD -MP -c -o $@ $<
+$(O)/boost-ublk-rbd: $(UBLK_RBD_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_RBD_LDLIBS)
+# Its closure on this machine, each shared object and its SHA-256, signed
+# with it (boostctl trust closure checks it against the disk).
+$(O)/boost-ublk-rbd.libs: $(O)/boost-ublk-rbd scripts/ublk-closure
+	$(call msg,GEN,$@)
+	$(Q)scripts/ublk-closure $< >$@
 
 # The same server with a test hook (-DBLK_CONFINE_TEST): on SIGUSR1 it tries
 # what its confinement must refuse (tests/vm/test_storage_confine.sh).
@@ -374,7 +404,7 @@ $(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c
 DEV_KEY := $(O)/keys/dev-signer.key
 DEV_CERT := $(O)/keys/dev-signer.crt
 # boost-ublk too: boostd starts it only through the trust gate (kind exec).
-SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk
+SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(O)/boost-ublk-rbd $(O)/boost-ublk-rbd.libs
 
 .PHONY: signed
 signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json
@@ -479,7 +509,8 @@ install: programs
 	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BPFDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
 	$(Q)install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
-	$(Q)install -m 0644 $(O)/boost-ublk.sig $(O)/boost-xsk.sig $(DESTDIR)$(BINDIR)/
+	$(Q)install -m 0644 $(O)/boost-ublk.sig $(O)/boost-ublk-rbd.sig $(O)/boost-ublk-rbd.libs \
+		$(O)/boost-ublk-rbd.libs.sig $(O)/boost-xsk.sig $(DESTDIR)$(BINDIR)/
 	$(Q)$(if $(BPF_OBJS),install -m 0644 $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)) \
 		$(DESTDIR)$(BPFDIR)/)
 	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
@@ -497,7 +528,7 @@ install: programs
 # what install wrote (a changed configuration is the administrator's).
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX) $(DESTDIR)$(CONFDIR))
-	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig boost-xsk.sig) \
+	$(Q)rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) boost-ublk.sig boost-ublk-rbd.sig boost-ublk-rbd.libs boost-ublk-rbd.libs.sig boost-xsk.sig) \
 		$(addprefix $(DESTDIR)$(BPFDIR)/,$(notdir $(BPF_OBJS) $(addsuffix .sig,$(BPF_OBJS)))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \

@@ -17,8 +17,10 @@
 #   wait_until CMD...      run CMD every 0.1 s until it succeeds, at most
 #                          10 s; returns its last status (a condition, not
 #                          a timing assertion)
-#   guest_run              run the bash script on stdin as root in the guest
-#                          of scripts/vm, BOOST_TOP and BOOST_BUILD handed
+#   guest_run [VM-OPTION...]
+#                          run the bash script on stdin as root in the guest
+#                          of scripts/vm (given VM-OPTIONs, e.g. --netns NS
+#                          --tap TAP,ADDR), BOOST_TOP and BOOST_BUILD handed
 #                          over; fail unless it exits 0; its stdout is in
 #                          $out, its stderr in $err
 set -u
@@ -113,5 +115,5 @@ guest_run() {
 	cat >"$d/guest.sh"
 	# scripts/vm hands BOOST_* to the guest.
 	export BOOST_TOP BOOST_BUILD
-	expect_exit 0 "$BOOST_TOP/scripts/vm" --rw "$d" -- bash "$d/guest.sh"
+	expect_exit 0 "$BOOST_TOP/scripts/vm" "$@" --rw "$d" -- bash "$d/guest.sh"
 }

@@ -89,6 +89,8 @@ extern const struct blk_backend_ops blk_backend_mem;
 extern const struct blk_backend_ops blk_backend_file;
 extern const struct blk_backend_ops blk_backend_nbd;
 extern const struct blk_backend_ops blk_backend_cache;
+/* Only in boost-ublk-rbd, built with BLK_BACKEND_RBD (docs/trust.md). */
+extern const struct blk_backend_ops blk_backend_rbd;
 
 /* What a device is asked to be: the command line, or GET_DEV_INFO on recovery. */
 struct blk_config {
@@ -189,6 +191,13 @@ struct blk_dev {
 	 */
 	int net_family;
 	unsigned int net_port;
+	/*
+	 * The backend's library runs threads of its own that make calls the
+	 * seccomp filter does not list, and connects to ports it learns at
+	 * run time (librbd: the OSDs'): the confinement then leaves out the
+	 * filter and Landlock's network rules (blk_confine.c).
+	 */
+	bool library_threads;
 	/* The counters: boostd's region (--stats-fd), else a private one. */
 	struct blk_stats_region *stats;
 	size_t stats_len;
@@ -267,6 +276,12 @@ int blk_confine__early(void);
  * TCP, connect to @port; nothing else on the network (seccomp, Landlock).
  */
 int blk_confine__allow_connect(int family, unsigned int port);
+/*
+ * Main thread, before blk_confine__early: the backend's library runs
+ * threads of its own (blk_dev.library_threads): no seccomp filter and no
+ * Landlock network rule, capabilities and Landlock's file rules still.
+ */
+void blk_confine__library_threads(void);
 /* Restrict a disabled ring to the SQE opcodes @ops, then enable it. */
 int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr_ops);
 /* Queue thread, its ring ready: drop every capability of this thread. */

@@ -15,6 +15,9 @@ static const struct blk_backend_ops *backends[] = {
 	&blk_backend_file,
 	&blk_backend_nbd,
 	&blk_backend_cache,
+#ifdef BLK_BACKEND_RBD
+	&blk_backend_rbd,
+#endif
 };
 
 const struct blk_backend_ops *blk_backend__find(const char *spec, const char **ret_arg)

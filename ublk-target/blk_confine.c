@@ -55,6 +55,8 @@ static long blk_landlock_abi;
 /* A network backend's family and TCP port (blk_confine__allow_connect); 0: none. */
 static int blk_net_family;
 static unsigned int blk_net_port;
+/* The backend's library runs threads of its own (blk_confine__library_threads). */
+static bool blk_library_threads;
 
 /*
  * Landlock's network rights (ABI 4, Linux 6.7), which Debian's 6.1 UAPI
@@ -86,6 +88,11 @@ static int blk_landlock_net_rule(void)
 	if (syscall(__NR_landlock_add_rule, blk_landlock_fd, BLK_LANDLOCK_RULE_NET_PORT, &np, 0))
 		return -errno;
 	return 0;
+}
+
+void blk_confine__library_threads(void)
+{
+	blk_library_threads = true;
 }
 
 int blk_confine__allow_connect(int family, unsigned int port)
@@ -179,8 +186,12 @@ static int blk_landlock_ruleset(void)
 	}
 	if (abi < 2)
 		attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
-	/* Before ABI 4 the kernel knows no network rights, nor the field. */
-	if (abi < 4)
+	/*
+	 * Before ABI 4 the kernel knows no network rights, nor the field. A
+	 * library with threads of its own (librbd) connects to ports it learns
+	 * from its cluster: no network rule then.
+	 */
+	if (abi < 4 || blk_library_threads)
 		attr_size = sizeof(attr.handled_access_fs);
 	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, attr_size, 0);
 	if (fd < 0)
@@ -391,6 +402,16 @@ int blk_confine__process(void)
 	 */
 	if (BLK_SANITIZED) {
 		fprintf(stderr, "boost-ublk: sanitizer build: no seccomp filter\n");
+		return 0;
+	}
+	/*
+	 * librbd's threads (its messengers, timers and finishers) make calls
+	 * the filter does not list, and one killed call kills the device:
+	 * docs/trust.md, "boost-ublk-rbd and librbd".
+	 */
+	if (blk_library_threads) {
+		fprintf(stderr, "boost-ublk: the backend's library runs threads of its own: "
+				"no seccomp filter\n");
 		return 0;
 	}
 #ifdef BLK_CONFINE_TEST

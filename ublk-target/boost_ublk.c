@@ -489,6 +489,8 @@ static int open_backend(struct blk_dev *dev, const char *spec)
 		dev->ops = NULL;
 		return err;
 	}
+	if (dev->library_threads)
+		blk_confine__library_threads();
 	if (dev->net_family) {
 		err = blk_confine__allow_connect(dev->net_family, dev->net_port);
 		if (err)

@@ -21,6 +21,7 @@
 #include "common/fileio.h"
 #include "common/hex.h"
 #include "output.h"
+#include "trust/trust_closure.h"
 #include "trust/trust_manifest.h"
 #include "trust/trust_policy.h"
 #include "trust/trust_sig.h"
@@ -162,6 +163,43 @@ static int do_manifest(int argc, char **argv)
 	if (ret)
 		return cli__fail("%s", err);
 	out__string("manifest", "wrote and signed %s\n", path);
+	return EXIT_OK;
+}
+
+/*
+ * A dynamically linked server's closure (trust_closure.h) against this
+ * host's shared objects: do the libraries ld.so would map still have the
+ * bytes the build recorded?
+ */
+static int do_closure(int argc, char **argv)
+{
+	struct trust_closure *c;
+	char err[1024];
+	uint8_t *text;
+	size_t len;
+	int ret;
+
+	if (argc != 1)
+		return cli__usage_error("trust closure needs one FILE");
+	ret = fileio__read(argv[0], TRUST_CLOSURE_MAX_BYTES, 0, &text, &len);
+	if (ret)
+		return cli__fail("closure %s: cannot read it: %s", argv[0], strerror(-ret));
+	c = malloc(sizeof(*c));
+	if (!c) {
+		free(text);
+		return cli__fail("closure %s: out of memory", argv[0]);
+	}
+	ret = trust_closure__parse((const char *)text, len, c, err, sizeof(err));
+	free(text);
+	if (!ret)
+		ret = trust_closure__check(c, err, sizeof(err));
+	if (ret) {
+		free(c);
+		return cli__fail("closure %s: %s", argv[0], err);
+	}
+	out__string("executable", "%s: ", c->executable);
+	out__int("libraries", "%ld shared objects, each as the closure records it\n", (long)c->n);
+	free(c);
 	return EXIT_OK;
 }
 
@@ -589,6 +627,7 @@ static const struct cmd trust_cmds[] = {
 	{ "unseal", .func = do_unseal, .args = "--in BLOB [--out SECRET]" },
 	{ "commit-version", .func = do_commit_version, .args = "[--kind KIND]" },
 	{ "manifest", .func = do_manifest, .args = "--key KEY DIR" },
+	{ "closure", .func = do_closure, .args = "FILE" },
 	{ "promote", .func = do_promote },
 	{ 0 },
 };

@@ -9,6 +9,7 @@
 #ifndef BOOST_JSON_ARG_H
 #define BOOST_JSON_ARG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
@@ -24,5 +25,14 @@ const char *json_arg__str(json_object *o, const char *key);
  * if absent, -EINVAL if not an integer or out of range (*@ret untouched).
  */
 int json_arg__int(json_object *o, const char *key, int64_t min, int64_t max, int64_t *ret);
+
+/*
+ * Parse @len bytes of @text as one JSON object whose members are all
+ * named in @keys (NULL-terminated), into *@ret (the caller puts it): 0,
+ * or -EINVAL (-ENOMEM) with @err saying why: not a JSON document, text
+ * after it, not an object, or the first unknown field.
+ */
+int json_arg__parse_object(const char *text, size_t len, const char *const *keys,
+			   json_object **ret, char *err, size_t errlen);
 
 #endif

@@ -72,7 +72,7 @@ static int parse_artifact(json_object *o, size_t i, struct trust_manifest *m, ch
 int trust_manifest__parse(const char *text, size_t len, struct trust_manifest *m, char *err,
 			  size_t errlen)
 {
-	json_tokener *tok;
+	static const char *const keys[] = { "boost_manifest", "artifacts", NULL };
 	json_object *doc, *arts;
 	int64_t version;
 	int ret = 0;
@@ -81,27 +81,9 @@ int trust_manifest__parse(const char *text, size_t len, struct trust_manifest *m
 	if (len > TRUST_MANIFEST_MAX_BYTES)
 		return errmsg__set(err, errlen, -EINVAL, "more than %d bytes",
 				   TRUST_MANIFEST_MAX_BYTES);
-	tok = json_tokener_new();
-	if (!tok)
-		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
-	doc = json_tokener_parse_ex(tok, text, (int)len);
-	if (!doc || json_tokener_get_parse_end(tok) != len) {
-		ret = errmsg__set(err, errlen, -EINVAL, "not a JSON document: %s",
-				  doc ? "text after it"
-				      : json_tokener_error_desc(json_tokener_get_error(tok)));
-		goto out;
-	}
-	if (!json_object_is_type(doc, json_type_object)) {
-		ret = errmsg__set(err, errlen, -EINVAL, "expected a JSON object");
-		goto out;
-	}
-	json_object_object_foreach(doc, key, v) {
-		(void)v;
-		if (strcmp(key, "boost_manifest") && strcmp(key, "artifacts")) {
-			ret = errmsg__set(err, errlen, -EINVAL, "unknown field '%s'", key);
-			goto out;
-		}
-	}
+	ret = json_arg__parse_object(text, len, keys, &doc, err, errlen);
+	if (ret)
+		return ret;
 	if (json_arg__int(doc, "boost_manifest", 1, 1, &version)) {
 		ret = errmsg__set(err, errlen, -EINVAL, "boost_manifest: expected 1");
 		goto out;
@@ -121,7 +103,6 @@ int trust_manifest__parse(const char *text, size_t len, struct trust_manifest *m
 	}
 out:
 	json_object_put(doc);
-	json_tokener_free(tok);
 	return ret;
 }
 

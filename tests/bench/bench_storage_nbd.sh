@@ -38,16 +38,6 @@ nbd_kernel() { # CONNS: /dev/nbd0 on the server with CONNS connections
 	gfail "/dev/nbd0 did not come up"
 }
 
-one() { # NAME DEV JOB: prints "NAME JOB IOPS"
-	local name=$1 d=$2 job=$3 rw bs qd
-	IFS=- read -r rw bs qd <<<"$job"
-	fio --name="$job" --filename="$d" --direct=1 --ioengine=io_uring --rw="$rw" \
-		--bs="$bs" --iodepth="${qd#qd}" --size=192M --time_based --runtime="$rt" \
-		--ramp_time=1 --output-format=json --output=/tmp/f.json >/dev/null 2>&1 ||
-		gfail "fio $job on $name failed"
-	echo "$name $job $(sed -n '/^{/,$p' /tmp/f.json | jq -r '.jobs[0] | (.read.iops + .write.iops) | floor')"
-}
-
 for c in 1 2; do
 	nbd_kernel "$c"
 	dd if=/dev/urandom of=/dev/nbd0 bs=1M count=192 oflag=direct status=none ||
@@ -55,8 +45,8 @@ for c in 1 2; do
 	ublk_add --backend "nbd:nbd+unix:///?socket=$sock" --queues "$c"
 	[ "$(ls /sys/block/${dev#/dev/}/mq | wc -l)" = "$c" ] || gfail "boost has not $c queues"
 	for job in "${jobs[@]}"; do
-		one "kernel-$c" /dev/nbd0 "$job"
-		one "boost-$c" "$dev" "$job"
+		fio_iops "kernel-$c" /dev/nbd0 "$job" "$rt"
+		fio_iops "boost-$c" "$dev" "$job" "$rt"
 	done
 	ublk_stop "$pid"
 	nbd-client -d /dev/nbd0 >/dev/null 2>&1

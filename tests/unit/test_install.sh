@@ -32,6 +32,10 @@ $prefix/lib/boost/bpf/net_xdp.bpf.o.sig 644
 $prefix/lib/systemd/system/boostd.service 644
 $prefix/sbin/boost-ublk 755
 $prefix/sbin/boost-ublk.sig 644
+$prefix/sbin/boost-ublk-rbd 755
+$prefix/sbin/boost-ublk-rbd.libs 644
+$prefix/sbin/boost-ublk-rbd.libs.sig 644
+$prefix/sbin/boost-ublk-rbd.sig 644
 $prefix/sbin/boost-xsk 755
 $prefix/sbin/boost-xsk.sig 644
 $prefix/sbin/boostctl 755

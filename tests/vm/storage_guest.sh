@@ -9,6 +9,10 @@
 #   ublk_recover ARGS... start "boost-ublk recover ARGS" likewise
 #   ublk_stop PID        SIGTERM a server and wait for it; fails unless it
 #                        exits 0
+#   ublk_kill_recover ARGS...
+#                        SIGKILL the server $pid of device $id, check the
+#                        device is quiesced, "boost-ublk recover $id ARGS"
+#                        and check it is live again; sets $pid
 #   ublk_assert_none     fail unless no ublk device and no boost-ublk remain
 #   gfail MESSAGE        end the guest script as failed
 #   fio_crc DEV SECONDS  start fio in the background for SECONDS: two
@@ -16,6 +20,11 @@
 #                        verify it (crc32c) as they go; its pid is $fio, its
 #                        report /tmp/fio.txt
 #   fio_crc_wait         wait for it; fail unless it ends 0 with "err= 0"
+#   fio_iops NAME DEV JOB SECONDS
+#                        a benchmark job, JOB as RW-BS-qdN (randread-4k-qd32):
+#                        io_uring, O_DIRECT, one job over DEV's first 192
+#                        MiB for SECONDS after a 1 s ramp; prints
+#                        "NAME JOB IOPS"
 #   nbdkit_start ARGS... start nbdkit ARGS (it forks itself); its pid in
 #                        $nbdkit_pid. $sock is the nbd tests' Unix socket
 #   nbdkit_stop [SIGNAL] signal it (TERM) and wait until it ends (a TERM
@@ -99,6 +108,14 @@ ublk_stop() {
 	[ $rc -eq 0 ] || gfail "boost-ublk (pid $1) exited $rc after SIGTERM"
 }
 
+ublk_kill_recover() {
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	[[ $("$UBLK" list) =~ ^$id\ quiesced ]] || gfail "not quiesced: $("$UBLK" list)"
+	ublk_recover "$id" "$@"
+	[[ $("$UBLK" list) =~ ^$id\ live ]] || gfail "not live after recovery: $("$UBLK" list)"
+}
+
 fio_crc() {
 	fio --name=r --filename="$1" --direct=1 --verify_state_save=0 --ioengine=io_uring \
 		--rw=randwrite --bs=4k --size=32M --numjobs=2 --offset_increment=32M --iodepth=16 \
@@ -114,6 +131,16 @@ fio_crc_wait() {
 	cat /tmp/fio.txt >&2
 	[ $rc -eq 0 ] || gfail "fio failed (exit $rc)"
 	grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"
+}
+
+fio_iops() {
+	local name=$1 d=$2 job=$3 rw bs qd
+	IFS=- read -r rw bs qd <<<"$job"
+	fio --name="$job" --filename="$d" --direct=1 --ioengine=io_uring --rw="$rw" \
+		--bs="$bs" --iodepth="${qd#qd}" --size=192M --time_based --runtime="$4" \
+		--ramp_time=1 --output-format=json --output=/tmp/f.json >/dev/null 2>&1 ||
+		gfail "fio $job on $name failed"
+	echo "$name $job $(sed -n '/^{/,$p' /tmp/f.json | jq -r '.jobs[0] | (.read.iops + .write.iops) | floor')"
 }
 
 sock=/tmp/nbd.sock

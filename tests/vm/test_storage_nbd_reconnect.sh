@@ -41,11 +41,7 @@ echo "unix: fio verify through two server restarts: 0 errors, data intact"
 sleep 0.1
 fio_crc "$dev" 10
 sleep 3
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-[[ $("$UBLK" list) =~ ^$id\ quiesced ]] || gfail "not quiesced: $("$UBLK" list)"
-ublk_recover "$id" --backend "nbd:nbd+unix:///?socket=$sock"
-[[ $("$UBLK" list) =~ ^$id\ live ]] || gfail "not live after recovery: $("$UBLK" list)"
+ublk_kill_recover --backend "nbd:nbd+unix:///?socket=$sock"
 fio_crc_wait
 same_as_server "$dev"
 echo "unix: boost-ublk killed under fio and recovered: 0 errors, data intact"
