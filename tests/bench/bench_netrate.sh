@@ -19,14 +19,7 @@ require_tool iperf3 jq awk
 
 net_topology
 net_boostd_start
-doc=$B/network.json
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" |
-	jq '.security_groups[0].rules += [{"priority": 50, "dir": "in", "proto": "udp",
-	      "cidr": "192.0.2.0/24", "ports": "5201", "action": "allow"},
-	    {"priority": 51, "dir": "in", "proto": "tcp", "cidr": "192.0.2.0/24",
-	      "ports": "5201", "action": "allow"}]' >"$doc"
-"$BOOSTCTL" apply "$doc" >/dev/null && "$BOOSTCTL" net attach >/dev/null ||
-	fail "cannot apply and attach the bench's network"
+net_iperf_network
 
 # mbps OPT...: iperf3 VM1 -> VM2 for SECS s; the receiver's Mbit/s
 mbps() {

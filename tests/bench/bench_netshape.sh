@@ -24,15 +24,7 @@ guest_run <<'GUEST'
 SECS=$BOOST_RATE_SECONDS
 net_topology >&2
 net_boostd_start >&2
-doc=$B/network.json
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" |
-	jq '(.ports[] | select(.name == "vm2")).mode = "tc" |
-	    .security_groups[0].rules += [{"priority": 50, "dir": "in", "proto": "udp",
-	      "cidr": "192.0.2.0/24", "ports": "5201", "action": "allow"},
-	    {"priority": 51, "dir": "in", "proto": "tcp", "cidr": "192.0.2.0/24",
-	      "ports": "5201", "action": "allow"}]' >"$doc"
-"$BOOSTCTL" apply "$doc" >/dev/null && "$BOOSTCTL" net attach >/dev/null ||
-	fail "cannot apply and attach the bench's network"
+net_iperf_network '(.ports[] | select(.name == "vm2")).mode = "tc"'
 
 # mbps PROTO CAP: iperf3 VM1 -> VM2 for SECS s (UDP offered at twice CAP);
 # the receiver's Mbit/s
