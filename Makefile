@@ -224,13 +224,20 @@ $(O)/obj/tests/%.o: tests/%.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(call pc_cflags,$(LIBS_CTL) $(LIBS_TEST)) -MMD -MP -c -o $@ $<
 
 # The trust group's drivers of ctl/trust_*.c for its shell tests (not tests).
-TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec \
-	$(O)/tests/trust-bin/never_ready $(O)/tests/trust-bin/fake_ublk
-tests: $(TRUST_TOOLS)
+TRUST_TOOLS := $(O)/tests/trust-bin/trustfmt $(O)/tests/trust-bin/gate_exec
+# Stand-ins for boost-ublk, signed as it by the tests: static like it (boostd
+# starts a dynamic executable only with its closure), so without the
+# sanitizers, which need ld.so.
+TRUST_FAKES := $(O)/tests/trust-bin/never_ready $(O)/tests/trust-bin/fake_ublk
+tests: $(TRUST_TOOLS) $(TRUST_FAKES)
 $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
+$(TRUST_FAKES): $(O)/tests/trust-bin/%: tests/trust/%.c
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -static -o $@ $<
 
 # ---- xsk ------------------------------------------------------------------
 
@@ -322,7 +329,7 @@ $(O)/boost-ublk: $(call obj,$(UBLK_SRCS) $(UBLK_STATIC_SRCS))
 
 # boost-ublk-rbd: the same server with the rbd backend, linked dynamically,
 # since Debian ships librbd and librados as shared libraries only (and no
-# pkg-config file for them); boostd does not start it yet (docs/trust.md). libnbd, liburing, libcap and libseccomp stay
+# pkg-config file for them); boostd starts it with its closure (docs/trust.md). libnbd, liburing, libcap and libseccomp stay
 # static in it, libnbd without TLS and libxml2 as in boost-ublk: only
 # librbd's closure is shared (libnbd.so alone would bring GnuTLS,
 # libxml2 and ICU, 17 more objects and 50 MB).
@@ -341,9 +348,11 @@ $(O)/obj/rbd/ublk-target/blk_backend.o: ublk-target/blk_backend.c $(UBLK_HDR)
 $(O)/boost-ublk-rbd: $(UBLK_RBD_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $^ $(UBLK_RBD_LDLIBS)
-# Its closure on this machine, each shared object and its SHA-256, signed
-# with it (boostctl trust closure checks it against the disk).
-$(O)/boost-ublk-rbd.libs: $(O)/boost-ublk-rbd scripts/ublk-closure
+# A dynamic executable's closure on this machine, each shared object and its
+# SHA-256, signed with it: boostd starts the executable only while its
+# libraries are those (docs/trust.md). boost-ublk-rbd always; boost-ublk
+# and boost-xsk in a SANITIZE=1 build, where they are dynamic too.
+$(O)/%.libs: $(O)/% scripts/ublk-closure
 	$(call msg,GEN,$@)
 	$(Q)scripts/ublk-closure $< >$@
 
@@ -404,10 +413,14 @@ $(O)/tests/bench/%.bpf.o: tests/bench/%.bpf.c
 DEV_KEY := $(O)/keys/dev-signer.key
 DEV_CERT := $(O)/keys/dev-signer.crt
 # boost-ublk too: boostd starts it only through the trust gate (kind exec).
-SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(O)/boost-ublk-rbd $(O)/boost-ublk-rbd.libs
+CLOSURES := $(O)/boost-ublk-rbd.libs
+ifeq ($(SANITIZE),1)
+CLOSURES += $(O)/boost-ublk.libs $(O)/boost-xsk.libs
+endif
+SIGNED := $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(O)/boost-ublk-rbd $(CLOSURES)
 
 .PHONY: signed
-signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json
+signed: $(addsuffix .sig,$(SIGNED)) $(O)/trust-dev.json $(O)/trust-dev-rbd.json
 
 $(DEV_KEY): | $(O)/boostctl
 	$(call msg,KEYGEN,$@)
@@ -422,9 +435,13 @@ $(DEV_CERT): $(DEV_KEY)
 	$(call msg,SIGN,$<)
 	$(Q)$(O)/boostctl trust sign --key $(DEV_KEY) $< >/dev/null
 
-$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk $(DEV_CERT)
+$(O)/trust-dev.json: scripts/dev-trust-policy $(BPF_OBJS) $(O)/boost-ublk $(O)/boost-xsk \
+		$(O)/boost-ublk-rbd $(CLOSURES) $(DEV_CERT)
 	$(call msg,GEN,$@)
 	$(Q)scripts/dev-trust-policy $(O) > $@
+$(O)/trust-dev-rbd.json: $(O)/trust-dev.json
+	$(call msg,GEN,$@)
+	$(Q)scripts/dev-trust-policy $(O) --rbd > $@
 
 # ---- fuzzing ----------------------------------------------------------------
 

@@ -206,7 +206,8 @@ static int do_add(int argc, char **argv)
 	}
 	if (ret == EXIT_OK && !backend)
 		ret = cli__usage_error("storage add needs a BACKEND (null | mem:SIZE | file:PATH | "
-				       "nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND)");
+				       "nbd:URI | rbd:POOL/IMAGE,conf=PATH,... | "
+				       "cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND)");
 	if (crypt)
 		json_object_object_add(dev, "crypt", crypt);
 	if (ret == EXIT_OK && nwords >= 0 && (ret = qos_words(nwords, words, &qos)) == EXIT_OK)
@@ -620,7 +621,8 @@ static const struct cmd storage_cmds[] = {
 const struct cmd_group storage_group = {
 	.path = "storage",
 	.cmds = storage_cmds,
-	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI | crypt:BACKEND | CACHE }\n"
+	.defs = "BACKEND := { null | mem:SIZE | file:PATH | nbd:URI | RBD | crypt:BACKEND | CACHE }\n"
+		"RBD     := rbd:POOL/IMAGE[@SNAP],conf=PATH[,keyring=PATH][,id=NAME]\n"
 		"CACHE   := cache:LOCAL_FILE[,OPTION]...,REMOTE\n"
 		"URI     := { nbd+unix:///EXPORT?socket=/PATH | nbd://ADDRESS[:PORT]/EXPORT }\n"
 		"OPTION  := { mode=writethrough | mode=writeback | line=SIZE | dirty_max=SIZE }\n"
@@ -645,5 +647,9 @@ const struct cmd_group storage_group = {
 	       "killed and the new build takes the device over by user recovery; one that\n"
 	       "does not serve goes back to its build, and the upgrade stops there.\n"
 	       "An nbd device whose server goes away holds its IO while it reconnects, and\n"
-	       "fails it with EIO after --reconnect-timeout (default 30 s).",
+	       "fails it with EIO after --reconnect-timeout (default 30 s).\n"
+	       "An rbd device is served by boost-ublk-rbd, which is linked dynamically:\n"
+	       "boostd starts it only with its verified closure (boost-ublk-rbd.libs, kind\n"
+	       "closure), while each library is the file the closure lists; encrypted, its\n"
+	       "LUKS2 header is a detached file (--crypt-header).",
 };

@@ -192,7 +192,7 @@ static int do_closure(int argc, char **argv)
 	ret = trust_closure__parse((const char *)text, len, c, err, sizeof(err));
 	free(text);
 	if (!ret)
-		ret = trust_closure__check(c, err, sizeof(err));
+		ret = trust_closure__check(c, NULL, err, sizeof(err));
 	if (ret) {
 		free(c);
 		return cli__fail("closure %s: %s", argv[0], err);
@@ -363,6 +363,8 @@ static const char *kind_of(const char *path)
 
 	if (n > 6 && strcmp(path + n - 6, ".bpf.o") == 0)
 		return "bpf";
+	if (n > 5 && strcmp(path + n - 5, ".libs") == 0)
+		return "closure";
 	return "exec";
 }
 
@@ -374,7 +376,8 @@ int cmd_trust__load(const char *file, const char *kind, const char *key)
 	int ret;
 
 	if (kind && trust_kind__parse(kind, &k))
-		return cli__usage_error("--kind '%s': expected bpf or exec (KIND := { bpf | exec })", kind);
+		return cli__usage_error("--kind '%s': expected bpf, exec or closure "
+					"(KIND := { bpf | exec | closure })", kind);
 	/* Absolute, with the directory resolved but never the file itself. */
 	dir = strdup(file);
 	if (!dir)
@@ -581,7 +584,7 @@ static int do_commit_version(int argc, char **argv)
 	argc -= optind - 1;
 	argv += optind - 1;
 	NO_MORE_ARGS();
-	if (kind && trust_kind__parse(kind, &k))
+	if (kind && (trust_kind__parse(kind, &k) || k == TRUST_KIND_CLOSURE))
 		return cli__usage_error("--kind '%s': expected bpf or exec (KIND := { bpf | exec })", kind);
 	args = json_object_new_object();
 	if (kind)

@@ -591,6 +591,43 @@ static const struct trust_artifact *exec_get(struct boostd_loader *d, const char
 	return NULL;
 }
 
+/*
+ * May the verified executable @a (named @name) run? A static one always;
+ * a dynamic one only with a verified closure of its name whose libraries
+ * are still the files the gate checked (trust_closure.h): ld.so maps them
+ * from disk, unverified. 0, or -errno with @err naming what is missing or
+ * changed. Called with @lock held.
+ */
+static int closure_ready(struct boostd_loader *d, const struct trust_artifact *a,
+			 const char *name, char *err, size_t errlen)
+{
+	const struct trust_artifact *c;
+	char why[1024];
+	int ret = trust_svn__dynamic(a->data, a->len);
+
+	if (ret < 0)
+		snprintf(err, errlen, "artifact %s: not an ELF executable", a->path);
+	if (ret <= 0)
+		return ret;
+	c = artifact_get(d, name, TRUST_KIND_CLOSURE, why, sizeof(why));
+	if (!c) {
+		snprintf(err, errlen, "artifact %s: linked dynamically, and no verified closure "
+			 "of %s lists its libraries: list %s.libs in the trust policy's artifacts "
+			 "(kind closure) or load it with 'boostctl trust load --kind closure'",
+			 a->path, name, name);
+		return -ENOENT;
+	}
+	if (strcmp(c->closure->executable, name)) {
+		snprintf(err, errlen, "artifact %s: the closure %s is %s's, not %s's", a->path,
+			 c->path, c->closure->executable, name);
+		return -EINVAL;
+	}
+	ret = trust_closure__unchanged(c->closure, c->closure_files, why, sizeof(why));
+	if (ret)
+		snprintf(err, errlen, "artifact %s: %s", a->path, why);
+	return ret;
+}
+
 int boostd_loader__spawn(struct boostd_loader *d, const char *name, char *const argv[],
 			 char *const envp[], const int *fds, int nfds, pid_t *ret_pid, char *err,
 			 size_t errlen)
@@ -610,7 +647,7 @@ int boostd_loader__spawn_build(struct boostd_loader *d, const char *name, const 
 	a = exec_get(d, name, sha256, err, errlen);
 	if (!a) {
 		ret = -errno;
-	} else {
+	} else if (!(ret = closure_ready(d, a, name, err, errlen))) {
 		ret = trust_artifact__spawn_fds(a, argv, envp, fds, nfds, ret_pid);
 		if (ret)
 			snprintf(err, errlen, "artifact %s: cannot execute: %s", a->path,
@@ -1223,7 +1260,7 @@ static json_object *work_load(struct boostd_loader *d, json_object *args, struct
 	if (!path || path[0] != '/')
 		return proto__error("trust load: 'path' must be an absolute path");
 	if (!kind_name || trust_kind__parse(kind_name, &kind))
-		return proto__error("trust load: 'kind' must be \"bpf\" or \"exec\"");
+		return proto__error("trust load: 'kind' must be \"bpf\", \"exec\" or \"closure\"");
 	ret = artifact_verify(d, path, kind, &job->art, &measured, err, sizeof(err));
 	/* Measured: the PCR and the log moved, so the host's verdict must follow. */
 	if (measured)
@@ -1442,7 +1479,7 @@ static json_object *work_commit(struct boostd_loader *d, json_object *args, stru
 	uint32_t svn = 0;
 	int ret;
 
-	if (only && trust_kind__parse(only, &only_kind)) {
+	if (only && (trust_kind__parse(only, &only_kind) || only_kind == TRUST_KIND_CLOSURE)) {
 		json_object_put(was);
 		return proto__error("trust commit-version: 'kind' must be \"bpf\" or \"exec\"");
 	}

@@ -11,9 +11,11 @@
 #include "common/dup.h"
 #include "cache_spec.h"
 #include "nbd_uri.h"
+#include "rbd_spec.h"
 #include "storage_conf.h"
 
-#define BACKENDS "null | mem:SIZE | file:PATH | nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND"
+#define BACKENDS "null | mem:SIZE | file:PATH | nbd:URI | rbd:POOL/IMAGE,conf=PATH,... | " \
+	"cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND"
 #define CRYPT_PREFIX "crypt:"
 #define CRYPT_KEYS "header, recovery_passphrase_file"
 
@@ -143,7 +145,7 @@ json_object *storage_conf__qos_json(const struct blk_qos_limits *l)
 	return o;
 }
 
-/* BACKEND := null | mem:SIZE | file:PATH | nbd:URI | cache:...; sets *ret_mem to mem's size. */
+/* BACKEND := null | mem:SIZE | file:PATH | nbd:URI | rbd:... | cache:...; sets *ret_mem to mem's size. */
 static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char *err,
 			 size_t errlen)
 {
@@ -177,6 +179,22 @@ static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char 
 		if (r)
 			snprintf(err, errlen, "%s: backend %.300s: %s", at, b, why);
 		return r;
+	}
+	if (strncmp(b, "rbd:", 4) == 0) {
+		/* boost-ublk-rbd opens the image with what this parser makes of it. */
+		struct rbd_spec *r = malloc(sizeof(*r));
+		char why[512];
+		int ret;
+
+		if (!r) {
+			snprintf(err, errlen, "%s: backend: out of memory", at);
+			return -ENOMEM;
+		}
+		ret = rbd_spec__parse(b + 4, r, why, sizeof(why));
+		free(r);
+		if (ret)
+			snprintf(err, errlen, "%s: backend %.300s: %s", at, b, why);
+		return ret;
 	}
 	if (strncmp(b, "cache:", 6) == 0) {
 		/* boost-ublk opens the cache with what this parser makes of it. */
@@ -305,6 +323,11 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 	snprintf(d.backend, sizeof(d.backend), "%s", b);
 	if (json_object_object_get_ex(o, "crypt", &v) && parse_crypt(v, at, &d, err, errlen))
 		return -EINVAL;
+	if (d.crypt && storage_conf__uses_rbd(b) && !d.crypt_header[0]) {
+		snprintf(err, errlen, "%s.crypt.header: required for an rbd image (boostd does not "
+			 "reach the image, so its LUKS2 header is a detached file)", at);
+		return -EINVAL;
+	}
 	if (d.crypt && strcmp(b, "null") == 0) {
 		snprintf(err, errlen, "%s.crypt: the null backend holds no data to encrypt", at);
 		return -EINVAL;
@@ -446,4 +469,10 @@ bool storage_conf__is_storage_doc(json_object *doc)
 {
 	return json_object_is_type(doc, json_type_object) &&
 	       json_object_object_get_ex(doc, "devices", NULL);
+}
+
+bool storage_conf__uses_rbd(const char *backend)
+{
+	/* A cache fronts nbd only (CACHE_REMOTES), which boost-ublk serves. */
+	return strncmp(backend, "rbd:", 4) == 0;
 }

@@ -5,7 +5,7 @@
  *   {
  *     "devices": [
  *       {"id": 0,                         the ublk id: /dev/ublkb0
- *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH | nbd:URI |
+ *        "backend": "file:/srv/disk.img", null | mem:SIZE | file:PATH | nbd:URI | rbd:SPEC |
  *                                         cache:LOCAL_FILE[,OPTION]...,REMOTE |
  *                                         crypt:BACKEND
  *        "size": "1G",                    bytes, or BYTES[K|M|G|T]; default the backend's
@@ -27,6 +27,8 @@
  * once, iops_burst (IOs) and bps_burst (bytes); without a burst, 20 ms of
  * the rate (BLK_QOS_DEFAULT_BURST_NS).
  *
+ * rbd:POOL/IMAGE[@SNAP],conf=PATH[,keyring=PATH][,id=NAME]: a Ceph RBD image
+ * (ublk-target/rbd_spec.h), served by boost-ublk-rbd; the size is the image's.
  * nbd:URI: an NBD server (ublk-target/nbd_uri.h): nbd+unix:///EXPORT?socket=
  * /PATH or nbd://ADDRESS[:PORT]/EXPORT; the size is the server's.
  * cache:LOCAL_FILE[,mode=writethrough|writeback][,line=SIZE][,dirty_max=SIZE],REMOTE:
@@ -98,6 +100,9 @@ json_object *storage_conf__crypt_json(const struct storage_conf_dev *c);
 /* A whole document; ids must be given and distinct. */
 int storage_conf__parse(json_object *doc, struct storage_conf *ret, char *err, size_t errlen);
 void storage_conf__free(struct storage_conf *c);
+
+/* Is @backend served by boost-ublk-rbd (rbd:)? Every other is boost-ublk's. */
+bool storage_conf__uses_rbd(const char *backend);
 
 /* Is @doc a storage document (it has "devices"), to route `boostctl apply`? */
 bool storage_conf__is_storage_doc(json_object *doc);

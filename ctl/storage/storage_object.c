@@ -65,6 +65,8 @@
 #include "storage_crypt.h"
 
 #define UBLK_ARTIFACT "boost-ublk"
+/* The same server with the rbd backend, linked dynamically (docs/trust.md). */
+#define UBLK_RBD_ARTIFACT "boost-ublk-rbd"
 #define STORAGE_STATE_FILE "storage.json"
 #define STORAGE_RESTART_MAX 5
 #define STORAGE_RESTART_WINDOW 60
@@ -204,7 +206,13 @@ static uint64_t proc_starttime(pid_t pid)
 	return st;
 }
 
-/* Is @pid a boost-ublk server (its command line: boost-ublk add|recover ...)? */
+/* The artifact that serves @backend: boost-ublk, or boost-ublk-rbd for rbd:. */
+static const char *server_artifact(const char *backend)
+{
+	return storage_conf__uses_rbd(backend) ? UBLK_RBD_ARTIFACT : UBLK_ARTIFACT;
+}
+
+/* Is @pid a boost-ublk server (its command line: boost-ublk[-rbd] add|recover ...)? */
 static bool proc_is_server(pid_t pid)
 {
 	char path[64];
@@ -216,7 +224,8 @@ static bool proc_is_server(pid_t pid)
 	if (fileio__read(path, 8192, 0, &buf, &len))
 		return false;
 	first = strlen((char *)buf) + 1;
-	ok = strcmp((char *)buf, UBLK_ARTIFACT) == 0 && first < len &&
+	ok = (strcmp((char *)buf, UBLK_ARTIFACT) == 0 || strcmp((char *)buf, UBLK_RBD_ARTIFACT) == 0) &&
+	     first < len &&
 	     (strcmp((char *)buf + first, "add") == 0 || strcmp((char *)buf + first, "recover") == 0);
 	free(buf);
 	return ok;
@@ -471,7 +480,8 @@ static ssize_t drain(int fd, char *buf, size_t size, size_t *used)
 }
 
 /*
- * Start @argv from the verified boost-ublk, its stats region as fd 3 when
+ * Start @argv from the verified artifact @argv[0] (boost-ublk or
+ * boost-ublk-rbd, server_artifact), its stats region as fd 3 when
  * @with_stats, @key_fd (an encrypted device's key, or -1) as fd 4, @wait_fd
  * (JOB_SWAP's, or -1) as fd 5: a job of @kind that ends in @done. 0, or
  * -errno with @err saying why (and no callback).
@@ -500,11 +510,11 @@ static int job_spawn(struct sdev *v, enum job_kind kind, char *const argv[], boo
 		/* The build asked for (a recovery's, a rollback's), else the newest. */
 		if (v->next_build_set)
 			memcpy(j->build, v->next_build, sizeof(j->build));
-		else if ((ret = boostd_loader__exec_digest(s->loader, UBLK_ARTIFACT, j->build, err,
+		else if ((ret = boostd_loader__exec_digest(s->loader, argv[0], j->build, err,
 							   errlen)))
 			goto out;
 		v->next_build_set = false;
-		ret = boostd_loader__spawn_build(s->loader, UBLK_ARTIFACT, j->build, argv, envp, fds,
+		ret = boostd_loader__spawn_build(s->loader, argv[0], j->build, argv, envp, fds,
 						 wait_fd >= 0 ? 6 : key_fd >= 0 ? 5 : stats ? 4 : 3,
 						 &pid, err, errlen);
 	}
@@ -984,7 +994,7 @@ static int server_add(struct sdev *v, job_done_fn done, void *ctx, char *err, si
 	snprintf(size, sizeof(size), "%" PRIu64, v->conf.size);
 	snprintf(id, sizeof(id), "%d", v->conf.id);
 	snprintf(fd, sizeof(fd), "%d", STATS_FD);
-	argv[n++] = UBLK_ARTIFACT;
+	argv[n++] = (char *)server_artifact(v->conf.backend);
 	argv[n++] = "add";
 	argv[n++] = "--backend";
 	argv[n++] = v->conf.backend;
@@ -1041,7 +1051,7 @@ static int server_recover(struct sdev *v, enum job_kind kind, int wait_fd, job_d
 								   STORAGE_DEFAULT_RECONNECT_TIMEOUT);
 	snprintf(kfd, sizeof(kfd), "%d", KEY_FD);
 	snprintf(wfd, sizeof(wfd), "%d", WAIT_FD);
-	argv[n++] = UBLK_ARTIFACT;
+	argv[n++] = (char *)server_artifact(v->conf.backend);
 	argv[n++] = "recover";
 	argv[n++] = id;
 	argv[n++] = "--backend";
@@ -1092,7 +1102,7 @@ static int server_start(struct sdev *v, job_done_fn done, void *ctx, char *err, 
 static int server_del(struct sdev *v, job_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	char id[16];
-	char *argv[] = { UBLK_ARTIFACT, "del", id, NULL };
+	char *argv[] = { (char *)server_artifact(v->conf.backend), "del", id, NULL };
 
 	snprintf(id, sizeof(id), "%d", v->conf.id);
 	return job_spawn(v, JOB_DEL, argv, false, -1, -1, done, ctx, err, errlen);
@@ -2256,7 +2266,8 @@ static json_object *handle_recover(void *obj, json_object *args, struct boostd_r
 struct upgrade {
 	struct boostd_storage *s;
 	struct boostd_request *req;
-	uint8_t to[32];
+	uint8_t to[32];       /* boost-ublk's newest build (one device's: its server's) */
+	uint8_t dev_to[32];   /* the device's: its server's newest (server_artifact) */
 	int ids[BLK_MAX_ID + 1];
 	size_t n, next;
 	uint8_t from[32];     /* the device's build before its swap */
@@ -2426,7 +2437,7 @@ static bool upgrade_swap(struct upgrade *u, struct sdev *v)
 	int fd;
 
 	memcpy(u->from, v->build, 32);
-	if (server_swap(v, u->to, swap_done, u, why, sizeof(why)) == 0)
+	if (server_swap(v, u->dev_to, swap_done, u, why, sizeof(why)) == 0)
 		return true;
 	fd = key_take(v);
 	if (fd >= 0)
@@ -2461,7 +2472,12 @@ static bool upgrade_next(struct upgrade *u)
 				       "starts one of the newest build)");
 			continue;
 		}
-		if (v->build_known && !memcmp(v->build, u->to, 32)) {
+		if (boostd_loader__exec_digest(u->s->loader, server_artifact(v->conf.backend),
+					       u->dev_to, why, sizeof(why))) {
+			upgrade_result(u, v, id, "failed", why);
+			continue;
+		}
+		if (v->build_known && !memcmp(v->build, u->dev_to, 32)) {
 			upgrade_result(u, v, id, "current", NULL);
 			continue;
 		}
@@ -2529,10 +2545,6 @@ static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_r
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return proto__error("storage upgrade: out of memory");
-	if (boostd_loader__exec_digest(s->loader, UBLK_ARTIFACT, u->to, why, sizeof(why))) {
-		free(u);
-		return proto__error("storage upgrade: %s", why);
-	}
 	u->s = s;
 	u->req = req;
 	if (all) {
@@ -2559,6 +2571,12 @@ static json_object *handle_upgrade(void *obj, json_object *args, struct boostd_r
 					    v->conf.id);
 		}
 		u->ids[u->n++] = v->conf.id;
+	}
+	if (boostd_loader__exec_digest(s->loader, all ? UBLK_ARTIFACT :
+				       server_artifact(find_dev(s, u->ids[0])->conf.backend),
+				       u->to, why, sizeof(why))) {
+		free(u);
+		return proto__error("storage upgrade: %s", why);
 	}
 	u->results = json_object_new_array();
 	if (!upgrade_next(u))

@@ -8,10 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "attest.h"
 #include "common/errmsg.h"
 #include "common/fileio.h"
 #include "common/hex.h"
+#include "trust_closure.h"
 #include "trust_log.h"
 #include "trust_sig.h"
 #include "trust_quote.h"
@@ -34,6 +37,9 @@ static void reason(struct attest_verdict *v, const char *fmt, ...)
 struct golden_check {
 	const struct trust_policy *pol;
 	struct trust_certs *certs;
+	struct trust_closure *closures; /* the golden ones, signed by a golden signer */
+	size_t nclosures;
+	size_t libraries;               /* unsigned entries a golden closure lists */
 	struct attest_verdict *v;
 	size_t index, limit; /* entries seen, entries in the replayed prefix */
 	size_t checked;
@@ -49,6 +55,67 @@ static bool digest_allowed(const struct trust_golden *g, const uint8_t d[32])
 		if (memcmp(g->digests[i], d, 32) == 0)
 			return true;
 	return false;
+}
+
+/* A shared library that a golden closure lists with this path and digest. */
+static bool closure_lists(const struct golden_check *c, const struct trust_log_entry *e)
+{
+	for (size_t i = 0; i < c->nclosures; i++)
+		for (size_t j = 0; j < c->closures[i].n; j++)
+			if (!strcmp(c->closures[i].libs[j].path, e->path) &&
+			    !memcmp(c->closures[i].libs[j].sha256, e->file_sha256, 32))
+				return true;
+	return false;
+}
+
+/*
+ * The policy's golden closures, each verified against the golden signers
+ * (its PATH.sig or security.ima) and parsed. 0, or -errno with @err.
+ */
+static int load_closures(struct golden_check *c, char *err, size_t errlen)
+{
+	const struct trust_golden *g = &c->pol->golden;
+	const struct trust_signer *signer;
+	uint8_t *text = NULL, *sig = NULL, md[32];
+	char why[640];
+	size_t len, sig_len;
+	int fd = -1, ret = 0;
+
+	if (!g->nclosures)
+		return 0;
+	c->closures = calloc(g->nclosures, sizeof(*c->closures));
+	if (!c->closures)
+		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < g->nclosures && !ret; i++) {
+		const char *path = g->closures[i];
+
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		ret = fd < 0 ? -errno : fileio__read_fd(fd, TRUST_CLOSURE_MAX_BYTES, &text, &len);
+		if (ret) {
+			ret = errmsg__set(err, errlen, ret, "golden closure %s: %s", path,
+					  strerror(-ret));
+			break;
+		}
+		ret = EVP_Digest(text, len, md, NULL, EVP_sha256(), NULL) ? 0 : -ENOMEM;
+		if (!ret)
+			ret = trust_sig__read_for(fd, path, &sig, &sig_len, why, sizeof(why));
+		if (!ret)
+			ret = trust_sig__verify(c->certs, sig, sig_len, md, &signer, why,
+						sizeof(why));
+		if (!ret)
+			ret = trust_closure__parse((const char *)text, len, &c->closures[i], why,
+						   sizeof(why));
+		if (ret)
+			ret = errmsg__set(err, errlen, ret, "golden closure %s: %s", path, why);
+		else
+			c->nclosures = i + 1;
+		free(text);
+		free(sig);
+		text = NULL;
+		sig = NULL;
+		close(fd);
+	}
+	return ret;
 }
 
 static int check_entry(const struct trust_log_entry *e, void *arg)
@@ -69,8 +136,13 @@ static int check_entry(const struct trust_log_entry *e, void *arg)
 		return 0;
 	}
 	c->checked++;
+	if (!e->sig_len && closure_lists(c, e)) {
+		c->libraries++;
+		return 0;
+	}
 	if (!e->sig_len) {
-		reason(c->v, "log entry %zu (%s): not signed", c->index, e->path);
+		reason(c->v, "log entry %zu (%s): not signed%s", c->index, e->path,
+		       c->nclosures ? ", and no golden closure lists it with that digest" : "");
 		return 0;
 	}
 	ret = trust_sig__verify(c->certs, e->sig, e->sig_len, e->file_sha256, &signer, why,
@@ -207,6 +279,11 @@ int attest__verify_from(const struct trust_policy *pol, const char *dir, const c
 			goto out;
 		}
 	}
+	ret = load_closures(&c, why, sizeof(why));
+	if (ret) {
+		attest_fail(v, err, errlen, ret, "%s", why);
+		goto out;
+	}
 	c.index = start.entries;
 	c.limit = v->pos.entries;
 	ret = trust_log__parse(log + start.log_offset, pos.offset, check_entry, &c, why,
@@ -228,6 +305,9 @@ int attest__verify_from(const struct trust_policy *pol, const char *dir, const c
 				  "log entries (%zu of boost's), all by golden signers", pol->pcr,
 			       pos.entries, c.checked);
 	}
+	if (c.libraries)
+		reason(v, "%zu shared librar%s of dynamic servers, each listed by a golden closure",
+		       c.libraries, c.libraries > 1 ? "ies" : "y");
 	if (c.events)
 		reason(v, "%zu event%s of boostd's in the log, the last: %s", c.events,
 		       c.events > 1 ? "s" : "", c.last_event);
@@ -236,6 +316,7 @@ out:
 		reason(v, "log: it does not replay from the last position (entry %zu): replayed "
 			  "from the start (a reboot?)", from->entries);
 	trust_certs__free(c.certs);
+	free(c.closures);
 	free(log);
 	return ret;
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* A dynamically linked executable's closure: parsed with json-c, checked against the disk. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -85,8 +88,35 @@ out:
 	return ret;
 }
 
-int trust_closure__check(const struct trust_closure *c, char *err, size_t errlen)
+static void file_id(const struct stat *st, struct trust_closure_file *f)
 {
+	*f = (struct trust_closure_file){ .dev = st->st_dev, .ino = st->st_ino,
+					  .size = st->st_size, .mtime = st->st_mtim,
+					  .ctime = st->st_ctim };
+}
+
+/* @l's bytes, and the file they came from: read once, through its links. */
+static int read_lib(const struct trust_closure_lib *l, uint8_t **ret_buf, size_t *ret_len,
+		    struct trust_closure_file *ret_id)
+{
+	struct stat st;
+	int fd = open(l->path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = fstat(fd, &st) ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (!ret)
+		ret = fileio__read_fd(fd, TRUST_CLOSURE_MAX_LIB_BYTES, ret_buf, ret_len);
+	close(fd);
+	if (!ret)
+		file_id(&st, ret_id);
+	return ret;
+}
+
+int trust_closure__check(const struct trust_closure *c, struct trust_closure_file *seen,
+			 char *err, size_t errlen)
+{
+	struct trust_closure_file id;
 	uint8_t *buf, md[32];
 	char want[65], got[65];
 	unsigned int mdlen;
@@ -97,7 +127,7 @@ int trust_closure__check(const struct trust_closure *c, char *err, size_t errlen
 		const struct trust_closure_lib *l = &c->libs[i];
 
 		/* ld.so follows the links (librbd.so.1 -> librbd.so.1.16.0): so do we. */
-		ret = fileio__read(l->path, TRUST_CLOSURE_MAX_LIB_BYTES, 0, &buf, &len);
+		ret = read_lib(l, &buf, &len, &id);
 		if (ret)
 			return errmsg__set(err, errlen, ret, "%s: library %s: cannot read it: %s",
 					   c->executable, l->path, strerror(-ret));
@@ -113,6 +143,40 @@ int trust_closure__check(const struct trust_closure *c, char *err, size_t errlen
 					   "not the signed closure's %s", c->executable, l->path,
 					   got, want);
 		}
+		if (seen)
+			seen[i] = id;
+	}
+	return 0;
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+int trust_closure__unchanged(const struct trust_closure *c, const struct trust_closure_file *seen,
+			     char *err, size_t errlen)
+{
+	struct trust_closure_file now;
+	struct stat st;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const char *path = c->libs[i].path;
+
+		if (stat(path, &st)) {
+			int e = errno;
+
+			return errmsg__set(err, errlen, -e, "%s: library %s: %s", c->executable,
+					   path, strerror(e));
+		}
+		file_id(&st, &now);
+		if (now.dev != seen[i].dev || now.ino != seen[i].ino ||
+		    now.size != seen[i].size || !same_time(now.mtime, seen[i].mtime) ||
+		    !same_time(now.ctime, seen[i].ctime))
+			return errmsg__set(err, errlen, -ESTALE, "%s: library %s: changed since "
+					   "boostd measured it (a package update?): verify its "
+					   "closure again ('boostctl trust load')", c->executable,
+					   path);
 	}
 	return 0;
 }

@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #define TRUST_CLOSURE_MAX_LIBS 128
 #define TRUST_CLOSURE_MAX_BYTES (64 * 1024)
@@ -41,11 +43,33 @@ int trust_closure__parse(const char *text, size_t len, struct trust_closure *c, 
 			 size_t errlen);
 
 /*
+ * Which file a library was when it was checked: a replaced file (a
+ * package update renames a new one in) has another inode, one written in
+ * place another change time.
+ */
+struct trust_closure_file {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+/*
  * Read each library of @c as ld.so would open it (symbolic links
  * followed) and compare its SHA-256 with the closure's: 0 when all match;
  * -EBADMSG naming the first library whose bytes differ, or -errno naming
- * one that cannot be read.
+ * one that cannot be read. With @seen (c->n of them), each file's identity
+ * as it was read, for trust_closure__unchanged.
  */
-int trust_closure__check(const struct trust_closure *c, char *err, size_t errlen);
+int trust_closure__check(const struct trust_closure *c, struct trust_closure_file *seen,
+			 char *err, size_t errlen);
+
+/*
+ * Is each library still the file trust_closure__check read (@seen)? A
+ * stat of each, no read: cheap enough for every start of the executable.
+ * 0, or -ESTALE naming the first that changed (-errno: cannot stat it).
+ */
+int trust_closure__unchanged(const struct trust_closure *c, const struct trust_closure_file *seen,
+			     char *err, size_t errlen);
 
 #endif

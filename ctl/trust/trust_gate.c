@@ -216,6 +216,8 @@ void trust_artifact__free(struct trust_artifact *a)
 		close(a->memfd);
 	free(a->path);
 	free(a->signer);
+	free(a->closure);
+	free(a->closure_files);
 	free(a);
 }
 
@@ -358,6 +360,45 @@ static int measure(struct trust_gate *g, const struct trust_log_entry *e, char *
 	return 0;
 }
 
+/* A closure's text parsed, and its libraries checked against the disk. */
+static int closure_check(struct trust_artifact *a, char *err, size_t errlen)
+{
+	char why[640];
+	int ret;
+
+	a->closure = malloc(sizeof(*a->closure));
+	if (!a->closure)
+		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
+	ret = trust_closure__parse((const char *)a->data, a->len, a->closure, why, sizeof(why));
+	if (ret)
+		return errmsg__set(err, errlen, ret, "not a closure: %s", why);
+	a->closure_files = calloc(a->closure->n, sizeof(*a->closure_files));
+	if (!a->closure_files)
+		return errmsg__set(err, errlen, -ENOMEM, "out of memory");
+	ret = trust_closure__check(a->closure, a->closure_files, why, sizeof(why));
+	if (ret)
+		return errmsg__set(err, errlen, ret, "%s", why);
+	return 0;
+}
+
+/* Steps 3 and 4 for each library of a checked closure, after the closure's own entry. */
+static int closure_measure(struct trust_gate *g, const struct trust_artifact *a, char *err,
+			   size_t errlen)
+{
+	char why[640];
+	int ret;
+
+	for (size_t i = 0; i < a->closure->n; i++) {
+		struct trust_log_entry e = { .pcr = g->pol->pcr, .path = a->closure->libs[i].path };
+
+		memcpy(e.file_sha256, a->closure->libs[i].sha256, sizeof(e.file_sha256));
+		ret = measure(g, &e, why, sizeof(why));
+		if (ret)
+			return errmsg__set(err, errlen, ret, "library %s: %s", e.path, why);
+	}
+	return 0;
+}
+
 int trust_gate__verify(struct trust_gate *g, const char *path, enum trust_kind kind,
 		       struct trust_artifact **ret_art, char *err, size_t errlen)
 {
@@ -390,13 +431,24 @@ int trust_gate__verify(struct trust_gate *g, const char *path, enum trust_kind k
 	memcpy(e.file_sha256, a->sha256, sizeof(e.file_sha256));
 	e.sig = sig;
 	e.sig_len = sig_len;
+	if (kind == TRUST_KIND_CLOSURE) {
+		ret = closure_check(a, reason, sizeof(reason));
+		if (ret)
+			goto refuse;
+	}
 	ret = measure(g, &e, reason, sizeof(reason));
+	if (!ret && kind == TRUST_KIND_CLOSURE)
+		ret = closure_measure(g, a, reason, sizeof(reason));
 	if (ret)
 		goto refuse;
 	free(sig);
 	g->measured++;
-	log_info("artifact %s: verified (signer %s) and measured into PCR %u", path, a->signer,
-		 g->pol->pcr);
+	if (a->closure)
+		log_info("artifact %s: verified (signer %s), its %zu libraries checked, all "
+			 "measured into PCR %u", path, a->signer, a->closure->n, g->pol->pcr);
+	else
+		log_info("artifact %s: verified (signer %s) and measured into PCR %u", path,
+			 a->signer, g->pol->pcr);
 	*ret_art = a;
 	return 0;
 refuse:

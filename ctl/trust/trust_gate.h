@@ -14,6 +14,12 @@
  *   4. append the entry to the measurement log (IMA ima-sig template);
  *   5. hand over the same mapped bytes (BPF: bpf_object__open_mem) or the
  *      sealed memfd (executables: fexecve).
+ * A closure (kind closure, trust_closure.h) is also parsed and each library
+ * it lists checked against the disk before step 3; after the closure's own
+ * entry, each library gets one of its own: its path and SHA-256, no
+ * signature (Debian signs none with boost's keys), as the kernel's IMA
+ * logs a library it maps. A verifier accepts those by the signed closure
+ * (attestation.golden.closures, attest.c).
  * A failure at any step returns an error naming the artifact and the
  * reason, logs the refusal, and leaves nothing measured as good.
  */
@@ -24,6 +30,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "trust_closure.h"
 #include "trust_log.h"
 #include "trust_policy.h"
 
@@ -38,6 +45,9 @@ struct trust_artifact {
 	size_t len;
 	uint8_t sha256[32];
 	char *signer;       /* the subject of the certificate that verified it */
+	/* Kind closure: the parsed closure, and each library's file as checked. */
+	struct trust_closure *closure;
+	struct trust_closure_file *closure_files;
 };
 
 struct trust_gate_stats {

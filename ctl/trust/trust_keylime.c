@@ -12,6 +12,7 @@
 #include "common/errmsg.h"
 #include "common/fileio.h"
 #include "common/hex.h"
+#include "trust_closure.h"
 #include "trust_keylime.h"
 #include "trust_manifest.h"
 #include "trust_predict.h"
@@ -52,6 +53,34 @@ static int add_digest(json_object *digests, const char *path, uint8_t ret_sha256
 	return 0;
 }
 
+/*
+ * A closure artifact's libraries (trust_closure.h), each with the digest the
+ * signed closure gives it: what ld.so maps for that server, which a kernel
+ * IMA policy with an mmap rule measures.
+ */
+static int add_closure(json_object *digests, const char *path, const uint8_t *text, size_t len,
+		       char *err, size_t errlen)
+{
+	struct trust_closure *c = malloc(sizeof(*c));
+	char why[640], hex[65];
+	int ret;
+
+	if (!c)
+		return errmsg__set(err, errlen, -ENOMEM, "artifact %s: out of memory", path);
+	ret = trust_closure__parse((const char *)text, len, c, why, sizeof(why));
+	if (ret)
+		errmsg__set(err, errlen, ret, "artifact %s: not a closure: %s", path, why);
+	for (size_t i = 0; !ret && i < c->n; i++) {
+		json_object *list = json_object_new_array();
+
+		hex__encode(c->libs[i].sha256, 32, hex);
+		json_object_array_add(list, json_object_new_string(hex));
+		json_object_object_add(digests, c->libs[i].path, list);
+	}
+	free(c);
+	return ret;
+}
+
 struct keylime_walk {
 	json_object *digests;
 	uint8_t *text;
@@ -73,9 +102,15 @@ static int keylime_walk_artifact(void *ctx, const char *path,
 				 char *err, size_t errlen)
 {
 	struct keylime_walk *w = ctx;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	int ret = add_digest(w->digests, path, ret_sha256,
+			     a->kind == TRUST_KIND_CLOSURE ? &text : NULL, &len, err, errlen);
 
-	(void)a;
-	return add_digest(w->digests, path, ret_sha256, NULL, NULL, err, errlen);
+	if (!ret && text)
+		ret = add_closure(w->digests, path, text, len, err, errlen);
+	free(text);
+	return ret;
 }
 
 /* Set a's manifest and artifacts, which a clean start opens. */
@@ -169,9 +204,17 @@ int trust_keylime__runtime_policy(const struct trust_policy *pol, json_object **
 	json_object_object_add(doc, "ima-buf", json_object_new_object());
 	if (pol->sets)
 		ret_code = add_set(pol, digests, err, errlen);
-	for (size_t i = 0; !ret_code && i < pol->nartifacts; i++)
-		ret_code = add_digest(digests, pol->artifacts[i].path, NULL, NULL, NULL, err,
-				      errlen);
+	for (size_t i = 0; !ret_code && i < pol->nartifacts; i++) {
+		const struct trust_policy_artifact *a = &pol->artifacts[i];
+		uint8_t *text = NULL;
+		size_t len = 0;
+
+		ret_code = add_digest(digests, a->path, NULL,
+				      a->kind == TRUST_KIND_CLOSURE ? &text : NULL, &len, err, errlen);
+		if (!ret_code && text)
+			ret_code = add_closure(digests, a->path, text, len, err, errlen);
+		free(text);
+	}
 	if (!ret_code)
 		ret_code = verification_keys(pol, &keys, err, errlen);
 	if (ret_code) {

@@ -52,7 +52,8 @@ static int parse_artifact(json_object *o, size_t i, struct trust_manifest *m, ch
 				   "name of the set's directory (no '/', no leading '.')", i);
 	if (!kind || trust_kind__parse(kind, &a->kind))
 		return errmsg__set(err, errlen, -EINVAL,
-				   "artifacts[%zu].kind: expected \"bpf\" or \"exec\"", i);
+				   "artifacts[%zu].kind: expected \"bpf\", \"exec\" or "
+				   "\"closure\"", i);
 	if (!sha || hex__decode(sha, a->sha256, sizeof(a->sha256), &len) || len != 32)
 		return errmsg__set(err, errlen, -EINVAL,
 				   "artifacts[%zu].sha256: expected 64 hex digits", i);

@@ -21,6 +21,7 @@
 static const char *const kind_names[] = {
 	[TRUST_KIND_BPF] = "bpf",
 	[TRUST_KIND_EXEC] = "exec",
+	[TRUST_KIND_CLOSURE] = "closure",
 };
 
 const char *trust_kind__name(enum trust_kind kind)
@@ -141,6 +142,11 @@ static int parse_golden(struct parse *p, json_object *g, struct trust_golden *go
 						       "expected 64 hex digits", i);
 			}
 			golden->ndigests = n;
+		} else if (strcmp(key, "closures") == 0) {
+			ret = parse_paths(p, v, "attestation.golden.closures", &golden->closures,
+					  &golden->nclosures);
+			if (ret)
+				return ret;
 		} else if (strcmp(key, "pcr_value") == 0) {
 			size_t len;
 
@@ -403,5 +409,6 @@ void trust_policy__free(struct trust_policy *pol)
 	free(pol->ak_pub);
 	free_list(pol->golden.signers, pol->golden.nsigners);
 	free(pol->golden.digests);
+	free_list(pol->golden.closures, pol->golden.nclosures);
 	free(pol);
 }

@@ -12,6 +12,9 @@
  *     "tcti": "device:/dev/tpmrm0",               $BOOST_TCTI overrides it
  *     "artifacts": [                              measured when boostd starts
  *       {"path": "/usr/local/lib/boost/bpf/net_xdp.bpf.o", "kind": "bpf"}
+ *                                                 kind: bpf, exec, or closure
+ *                                                 (a dynamic exec's libraries,
+ *                                                 trust_closure.h)
  *     ],
  *     "sets": "/var/lib/boost/sets",              or: the artifacts of set a/
  *                                                 (running), else of set b/
@@ -25,6 +28,9 @@
  *       "golden": {                               what a good host ran
  *         "signers": ["keys/signer.crt"],         every entry signed by one
  *         "digests": ["<sha256 hex>", ...],       optional allow-list
+ *         "closures": ["boost-ublk-rbd.libs"],    optional: the signed closures
+ *                                                 whose shared libraries the log
+ *                                                 may hold unsigned
  *         "pcr_value": "<hex>"                    optional: the PCR, in the
  *                                                 bank, instead of the log
  *       }
@@ -44,6 +50,7 @@
 enum trust_kind {
 	TRUST_KIND_BPF,    /* a BPF object: handed to bpf_object__open_mem */
 	TRUST_KIND_EXEC,   /* an executable: a sealed memfd for fexecve */
+	TRUST_KIND_CLOSURE, /* a dynamic executable's libraries (trust_closure.h) */
 };
 
 struct trust_policy_artifact {
@@ -56,6 +63,12 @@ struct trust_golden {
 	size_t nsigners;
 	uint8_t (*digests)[32];
 	size_t ndigests; /* 0: any digest, if signed by a golden signer */
+	/*
+	 * Signed closures (trust_closure.h) whose libraries an unsigned log
+	 * entry may be, once the log shows that closure signed (attest.c).
+	 */
+	char **closures;
+	size_t nclosures;
 	/* A static PCR value in the attestation bank, instead of the log (attest predict). */
 	uint8_t pcr_value[64];
 	size_t pcr_value_len; /* 0: none */

@@ -52,13 +52,45 @@ uint32_t trust_svn__floor(uint64_t bits, enum trust_kind kind)
 {
 	uint32_t half = kind == TRUST_KIND_EXEC ? bits >> 32 : (uint32_t)bits;
 
+	if (kind != TRUST_KIND_EXEC && kind != TRUST_KIND_BPF)
+		return 0; /* a closure has no version: the files it lists are the disk's */
+
 	return half ? 32 - __builtin_clz(half) : 0;
 }
 
 int trust_svn__floor_bit(enum trust_kind kind, uint32_t svn, uint64_t *ret_bit)
 {
-	if (svn == 0 || svn > TRUST_SVN_FLOOR_MAX)
+	if (svn == 0 || svn > TRUST_SVN_FLOOR_MAX ||
+	    (kind != TRUST_KIND_EXEC && kind != TRUST_KIND_BPF))
 		return -ERANGE;
 	*ret_bit = 1ull << ((kind == TRUST_KIND_EXEC ? 32 : 0) + svn - 1);
 	return 0;
+}
+
+int trust_svn__dynamic(const uint8_t *data, size_t len)
+{
+	size_t n;
+	Elf *elf;
+	int ret = 0;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EBADMSG;
+	elf = elf_memory((char *)data, len);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &n)) {
+		ret = -EBADMSG;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
+			ret = -EBADMSG;
+			goto out;
+		}
+		if (ph.p_type == PT_INTERP)
+			ret = 1;
+	}
+out:
+	elf_end(elf);
+	return ret;
 }

@@ -25,6 +25,13 @@
 int trust_svn__read(const uint8_t *data, size_t len, const char *section, uint32_t *ret);
 
 /*
+ * Does the ELF image @data name a program interpreter (PT_INTERP: ld.so
+ * maps shared libraries from disk before it runs)? 1 if so, 0 if it is
+ * static, -EBADMSG if it is no ELF image.
+ */
+int trust_svn__dynamic(const uint8_t *data, size_t len);
+
+/*
  * The rollback floor (trust_tpm.h: 64 bits that can only be set): bits
  * 0-31 are the BPF objects' floor, bits 32-63 the executables'. Version N
  * of a kind is bit N-1 of its half, and the floor is the highest bit set,

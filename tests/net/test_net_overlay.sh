@@ -115,15 +115,23 @@ s.bind(("192.0.2.2", 5202)); s.listen(1); s.settimeout(8)
 c, _ = s.accept(); c.sendall(sys.argv[1].encode()); c.close()' "$2" &
 	servers+=($!)
 }
+# The server may not listen yet (python3 starts in seconds under the
+# guest's TCG): a refused connection is tried again, for up to 8 s.
 ask() {
-	in_ns "$T-$1" timeout 5 python3 -c '
-import socket
-s = socket.create_connection(("192.0.2.2", 5202), timeout=4); print(s.recv(16).decode())'
+	in_ns "$T-$1" timeout 10 python3 -c '
+import socket, time
+end = time.monotonic() + 8
+while True:
+    try:
+        s = socket.create_connection(("192.0.2.2", 5202), timeout=4); break
+    except ConnectionRefusedError:
+        if time.monotonic() > end: raise
+        time.sleep(0.1)
+print(s.recv(16).decode())'
 }
 servers=()
 serve b-red red
 serve b-blue blue
-sleep 0.3
 [ "$(ask a-red)" = red ] || fail "a-red's TCP connection did not reach red's server"
 [ "$(ask a-blue)" = blue ] || fail "a-blue's TCP connection did not reach blue's server"
 wait "${servers[@]}"

@@ -17,6 +17,8 @@
 #                          --ak PEM (the enrolled AK), --sets DIR (the
 #                          sets of artifacts, instead of --artifact),
 #                          --pcr-value HEX (attestation.golden.pcr_value),
+#                          --golden-closure PATH (repeatable: a closure
+#                          attestation.golden.closures names),
 #                          --out FILE (instead of $POLICY)
 #   boostd_start           start build/boostd --foreground with a config
 #                          naming $POLICY and $STATE, wait for its socket;
@@ -106,6 +108,7 @@ _json_strings() {
 
 write_policy() {
 	local signers=() golden=() digests=() arts=() pcr=11 bank=sha256 out=$POLICY a first=1 ak= sets=
+	local closures=()
 	local pcr_value= seal_pcrs=
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -118,6 +121,7 @@ write_policy() {
 		--ak) ak=$2 ;;
 		--sets) sets=$2 ;;
 		--pcr-value) pcr_value=$2 ;;
+		--golden-closure) closures+=("$2") ;;
 		--seal-pcrs) seal_pcrs=$2 ;; # a JSON array
 
 		--out) out=$2 ;;
@@ -144,6 +148,8 @@ write_policy() {
 		[ ${#digests[@]} -eq 0 ] ||
 			printf ', "digests": %s' "$(_json_strings "${digests[@]}")"
 		[ -z "$pcr_value" ] || printf ', "pcr_value": "%s"' "$pcr_value"
+		[ ${#closures[@]} -eq 0 ] ||
+			printf ', "closures": %s' "$(_json_strings "${closures[@]}")"
 		printf '}\n  }\n}\n'
 	} >"$out"
 	jq . "$out" >/dev/null || fail "write_policy wrote invalid JSON into $out"

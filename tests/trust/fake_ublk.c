@@ -10,8 +10,9 @@
  * to compare with what cryptsetup says of the volume. With --wait-fd FD
  * (an upgrade's recover) it prints "ready" and waits for a byte on FD
  * first, and a build whose bytes end in "fail-after-go" then exits 1, as
- * a new server that dies once it took the device over: a test tool, never
- * a server.
+ * a new server that dies once it took the device over. A build whose bytes
+ * end in "fail-at-start" exits 1 at once, as a server that crashes before
+ * it is ready: a test tool, never a server.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +22,19 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t stop;
+
+/* Do this program's bytes end in @mark (13 bytes)? */
+static int marked(const char *mark)
+{
+	char tail[13];
+	int self = open("/proc/self/exe", O_RDONLY), ok;
+
+	ok = self >= 0 && lseek(self, -13, SEEK_END) >= 0 && read(self, tail, 13) == 13 &&
+	     memcmp(tail, mark, 13) == 0;
+	if (self >= 0)
+		close(self);
+	return ok;
+}
 
 static void on_term(int sig)
 {
@@ -33,6 +47,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return 2;
+	if (marked("fail-at-start"))
+		return 1; /* silently, as false(1) */
 	if (strcmp(argv[1], "del") == 0)
 		return 0;
 	if (strcmp(argv[1], "recover") == 0 && argc > 2)
@@ -60,15 +76,13 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	if (wait_fd >= 0) {
-		char go, tail[13] = "";
-		int self = open("/proc/self/exe", O_RDONLY);
+		char go;
 
 		printf("ready\n");
 		fflush(stdout);
 		if (read(wait_fd, &go, 1) != 1)
 			return 1;
-		if (self >= 0 && lseek(self, -13, SEEK_END) >= 0 && read(self, tail, 13) == 13 &&
-		    memcmp(tail, "fail-after-go", 13) == 0) {
+		if (marked("fail-after-go")) {
 			fprintf(stderr, "fake_ublk: device %d: failing after the takeover\n", id);
 			return 1;
 		}

@@ -64,10 +64,11 @@ expect_exit 1 "$BOOSTCTL" storage upgrade 3 --artifact "$B/t/boost-ublk"
 expect_match "signature" "$err"
 [ "$(show 3 .pid) $(state 3)" = "$pid live $B2" ] || fail "the tampered build moved device 3: $(state 3)"
 
-# A signed build that cannot start (false): it never gets ready, so the
+# A signed build that fails at start: it never gets ready, so the
 # old servers are never killed; the upgrade stops there.
 pid3=$(show 3 .pid) pid4=$(show 4 .pid)
-C=$(build c "$(type -P false)")
+{ cat "$FAKE"; printf 'fail-at-start'; } >"$B/fake-c"
+C=$(build c "$B/fake-c")
 expect_exit 1 "$BOOSTCTL" -j storage upgrade --all --artifact "$B/c/boost-ublk"
 jq -e --arg c "$C" '.loaded.sha256 == $c and .build == $c and .failed == 2 and
 	.devices[0].result == "failed" and

@@ -59,7 +59,17 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:x\"}]}",
 	  "devices[0]: backend nbd:x: NBD URI 'x': expected nbd://ADDRESS[:PORT]/EXPORT" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:pool/image\"}]}",
-	  "devices[0]: backend rbd:pool/image: unknown; expected null | mem:SIZE | file:PATH | nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND" },
+	  "devices[0]: backend rbd:pool/image: no conf=PATH (the cluster's ceph.conf)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:pool/../x,conf=/c\"}]}",
+	  "devices[0]: backend rbd:pool/../x,conf=/c: " },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:p/i,conf=/c\", \"reconnect_timeout\": 5}]}",
+	  "devices[0].reconnect_timeout: only for a remote backend (nbd:URI, or a cache before one)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:rbd:p/i,conf=/c\"}]}",
+	  "devices[0].crypt.header: required for an rbd image (boostd does not reach the image, so its LUKS2 header is a detached file)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,rbd:p/i,conf=/c\"}]}",
+	  "devices[0]: backend cache:/c.img,rbd:p/i,conf=/c: remote rbd:p/i,conf=/c: not a remote backend (expected nbd:URI)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"sheepdog:x\"}]}",
+	  "devices[0]: backend sheepdog:x: unknown; expected null | mem:SIZE | file:PATH | nbd:URI | rbd:POOL/IMAGE,conf=PATH,... | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbds://192.0.2.1/x\"}]}",
 	  "devices[0]: backend nbd:nbds://192.0.2.1/x: NBD URI 'nbds://192.0.2.1/x': TLS (nbds) is not supported" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://disks.example/x\"}]}",
@@ -167,7 +177,8 @@ START_TEST(test_device_without_id)
 	ck_assert_int_eq(storage_conf__parse_device(o, "storage add", false, &d, err, sizeof(err)),
 			 -EINVAL);
 	ck_assert_str_eq(err, "storage add: backend bogus: unknown; expected null | mem:SIZE | file:PATH"
-			      " | nbd:URI | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND");
+			      " | nbd:URI | rbd:POOL/IMAGE,conf=PATH,... | cache:LOCAL_FILE,...,REMOTE"
+			      " | crypt:BACKEND");
 	json_object_put(o);
 }
 END_TEST
@@ -244,6 +255,37 @@ START_TEST(test_nbd)
 		ck_assert_uint_eq(d.reconnect_timeout, 7);
 		json_object_put(o);
 	}
+}
+END_TEST
+
+/* rbd: the spec as the backend takes it; encrypted only with a detached header. */
+START_TEST(test_rbd)
+{
+	static const char *const good[] = {
+		"rbd:rbd/vm1,conf=/etc/ceph/ceph.conf",
+		"rbd:pool-2/disk_1.img@snap-3,conf=/c/ceph.conf,keyring=/c/k,id=boost",
+	};
+	struct storage_conf_dev d;
+	char err[512] = "", doc[256];
+	json_object *o;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(doc, sizeof(doc), "{\"backend\": \"%s\"}", good[i]);
+		o = parse_str(doc);
+		ck_assert_msg(storage_conf__parse_device(o, "storage add", false, &d, err,
+							 sizeof(err)) == 0, "%s: %s", good[i], err);
+		ck_assert_str_eq(d.backend, good[i]);
+		ck_assert(storage_conf__uses_rbd(d.backend));
+		json_object_put(o);
+	}
+	o = parse_str("{\"backend\": \"crypt:rbd:rbd/vm1,conf=/c\", \"crypt\": {\"header\": \"/h\"}}");
+	ck_assert_msg(storage_conf__parse_device(o, "add", false, &d, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(d.crypt);
+	ck_assert_str_eq(d.backend, "rbd:rbd/vm1,conf=/c");
+	ck_assert_str_eq(d.crypt_header, "/h");
+	json_object_put(o);
+	ck_assert(!storage_conf__uses_rbd("nbd:nbd://192.0.2.1/rbd:x"));
+	ck_assert(!storage_conf__uses_rbd("file:/rbd:x"));
 }
 END_TEST
 
@@ -332,6 +374,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_invalid, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_device_without_id);
 	tcase_add_test(tc, test_nbd);
+	tcase_add_test(tc, test_rbd);
 	tcase_add_test(tc, test_qos);
 	tcase_add_test(tc, test_crypt);
 	tcase_add_test(tc, test_routing);

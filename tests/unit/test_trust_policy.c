@@ -47,9 +47,11 @@ START_TEST(test_full)
 	write_policy("{\"signers\": [\"keys/a.crt\", \"/abs/b.crt\"], \"pcr\": 12,"
 		     " \"seal_pcrs\": [10, 0], \"tcti\": \"swtpm:path=/x\","
 		     " \"artifacts\": [{\"path\": \"bpf/x.bpf.o\", \"kind\": \"bpf\"},"
-		     "                 {\"path\": \"/usr/sbin/t\", \"kind\": \"exec\"}],"
+		     "                 {\"path\": \"/usr/sbin/t\", \"kind\": \"exec\"},"
+		     "                 {\"path\": \"/usr/sbin/t.libs\", \"kind\": \"closure\"}],"
 		     " \"attestation\": {\"bank\": \"sha384\", \"nonce_bytes\": 20,"
 		     "   \"ak\": \"ak.pem\", \"golden\": {\"signers\": [\"g.crt\"],"
+		     "   \"closures\": [\"t.libs\"],"
 		     "   \"digests\": [\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"]}}}");
 	ck_assert_int_eq(trust_policy__load(path, &pol, err, sizeof(err)), 0);
 	ck_assert_uint_eq(pol->nsigners, 2);
@@ -59,8 +61,12 @@ START_TEST(test_full)
 	ck_assert_uint_eq(pol->pcr, 12);
 	ck_assert_uint_eq(pol->seal_mask, 1u << 10 | 1u << 0);
 	ck_assert_str_eq(pol->tcti, "swtpm:path=/x");
-	ck_assert_uint_eq(pol->nartifacts, 2);
+	ck_assert_uint_eq(pol->nartifacts, 3);
 	ck_assert_int_eq(pol->artifacts[1].kind, TRUST_KIND_EXEC);
+	ck_assert_int_eq(pol->artifacts[2].kind, TRUST_KIND_CLOSURE);
+	ck_assert_uint_eq(pol->golden.nclosures, 1);
+	snprintf(want, sizeof(want), "%s/t.libs", dir);
+	ck_assert_str_eq(pol->golden.closures[0], want);
 	ck_assert_str_eq(pol->bank, "sha384");
 	ck_assert_uint_eq(pol->nonce_bytes, 20);
 	ck_assert_uint_eq(pol->golden.ndigests, 1);

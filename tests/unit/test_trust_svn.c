@@ -70,6 +70,25 @@ START_TEST(test_floor)
 }
 END_TEST
 
+/* Dynamic or static: the test binary itself is dynamic, the corpus object has no interpreter. */
+START_TEST(test_dynamic)
+{
+	size_t len;
+	uint8_t *buf = image(&len), *self;
+
+	ck_assert_int_eq(trust_svn__dynamic(buf, len), 0);
+	ck_assert_int_eq(trust_svn__dynamic((const uint8_t *)"not an ELF image", 16), -EBADMSG);
+	free(buf);
+	ck_assert_int_eq(fileio__read("/proc/self/exe", 256u << 20, 0, &self, &len), 0);
+	ck_assert_int_eq(trust_svn__dynamic(self, len), 1);
+	ck_assert_int_eq(trust_svn__dynamic(self, 64), -EBADMSG);
+	free(self);
+	/* A closure has no version, and no floor. */
+	ck_assert_uint_eq(trust_svn__floor(~0ull, TRUST_KIND_CLOSURE), 0);
+	ck_assert_int_eq(trust_svn__floor_bit(TRUST_KIND_CLOSURE, 1, &(uint64_t){ 0 }), -ERANGE);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust_svn");
@@ -77,6 +96,7 @@ int main(void)
 
 	tcase_add_test(tc, test_read);
 	tcase_add_test(tc, test_floor);
+	tcase_add_test(tc, test_dynamic);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -34,7 +34,8 @@
 #                        file nbdkit's file plugin serves), byte for byte
 #
 # boostd in the guest, on the guest's TPM, with the build's development
-# trust policy (it lists boost-ublk as an exec artifact):
+# trust policy (it lists boost-ublk as an exec artifact), or the one
+# $BOOST_TRUST_POLICY names (trust-dev-rbd.json adds boost-ublk-rbd):
 #   boostd_start         start boostd (state in /tmp/boost, socket
 #                        /tmp/boostd.sock, log appended to /tmp/boostd.log)
 #                        and wait for its socket; its pid is $boostd_pid
@@ -188,7 +189,7 @@ boostd_start() {
 	local i
 	mkdir -p /tmp/boost
 	printf '{"socket": "%s", "state_dir": "/tmp/boost", "trust_policy": "%s"}\n' \
-		"$BOOST_SOCKET" "$BOOST_BUILD/trust-dev.json" >/tmp/boostd.json
+		"$BOOST_SOCKET" "${BOOST_TRUST_POLICY:-$BOOST_BUILD/trust-dev.json}" >/tmp/boostd.json
 	"$BOOST_BUILD/boostd" --foreground --config /tmp/boostd.json 2>>/tmp/boostd.log &
 	boostd_pid=$!
 	for ((i = 0; i < 200; i++)); do
