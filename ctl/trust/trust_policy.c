@@ -233,8 +233,8 @@ static int parse_artifacts(struct parse *p, json_object *v, struct trust_policy 
 		pol->nartifacts = i + 1;
 		if (!json_object_is_type(kind, json_type_string) ||
 		    trust_kind__parse(json_object_get_string(kind), &art->kind))
-			return perr(p, "field 'artifacts[%zu].kind': expected \"bpf\" or \"exec\"",
-				    i);
+			return perr(p, "field 'artifacts[%zu].kind': expected \"bpf\", \"exec\" "
+				    "or \"closure\"", i);
 	}
 	return 0;
 }
