@@ -491,6 +491,8 @@ static int cache_open(struct blk_dev *dev, const char *arg)
 	dev->attrs |= UBLK_ATTR_VOLATILE_CACHE | UBLK_ATTR_FUA;
 	dev->net_family = cd->inner_dev.net_family;
 	dev->net_port = cd->inner_dev.net_port;
+	/* librbd's threads: the device's confinement is the remote's. */
+	dev->library_threads = cd->inner_dev.library_threads;
 	return 0;
 err:
 	if (cd->inner_dev.ops && cd->inner_dev.ops->close)

@@ -7,7 +7,7 @@
 #include "blk_size.h"
 #include "cache_spec.h"
 
-static const char *const remotes[] = { "nbd:" };
+static const char *const remotes[] = { "nbd:", "rbd:" };
 
 static bool is_remote(const char *s)
 {

@@ -18,8 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The backends a cache may front: remote ones. */
-#define CACHE_REMOTES "nbd:URI"
+/* The backends a cache may front: remote ones (rbd: in boost-ublk-rbd only). */
+#define CACHE_REMOTES "nbd:URI or rbd:SPEC"
 #define CACHE_USAGE "cache:LOCAL_FILE[,mode=writethrough|writeback][,line=SIZE]" \
 	"[,dirty_max=SIZE],REMOTE"
 #define CACHE_MAX_PATH 4096

@@ -145,6 +145,31 @@ json_object *storage_conf__qos_json(const struct blk_qos_limits *l)
 	return o;
 }
 
+/* @backend's remote: itself, or the one a cache fronts; NULL if none. */
+static const char *remote_of(const char *backend, struct cache_spec *c)
+{
+	char why[512];
+
+	if (strncmp(backend, "cache:", 6) != 0)
+		return backend;
+	return cache_spec__parse(backend + 6, c, why, sizeof(why)) == 0 ? c->remote : NULL;
+}
+
+static bool remote_is(const char *backend, const char *prefix)
+{
+	struct cache_spec *c = malloc(sizeof(*c));
+	const char *r = c ? remote_of(backend, c) : NULL;
+	bool is = r && strncmp(r, prefix, strlen(prefix)) == 0;
+
+	free(c);
+	return is;
+}
+
+bool storage_conf__uses_rbd(const char *backend)
+{
+	return remote_is(backend, "rbd:");
+}
+
 /* BACKEND := null | mem:SIZE | file:PATH | nbd:URI | rbd:... | cache:...; sets *ret_mem to mem's size. */
 static int check_backend(const char *b, const char *at, uint64_t *ret_mem, char *err,
 			 size_t errlen)
@@ -332,12 +357,10 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 		snprintf(err, errlen, "%s.crypt: the null backend holds no data to encrypt", at);
 		return -EINVAL;
 	}
-	/*
-	 * Not yet: boostd would write the header at the remote's start behind
-	 * the cache's lines, and no test has run the cipher over a cache.
-	 */
-	if (d.crypt && strncmp(b, "cache:", 6) == 0) {
-		snprintf(err, errlen, "%s.crypt: a cached disk cannot be encrypted yet", at);
+	/* The header at the remote's start would be written behind the cache's lines. */
+	if (d.crypt && strncmp(b, "cache:", 6) == 0 && !d.crypt_header[0]) {
+		snprintf(err, errlen, "%s.crypt.header: required for a cached disk (boostd would "
+			 "write the header behind the cache, so it is a detached file)", at);
 		return -EINVAL;
 	}
 	if (need_id && !json_object_object_get_ex(o, "id", NULL)) {
@@ -350,8 +373,8 @@ int storage_conf__parse_device(json_object *o, const char *at, bool need_id,
 	    get_uint(o, at, "block_size", BLK_MIN_BLOCK_SIZE, BLK_MAX_BLOCK_SIZE, &bs, err, errlen) ||
 	    get_uint(o, at, "reconnect_timeout", 1, STORAGE_MAX_RECONNECT_TIMEOUT, &rt, err, errlen))
 		return -EINVAL;
-	if (rt && strncmp(b, "nbd:", 4) != 0 && strncmp(b, "cache:", 6) != 0) {
-		snprintf(err, errlen, "%s.reconnect_timeout: only for a remote backend (nbd:URI, "
+	if (rt && !remote_is(b, "nbd:")) {
+		snprintf(err, errlen, "%s.reconnect_timeout: only for an NBD server (nbd:URI, "
 			 "or a cache before one)", at);
 		return -EINVAL;
 	}
@@ -469,10 +492,4 @@ bool storage_conf__is_storage_doc(json_object *doc)
 {
 	return json_object_is_type(doc, json_type_object) &&
 	       json_object_object_get_ex(doc, "devices", NULL);
-}
-
-bool storage_conf__uses_rbd(const char *backend)
-{
-	/* A cache fronts nbd only (CACHE_REMOTES), which boost-ublk serves. */
-	return strncmp(backend, "rbd:", 4) == 0;
 }

@@ -46,7 +46,7 @@ START_TEST(test_spec_bad)
 		{ "/c", "no remote backend after the local file" },
 		{ "/c,mode=writeback", "no remote backend after the options" },
 		{ "/c,mode=writeback,", "no remote backend after the options" },
-		{ "/c,file:/x", "remote file:/x: not a remote backend (expected nbd:URI)" },
+		{ "/c,file:/x", "remote file:/x: not a remote backend (expected nbd:URI or rbd:SPEC)" },
 		{ "/c,cache:/d,nbd:nbd://192.0.2.1/", "not a remote backend" },
 		{ "/c,mode=fast,nbd:nbd://192.0.2.1/", "mode=fast: expected writethrough or writeback" },
 		{ "/c,mode=writeback,mode=writethrough,nbd:nbd://192.0.2.1/", "option mode given twice" },

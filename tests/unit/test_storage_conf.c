@@ -63,11 +63,13 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:pool/../x,conf=/c\"}]}",
 	  "devices[0]: backend rbd:pool/../x,conf=/c: " },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"rbd:p/i,conf=/c\", \"reconnect_timeout\": 5}]}",
-	  "devices[0].reconnect_timeout: only for a remote backend (nbd:URI, or a cache before one)" },
+	  "devices[0].reconnect_timeout: only for an NBD server (nbd:URI, or a cache before one)" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:rbd:p/i,conf=/c\"}]}",
 	  "devices[0].crypt.header: required for an rbd image (boostd does not reach the image, so its LUKS2 header is a detached file)" },
-	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,rbd:p/i,conf=/c\"}]}",
-	  "devices[0]: backend cache:/c.img,rbd:p/i,conf=/c: remote rbd:p/i,conf=/c: not a remote backend (expected nbd:URI)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,rbd:p/i\"}]}",
+	  "devices[0]: backend rbd:p/i: no conf=PATH (the cluster's ceph.conf)" },
+	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,rbd:p/i,conf=/c\", \"reconnect_timeout\": 5}]}",
+	  "devices[0].reconnect_timeout: only for an NBD server (nbd:URI, or a cache before one)" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"sheepdog:x\"}]}",
 	  "devices[0]: backend sheepdog:x: unknown; expected null | mem:SIZE | file:PATH | nbd:URI | rbd:POOL/IMAGE,conf=PATH,... | cache:LOCAL_FILE,...,REMOTE | crypt:BACKEND" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbds://192.0.2.1/x\"}]}",
@@ -79,11 +81,11 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"nbd:nbd://192.0.2.1:70000/\"}]}",
 	  "the port is not a number from 1 to 65535" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"mem:8M\", \"reconnect_timeout\": 5}]}",
-	  "devices[0].reconnect_timeout: only for a remote backend (nbd:URI, or a cache before one)" },
+	  "devices[0].reconnect_timeout: only for an NBD server (nbd:URI, or a cache before one)" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:c.img,nbd:nbd://192.0.2.1/\"}]}",
 	  "devices[0]: backend cache:c.img,nbd:nbd://192.0.2.1/: the local file must be an absolute path" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,mem:8M\"}]}",
-	  "devices[0]: backend cache:/c.img,mem:8M: remote mem:8M: not a remote backend (expected nbd:URI)" },
+	  "devices[0]: backend cache:/c.img,mem:8M: remote mem:8M: not a remote backend (expected nbd:URI or rbd:SPEC)" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,mode=lazy,nbd:nbd://192.0.2.1/\"}]}",
 	  "mode=lazy: expected writethrough or writeback" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"cache:/c.img,line=48K,nbd:nbd://192.0.2.1/\"}]}",
@@ -128,7 +130,7 @@ static const struct {
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:null\", \"size\": 4096}]}",
 	  "devices[0].crypt: the null backend holds no data to encrypt" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:cache:/c,nbd:nbd+unix:///?socket=/s\"}]}",
-	  "devices[0].crypt: a cached disk cannot be encrypted yet" },
+	  "devices[0].crypt.header: required for a cached disk (boostd would write the header behind the cache, so it is a detached file)" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:crypt:mem:8M\"}]}",
 	  "devices[0]: backend crypt:mem:8M: unknown" },
 	{ "{\"devices\": [{\"id\": 0, \"backend\": \"crypt:\"}]}",
@@ -264,6 +266,8 @@ START_TEST(test_rbd)
 	static const char *const good[] = {
 		"rbd:rbd/vm1,conf=/etc/ceph/ceph.conf",
 		"rbd:pool-2/disk_1.img@snap-3,conf=/c/ceph.conf,keyring=/c/k,id=boost",
+		/* A cache before an image is boost-ublk-rbd's too. */
+		"cache:/var/cache/d1,mode=writeback,rbd:rbd/vm1,conf=/etc/ceph/ceph.conf",
 	};
 	struct storage_conf_dev d;
 	char err[512] = "", doc[256];
@@ -284,7 +288,13 @@ START_TEST(test_rbd)
 	ck_assert_str_eq(d.backend, "rbd:rbd/vm1,conf=/c");
 	ck_assert_str_eq(d.crypt_header, "/h");
 	json_object_put(o);
+	/* A cache before it too, with the header detached. */
+	o = parse_str("{\"backend\": \"crypt:cache:/c,rbd:rbd/vm1,conf=/c\", \"crypt\": {\"header\": \"/h\"}}");
+	ck_assert_msg(storage_conf__parse_device(o, "add", false, &d, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(d.crypt && storage_conf__uses_rbd(d.backend));
+	json_object_put(o);
 	ck_assert(!storage_conf__uses_rbd("nbd:nbd://192.0.2.1/rbd:x"));
+	ck_assert(!storage_conf__uses_rbd("cache:/c,nbd:nbd://192.0.2.1/x"));
 	ck_assert(!storage_conf__uses_rbd("file:/rbd:x"));
 }
 END_TEST

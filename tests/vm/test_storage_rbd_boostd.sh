@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
+# timeout: 600
 # In the guest, on its TPM: boostd serves Ceph RBD images (a real cluster
 # on the host, tests/ceph_cluster.sh, through a tap device). With the
 # development policy that lists boost-ublk-rbd and its signed closure
 # (build/trust-dev-rbd.json), `boostctl storage add rbd:...` starts
 # boost-ublk-rbd from the verified bytes, each shared library checked and
-# measured (`attest self` passes by the golden closure); fio crc32c verify;
+# measured (the attestation passes by the golden closure); fio crc32c verify;
 # the server killed under fio is recovered by boostd, 0 errors. Encrypted
 # (crypt:rbd: with a detached header): fio verify through the device, and
-# the image holds no plaintext (`rbd export`). A bad spec and a missing
-# image are refused, nothing left.
-# timeout: 600
+# the image holds no plaintext (`rbd export`); the same with a writeback
+# cache before the image (crypt:cache:...,rbd:): no plaintext in the cache
+# file either, and what a FLUSH made durable reads back through a new,
+# empty cache. A bad spec and a missing image are refused,
+# nothing left.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../ceph_cluster.sh"
 require_root
@@ -41,9 +44,12 @@ none_left() {
 
 boostd_start
 n=$(jq '.libraries | length' "$BOOST_BUILD/boost-ublk-rbd.libs")
-out=$(bctl attest self) || gfail "attest self failed: $out"
-[[ $out =~ "$n shared libraries of dynamic servers, each listed by a golden closure" ]] ||
-	gfail "attest self does not account for the closure's $n libraries: $out"
+# boostd's own attestation at its start replayed them all.
+out=$(bctl -j trust status) || gfail "trust status failed: $out"
+jq -r '.attestation.reasons[]' <<<"$out" |
+	grep -qF "$n shared libraries of dynamic servers, each listed by a golden closure" ||
+	gfail "the attestation does not account for the closure's $n libraries: $out"
+bctl attest self >/dev/null || gfail "attest self failed"
 
 # Refused: a spec boostd's parser rejects, and an image the cluster lacks.
 bctl storage add "rbd:rbd/../x,$BOOST_RBD_CONF" >/tmp/out 2>/tmp/err && gfail "a bad spec was added"
@@ -82,6 +88,31 @@ rbd export --no-progress rbd/secret /tmp/secret.img || gfail "rbd export failed"
 grep -q boost-plaintext /tmp/secret.img && gfail "the image holds plaintext"
 cryptsetup luksDump /tmp/secret.luks2 | grep -q "aes-xts-plain64" || gfail "not a LUKS2 aes-xts header"
 echo "crypt:rbd: fio verify; the image holds no plaintext"
+none_left
+
+# Encrypted, with a writeback cache before the image: neither the cache
+# file nor the image holds plaintext; a FLUSH (dd's conv=fsync) made the
+# data durable on the image, which a new device with a new, empty cache
+# reads back.
+truncate -s 32M /tmp/cache.img
+cspec="cache:/tmp/cache.img,mode=writeback,rbd:rbd/plain,$BOOST_RBD_CONF"
+bctl_add "crypt:$cspec" --crypt-header /tmp/cache.luks2
+[ "$(bjq .identity.model storage show "$id")" = "boost-ublk cache" ] || gfail "$(bctl storage show "$id")"
+dd if=/tmp/pat4 of="$dev" bs=16k seek=10 oflag=direct conv=fsync status=none ||
+	gfail "write through the cache failed"
+dd if="$dev" bs=16k skip=10 count=1 iflag=direct status=none | cmp - /tmp/pat4 ||
+	gfail "the encrypted cached device does not read back what was written"
+bctl storage del "$id" >/dev/null || gfail "storage del $id failed"
+grep -q boost-plaintext /tmp/cache.img && gfail "the cache file holds plaintext"
+rbd export --no-progress rbd/plain /tmp/plain.img || gfail "rbd export failed"
+grep -q boost-plaintext /tmp/plain.img && gfail "the image holds plaintext"
+rm -f /tmp/plain.img /tmp/cache.img
+truncate -s 32M /tmp/cache.img
+bctl_add "crypt:$cspec" --crypt-header /tmp/cache.luks2
+dd if="$dev" bs=16k skip=10 count=1 iflag=direct status=none | cmp - /tmp/pat4 ||
+	gfail "the image, through a new cache, does not read back what a FLUSH made durable"
+bctl storage del "$id" >/dev/null || gfail "storage del $id failed"
+echo "crypt:cache:...,rbd: no plaintext in the cache or the image; flushed data read back cold"
 none_left
 boostd_stop
 GUEST
