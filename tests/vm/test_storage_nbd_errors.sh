@@ -78,7 +78,7 @@ bctl storage add nbd:nbd://disks.example/x >/tmp/out 2>&1 && gfail "boostd added
 grep -q "resolves no names" /tmp/out || gfail "boostd's refusal: $(cat /tmp/out)"
 bctl storage add null --size 1M --reconnect-timeout 5 >/tmp/out 2>&1 &&
 	gfail "boostd took a reconnect timeout for a local disk"
-grep -q "reconnect_timeout: only for a remote backend" /tmp/out || gfail "refusal: $(cat /tmp/out)"
+grep -q "reconnect_timeout: only for an NBD server" /tmp/out || gfail "refusal: $(cat /tmp/out)"
 nbdkit_start -U "$sock" --filter=log --filter=exportname memory 16M \
 	logfile=/tmp/nbdkit.log exportname=good exportname-strict=true default-export=good
 bctl storage add "nbd:nbd+unix:///bad?socket=$sock" >/tmp/out 2>&1 && gfail "boostd added a refused export"
