@@ -234,7 +234,8 @@ $(O)/tests/trust-bin/%: $(O)/obj/tests/trust/%.o $(call obj,$(CTL_LIB_SRCS))
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(LIBS_CTL))
-$(TRUST_FAKES): $(O)/tests/trust-bin/%: tests/trust/%.c
+# (Makefile: a build from before they were static links them again.)
+$(TRUST_FAKES): $(O)/tests/trust-bin/%: tests/trust/%.c Makefile
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -static -o $@ $<
