@@ -66,8 +66,10 @@ static __always_inline __u32 net_ovl_ip_len(const struct net_pkt *p, const struc
 }
 
 /*
- * A broadcast or multicast of a vNIC in network @vni: an ARP request or a
- * neighbour solicitation answered from the known addresses, or dropped.
+ * A broadcast or multicast of a vNIC in network @vni, or a unicast ARP
+ * request (the probe a neighbour entry gets when it lapses): an ARP
+ * request or a neighbour solicitation answered from the known addresses,
+ * or dropped.
  */
 static __always_inline void net_ovl_proxy(const struct boost_port *port, __u32 vni,
 					  const struct net_pkt *p, struct boost_port_stats *st,
@@ -110,7 +112,11 @@ static __always_inline void net_ovl_from_vnic(const struct boost_port *port, __u
 	const struct boost_vmac *to;
 	__u32 zero = 0, hash;
 
-	if (p->eth_dst[0] & 1)
+	/*
+	 * A unicast ARP request too: it would cross the tunnel, where ARP does
+	 * not go, and the entry would fail (a unicast NS is IP, and does).
+	 */
+	if ((p->eth_dst[0] & 1) || (p->eth_proto == ETH_P_ARP_ && p->arp_op == ARP_OP_REQUEST_))
 		return net_ovl_proxy(port, vni, p, st, v);
 	if (!net_is_ip(p) && !net_is_control(p))
 		return net_drop(st, v, BOOST_DROP_ACL);

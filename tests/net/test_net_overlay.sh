@@ -103,6 +103,20 @@ ping_ok "$T-b-blue" 2001:db8::1
 	fail "no neighbour solicitation was answered by the ND proxy"
 in_ns "$T-a-red" ip -6 neigh show 2001:db8::2 | grep -qi "$MACB" ||
 	fail "a-red's neighbour 2001:db8::2 is not $MACB: $(in_ns "$T-a-red" ip -6 neigh)"
+# A lapsed entry's probe, unicast to the neighbour's MAC, is answered too
+# (it failed, and the entry with it, when only broadcasts were proxied).
+for fam in -4 -6; do
+	a=192.0.2.2
+	[ $fam = -6 ] && a=2001:db8::2
+	in_ns "$T-a-red" ip $fam neigh change "$a" dev eth0 lladdr "$MACB" nud probe ||
+		fail "cannot make a-red's neighbour $a probe"
+	for ((i = 0; i < 100; i++)); do
+		in_ns "$T-a-red" ip $fam neigh show "$a" | grep -q REACHABLE && break
+		sleep 0.1
+	done
+	in_ns "$T-a-red" ip $fam neigh show "$a" | grep -q REACHABLE ||
+		fail "a-red's probe of $a was not answered: $(in_ns "$T-a-red" ip $fam neigh show "$a")"
+done
 in_ns "$T-a-red" ip neigh show 192.0.2.2 | grep -qi "$MACB" ||
 	fail "a-red's neighbour 192.0.2.2 is not $MACB: $(in_ns "$T-a-red" ip neigh)"
 
