@@ -108,7 +108,7 @@ fsck.ext4 -fn "$dev" >/tmp/fsck.txt 2>&1 || { cat /tmp/fsck.txt >&2; gfail "fsck
 echo "ext4: mkfs, files, fsck clean"
 
 # boost-ublk-rbd killed under fio: recover takes the image back.
-fio_crc "$dev" 60
+fio_crc "$dev" 25
 sleep 5
 ublk_kill_recover --backend "$spec"
 w=$(grep -m1 'waiting up to' /tmp/ublk.$((ublk_n - 1)).err)
@@ -117,7 +117,7 @@ fio_crc_wait
 echo "boost-ublk-rbd killed under fio and recovered: 0 errors"
 
 # The OSD killed and started again under fio: IO held, then resumed.
-fio_crc "$dev" 40
+fio_crc "$dev" 25
 sleep 5
 touch "$BOOST_SIG/osd-kill"
 for ((i = 0; i < 300; i++)); do

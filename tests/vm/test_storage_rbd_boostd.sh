@@ -65,7 +65,7 @@ p=$(bctl_server_of "$id")
 [[ $(readlink /proc/$p/exe) =~ ^/memfd: ]] || gfail "the server runs $(readlink /proc/$p/exe)"
 [ "$(bjq .identity.model storage show "$id")" = "boost-ublk rbd" ] || gfail "$(bctl storage show "$id")"
 [ "$(cat /sys/block/${dev#/dev/}/size)" = $((128 * 2048)) ] || gfail "$dev: not the image's size"
-fio_crc "$dev" 30
+fio_crc "$dev" 20
 sleep 5
 bctl_kill_recovered "$id"
 fio_crc_wait
