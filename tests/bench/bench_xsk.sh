@@ -34,7 +34,7 @@ net_pktgen_topology
 net_boostd_setup
 cp "$XSKD" "$B/art/boost-xsk"
 sign "$B/art/boost-xsk"
-net_boostd_run --artifact "$B/art/boost-xsk:exec"
+net_boostd_run --closures --artifact "$B/art/boost-xsk:exec"
 
 ctl() {
 	"$BOOSTCTL" "$@" >/dev/null || fail "boostctl $* failed"

@@ -28,7 +28,7 @@ ip -n "$VM1" -4 addr flush dev eth0
 net_boostd_setup
 cp "$XSKD" "$B/art/boost-xsk"
 sign "$B/art/boost-xsk"
-net_boostd_run --artifact "$B/art/boost-xsk:exec"
+net_boostd_run --closures --artifact "$B/art/boost-xsk:exec"
 
 ctl() {
 	expect_exit 0 "$BOOSTCTL" "$@"

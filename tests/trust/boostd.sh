@@ -19,6 +19,10 @@
 #                          --pcr-value HEX (attestation.golden.pcr_value),
 #                          --golden-closure PATH (repeatable: a closure
 #                          attestation.golden.closures names),
+#                          --closures (each exec artifact linked
+#                          dynamically, a SANITIZE=1 build's boost-xsk,
+#                          gets its closure PATH.libs: made, signed, listed
+#                          as an artifact and a golden closure),
 #                          --out FILE (instead of $POLICY)
 #   boostd_start           start build/boostd --foreground with a config
 #                          naming $POLICY and $STATE, wait for its socket;
@@ -108,7 +112,7 @@ _json_strings() {
 
 write_policy() {
 	local signers=() golden=() digests=() arts=() pcr=11 bank=sha256 out=$POLICY a first=1 ak= sets=
-	local closures=()
+	local closures=() auto_closures= p
 	local pcr_value= seal_pcrs=
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -122,12 +126,23 @@ write_policy() {
 		--sets) sets=$2 ;;
 		--pcr-value) pcr_value=$2 ;;
 		--golden-closure) closures+=("$2") ;;
+		--closures) auto_closures=1; shift; continue ;;
 		--seal-pcrs) seal_pcrs=$2 ;; # a JSON array
 
 		--out) out=$2 ;;
 		*) fail "write_policy: unknown option $1" ;;
 		esac
 		shift 2
+	done
+	for a in ${arts[@]+"${arts[@]}"}; do
+		p=${a%:*}
+		[ "${a##*:}" = exec ] && [ -n "$auto_closures" ] && [ -f "$p" ] || continue
+		readelf -l "$p" 2>/dev/null | grep -q INTERP || continue
+		[[ " ${arts[*]} " == *" $p.libs:closure "* ]] && continue
+		"$BOOST_TOP/scripts/ublk-closure" "$p" >"$p.libs" || fail "no closure for $p"
+		sign "$p.libs"
+		arts+=("$p.libs:closure")
+		closures+=("$p.libs")
 	done
 	[ ${#signers[@]} -gt 0 ] || signers=("$B/keys/signer.crt")
 	[ ${#golden[@]} -gt 0 ] || golden=("${signers[@]}")
