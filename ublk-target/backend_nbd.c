@@ -26,7 +26,8 @@
  * Once reconnected, the held requests are sent again (reads and writes are
  * idempotent). After the reconnect timeout (--reconnect-timeout, default
  * 30 s) from the loss, held and new requests fail with EIO; reconnecting
- * goes on, and IO resumes when the server is back. The stats region's
+ * goes on, and a new request starts an attempt at once (failing only if it
+ * fails), so IO resumes on every queue as soon as the server is back. The stats region's
  * header says how many queues are down, the last error and the reconnects.
  *
  * libnbd is linked statically with neither TLS nor libxml2 (nbd_notls.c):
@@ -369,8 +370,16 @@ static int nbd_queue_io(struct blk_queue *q, unsigned int tag,
 		if (r != -ENOTCONN)
 			return r;
 		/* nbd_pump notices the dead connection at the end of this wake-up. */
-	} else if (nbd_expired(q, nq) || q->stopping) {
+	} else if (q->stopping) {
 		return -EIO;
+	} else if (nq->state == NQ_DOWN && nbd_expired(q, nq)) {
+		/*
+		 * Past the timeout, a request does not wait for the backoff:
+		 * it starts an attempt at the end of this wake-up and fails
+		 * only if that fails. So IO resumes as soon as the server is
+		 * back, on every queue, not one backoff later.
+		 */
+		nq->attempt_at = q->now;
 	}
 	nbd_hold(nq, tag);
 	return BLK_IO_QUEUED;
@@ -512,15 +521,14 @@ static void nbd_pump(struct blk_queue *q)
 				blk_queue__complete(q, (unsigned int)tag, r);
 		}
 	}
-	if (nq->state != NQ_UP && nbd_expired(q, nq))
+	if (nq->state == NQ_DOWN && q->now >= nq->attempt_at)
+		nbd_try_connect(q, nq);
+	/* Past the timeout, held requests fail once no attempt is in flight. */
+	if (nq->state == NQ_DOWN && nbd_expired(q, nq))
 		nbd_fail_held(q, nq);
 	if (nq->state == NQ_DOWN) {
-		if (q->now >= nq->attempt_at)
-			nbd_try_connect(q, nq);
-		if (nq->state == NQ_DOWN) {
-			nbd_arm_timer(q, nq, nq->attempt_at);
-			return;
-		}
+		nbd_arm_timer(q, nq, nq->attempt_at);
+		return;
 	}
 	if (nq->state == NQ_CONNECTING)
 		nbd_arm_timer(q, nq, nq->attempt_at);

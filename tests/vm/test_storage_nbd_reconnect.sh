@@ -8,15 +8,15 @@
 # boost-ublk killed with SIGKILL under fio is recovered ("boost-ublk
 # recover") onto new connections, fio again with no error. A
 # server that never comes back: IO fails with EIO after the reconnect
-# timeout (shortened to 3 s here), nothing hangs, and IO works again once
-# the server is back.
+# timeout (shortened to 3 s here), nothing hangs, and IO works again on
+# both queues as soon as the server is back.
 # timeout: 600
 . "$(dirname "$0")/../lib.sh"
 require_root
 require_tool qemu-system-x86_64 swtpm fio nbdkit
 [ -x "$BOOST_BUILD/boost-ublk" ] || fail "no $BOOST_BUILD/boost-ublk: run make"
 
-guest_run <<'GUEST'
+guest_run --cpus 2 <<'GUEST'
 . "$BOOST_TOP/tests/vm/storage_guest.sh" || exit 1
 truncate -s 64M /tmp/disk.img
 
@@ -48,7 +48,7 @@ echo "unix: boost-ublk killed under fio and recovered: 0 errors, data intact"
 
 # The server never comes back: EIO after the timeout, no hang.
 ublk_stop "$pid"
-ublk_add --backend "nbd:nbd+unix:///?socket=$sock" --reconnect-timeout 3
+ublk_add --backend "nbd:nbd+unix:///?socket=$sock" --reconnect-timeout 3 --queues 2
 nbdkit_stop KILL
 timeout 60 dd if=/dev/urandom of="$dev" bs=4k count=1 oflag=direct status=none 2>/tmp/dd.err
 rc=$?
@@ -58,14 +58,21 @@ rc=$?
 timeout 60 dd if="$dev" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/tmp/dd.err &&
 	gfail "a read with the server gone past the timeout succeeded"
 echo "server gone: EIO after the timeout"
-nbdkit_start -U "$sock" file /tmp/disk.img
-for ((i = 0; i < 100; i++)); do
-	dd if=/dev/urandom of="$dev" bs=4k count=1 oflag=direct status=none 2>/dev/null && break
-	sleep 0.2
+# Back, with a handshake that takes 2 s (the delay filter): IO on each
+# queue (CPU c submits to queue c) waits for its queue's attempt, or starts
+# one, and succeeds; it does not fail while an attempt is under way or
+# before the backoff's next one.
+nbdkit_start -U "$sock" --filter=delay file /tmp/disk.img delay-open=2
+for c in 0 1; do
+	taskset -c $c dd if=/dev/urandom of="$dev" bs=4k count=1 seek=$c oflag=direct \
+		status=none 2>/tmp/dd.err ||
+		gfail "a write from CPU $c failed right after the server was back: $(cat /tmp/dd.err)"
+	taskset -c $c dd if="$dev" of=/dev/null bs=4k count=1 skip=$((c + 8)) iflag=direct \
+		status=none 2>/tmp/dd.err ||
+		gfail "a read from CPU $c failed right after the server was back: $(cat /tmp/dd.err)"
 done
-[ $i -lt 100 ] || gfail "IO did not resume once the server was back"
 same_as_server "$dev"
-echo "server back: IO resumes"
+echo "server back: IO resumes at once on both queues"
 ublk_stop "$pid"
 nbdkit_stop KILL
 
