@@ -8,18 +8,26 @@
 #                        wait until it prints its device; sets $id, $dev, $pid
 #   ublk_recover ARGS... start "boost-ublk recover ARGS" likewise
 #   ublk_stop PID        SIGTERM a server and wait for it; fails unless it
-#                        exits 0
+#                        exits 0 within 120 s
+#   wait_bounded PID SECONDS
+#                        wait for the child PID: its exit status, or 124
+#                        if it still runs after SECONDS
 #   ublk_kill_recover ARGS...
 #                        SIGKILL the server $pid of device $id, check the
 #                        device is quiesced, "boost-ublk recover $id ARGS"
 #                        and check it is live again; sets $pid
 #   ublk_assert_none     fail unless no ublk device and no boost-ublk remain
 #   gfail MESSAGE        end the guest script as failed
+#
+# A minute before scripts/vm's --timeout ($BOOST_VM_TIMEOUT) a watchdog
+# prints what the guest is doing (processes, the devices' requests in
+# flight, the servers' stderr and stacks) on stderr: a hang says where.
 #   fio_crc DEV SECONDS  start fio in the background for SECONDS: two
 #                        jobs write 4k at random over DEV's first 64 MiB and
 #                        verify it (crc32c) as they go; its pid is $fio, its
 #                        report /tmp/fio.txt
 #   fio_crc_wait         wait for it; fail unless it ends 0 with "err= 0"
+#                        within 120 s of its end
 #   fio_iops NAME DEV JOB SECONDS
 #                        a benchmark job, JOB as RW-BS-qdN (randread-4k-qd32):
 #                        io_uring, O_DIRECT, one job over DEV's first 192
@@ -60,8 +68,41 @@ gfail() {
 	exit 1
 }
 
+# A hang's report, a minute before scripts/vm stops the guest: what runs,
+# what each ublk device has in flight, the servers' last words and their
+# threads' stacks (gdb), on stderr, which the test's failure prints.
+_hang_report() {
+	local f p
+	{
+		echo "=== $1"
+		ps -eo pid,stat,etime,wchan:24,args | grep -v ' \[' | head -n 40
+		for f in /sys/block/ublkb*/inflight; do
+			[ -e "$f" ] && echo "$f: $(cat "$f")"
+		done
+		"$UBLK" list
+		for f in /tmp/ublk.*.err; do
+			[ -e "$f" ] && { echo "--- $f"; tail -n 8 "$f"; }
+		done
+		for p in $(pgrep -f "$UBLK_PROC"); do
+			echo "--- the threads of $p"
+			timeout 60 gdb -p "$p" -batch -ex "thread apply all bt" 2>&1 |
+				grep -E '^(#|Thread)' | head -n 80
+		done
+	} >&2
+}
+_watchdog() {
+	sleep "$1" || return
+	_hang_report "watchdog: the guest script still runs after $1 s"
+}
+_watchdog_pid=
+if [ "${BOOST_VM_TIMEOUT:-0}" -gt 120 ]; then
+	_watchdog $((BOOST_VM_TIMEOUT - 60)) &
+	_watchdog_pid=$!
+fi
+
 _ublk_cleanup() {
 	local p
+	[ -n "$_watchdog_pid" ] && kill "$_watchdog_pid" 2>/dev/null
 	for p in "${ublk_all_pids[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
@@ -101,11 +142,28 @@ _ublk_start() {
 	gfail "boost-ublk $* did not start a device"
 }
 
+# Wait up to SECONDS for the child PID; its exit status, or 124 if it is
+# still running then.
+wait_bounded() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
+		sleep 0.1
+	done
+	return 124
+}
+
 ublk_stop() {
-	local rc
+	local rc i
 	kill -TERM "$1"
-	wait "$1"
+	wait_bounded "$1" 120
 	rc=$?
+	if [ $rc -eq 124 ]; then
+		for i in "${!ublk_all_pids[@]}"; do
+			[ "${ublk_all_pids[$i]}" = "$1" ] && tail -n 20 "/tmp/ublk.$i.err" >&2
+		done
+		gfail "boost-ublk (pid $1) still runs 120 s after SIGTERM"
+	fi
 	[ $rc -eq 0 ] || gfail "boost-ublk (pid $1) exited $rc after SIGTERM"
 }
 
@@ -118,6 +176,7 @@ ublk_kill_recover() {
 }
 
 fio_crc() {
+	fio_runtime=$2
 	fio --name=r --filename="$1" --direct=1 --verify_state_save=0 --ioengine=io_uring \
 		--rw=randwrite --bs=4k --size=32M --numjobs=2 --offset_increment=32M --iodepth=16 \
 		--verify=crc32c --verify_backlog=128 --verify_fatal=1 --time_based --runtime="$2" \
@@ -127,8 +186,12 @@ fio_crc() {
 
 fio_crc_wait() {
 	local rc
-	wait $fio
+	wait_bounded $fio $((fio_runtime + 120))
 	rc=$?
+	if [ $rc -eq 124 ]; then
+		_hang_report "fio, started for $fio_runtime s, still runs 120 s later"
+		gfail "fio hung"
+	fi
 	cat /tmp/fio.txt >&2
 	[ $rc -eq 0 ] || gfail "fio failed (exit $rc)"
 	grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"

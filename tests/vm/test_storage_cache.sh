@@ -76,7 +76,7 @@ fio_verify "$dev"
 # cache file, and the next server on it writes them back.
 ublk_stop "$pid"
 ublk_add --backend "cache:/tmp/cache-wb.img,mode=writeback,$remote"
-sync "$dev" || gfail "flush of $dev failed"
+timeout 120 sync "$dev" || gfail "flush of $dev failed or took over 120 s"
 same_as_server "$dev"
 echo "writeback: fio verify ok, a stop under write-back, a flush leaves the server holding the data"
 
@@ -89,7 +89,7 @@ wait "$pid" 2>/dev/null
 ublk_recover "$id" --backend "cache:/tmp/cache-wb.img,mode=writeback,$remote"
 grep -q "dirty to write back" /tmp/ublk.$((ublk_n - 1)).err || gfail "no word about replay"
 fio_crc_wait
-sync "$dev" || gfail "flush of $dev failed"
+timeout 120 sync "$dev" || gfail "flush of $dev failed or took over 120 s"
 same_as_server "$dev"
 echo "writeback: killed under fio and recovered: 0 errors, the server holds the data after a flush"
 ublk_stop "$pid"
@@ -107,8 +107,9 @@ dd_pid=$!
 sleep 6
 kill -0 $dd_pid 2>/dev/null || gfail "writes past the dirty limit were not held ($(cat /tmp/dd.err))"
 nbdkit_start -U "$sock" --filter=log file /tmp/disk.img logfile=$log
-wait $dd_pid || gfail "held writes failed once the server was back: $(cat /tmp/dd.err)"
-sync "$dev" || gfail "flush of $dev failed"
+wait_bounded $dd_pid 120 ||
+	gfail "held writes failed or still wait 120 s after the server was back: $(cat /tmp/dd.err)"
+timeout 120 sync "$dev" || gfail "flush of $dev failed or took over 120 s"
 dd if=/tmp/disk.img bs=1M count=4 status=none | cmp - /tmp/new ||
 	gfail "the server does not hold what was written while it was gone"
 same_as_server "$dev"
