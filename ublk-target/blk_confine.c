@@ -299,6 +299,12 @@ static const int blk_allowed[] = {
 	SCMP_SYS(futex), SCMP_SYS(sched_yield), SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(exit), SCMP_SYS(exit_group),
 	SCMP_SYS(gettid), SCMP_SYS(getpid),
+	/*
+	 * A call with a timeout that a stop interrupted (SIGSTOP, a debugger
+	 * or strace attaching) goes on through restart_syscall once
+	 * continued: refused, the stop killed the server.
+	 */
+	SCMP_SYS(restart_syscall),
 	/* Teardown: unmapping rings and buffers, free(), closing files. */
 	SCMP_SYS(munmap), SCMP_SYS(madvise), SCMP_SYS(brk), SCMP_SYS(close),
 	/* The cache's clean close: its index and header, to a file already open. */

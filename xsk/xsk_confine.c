@@ -38,6 +38,8 @@ static const int xsk_allowed[] = {
 	SCMP_SYS(futex), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(rt_sigaction), SCMP_SYS(getpid), SCMP_SYS(gettid),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
+	/* A poll with a timeout that a stop (SIGSTOP, a debugger) interrupted goes on through it. */
+	SCMP_SYS(restart_syscall),
 };
 
 static const int xsk_refused[] = {

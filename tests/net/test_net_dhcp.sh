@@ -120,6 +120,17 @@ else
 	grep -q "^Seccomp:\s*2" "/proc/$XSKD_PID/status" || fail "boost-xsk has no seccomp filter"
 fi
 grep -q "^CapEff:\s*0*$" "/proc/$XSKD_PID/status" || fail "boost-xsk kept capabilities"
+# Stopped and continued (job control, a debugger or strace attaching): its
+# poll, which has a timeout, goes on through restart_syscall, which the
+# filter must allow, or the stop kills it (and boostd starts another).
+for i in 1 2 3 4; do
+	kill -STOP "$XSKD_PID"
+	sleep 0.3
+	kill -CONT "$XSKD_PID"
+	sleep 0.3
+done
+kill -0 "$XSKD_PID" 2>/dev/null && [ "$(dhcp pid)" = "$XSKD_PID" ] ||
+	fail "a stop and continue killed boost-xsk: $(tail -n 3 "$BOOSTD_LOG")"
 
 st0=$("$BOOSTCTL" -j net steer list vm1 | jq -r '.ports[0].counters.steered')
 expect_exit 0 udhcpc

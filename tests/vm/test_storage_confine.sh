@@ -12,7 +12,8 @@
 # CAP_SYS_ADMIN alone (for STOP_DEV and DEL_DEV), its io_uring worker no
 # more than blk_confine__early kept; then, on SIGUSR2, a call in no list of
 # the filter (swapoff) kills the server with SIGSYS (the filter's default
-# action). A second server runs without its seccomp filter
+# action). Before that, SIGSTOP and SIGCONT four times leave it serving
+# (restart_syscall is allowed). A second server runs without its seccomp filter
 # (BLK_CONFINE_TEST_NO_SECCOMP, test build only), so the attempts meet
 # Landlock and the capability drop alone: execve and both opens fail with
 # Landlock's EACCES, the raw socket for want of CAP_NET_RAW, and reads still
@@ -109,6 +110,19 @@ for t in /proc/$pid/task/*; do
 done
 [ $n = 2 ] || gfail "$n queue threads, expected 2"
 echo "confined: main CapEff 0000000000200000, $n queue threads CapEff 0, all NoNewPrivs 1, Seccomp 2"
+# Stopped and continued (job control, a debugger or strace attaching): a
+# call with a timeout that the stop interrupted goes on through
+# restart_syscall, which the filter must allow, or the stop kills it.
+for i in 1 2 3 4; do
+	kill -STOP "$pid"
+	sleep 0.3
+	kill -CONT "$pid"
+	sleep 0.3
+done
+kill -0 "$pid" 2>/dev/null || gfail "a stop and continue killed the server: $(tail -n 3 "$err")"
+dd if="$dev" of=/dev/null bs=4k count=256 iflag=direct status=none ||
+	gfail "no IO after a stop and continue"
+echo "stopped and continued four times: still serving"
 if [ $sanitized = 0 ]; then
 	# A call in no list of the filter (swapoff) kills the whole server.
 	kill -USR2 "$pid"
