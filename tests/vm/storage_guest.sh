@@ -83,8 +83,9 @@ _hang_report() {
 		for f in /tmp/ublk.*.err; do
 			[ -e "$f" ] && { echo "--- $f"; tail -n 8 "$f"; }
 		done
-		for p in $(pgrep -f "$UBLK_PROC"); do
-			echo "--- the threads of $p"
+		[ -f /tmp/nbdkit.log ] && { echo "--- /tmp/nbdkit.log"; tail -n 6 /tmp/nbdkit.log; }
+		for p in $(pgrep -f "$UBLK_PROC") $(pgrep -x nbdkit); do
+			echo "--- the threads of $p ($(tr '\0' ' ' </proc/$p/cmdline | cut -c 1-60))"
 			timeout 60 gdb -p "$p" -batch -ex "thread apply all bt" 2>&1 |
 				grep -E '^(#|Thread)' | head -n 80
 		done
@@ -101,13 +102,26 @@ if [ "${BOOST_VM_TIMEOUT:-0}" -gt 120 ]; then
 fi
 
 _ublk_cleanup() {
-	local p
-	[ -n "$_watchdog_pid" ] && kill "$_watchdog_pid" 2>/dev/null
+	local p left end=$((SECONDS + 30))
 	for p in "${ublk_all_pids[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
 	[ -n "${boostd_pid:-}" ] && kill -TERM "$boostd_pid" 2>/dev/null
 	[ -n "${nbdkit_pid:-}" ] && kill -TERM "$nbdkit_pid" 2>/dev/null
+	# Bounded: what has not ended 30 s after SIGTERM is reported, then killed.
+	while :; do
+		left=
+		for p in "${ublk_all_pids[@]}" ${boostd_pid:-} ${nbdkit_pid:-}; do
+			kill -0 "$p" 2>/dev/null && left+=" $p"
+		done
+		[ -z "$left" ] || [ $SECONDS -ge $end ] && break
+		sleep 0.2
+	done
+	if [ -n "$left" ]; then
+		_hang_report "still running 30 s after SIGTERM, at the end:$left"
+		kill -KILL $left 2>/dev/null
+	fi
+	[ -n "$_watchdog_pid" ] && kill "$_watchdog_pid" 2>/dev/null
 	wait 2>/dev/null
 	# Servers boostd started are in sessions of their own.
 	pkill -TERM -f "$UBLK_PROC" 2>/dev/null
@@ -145,11 +159,13 @@ _ublk_start() {
 # Wait up to SECONDS for the child PID; its exit status, or 124 if it is
 # still running then.
 wait_bounded() {
-	local pid=$1 i
-	for ((i = 0; i < $2 * 10; i++)); do
+	local pid=$1 end=$((SECONDS + $2))
+	# By the clock: a fork (sleep) alone costs about 0.1 s under TCG.
+	while [ $SECONDS -lt $end ]; do
 		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
-		sleep 0.1
+		sleep 0.2
 	done
+	kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
 	return 124
 }
 
