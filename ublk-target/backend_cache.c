@@ -59,6 +59,8 @@
 #define CACHE_META_MAX 16
 /* A failed writeback is tried again this much later. */
 #define CACHE_RETRY_NS 1000000000ull
+/* Waiting requests are tried again at least this often (see cache_arm_timer). */
+#define CACHE_RECHECK_NS 100000000ull
 
 /* ->complete's SUB for the cache's own SQEs; TAG says whose. */
 enum {
@@ -153,6 +155,8 @@ struct cache_queue {
 	unsigned int mbuf_used;		/* bit per buffer */
 	int wait_head, wait_tail;
 	bool wake;
+	bool recheck;			/* a timer came while requests waited */
+	bool lost_said;
 	unsigned int flushing;		/* FLUSHes waiting for the write-back */
 	unsigned int timers;
 	struct __kernel_timespec ts;
@@ -546,12 +550,14 @@ static void cache_finish(struct blk_queue *q, unsigned int tag, int result)
 static void cache_run_waiters(struct blk_queue *q, struct cache_queue *cq)
 {
 	int tag = cq->wait_head;
+	unsigned int before = 0, after = 0;
 
 	cq->wait_head = cq->wait_tail = -1;
 	cq->wake = false;
 	while (tag >= 0) {
 		int next = cq->req[tag].wait_next == 0xffff ? -1 : cq->req[tag].wait_next;
 
+		before++;
 		cq->req[tag].phase = PH_IDLE;
 		if (q->stopping)
 			cache_finish(q, (unsigned int)tag, -EIO);
@@ -559,6 +565,19 @@ static void cache_run_waiters(struct blk_queue *q, struct cache_queue *cq)
 			cache_step(q, (unsigned int)tag);
 		tag = next;
 	}
+	for (tag = cq->wait_head; tag >= 0;
+	     tag = cq->req[tag].wait_next == 0xffff ? -1 : cq->req[tag].wait_next)
+		after++;
+	/*
+	 * Tried again by the re-check alone, with no change seen, and one went
+	 * on: a wake-up was lost. The re-check let it go; say so, once.
+	 */
+	if (cq->recheck && after < before && !cq->lost_said) {
+		cq->lost_said = true;
+		fprintf(stderr, "boost-ublk: device %d: cache: a waiting request went on at the "
+			"periodic re-check only (a lost wake-up)\n", q->dev->cfg.dev_id);
+	}
+	cq->recheck = false;
 }
 
 /* ---- the index on disk ----------------------------------------------------- */
@@ -1131,11 +1150,22 @@ static void cache_gate_pump(struct blk_queue *q, struct cache_queue *cq)
 static void cache_arm_timer(struct blk_queue *q, struct cache_queue *cq)
 {
 	struct io_uring_sqe *sqe;
-	uint64_t d;
+	uint64_t at = UINT64_MAX, d;
 
-	if (cq->timers || !cdev(q)->dirty_lines || q->stopping || q->now >= cq->retry_at)
+	if (cq->timers || q->stopping)
 		return;
-	d = cq->retry_at - q->now;
+	if (cdev(q)->dirty_lines && q->now < cq->retry_at)
+		at = cq->retry_at;
+	/*
+	 * Requests that wait are tried again after every change, and at
+	 * least every CACHE_RECHECK_NS: a wake-up lost would otherwise hold
+	 * them for good once nothing else is in flight.
+	 */
+	if (cq->wait_head >= 0 && q->now + CACHE_RECHECK_NS < at)
+		at = q->now + CACHE_RECHECK_NS;
+	if (at == UINT64_MAX)
+		return;
+	d = at - q->now;
 	sqe = blk_queue__backend_sqe(q, CACHE_TAG_NONE, SUB_TIMER);
 	if (!sqe)
 		return;
@@ -1373,6 +1403,8 @@ static void cache_complete(struct blk_queue *q, unsigned int tag, unsigned int s
 		return;
 	case SUB_TIMER:
 		cq->timers--;
+		if (cq->wait_head >= 0 && !cq->wake)
+			cq->recheck = true;
 		return;
 	}
 }
@@ -1386,7 +1418,10 @@ static void cache_tick(struct blk_queue *q)
 	cache_inner_sync(q, cq);
 	if (idev->ops->tick)
 		idev->ops->tick(&cq->inner);
-	if (cq->wake || q->stopping)
+	/* Changes since a re-check timer's CQE are a wake-up of their own. */
+	if (cq->wake)
+		cq->recheck = false;
+	if (cq->wake || cq->recheck || q->stopping)
 		cache_run_waiters(q, cq);
 	cache_flusher(q, cq);
 	cache_meta_pump(q, cq);
