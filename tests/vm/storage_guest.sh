@@ -89,6 +89,13 @@ _hang_report() {
 			timeout 60 gdb -p "$p" -batch -ex "thread apply all bt" 2>&1 |
 				grep -E '^(#|Thread)' | head -n 80
 		done
+		# A cache's own state: each request's phase and its slot's guards.
+		for p in $(pgrep -f "$UBLK_PROC"); do
+			grep -qs "backend cache" /proc/$p/cmdline /tmp/ublk.*.err || continue
+			echo "--- the cache state of $p"
+			timeout 60 gdb -p "$p" -batch -x "$BOOST_TOP/tests/vm/cache_state.py" 2>&1 |
+				grep -E '^(queue|  tag)' | head -n 140
+		done
 	} >&2
 }
 _watchdog() {
@@ -99,6 +106,8 @@ _watchdog_pid=
 if [ "${BOOST_VM_TIMEOUT:-0}" -gt 120 ]; then
 	_watchdog $((BOOST_VM_TIMEOUT - 60)) &
 	_watchdog_pid=$!
+	# Not one of the jobs a bare `wait` waits for.
+	disown "$_watchdog_pid"
 fi
 
 _ublk_cleanup() {
