@@ -26,6 +26,16 @@ for t in gdb.selected_inferior().threads():
                   int(cd["dirty_max"]), int(cq["mbuf_used"]), int(cq["fifo_len"]),
                   int(cq["ngates"]), int(cq["sync_inflight"]), int(q["backend_inflight"]),
                   int(q["cmd_inflight"])))
+        # The remote (nbd) as the cache's inner queue sees it.
+        try:
+            nq = cq["inner"]["backend_data"].cast(gdb.lookup_type("struct nbd_queue").pointer())
+            print("  remote nbd: state %s poll_in %d poll_out %d inflight %d held_head %d "
+                  "timers %d gen %d pfd %d" % (
+                      str(nq["state"]), int(nq["poll_in"]), int(nq["poll_out"]),
+                      int(nq["inflight"]), int(nq["held_head"]), int(nq["timers"]),
+                      int(nq["gen"]), int(nq["pfd"])))
+        except gdb.error as err:
+            print("  remote: not nbd (%s)" % err)
         line = int(cd["sb"]["line"])
         nslots = int(cd["sb"]["nslots"])
         for tag in range(depth):

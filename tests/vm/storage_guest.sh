@@ -94,7 +94,7 @@ _hang_report() {
 			grep -qs "backend cache" /proc/$p/cmdline /tmp/ublk.*.err || continue
 			echo "--- the cache state of $p"
 			timeout 60 gdb -p "$p" -batch -x "$BOOST_TOP/tests/vm/cache_state.py" 2>&1 |
-				grep -E '^(queue|  tag)' | head -n 140
+				grep -E '^(queue|  tag|  remote)' | head -n 140
 		done
 	} >&2
 }
