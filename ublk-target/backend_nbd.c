@@ -27,8 +27,9 @@
  * idempotent). After the reconnect timeout (--reconnect-timeout, default
  * 30 s) from the loss, held and new requests fail with EIO; reconnecting
  * goes on, and a new request starts an attempt at once (failing only if it
- * fails), so IO resumes on every queue as soon as the server is back. The stats region's
- * header says how many queues are down, the last error and the reconnects.
+ * fails), so IO resumes on every queue as soon as the server is back. The
+ * stats region's header says how many queues are down, the last error and
+ * the reconnects.
  *
  * libnbd is linked statically with neither TLS nor libxml2 (nbd_notls.c):
  * this backend parses its URI itself (nbd_uri.c) and connects with
