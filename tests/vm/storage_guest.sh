@@ -91,7 +91,8 @@ _hang_report() {
 		done
 		# A cache's own state: each request's phase and its slot's guards.
 		for p in $(pgrep -f "$UBLK_PROC"); do
-			grep -qs "backend cache" /proc/$p/cmdline /tmp/ublk.*.err || continue
+			tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | grep -q -- '--backend [a-z:]*cache:' ||
+				continue
 			echo "--- the cache state of $p"
 			timeout 60 gdb -p "$p" -batch -x "$BOOST_TOP/tests/vm/cache_state.py" 2>&1 |
 				grep -E '^(queue|  tag|  remote)' | head -n 140
