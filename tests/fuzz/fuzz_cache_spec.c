@@ -4,7 +4,8 @@
  * and the storage document take it. Besides memory errors, it checks what
  * the parser promises: an accepted argument has an absolute local path, a
  * line that is a power of two from 4K to 256K, a known mode, and a remote
- * that is the tail of the input and a remote backend; a refused one says
+ * that is the tail of the input and a remote backend (nbd: or rbd:); a
+ * refused one says
  * why and leaves the result alone.
  */
 #include <stdint.h>
@@ -41,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c->mode != CACHE_WRITETHROUGH && c->mode != CACHE_WRITEBACK)
 			broken(s, "no mode");
 		if (c->remote < s || c->remote + strlen(c->remote) != s + strlen(s) ||
-		    strncmp(c->remote, "nbd:", 4) != 0)
+		    (strncmp(c->remote, "nbd:", 4) != 0 && strncmp(c->remote, "rbd:", 4) != 0))
 			broken(s, "the remote is not the input's tail, or not a remote backend");
 	} else {
 		if (!err[0])
