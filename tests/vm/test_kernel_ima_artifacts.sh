@@ -27,10 +27,13 @@ export BOOST_SOCKET=/tmp/boostd.sock BOOST_TCTI=device:/dev/tpmrm0
 mkfs.ext4 -q /dev/ram0 && mkdir -p /mnt/boost && mount /dev/ram0 /mnt/boost || exit 1
 A=/mnt/boost/art
 mkdir \$A
-for f in bpf/net_xdp.bpf.o bpf/net_tc.bpf.o boost-ublk boost-xsk; do
-	cp "\$B/\$f" \$A/
-	setfattr -n security.ima -v "0x\$(xxd -p "\$B/\$f.sig" | tr -d '\n')" "\$A/\${f#*/}" || exit 1
-done
+# Every artifact of the development policy: the BPF objects and the servers,
+# and in a sanitizers' build (make SANITIZE=1) the closures of its dynamic ones.
+for f in \$(jq -r '.artifacts[].path' "\$B/trust-dev.json"); do
+	cp "\$f" \$A/
+	setfattr -n security.ima -v "0x\$(xxd -p "\$f.sig" | tr -d '\n')" "\$A/\${f##*/}" || exit 1
+	echo "\$A/\${f##*/}"
+done >\$dir/copied
 cp \$A/net_xdp.bpf.o \$A/changed.bpf.o
 printf X | dd of=\$A/changed.bpf.o bs=1 seek=4000 conv=notrunc 2>/dev/null
 setfattr -n security.ima -v "0x\$(xxd -p "\$B/bpf/net_xdp.bpf.o.sig" | tr -d '\n')" \$A/changed.bpf.o
@@ -64,7 +67,7 @@ done >/tmp/pcrs
 evmctl ima_measurement --pcrs sha256,/tmp/pcrs \$ima/binary_runtime_measurements >\$dir/replay 2>&1
 echo "replay \$?"
 grep " \$A/" \$ima/ascii_runtime_measurements >\$dir/measured
-sha256sum \$A/net_xdp.bpf.o \$A/net_tc.bpf.o \$A/boost-ublk \$A/boost-xsk >\$dir/sums
+sha256sum \$(cat \$dir/copied) >\$dir/sums
 GUEST
 expect_exit 0 "$VM" --ima-policy none --rw "$dir" -- bash "$dir/guest.sh"
 for step in rules policy key status keylime replay; do
@@ -80,7 +83,8 @@ expect_match "Permission denied" "$(cat "$dir/changed.err")"
 # boostd verified and measured the artifacts from their security.ima, and
 # its replay of the kernel's log still holds.
 s=$(cat "$dir/status.json")
-[ "$(jq -r .measured <<<"$s")" -ge 4 ] || fail "boostd measured too little: $s"
+arts=$(jq '.artifacts | length' "$BOOST_BUILD/trust-dev.json")
+[ "$(jq -r .measured <<<"$s")" -ge "$arts" ] || fail "boostd measured too little ($arts artifacts): $s"
 [ "$(jq -r .kernel_ima.replays <<<"$s")" = true ] || fail "the kernel's log does not replay: $s"
 [ "$(jq -r .attestation.trusted <<<"$s")" = true ] || fail "the guest host did not attest: $s"
 
@@ -92,7 +96,7 @@ while read -r sum path; do
 	jq -e --arg p "$path" --arg s "$sum" '.digests[$p] == [$s]' "$dir/runtime.json" >/dev/null ||
 		fail "$path: Keylime's runtime policy lists another digest: $(cat "$dir/runtime.json")"
 done <"$dir/sums"
-[ "$(wc -l <"$dir/sums")" = 4 ] || fail "sha256sum: $(cat "$dir/sums")"
+[ "$(wc -l <"$dir/sums")" = "$arts" ] || fail "sha256sum, $arts artifacts: $(cat "$dir/sums")"
 # The kernel measures before it appraises: the refused, changed copy is in
 # the log too, with its own digest, which no policy lists.
 changed=$(sha256sum <"$BOOST_BUILD/bpf/net_xdp.bpf.o" | cut -d' ' -f1)

@@ -43,7 +43,9 @@ none_left() {
 }
 
 boostd_start
-n=$(jq '.libraries | length' "$BOOST_BUILD/boost-ublk-rbd.libs")
+# Every dynamic server's closure: boost-ublk-rbd's, and in a sanitizer build
+# (make SANITIZE=1) boost-ublk's and boost-xsk's too.
+n=$(cat "$BOOST_BUILD"/*.libs | jq -s 'map(.libraries | length) | add')
 # boostd's own attestation at its start replayed them all.
 out=$(bctl -j trust status) || gfail "trust status failed: $out"
 jq -r '.attestation.reasons[]' <<<"$out" |
