@@ -28,6 +28,9 @@
 #                        report /tmp/fio.txt
 #   fio_crc_wait         wait for it; fail unless it ends 0 with "err= 0"
 #                        within 120 s of its end
+#   fio_crc_stop         stop it now (SIGINT) and check it as fio_crc_wait
+#                        does: for a test whose steps, not a clock, say how
+#                        long fio must run (start it with a long SECONDS)
 #   fio_iops NAME DEV JOB SECONDS
 #                        a benchmark job, JOB as RW-BS-qdN (randread-4k-qd32):
 #                        io_uring, O_DIRECT, one job over DEV's first 192
@@ -220,6 +223,22 @@ fio_crc_wait() {
 	fi
 	cat /tmp/fio.txt >&2
 	[ $rc -eq 0 ] || gfail "fio failed (exit $rc)"
+	grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"
+}
+
+fio_crc_stop() {
+	local rc
+	kill -0 $fio 2>/dev/null || { cat /tmp/fio.txt >&2; gfail "fio ended before it was stopped"; }
+	kill -INT $fio
+	wait_bounded $fio 120
+	rc=$?
+	if [ $rc -eq 124 ]; then
+		_hang_report "fio still runs 120 s after SIGINT"
+		gfail "fio hung"
+	fi
+	cat /tmp/fio.txt >&2
+	# fio exits 128 when a signal ended it, more if a job also failed.
+	[ $rc -eq 128 ] || gfail "fio failed (exit $rc)"
 	grep -q "err= 0" /tmp/fio.txt || gfail "fio reported errors"
 }
 
