@@ -187,12 +187,10 @@ ublk_stop() {
 	kill -TERM "$1"
 	wait_bounded "$1" 120
 	rc=$?
-	if [ $rc -eq 124 ]; then
-		for i in "${!ublk_all_pids[@]}"; do
-			[ "${ublk_all_pids[$i]}" = "$1" ] && tail -n 20 "/tmp/ublk.$i.err" >&2
-		done
-		gfail "boost-ublk (pid $1) still runs 120 s after SIGTERM"
-	fi
+	[ $rc -eq 0 ] || for i in "${!ublk_all_pids[@]}"; do
+		[ "${ublk_all_pids[$i]}" = "$1" ] && tail -n 20 "/tmp/ublk.$i.err" >&2
+	done
+	[ $rc -eq 124 ] && gfail "boost-ublk (pid $1) still runs 120 s after SIGTERM"
 	[ $rc -eq 0 ] || gfail "boost-ublk (pid $1) exited $rc after SIGTERM"
 }
 
