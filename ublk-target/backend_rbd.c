@@ -34,6 +34,8 @@
  * guess lets two hosts write one image.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -101,7 +103,48 @@ static const char *rbd_reason(int err)
 	}
 }
 
-/* Main thread: connect to the cluster named by the spec's conf. */
+/*
+ * The opener thread, the conf read and before librados starts a thread:
+ * the Landlock domain librbd's threads will inherit. It reads the conf
+ * and the keyrings librados would try (the conf's "keyring": a list, and
+ * "keyfile") and writes the conf's log file, if it sets one; nothing else
+ * of the host's configuration or state. An admin socket ("admin_socket",
+ * off for a client by default) cannot be made: librados logs why and goes on.
+ */
+static int rbd_confine_library(struct rbd_backend *b, const char *arg)
+{
+	char keyrings[4096], keyfile[PATH_MAX], log_file[PATH_MAX], *save, *path;
+	const char *reads[17], *writes[1];
+	unsigned int nr = 0, nw = 0;
+	int fd, err;
+
+	reads[nr++] = b->spec.conf;
+	if (rados_conf_get(b->cluster, "keyring", keyrings, sizeof(keyrings)))
+		keyrings[0] = 0;
+	for (path = strtok_r(keyrings, ",; \t", &save); path && nr < 16;
+	     path = strtok_r(NULL, ",; \t", &save))
+		reads[nr++] = path;
+	if (rados_conf_get(b->cluster, "keyfile", keyfile, sizeof(keyfile)) == 0 && keyfile[0])
+		reads[nr++] = keyfile;
+	/*
+	 * The log file is made here, as the domain lets librados write a file
+	 * but make none; one that cannot be made is librados's to report.
+	 */
+	if (rados_conf_get(b->cluster, "log_file", log_file, sizeof(log_file)) == 0 &&
+	    log_file[0]) {
+		fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		writes[nw++] = log_file;
+	}
+	err = blk_confine__library_domain(reads, nr, writes, nw);
+	if (err)
+		fprintf(stderr, "boost-ublk: backend rbd:%s: cannot confine librbd's threads: "
+			"%s\n", arg, strerror(-err));
+	return err;
+}
+
+/* The opener thread: connect to the cluster named by the spec's conf. */
 static int rbd_connect(struct rbd_backend *b, const char *arg)
 {
 	const struct rbd_spec *s = &b->spec;
@@ -137,6 +180,9 @@ static int rbd_connect(struct rbd_backend *b, const char *arg)
 			arg, strerror(-err));
 		return err;
 	}
+	err = rbd_confine_library(b, arg);
+	if (err)
+		return err;
 	err = rados_connect(b->cluster);
 	if (err) {
 		fprintf(stderr, "boost-ublk: backend rbd:%s: cannot connect to the cluster of %s "
@@ -238,14 +284,51 @@ static void rbd_release(struct rbd_backend *b)
 	free(b);
 }
 
+struct rbd_opening {
+	struct rbd_backend *b;
+	const char *arg;
+	bool adopted;
+	uint64_t size;
+	int err;
+};
+
+/*
+ * A thread of its own opens the image, so that librados's threads, which
+ * it starts, inherit its confinement rather than the main thread's
+ * capabilities: none, and a Landlock domain of librbd's files
+ * (docs/storage.md, "Confinement").
+ */
+static void *rbd_opener(void *data)
+{
+	struct rbd_opening *o = data;
+	struct rbd_backend *b = o->b;
+	int err;
+
+	err = blk_confine__library_opener();
+	if (err)
+		fprintf(stderr, "boost-ublk: backend rbd:%s: cannot drop the capabilities of "
+			"librbd's threads: %s\n", o->arg, strerror(-err));
+	if (!err)
+		err = rbd_connect(b, o->arg);
+	if (!err)
+		err = rbd_open_image(b, o->arg);
+	if (!err && !b->spec.snap[0])
+		err = rbd_take_lock(b, o->arg, o->adopted);
+	if (!err)
+		err = rbd_get_size(b->image, &o->size);
+	o->err = err;
+	return NULL;
+}
+
 /* Main thread: ARG is the spec (rbd_spec.h). */
 static int rbd_open_backend(struct blk_dev *dev, const char *arg)
 {
+	struct rbd_opening o = { 0 };
 	struct rbd_backend *b;
 	sigset_t all, old_mask;
 	char err_text[512];
+	pthread_t opener;
 	uint64_t size;
-	bool adopted;
 	int err;
 
 	if (!arg || !*arg)
@@ -261,24 +344,28 @@ static int rbd_open_backend(struct blk_dev *dev, const char *arg)
 	snprintf(b->label, sizeof(b->label), "%s/%s%s%s", b->spec.pool, b->spec.image,
 		 b->spec.snap[0] ? "@" : "", b->spec.snap);
 	arg = b->label;
+	o.b = b;
+	o.arg = arg;
 	/* recover: the kernel's device (GET_DEV_INFO) has its geometry already. */
-	adopted = dev->info.nr_hw_queues != 0;
+	o.adopted = dev->info.nr_hw_queues != 0;
 	/*
-	 * librados starts its threads here, before the server blocks the
-	 * signals it reads from a signalfd: they inherit a mask with every
+	 * librados starts its threads in the opener, before the server blocks
+	 * the signals it reads from a signalfd: they inherit a mask with every
 	 * signal blocked, or a SIGTERM meant for the server's clean stop
 	 * would land on one of them and kill the process.
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old_mask);
-	err = rbd_connect(b, arg);
-	if (!err)
-		err = rbd_open_image(b, arg);
-	if (!err && !b->spec.snap[0])
-		err = rbd_take_lock(b, arg, adopted);
-	if (!err)
-		err = rbd_get_size(b->image, &size);
+	err = -pthread_create(&opener, NULL, rbd_opener, &o);
+	if (!err) {
+		pthread_join(opener, NULL);
+		err = o.err;
+	} else {
+		fprintf(stderr, "boost-ublk: backend rbd:%s: cannot start a thread: %s\n", arg,
+			strerror(-err));
+	}
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	size = o.size;
 	if (err) {
 		rbd_release(b);
 		/* Each failure above said what it was. */

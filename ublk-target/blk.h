@@ -194,8 +194,9 @@ struct blk_dev {
 	/*
 	 * The backend's library runs threads of its own that make calls the
 	 * seccomp filter does not list, and connects to ports it learns at
-	 * run time (librbd: the OSDs'): the confinement then leaves out the
-	 * filter and Landlock's network rules (blk_confine.c).
+	 * run time (librbd: the OSDs'): the confinement then loads a filter
+	 * of refused calls and leaves out Landlock's network rules
+	 * (blk_confine.c).
 	 */
 	bool library_threads;
 	/* The counters: boostd's region (--stats-fd), else a private one. */
@@ -278,10 +279,20 @@ int blk_confine__early(void);
 int blk_confine__allow_connect(int family, unsigned int port);
 /*
  * Main thread, before blk_confine__early: the backend's library runs
- * threads of its own (blk_dev.library_threads): no seccomp filter and no
- * Landlock network rule, capabilities and Landlock's file rules still.
+ * threads of its own (blk_dev.library_threads): no Landlock network rule
+ * for the server's threads, and blk_confine__process loads a filter that
+ * refuses a list of calls instead of one that allows one.
  */
 void blk_confine__library_threads(void);
+/*
+ * The thread that starts a library's threads (they inherit it), before it
+ * does: drop every capability and set no_new_privs; then, once it knows
+ * the library's files, _library_domain: a Landlock domain that may read
+ * the system's shared files and @reads, write @writes, and bind no port.
+ */
+int blk_confine__library_opener(void);
+int blk_confine__library_domain(const char *const *reads, unsigned int nr_reads,
+				const char *const *writes, unsigned int nr_writes);
 /* Restrict a disabled ring to the SQE opcodes @ops, then enable it. */
 int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr_ops);
 /* Queue thread, its ring ready: drop every capability of this thread. */

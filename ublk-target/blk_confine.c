@@ -23,18 +23,27 @@
  * filter that ships), and everything else kills the process. io_uring
  * opcodes pass no seccomp filter, so each ring is restricted to the
  * opcodes it uses before it is enabled (blk_confine__ring).
+ *
+ * A backend whose library runs threads of its own (librbd) has them
+ * started by a thread that first dropped every capability and entered a
+ * Landlock domain of the library's files (blk_confine__library_opener and
+ * _domain), so they inherit that. Their calls cannot all be listed, so the
+ * filter of such a server refuses a list of calls and allows the rest
+ * (blk_confine_seccomp_library).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/socket.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/capability.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <seccomp.h>
@@ -280,6 +289,101 @@ int blk_confine__ring(struct io_uring *ring, const uint8_t *ops, unsigned int nr
 	return 0;
 }
 
+/*
+ * A thread about to start a library's own threads (librbd's: its
+ * messengers, timers and finishers), which inherit what it keeps. No
+ * capability in any set (the bounding set too: CAP_SETPCAP goes last, with
+ * the rest), and no_new_privs, which blk_confine__library_domain needs.
+ */
+int blk_confine__library_opener(void)
+{
+	int err = blk_confine_caps(0);
+
+	if (!err && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		err = -errno;
+	return err;
+}
+
+/*
+ * What any library reads at run time, whole trees: its own files and
+ * plugins (/usr; /lib is a link into it), and the kernel's views of the
+ * process and the machine (CPUs, NUMA, its own maps).
+ */
+static const char *const blk_library_trees[] = { "/usr", "/proc", "/sys" };
+/* And single files: the dynamic linker's cache, name resolution, time, randomness. */
+static const char *const blk_library_files[] = {
+	"/etc/ld.so.cache", "/etc/hosts", "/etc/host.conf", "/etc/resolv.conf",
+	"/etc/nsswitch.conf", "/etc/gai.conf", "/etc/localtime", "/dev/urandom",
+	"/dev/random",
+};
+
+/*
+ * Let the ruleset @fd read @path (a file, or a directory and what is
+ * beneath it), or, with @write, write it (a file). A path that does not
+ * exist is skipped: nothing there to read.
+ */
+static int blk_landlock_allow(int fd, const char *path, bool write)
+{
+	struct landlock_path_beneath_attr pb = { 0 };
+	struct stat st;
+	int err = 0;
+
+	pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(pb.parent_fd, &st))
+		err = -errno;
+	else if (S_ISDIR(st.st_mode))
+		pb.allowed_access = write ? 0 : LANDLOCK_ACCESS_FS_READ_FILE |
+						LANDLOCK_ACCESS_FS_READ_DIR;
+	else
+		pb.allowed_access = write ? LANDLOCK_ACCESS_FS_WRITE_FILE :
+					    LANDLOCK_ACCESS_FS_READ_FILE;
+	if (!err && pb.allowed_access &&
+	    syscall(__NR_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0))
+		err = -errno;
+	close(pb.parent_fd);
+	return err;
+}
+
+int blk_confine__library_domain(const char *const *reads, unsigned int nr_reads,
+				const char *const *writes, unsigned int nr_writes)
+{
+	struct blk_landlock_ruleset_attr attr = {
+		.handled_access_fs = (LANDLOCK_ACCESS_FS_REFER << 1) - 1,
+		/* Connect stays open (the OSDs' ports come from the cluster); bind is not. */
+		.handled_access_net = BLK_LANDLOCK_ACCESS_NET_BIND_TCP,
+	};
+	size_t attr_size = sizeof(attr);
+	unsigned int i;
+	long abi;
+	int fd, err = 0;
+
+	abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 0)
+		/* Said by blk_confine__early: this kernel has no Landlock. */
+		return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : -errno;
+	if (abi < 2)
+		attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
+	if (abi < 4)
+		attr_size = sizeof(attr.handled_access_fs);
+	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, attr_size, 0);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; !err && i < sizeof(blk_library_trees) / sizeof(blk_library_trees[0]); i++)
+		err = blk_landlock_allow(fd, blk_library_trees[i], false);
+	for (i = 0; !err && i < sizeof(blk_library_files) / sizeof(blk_library_files[0]); i++)
+		err = blk_landlock_allow(fd, blk_library_files[i], false);
+	for (i = 0; !err && i < nr_reads; i++)
+		err = blk_landlock_allow(fd, reads[i], false);
+	for (i = 0; !err && i < nr_writes; i++)
+		err = blk_landlock_allow(fd, writes[i], true);
+	if (!err && syscall(__NR_landlock_restrict_self, fd, 0))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Queue thread, its ring set up: nothing left that needs a capability or a path. */
 int blk_confine__queue_thread(void)
 {
@@ -388,6 +492,88 @@ static int blk_confine_seccomp(void)
 	return err;
 }
 
+/*
+ * What no thread of a server with a library's threads (librbd's) has a
+ * reason to call, refused with EPERM: running another program, reading or
+ * changing other processes, a child process, mounts, namespaces, modules,
+ * kernels, BPF, the keyrings, identities, the clocks, and raw or packet
+ * sockets.
+ */
+static const int blk_library_refused[] = {
+	SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(ptrace),
+	SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(pidfd_getfd),
+	SCMP_SYS(kcmp), SCMP_SYS(fork), SCMP_SYS(vfork),
+	SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(chroot),
+	SCMP_SYS(fsopen), SCMP_SYS(fsconfig), SCMP_SYS(fsmount), SCMP_SYS(fspick),
+	SCMP_SYS(move_mount), SCMP_SYS(open_tree), SCMP_SYS(mount_setattr),
+	SCMP_SYS(setns), SCMP_SYS(unshare),
+	SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module),
+	SCMP_SYS(kexec_load), SCMP_SYS(kexec_file_load), SCMP_SYS(reboot),
+	SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(bpf), SCMP_SYS(perf_event_open),
+	SCMP_SYS(userfaultfd), SCMP_SYS(io_uring_setup),
+	SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at),
+	SCMP_SYS(mknod), SCMP_SYS(mknodat),
+	SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key),
+	SCMP_SYS(setuid), SCMP_SYS(setgid), SCMP_SYS(setreuid), SCMP_SYS(setregid),
+	SCMP_SYS(setresuid), SCMP_SYS(setresgid), SCMP_SYS(setfsuid), SCMP_SYS(setfsgid),
+	SCMP_SYS(setgroups), SCMP_SYS(capset),
+	SCMP_SYS(settimeofday), SCMP_SYS(clock_settime), SCMP_SYS(clock_adjtime),
+	SCMP_SYS(adjtimex), SCMP_SYS(sethostname), SCMP_SYS(setdomainname),
+	SCMP_SYS(iopl), SCMP_SYS(ioperm), SCMP_SYS(acct), SCMP_SYS(quotactl),
+	SCMP_SYS(syslog), SCMP_SYS(personality),
+};
+
+/*
+ * The filter of a server whose library runs threads of its own: every call
+ * librbd's threads make cannot be listed (they differ with the cluster's
+ * state: a monitor or an OSD lost, a map changed), and one call killed
+ * would kill the device, so this filter allows by default and refuses
+ * what is listed above, and: a clone that makes a process rather than a
+ * thread; clone3 (ENOSYS: glibc then makes its threads with clone);
+ * executable memory, new or changed (no code is loaded once the device
+ * runs); raw and packet sockets. Each refusal is logged by the kernel
+ * (SECCOMP_FILTER_FLAG_LOG: an audit record, type 1326, in its log).
+ */
+static int blk_confine_seccomp_library(void)
+{
+	scmp_filter_ctx ctx;
+	unsigned int i;
+	int err = 0;
+
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+	for (i = 0; !err && i < sizeof(blk_library_refused) / sizeof(blk_library_refused[0]); i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), blk_library_refused[i], 0);
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+				       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mmap), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mprotect), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(pkey_mprotect), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
+				       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
+	if (!err)
+		err = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return err;
+}
+
 /* Main thread, the device started: see the top comment. */
 int blk_confine__process(void)
 {
@@ -410,15 +596,11 @@ int blk_confine__process(void)
 		fprintf(stderr, "boost-ublk: sanitizer build: no seccomp filter\n");
 		return 0;
 	}
-	/*
-	 * librbd's threads (its messengers, timers and finishers) make calls
-	 * the filter does not list, and one killed call kills the device:
-	 * docs/trust.md, "boost-ublk-rbd and librbd".
-	 */
+	/* librbd's threads: docs/trust.md, "boost-ublk-rbd and librbd". */
 	if (blk_library_threads) {
-		fprintf(stderr, "boost-ublk: the backend's library runs threads of its own: "
-				"no seccomp filter\n");
-		return 0;
+		err = blk_confine_seccomp_library();
+		blk_seccomp_loaded = !err;
+		return err;
 	}
 #ifdef BLK_CONFINE_TEST
 	/* The test build, to show what Landlock and the capabilities refuse alone. */

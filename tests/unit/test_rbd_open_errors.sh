@@ -67,6 +67,18 @@ add 1 "rbd:rbd/disk,conf=$conf,keyring=$key"
 expect_match 'ublk-control' "$err"
 add 1 "rbd:rbd/disk@s1,conf=$conf,keyring=$key"
 expect_match 'ublk-control' "$err"
+# A conf that sets a log file and an admin socket: librbd's threads are
+# confined to its files (docs/storage.md, "boost-ublk-rbd"), yet the log
+# is made and written; the socket cannot be made, and the image opens.
+log=$CEPH_DIR/log/client.log asok=$CEPH_DIR/run/client.asok
+sed -e "s|^log file = /dev/null|log file = $log\ndebug ms = 1|" \
+	-e "s|^admin socket =\$|admin socket = $asok|" "$conf" >"$CEPH_DIR/logged.conf"
+grep -q "^admin socket = $asok" "$CEPH_DIR/logged.conf" || fail "cannot write logged.conf"
+add 1 "rbd:rbd/disk,conf=$CEPH_DIR/logged.conf,keyring=$key"
+expect_match 'ublk-control' "$err"
+[ -s "$log" ] || fail "librbd wrote no log to $log"
+[ ! -e "$asok" ] || fail "librbd made its admin socket $asok"
+grep -q "$asok" "$log" || fail "the log says nothing of the admin socket: $(grep -i asok "$log")"
 # The server let the lock go when it ended.
 owners=$(rbd_cmd lock ls --format json rbd/disk 2>/dev/null)
 [ "$owners" = "[]" ] || [ -z "$owners" ] || fail "a lock was left on rbd/disk: $owners"

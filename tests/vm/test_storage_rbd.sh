@@ -66,6 +66,46 @@ ublk_add --backend "$spec" --queues 2 --depth 64
 [ "$(cat /sys/block/${dev#/dev/}/size)" = $((256 * 2048)) ] || gfail "$dev: not the image's size"
 err0=/tmp/ublk.$((ublk_n - 1)).err
 
+# Confinement (docs/storage.md, "boost-ublk-rbd"): every thread, librbd's
+# too, has no_new_privs and the filter of refused calls; the main thread
+# keeps CAP_SYS_ADMIN alone, and every other thread holds no capability,
+# not even in its bounding set (an io_uring worker keeps at most the main
+# thread's early three). A sanitizer build loads no filter. The server's
+# own threads are named boost-ublk; librbd names its own.
+field() { awk -v k="$2:" '$1 == k { print $2 }' "$1/status"; }
+sanitized=0 filt=" and the filter"
+grep -q "sanitizer build: no seccomp filter" "$err0" && sanitized=1 filt=
+confined() {
+	local t comm n=0 lib=0
+	for t in /proc/$pid/task/*; do
+		comm=$(cat "$t/comm") || continue
+		# A sanitizer build's io_uring worker, made before the main thread
+		# set no_new_privs, gets it from no filter's TSYNC.
+		[ "$(field "$t" NoNewPrivs)" = 1 ] || { [ $sanitized = 1 ] && [[ $comm == iou-wrk-* ]]; } ||
+			gfail "thread ${t##*/} ($comm): no no_new_privs"
+		[ $sanitized = 1 ] || [ "$(field "$t" Seccomp)" = 2 ] ||
+			gfail "thread ${t##*/} ($comm): Seccomp is not 2"
+		if [ "${t##*/}" = "$pid" ]; then
+			[ "$(field "$t" CapEff)" = 0000000000200000 ] ||
+				gfail "main thread: CapEff $(field "$t" CapEff), not CAP_SYS_ADMIN alone"
+		elif [[ $comm == iou-wrk-* ]]; then
+			[ $((0x$(field "$t" CapEff) & ~0x204100)) = 0 ] ||
+				gfail "io_uring worker ${t##*/}: CapEff $(field "$t" CapEff)"
+		else
+			[ "$(field "$t" CapEff)$(field "$t" CapPrm)$(field "$t" CapBnd)" = \
+				"$(printf '0%.0s' {1..48})" ] ||
+				gfail "thread ${t##*/} ($comm): CapEff $(field "$t" CapEff)" \
+					"CapBnd $(field "$t" CapBnd)"
+			[ "$comm" = boost-ublk ] || lib=$((lib + 1))
+		fi
+		n=$((n + 1))
+	done
+	[ $lib -gt 0 ] || gfail "no thread of librbd's found"
+	echo "$1: $n threads ($lib of librbd's): no capability but the main thread's" \
+		"CAP_SYS_ADMIN, all with no_new_privs$filt"
+}
+confined "started"
+
 # fio crc32c verify, random 4k and sequential 128k.
 fio --name=v --filename="$dev" --direct=1 --verify_state_save=0 --ioengine=io_uring \
 	--rw=randwrite --bs=4k --iodepth=16 --numjobs=2 --size=16M --offset_increment=16M \
@@ -129,6 +169,35 @@ echo "OSD killed under fio"
 fio_crc_wait
 same_as_image
 echo "OSD killed and restarted under fio: 0 errors, rbd export matches"
+confined "recovered, after the OSD's restart"
+
+# Nothing above met a refusal of the filter (the kernel logs each one).
+dmesg | grep "type=1326.*boost-ublk-rbd" && gfail "the filter refused a call of boost-ublk-rbd"
+# librbd's messenger, the thread that parses what the network sends: made
+# to open /etc/shadow (gdb calls it there), Landlock refuses, EACCES; to
+# map executable memory, the filter refuses, EPERM, and the kernel logs it.
+# The path is written below the thread's stack pointer: a string literal
+# in a call would be malloc'd in the server by gdb, and leaked.
+timeout 300 gdb -q -batch -p "$pid" -ex 'python
+t = [t for t in gdb.selected_inferior().threads() if t.name == "msgr-worker-0"]
+t[0].switch()
+print("thread", t[0].ptid[1])
+end' -ex 'set {char[12]}($sp - 16384) = "/etc/shadow"' \
+	-ex 'print ((int (*)(const char *, int))open)($sp - 16384, 0)' \
+	-ex 'print *((int *(*)(void))__errno_location)()' \
+	-ex 'print ((long (*)(long, long, long, long, long, long))mmap)(0, 4096, 5, 0x22, -1, 0)' \
+	-ex 'print *((int *(*)(void))__errno_location)()' >/tmp/gdb.out 2>&1
+grep -q '^thread [0-9]' /tmp/gdb.out && grep -q '^\$1 = -1$' /tmp/gdb.out &&
+	grep -q '^\$2 = 13$' /tmp/gdb.out ||
+	gfail "librbd's messenger opened /etc/shadow, or gdb failed: $(cat /tmp/gdb.out)"
+if [ $sanitized = 0 ]; then
+	grep -q '^\$3 = -1$' /tmp/gdb.out && grep -q '^\$4 = 1$' /tmp/gdb.out ||
+		gfail "librbd's messenger mapped executable memory: $(cat /tmp/gdb.out)"
+	dmesg | grep -q "type=1326.*boost-ublk-rbd.* syscall=9 " ||
+		gfail "the kernel logged no refusal of mmap: $(dmesg | grep type=1326)"
+fi
+echo "librbd's messenger ($(grep -m1 '^thread' /tmp/gdb.out)): open /etc/shadow refused" \
+	"(EACCES)${filt:+; executable mmap refused (EPERM) and logged}"
 
 ublk_stop "$pid"
 ublk_assert_none
