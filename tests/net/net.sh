@@ -174,12 +174,18 @@ stat() {
 	"$BOOSTCTL" -j net stats | jq -r --arg p "$1" ".ports[] | select(.name == \$p) | .$2"
 }
 
+# policies/network.json, its namespaces (vm1, vm2, tor) renamed to this
+# test's, on stdout.
+net_network() {
+	sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json"
+}
+
 # net_iperf_network [JQ]: apply policies/network.json in this topology,
 # with iperf3's port 5201 allowed into the VMs (UDP and TCP) and the jq
 # filter JQ applied first (default: none), and attach; the benches' network.
 net_iperf_network() {
 	local doc=$B/network.json
-	sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" |
+	net_network |
 		jq "${1:-.}"' | .security_groups[0].rules += [{"priority": 50, "dir": "in",
 		      "proto": "udp", "cidr": "192.0.2.0/24", "ports": "5201", "action": "allow"},
 		    {"priority": 51, "dir": "in", "proto": "tcp", "cidr": "192.0.2.0/24",

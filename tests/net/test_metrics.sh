@@ -25,7 +25,7 @@ jq --arg f "$prom" '. + {metrics_file: $f, metrics_interval: 1}' "$BOOSTD_CONF" 
 net_boostd_run
 
 doc=$B/network.json
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" >"$doc"
+net_network >"$doc"
 expect_exit 0 "$BOOSTCTL" apply "$doc"
 expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$VM1" 192.0.2.2

@@ -16,7 +16,7 @@ net_boostd_start
 
 # The example policy, with this test's namespace names.
 doc=$B/network.json
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" >"$doc"
+net_network >"$doc"
 expect_exit 0 "$BOOSTCTL" apply "$doc"
 # Before the first attach no map is pinned yet: stats lists every port of
 # the document with every counter 0 (each drop reason of boost_shared.h).

@@ -16,8 +16,7 @@ net_boostd_setup
 jq '.attest_interval = 1' "$BOOSTD_CONF" >"$B/conf" && mv "$B/conf" "$BOOSTD_CONF"
 net_boostd_run
 
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" \
-	>"$B/network.json"
+net_network >"$B/network.json"
 expect_exit 0 "$BOOSTCTL" apply "$B/network.json"
 expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$VM1" 192.0.2.2

@@ -16,7 +16,7 @@ net_topology
 net_boostd_start
 
 doc=$B/network.json
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" |
+net_network |
 	jq '.ports |= map(if .kind == "vnic" then .mode = "xdp" else . end)' >"$doc"
 jq 'del(.security_groups[0].rules[] | select(.proto == "icmp" and .dir == "in"))' "$doc" \
 	>"$B/no-icmp.json"

@@ -99,7 +99,7 @@ wait_flow() {
 }
 
 doc=$B/network.json
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" |
+net_network |
 	jq '.flows = {"tcp_closing_s": 2}' >"$doc"
 expect_exit 0 "$BOOSTCTL" apply "$doc"
 expect_exit 0 "$BOOSTCTL" net attach

@@ -33,8 +33,7 @@ net_boostd_run --sets "$SETS"
 expect_exit 0 "$BOOSTCTL" status
 expect_match "artifacts: +set b of $SETS \(FALLBACK to the previous set\)" "$out"
 expect_match "set a: artifact $SETS/a/net_xdp.bpf.o: signature does not verify" "$out"
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" \
-	>"$B/network.json"
+net_network >"$B/network.json"
 expect_exit 0 "$BOOSTCTL" apply "$B/network.json"
 expect_exit 0 "$BOOSTCTL" net attach
 ping_ok "$VM1" 192.0.2.2

@@ -22,7 +22,7 @@ require_tool tc
 net_topology
 net_boostd_start
 doc=$B/network.json
-sed "s/\"netns\": \"\(vm[12]\|tor\)\"/\"netns\": \"$T-\1\"/" "$BOOST_TOP/policies/network.json" |
+net_network |
 	jq '(.ports[] | select(.name == "vm2")).mode = "tc" |
 	    .security_groups[0].rules += [{"priority": 51, "dir": "in", "proto": "tcp",
 	      "cidr": "192.0.2.0/24", "ports": "5201", "action": "allow"}]' >"$doc"
