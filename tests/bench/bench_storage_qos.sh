@@ -17,6 +17,8 @@
 #    has the median of each: under TCG on a shared host one run of a QD1
 #    p99 is noise. The CPU A's fio takes (fio's usr + sys, % of one CPU)
 #    is printed too: in this 2-vCPU guest A's client competes with B.
+#    BENCH_QOS_PIN=1 runs A's fio on the guest's CPU 1 and B's on CPU 0,
+#    as two tenants on their own cores: what remains is what they share.
 # Timings in the guest are emulated (qemu TCG): compare only ratios from
 # one run.
 set -u
@@ -27,7 +29,7 @@ VM=$BOOST_TOP/scripts/vm
 [ -x "$BOOST_BUILD/boost-ublk" ] && [ -x "$BOOST_BUILD/boostd" ] || fail "run make"
 export BOOST_TOP BOOST_BUILD BOOST_BENCH_RUNTIME=${BENCH_QOS_RUNTIME:-10} \
 	BOOST_BENCH_CAPS=${BENCH_QOS_NEIGHBOUR_CAPS:-1000 200} BOOST_BENCH_ROUNDS=${BENCH_QOS_ROUNDS:-5} \
-	BOOST_BENCH_NRT=${BENCH_QOS_NEIGHBOUR_RUNTIME:-5}
+	BOOST_BENCH_NRT=${BENCH_QOS_NEIGHBOUR_RUNTIME:-5} BOOST_BENCH_PIN=${BENCH_QOS_PIN:-0}
 
 dir=$(mktemp -d)
 on_exit rm -rf "$dir"
@@ -46,7 +48,7 @@ add() { # add ARGS...: a device through boostd; prints its id
 # after 1 s of ramp, its JSON in OUT. A job given SECONDS is stopped by
 # a SIGINT to fio before: its exit status says nothing, its JSON does.
 job() {
-	fio --name=q --filename="/dev/ublkb$1" --direct=1 --ioengine=io_uring --rw="$2" --bs="$3" \
+	${JOB_CPU:+taskset -c "$JOB_CPU"} fio --name=q --filename="/dev/ublkb$1" --direct=1 --ioengine=io_uring --rw="$2" --bs="$3" \
 		--iodepth="$4" --size=256M --time_based --runtime="${6:-$rt}" --ramp_time=1 \
 		--output-format=json --output="$5" >/dev/null 2>&1 || [ -n "${6:-}" ] ||
 		gfail "fio $2 on $1 failed"
@@ -78,18 +80,20 @@ bctl storage stats "$a" >&2
 rt=$BOOST_BENCH_NRT
 p99() { jf "$1" '.clat_ns.percentile["99.000000"] / 1000 | floor'; }
 # "NAME B_P99_US B_IOPS A_IOPS A_FIO_CPU_MS"
+cpu_a= cpu_b=
+[ "$BOOST_BENCH_PIN" = 1 ] && cpu_a=1 cpu_b=0
 neighbour() { # neighbour NAME: B's randread QD1 while A writes at QD32
 	local apid start i
 	# A runs until B is done. fio's start is slow here and would land in
 	# B's window: B starts once A's requests flow.
 	start=$(bjq '.[0].ios.writes' storage stats "$a")
-	job "$a" randwrite 4k 32 /tmp/a.json 600 &
+	JOB_CPU=$cpu_a job "$a" randwrite 4k 32 /tmp/a.json 600 &
 	apid=$!
 	for ((i = 0; i < 300; i++)); do
 		[ "$(bjq '.[0].ios.writes' storage stats "$a")" -gt $((start + 50)) ] && break
 		sleep 0.2
 	done
-	job "$b" randread 4k 1 /tmp/b.json
+	JOB_CPU=$cpu_b job "$b" randread 4k 1 /tmp/b.json
 	# To fio itself: the subshell that runs it, in the background of a
 	# shell without job control, ignores SIGINT.
 	pkill -INT -P $apid -x fio
@@ -101,7 +105,7 @@ neighbour() { # neighbour NAME: B's randread QD1 while A writes at QD32
 }
 for ((round = 0; round < BOOST_BENCH_ROUNDS; round++)); do
 	bctl storage set "$a" qos none >/dev/null || gfail "set failed"
-	job "$b" randread 4k 1 /tmp/b.json
+	JOB_CPU=$cpu_b job "$b" randread 4k 1 /tmp/b.json
 	echo "neighbour alone $(p99 /tmp/b.json) $(jf /tmp/b.json '.iops | floor') 0 0" >>"$BOOST_BENCH_OUT"
 	neighbour a-uncapped
 	for cap in $BOOST_BENCH_CAPS; do
@@ -121,7 +125,7 @@ export BOOST_BENCH_OUT=$dir/results
 "$VM" --ima-policy none --timeout 1800 --rw "$dir" -- bash "$dir/guest.sh" >&2 ||
 	fail "the benchmark failed in the guest"
 
-awk -v rt="$BOOST_BENCH_RUNTIME" -v nrt="$BOOST_BENCH_NRT" '
+awk -v rt="$BOOST_BENCH_RUNTIME" -v nrt="$BOOST_BENCH_NRT" -v pin="$BOOST_BENCH_PIN" '
 BEGIN { n = 0; m = 0 }
 $1 == "rate" && $3 == 0 { uncapped[$2] = $4; next }
 $1 == "rate" { name[n] = $2; want[n] = $3; got[n++] = $4; next }
@@ -144,7 +148,8 @@ END {
 	printf "%-14s %12s %14s %8s\n", "cap", "cap", "achieved", "ratio"
 	for (i = 0; i < n; i++)
 		printf "%-14s %12d %14.1f %8.3f\n", name[i], want[i], got[i], got[i] / want[i]
-	printf "\nNoisy neighbour: B 4k randread QD1; A 4k randwrite QD32, uncapped and capped (IOPS)\n"
+	printf "\nNoisy neighbour: B 4k randread QD1; A 4k randwrite QD32, uncapped and capped (IOPS)%s\n",
+		pin == 1 ? "; the fio of A on CPU 1, of B on CPU 0" : ""
 	printf "(target: B p99 with A capped <= 1.3 x B alone); medians of %d rounds, then the p99 of each round\n", nr["alone"]
 	printf "%-15s %9s %8s %7s %7s %11s   %s\n", "A", "B p99 us", "x alone", "B IOPS", "A IOPS",
 		"A fio %CPU", "B p99 of each round"
