@@ -121,7 +121,9 @@ static int rbd_confine_library(struct rbd_backend *b, const char *arg)
 	reads[nr++] = b->spec.conf;
 	if (rados_conf_get(b->cluster, "keyring", keyrings, sizeof(keyrings)))
 		keyrings[0] = 0;
-	for (path = strtok_r(keyrings, ",; \t", &save); path && nr < 16;
+	/* The last place is keyfile's. */
+	for (path = strtok_r(keyrings, ",; \t", &save);
+	     path && nr < sizeof(reads) / sizeof(reads[0]) - 1;
 	     path = strtok_r(NULL, ",; \t", &save))
 		reads[nr++] = path;
 	if (rados_conf_get(b->cluster, "keyfile", keyfile, sizeof(keyfile)) == 0 && keyfile[0])
@@ -328,7 +330,6 @@ static int rbd_open_backend(struct blk_dev *dev, const char *arg)
 	sigset_t all, old_mask;
 	char err_text[512];
 	pthread_t opener;
-	uint64_t size;
 	int err;
 
 	if (!arg || !*arg)
@@ -365,15 +366,14 @@ static int rbd_open_backend(struct blk_dev *dev, const char *arg)
 			strerror(-err));
 	}
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-	size = o.size;
 	if (err) {
 		rbd_release(b);
 		/* Each failure above said what it was. */
 		return err == -ENOMEM ? err : -EALREADY;
 	}
 	if (!dev->cfg.size)
-		dev->cfg.size = size - size % dev->cfg.block_size;
-	if (dev->cfg.size > size || !dev->cfg.size) {
+		dev->cfg.size = o.size - o.size % dev->cfg.block_size;
+	if (dev->cfg.size > o.size || !dev->cfg.size) {
 		rbd_release(b);
 		return -EFBIG;
 	}

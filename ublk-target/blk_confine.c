@@ -170,41 +170,54 @@ out:
  * /proc/self/maps). A kernel without Landlock leaves the ruleset out, and
  * says so.
  */
+/*
+ * A ruleset that handles what of @attr this kernel knows: REFER from ABI
+ * 2, the network rights, with @net, from ABI 4 (before it the kernel
+ * knows neither them nor the field). Its fd and, in @abi, Landlock's ABI;
+ * -EOPNOTSUPP: this kernel has no Landlock; else -errno.
+ */
+static int blk_landlock_create(struct blk_landlock_ruleset_attr attr, bool net, long *abi)
+{
+	size_t attr_size = sizeof(attr);
+	int fd;
+
+	*abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (*abi < 0)
+		return errno == ENOSYS || errno == EOPNOTSUPP ? -EOPNOTSUPP : -errno;
+	if (*abi < 2)
+		attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
+	if (*abi < 4 || !net)
+		attr_size = sizeof(attr.handled_access_fs);
+	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, attr_size, 0);
+	return fd < 0 ? -errno : fd;
+}
+
 static int blk_landlock_ruleset(void)
 {
-	struct blk_landlock_ruleset_attr attr = {
+	const struct blk_landlock_ruleset_attr attr = {
 		.handled_access_fs = (LANDLOCK_ACCESS_FS_REFER << 1) - 1,
 		/* No TCP bind, and TCP connect only to a network backend's port. */
 		.handled_access_net = BLK_LANDLOCK_ACCESS_NET_BIND_TCP |
 				      BLK_LANDLOCK_ACCESS_NET_CONNECT_TCP,
 	};
-	size_t attr_size = sizeof(attr);
 	struct landlock_path_beneath_attr proc = {
 		.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR,
 	};
 	long abi;
 	int fd, err = 0;
 
-	abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 0) {
-		if (errno != ENOSYS && errno != EOPNOTSUPP)
-			return -errno;
+	/*
+	 * A library with threads of its own (librbd) connects to ports it
+	 * learns from its cluster: no network rule then.
+	 */
+	fd = blk_landlock_create(attr, !blk_library_threads, &abi);
+	if (fd == -EOPNOTSUPP) {
 		fprintf(stderr, "boost-ublk: this kernel has no Landlock: "
 				"the file system is not restricted\n");
 		return 0;
 	}
-	if (abi < 2)
-		attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
-	/*
-	 * Before ABI 4 the kernel knows no network rights, nor the field. A
-	 * library with threads of its own (librbd) connects to ports it learns
-	 * from its cluster: no network rule then.
-	 */
-	if (abi < 4 || blk_library_threads)
-		attr_size = sizeof(attr.handled_access_fs);
-	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, attr_size, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	blk_landlock_abi = abi;
 	if (BLK_SANITIZED) {
 		proc.parent_fd = open("/proc", O_PATH | O_CLOEXEC);
@@ -349,27 +362,20 @@ static int blk_landlock_allow(int fd, const char *path, bool write)
 int blk_confine__library_domain(const char *const *reads, unsigned int nr_reads,
 				const char *const *writes, unsigned int nr_writes)
 {
-	struct blk_landlock_ruleset_attr attr = {
+	const struct blk_landlock_ruleset_attr attr = {
 		.handled_access_fs = (LANDLOCK_ACCESS_FS_REFER << 1) - 1,
 		/* Connect stays open (the OSDs' ports come from the cluster); bind is not. */
 		.handled_access_net = BLK_LANDLOCK_ACCESS_NET_BIND_TCP,
 	};
-	size_t attr_size = sizeof(attr);
 	unsigned int i;
 	long abi;
 	int fd, err = 0;
 
-	abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 0)
-		/* Said by blk_confine__early: this kernel has no Landlock. */
-		return errno == ENOSYS || errno == EOPNOTSUPP ? 0 : -errno;
-	if (abi < 2)
-		attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
-	if (abi < 4)
-		attr_size = sizeof(attr.handled_access_fs);
-	fd = (int)syscall(__NR_landlock_create_ruleset, &attr, attr_size, 0);
+	fd = blk_landlock_create(attr, true, &abi);
+	if (fd == -EOPNOTSUPP)
+		return 0; /* said by blk_confine__early */
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (i = 0; !err && i < sizeof(blk_library_trees) / sizeof(blk_library_trees[0]); i++)
 		err = blk_landlock_allow(fd, blk_library_trees[i], false);
 	for (i = 0; !err && i < sizeof(blk_library_files) / sizeof(blk_library_files[0]); i++)
